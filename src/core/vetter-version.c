@@ -1,0 +1,20 @@
+/* vetter-version.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "vetter-version.h"
+
+const char *
+vetter_version_string (void)
+{
+  return PACKAGE_VERSION;
+}
+
+const char *
+vetter_user_agent (void)
+{
+  return "Vetter/" PACKAGE_VERSION;
+}

@@ -1,0 +1,33 @@
+/* main.c: the entry point, which picks the window or the headless runner
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "vetter-application.h"
+#include "vetter-batch.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(VetterApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* Batch mode must never touch GTK, so it is dispatched before the
+   * application (and with it the display) exists. */
+  if (argc > 1 && strcmp (argv[1], "batch") == 0)
+    return vetter_batch_main (argc - 1, argv + 1);
+
+  app = vetter_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

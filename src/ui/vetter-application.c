@@ -1,0 +1,132 @@
+/* vetter-application.c: the application, its actions and its windows
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vetter-application.h"
+#include "vetter-resources.h"
+#include "vetter-window.h"
+
+struct _VetterApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (VetterApplication, vetter_application, ADW_TYPE_APPLICATION)
+
+static VetterWindow *
+get_or_create_window (VetterApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (vetter_window_new (GTK_APPLICATION (self)));
+
+  return VETTER_WINDOW (window);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  VetterApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Vetter developers", NULL };
+  AdwAboutWindow *about;
+
+  about = ADW_ABOUT_WINDOW (adw_about_window_new ());
+  g_object_set (about,
+                "transient-for", parent,
+                "modal", TRUE,
+                "application-name", _("Vetter"),
+                "application-icon", APP_ID,
+                "developer-name", _("The Vetter developers"),
+                "version", PACKAGE_VERSION,
+                "comments", _("Review the images of ads and products before they go live"),
+                "website", "https://github.com/vetterapp/vetter",
+                "issue-url", "https://github.com/vetterapp/vetter/issues",
+                "license-type", GTK_LICENSE_GPL_3_0,
+                "developers", developers,
+                /* Translators: put your names here, one per line */
+                "translator-credits", _("translator-credits"),
+                NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "about", .activate = about_action },
+  { .name = "quit", .activate = quit_action },
+};
+
+static void
+vetter_application_activate (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (get_or_create_window (VETTER_APPLICATION (app))));
+}
+
+static void
+vetter_application_open (GApplication  *app,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  VetterWindow *window = get_or_create_window (VETTER_APPLICATION (app));
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_window_add_files (window, files, (guint) n_files);
+}
+
+static void
+vetter_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (vetter_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+}
+
+static void
+vetter_application_class_init (VetterApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = vetter_application_activate;
+  app_class->open = vetter_application_open;
+  app_class->startup = vetter_application_startup;
+
+  vetter_ensure_resources ();
+}
+
+static void
+vetter_application_init (VetterApplication *self)
+{
+}
+
+VetterApplication *
+vetter_application_new (void)
+{
+  return g_object_new (VETTER_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}

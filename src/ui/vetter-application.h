@@ -1,0 +1,18 @@
+/* vetter-application.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define VETTER_TYPE_APPLICATION (vetter_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (VetterApplication, vetter_application, VETTER, APPLICATION, AdwApplication)
+
+VetterApplication *vetter_application_new (void);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* vetter-window.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define VETTER_TYPE_WINDOW (vetter_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (VetterWindow, vetter_window, VETTER, WINDOW, AdwApplicationWindow)
+
+VetterWindow *vetter_window_new       (GtkApplication *application);
+void          vetter_window_add_files (VetterWindow   *self,
+                                       GFile         **files,
+                                       guint           n_files);
+
+G_END_DECLS
