@@ -1,0 +1,59 @@
+/* vetter-config.h: what the engine is told to do
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  VETTER_VARIANT_COMPRESSED,
+  VETTER_VARIANT_SQUARE,
+  VETTER_VARIANT_PORTRAIT,
+  VETTER_VARIANT_LANDSCAPE,
+  VETTER_VARIANT_THUMB,
+  VETTER_N_VARIANTS
+} VetterVariantKind;
+
+typedef struct
+{
+  gboolean enabled;
+  int      width;    /* compressed: unused (the source's size); thumb: the long side */
+  int      height;
+  int      quality;
+} VetterVariantSpec;
+
+typedef struct
+{
+  int               workers;             /* 0: one per core */
+  VetterVariantSpec variants[VETTER_N_VARIANTS];
+  GStrv             approve_tags;
+  int               approve_confidence;
+  gboolean          blocking_severity[3]; /* indexed by VetterSeverity */
+  gint64            max_image_bytes;
+  gint64            max_image_pixels;
+  guint             io_timeout;          /* seconds without progress before a fetch gives up */
+  guint             total_timeout;       /* seconds for a whole fetch */
+  guint             max_redirects;
+  int               duplicate_distance;  /* perceptual-hash bits that may differ */
+} VetterConfig;
+
+const char   *vetter_variant_kind_to_string   (VetterVariantKind  kind);
+gboolean      vetter_variant_kind_from_string (const char        *str,
+                                               VetterVariantKind *kind);
+
+VetterConfig *vetter_config_new               (void);
+VetterConfig *vetter_config_copy              (const VetterConfig *config);
+void          vetter_config_free              (VetterConfig      *config);
+void          vetter_config_load_settings     (VetterConfig      *config,
+                                               GSettings         *settings);
+GSettings    *vetter_config_get_settings      (void);
+int           vetter_config_worker_count      (const VetterConfig *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterConfig, vetter_config_free)
+
+G_END_DECLS

@@ -1,0 +1,522 @@
+/* vetter-decode.c: bytes to pixels, once per image
+ *
+ * JPEG goes straight to libjpeg-turbo: GdkPixbuf's incremental loader runs a
+ * full decode per scan of a progressive file, and cannot use DCT scaling.
+ * Everything else goes through GdkPixbuf, after its dimensions have been
+ * read from the header where we know the format, so that a file declaring
+ * a giant canvas is refused before anything is allocated for it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-decode"
+
+#include "config.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+#include "vetter-decode.h"
+#include "vetter-error.h"
+
+void
+vetter_decoded_free (VetterDecoded *decoded)
+{
+  if (decoded == NULL)
+    return;
+  vetter_pixels_free (decoded->pixels);
+  g_free (decoded->format);
+  g_free (decoded);
+}
+
+static gboolean
+check_pixel_limit (gint64   width,
+                   gint64   height,
+                   gint64   max_pixels,
+                   GError **error)
+{
+  if (width <= 0 || height <= 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                   "the image declares an empty size (%" G_GINT64_FORMAT "×%" G_GINT64_FORMAT ")",
+                   width, height);
+      return FALSE;
+    }
+  if (max_pixels > 0 && width * height > max_pixels)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE,
+                   "the image declares %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT " pixels, "
+                   "more than the limit of %" G_GINT64_FORMAT " megapixels",
+                   width, height, max_pixels / 1000000);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- EXIF orientation ---------------------------------------------------- */
+
+static guint
+read_u16 (const guint8 *p,
+          gboolean      big_endian)
+{
+  return big_endian ? (guint) (p[0] << 8 | p[1]) : (guint) (p[1] << 8 | p[0]);
+}
+
+static guint32
+read_u32 (const guint8 *p,
+          gboolean      big_endian)
+{
+  return big_endian ? ((guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3])
+                    : ((guint32) p[3] << 24 | (guint32) p[2] << 16 | (guint32) p[1] << 8 | p[0]);
+}
+
+/* @exif is the payload of an APP1 marker, starting with "Exif\0\0". */
+int
+vetter_jpeg_orientation (const guint8 *exif,
+                         gsize         length)
+{
+  const guint8 *tiff;
+  gsize tiff_length;
+  gboolean big_endian;
+  guint32 ifd;
+  guint entries;
+
+  if (length < 14 || memcmp (exif, "Exif\0\0", 6) != 0)
+    return 1;
+  tiff = exif + 6;
+  tiff_length = length - 6;
+  if (memcmp (tiff, "MM", 2) == 0)
+    big_endian = TRUE;
+  else if (memcmp (tiff, "II", 2) == 0)
+    big_endian = FALSE;
+  else
+    return 1;
+
+  ifd = read_u32 (tiff + 4, big_endian);
+  if (ifd + 2 > tiff_length)
+    return 1;
+  entries = read_u16 (tiff + ifd, big_endian);
+  for (guint i = 0; i < entries; i++)
+    {
+      gsize entry = ifd + 2 + (gsize) i * 12;
+      guint value;
+
+      if (entry + 12 > tiff_length)
+        return 1;
+      if (read_u16 (tiff + entry, big_endian) != 0x0112)
+        continue;
+      value = read_u16 (tiff + entry + 8, big_endian);
+      return value >= 1 && value <= 8 ? (int) value : 1;
+    }
+  return 1;
+}
+
+/* ---- JPEG through libjpeg-turbo ------------------------------------------ */
+
+typedef struct
+{
+  struct jpeg_error_mgr pub;
+  jmp_buf               escape;
+  char                  message[JMSG_LENGTH_MAX];
+  gboolean              truncated;
+} JpegErrorManager;
+
+static void
+jpeg_error_exit (j_common_ptr cinfo)
+{
+  JpegErrorManager *err = (JpegErrorManager *) cinfo->err;
+
+  cinfo->err->format_message (cinfo, err->message);
+  longjmp (err->escape, 1);
+}
+
+/* Warnings are how libjpeg reports truncated data: it pads the rest of the
+ * image with grey and goes on. An ad with a grey half is not an ad we want
+ * to approve, so a premature end is an error here. */
+static void
+jpeg_emit_message (j_common_ptr cinfo,
+                   int          level)
+{
+  JpegErrorManager *err = (JpegErrorManager *) cinfo->err;
+
+  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF)
+    err->truncated = TRUE;
+}
+
+static const unsigned int std_luminance_quant[DCTSIZE2] = {
+  16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+  14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+  18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+  49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99
+};
+
+/* Inverts libjpeg's quality scaling on the luminance table. Encoders with
+ * other base tables give a rough figure, which is all heavy-compression
+ * detection needs. */
+static int
+estimate_jpeg_quality (j_decompress_ptr cinfo)
+{
+  JQUANT_TBL *table = cinfo->quant_tbl_ptrs[0];
+  double sum = 0, std_sum = 0, scale;
+
+  if (table == NULL)
+    return -1;
+  for (int i = 0; i < DCTSIZE2; i++)
+    {
+      sum += table->quantval[i];
+      std_sum += std_luminance_quant[i];
+    }
+  scale = 100.0 * sum / std_sum;
+  if (scale <= 1.0)
+    return 100;
+  if (scale <= 100.0)
+    return (int) CLAMP ((200.0 - scale) / 2.0 + 0.5, 1, 100);
+  return (int) CLAMP (5000.0 / scale + 0.5, 1, 100);
+}
+
+static void
+cmyk_to_rgb (guint8  *row,
+             int      width,
+             gboolean inverted)
+{
+  /* In place, front to back: the RGB triple never overtakes its CMYK source. */
+  for (int x = 0; x < width; x++)
+    {
+      int c = row[x * 4], m = row[x * 4 + 1], y = row[x * 4 + 2], k = row[x * 4 + 3];
+
+      if (!inverted)
+        {
+          c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k;
+        }
+      row[x * 3] = (guint8) ((c * k + 127) / 255);
+      row[x * 3 + 1] = (guint8) ((m * k + 127) / 255);
+      row[x * 3 + 2] = (guint8) ((y * k + 127) / 255);
+    }
+}
+
+static VetterDecoded *
+decode_jpeg (const guint8  *data,
+             gsize          length,
+             gint64         max_pixels,
+             int            min_short_side,
+             GError       **error)
+{
+  struct jpeg_decompress_struct cinfo;
+  JpegErrorManager err;
+  VetterPixels * volatile pixels = NULL;
+  guint8 * volatile cmyk_row = NULL;
+  VetterDecoded *decoded;
+  gboolean is_cmyk;
+  volatile int orientation = 1;
+  volatile int denom = 1;
+
+  memset (&cinfo, 0, sizeof cinfo);
+  cinfo.err = jpeg_std_error (&err.pub);
+  err.pub.error_exit = jpeg_error_exit;
+  err.pub.emit_message = jpeg_emit_message;
+  err.truncated = FALSE;
+
+  if (setjmp (err.escape))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the JPEG data is corrupt (%s)", err.message);
+      jpeg_destroy_decompress (&cinfo);
+      vetter_pixels_free (pixels);
+      g_free (cmyk_row);
+      return NULL;
+    }
+
+  jpeg_create_decompress (&cinfo);
+  jpeg_mem_src (&cinfo, data, (unsigned long) length);
+  jpeg_save_markers (&cinfo, JPEG_APP0 + 1, 0xffff);
+  jpeg_read_header (&cinfo, TRUE);
+
+  if (!check_pixel_limit (cinfo.image_width, cinfo.image_height, max_pixels, error))
+    {
+      jpeg_destroy_decompress (&cinfo);
+      return NULL;
+    }
+
+  for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next)
+    if (m->marker == JPEG_APP0 + 1)
+      {
+        orientation = vetter_jpeg_orientation (m->data, m->data_length);
+        break;
+      }
+
+  if (min_short_side > 0)
+    {
+      unsigned int short_side = MIN (cinfo.image_width, cinfo.image_height);
+
+      while (denom < 8 && short_side / (unsigned int) (denom * 2) >= (unsigned int) min_short_side)
+        denom *= 2;
+    }
+  cinfo.scale_num = 1;
+  cinfo.scale_denom = (unsigned int) denom;
+  cinfo.dct_method = JDCT_ISLOW;
+
+  is_cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+  cinfo.out_color_space = is_cmyk ? JCS_CMYK : JCS_RGB;
+
+  jpeg_start_decompress (&cinfo);
+
+  pixels = vetter_pixels_try_new ((int) cinfo.output_width, (int) cinfo.output_height);
+  if (pixels == NULL)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE,
+                   "not enough memory to decode %u×%u pixels", cinfo.output_width, cinfo.output_height);
+      jpeg_destroy_decompress (&cinfo);
+      return NULL;
+    }
+  if (is_cmyk)
+    cmyk_row = g_malloc ((gsize) cinfo.output_width * 4);
+
+  while (cinfo.output_scanline < cinfo.output_height)
+    {
+      guint8 *row = vetter_pixels_row (pixels, (int) cinfo.output_scanline);
+
+      if (is_cmyk)
+        {
+          JSAMPROW rows[1] = { cmyk_row };
+
+          jpeg_read_scanlines (&cinfo, rows, 1);
+          cmyk_to_rgb (cmyk_row, (int) cinfo.output_width, cinfo.saw_Adobe_marker);
+          memcpy (row, cmyk_row, (gsize) cinfo.output_width * 3);
+        }
+      else
+        {
+          JSAMPROW rows[1] = { row };
+
+          jpeg_read_scanlines (&cinfo, rows, 1);
+        }
+      if (err.truncated)
+        break;
+    }
+
+  if (err.truncated)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                   "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
+      jpeg_destroy_decompress (&cinfo);
+      vetter_pixels_free (pixels);
+      g_free (cmyk_row);
+      return NULL;
+    }
+
+  decoded = g_new0 (VetterDecoded, 1);
+  decoded->format = g_strdup ("jpeg");
+  decoded->jpeg_quality = estimate_jpeg_quality (&cinfo);
+  decoded->progressive = jpeg_has_multiple_scans (&cinfo);
+  decoded->orientation = orientation;
+  decoded->width = orientation >= 5 ? (int) cinfo.image_height : (int) cinfo.image_width;
+  decoded->height = orientation >= 5 ? (int) cinfo.image_width : (int) cinfo.image_height;
+
+  jpeg_finish_decompress (&cinfo);
+  jpeg_destroy_decompress (&cinfo);
+  g_free (cmyk_row);
+
+  decoded->pixels = vetter_pixels_orient (pixels, orientation);
+  return decoded;
+}
+
+/* ---- Everything else through GdkPixbuf ----------------------------------- */
+
+/* Reads the declared size from the header of the formats that ads come in,
+ * so that the limit is checked before a loader allocates. */
+static gboolean
+sniff_size (const guint8 *d,
+            gsize         n,
+            gint64       *width,
+            gint64       *height)
+{
+  if (n >= 24 && memcmp (d, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp (d + 12, "IHDR", 4) == 0)
+    {
+      *width = read_u32 (d + 16, TRUE);
+      *height = read_u32 (d + 20, TRUE);
+      return TRUE;
+    }
+  if (n >= 10 && (memcmp (d, "GIF87a", 6) == 0 || memcmp (d, "GIF89a", 6) == 0))
+    {
+      *width = read_u16 (d + 6, FALSE);
+      *height = read_u16 (d + 8, FALSE);
+      return TRUE;
+    }
+  if (n >= 30 && memcmp (d, "RIFF", 4) == 0 && memcmp (d + 8, "WEBP", 4) == 0)
+    {
+      if (memcmp (d + 12, "VP8X", 4) == 0)
+        {
+          *width = 1 + (d[24] | d[25] << 8 | d[26] << 16);
+          *height = 1 + (d[27] | d[28] << 8 | d[29] << 16);
+          return TRUE;
+        }
+      if (memcmp (d + 12, "VP8L", 4) == 0 && n >= 25)
+        {
+          guint32 bits = read_u32 (d + 21, FALSE);
+
+          *width = 1 + (bits & 0x3fff);
+          *height = 1 + ((bits >> 14) & 0x3fff);
+          return TRUE;
+        }
+      if (memcmp (d + 12, "VP8 ", 4) == 0)
+        {
+          *width = read_u16 (d + 26, FALSE) & 0x3fff;
+          *height = read_u16 (d + 28, FALSE) & 0x3fff;
+          return TRUE;
+        }
+    }
+  if (n >= 26 && d[0] == 'B' && d[1] == 'M')
+    {
+      *width = (gint32) read_u32 (d + 18, FALSE);
+      *height = ABS ((gint32) read_u32 (d + 22, FALSE));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  gint64   max_pixels;
+  gboolean over_limit;
+  int      width;
+  int      height;
+} SizeCheck;
+
+static void
+on_size_prepared (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  SizeCheck *check = user_data;
+
+  check->width = width;
+  check->height = height;
+  if (check->max_pixels > 0 && (gint64) width * height > check->max_pixels)
+    check->over_limit = TRUE;
+}
+
+static VetterPixels *
+pixbuf_to_rgb (GdkPixbuf *pixbuf)
+{
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  int channels = gdk_pixbuf_get_n_channels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
+  const guint8 *src = gdk_pixbuf_read_pixels (pixbuf);
+  VetterPixels *pixels = vetter_pixels_new (width, height);
+
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *in = src + (gsize) y * stride;
+      guint8 *out = vetter_pixels_row (pixels, y);
+
+      for (int x = 0; x < width; x++, in += channels, out += 3)
+        {
+          if (alpha)
+            {
+              /* Transparent areas show as white, as on the marketplace's pages. */
+              int a = in[3];
+
+              out[0] = (guint8) ((in[0] * a + 255 * (255 - a) + 127) / 255);
+              out[1] = (guint8) ((in[1] * a + 255 * (255 - a) + 127) / 255);
+              out[2] = (guint8) ((in[2] * a + 255 * (255 - a) + 127) / 255);
+            }
+          else
+            {
+              out[0] = in[0];
+              out[1] = in[1];
+              out[2] = in[2];
+            }
+        }
+    }
+  return pixels;
+}
+
+static VetterDecoded *
+decode_with_pixbuf (const guint8  *data,
+                    gsize          length,
+                    gint64         max_pixels,
+                    GError       **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GdkPixbuf) oriented = NULL;
+  SizeCheck check = { max_pixels, FALSE, 0, 0 };
+  GdkPixbufFormat *format;
+  GdkPixbuf *pixbuf;
+  VetterDecoded *decoded;
+  const char *orientation;
+  gint64 width, height;
+  gsize offset = 0;
+  gboolean ok = TRUE;
+
+  if (sniff_size (data, length, &width, &height) &&
+      !check_pixel_limit (width, height, max_pixels, error))
+    return NULL;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &check);
+
+  /* Small first chunks, so that the size is known before the bulk arrives. */
+  while (ok && offset < length && !check.over_limit)
+    {
+      gsize chunk = MIN (length - offset, offset == 0 ? (gsize) 4096 : (gsize) 1 << 20);
+
+      ok = gdk_pixbuf_loader_write (loader, data + offset, chunk, &local_error);
+      offset += chunk;
+    }
+  if (!gdk_pixbuf_loader_close (loader, ok ? &local_error : NULL))
+    ok = FALSE;
+
+  if (check.over_limit)
+    {
+      check_pixel_limit (check.width, check.height, max_pixels, error);
+      return NULL;
+    }
+  if (!ok || (pixbuf = gdk_pixbuf_loader_get_pixbuf (loader)) == NULL)
+    {
+      format = gdk_pixbuf_loader_get_format (loader);
+      if (format == NULL)
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                     "not an image: the data is in no format Vetter can read");
+      else
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the %s data is corrupt (%s)",
+                     gdk_pixbuf_format_get_name (format),
+                     local_error ? local_error->message : "no image in it");
+      return NULL;
+    }
+
+  format = gdk_pixbuf_loader_get_format (loader);
+  orientation = gdk_pixbuf_get_option (pixbuf, "orientation");
+  oriented = gdk_pixbuf_apply_embedded_orientation (pixbuf);
+
+  decoded = g_new0 (VetterDecoded, 1);
+  decoded->format = g_strdup (format ? gdk_pixbuf_format_get_name (format) : "unknown");
+  decoded->jpeg_quality = -1;
+  decoded->orientation = orientation ? (int) g_ascii_strtoll (orientation, NULL, 10) : 1;
+  decoded->pixels = pixbuf_to_rgb (oriented);
+  decoded->width = decoded->pixels->width;
+  decoded->height = decoded->pixels->height;
+  return decoded;
+}
+
+VetterDecoded *
+vetter_decode (const guint8  *data,
+               gsize          length,
+               gint64         max_pixels,
+               int            min_short_side,
+               GError       **error)
+{
+  if (length == 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the file is empty (0 bytes)");
+      return NULL;
+    }
+  if (length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
+    return decode_jpeg (data, length, max_pixels, min_short_side, error);
+  return decode_with_pixbuf (data, length, max_pixels, error);
+}

@@ -1,0 +1,602 @@
+/* vetter-intake.c: turning dropped files into batches of items
+ *
+ * A CSV is recognised by its header alone, with case, spacing and
+ * punctuation ignored, so "S. No." and "s_no" are the same column. A row
+ * that cannot be used becomes an item that fails with the row's line and
+ * the reason; only a file we cannot recognise at all is refused whole.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-intake"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "vetter-csv.h"
+#include "vetter-error.h"
+#include "vetter-intake.h"
+
+static const char * const batch_kind_names[] = { "products", "ads", "images", "remote" };
+
+const char *
+vetter_batch_kind_to_string (VetterBatchKind kind)
+{
+  g_return_val_if_fail (kind <= VETTER_BATCH_KIND_REMOTE, "images");
+  return batch_kind_names[kind];
+}
+
+VetterBatchKind
+vetter_batch_kind_from_string (const char *str)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (batch_kind_names); i++)
+    if (g_strcmp0 (str, batch_kind_names[i]) == 0)
+      return (VetterBatchKind) i;
+  return VETTER_BATCH_KIND_IMAGES;
+}
+
+void
+vetter_intake_item_free (VetterIntakeItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->serial);
+  g_free (item->title);
+  g_free (item->email);
+  g_free (item->description);
+  g_free (item->category);
+  g_strfreev (item->cells);
+  g_clear_pointer (&item->sources, g_ptr_array_unref);
+  g_free (item->error);
+  g_free (item);
+}
+
+void
+vetter_intake_batch_free (VetterIntakeBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_free (batch->source);
+  g_free (batch->key);
+  g_free (batch->stem);
+  g_free (batch->base_dir);
+  g_strfreev (batch->header);
+  g_clear_pointer (&batch->items, g_ptr_array_unref);
+  g_free (batch);
+}
+
+static VetterIntakeBatch *
+batch_new (VetterBatchKind kind)
+{
+  VetterIntakeBatch *batch = g_new0 (VetterIntakeBatch, 1);
+
+  batch->kind = kind;
+  batch->items = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_intake_item_free);
+  return batch;
+}
+
+static VetterIntakeItem *
+item_new (void)
+{
+  VetterIntakeItem *item = g_new0 (VetterIntakeItem, 1);
+
+  item->sources = g_ptr_array_new_with_free_func (g_free);
+  return item;
+}
+
+/* Where an image named in the input really is: URLs stay as they are,
+ * file:// URIs become paths, relative paths are taken from @base_dir. */
+char *
+vetter_intake_resolve (const char *base_dir,
+                       const char *source)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (source);
+
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "file") == 0)
+    {
+      g_autofree char *path = g_filename_from_uri (source, NULL, NULL);
+
+      return path ? g_steal_pointer (&path) : g_strdup (source);
+    }
+  if (scheme != NULL && strlen (scheme) > 1)   /* "C:" is a drive, not a scheme */
+    return g_strdup (source);
+  if (g_path_is_absolute (source) || base_dir == NULL)
+    return g_strdup (source);
+  return g_build_filename (base_dir, source, NULL);
+}
+
+char *
+vetter_intake_normalise_header (const char *cell)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = cell; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c))
+        g_string_append_unichar (out, g_unichar_tolower (c));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+has_suffix_ci (const char *path,
+               const char * const *suffixes)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  for (guint i = 0; suffixes[i]; i++)
+    if (g_str_has_suffix (lower, suffixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+vetter_intake_is_csv_path (const char *path)
+{
+  static const char * const suffixes[] = { ".csv", NULL };
+
+  return has_suffix_ci (path, suffixes);
+}
+
+gboolean
+vetter_intake_is_image_path (const char *path)
+{
+  static const char * const suffixes[] = {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", NULL
+  };
+
+  return has_suffix_ci (path, suffixes);
+}
+
+/* Deliberately simple: one @, a non-empty local part, a dotted domain, no
+ * spaces. Anything stricter refuses addresses that real mail accepts. */
+gboolean
+vetter_intake_is_valid_email (const char *email)
+{
+  const char *at;
+  const char *dot;
+
+  if (email == NULL || *email == '\0' || strpbrk (email, " \t\r\n,;<>\"") != NULL)
+    return FALSE;
+  at = strchr (email, '@');
+  if (at == NULL || at == email || strchr (at + 1, '@') != NULL)
+    return FALSE;
+  dot = strrchr (at + 1, '.');
+  return dot != NULL && dot > at + 1 && dot[1] != '\0';
+}
+
+typedef enum
+{
+  COL_SERIAL,
+  COL_PRODUCT_NAME,
+  COL_IMAGE_URLS,
+  COL_EMAIL,
+  COL_IMAGE,
+  COL_TITLE,
+  COL_DESCRIPTION,
+  COL_CATEGORY,
+  N_COLUMNS
+} Column;
+
+typedef struct
+{
+  Column      column;
+  const char *normalised;
+} ColumnName;
+
+/* Every spelling we take for each column, already normalised. */
+static const ColumnName column_names[] = {
+  { COL_SERIAL, "sno" }, { COL_SERIAL, "serialnumber" }, { COL_SERIAL, "serialno" },
+  { COL_PRODUCT_NAME, "productname" },
+  { COL_IMAGE_URLS, "inputimageurls" }, { COL_IMAGE_URLS, "inputimageurl" },
+  { COL_EMAIL, "email" }, { COL_EMAIL, "emailaddress" },
+  { COL_IMAGE, "image" }, { COL_IMAGE, "imageurl" }, { COL_IMAGE, "imagepath" },
+  { COL_TITLE, "title" },
+  { COL_DESCRIPTION, "description" },
+  { COL_CATEGORY, "category" },
+};
+
+#define EXPECTED_COLUMNS \
+  "a products CSV has the columns “S. No.”, “Product Name” and “Input Image Urls”; " \
+  "an ads CSV has “email” and “image”, and may have “title”, “description” and “category”"
+
+static char *
+describe_found (GPtrArray *header)
+{
+  g_autoptr(GString) found = g_string_new (NULL);
+
+  for (guint i = 0; i < header->len; i++)
+    g_string_append_printf (found, "%s“%s”", i ? ", " : "", (const char *) g_ptr_array_index (header, i));
+  return g_string_free (g_steal_pointer (&found), FALSE);
+}
+
+static gboolean
+map_columns (const char  *display_name,
+             GPtrArray   *header,
+             int          index[N_COLUMNS],
+             VetterBatchKind *kind,
+             GError     **error)
+{
+  gboolean product_like;
+  gboolean ad_like;
+  g_autofree char *found = NULL;
+
+  for (guint c = 0; c < N_COLUMNS; c++)
+    index[c] = -1;
+
+  for (guint i = 0; i < header->len; i++)
+    {
+      g_autofree char *norm = vetter_intake_normalise_header (g_ptr_array_index (header, i));
+
+      for (guint k = 0; k < G_N_ELEMENTS (column_names); k++)
+        if (strcmp (norm, column_names[k].normalised) == 0 && index[column_names[k].column] < 0)
+          index[column_names[k].column] = (int) i;
+    }
+
+  product_like = index[COL_PRODUCT_NAME] >= 0 || index[COL_IMAGE_URLS] >= 0;
+  ad_like = index[COL_EMAIL] >= 0 || index[COL_IMAGE] >= 0;
+  found = describe_found (header);
+
+  if (product_like)
+    {
+      const char *missing = NULL;
+
+      if (index[COL_SERIAL] < 0)
+        missing = "S. No.";
+      else if (index[COL_PRODUCT_NAME] < 0)
+        missing = "Product Name";
+      else if (index[COL_IMAGE_URLS] < 0)
+        missing = "Input Image Urls";
+      if (missing)
+        {
+          g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+                       "%s: the column “%s” is missing (%s; found %s)",
+                       display_name, missing, EXPECTED_COLUMNS, found);
+          return FALSE;
+        }
+      *kind = VETTER_BATCH_KIND_PRODUCTS;
+      return TRUE;
+    }
+
+  if (ad_like)
+    {
+      if (index[COL_EMAIL] < 0 || index[COL_IMAGE] < 0)
+        {
+          g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+                       "%s: the column “%s” is missing (%s; found %s)",
+                       display_name, index[COL_EMAIL] < 0 ? "email" : "image", EXPECTED_COLUMNS, found);
+          return FALSE;
+        }
+      *kind = VETTER_BATCH_KIND_ADS;
+      return TRUE;
+    }
+
+  g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+               "%s: the header is not one Vetter recognises (%s; found %s)",
+               display_name, EXPECTED_COLUMNS, found);
+  return FALSE;
+}
+
+static const char *
+cell (GPtrArray *fields,
+      int        index)
+{
+  if (index < 0 || (guint) index >= fields->len)
+    return "";
+  return g_ptr_array_index (fields, index);
+}
+
+static char *
+trimmed (const char *s)
+{
+  return g_strstrip (g_strdup (s));
+}
+
+/* "a, b ,c" → [a, b, c]; newlines separate too, as spreadsheets sometimes write them. */
+static void
+split_urls (const char *text,
+            GPtrArray  *out)
+{
+  g_auto(GStrv) parts = g_strsplit_set (text, ",\r\n", -1);
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      char *url = trimmed (parts[i]);
+
+      if (*url)
+        g_ptr_array_add (out, url);
+      else
+        g_free (url);
+    }
+}
+
+static GStrv
+fields_to_strv (GPtrArray *fields)
+{
+  GStrv strv = g_new0 (char *, fields->len + 1);
+
+  for (guint i = 0; i < fields->len; i++)
+    strv[i] = g_strdup (g_ptr_array_index (fields, i));
+  return strv;
+}
+
+static char *
+first_invalid_utf8 (GPtrArray *fields)
+{
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const char *text = g_ptr_array_index (fields, i);
+      const char *end;
+
+      if (!g_utf8_validate (text, -1, &end))
+        return g_strdup_printf ("field %u is not UTF-8 text (byte 0x%02X at position %u); "
+                                "save the file as UTF-8",
+                                i + 1, (guchar) *end, (guint) (end - text) + 1);
+    }
+  return NULL;
+}
+
+static void
+fill_item (VetterIntakeItem *item,
+           VetterBatchKind   kind,
+           GPtrArray        *fields,
+           guint             n_header,
+           const int         index[N_COLUMNS])
+{
+  g_autofree char *bad_text = first_invalid_utf8 (fields);
+
+  if (bad_text)
+    {
+      item->error = g_strdup_printf ("line %u: %s", item->line, bad_text);
+      return;
+    }
+
+  item->cells = fields_to_strv (fields);
+
+  if (fields->len > n_header)
+    {
+      item->error = g_strdup_printf ("line %u: %u fields where the header has %u "
+                                     "(is a field with commas missing its quotes?)",
+                                     item->line, fields->len, n_header);
+      return;
+    }
+
+  if (kind == VETTER_BATCH_KIND_PRODUCTS)
+    {
+      item->serial = trimmed (cell (fields, index[COL_SERIAL]));
+      item->title = trimmed (cell (fields, index[COL_PRODUCT_NAME]));
+      split_urls (cell (fields, index[COL_IMAGE_URLS]), item->sources);
+      if (item->sources->len == 0)
+        item->error = g_strdup_printf ("line %u: “Input Image Urls” is empty", item->line);
+    }
+  else
+    {
+      g_autofree char *image = trimmed (cell (fields, index[COL_IMAGE]));
+
+      item->email = trimmed (cell (fields, index[COL_EMAIL]));
+      item->title = trimmed (cell (fields, index[COL_TITLE]));
+      item->description = g_strdup (cell (fields, index[COL_DESCRIPTION]));
+      item->category = trimmed (cell (fields, index[COL_CATEGORY]));
+      if (*image)
+        g_ptr_array_add (item->sources, g_steal_pointer (&image));
+
+      if (!vetter_intake_is_valid_email (item->email))
+        item->error = *item->email
+          ? g_strdup_printf ("line %u: “%s” is not a valid email address", item->line, item->email)
+          : g_strdup_printf ("line %u: the email address is empty", item->line);
+      else if (item->sources->len == 0)
+        item->error = g_strdup_printf ("line %u: “image” is empty", item->line);
+    }
+}
+
+static char *
+sha256_of (const char *data,
+           gsize       length)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+}
+
+VetterIntakeBatch *
+vetter_intake_parse_csv (const char  *display_name,
+                         const char  *data,
+                         gsize        length,
+                         GError     **error)
+{
+  g_autoptr(VetterCsvReader) reader = NULL;
+  g_autoptr(VetterIntakeBatch) batch = NULL;
+  g_autoptr(GPtrArray) header = NULL;
+  g_autoptr(GError) local_error = NULL;
+  VetterBatchKind kind;
+  int index[N_COLUMNS];
+  guint line = 0;
+  guint row = 0;
+
+  reader = vetter_csv_reader_new (data, length);
+  if (!vetter_csv_reader_next (reader, &header, &line, &local_error) || header == NULL)
+    {
+      if (local_error)
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+                     "%s: %s", display_name, local_error->message);
+      else
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+                     "%s: the file is empty (%s)", display_name, EXPECTED_COLUMNS);
+      return NULL;
+    }
+
+  for (guint i = 0; i < header->len; i++)
+    if (!g_utf8_validate (g_ptr_array_index (header, i), -1, NULL))
+      {
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+                     "%s: the header is not UTF-8 text; save the file as UTF-8", display_name);
+        return NULL;
+      }
+
+  if (!map_columns (display_name, header, index, &kind, error))
+    return NULL;
+
+  batch = batch_new (kind);
+  batch->header = fields_to_strv (header);
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) fields = NULL;
+      VetterIntakeItem *item;
+
+      g_clear_error (&local_error);
+      if (!vetter_csv_reader_next (reader, &fields, &line, &local_error))
+        break;
+
+      item = item_new ();
+      item->row = ++row;
+      item->line = line;
+      if (local_error)
+        item->error = g_strdup (local_error->message);
+      else
+        fill_item (item, kind, fields, header->len, index);
+      g_ptr_array_add (batch->items, item);
+    }
+
+  return g_steal_pointer (&batch);
+}
+
+VetterIntakeBatch *
+vetter_intake_read_csv (const char  *path,
+                        GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *absolute = g_file_get_path (file);
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autofree char *contents = NULL;
+  g_autofree char *content_hash = NULL;
+  g_autofree char *key_text = NULL;
+  g_autoptr(GError) local_error = NULL;
+  VetterIntakeBatch *batch;
+  gsize length = 0;
+
+  if (!g_file_get_contents (absolute, &contents, &length, &local_error))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                   "%s: cannot be read: %s", path, local_error->message);
+      return NULL;
+    }
+
+  batch = vetter_intake_parse_csv (path, contents, length, error);
+  if (batch == NULL)
+    return NULL;
+
+  content_hash = sha256_of (contents, length);
+  key_text = g_strdup_printf ("csv\n%s\n%s", absolute, content_hash);
+  batch->key = sha256_of (key_text, strlen (key_text));
+  batch->base_dir = g_path_get_dirname (absolute);
+  batch->source = g_steal_pointer (&absolute);
+  if (g_str_has_suffix (basename, ".csv") || g_str_has_suffix (basename, ".CSV"))
+    basename[strlen (basename) - 4] = '\0';
+  batch->stem = g_steal_pointer (&basename);
+  return batch;
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Found files are named as the user named the folder, joined with their
+ * path inside it, so that summaries speak the user's words. */
+static gboolean
+collect_folder (GFile      *top,
+                const char *top_as_given,
+                GFile      *folder,
+                GPtrArray  *out,
+                GError    **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+
+  children = g_file_enumerate_children (folder,
+                                        G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (children == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      GFileInfo *info = NULL;
+      GFile *child = NULL;
+
+      if (!g_file_enumerator_iterate (children, &info, &child, NULL, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (!collect_folder (top, top_as_given, child, found, error))
+            return FALSE;
+        }
+      else if (vetter_intake_is_image_path (g_file_info_get_name (info)))
+        {
+          g_autofree char *relative = g_file_get_relative_path (top, child);
+
+          g_ptr_array_add (found, g_build_filename (top_as_given, relative, NULL));
+        }
+    }
+
+  g_ptr_array_sort (found, compare_paths);
+  g_ptr_array_extend_and_steal (out, g_steal_pointer (&found));
+  return TRUE;
+}
+
+VetterIntakeBatch *
+vetter_intake_from_images (const char * const  *paths,
+                           guint                n_paths,
+                           GError             **error)
+{
+  g_autoptr(VetterIntakeBatch) batch = batch_new (VETTER_BATCH_KIND_IMAGES);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) key_text = g_string_new ("images\n");
+
+  for (guint i = 0; i < n_paths; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (paths[i]);
+      g_autoptr(GError) local_error = NULL;
+
+      if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (!collect_folder (file, paths[i], file, files, &local_error))
+            {
+              g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                           "%s: the folder cannot be read: %s", paths[i], local_error->message);
+              return NULL;
+            }
+        }
+      else
+        g_ptr_array_add (files, g_strdup (paths[i]));
+    }
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = g_ptr_array_index (files, i);
+      VetterIntakeItem *item = item_new ();
+
+      item->row = i + 1;
+      item->title = g_path_get_basename (path);
+      g_ptr_array_add (item->sources, g_strdup (path));
+      g_ptr_array_add (batch->items, item);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autofree char *absolute = g_file_get_path (file);
+
+      g_string_append_printf (key_text, "%s\n", absolute);
+    }
+
+  batch->key = sha256_of (key_text->str, key_text->len);
+  batch->source = n_paths == 1 ? g_strdup (paths[0])
+                               : g_strdup_printf ("%u images", files->len);
+  batch->stem = g_strdup ("images");
+  batch->base_dir = g_get_current_dir ();
+  return g_steal_pointer (&batch);
+}

@@ -1,0 +1,70 @@
+/* vetter-intake.h: turning dropped files into batches of items
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  VETTER_BATCH_KIND_PRODUCTS,  /* a CSV of products, several image URLs per row */
+  VETTER_BATCH_KIND_ADS,       /* a CSV of ads: email, image, title… */
+  VETTER_BATCH_KIND_IMAGES,    /* image files given directly */
+  VETTER_BATCH_KIND_REMOTE,    /* ads pulled from the shared database */
+} VetterBatchKind;
+
+const char      *vetter_batch_kind_to_string   (VetterBatchKind kind);
+VetterBatchKind  vetter_batch_kind_from_string (const char     *str);
+
+typedef struct
+{
+  guint      row;          /* 1-based position among the data rows */
+  guint      line;         /* the line of the file the row starts on, 0 for loose images */
+  char      *serial;       /* products: the S. No. cell */
+  char      *title;        /* product name, ad title, or file name */
+  char      *email;
+  char      *description;
+  char      *category;
+  GStrv      cells;        /* the row as read, for the output CSV */
+  GPtrArray *sources;      /* char*: each image as the input named it */
+  char      *error;        /* set when the row cannot be used; the item fails alone */
+} VetterIntakeItem;
+
+typedef struct
+{
+  VetterBatchKind  kind;
+  char            *source;   /* what was dropped: the CSV's path, or a description */
+  char            *key;      /* the same input gives the same key, to resume a batch */
+  char            *stem;     /* the CSV's name without extension, for <stem>-output.csv */
+  char            *base_dir; /* relative image paths are resolved against it */
+  GStrv            header;   /* the CSV's header cells */
+  GPtrArray       *items;    /* VetterIntakeItem* */
+} VetterIntakeBatch;
+
+void               vetter_intake_item_free       (VetterIntakeItem  *item);
+void               vetter_intake_batch_free      (VetterIntakeBatch *batch);
+
+char              *vetter_intake_resolve          (const char       *base_dir,
+                                                   const char       *source);
+char              *vetter_intake_normalise_header (const char       *cell);
+gboolean           vetter_intake_is_csv_path      (const char       *path);
+gboolean           vetter_intake_is_image_path    (const char       *path);
+gboolean           vetter_intake_is_valid_email   (const char       *email);
+
+VetterIntakeBatch *vetter_intake_parse_csv        (const char       *display_name,
+                                                   const char       *data,
+                                                   gsize             length,
+                                                   GError          **error);
+VetterIntakeBatch *vetter_intake_read_csv         (const char       *path,
+                                                   GError          **error);
+VetterIntakeBatch *vetter_intake_from_images      (const char * const *paths,
+                                                   guint             n_paths,
+                                                   GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterIntakeBatch, vetter_intake_batch_free)
+
+G_END_DECLS

@@ -1,0 +1,271 @@
+/* vetter-pipeline.c: everything done to one image, on a worker thread
+ *
+ * fetch → decode once → analyse a small copy → cut and encode the variants.
+ * Each step is timed and recorded, and a failure stops the image with the
+ * step's name and reason; the pipeline never touches the database or the
+ * UI, it only returns what it found.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-pipeline"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "vetter-crop.h"
+#include "vetter-decode.h"
+#include "vetter-encode.h"
+#include "vetter-fetch.h"
+#include "vetter-pipeline.h"
+#include "vetter-resample.h"
+
+void
+vetter_image_job_free (VetterImageJob *job)
+{
+  if (job == NULL)
+    return;
+  g_free (job->location);
+  g_free (job->output_dir);
+  g_free (job);
+}
+
+static void
+step_record_free (VetterStepRecord *step)
+{
+  g_free (step->name);
+  g_free (step->error);
+  g_free (step);
+}
+
+static void
+variant_record_free (VetterVariantRecord *variant)
+{
+  g_free (variant->path);
+  g_free (variant);
+}
+
+void
+vetter_image_result_free (VetterImageResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->error);
+  g_free (result->sha256);
+  g_free (result->format);
+  vetter_analysis_free (result->analysis);
+  g_clear_pointer (&result->variants, g_ptr_array_unref);
+  g_clear_pointer (&result->steps, g_ptr_array_unref);
+  g_free (result);
+}
+
+char *
+vetter_variant_path (const char        *output_dir,
+                     gint64             item_id,
+                     int                position,
+                     VetterVariantKind  kind)
+{
+  g_autofree char *item_dir = g_strdup_printf ("%" G_GINT64_FORMAT, item_id);
+  g_autofree char *name = g_strdup_printf ("%d-%s.jpg", position, vetter_variant_kind_to_string (kind));
+
+  return g_build_filename (output_dir, item_dir, name, NULL);
+}
+
+typedef struct
+{
+  VetterImageResult *result;
+  VetterStepRecord  *current;
+  gint64             started_mono;
+} Steps;
+
+static void
+step_begin (Steps                *steps,
+            const VetterImageJob *job,
+            const char           *name,
+            VetterStepFunc        on_step,
+            gpointer              user_data)
+{
+  VetterStepRecord *step = g_new0 (VetterStepRecord, 1);
+
+  step->name = g_strdup (name);
+  step->started = g_get_real_time ();
+  steps->started_mono = g_get_monotonic_time ();
+  steps->current = step;
+  g_ptr_array_add (steps->result->steps, step);
+  if (on_step)
+    on_step (job, name, user_data);
+}
+
+static void
+step_end (Steps        *steps,
+          const GError *error)
+{
+  VetterStepRecord *step = steps->current;
+
+  step->duration = g_get_monotonic_time () - steps->started_mono;
+  step->ok = error == NULL;
+  if (error)
+    {
+      step->error = g_strdup (error->message);
+      steps->result->ok = FALSE;
+      steps->result->error = g_strdup (error->message);
+      steps->result->error_code = error->domain == VETTER_ERROR ? error->code : VETTER_ERROR_FAILED;
+    }
+}
+
+static VetterPixels *
+fit_within (const VetterPixels *pixels,
+            int                 long_side)
+{
+  int w = pixels->width, h = pixels->height;
+
+  if (MAX (w, h) <= long_side)
+    return vetter_pixels_copy (pixels);
+  if (w >= h)
+    return vetter_resample (pixels, NULL, long_side, MAX (1, (int) ((gint64) h * long_side / w)));
+  return vetter_resample (pixels, NULL, MAX (1, (int) ((gint64) w * long_side / h)), long_side);
+}
+
+static gboolean
+write_variant (VetterImageResult   *result,
+               const VetterImageJob *job,
+               VetterVariantKind    kind,
+               const VetterPixels  *pixels,
+               int                  quality,
+               GError             **error)
+{
+  g_autofree char *path = vetter_variant_path (job->output_dir, job->item_id, job->position, kind);
+  VetterVariantRecord *record;
+  gint64 bytes = 0;
+
+  if (!vetter_encode_jpeg_file (pixels, quality, path, &bytes, error))
+    return FALSE;
+
+  record = g_new0 (VetterVariantRecord, 1);
+  record->kind = kind;
+  record->path = g_steal_pointer (&path);
+  record->width = pixels->width;
+  record->height = pixels->height;
+  record->bytes = bytes;
+  record->quality = quality;
+  g_ptr_array_add (result->variants, record);
+  return TRUE;
+}
+
+static gboolean
+make_variants (VetterImageResult    *result,
+               const VetterImageJob *job,
+               const VetterConfig   *config,
+               const VetterPixels   *full,
+               GError              **error)
+{
+  g_autofree char *item_name = g_strdup_printf ("%" G_GINT64_FORMAT, job->item_id);
+  g_autofree char *item_dir = g_build_filename (job->output_dir, item_name, NULL);
+  const VetterAnalysis *analysis = result->analysis;
+
+  if (g_mkdir_with_parents (item_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot create %s: %s", item_dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  for (guint k = 0; k < VETTER_N_VARIANTS; k++)
+    {
+      const VetterVariantSpec *spec = &config->variants[k];
+      g_autoptr(VetterPixels) out = NULL;
+
+      if (!spec->enabled)
+        continue;
+
+      switch ((VetterVariantKind) k)
+        {
+        case VETTER_VARIANT_COMPRESSED:
+          if (!write_variant (result, job, k, full, spec->quality, error))
+            return FALSE;
+          continue;
+
+        case VETTER_VARIANT_THUMB:
+          out = fit_within (full, spec->width);
+          break;
+
+        case VETTER_VARIANT_SQUARE:
+        case VETTER_VARIANT_PORTRAIT:
+        case VETTER_VARIANT_LANDSCAPE:
+        default:
+          {
+            int crop_w, crop_h, out_w, out_h;
+            VetterRect region;
+
+            vetter_crop_largest (spec->width, spec->height, full->width, full->height, &crop_w, &crop_h);
+            region = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
+                                        full->width, full->height, crop_w, crop_h);
+            vetter_crop_output_size (crop_w, crop_h, spec->width, spec->height, &out_w, &out_h);
+            out = vetter_resample (full, &region, out_w, out_h);
+          }
+          break;
+        }
+
+      if (!write_variant (result, job, k, out, spec->quality, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+VetterImageResult *
+vetter_pipeline_run (const VetterImageJob *job,
+                     const VetterConfig   *config,
+                     VetterStepFunc        on_step,
+                     gpointer              user_data,
+                     GCancellable         *cancellable)
+{
+  VetterImageResult *result = g_new0 (VetterImageResult, 1);
+  Steps steps = { result, NULL, 0 };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(VetterDecoded) decoded = NULL;
+  g_autoptr(VetterPixels) small = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const guint8 *data;
+
+  result->image_id = job->image_id;
+  result->position = job->position;
+  result->ok = TRUE;
+  result->variants = g_ptr_array_new_with_free_func ((GDestroyNotify) variant_record_free);
+  result->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) step_record_free);
+
+  step_begin (&steps, job, "fetch", on_step, user_data);
+  bytes = vetter_fetch (job->location, config, cancellable, &error);
+  step_end (&steps, error);
+  if (bytes == NULL)
+    return result;
+  data = g_bytes_get_data (bytes, &length);
+  result->bytes = (gint64) length;
+  result->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+
+  step_begin (&steps, job, "decode", on_step, user_data);
+  decoded = vetter_decode (data, length, config->max_image_pixels, 0, &error);
+  step_end (&steps, error);
+  if (decoded == NULL)
+    return result;
+  result->width = decoded->width;
+  result->height = decoded->height;
+  result->format = g_strdup (decoded->format);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  step_begin (&steps, job, "analyse", on_step, user_data);
+  small = fit_within (decoded->pixels, VETTER_ANALYSIS_SIZE);
+  result->analysis = vetter_analyse (small, decoded->width, decoded->height, decoded->jpeg_quality);
+  step_end (&steps, NULL);
+
+  step_begin (&steps, job, "variants", on_step, user_data);
+  make_variants (result, job, config, decoded->pixels, &error);
+  step_end (&steps, error);
+
+  /* The saliency map served the crops; nothing downstream wants it. */
+  g_clear_pointer (&result->analysis->saliency, g_free);
+  return result;
+}

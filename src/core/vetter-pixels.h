@@ -1,0 +1,47 @@
+/* vetter-pixels.h: an 8-bit RGB image in memory
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  int     width;
+  int     height;
+  int     stride;   /* bytes from one row to the next, at least width * 3 */
+  guint8 *data;
+} VetterPixels;
+
+typedef struct
+{
+  int x;
+  int y;
+  int width;
+  int height;
+} VetterRect;
+
+VetterPixels *vetter_pixels_new        (int                 width,
+                                        int                 height);
+VetterPixels *vetter_pixels_try_new    (int                 width,
+                                        int                 height);
+void          vetter_pixels_free       (VetterPixels       *pixels);
+VetterPixels *vetter_pixels_copy       (const VetterPixels *pixels);
+VetterPixels *vetter_pixels_orient     (VetterPixels       *pixels,
+                                        int                 exif_orientation);
+guint8       *vetter_pixels_to_luma    (const VetterPixels *pixels);
+
+static inline guint8 *
+vetter_pixels_row (const VetterPixels *pixels,
+                   int                 y)
+{
+  return pixels->data + (gsize) y * (gsize) pixels->stride;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterPixels, vetter_pixels_free)
+
+G_END_DECLS

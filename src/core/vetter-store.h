@@ -1,0 +1,94 @@
+/* vetter-store.h: everything Vetter knows, in SQLite
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "vetter-config.h"
+#include "vetter-intake.h"
+#include "vetter-pipeline.h"
+#include "vetter-rules.h"
+
+G_BEGIN_DECLS
+
+#define VETTER_STORE_SCHEMA_VERSION 1
+
+#define VETTER_TYPE_STORE (vetter_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (VetterStore, vetter_store, VETTER, STORE, GObject)
+
+typedef struct
+{
+  gint64 total;
+  gint64 queued;
+  gint64 processing;
+  gint64 needs_review;
+  gint64 approved;
+  gint64 rejected;
+  gint64 failed;
+} VetterBatchCounts;
+
+typedef struct
+{
+  gint64        item_id;
+  gint64        batch_id;
+  VetterStatus  status;
+  char         *error;       /* failed items: why */
+} VetterItemOutcome;
+
+/* Not thread-safe: a store belongs to the thread that opened it. */
+VetterStore *vetter_store_open                (const char         *path,
+                                               GError            **error);
+const char  *vetter_store_get_path            (VetterStore        *self);
+int          vetter_store_get_schema_version  (VetterStore        *self);
+
+gint64       vetter_store_find_batch          (VetterStore        *self,
+                                               const char         *key);
+gint64       vetter_store_add_batch           (VetterStore        *self,
+                                               const VetterIntakeBatch *batch,
+                                               const char         *output_dir,
+                                               const char         *callback_url,
+                                               GError            **error);
+gboolean     vetter_store_update_batch_output (VetterStore        *self,
+                                               gint64              batch_id,
+                                               const char         *output_dir,
+                                               GError            **error);
+guint        vetter_store_requeue_interrupted (VetterStore        *self,
+                                               GError            **error);
+gboolean     vetter_store_claim_item          (VetterStore        *self,
+                                               gint64             *item_id,
+                                               gint64             *batch_id,
+                                               GPtrArray         **jobs,
+                                               GError            **error);
+gboolean     vetter_store_record_item         (VetterStore        *self,
+                                               gint64              item_id,
+                                               GPtrArray          *results,
+                                               const VetterConfig *config,
+                                               VetterItemOutcome  *outcome,
+                                               GError            **error);
+gboolean     vetter_store_batch_counts        (VetterStore        *self,
+                                               gint64              batch_id,
+                                               VetterBatchCounts  *counts,
+                                               GError            **error);
+gboolean     vetter_store_set_batch_state     (VetterStore        *self,
+                                               gint64              batch_id,
+                                               const char         *state,
+                                               GError            **error);
+guint        vetter_store_retry_failed        (VetterStore        *self,
+                                               gint64              batch_id,
+                                               GError            **error);
+guint        vetter_store_cancel_batch        (VetterStore        *self,
+                                               gint64              batch_id,
+                                               GError            **error);
+char        *vetter_store_write_output_csv    (VetterStore        *self,
+                                               gint64              batch_id,
+                                               GError            **error);
+JsonNode    *vetter_store_summary             (VetterStore        *self,
+                                               const gint64       *batch_ids,
+                                               guint               n_batch_ids,
+                                               GError            **error);
+
+G_END_DECLS
