@@ -1,5 +1,10 @@
 /* vetter-batch.c: `vetter batch`, the headless runner
  *
+ * Reads every input first, so that an unreadable file or an unrecognised
+ * CSV stops the run (exit 2) before any work is done; then hands the
+ * batches to the engine and follows them on a main loop, drawing progress
+ * on stderr, until each has finished.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -9,8 +14,332 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "vetter-batch.h"
+#include "vetter-config.h"
+#include "vetter-engine.h"
+#include "vetter-intake.h"
+
+typedef struct
+{
+  GMainLoop    *loop;
+  VetterEngine *engine;
+  GPtrArray    *batches;      /* VetterIntakeBatch*, until handed to the engine */
+  GPtrArray    *names;        /* char*: each batch's name for progress lines */
+  GArray       *batch_ids;
+  guint         pending_adds;
+  guint         unfinished;
+  char         *output_dir;
+  char         *callback_url;
+  gboolean      json;
+  gboolean      interactive;  /* stderr is a terminal: a live bar */
+  int           last_decile;
+  gint64        last_draw;
+  GError       *error;
+  JsonNode     *summary;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_object (&run->engine);
+  g_clear_pointer (&run->batches, g_ptr_array_unref);
+  g_clear_pointer (&run->names, g_ptr_array_unref);
+  g_clear_pointer (&run->batch_ids, g_array_unref);
+  g_clear_pointer (&run->output_dir, g_free);
+  g_clear_pointer (&run->callback_url, g_free);
+  g_clear_error (&run->error);
+  g_clear_pointer (&run->summary, json_node_unref);
+}
+
+static void
+fail (Run    *run,
+      GError *error)
+{
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  g_main_loop_quit (run->loop);
+}
+
+/* ---- Progress ------------------------------------------------------------- */
+
+static void
+totals (Run    *run,
+        gint64 *done,
+        gint64 *total,
+        gint64 *failed,
+        double *throughput)
+{
+  *done = *total = *failed = 0;
+  *throughput = 0;
+  for (guint i = 0; i < run->batch_ids->len; i++)
+    {
+      const VetterBatchProgress *p = vetter_engine_get_progress (run->engine, g_array_index (run->batch_ids, gint64, i));
+
+      if (p == NULL)
+        continue;
+      *done += p->done;
+      *total += p->total;
+      *failed += p->failed;
+      *throughput += p->throughput;
+    }
+}
+
+static void
+draw_progress (Run      *run,
+               gboolean  final)
+{
+  gint64 done, total, failed;
+  double throughput;
+  int percent;
+
+  totals (run, &done, &total, &failed, &throughput);
+  percent = total > 0 ? (int) (100 * done / total) : 100;
+
+  if (run->interactive)
+    {
+      gint64 t = g_get_monotonic_time ();
+      char bar[31];
+      int filled = total > 0 ? (int) (30 * done / total) : 30;
+      g_autofree char *eta = NULL;
+      g_autofree char *failures = NULL;
+
+      if (!final && t - run->last_draw < G_USEC_PER_SEC / 10)
+        return;
+      run->last_draw = t;
+      for (int i = 0; i < 30; i++)
+        bar[i] = i < filled ? '#' : '-';
+      bar[30] = '\0';
+      if (throughput > 0 && done < total)
+        {
+          int seconds = (int) ((total - done) / throughput);
+          eta = g_strdup_printf (" · ETA %d:%02d", seconds / 60, seconds % 60);
+        }
+      if (failed > 0)
+        failures = g_strdup_printf (" · %" G_GINT64_FORMAT " failed", failed);
+      g_printerr ("\r[%s] %3d%% %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " · %.1f items/s%s%s\033[K",
+                  bar, percent, done, total, throughput, eta ? eta : "", failures ? failures : "");
+      if (final)
+        g_printerr ("\n");
+      return;
+    }
+
+  /* Plain lines, one per tenth, for logs. */
+  if (percent / 10 > run->last_decile)
+    {
+      run->last_decile = percent / 10;
+      g_printerr ("vetter: %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " items (%d%%), %" G_GINT64_FORMAT " failed\n",
+                  done, total, percent, failed);
+    }
+}
+
+/* ---- Completion ----------------------------------------------------------- */
+
+static void
+on_summary (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  run->summary = vetter_engine_summary_finish (VETTER_ENGINE (source), result, &error);
+  if (run->summary == NULL)
+    {
+      fail (run, error);
+      return;
+    }
+  g_main_loop_quit (run->loop);
+}
+
+static void
+on_batch_finished (VetterEngine *engine,
+                   gint64        batch_id,
+                   gpointer      user_data)
+{
+  Run *run = user_data;
+  gboolean ours = FALSE;
+
+  for (guint i = 0; i < run->batch_ids->len; i++)
+    ours |= g_array_index (run->batch_ids, gint64, i) == batch_id;
+  if (!ours || run->pending_adds > 0 || run->unfinished == 0)
+    return;
+  if (--run->unfinished > 0)
+    return;
+
+  draw_progress (run, TRUE);
+  vetter_engine_summary_async (engine, (const gint64 *) run->batch_ids->data, run->batch_ids->len,
+                               NULL, on_summary, run);
+}
+
+static void
+on_batch_progress (VetterEngine *engine,
+                   gint64        batch_id,
+                   gpointer      user_data)
+{
+  Run *run = user_data;
+
+  if (run->pending_adds == 0 && run->unfinished > 0)
+    draw_progress (run, FALSE);
+}
+
+static void
+on_batch_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+  gboolean resumed = FALSE;
+  gint64 batch_id;
+
+  batch_id = vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, &resumed, &error);
+  if (batch_id == 0)
+    {
+      fail (run, error);
+      return;
+    }
+  g_array_append_val (run->batch_ids, batch_id);
+  if (resumed)
+    g_printerr ("vetter: %s: resuming the batch started earlier; finished work is kept\n",
+                (const char *) g_ptr_array_index (run->names, run->batch_ids->len - 1));
+
+  if (--run->pending_adds > 0)
+    return;
+
+  /* Every batch is in: count those still running. Finished ones have
+   * already announced it, before we listened, so ask each. */
+  run->unfinished = 0;
+  for (guint i = 0; i < run->batch_ids->len; i++)
+    {
+      const VetterBatchProgress *p = vetter_engine_get_progress (run->engine, g_array_index (run->batch_ids, gint64, i));
+
+      if (p == NULL || p->waiting > 0 || g_strcmp0 (p->state, "done") != 0)
+        run->unfinished++;
+    }
+  if (run->unfinished == 0)
+    {
+      run->unfinished = 1;
+      on_batch_finished (run->engine, batch_id, run);
+    }
+}
+
+static void
+on_engine_open (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  if (!vetter_engine_open_finish (VETTER_ENGINE (source), result, &error))
+    {
+      fail (run, error);
+      return;
+    }
+
+  /* In input order, so batch ids and names stay in step. */
+  run->pending_adds = run->batches->len;
+  while (run->batches->len > 0)
+    vetter_engine_add_batch_async (run->engine, g_ptr_array_steal_index (run->batches, 0),
+                                   run->output_dir, run->callback_url, NULL, on_batch_added, run);
+}
+
+/* ---- Reporting ------------------------------------------------------------ */
+
+static void
+report_failures (Run *run)
+{
+  JsonObject *root = json_node_get_object (run->summary);
+  JsonArray *items = json_object_get_array_member (root, "items");
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      const char *status = json_object_get_string_member (item, "status");
+      gint64 line = json_object_get_int_member (item, "line");
+
+      if (g_strcmp0 (status, "failed") != 0)
+        continue;
+      if (line > 0)
+        g_printerr ("vetter: item %" G_GINT64_FORMAT " (row %" G_GINT64_FORMAT ", line %" G_GINT64_FORMAT "): %s\n",
+                    json_object_get_int_member (item, "id"), json_object_get_int_member (item, "row"),
+                    line, json_object_get_string_member_with_default (item, "error", "failed"));
+      else
+        g_printerr ("vetter: item %" G_GINT64_FORMAT ": %s\n", json_object_get_int_member (item, "id"),
+                    json_object_get_string_member_with_default (item, "error", "failed"));
+    }
+}
+
+static gint64
+total_of (Run        *run,
+          const char *name)
+{
+  JsonObject *totals_object = json_object_get_object_member (json_node_get_object (run->summary), "totals");
+
+  return json_object_get_int_member (totals_object, name);
+}
+
+/* ---- Entry point ---------------------------------------------------------- */
+
+static gboolean
+gather_inputs (Run          *run,
+               char        **inputs,
+               GError      **error)
+{
+  g_autoptr(GPtrArray) images = g_ptr_array_new ();
+
+  for (guint i = 0; inputs[i]; i++)
+    {
+      const char *input = inputs[i];
+
+      if (!g_file_test (input, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no such file or folder", input);
+          return FALSE;
+        }
+      if (vetter_intake_is_csv_path (input) && g_file_test (input, G_FILE_TEST_IS_REGULAR))
+        {
+          VetterIntakeBatch *batch = vetter_intake_read_csv (input, error);
+
+          if (batch == NULL)
+            return FALSE;
+          g_ptr_array_add (run->batches, batch);
+          g_ptr_array_add (run->names, g_strdup (input));
+        }
+      else
+        {
+          if (access (input, R_OK) != 0)
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "%s: cannot be read (permission denied)", input);
+              return FALSE;
+            }
+          g_ptr_array_add (images, (gpointer) input);
+        }
+    }
+
+  /* Loose images and folders make one batch, as one drop does. */
+  if (images->len > 0)
+    {
+      VetterIntakeBatch *batch = vetter_intake_from_images ((const char * const *) images->pdata, images->len, error);
+
+      if (batch == NULL)
+        return FALSE;
+      if (batch->items->len == 0)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no images in it", (const char *) images->pdata[0]);
+          vetter_intake_batch_free (batch);
+          return FALSE;
+        }
+      g_ptr_array_add (run->batches, batch);
+      g_ptr_array_add (run->names, g_strdup (images->len == 1 ? images->pdata[0] : "images"));
+    }
+  return TRUE;
+}
 
 int
 vetter_batch_main (int    argc,
@@ -18,14 +347,19 @@ vetter_batch_main (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(GSettings) settings = NULL;
   g_autofree char *output_dir = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *callback_url = NULL;
   g_auto(GStrv) inputs = NULL;
-  int jobs = 0;
-  int quality = 50;
+  Run run = { 0 };
+  int jobs = -1;
+  int quality = -1;
+  int timeout = -1;
   gboolean json = FALSE;
   gboolean sync = FALSE;
+  int status;
   const GOptionEntry entries[] = {
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &output_dir, N_("Where the variants and output CSVs go (default: ./vetter-output)"), N_("DIR") },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, N_("Worker threads (default: one per core)"), N_("N") },
@@ -34,6 +368,7 @@ vetter_batch_main (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a machine-readable summary on standard output"), NULL },
     { "sync", 0, 0, G_OPTION_ARG_NONE, &sync, N_("Push results to the configured services and wait for the outbox"), NULL },
     { "callback", 0, 0, G_OPTION_ARG_STRING, &callback_url, N_("When the batch completes, POST its result to this URL (signed)"), N_("URL") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds without an answer before a download gives up (default: 30)"), N_("SECONDS") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, N_("INPUT…") },
     { NULL }
   };
@@ -52,7 +387,100 @@ vetter_batch_main (int    argc,
       g_printerr ("vetter batch: %s\n", error->message);
       return 2;
     }
+  if (inputs == NULL || inputs[0] == NULL)
+    {
+      g_printerr ("vetter batch: no INPUT given (try --help)\n");
+      return 2;
+    }
+  if (jobs == 0 || jobs < -1 || jobs > 256)
+    {
+      g_printerr ("vetter batch: --jobs must be between 1 and 256\n");
+      return 2;
+    }
+  if (quality != -1 && (quality < 1 || quality > 100))
+    {
+      g_printerr ("vetter batch: --quality must be between 1 and 100\n");
+      return 2;
+    }
+  if (timeout != -1 && timeout < 1)
+    {
+      g_printerr ("vetter batch: --timeout must be at least 1 second\n");
+      return 2;
+    }
+  if (callback_url != NULL)
+    {
+      g_printerr ("vetter batch: --callback: signed callbacks are not available in this version\n");
+      return 2;
+    }
+  if (sync)
+    {
+      g_printerr ("vetter batch: --sync: syncing to S3, CouchDB and Mailgun is not available in this version\n");
+      return 2;
+    }
 
-  g_printerr ("vetter batch: processing is not built yet\n");
-  return 2;
+  if ((settings = vetter_config_get_settings ()))
+    vetter_config_load_settings (config, settings);
+  if (jobs > 0)
+    config->workers = jobs;
+  if (quality > 0)
+    config->variants[VETTER_VARIANT_COMPRESSED].quality = quality;
+  if (timeout > 0)
+    {
+      config->io_timeout = (guint) timeout;
+      config->total_timeout = MAX (config->total_timeout, (guint) timeout);
+    }
+
+  run.batches = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_intake_batch_free);
+  run.names = g_ptr_array_new_with_free_func (g_free);
+  run.batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  run.json = json;
+  run.interactive = isatty (STDERR_FILENO);
+  run.last_decile = -1;
+
+  if (!gather_inputs (&run, inputs, &error))
+    {
+      g_printerr ("vetter batch: %s\n", error->message);
+      run_clear (&run);
+      return 2;
+    }
+
+  {
+    g_autoptr(GFile) out = g_file_new_for_path (output_dir ? output_dir : "vetter-output");
+    run.output_dir = g_file_get_path (out);
+  }
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.engine = vetter_engine_new (db_path, config);
+  g_signal_connect (run.engine, "batch-progress", G_CALLBACK (on_batch_progress), &run);
+  g_signal_connect (run.engine, "batch-finished", G_CALLBACK (on_batch_finished), &run);
+  vetter_engine_open_async (run.engine, NULL, on_engine_open, &run);
+  g_main_loop_run (run.loop);
+  vetter_engine_close (run.engine);
+
+  if (run.error)
+    {
+      g_printerr ("vetter batch: %s\n", run.error->message);
+      run_clear (&run);
+      return 2;
+    }
+
+  report_failures (&run);
+  if (run.json)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (generator, run.summary);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      g_print ("%s\n", text);
+    }
+  g_printerr ("vetter: %" G_GINT64_FORMAT " items: %" G_GINT64_FORMAT " approved, %" G_GINT64_FORMAT
+              " rejected, %" G_GINT64_FORMAT " to review, %" G_GINT64_FORMAT " failed; output in %s\n",
+              total_of (&run, "items"), total_of (&run, "approved"), total_of (&run, "rejected"),
+              total_of (&run, "needs_review"), total_of (&run, "failed"), run.output_dir);
+
+  status = total_of (&run, "failed") > 0 || total_of (&run, "pending") > 0 ? 1 : 0;
+  run_clear (&run);
+  return status;
 }

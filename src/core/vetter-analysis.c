@@ -261,7 +261,7 @@ find_blur (Context   *ctx,
   if (n_detail < 4 || n_blurry == 0)
     return;
 
-  if (n_sharp <= n_detail / 10)
+  if (n_sharp * 25 <= n_detail)
     {
       /* Nothing in the picture is sharp: the whole image is out of focus. */
       if (n_blurry * 2 >= n_detail)
@@ -367,9 +367,33 @@ measure_border (const VetterPixels *p,
         break;
       if (l == 0)
         memcpy (border.rgb, mean, sizeof mean);
-      else if (fabs (mean[0] - border.rgb[0]) + fabs (mean[1] - border.rgb[1]) + fabs (mean[2] - border.rgb[2]) > 18)
+      else if (fabs (mean[0] - border.rgb[0]) + fabs (mean[1] - border.rgb[1]) + fabs (mean[2] - border.rgb[2]) > 10)
         break;
       border.size = l + 1;
+    }
+
+  /* A bar ends abruptly where the picture starts; a sky or a gradient
+   * fades. Without a hard edge there is no bar. */
+  if (border.size > 0 && border.size < lines / 2)
+    {
+      int line = from_end ? lines - 1 - border.size : border.size;
+      double sum[3] = { 0, 0, 0 }, diff = 0, sum2 = 0, sum1 = 0;
+
+      for (int k = 0; k < length; k++)
+        {
+          const guint8 *px = along_rows ? vetter_pixels_row (p, line) + k * 3
+                                        : vetter_pixels_row (p, k) + line * 3;
+          double luma = 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
+
+          sum[0] += px[0]; sum[1] += px[1]; sum[2] += px[2];
+          sum1 += luma;
+          sum2 += luma * luma;
+        }
+      for (int c = 0; c < 3; c++)
+        diff += fabs (sum[c] / length - border.rgb[c]);
+      sum1 /= length;
+      if (diff < 40 && sqrt (MAX (0.0, sum2 / length - sum1 * sum1)) < 15)
+        border.size = 0;
     }
   return border;
 }

@@ -107,8 +107,13 @@ vetter_crop_place (const float *saliency,
     {
       double sum = 0;
 
+      /* Squared, so that one strong subject outweighs a spread of weak
+       * texture. */
       for (int a = 0; a < across; a++)
-        sum += horizontal ? saliency[(gsize) a * saliency_width + l] : saliency[(gsize) l * saliency_width + a];
+        {
+          double v = horizontal ? saliency[(gsize) a * saliency_width + l] : saliency[(gsize) l * saliency_width + a];
+          sum += v * v;
+        }
       prefix[l + 1] = prefix[l] + sum;
     }
 

@@ -926,26 +926,20 @@ vetter_store_retry_failed (VetterStore  *self,
   return (guint) sqlite3_changes (self->db);
 }
 
-guint
-vetter_store_cancel_batch (VetterStore  *self,
-                           gint64        batch_id,
-                           GError      **error)
+char *
+vetter_store_get_batch_state (VetterStore *self,
+                              gint64       batch_id)
 {
-  sqlite3_stmt *stmt = prepare (self,
-                                "UPDATE item SET status = 'failed', error = 'cancelled before it was processed',"
-                                " updated = ? WHERE batch_id = ? AND status = 'queued'", error);
-  guint changed;
+  sqlite3_stmt *stmt = prepare (self, "SELECT state FROM batch WHERE id = ?", NULL);
+  char *state = NULL;
 
   if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, now ());
-  sqlite3_bind_int64 (stmt, 2, batch_id);
-  if (!step_done (self, stmt, error))
-    return 0;
-  changed = (guint) sqlite3_changes (self->db);
-  if (!vetter_store_set_batch_state (self, batch_id, "cancelled", error))
-    return 0;
-  return changed;
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    state = g_strdup (column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return state;
 }
 
 /* ---- Output CSV ----------------------------------------------------------- */

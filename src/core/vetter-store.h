@@ -80,9 +80,8 @@ gboolean     vetter_store_set_batch_state     (VetterStore        *self,
 guint        vetter_store_retry_failed        (VetterStore        *self,
                                                gint64              batch_id,
                                                GError            **error);
-guint        vetter_store_cancel_batch        (VetterStore        *self,
-                                               gint64              batch_id,
-                                               GError            **error);
+char        *vetter_store_get_batch_state     (VetterStore        *self,
+                                               gint64              batch_id);
 char        *vetter_store_write_output_csv    (VetterStore        *self,
                                                gint64              batch_id,
                                                GError            **error);

@@ -1,0 +1,843 @@
+/* vetter-engine.c: the queue, the workers and the store, behind one object
+ *
+ * Three kinds of thread, each with one job:
+ *  - the caller's (the UI thread, or the batch runner's main loop) only
+ *    sends requests and receives signals; it never waits on disk, network
+ *    or pixels;
+ *  - the store thread owns the SQLite connection: it claims items, hands
+ *    them to the pool, records what comes back and reports progress;
+ *  - the workers (a GThreadPool, one per core by default) run the image
+ *    pipeline, one item each, and touch neither the store nor any widget.
+ * Messages between them are closures posted to each thread's main context.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-engine"
+
+#include "config.h"
+
+#include "vetter-engine.h"
+#include "vetter-error.h"
+#include "vetter-pipeline.h"
+#include "vetter-store.h"
+
+struct _VetterEngine
+{
+  GObject       parent_instance;
+
+  char         *db_path;
+  VetterConfig *config;
+
+  GMainContext *main_context;   /* where signals are emitted */
+  GMainContext *store_context;  /* the store thread's */
+  GMainLoop    *store_loop;
+  GThread      *store_thread;
+  GThreadPool  *pool;
+  GCancellable *cancellable;    /* cancelled on close: stops downloads */
+
+  /* Store thread only. */
+  VetterStore  *store;
+  guint         in_flight;
+  GHashTable   *active_batches; /* batch id → GINT_TO_POINTER (1), not yet finished */
+
+  /* Main thread only. */
+  GHashTable   *progress;       /* batch id → ProgressEntry* */
+  gboolean      closed;
+  gint          closing;        /* atomic: set before the pool is stopped */
+};
+
+G_DEFINE_FINAL_TYPE (VetterEngine, vetter_engine, G_TYPE_OBJECT)
+
+enum {
+  BATCH_PROGRESS,
+  BATCH_FINISHED,
+  ITEM_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  VetterBatchProgress public;
+  gint64              started;       /* monotonic, when this session first saw the batch */
+  gint64              done_at_start;
+} ProgressEntry;
+
+typedef struct
+{
+  VetterEngine *engine;
+  gint64        item_id;
+  gint64        batch_id;
+  GPtrArray    *jobs;      /* VetterImageJob* */
+  GPtrArray    *results;   /* VetterImageResult*, filled by the worker */
+} WorkUnit;
+
+static void
+work_unit_free (WorkUnit *unit)
+{
+  g_clear_pointer (&unit->jobs, g_ptr_array_unref);
+  g_clear_pointer (&unit->results, g_ptr_array_unref);
+  g_free (unit);
+}
+
+static void
+progress_entry_free (ProgressEntry *entry)
+{
+  g_free (entry->public.state);
+  g_free (entry);
+}
+
+static gint64
+batch_key (gint64 id)
+{
+  return id;
+}
+
+/* ---- Posting between threads ---------------------------------------------- */
+
+typedef void (*EngineFunc) (VetterEngine *self,
+                            gpointer      data);
+
+typedef struct
+{
+  VetterEngine   *engine;
+  EngineFunc      func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} Message;
+
+static gboolean
+deliver (gpointer user_data)
+{
+  Message *message = user_data;
+
+  message->func (message->engine, message->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+message_free (gpointer user_data)
+{
+  Message *message = user_data;
+
+  if (message->destroy && message->data)
+    message->destroy (message->data);
+  g_object_unref (message->engine);
+  g_free (message);
+}
+
+static void
+post (VetterEngine   *self,
+      GMainContext   *context,
+      EngineFunc      func,
+      gpointer        data,
+      GDestroyNotify  destroy)
+{
+  Message *message = g_new0 (Message, 1);
+  GSource *source = g_idle_source_new ();
+
+  message->engine = g_object_ref (self);
+  message->func = func;
+  message->data = data;
+  message->destroy = destroy;
+  /* A fresh idle source rather than g_main_context_invoke: this keeps
+   * messages in the order they were sent even when the sender is the
+   * owner of the context. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver, message, message_free);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
+/* ---- Main thread: progress and signals ------------------------------------ */
+
+typedef struct
+{
+  gint64            batch_id;
+  VetterBatchCounts counts;
+  char             *state;
+  gboolean          finished;
+} ProgressReport;
+
+static void
+progress_report_free (ProgressReport *report)
+{
+  g_free (report->state);
+  g_free (report);
+}
+
+static void
+on_progress_report (VetterEngine *self,
+                    gpointer      data)
+{
+  ProgressReport *report = data;
+  ProgressEntry *entry = g_hash_table_lookup (self->progress, &report->batch_id);
+  VetterBatchProgress *p;
+  gint64 done = report->counts.total - report->counts.queued - report->counts.processing;
+  double elapsed;
+
+  if (entry == NULL)
+    {
+      gint64 *key = g_new (gint64, 1);
+
+      *key = batch_key (report->batch_id);
+      entry = g_new0 (ProgressEntry, 1);
+      entry->started = g_get_monotonic_time ();
+      entry->done_at_start = done;
+      g_hash_table_insert (self->progress, key, entry);
+    }
+
+  p = &entry->public;
+  p->batch_id = report->batch_id;
+  p->total = report->counts.total;
+  p->done = done;
+  p->failed = report->counts.failed;
+  p->approved = report->counts.approved;
+  p->rejected = report->counts.rejected;
+  p->needs_review = report->counts.needs_review;
+  p->waiting = report->counts.queued + report->counts.processing;
+  p->fraction = p->total > 0 ? (double) p->done / p->total : 1.0;
+  g_free (p->state);
+  p->state = g_strdup (report->state);
+
+  elapsed = (g_get_monotonic_time () - entry->started) / (double) G_USEC_PER_SEC;
+  p->throughput = elapsed > 0.05 ? (done - entry->done_at_start) / elapsed : 0;
+  p->eta = p->throughput > 0 ? p->waiting / p->throughput : -1;
+
+  g_signal_emit (self, signals[BATCH_PROGRESS], 0, report->batch_id);
+  if (report->finished)
+    g_signal_emit (self, signals[BATCH_FINISHED], 0, report->batch_id);
+}
+
+typedef struct
+{
+  gint64  item_id;
+  gint64  batch_id;
+  char   *status;
+  char   *step;
+} ItemReport;
+
+static void
+item_report_free (ItemReport *report)
+{
+  g_free (report->status);
+  g_free (report->step);
+  g_free (report);
+}
+
+static void
+on_item_report (VetterEngine *self,
+                gpointer      data)
+{
+  ItemReport *report = data;
+
+  g_signal_emit (self, signals[ITEM_CHANGED], 0, report->item_id, report->batch_id, report->status, report->step);
+}
+
+static void
+report_item (VetterEngine *self,
+             gint64        item_id,
+             gint64        batch_id,
+             const char   *status,
+             const char   *step)
+{
+  ItemReport *report = g_new0 (ItemReport, 1);
+
+  report->item_id = item_id;
+  report->batch_id = batch_id;
+  report->status = g_strdup (status);
+  report->step = g_strdup (step);
+  post (self, self->main_context, on_item_report, report, (GDestroyNotify) item_report_free);
+}
+
+/* ---- Workers -------------------------------------------------------------- */
+
+typedef struct
+{
+  VetterEngine *engine;
+  gint64        batch_id;
+} StepContext;
+
+static void
+on_step (const VetterImageJob *job,
+         const char           *step,
+         gpointer              user_data)
+{
+  StepContext *ctx = user_data;
+
+  report_item (ctx->engine, job->item_id, ctx->batch_id, "processing", step);
+}
+
+static void store_on_item_done (VetterEngine *self, gpointer data);
+
+static void
+worker_run (gpointer data,
+            gpointer user_data)
+{
+  WorkUnit *unit = data;
+  VetterEngine *self = unit->engine;
+  StepContext ctx = { self, unit->batch_id };
+
+  unit->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_image_result_free);
+  for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)
+    g_ptr_array_add (unit->results,
+                     vetter_pipeline_run (g_ptr_array_index (unit->jobs, i), self->config,
+                                          on_step, &ctx, self->cancellable));
+
+  post (self, self->store_context, store_on_item_done, unit, (GDestroyNotify) work_unit_free);
+}
+
+/* ---- Store thread --------------------------------------------------------- */
+
+static void
+store_report_batch (VetterEngine *self,
+                    gint64        batch_id)
+{
+  g_autoptr(GError) error = NULL;
+  ProgressReport *report = g_new0 (ProgressReport, 1);
+
+  report->batch_id = batch_id;
+  if (!vetter_store_batch_counts (self->store, batch_id, &report->counts, &error))
+    g_warning ("Cannot count the items of batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
+  report->state = vetter_store_get_batch_state (self->store, batch_id);
+
+  /* A batch is finished when nothing of it waits any more; a paused or
+   * cancelled batch with work left is not finished, only stopped. */
+  if (report->counts.queued == 0 && report->counts.processing == 0 &&
+      g_hash_table_contains (self->active_batches, &batch_id))
+    {
+      g_autofree char *csv = NULL;
+
+      g_hash_table_remove (self->active_batches, &batch_id);
+      /* Written again on every finish: a resumed batch may have a new
+       * output directory, or its old file may have been removed. */
+      csv = vetter_store_write_output_csv (self->store, batch_id, &error);
+      if (error)
+        g_warning ("Batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
+      g_clear_error (&error);
+      if (g_strcmp0 (report->state, "done") != 0 &&
+          !vetter_store_set_batch_state (self->store, batch_id, "done", &error))
+        g_warning ("Batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
+      g_free (report->state);
+      report->state = g_strdup ("done");
+      report->finished = TRUE;
+    }
+  else if (g_strcmp0 (report->state, "cancelled") == 0 && report->counts.processing == 0 &&
+           g_hash_table_contains (self->active_batches, &batch_id))
+    {
+      g_hash_table_remove (self->active_batches, &batch_id);
+      report->finished = TRUE;
+    }
+
+  post (self, self->main_context, on_progress_report, report, (GDestroyNotify) progress_report_free);
+}
+
+/* Keeps every worker busy and one item waiting, so no worker idles while
+ * the store thread records. */
+static void
+store_pump (VetterEngine *self)
+{
+  guint limit = (guint) vetter_config_worker_count (self->config) + 1;
+
+  while (self->in_flight < limit && !g_atomic_int_get (&self->closing))
+    {
+      g_autoptr(GError) error = NULL;
+      GPtrArray *jobs = NULL;
+      gint64 item_id, batch_id;
+      WorkUnit *unit;
+
+      if (!vetter_store_claim_item (self->store, &item_id, &batch_id, &jobs, &error))
+        {
+          if (error)
+            g_warning ("Cannot take the next item: %s", error->message);
+          return;
+        }
+
+      unit = g_new0 (WorkUnit, 1);
+      unit->engine = self;
+      unit->item_id = item_id;
+      unit->batch_id = batch_id;
+      unit->jobs = jobs;
+      self->in_flight++;
+      report_item (self, item_id, batch_id, "processing", NULL);
+      g_thread_pool_push (self->pool, unit, NULL);
+    }
+}
+
+static void
+store_on_item_done (VetterEngine *self,
+                    gpointer      data)
+{
+  WorkUnit *unit = data;
+  g_autoptr(GError) error = NULL;
+  VetterItemOutcome outcome;
+
+  self->in_flight--;
+
+  /* Results made while closing may be errors of the shutdown itself (a
+   * cancelled download); the item stays in processing and is redone. */
+  if (g_atomic_int_get (&self->closing))
+    return;
+
+  if (!vetter_store_record_item (self->store, unit->item_id, unit->results, self->config, &outcome, &error))
+    {
+      g_warning ("Cannot record item %" G_GINT64_FORMAT ": %s", unit->item_id, error->message);
+      return;
+    }
+  report_item (self, unit->item_id, unit->batch_id, vetter_status_to_string (outcome.status), NULL);
+  g_free (outcome.error);
+
+  store_report_batch (self, unit->batch_id);
+  store_pump (self);
+}
+
+static gpointer
+store_thread_main (gpointer data)
+{
+  VetterEngine *self = data;
+
+  g_main_context_push_thread_default (self->store_context);
+  g_main_loop_run (self->store_loop);
+  g_clear_object (&self->store);
+  g_main_context_pop_thread_default (self->store_context);
+  return NULL;
+}
+
+/* ---- Requests, run on the store thread ------------------------------------ */
+
+static void
+store_open (VetterEngine *self,
+            gpointer      data)
+{
+  GTask *task = data;
+  g_autoptr(GError) error = NULL;
+  guint requeued;
+
+  self->store = vetter_store_open (self->db_path, &error);
+  if (self->store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  requeued = vetter_store_requeue_interrupted (self->store, &error);
+  if (error)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (requeued > 0)
+    g_debug ("%u items were interrupted last time and will be redone", requeued);
+  g_task_return_boolean (task, TRUE);
+}
+
+typedef struct
+{
+  VetterIntakeBatch *batch;
+  char              *output_dir;
+  char              *callback_url;
+  gboolean           resumed;
+} AddBatch;
+
+static void
+add_batch_free (AddBatch *add)
+{
+  vetter_intake_batch_free (add->batch);
+  g_free (add->output_dir);
+  g_free (add->callback_url);
+  g_free (add);
+}
+
+static void
+store_add_batch (VetterEngine *self,
+                 gpointer      data)
+{
+  GTask *task = data;
+  AddBatch *add = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 batch_id;
+
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
+      return;
+    }
+
+  batch_id = vetter_store_find_batch (self->store, add->batch->key);
+  if (batch_id > 0)
+    {
+      g_autofree char *state = vetter_store_get_batch_state (self->store, batch_id);
+
+      add->resumed = TRUE;
+      if (!vetter_store_update_batch_output (self->store, batch_id, add->output_dir, &error) ||
+          (g_strcmp0 (state, "done") != 0 && !vetter_store_set_batch_state (self->store, batch_id, "running", &error)))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  else
+    {
+      batch_id = vetter_store_add_batch (self->store, add->batch, add->output_dir, add->callback_url, &error);
+      if (batch_id == 0)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  {
+    gint64 *key = g_new (gint64, 1);
+
+    *key = batch_id;
+    g_hash_table_add (self->active_batches, key);
+  }
+  g_task_return_int (task, batch_id);
+  store_report_batch (self, batch_id);
+  store_pump (self);
+}
+
+typedef struct
+{
+  gint64 batch_id;
+  char  *state;   /* for state changes; NULL for retry */
+} BatchCommand;
+
+static void
+batch_command_free (BatchCommand *command)
+{
+  g_free (command->state);
+  g_free (command);
+}
+
+static void
+store_batch_command (VetterEngine *self,
+                     gpointer      data)
+{
+  BatchCommand *command = data;
+  g_autoptr(GError) error = NULL;
+  gint64 *key;
+
+  if (self->store == NULL)
+    return;
+  if (command->state)
+    vetter_store_set_batch_state (self->store, command->batch_id, command->state, &error);
+  else if (vetter_store_retry_failed (self->store, command->batch_id, &error) > 0 || error == NULL)
+    vetter_store_set_batch_state (self->store, command->batch_id, "running", &error);
+  if (error)
+    {
+      g_warning ("Batch %" G_GINT64_FORMAT ": %s", command->batch_id, error->message);
+      return;
+    }
+
+  if (g_strcmp0 (command->state, "paused") != 0 && g_strcmp0 (command->state, "cancelled") != 0)
+    {
+      key = g_new (gint64, 1);
+      *key = command->batch_id;
+      g_hash_table_add (self->active_batches, key);
+    }
+  store_report_batch (self, command->batch_id);
+  store_pump (self);
+}
+
+typedef struct
+{
+  GArray *batch_ids;
+} SummaryRequest;
+
+static void
+store_summary (VetterEngine *self,
+               gpointer      data)
+{
+  GTask *task = data;
+  GArray *ids = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
+      return;
+    }
+  node = vetter_store_summary (self->store, (const gint64 *) ids->data, ids->len, &error);
+  if (node == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+store_quit (VetterEngine *self,
+            gpointer      data)
+{
+  g_main_loop_quit (self->store_loop);
+}
+
+/* ---- GObject -------------------------------------------------------------- */
+
+static void
+vetter_engine_dispose (GObject *object)
+{
+  vetter_engine_close (VETTER_ENGINE (object));
+  G_OBJECT_CLASS (vetter_engine_parent_class)->dispose (object);
+}
+
+static void
+vetter_engine_finalize (GObject *object)
+{
+  VetterEngine *self = VETTER_ENGINE (object);
+
+  g_clear_pointer (&self->progress, g_hash_table_unref);
+  g_clear_pointer (&self->active_batches, g_hash_table_unref);
+  g_clear_pointer (&self->store_loop, g_main_loop_unref);
+  g_clear_pointer (&self->store_context, g_main_context_unref);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  vetter_config_free (self->config);
+  g_free (self->db_path);
+
+  G_OBJECT_CLASS (vetter_engine_parent_class)->finalize (object);
+}
+
+static void
+vetter_engine_class_init (VetterEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = vetter_engine_dispose;
+  object_class->finalize = vetter_engine_finalize;
+
+  /**
+   * VetterEngine::batch-progress:
+   * @batch_id: the batch
+   *
+   * The counts of a batch changed; vetter_engine_get_progress() has them.
+   */
+  signals[BATCH_PROGRESS] = g_signal_new ("batch-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * VetterEngine::batch-finished:
+   * @batch_id: the batch
+   *
+   * Nothing of the batch waits any more: every item was processed, or the
+   * batch was cancelled.
+   */
+  signals[BATCH_FINISHED] = g_signal_new ("batch-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * VetterEngine::item-changed:
+   * @item_id: the item
+   * @batch_id: its batch
+   * @status: its status
+   * @step: the step a worker is on, or %NULL
+   */
+  signals[ITEM_CHANGED] = g_signal_new ("item-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                        G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+vetter_engine_init (VetterEngine *self)
+{
+  self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) progress_entry_free);
+  self->active_batches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+}
+
+/* ---- Public API ----------------------------------------------------------- */
+
+char *
+vetter_engine_default_db_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "vetter", "vetter.db", NULL);
+}
+
+VetterEngine *
+vetter_engine_new (const char         *db_path,
+                   const VetterConfig *config)
+{
+  VetterEngine *self = g_object_new (VETTER_TYPE_ENGINE, NULL);
+  g_autoptr(GError) error = NULL;
+
+  self->db_path = db_path ? g_strdup (db_path) : vetter_engine_default_db_path ();
+  self->config = config ? vetter_config_copy (config) : vetter_config_new ();
+  self->main_context = g_main_context_ref_thread_default ();
+  self->store_context = g_main_context_new ();
+  self->store_loop = g_main_loop_new (self->store_context, FALSE);
+  self->store_thread = g_thread_new ("vetter-store", store_thread_main, self);
+  self->pool = g_thread_pool_new_full (worker_run, self, (GDestroyNotify) work_unit_free,
+                                       vetter_config_worker_count (self->config), TRUE, &error);
+  if (self->pool == NULL)
+    g_error ("Cannot start the worker threads: %s", error->message);
+  return self;
+}
+
+const VetterConfig *
+vetter_engine_get_config (VetterEngine *self)
+{
+  g_return_val_if_fail (VETTER_IS_ENGINE (self), NULL);
+  return self->config;
+}
+
+void
+vetter_engine_open_async (VetterEngine        *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vetter_engine_open_async);
+  post (self, self->store_context, store_open, task, g_object_unref);
+}
+
+gboolean
+vetter_engine_open_finish (VetterEngine  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+vetter_engine_add_batch_async (VetterEngine        *self,
+                               VetterIntakeBatch   *batch,
+                               const char          *output_dir,
+                               const char          *callback_url,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  AddBatch *add = g_new0 (AddBatch, 1);
+
+  add->batch = batch;
+  add->output_dir = g_strdup (output_dir);
+  add->callback_url = g_strdup (callback_url);
+  g_task_set_source_tag (task, vetter_engine_add_batch_async);
+  g_task_set_task_data (task, add, (GDestroyNotify) add_batch_free);
+  post (self, self->store_context, store_add_batch, task, g_object_unref);
+}
+
+gint64
+vetter_engine_add_batch_finish (VetterEngine  *self,
+                                GAsyncResult  *result,
+                                gboolean      *resumed,
+                                GError       **error)
+{
+  AddBatch *add;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  add = g_task_get_task_data (G_TASK (result));
+  if (resumed)
+    *resumed = add->resumed;
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+vetter_engine_summary_async (VetterEngine        *self,
+                             const gint64        *batch_ids,
+                             guint                n_batch_ids,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_batch_ids);
+
+  g_array_append_vals (ids, batch_ids, n_batch_ids);
+  g_task_set_source_tag (task, vetter_engine_summary_async);
+  g_task_set_task_data (task, ids, (GDestroyNotify) g_array_unref);
+  post (self, self->store_context, store_summary, task, g_object_unref);
+}
+
+JsonNode *
+vetter_engine_summary_finish (VetterEngine  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+send_batch_command (VetterEngine *self,
+                    gint64        batch_id,
+                    const char   *state)
+{
+  BatchCommand *command = g_new0 (BatchCommand, 1);
+
+  command->batch_id = batch_id;
+  command->state = g_strdup (state);
+  post (self, self->store_context, store_batch_command, command, (GDestroyNotify) batch_command_free);
+}
+
+void
+vetter_engine_pause_batch (VetterEngine *self,
+                           gint64        batch_id)
+{
+  send_batch_command (self, batch_id, "paused");
+}
+
+void
+vetter_engine_resume_batch (VetterEngine *self,
+                            gint64        batch_id)
+{
+  send_batch_command (self, batch_id, "running");
+}
+
+void
+vetter_engine_cancel_batch (VetterEngine *self,
+                            gint64        batch_id)
+{
+  send_batch_command (self, batch_id, "cancelled");
+}
+
+void
+vetter_engine_retry_failed (VetterEngine *self,
+                            gint64        batch_id)
+{
+  send_batch_command (self, batch_id, NULL);
+}
+
+const VetterBatchProgress *
+vetter_engine_get_progress (VetterEngine *self,
+                            gint64        batch_id)
+{
+  ProgressEntry *entry;
+
+  g_return_val_if_fail (VETTER_IS_ENGINE (self), NULL);
+  entry = g_hash_table_lookup (self->progress, &batch_id);
+  return entry ? &entry->public : NULL;
+}
+
+void
+vetter_engine_close (VetterEngine *self)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+
+  g_atomic_int_set (&self->closing, 1);
+  g_cancellable_cancel (self->cancellable);
+  /* Items waiting in the pool are dropped (they stay "processing" in the
+   * store and are redone next time); running ones finish their image. */
+  g_thread_pool_free (self->pool, TRUE, TRUE);
+  self->pool = NULL;
+
+  post (self, self->store_context, store_quit, NULL, NULL);
+  g_thread_join (self->store_thread);
+  self->store_thread = NULL;
+
+  /* Drop what the store thread posted here after the last dispatch. */
+  if (g_main_context_acquire (self->main_context))
+    {
+      while (g_main_context_pending (self->main_context))
+        g_main_context_iteration (self->main_context, FALSE);
+      g_main_context_release (self->main_context);
+    }
+}

@@ -1,0 +1,89 @@
+/* vetter-engine.h: the queue, the workers and the store, behind one object
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "vetter-config.h"
+#include "vetter-intake.h"
+
+G_BEGIN_DECLS
+
+#define VETTER_TYPE_ENGINE (vetter_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (VetterEngine, vetter_engine, VETTER, ENGINE, GObject)
+
+typedef struct
+{
+  gint64   batch_id;
+  gint64   total;
+  gint64   done;          /* decided or failed */
+  gint64   failed;
+  gint64   approved;
+  gint64   rejected;
+  gint64   needs_review;
+  gint64   waiting;       /* queued or in a worker */
+  double   fraction;      /* done / total, 0–1 */
+  double   throughput;    /* items a second, in this session */
+  double   eta;           /* seconds, or -1 when unknown */
+  char    *state;         /* running, paused, cancelled, done */
+} VetterBatchProgress;
+
+char         *vetter_engine_default_db_path  (void);
+
+VetterEngine *vetter_engine_new              (const char           *db_path,
+                                              const VetterConfig   *config);
+const VetterConfig *vetter_engine_get_config (VetterEngine         *self);
+
+void          vetter_engine_open_async       (VetterEngine         *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean      vetter_engine_open_finish      (VetterEngine         *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+/* Takes ownership of @batch. The same input added again resumes its batch. */
+void          vetter_engine_add_batch_async  (VetterEngine         *self,
+                                              VetterIntakeBatch    *batch,
+                                              const char           *output_dir,
+                                              const char           *callback_url,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gint64        vetter_engine_add_batch_finish (VetterEngine         *self,
+                                              GAsyncResult         *result,
+                                              gboolean             *resumed,
+                                              GError              **error);
+
+void          vetter_engine_summary_async    (VetterEngine         *self,
+                                              const gint64         *batch_ids,
+                                              guint                 n_batch_ids,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+JsonNode     *vetter_engine_summary_finish   (VetterEngine         *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+void          vetter_engine_pause_batch      (VetterEngine         *self,
+                                              gint64                batch_id);
+void          vetter_engine_resume_batch     (VetterEngine         *self,
+                                              gint64                batch_id);
+void          vetter_engine_cancel_batch     (VetterEngine         *self,
+                                              gint64                batch_id);
+void          vetter_engine_retry_failed     (VetterEngine         *self,
+                                              gint64                batch_id);
+
+const VetterBatchProgress *vetter_engine_get_progress (VetterEngine *self,
+                                                       gint64        batch_id);
+
+/* Stops the workers (work in flight is left to be redone next time) and
+ * closes the store. Blocks until they have stopped. */
+void          vetter_engine_close            (VetterEngine         *self);
+
+G_END_DECLS
