@@ -223,7 +223,11 @@ decode_jpeg (const guint8  *data,
 
   if (setjmp (err.escape))
     {
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the JPEG data is corrupt (%s)", err.message);
+      if (err.truncated)
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                     "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
+      else
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the JPEG data is corrupt (%s)", err.message);
       jpeg_destroy_decompress (&cinfo);
       vetter_pixels_free (pixels);
       g_free (cmyk_row);
@@ -443,7 +447,7 @@ decode_with_pixbuf (const guint8  *data,
                     gint64         max_pixels,
                     GError       **error)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GdkPixbuf) oriented = NULL;
   SizeCheck check = { max_pixels, FALSE, 0, 0 };
@@ -459,6 +463,8 @@ decode_with_pixbuf (const guint8  *data,
       !check_pixel_limit (width, height, max_pixels, error))
     return NULL;
 
+  /* From here on every path closes the loader, as GdkPixbuf requires. */
+  loader = gdk_pixbuf_loader_new ();
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &check);
 
   /* Small first chunks, so that the size is known before the bulk arrives. */

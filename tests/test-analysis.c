@@ -1,0 +1,440 @@
+/* test-analysis.c: defects, colours, hashes and crops on synthetic images
+ *
+ * Every image is made here, with a known defect in a known place, so that
+ * each assertion says exactly what the analysis must find.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "vetter-analysis.h"
+#include "vetter-crop.h"
+#include "vetter-resample.h"
+#include "vetter-test-util.h"
+
+static VetterAnalysis *
+analyse (const VetterPixels *pixels,
+         int                 jpeg_quality)
+{
+  int w = pixels->width, h = pixels->height;
+  int long_side = MAX (w, h);
+
+  if (long_side > VETTER_ANALYSIS_SIZE)
+    {
+      g_autoptr(VetterPixels) small = vetter_resample (pixels, NULL,
+                                                       MAX (1, w * VETTER_ANALYSIS_SIZE / long_side),
+                                                       MAX (1, h * VETTER_ANALYSIS_SIZE / long_side));
+      return vetter_analyse (small, w, h, jpeg_quality);
+    }
+  return vetter_analyse (pixels, w, h, jpeg_quality);
+}
+
+static const VetterDefect *
+find_defect (const VetterAnalysis *analysis,
+             const char           *kind)
+{
+  for (guint i = 0; i < analysis->defects->len; i++)
+    {
+      const VetterDefect *defect = g_ptr_array_index (analysis->defects, i);
+
+      if (strcmp (defect->kind, kind) == 0)
+        return defect;
+    }
+  return NULL;
+}
+
+static guint
+count_defects (const VetterAnalysis *analysis,
+               const char           *kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < analysis->defects->len; i++)
+    n += strcmp (((VetterDefect *) g_ptr_array_index (analysis->defects, i))->kind, kind) == 0;
+  return n;
+}
+
+static void
+test_clean_image (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (1600, 1200, 1);
+  g_autoptr(VetterAnalysis) analysis = analyse (pixels, 90);
+
+  if (analysis->defects->len > 0)
+    g_error ("a sharp, well exposed image has a defect: %s", ((VetterDefect *) analysis->defects->pdata[0])->message);
+  g_assert_cmpfloat (analysis->sharpness, >, 100);
+  g_assert_cmpfloat (analysis->brightness, >, 90);
+  g_assert_cmpfloat (analysis->brightness, <, 160);
+}
+
+static void
+test_blurred_half (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (1600, 1200, 2);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  const VetterDefect *blurry;
+
+  test_box_blur (pixels, 0, 0, 800, 1200, 9);
+  analysis = analyse (pixels, 90);
+  blurry = find_defect (analysis, "blurry");
+  g_assert_nonnull (blurry);
+  g_assert_cmpint (blurry->severity, ==, VETTER_SEVERITY_MEDIUM);
+  g_assert_true (blurry->has_box);
+  /* The box covers the left half, in source pixels. */
+  g_assert_cmpfloat (test_box_overlap (blurry->box.x, blurry->box.y, blurry->box.width, blurry->box.height,
+                                       0, 0, 800, 1200), >, 0.7);
+}
+
+static void
+test_blurred_whole (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (1600, 1200, 3);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  const VetterDefect *blurry;
+
+  test_box_blur (pixels, 0, 0, 1600, 1200, 9);
+  analysis = analyse (pixels, 90);
+  blurry = find_defect (analysis, "blurry");
+  g_assert_nonnull (blurry);
+  g_assert_cmpint (blurry->severity, ==, VETTER_SEVERITY_HIGH);
+  g_assert_false (blurry->has_box);
+}
+
+static void
+test_flat_image_is_not_blurry (void)
+{
+  g_autoptr(VetterPixels) pixels = test_flat (1200, 900, 120, 140, 160);
+  g_autoptr(VetterAnalysis) analysis = analyse (pixels, 90);
+
+  g_assert_null (find_defect (analysis, "blurry"));
+}
+
+static void
+test_clipped_region (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (1600, 1200, 4);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  const VetterDefect *over;
+
+  test_fill (pixels, 1000, 200, 500, 600, 255, 255, 255);
+  analysis = analyse (pixels, 90);
+  over = find_defect (analysis, "overexposed");
+  g_assert_nonnull (over);
+  g_assert_true (over->has_box);
+  g_assert_cmpfloat (test_box_overlap (over->box.x, over->box.y, over->box.width, over->box.height,
+                                       1000, 200, 500, 600), >, 0.6);
+  g_assert_null (find_defect (analysis, "underexposed"));
+}
+
+static void
+test_underexposed (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (1200, 900, 5);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  const VetterDefect *under;
+
+  /* Darken to a tenth. */
+  for (int y = 0; y < pixels->height; y++)
+    for (int x = 0; x < pixels->width * 3; x++)
+      vetter_pixels_row (pixels, y)[x] /= 12;
+  analysis = analyse (pixels, 90);
+  under = find_defect (analysis, "underexposed");
+  g_assert_nonnull (under);
+  g_assert_cmpint (under->severity, ==, VETTER_SEVERITY_HIGH);
+}
+
+static void
+test_letterbox (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (1600, 1200, 6);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  gboolean top = FALSE, bottom = FALSE;
+
+  test_fill (pixels, 0, 0, 1600, 150, 0, 0, 0);
+  test_fill (pixels, 0, 1050, 1600, 150, 0, 0, 0);
+  analysis = analyse (pixels, 90);
+  g_assert_cmpuint (count_defects (analysis, "letterbox"), ==, 2);
+  for (guint i = 0; i < analysis->defects->len; i++)
+    {
+      const VetterDefect *d = g_ptr_array_index (analysis->defects, i);
+
+      if (strcmp (d->kind, "letterbox") != 0)
+        continue;
+      g_assert_true (d->has_box);
+      g_assert_cmpint (d->box.width, ==, 1600);
+      g_assert_cmpint (ABS (d->box.height - 150), <=, 6);
+      top |= d->box.y == 0;
+      bottom |= ABS (d->box.y + d->box.height - 1200) <= 1;
+    }
+  g_assert_true (top && bottom);
+}
+
+static void
+test_product_on_white_is_not_letterboxed (void)
+{
+  g_autoptr(VetterPixels) pixels = test_flat (1200, 1200, 255, 255, 255);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+
+  test_paste_texture (pixels, 300, 300, 600, 600, 7);
+  analysis = analyse (pixels, 90);
+  g_assert_null (find_defect (analysis, "letterbox"));
+}
+
+static void
+test_gradient_is_not_letterboxed (void)
+{
+  g_autoptr(VetterPixels) pixels = vetter_pixels_new (1200, 900);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+
+  for (int y = 0; y < 900; y++)
+    test_fill (pixels, 0, y, 1200, 1, (guint8) (y * 255 / 899), (guint8) (y * 255 / 899), 255);
+  analysis = analyse (pixels, 90);
+  g_assert_null (find_defect (analysis, "letterbox"));
+}
+
+static void
+test_shape_defects (void)
+{
+  g_autoptr(VetterPixels) small = test_textured (400, 250, 8);
+  g_autoptr(VetterPixels) banner = test_textured (2000, 400, 9);
+  g_autoptr(VetterAnalysis) a = analyse (small, 90);
+  g_autoptr(VetterAnalysis) b = analyse (banner, 90);
+  g_autoptr(VetterAnalysis) c = analyse (small, 12);
+
+  g_assert_nonnull (find_defect (a, "low_resolution"));
+  g_assert_cmpint (find_defect (a, "low_resolution")->severity, ==, VETTER_SEVERITY_HIGH);
+  g_assert_null (find_defect (a, "heavy_compression"));
+  g_assert_nonnull (find_defect (b, "extreme_aspect"));
+  g_assert_cmpint (find_defect (b, "extreme_aspect")->severity, ==, VETTER_SEVERITY_HIGH);
+  g_assert_nonnull (find_defect (c, "heavy_compression"));
+  g_assert_cmpint (find_defect (c, "heavy_compression")->severity, ==, VETTER_SEVERITY_HIGH);
+}
+
+static void
+test_colours (void)
+{
+  g_autoptr(VetterPixels) pixels = test_flat (800, 600, 200, 30, 35);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  const VetterColour *first, *second;
+
+  test_fill (pixels, 0, 0, 800, 200, 40, 80, 200);
+  analysis = analyse (pixels, 90);
+  g_assert_cmpuint (analysis->colours->len, ==, 2);
+  first = g_ptr_array_index (analysis->colours, 0);
+  second = g_ptr_array_index (analysis->colours, 1);
+  g_assert_cmpstr (first->label, ==, "red");
+  g_assert_cmpint (ABS (first->confidence - 67), <=, 2);
+  g_assert_cmpstr (second->label, ==, "blue");
+  g_assert_cmpint (ABS (second->confidence - 33), <=, 2);
+  g_assert_cmphex (first->rgb, ==, 0xc81e23);
+}
+
+static void
+test_phash_near_duplicate (void)
+{
+  g_autoptr(VetterPixels) original = test_textured (1200, 900, 10);
+  g_autoptr(VetterPixels) smaller = vetter_resample (original, NULL, 800, 600);
+  g_autoptr(VetterPixels) other = test_textured (1200, 900, 11);
+  g_autoptr(VetterPixels) brighter = vetter_pixels_copy (original);
+  guint64 h_original, h_smaller, h_other, h_brighter;
+
+  test_box_blur (original, 0, 0, 1200, 900, 4);
+  test_box_blur (other, 0, 0, 1200, 900, 4);
+  g_clear_pointer (&smaller, vetter_pixels_free);
+  smaller = vetter_resample (original, NULL, 800, 600);
+  g_clear_pointer (&brighter, vetter_pixels_free);
+  brighter = vetter_pixels_copy (original);
+  for (int y = 0; y < 900; y++)
+    for (int x = 0; x < 1200 * 3; x++)
+      {
+        guint8 *p = vetter_pixels_row (brighter, y) + x;
+        *p = (guint8) MIN (255, *p + 15);
+      }
+
+  h_original = vetter_phash (original);
+  h_smaller = vetter_phash (smaller);
+  h_other = vetter_phash (other);
+  h_brighter = vetter_phash (brighter);
+
+  g_assert_cmpint (vetter_phash_distance (h_original, h_smaller), <=, 4);
+  g_assert_cmpint (vetter_phash_distance (h_original, h_brighter), <=, 4);
+  g_assert_cmpint (vetter_phash_distance (h_original, h_other), >=, 16);
+}
+
+static void
+test_phash_string (void)
+{
+  g_autofree char *text = vetter_phash_to_string (G_GUINT64_CONSTANT (0x00ff00ff12345678));
+  guint64 back = 0;
+
+  g_assert_cmpstr (text, ==, "00ff00ff12345678");
+  g_assert_true (vetter_phash_parse (text, &back));
+  g_assert_cmphex (back, ==, G_GUINT64_CONSTANT (0x00ff00ff12345678));
+  g_assert_false (vetter_phash_parse ("xyz", &back));
+}
+
+/* ---- Crops ---------------------------------------------------------------- */
+
+static void
+test_crop_exact_ratios (void)
+{
+  struct { int rw, rh, sw, sh, cw, ch; } cases[] = {
+    { 1080, 1080, 4000, 3000, 3000, 3000 },
+    { 1080, 1920, 4000, 3000, 1683, 2992 },
+    { 1920, 1080, 4000, 3000, 4000, 2250 },
+    { 1920, 1080, 1000, 3000, 992, 558 },
+    { 1080, 1920, 333, 333, 180, 320 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      int cw, ch;
+
+      vetter_crop_largest (cases[i].rw, cases[i].rh, cases[i].sw, cases[i].sh, &cw, &ch);
+      g_assert_cmpint (cw, ==, cases[i].cw);
+      g_assert_cmpint (ch, ==, cases[i].ch);
+      /* Exactly the ratio, in integers. */
+      g_assert_cmpint ((gint64) cw * cases[i].rh, ==, (gint64) ch * cases[i].rw);
+      g_assert_cmpint (cw, <=, cases[i].sw);
+      g_assert_cmpint (ch, <=, cases[i].sh);
+    }
+}
+
+static void
+test_crop_never_upscales (void)
+{
+  int w, h;
+
+  vetter_crop_output_size (3000, 3000, 1080, 1080, &w, &h);
+  g_assert_cmpint (w, ==, 1080);
+  g_assert_cmpint (h, ==, 1080);
+  vetter_crop_output_size (600, 600, 1080, 1080, &w, &h);
+  g_assert_cmpint (w, ==, 600);
+  g_assert_cmpint (h, ==, 600);
+  vetter_crop_output_size (180, 320, 1080, 1920, &w, &h);
+  g_assert_cmpint (w, ==, 180);
+  g_assert_cmpint (h, ==, 320);
+}
+
+/* A busy subject on a plain background, away from the centre: each crop
+ * must keep it whole. */
+static void
+check_crop_follows (int subject_x,
+                    int subject_y,
+                    int ratio_w,
+                    int ratio_h)
+{
+  g_autoptr(VetterPixels) pixels = test_flat (2400, 1600, 210, 215, 220);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  VetterRect rect;
+  int cw, ch;
+
+  test_paste_texture (pixels, subject_x, subject_y, 300, 300, 12);
+  analysis = analyse (pixels, 90);
+  vetter_crop_largest (ratio_w, ratio_h, 2400, 1600, &cw, &ch);
+  rect = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
+                            2400, 1600, cw, ch);
+  g_assert_cmpint (rect.width, ==, cw);
+  g_assert_cmpint (rect.height, ==, ch);
+  g_assert_cmpint (rect.x, >=, 0);
+  g_assert_cmpint (rect.y, >=, 0);
+  g_assert_cmpint (rect.x + rect.width, <=, 2400);
+  g_assert_cmpint (rect.y + rect.height, <=, 1600);
+  if (!(rect.x <= subject_x && rect.x + rect.width >= subject_x + 300 &&
+        rect.y <= subject_y && rect.y + rect.height >= subject_y + 300))
+    g_error ("%d:%d crop %d,%d %dx%d misses the subject at %d,%d", ratio_w, ratio_h,
+             rect.x, rect.y, rect.width, rect.height, subject_x, subject_y);
+}
+
+static void
+test_crop_follows_content (void)
+{
+  check_crop_follows (100, 650, 1, 1);      /* far left */
+  check_crop_follows (2000, 650, 1, 1);     /* far right */
+  check_crop_follows (1900, 100, 9, 16);    /* top right, tall crop */
+  check_crop_follows (50, 1250, 9, 16);     /* bottom left */
+}
+
+static void
+test_crop_centres_without_subject (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (2400, 1600, 13);
+  g_autoptr(VetterAnalysis) analysis = analyse (pixels, 90);
+  VetterRect rect = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
+                                       2400, 1600, 1600, 1600);
+
+  g_assert_cmpint (ABS (rect.x - 400), <=, 60);
+}
+
+static void
+test_resample_keeps_colour (void)
+{
+  g_autoptr(VetterPixels) pixels = test_flat (1000, 700, 12, 200, 99);
+  g_autoptr(VetterPixels) small = vetter_resample (pixels, NULL, 97, 61);
+  VetterRect region = { 100, 100, 300, 300 };
+  g_autoptr(VetterPixels) crop = vetter_resample (pixels, &region, 300, 300);
+
+  for (int y = 0; y < small->height; y++)
+    for (int x = 0; x < small->width; x++)
+      {
+        const guint8 *p = vetter_pixels_row (small, y) + x * 3;
+        g_assert_cmpint (p[0], ==, 12);
+        g_assert_cmpint (p[1], ==, 200);
+        g_assert_cmpint (p[2], ==, 99);
+      }
+  g_assert_cmpint (crop->width, ==, 300);
+  g_assert_cmpint (vetter_pixels_row (crop, 150)[150 * 3 + 1], ==, 200);
+}
+
+static void
+test_resample_is_area_correct (void)
+{
+  /* A one-pixel checkerboard shrunk 8 times must be flat grey, not a
+   * moiré of black and white. */
+  g_autoptr(VetterPixels) pixels = vetter_pixels_new (800, 800);
+  g_autoptr(VetterPixels) small = NULL;
+
+  for (int y = 0; y < 800; y++)
+    for (int x = 0; x < 800; x++)
+      {
+        guint8 v = ((x + y) & 1) ? 255 : 0;
+        guint8 *p = vetter_pixels_row (pixels, y) + x * 3;
+        p[0] = p[1] = p[2] = v;
+      }
+  small = vetter_resample (pixels, NULL, 100, 100);
+  for (int y = 0; y < 100; y++)
+    for (int x = 0; x < 100; x++)
+      g_assert_cmpint (ABS (vetter_pixels_row (small, y)[x * 3] - 128), <=, 3);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/analysis/clean-image", test_clean_image);
+  g_test_add_func ("/analysis/blurred-half", test_blurred_half);
+  g_test_add_func ("/analysis/blurred-whole", test_blurred_whole);
+  g_test_add_func ("/analysis/flat-image-is-not-blurry", test_flat_image_is_not_blurry);
+  g_test_add_func ("/analysis/clipped-region", test_clipped_region);
+  g_test_add_func ("/analysis/underexposed", test_underexposed);
+  g_test_add_func ("/analysis/letterbox", test_letterbox);
+  g_test_add_func ("/analysis/product-on-white-is-not-letterboxed", test_product_on_white_is_not_letterboxed);
+  g_test_add_func ("/analysis/gradient-is-not-letterboxed", test_gradient_is_not_letterboxed);
+  g_test_add_func ("/analysis/shape-defects", test_shape_defects);
+  g_test_add_func ("/analysis/colours", test_colours);
+  g_test_add_func ("/analysis/phash-near-duplicate", test_phash_near_duplicate);
+  g_test_add_func ("/analysis/phash-string", test_phash_string);
+  g_test_add_func ("/crop/exact-ratios", test_crop_exact_ratios);
+  g_test_add_func ("/crop/never-upscales", test_crop_never_upscales);
+  g_test_add_func ("/crop/follows-content", test_crop_follows_content);
+  g_test_add_func ("/crop/centres-without-subject", test_crop_centres_without_subject);
+  g_test_add_func ("/resample/keeps-colour", test_resample_keeps_colour);
+  g_test_add_func ("/resample/area-correct", test_resample_is_area_correct);
+
+  return g_test_run ();
+}

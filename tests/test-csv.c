@@ -1,0 +1,331 @@
+/* test-csv.c: the RFC 4180 reader and writer, and the header recogniser
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "vetter-csv.h"
+#include "vetter-error.h"
+#include "vetter-intake.h"
+
+/* Reads all records of @text; each record joined with '|', records with '\n'. */
+static char *
+read_all (const char *text,
+          gsize       length,
+          GString    *lines)
+{
+  g_autoptr(VetterCsvReader) reader = vetter_csv_reader_new (text, length);
+  GString *out = g_string_new (NULL);
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) fields = NULL;
+      g_autoptr(GError) error = NULL;
+      guint line = 0;
+
+      if (!vetter_csv_reader_next (reader, &fields, &line, &error))
+        break;
+      if (lines)
+        g_string_append_printf (lines, "%u;", line);
+      if (error)
+        {
+          g_string_append_printf (out, "ERROR(%s)\n", error->message);
+          continue;
+        }
+      for (guint i = 0; i < fields->len; i++)
+        g_string_append_printf (out, "%s%s", i ? "|" : "", (const char *) g_ptr_array_index (fields, i));
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+check (const char *input,
+       const char *expected)
+{
+  g_autofree char *got = read_all (input, strlen (input), NULL);
+
+  g_assert_cmpstr (got, ==, expected);
+}
+
+static void
+test_plain (void)
+{
+  check ("a,b,c\n1,2,3\n", "a|b|c\n1|2|3\n");
+  check ("a,b,c", "a|b|c\n");
+  check ("a,,c\n,,\n", "a||c\n||\n");
+}
+
+static void
+test_quoting (void)
+{
+  check ("\"a,b\",c\n", "a,b|c\n");
+  check ("\"say \"\"hi\"\"\",x\n", "say \"hi\"|x\n");
+  check ("\"line one\nline two\",x\n", "line one\nline two|x\n");
+  check ("\"\",x\n", "|x\n");
+  check ("\"http://a/1.jpg, http://a/2.jpg\",last\n", "http://a/1.jpg, http://a/2.jpg|last\n");
+}
+
+static void
+test_line_endings_and_bom (void)
+{
+  check ("a,b\r\n1,2\r\n", "a|b\n1|2\n");
+  check ("\xEF\xBB\xBF" "a,b\n1,2", "a|b\n1|2\n");
+  check ("a,b\r1,2\r", "a|b\n1|2\n");
+  check ("\"x\r\ny\",z\r\n", "x\r\ny|z\n");
+}
+
+static void
+test_empty_lines_and_ragged_rows (void)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autofree char *got = NULL;
+  const char *input = "a,b,c\n\n1,2\n\r\n1,2,3,4\n";
+
+  got = read_all (input, strlen (input), lines);
+  g_assert_cmpstr (got, ==, "a|b|c\n1|2\n1|2|3|4\n");
+  /* Each record says the line it starts on, blank lines counted. */
+  g_assert_cmpstr (lines->str, ==, "1;3;5;");
+}
+
+static void
+test_line_numbers_across_quoted_newlines (void)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autofree char *got = NULL;
+  const char *input = "h1,h2\n\"multi\nline\nfield\",x\nnext,y\n";
+
+  got = read_all (input, strlen (input), lines);
+  g_assert_cmpstr (lines->str, ==, "1;2;5;");
+}
+
+static void
+test_unclosed_quote (void)
+{
+  check ("a,b\n\"never closed,x\n", "a|b\nERROR(line 2: a quoted field is never closed)\n");
+}
+
+static void
+test_huge_field (void)
+{
+  gsize n = 4 * 1024 * 1024;
+  g_autoptr(GString) input = g_string_new ("h\n\"");
+  g_autofree char *got = NULL;
+
+  for (gsize i = 0; i < n; i++)
+    g_string_append_c (input, i % 1000 == 999 ? ',' : 'x');
+  g_string_append (input, "\"\nend\n");
+  got = read_all (input->str, input->len, NULL);
+  g_assert_cmpuint (strlen (got), ==, 2 + n + 1 + 4);
+  g_assert_true (g_str_has_suffix (got, "\nend\n"));
+}
+
+static void
+test_writer_round_trip (void)
+{
+  const char *fields[] = { "plain", "with,comma", "with \"quote\"", "two\nlines", "", " lead" };
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(VetterCsvReader) reader = NULL;
+  g_autoptr(GPtrArray) back = NULL;
+  g_autoptr(GError) error = NULL;
+  guint line;
+
+  vetter_csv_append_row (out, fields, G_N_ELEMENTS (fields));
+  g_assert_cmpstr (out->str, ==, "plain,\"with,comma\",\"with \"\"quote\"\"\",\"two\nlines\",,\" lead\"\r\n");
+  reader = vetter_csv_reader_new (out->str, out->len);
+  g_assert_true (vetter_csv_reader_next (reader, &back, &line, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->len, ==, G_N_ELEMENTS (fields));
+  for (guint i = 0; i < back->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (back, i), ==, fields[i]);
+}
+
+/* ---- Header recognition --------------------------------------------------- */
+
+static VetterIntakeBatch *
+parse (const char  *text,
+       GError     **error)
+{
+  return vetter_intake_parse_csv ("test.csv", text, strlen (text), error);
+}
+
+static void
+test_normalise_header (void)
+{
+  g_autofree char *a = vetter_intake_normalise_header ("S. No.");
+  g_autofree char *b = vetter_intake_normalise_header ("  Input_Image-URLS ");
+  g_autofree char *c = vetter_intake_normalise_header ("E-Mail Address");
+
+  g_assert_cmpstr (a, ==, "sno");
+  g_assert_cmpstr (b, ==, "inputimageurls");
+  g_assert_cmpstr (c, ==, "emailaddress");
+}
+
+static void
+test_products (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterIntakeBatch) batch =
+    parse ("s_no,PRODUCT name,Input Image Urls\r\n"
+           "1,SKU1,\"https://a/1.jpg, https://a/2.jpg,https://a/3.jpg\"\r\n"
+           "2,SKU2,https://a/4.jpg\r\n", &error);
+  VetterIntakeItem *item;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (batch->kind, ==, VETTER_BATCH_KIND_PRODUCTS);
+  g_assert_cmpuint (batch->items->len, ==, 2);
+  item = g_ptr_array_index (batch->items, 0);
+  g_assert_null (item->error);
+  g_assert_cmpstr (item->serial, ==, "1");
+  g_assert_cmpstr (item->title, ==, "SKU1");
+  g_assert_cmpuint (item->sources->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (item->sources, 1), ==, "https://a/2.jpg");
+  g_assert_cmpuint (item->line, ==, 2);
+  g_assert_cmpstr (batch->header[0], ==, "s_no");
+}
+
+static void
+test_ads (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterIntakeBatch) batch =
+    parse ("Email,Image,Title,Category\n"
+           "ann@example.com,cars/red.jpg,Red car,cars\n"
+           "not-an-address,cars/blue.jpg,Blue car,cars\n"
+           "bob@example.org,,Nothing,cars\n"
+           "carl@example.net,x.jpg,Too,many,fields,here\n", &error);
+  VetterIntakeItem *item;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (batch->kind, ==, VETTER_BATCH_KIND_ADS);
+  g_assert_cmpuint (batch->items->len, ==, 4);
+
+  item = g_ptr_array_index (batch->items, 0);
+  g_assert_null (item->error);
+  g_assert_cmpstr (item->email, ==, "ann@example.com");
+  g_assert_cmpstr (item->title, ==, "Red car");
+  g_assert_cmpstr (item->category, ==, "cars");
+
+  item = g_ptr_array_index (batch->items, 1);
+  g_assert_cmpstr (item->error, ==, "line 3: “not-an-address” is not a valid email address");
+  item = g_ptr_array_index (batch->items, 2);
+  g_assert_cmpstr (item->error, ==, "line 4: “image” is empty");
+  item = g_ptr_array_index (batch->items, 3);
+  g_assert_nonnull (strstr (item->error, "line 5: 6 fields where the header has 4"));
+}
+
+static void
+test_missing_column (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterIntakeBatch) batch = parse ("S. No.,Product Name\n1,x\n", &error);
+
+  g_assert_null (batch);
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED);
+  g_assert_nonnull (strstr (error->message, "the column “Input Image Urls” is missing"));
+  g_assert_nonnull (strstr (error->message, "found “S. No.”, “Product Name”"));
+}
+
+static void
+test_unrecognised (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterIntakeBatch) batch = parse ("name,price\nshoe,10\n", &error);
+
+  g_assert_null (batch);
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED);
+  g_assert_nonnull (strstr (error->message, "“S. No.”, “Product Name” and “Input Image Urls”"));
+  g_assert_nonnull (strstr (error->message, "“email” and “image”"));
+}
+
+static void
+test_empty_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterIntakeBatch) batch = parse ("", &error);
+
+  g_assert_null (batch);
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED);
+  g_assert_nonnull (strstr (error->message, "the file is empty"));
+}
+
+static void
+test_not_utf8 (void)
+{
+  g_autoptr(GError) error = NULL;
+  /* Latin-1 "é" in the second row only: that row fails, the others stand. */
+  g_autoptr(VetterIntakeBatch) batch =
+    parse ("email,image,title\na@b.co,1.jpg,ok\nc@d.co,2.jpg,caf\xE9\ne@f.co,3.jpg,fine\n", &error);
+  VetterIntakeItem *bad;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->items->len, ==, 3);
+  g_assert_null (((VetterIntakeItem *) g_ptr_array_index (batch->items, 0))->error);
+  bad = g_ptr_array_index (batch->items, 1);
+  g_assert_nonnull (strstr (bad->error, "line 3: field 3 is not UTF-8 text (byte 0xE9 at position 4)"));
+  g_assert_null (((VetterIntakeItem *) g_ptr_array_index (batch->items, 2))->error);
+
+  g_clear_error (&error);
+  g_assert_null (parse ("em\xE9il,image\n", &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED);
+  g_assert_nonnull (strstr (error->message, "not UTF-8"));
+}
+
+static void
+test_resolve (void)
+{
+  g_autofree char *a = vetter_intake_resolve ("/data/csv", "img/1.jpg");
+  g_autofree char *b = vetter_intake_resolve ("/data/csv", "/abs/2.jpg");
+  g_autofree char *c = vetter_intake_resolve ("/data/csv", "https://x.test/3.jpg");
+  g_autofree char *d = vetter_intake_resolve ("/data/csv", "file:///srv/4%20b.jpg");
+  g_autofree char *e = vetter_intake_resolve ("/data/csv", "ftp://x.test/5.jpg");
+
+  g_assert_cmpstr (a, ==, "/data/csv/img/1.jpg");
+  g_assert_cmpstr (b, ==, "/abs/2.jpg");
+  g_assert_cmpstr (c, ==, "https://x.test/3.jpg");
+  g_assert_cmpstr (d, ==, "/srv/4 b.jpg");
+  g_assert_cmpstr (e, ==, "ftp://x.test/5.jpg");
+}
+
+static void
+test_email_validation (void)
+{
+  g_assert_true (vetter_intake_is_valid_email ("a@b.co"));
+  g_assert_true (vetter_intake_is_valid_email ("first.last+tag@sub.example.org"));
+  g_assert_false (vetter_intake_is_valid_email ("a@b"));
+  g_assert_false (vetter_intake_is_valid_email ("@b.co"));
+  g_assert_false (vetter_intake_is_valid_email ("a b@c.de"));
+  g_assert_false (vetter_intake_is_valid_email ("a@@b.co"));
+  g_assert_false (vetter_intake_is_valid_email ("a@b."));
+  g_assert_false (vetter_intake_is_valid_email (""));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/csv/plain", test_plain);
+  g_test_add_func ("/csv/quoting", test_quoting);
+  g_test_add_func ("/csv/line-endings-and-bom", test_line_endings_and_bom);
+  g_test_add_func ("/csv/empty-lines-and-ragged-rows", test_empty_lines_and_ragged_rows);
+  g_test_add_func ("/csv/line-numbers-across-quoted-newlines", test_line_numbers_across_quoted_newlines);
+  g_test_add_func ("/csv/unclosed-quote", test_unclosed_quote);
+  g_test_add_func ("/csv/huge-field", test_huge_field);
+  g_test_add_func ("/csv/writer-round-trip", test_writer_round_trip);
+  g_test_add_func ("/intake/normalise-header", test_normalise_header);
+  g_test_add_func ("/intake/products", test_products);
+  g_test_add_func ("/intake/ads", test_ads);
+  g_test_add_func ("/intake/missing-column", test_missing_column);
+  g_test_add_func ("/intake/unrecognised", test_unrecognised);
+  g_test_add_func ("/intake/empty-file", test_empty_file);
+  g_test_add_func ("/intake/not-utf8", test_not_utf8);
+  g_test_add_func ("/intake/resolve", test_resolve);
+  g_test_add_func ("/intake/email-validation", test_email_validation);
+
+  return g_test_run ();
+}

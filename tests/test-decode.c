@@ -1,0 +1,514 @@
+/* test-decode.c: every input format and its traps, made in the test
+ *
+ * The reference picture is red on the left half and blue on the right, so
+ * that a wrong orientation, a channel swap or a colour-space mistake shows
+ * as the wrong colour in the wrong corner.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jpeglib.h>
+
+#include "vetter-decode.h"
+#include "vetter-error.h"
+
+#define W 64
+#define H 48
+
+typedef struct { guint8 r, g, b; } Rgb;
+
+static Rgb
+reference_pixel (int x,
+                 int y)
+{
+  return x < W / 2 ? (Rgb) { 255, 0, 0 } : (Rgb) { 0, 0, 255 };
+}
+
+static void
+assert_colour_at (const VetterPixels *p,
+                  int                 x,
+                  int                 y,
+                  Rgb                 want,
+                  int                 tolerance)
+{
+  const guint8 *px = vetter_pixels_row (p, y) + x * 3;
+
+  if (ABS (px[0] - want.r) > tolerance || ABS (px[1] - want.g) > tolerance || ABS (px[2] - want.b) > tolerance)
+    g_error ("pixel %d,%d is %d,%d,%d; expected %d,%d,%d", x, y, px[0], px[1], px[2], want.r, want.g, want.b);
+}
+
+/* ---- JPEG made with libjpeg, with the options under test ------------------ */
+
+typedef struct
+{
+  J_COLOR_SPACE  space;
+  gboolean       progressive;
+  int            orientation;   /* 0: no EXIF */
+  int            quality;
+} JpegOptions;
+
+static GBytes *
+make_jpeg (const JpegOptions *options)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  unsigned char *buffer = NULL;
+  unsigned long size = 0;
+  int components = options->space == JCS_CMYK ? 4 : options->space == JCS_GRAYSCALE ? 1 : 3;
+  g_autofree guint8 *row = g_malloc (W * components);
+  GBytes *bytes;
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &buffer, &size);
+  cinfo.image_width = W;
+  cinfo.image_height = H;
+  cinfo.input_components = components;
+  cinfo.in_color_space = options->space;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, options->quality ? options->quality : 95, TRUE);
+  if (options->progressive)
+    jpeg_simple_progression (&cinfo);
+  jpeg_start_compress (&cinfo, TRUE);
+
+  if (options->orientation)
+    {
+      /* Exif, big-endian TIFF, one IFD entry: Orientation (0x0112), SHORT. */
+      guint8 exif[] = { 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8,
+                        0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (guint8) options->orientation, 0, 0,
+                        0, 0, 0, 0 };
+      jpeg_write_marker (&cinfo, JPEG_APP0 + 1, exif, sizeof exif);
+    }
+
+  while (cinfo.next_scanline < H)
+    {
+      for (int x = 0; x < W; x++)
+        {
+          Rgb c = reference_pixel (x, (int) cinfo.next_scanline);
+
+          if (options->space == JCS_GRAYSCALE)
+            row[x] = (guint8) ((c.r * 77 + c.g * 150 + c.b * 29) >> 8);
+          else if (options->space == JCS_CMYK)
+            {
+              /* Adobe's inverted CMYK, which libjpeg marks as such. */
+              row[x * 4] = c.r;
+              row[x * 4 + 1] = c.g;
+              row[x * 4 + 2] = c.b;
+              row[x * 4 + 3] = 255;
+            }
+          else
+            {
+              row[x * 3] = c.r;
+              row[x * 3 + 1] = c.g;
+              row[x * 3 + 2] = c.b;
+            }
+        }
+      jpeg_write_scanlines (&cinfo, (JSAMPROW[]) { row }, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  bytes = g_bytes_new (buffer, size);
+  free (buffer);
+  return bytes;
+}
+
+static VetterDecoded *
+decode_ok (GBytes *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  gsize n;
+  const guint8 *data = g_bytes_get_data (bytes, &n);
+  VetterDecoded *decoded = vetter_decode (data, n, 100000000, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (decoded);
+  return decoded;
+}
+
+static GError *
+decode_error (const guint8 *data,
+              gsize         n,
+              gint64        max_pixels)
+{
+  GError *error = NULL;
+  VetterDecoded *decoded = vetter_decode (data, n, max_pixels, 0, &error);
+
+  g_assert_null (decoded);
+  g_assert_nonnull (error);
+  return error;
+}
+
+static void
+test_jpeg_baseline (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 0, 95 });
+  g_autoptr(VetterDecoded) d = decode_ok (bytes);
+
+  g_assert_cmpstr (d->format, ==, "jpeg");
+  g_assert_false (d->progressive);
+  g_assert_cmpint (d->width, ==, W);
+  g_assert_cmpint (d->height, ==, H);
+  g_assert_cmpint (ABS (d->jpeg_quality - 95), <=, 2);
+  assert_colour_at (d->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 12);
+  assert_colour_at (d->pixels, W - 5, H - 5, (Rgb) { 0, 0, 255 }, 12);
+}
+
+static void
+test_jpeg_progressive (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (&(JpegOptions) { JCS_RGB, TRUE, 0, 80 });
+  g_autoptr(VetterDecoded) d = decode_ok (bytes);
+
+  g_assert_true (d->progressive);
+  g_assert_cmpint (ABS (d->jpeg_quality - 80), <=, 2);
+  assert_colour_at (d->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 12);
+}
+
+static void
+test_jpeg_greyscale (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (&(JpegOptions) { JCS_GRAYSCALE, FALSE, 0, 95 });
+  g_autoptr(VetterDecoded) d = decode_ok (bytes);
+
+  assert_colour_at (d->pixels, 5, 5, (Rgb) { 77, 77, 77 }, 4);
+  assert_colour_at (d->pixels, W - 5, 5, (Rgb) { 29, 29, 29 }, 4);
+}
+
+static void
+test_jpeg_cmyk (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (&(JpegOptions) { JCS_CMYK, FALSE, 0, 95 });
+  g_autoptr(VetterDecoded) d = decode_ok (bytes);
+
+  assert_colour_at (d->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 12);
+  assert_colour_at (d->pixels, W - 5, 5, (Rgb) { 0, 0, 255 }, 12);
+}
+
+static void
+test_jpeg_orientation (void)
+{
+  /* 6: stored turned anticlockwise, shown turned clockwise: the red left
+   * half ends up on top. */
+  g_autoptr(GBytes) six = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 6, 95 });
+  g_autoptr(GBytes) three = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 3, 95 });
+  g_autoptr(GBytes) eight = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 8, 95 });
+  g_autoptr(VetterDecoded) d6 = decode_ok (six);
+  g_autoptr(VetterDecoded) d3 = decode_ok (three);
+  g_autoptr(VetterDecoded) d8 = decode_ok (eight);
+
+  g_assert_cmpint (d6->orientation, ==, 6);
+  g_assert_cmpint (d6->width, ==, H);
+  g_assert_cmpint (d6->height, ==, W);
+  g_assert_cmpint (d6->pixels->width, ==, H);
+  assert_colour_at (d6->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 12);
+  assert_colour_at (d6->pixels, 5, W - 5, (Rgb) { 0, 0, 255 }, 12);
+
+  g_assert_cmpint (d3->width, ==, W);
+  assert_colour_at (d3->pixels, 5, 5, (Rgb) { 0, 0, 255 }, 12);
+
+  /* 8: shown turned anticlockwise: red at the bottom. */
+  assert_colour_at (d8->pixels, 5, W - 5, (Rgb) { 255, 0, 0 }, 12);
+  assert_colour_at (d8->pixels, 5, 5, (Rgb) { 0, 0, 255 }, 12);
+}
+
+static void
+test_jpeg_dct_scaling (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 0, 95 });
+  g_autoptr(GError) error = NULL;
+  gsize n;
+  const guint8 *data = g_bytes_get_data (bytes, &n);
+  g_autoptr(VetterDecoded) d = vetter_decode (data, n, 0, 12, &error);
+
+  g_assert_no_error (error);
+  /* 48 / 4 = 12 is the smallest short side that still reaches 12. */
+  g_assert_cmpint (d->pixels->width, ==, W / 4);
+  g_assert_cmpint (d->pixels->height, ==, H / 4);
+  g_assert_cmpint (d->width, ==, W);
+}
+
+static void
+test_jpeg_truncated (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 0, 95 });
+  gsize n;
+  const guint8 *data = g_bytes_get_data (bytes, &n);
+  g_autoptr(GError) error = decode_error (data, n / 2, 0);
+
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_DECODE);
+  if (strstr (error->message, "truncated") == NULL)
+    g_error ("%s", error->message);
+}
+
+static void
+test_not_an_image (void)
+{
+  const char *text = "this is a text file, named photo.jpg by mistake\n";
+  g_autoptr(GError) text_error = decode_error ((const guint8 *) text, strlen (text), 0);
+  g_autoptr(GError) empty_error = decode_error ((const guint8 *) "", 0, 0);
+
+  g_assert_error (text_error, VETTER_ERROR, VETTER_ERROR_DECODE);
+  g_assert_nonnull (strstr (text_error->message, "not an image"));
+  g_assert_error (empty_error, VETTER_ERROR, VETTER_ERROR_DECODE);
+  g_assert_nonnull (strstr (empty_error->message, "empty"));
+}
+
+/* ---- PNG made by hand, for what GdkPixbuf cannot write -------------------- */
+
+static guint32
+crc32_of (const guint8 *data,
+          gsize         n,
+          guint32       crc)
+{
+  crc = ~crc;
+  for (gsize i = 0; i < n; i++)
+    {
+      crc ^= data[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1)));
+    }
+  return ~crc;
+}
+
+static void
+put_u32 (GByteArray *out,
+         guint32     v)
+{
+  guint8 b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+  g_byte_array_append (out, b, 4);
+}
+
+static void
+put_chunk (GByteArray   *out,
+           const char   *type,
+           const guint8 *data,
+           gsize         n)
+{
+  guint32 crc = crc32_of ((const guint8 *) type, 4, 0);
+
+  crc = crc32_of (data, n, crc);
+  put_u32 (out, (guint32) n);
+  g_byte_array_append (out, (const guint8 *) type, 4);
+  g_byte_array_append (out, data, (guint) n);
+  put_u32 (out, crc);
+}
+
+static GBytes *
+zlib_compress (const guint8 *data,
+               gsize         n)
+{
+  g_autoptr(GConverter) compressor = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, 6));
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) stream = g_converter_output_stream_new (mem, compressor);
+
+  g_output_stream_write_all (stream, data, n, NULL, NULL, NULL);
+  g_output_stream_close (stream, NULL, NULL);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+/* colour_type 2 (RGB) at 8 or 16 bits, or 3 (palette) at 8 bits. */
+static GBytes *
+make_png (guint32 width,
+          guint32 height,
+          int     depth,
+          int     colour_type,
+          gboolean with_pixels)
+{
+  GByteArray *out = g_byte_array_new ();
+  guint8 ihdr[13] = { 0 };
+  g_autoptr(GByteArray) raw = g_byte_array_new ();
+
+  g_byte_array_append (out, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  for (int i = 0; i < 4; i++)
+    {
+      ihdr[i] = (width >> (24 - 8 * i)) & 0xff;
+      ihdr[4 + i] = (height >> (24 - 8 * i)) & 0xff;
+    }
+  ihdr[8] = (guint8) depth;
+  ihdr[9] = (guint8) colour_type;
+  put_chunk (out, "IHDR", ihdr, 13);
+
+  if (colour_type == 3)
+    {
+      const guint8 palette[] = { 255, 0, 0, 0, 0, 255 };
+      put_chunk (out, "PLTE", palette, sizeof palette);
+    }
+
+  if (with_pixels)
+    {
+      g_autoptr(GBytes) compressed = NULL;
+
+      for (guint32 y = 0; y < height; y++)
+        {
+          guint8 filter = 0;
+
+          g_byte_array_append (raw, &filter, 1);
+          for (guint32 x = 0; x < width; x++)
+            {
+              Rgb c = reference_pixel ((int) x, (int) y);
+
+              if (colour_type == 3)
+                {
+                  guint8 index = x < W / 2 ? 0 : 1;
+                  g_byte_array_append (raw, &index, 1);
+                }
+              else if (depth == 16)
+                {
+                  guint8 px[6] = { c.r, c.r, c.g, c.g, c.b, c.b };
+                  g_byte_array_append (raw, px, 6);
+                }
+              else
+                g_byte_array_append (raw, (guint8[]) { c.r, c.g, c.b }, 3);
+            }
+        }
+      compressed = zlib_compress (raw->data, raw->len);
+      put_chunk (out, "IDAT", g_bytes_get_data (compressed, NULL), g_bytes_get_size (compressed));
+    }
+  put_chunk (out, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+test_png_16bit_and_palette (void)
+{
+  g_autoptr(GBytes) deep = make_png (W, H, 16, 2, TRUE);
+  g_autoptr(GBytes) palette = make_png (W, H, 8, 3, TRUE);
+  g_autoptr(VetterDecoded) d16 = decode_ok (deep);
+  g_autoptr(VetterDecoded) dpal = decode_ok (palette);
+
+  g_assert_cmpstr (d16->format, ==, "png");
+  g_assert_cmpint (d16->jpeg_quality, ==, -1);
+  assert_colour_at (d16->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 1);
+  assert_colour_at (d16->pixels, W - 5, 5, (Rgb) { 0, 0, 255 }, 1);
+  assert_colour_at (dpal->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 0);
+  assert_colour_at (dpal->pixels, W - 5, 5, (Rgb) { 0, 0, 255 }, 0);
+}
+
+static void
+test_png_bomb_refused (void)
+{
+  g_autoptr(GBytes) bomb = make_png (100000, 100000, 8, 2, FALSE);
+  gsize n;
+  const guint8 *data = g_bytes_get_data (bomb, &n);
+  g_autoptr(GError) error = decode_error (data, n, 150000000);
+
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "100000×100000"));
+}
+
+static GBytes *
+save_pixbuf (GdkPixbuf  *pixbuf,
+             const char *type)
+{
+  g_autoptr(GError) error = NULL;
+  gchar *buffer = NULL;
+  gsize size = 0;
+
+  gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, type, &error, NULL);
+  g_assert_no_error (error);
+  return g_bytes_new_take (buffer, size);
+}
+
+static GdkPixbuf *
+reference_pixbuf (gboolean alpha)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, alpha, 8, W, H);
+  int channels = alpha ? 4 : 3;
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        guint8 *p = pixels + y * gdk_pixbuf_get_rowstride (pixbuf) + x * channels;
+        Rgb c = reference_pixel (x, y);
+
+        p[0] = c.r;
+        p[1] = c.g;
+        p[2] = c.b;
+        if (alpha)
+          p[3] = y < H / 2 ? 255 : 0;   /* the bottom half transparent */
+      }
+  return pixbuf;
+}
+
+static void
+test_png_alpha_on_white (void)
+{
+  g_autoptr(GdkPixbuf) pixbuf = reference_pixbuf (TRUE);
+  g_autoptr(GBytes) bytes = save_pixbuf (pixbuf, "png");
+  g_autoptr(VetterDecoded) d = decode_ok (bytes);
+
+  assert_colour_at (d->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 0);
+  assert_colour_at (d->pixels, 5, H - 5, (Rgb) { 255, 255, 255 }, 0);
+}
+
+static void
+test_other_formats (void)
+{
+  g_autoptr(GdkPixbuf) pixbuf = reference_pixbuf (FALSE);
+  const char *types[] = { "tiff", "bmp", "webp" };
+  g_autofree char *gif_path = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "fixtures", "animated.gif", NULL);
+  g_autofree char *gif = NULL;
+  gsize gif_length = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(GBytes) bytes = save_pixbuf (pixbuf, types[i]);
+      g_autoptr(VetterDecoded) d = decode_ok (bytes);
+
+      g_assert_cmpstr (d->format, ==, types[i]);
+      g_assert_cmpint (d->width, ==, W);
+      assert_colour_at (d->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 16);
+      assert_colour_at (d->pixels, W - 5, 5, (Rgb) { 0, 0, 255 }, 16);
+    }
+
+  /* An animation: its first frame, red and blue, not the green second. */
+  g_assert_true (g_file_get_contents (gif_path, &gif, &gif_length, NULL));
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new (gif, gif_length);
+    g_autoptr(VetterDecoded) d = decode_ok (bytes);
+
+    g_assert_cmpstr (d->format, ==, "gif");
+    assert_colour_at (d->pixels, 5, 5, (Rgb) { 255, 0, 0 }, 0);
+    assert_colour_at (d->pixels, W - 5, 5, (Rgb) { 0, 0, 255 }, 0);
+  }
+}
+
+static void
+test_exif_parser_bounds (void)
+{
+  const guint8 short_exif[] = { 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0 };
+  const guint8 bad_offset[] = { 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 0xff, 0xff, 0, 0 };
+
+  g_assert_cmpint (vetter_jpeg_orientation (short_exif, sizeof short_exif), ==, 1);
+  g_assert_cmpint (vetter_jpeg_orientation (bad_offset, sizeof bad_offset), ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/decode/jpeg-baseline", test_jpeg_baseline);
+  g_test_add_func ("/decode/jpeg-progressive", test_jpeg_progressive);
+  g_test_add_func ("/decode/jpeg-greyscale", test_jpeg_greyscale);
+  g_test_add_func ("/decode/jpeg-cmyk", test_jpeg_cmyk);
+  g_test_add_func ("/decode/jpeg-orientation", test_jpeg_orientation);
+  g_test_add_func ("/decode/jpeg-dct-scaling", test_jpeg_dct_scaling);
+  g_test_add_func ("/decode/jpeg-truncated", test_jpeg_truncated);
+  g_test_add_func ("/decode/not-an-image", test_not_an_image);
+  g_test_add_func ("/decode/png-16bit-and-palette", test_png_16bit_and_palette);
+  g_test_add_func ("/decode/png-bomb-refused", test_png_bomb_refused);
+  g_test_add_func ("/decode/png-alpha-on-white", test_png_alpha_on_white);
+  g_test_add_func ("/decode/other-formats", test_other_formats);
+  g_test_add_func ("/decode/exif-parser-bounds", test_exif_parser_bounds);
+
+  return g_test_run ();
+}

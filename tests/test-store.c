@@ -1,0 +1,355 @@
+/* test-store.c: migrations, the queue's claims, recording and resume
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "vetter-error.h"
+#include "vetter-store.h"
+#include "vetter-test-util.h"
+
+typedef struct
+{
+  char        *dir;
+  char        *path;
+  VetterStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = test_tmpdir ();
+  f->path = g_build_filename (f->dir, "sub", "vetter.db", NULL);
+  f->store = vetter_store_open (f->path, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_assert_finalize_object (f->store);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static int
+query_int (const char *path,
+           const char *sql)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  int value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static VetterIntakeBatch *
+products_batch (const char *csv)
+{
+  g_autoptr(GError) error = NULL;
+  VetterIntakeBatch *batch = vetter_intake_parse_csv ("p.csv", csv, strlen (csv), &error);
+
+  g_assert_no_error (error);
+  batch->key = g_strdup (csv);
+  batch->source = g_strdup ("/data/p.csv");
+  batch->stem = g_strdup ("p");
+  batch->base_dir = g_strdup ("/data");
+  return batch;
+}
+
+static void
+test_migrations (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *tables[] = { "batch", "item", "image", "variant", "tag", "defect", "step", "staff", "audit_log", "outbox" };
+
+  g_assert_cmpint (vetter_store_get_schema_version (f->store), ==, VETTER_STORE_SCHEMA_VERSION);
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", tables[i]);
+      g_assert_cmpint (query_int (f->path, sql), ==, 1);
+    }
+  {
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+
+    sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  /* Indexes the queue and the review list depend on. */
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name IN ('item_queue', 'item_review', 'item_batch')"), ==, 3);
+
+  /* Opening again is a no-op, not a second migration. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VetterStore) again = vetter_store_open (f->path, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (vetter_store_get_schema_version (again), ==, VETTER_STORE_SCHEMA_VERSION);
+  }
+}
+
+static void
+test_newer_schema_refused (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "future.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterStore) store = NULL;
+  sqlite3 *db;
+
+  sqlite3_open (path, &db);
+  sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+  sqlite3_close (db);
+  store = vetter_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "newer Vetter"));
+}
+
+static void
+test_failed_migration_rolls_back (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "clash.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterStore) store = NULL;
+  sqlite3 *db;
+
+  /* A table in the way makes the first migration fail half-way. */
+  sqlite3_open (path, &db);
+  sqlite3_exec (db, "CREATE TABLE staff (x)", NULL, NULL, NULL);
+  sqlite3_close (db);
+  store = vetter_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'batch'"), ==, 0);
+}
+
+static VetterImageResult *
+fake_result (const VetterImageJob *job,
+             guint64               phash,
+             gboolean              ok,
+             int                   error_code)
+{
+  VetterImageResult *result = g_new0 (VetterImageResult, 1);
+  VetterStepRecord *step = g_new0 (VetterStepRecord, 1);
+
+  result->image_id = job->image_id;
+  result->position = job->position;
+  result->ok = ok;
+  result->variants = g_ptr_array_new_with_free_func (g_free);
+  result->steps = g_ptr_array_new ();
+  step->name = g_strdup ("fetch");
+  step->ok = ok;
+  step->duration = 1234;
+  g_ptr_array_add (result->steps, step);
+  g_ptr_array_set_free_func (result->steps, NULL);
+  if (!ok)
+    {
+      result->error = g_strdup ("nope");
+      result->error_code = error_code;
+      return result;
+    }
+  result->width = 100;
+  result->height = 80;
+  result->sha256 = g_strdup ("00");
+  result->analysis = g_new0 (VetterAnalysis, 1);
+  result->analysis->phash = phash;
+  result->analysis->colours = g_ptr_array_new ();
+  result->analysis->defects = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_defect_free);
+  return result;
+}
+
+static void
+free_fake_result (VetterImageResult *result)
+{
+  for (guint i = 0; i < result->steps->len; i++)
+    {
+      VetterStepRecord *step = g_ptr_array_index (result->steps, i);
+      g_free (step->name);
+      g_free (step);
+    }
+  vetter_image_result_free (result);
+}
+
+static void
+test_claim_record_and_resume (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(VetterIntakeBatch) batch =
+    products_batch ("S. No.,Product Name,Input Image Urls\n"
+                    "1,A,\"a1.jpg,a2.jpg\"\n"
+                    "2,B,b1.jpg\n"
+                    "3,C,\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) free_fake_result);
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  VetterBatchCounts counts;
+  VetterItemOutcome outcome;
+  gint64 batch_id, item_id, claimed_batch;
+
+  batch_id = vetter_store_add_batch (f->store, batch, "/out", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (batch_id, >, 0);
+  g_assert_cmpint (vetter_store_find_batch (f->store, batch->key), ==, batch_id);
+
+  /* The row with no URL failed at intake; two wait. */
+  g_assert_true (vetter_store_batch_counts (f->store, batch_id, &counts, &error));
+  g_assert_cmpint (counts.total, ==, 3);
+  g_assert_cmpint (counts.queued, ==, 2);
+  g_assert_cmpint (counts.failed, ==, 1);
+
+  g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed_batch, &jobs, &error));
+  g_assert_cmpint (claimed_batch, ==, batch_id);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpstr (((VetterImageJob *) jobs->pdata[1])->location, ==, "/data/a2.jpg");
+  g_assert_cmpstr (((VetterImageJob *) jobs->pdata[1])->output_dir, ==, "/out");
+
+  /* A crash now: the claimed item goes back to the queue on restart. */
+  g_assert_cmpuint (vetter_store_requeue_interrupted (f->store, &error), ==, 1);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed_batch, &jobs, &error));
+
+  g_ptr_array_add (results, fake_result (jobs->pdata[0], 0x1111, TRUE, 0));
+  g_ptr_array_add (results, fake_result (jobs->pdata[1], 0x2222, TRUE, 0));
+  g_assert_true (vetter_store_record_item (f->store, item_id, results, config, &outcome, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome.status, ==, VETTER_STATUS_NEEDS_REVIEW);
+  g_assert_cmpint (outcome.batch_id, ==, batch_id);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM step"), ==, 2);
+
+  /* Recording the same item again replaces, never duplicates. */
+  g_assert_true (vetter_store_record_item (f->store, item_id, results, config, &outcome, &error));
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM step"), ==, 2);
+
+  /* The second item's image is a near-duplicate of the first item's. */
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  g_ptr_array_set_size (results, 0);
+  g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed_batch, &jobs, &error));
+  g_ptr_array_add (results, fake_result (jobs->pdata[0], 0x1113, TRUE, 0));
+  g_assert_true (vetter_store_record_item (f->store, item_id, results, config, &outcome, &error));
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM defect WHERE kind = 'duplicate' AND related_image_id = 1"), ==, 1);
+
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  g_assert_false (vetter_store_claim_item (f->store, &item_id, &claimed_batch, &jobs, &error));
+  g_assert_no_error (error);
+  g_assert_true (vetter_store_batch_counts (f->store, batch_id, &counts, &error));
+  g_assert_cmpint (counts.needs_review, ==, 2);
+  g_assert_cmpint (counts.queued + counts.processing, ==, 0);
+}
+
+static void
+test_fetch_failure_fails_item (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(VetterIntakeBatch) batch = products_batch ("S. No.,Product Name,Input Image Urls\n1,A,\"a1.jpg,a2.jpg\"\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) free_fake_result);
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  VetterItemOutcome outcome;
+  gint64 batch_id, item_id, claimed;
+
+  batch_id = vetter_store_add_batch (f->store, batch, "/out", NULL, &error);
+  g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed, &jobs, &error));
+  g_ptr_array_add (results, fake_result (jobs->pdata[0], 0x1, TRUE, 0));
+  g_ptr_array_add (results, fake_result (jobs->pdata[1], 0, FALSE, VETTER_ERROR_FETCH));
+  g_assert_true (vetter_store_record_item (f->store, item_id, results, config, &outcome, &error));
+  g_assert_cmpint (outcome.status, ==, VETTER_STATUS_FAILED);
+  g_assert_cmpstr (outcome.error, ==, "image 2: nope");
+  g_free (outcome.error);
+
+  /* Retry puts it back in the queue. */
+  g_assert_cmpuint (vetter_store_retry_failed (f->store, batch_id, &error), ==, 1);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed, &jobs, &error));
+
+  /* A decoding failure rejects instead. */
+  g_ptr_array_set_size (results, 0);
+  g_ptr_array_add (results, fake_result (jobs->pdata[0], 0x1, TRUE, 0));
+  g_ptr_array_add (results, fake_result (jobs->pdata[1], 0, FALSE, VETTER_ERROR_DECODE));
+  g_assert_true (vetter_store_record_item (f->store, item_id, results, config, &outcome, &error));
+  g_assert_cmpint (outcome.status, ==, VETTER_STATUS_REJECTED);
+}
+
+static void
+test_paused_batch_is_not_claimed (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(VetterIntakeBatch) batch = products_batch ("S. No.,Product Name,Input Image Urls\n1,A,a.jpg\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  gint64 batch_id, item_id, claimed;
+  g_autofree char *state = NULL;
+
+  batch_id = vetter_store_add_batch (f->store, batch, "/out", NULL, &error);
+  g_assert_true (vetter_store_set_batch_state (f->store, batch_id, "paused", &error));
+  state = vetter_store_get_batch_state (f->store, batch_id);
+  g_assert_cmpstr (state, ==, "paused");
+  g_assert_false (vetter_store_claim_item (f->store, &item_id, &claimed, &jobs, &error));
+  g_assert_true (vetter_store_set_batch_state (f->store, batch_id, "running", &error));
+  g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed, &jobs, &error));
+}
+
+static void
+test_output_csv (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(VetterIntakeBatch) batch =
+    products_batch ("S. No.,Product Name,Input Image Urls\n1,\"Shoe, red\",\"x/a1.jpg, x/a2.jpg\"\n2,B,b1.jpg\n");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_dir = g_build_filename (f->dir, "out", NULL);
+  g_autofree char *csv_path = NULL;
+  g_autofree char *contents = NULL;
+  gint64 batch_id;
+
+  batch_id = vetter_store_add_batch (f->store, batch, out_dir, NULL, &error);
+  g_assert_no_error (error);
+  csv_path = vetter_store_write_output_csv (f->store, batch_id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (csv_path, "/out/p-output.csv"));
+  g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==,
+                   "S. No.,Product Name,Input Image Urls,Output Image Urls\r\n"
+                   "1,\"Shoe, red\",\"x/a1.jpg, x/a2.jpg\",\r\n"
+                   "2,B,b1.jpg,\r\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/store/migrations", Fixture, NULL, fixture_set_up, test_migrations, fixture_tear_down);
+  g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
+  g_test_add_func ("/store/failed-migration-rolls-back", test_failed_migration_rolls_back);
+  g_test_add ("/store/claim-record-and-resume", Fixture, NULL, fixture_set_up, test_claim_record_and_resume, fixture_tear_down);
+  g_test_add ("/store/fetch-failure-fails-item", Fixture, NULL, fixture_set_up, test_fetch_failure_fails_item, fixture_tear_down);
+  g_test_add ("/store/paused-batch-is-not-claimed", Fixture, NULL, fixture_set_up, test_paused_batch_is_not_claimed, fixture_tear_down);
+  g_test_add ("/store/output-csv", Fixture, NULL, fixture_set_up, test_output_csv, fixture_tear_down);
+
+  return g_test_run ();
+}

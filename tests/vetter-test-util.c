@@ -1,0 +1,190 @@
+/* vetter-test-util.c: synthetic images and helpers shared by the tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "vetter-encode.h"
+#include "vetter-test-util.h"
+
+/* Blocks of random colour at three scales with fine noise on top: hard
+ * edges everywhere and structure at every size, like foliage or a busy
+ * street, so that a blurred copy keeps its shapes but loses its edges. */
+void
+test_paste_texture (VetterPixels *pixels,
+                    int           x0,
+                    int           y0,
+                    int           width,
+                    int           height,
+                    guint32       seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  static const int scales[] = { 96, 24, 6 };
+  g_autofree gint16 *acc = g_new0 (gint16, (gsize) width * height * 3);
+
+  for (guint s = 0; s < G_N_ELEMENTS (scales); s++)
+    {
+      int block = scales[s];
+
+      for (int by = 0; by < height; by += block)
+        for (int bx = 0; bx < width; bx += block)
+          {
+            int c[3] = { g_rand_int_range (rand, -60, 61), g_rand_int_range (rand, -60, 61), g_rand_int_range (rand, -60, 61) };
+
+            for (int y = by; y < MIN (by + block, height); y++)
+              for (int x = bx; x < MIN (bx + block, width); x++)
+                for (int k = 0; k < 3; k++)
+                  acc[((gsize) y * width + x) * 3 + k] += (gint16) c[k];
+          }
+    }
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = vetter_pixels_row (pixels, y0 + y) + (x0 + x) * 3;
+        int n = g_rand_int_range (rand, -8, 9);
+
+        for (int k = 0; k < 3; k++)
+          p[k] = (guint8) CLAMP (128 + acc[((gsize) y * width + x) * 3 + k] + n, 0, 255);
+      }
+}
+
+VetterPixels *
+test_textured (int     width,
+               int     height,
+               guint32 seed)
+{
+  VetterPixels *pixels = vetter_pixels_new (width, height);
+
+  test_paste_texture (pixels, 0, 0, width, height, seed);
+  return pixels;
+}
+
+void
+test_fill (VetterPixels *pixels,
+           int           x0,
+           int           y0,
+           int           width,
+           int           height,
+           guint8        r,
+           guint8        g,
+           guint8        b)
+{
+  for (int y = y0; y < y0 + height; y++)
+    for (int x = x0; x < x0 + width; x++)
+      {
+        guint8 *p = vetter_pixels_row (pixels, y) + x * 3;
+
+        p[0] = r;
+        p[1] = g;
+        p[2] = b;
+      }
+}
+
+VetterPixels *
+test_flat (int    width,
+           int    height,
+           guint8 r,
+           guint8 g,
+           guint8 b)
+{
+  VetterPixels *pixels = vetter_pixels_new (width, height);
+
+  test_fill (pixels, 0, 0, width, height, r, g, b);
+  return pixels;
+}
+
+/* A separable box blur of one region, applied three times: close to a
+ * Gaussian, like a lens out of focus. */
+void
+test_box_blur (VetterPixels *pixels,
+               int           x0,
+               int           y0,
+               int           width,
+               int           height,
+               int           radius)
+{
+  g_autofree int *line = g_new (int, MAX (width, height) * 3);
+
+  for (int pass = 0; pass < 3; pass++)
+    {
+      for (int y = y0; y < y0 + height; y++)
+        {
+          guint8 *row = vetter_pixels_row (pixels, y);
+
+          for (int x = 0; x < width; x++)
+            for (int c = 0; c < 3; c++)
+              {
+                int sum = 0, n = 0;
+
+                for (int k = -radius; k <= radius; k++)
+                  {
+                    int xx = CLAMP (x0 + x + k, x0, x0 + width - 1);
+                    sum += row[xx * 3 + c];
+                    n++;
+                  }
+                line[x * 3 + c] = sum / n;
+              }
+          for (int x = 0; x < width * 3; x++)
+            row[x0 * 3 + x] = (guint8) line[x];
+        }
+      for (int x = x0; x < x0 + width; x++)
+        {
+          for (int y = 0; y < height; y++)
+            for (int c = 0; c < 3; c++)
+              {
+                int sum = 0, n = 0;
+
+                for (int k = -radius; k <= radius; k++)
+                  {
+                    int yy = CLAMP (y0 + y + k, y0, y0 + height - 1);
+                    sum += vetter_pixels_row (pixels, yy)[x * 3 + c];
+                    n++;
+                  }
+                line[y * 3 + c] = sum / n;
+              }
+          for (int y = 0; y < height; y++)
+            for (int c = 0; c < 3; c++)
+              vetter_pixels_row (pixels, y0 + y)[x * 3 + c] = (guint8) line[y * 3 + c];
+        }
+    }
+}
+
+char *
+test_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("vetter-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+char *
+test_write_jpeg (const VetterPixels *pixels,
+                 const char         *dir,
+                 const char         *name,
+                 int                 quality)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  vetter_encode_jpeg_file (pixels, quality, path, NULL, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Intersection over union of two boxes. */
+double
+test_box_overlap (int ax, int ay, int aw, int ah,
+                  int bx, int by, int bw, int bh)
+{
+  int ix = MAX (0, MIN (ax + aw, bx + bw) - MAX (ax, bx));
+  int iy = MAX (0, MIN (ay + ah, by + bh) - MAX (ay, by));
+  double inter = (double) ix * iy;
+
+  return inter / ((double) aw * ah + (double) bw * bh - inter);
+}

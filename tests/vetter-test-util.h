@@ -1,0 +1,48 @@
+/* vetter-test-util.h: synthetic images and helpers shared by the tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "vetter-pixels.h"
+
+G_BEGIN_DECLS
+
+VetterPixels *test_textured       (int                 width,
+                                   int                 height,
+                                   guint32             seed);
+VetterPixels *test_flat           (int                 width,
+                                   int                 height,
+                                   guint8              r,
+                                   guint8              g,
+                                   guint8              b);
+void          test_fill           (VetterPixels       *pixels,
+                                   int                 x,
+                                   int                 y,
+                                   int                 width,
+                                   int                 height,
+                                   guint8              r,
+                                   guint8              g,
+                                   guint8              b);
+void          test_paste_texture  (VetterPixels       *pixels,
+                                   int                 x,
+                                   int                 y,
+                                   int                 width,
+                                   int                 height,
+                                   guint32             seed);
+void          test_box_blur       (VetterPixels       *pixels,
+                                   int                 x,
+                                   int                 y,
+                                   int                 width,
+                                   int                 height,
+                                   int                 radius);
+char         *test_tmpdir         (void);
+char         *test_write_jpeg     (const VetterPixels *pixels,
+                                   const char         *dir,
+                                   const char         *name,
+                                   int                 quality);
+double        test_box_overlap    (int ax, int ay, int aw, int ah,
+                                   int bx, int by, int bw, int bh);
+
+G_END_DECLS
