@@ -10,6 +10,7 @@ packages="
   libgdk-pixbuf-2.0-dev librsvg2-common webp-pixbuf-loader
   desktop-file-utils appstream flatpak-builder
   xvfb xauth dbus dbus-x11 at-spi2-core python3 python3-gi gir1.2-atspi-2.0
+  mate-backgrounds
 "
 
 missing=""

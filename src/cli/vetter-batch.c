@@ -265,7 +265,7 @@ report_failures (Run *run)
 
       if (g_strcmp0 (status, "failed") != 0)
         continue;
-      if (line > 0)
+      if (line > 0 && !g_str_has_prefix (json_object_get_string_member_with_default (item, "error", ""), "line "))
         g_printerr ("vetter: item %" G_GINT64_FORMAT " (row %" G_GINT64_FORMAT ", line %" G_GINT64_FORMAT "): %s\n",
                     json_object_get_int_member (item, "id"), json_object_get_int_member (item, "row"),
                     line, json_object_get_string_member_with_default (item, "error", "failed"));

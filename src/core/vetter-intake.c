@@ -357,14 +357,6 @@ fill_item (VetterIntakeItem *item,
 
   item->cells = fields_to_strv (fields);
 
-  if (fields->len > n_header)
-    {
-      item->error = g_strdup_printf ("line %u: %u fields where the header has %u "
-                                     "(is a field with commas missing its quotes?)",
-                                     item->line, fields->len, n_header);
-      return;
-    }
-
   if (kind == VETTER_BATCH_KIND_PRODUCTS)
     {
       item->serial = trimmed (cell (fields, index[COL_SERIAL]));
@@ -390,6 +382,15 @@ fill_item (VetterIntakeItem *item,
           : g_strdup_printf ("line %u: the email address is empty", item->line);
       else if (item->sources->len == 0)
         item->error = g_strdup_printf ("line %u: “image” is empty", item->line);
+    }
+
+  /* Checked last so the item still shows what the row seemed to say. */
+  if (fields->len > n_header)
+    {
+      g_free (item->error);
+      item->error = g_strdup_printf ("line %u: %u fields where the header has %u "
+                                     "(is a field with commas missing its quotes?)",
+                                     item->line, fields->len, n_header);
     }
 }
 

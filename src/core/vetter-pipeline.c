@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "vetter-crop.h"
 #include "vetter-decode.h"
@@ -154,6 +155,28 @@ write_variant (VetterImageResult   *result,
   return TRUE;
 }
 
+/* A run killed while encoding leaves "<name>.jpg.XXXXXX" behind; the item
+ * is redone, so its leftovers go. */
+static void
+remove_partial_files (const char *item_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (item_dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)))
+    {
+      const char *dot = strstr (name, ".jpg.");
+
+      if (dot != NULL && strlen (dot) == strlen (".jpg.XXXXXX"))
+        {
+          g_autofree char *path = g_build_filename (item_dir, name, NULL);
+          g_unlink (path);
+        }
+    }
+}
+
 static gboolean
 make_variants (VetterImageResult    *result,
                const VetterImageJob *job,
@@ -172,6 +195,7 @@ make_variants (VetterImageResult    *result,
                    "cannot create %s: %s", item_dir, g_strerror (saved));
       return FALSE;
     }
+  remove_partial_files (item_dir);
 
   for (guint k = 0; k < VETTER_N_VARIANTS; k++)
     {
