@@ -716,6 +716,8 @@ main (int   argc,
   g_test_add_func ("/batch/kill-and-resume", test_kill_and_resume);
 
   status = g_test_run ();
+  if (status == 0)
+    test_remove_tree (server.dir);
   g_slist_free_full (server.hanging, g_object_unref);
   g_clear_object (&server.server);
   return status;

@@ -37,6 +37,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_assert_finalize_object (f->store);
+  test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -124,6 +125,7 @@ test_newer_schema_refused (void)
   g_assert_null (store);
   g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
   g_assert_nonnull (strstr (error->message, "newer Vetter"));
+  test_remove_tree (dir);
 }
 
 static void
@@ -144,6 +146,7 @@ test_failed_migration_rolls_back (void)
   g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
   g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 0);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'batch'"), ==, 0);
+  test_remove_tree (dir);
 }
 
 static VetterImageResult *

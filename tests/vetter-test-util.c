@@ -163,6 +163,21 @@ test_tmpdir (void)
   return dir;
 }
 
+void
+test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)))
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        test_remove_tree (child);
+      }
+  g_remove (path);
+}
+
 char *
 test_write_jpeg (const VetterPixels *pixels,
                  const char         *dir,

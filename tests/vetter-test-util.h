@@ -38,6 +38,7 @@ void          test_box_blur       (VetterPixels       *pixels,
                                    int                 height,
                                    int                 radius);
 char         *test_tmpdir         (void);
+void          test_remove_tree    (const char         *path);
 char         *test_write_jpeg     (const VetterPixels *pixels,
                                    const char         *dir,
                                    const char         *name,

@@ -38,6 +38,7 @@ struct _VetterEngine
 
   /* Store thread only. */
   VetterStore  *store;
+  gboolean      stopped;        /* no more work goes to the pool */
   guint         in_flight;
   GHashTable   *active_batches; /* batch id → GINT_TO_POINTER (1), not yet finished */
 
@@ -341,7 +342,7 @@ store_pump (VetterEngine *self)
 {
   guint limit = (guint) vetter_config_worker_count (self->config) + 1;
 
-  while (self->in_flight < limit && !g_atomic_int_get (&self->closing))
+  while (self->in_flight < limit && !self->stopped)
     {
       g_autoptr(GError) error = NULL;
       GPtrArray *jobs = NULL;
@@ -565,6 +566,16 @@ store_summary (VetterEngine *self,
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+/* Acknowledged through @data, a GAsyncQueue, so the caller knows no push
+ * to the pool can follow. */
+static void
+store_stop (VetterEngine *self,
+            gpointer      data)
+{
+  self->stopped = TRUE;
+  g_async_queue_push (data, GINT_TO_POINTER (1));
 }
 
 static void
@@ -824,6 +835,13 @@ vetter_engine_close (VetterEngine *self)
 
   g_atomic_int_set (&self->closing, 1);
   g_cancellable_cancel (self->cancellable);
+  {
+    GAsyncQueue *ack = g_async_queue_new ();
+
+    post (self, self->store_context, store_stop, ack, NULL);
+    g_async_queue_pop (ack);
+    g_async_queue_unref (ack);
+  }
   /* Items waiting in the pool are dropped (they stay "processing" in the
    * store and are redone next time); running ones finish their image. */
   g_thread_pool_free (self->pool, TRUE, TRUE);
