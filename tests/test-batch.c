@@ -378,10 +378,12 @@ products_csv (void)
   return g_string_free (g_steal_pointer (&csv), FALSE);
 }
 
+/* @quality: the JPEG quality the file must have been written at, or -1. */
 static void
 check_variant_file (JsonObject *variant,
                     int         want_w,
-                    int         want_h)
+                    int         want_h,
+                    int         quality)
 {
   const char *path = json_object_get_string_member (variant, "path");
   g_autofree char *data = NULL;
@@ -397,8 +399,8 @@ check_variant_file (JsonObject *variant,
   g_assert_no_error (error);
   g_assert_cmpint (decoded->width, ==, want_w);
   g_assert_cmpint (decoded->height, ==, want_h);
-  if (g_str_equal (json_object_get_string_member (variant, "kind"), "compressed"))
-    g_assert_cmpint (ABS (decoded->jpeg_quality - 50), <=, 2);
+  if (quality > 0)
+    g_assert_cmpint (ABS (decoded->jpeg_quality - quality), <=, 2);
 }
 
 static void
@@ -474,18 +476,18 @@ test_products_over_http (void)
             continue;
           g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (variants, 0), "path"),
                            ==, expected_path);
-          check_variant_file (json_array_get_object_element (variants, 0), w, h);
-          check_variant_file (json_array_get_object_element (variants, 1), MIN (1080, short_side), MIN (1080, short_side));
+          check_variant_file (json_array_get_object_element (variants, 0), w, h, 50);
+          check_variant_file (json_array_get_object_element (variants, 1), MIN (1080, short_side), MIN (1080, short_side), 85);
           {
             int k9 = MIN (w / 9, h / 16), k16 = MIN (w / 16, h / 9);
             int pw = 9 * k9 >= 1080 ? 1080 : 9 * k9, ph = 9 * k9 >= 1080 ? 1920 : 16 * k9;
             int lw = 16 * k16 >= 1920 ? 1920 : 16 * k16, lh = 16 * k16 >= 1920 ? 1080 : 9 * k16;
 
-            check_variant_file (json_array_get_object_element (variants, 2), pw, ph);
-            check_variant_file (json_array_get_object_element (variants, 3), lw, lh);
+            check_variant_file (json_array_get_object_element (variants, 2), pw, ph, 85);
+            check_variant_file (json_array_get_object_element (variants, 3), lw, lh, 85);
           }
           check_variant_file (json_array_get_object_element (variants, 4),
-                              w >= h ? 320 : w * 320 / h, w >= h ? h * 320 / w : 320);
+                              w >= h ? 320 : w * 320 / h, w >= h ? h * 320 / w : 320, 80);
         }
     }
   g_assert_cmpuint (bad_seen, ==, G_N_ELEMENTS (bad_rows));
@@ -623,6 +625,38 @@ test_usage_errors (void)
     }
 }
 
+static void
+test_variant_options (void)
+{
+  g_autofree char *db = g_build_filename (server.dir, "variants.db", NULL);
+  g_autofree char *image = g_build_filename (server.photo_dir, "0.jpg", NULL);
+  const char *args[] = { "--json", "--quality", "30", "--variant", "square=off", "--variant", "thumb=200@70",
+                         "--variant", "landscape=640x360", "-o", "variant-out", "--db", db, image, NULL };
+  const char *bad[] = { "--variant", "square=12x", image, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *image_object;
+  JsonArray *variants;
+  Result r;
+
+  run_vetter (args, &r);
+  g_assert_cmpint (r.status, ==, 0);
+  image_object = json_array_get_object_element (json_object_get_array_member (item_by_row (parse_summary (&r, parser), 1), "images"), 0);
+  variants = json_object_get_array_member (image_object, "variants");
+  g_assert_cmpuint (json_array_get_length (variants), ==, 4);
+  check_variant_file (json_array_get_object_element (variants, 0),
+                      (int) json_object_get_int_member (image_object, "width"),
+                      (int) json_object_get_int_member (image_object, "height"), 30);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (variants, 2), "kind"), ==, "landscape");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (variants, 2), "width"), ==, 640);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (variants, 3), "width"), ==, 200);
+  result_clear (&r);
+
+  run_vetter (bad, &r);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "KIND=WIDTHxHEIGHT[@QUALITY]");
+  result_clear (&r);
+}
+
 /* ---- Killed midway, resumed ----------------------------------------------- */
 
 static void
@@ -713,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/batch/ads-csv", test_ads_csv);
   g_test_add_func ("/batch/images-and-folders", test_images_and_folders);
   g_test_add_func ("/batch/usage-errors", test_usage_errors);
+  g_test_add_func ("/batch/variant-options", test_variant_options);
   g_test_add_func ("/batch/kill-and-resume", test_kill_and_resume);
 
   status = g_test_run ();

@@ -353,6 +353,7 @@ vetter_batch_main (int    argc,
   g_autofree char *db_path = NULL;
   g_autofree char *callback_url = NULL;
   g_auto(GStrv) inputs = NULL;
+  g_auto(GStrv) variants = NULL;
   Run run = { 0 };
   int jobs = -1;
   int quality = -1;
@@ -368,6 +369,7 @@ vetter_batch_main (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a machine-readable summary on standard output"), NULL },
     { "sync", 0, 0, G_OPTION_ARG_NONE, &sync, N_("Push results to the configured services and wait for the outbox"), NULL },
     { "callback", 0, 0, G_OPTION_ARG_STRING, &callback_url, N_("When the batch completes, POST its result to this URL (signed)"), N_("URL") },
+    { "variant", 0, 0, G_OPTION_ARG_STRING_ARRAY, &variants, N_("Change a variant: square=1200x1200@90, thumb=256, portrait=off… (repeatable)"), N_("KIND=SETTING") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds without an answer before a download gives up (default: 30)"), N_("SECONDS") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, N_("INPUT…") },
     { NULL }
@@ -424,6 +426,12 @@ vetter_batch_main (int    argc,
     config->workers = jobs;
   if (quality > 0)
     config->variants[VETTER_VARIANT_COMPRESSED].quality = quality;
+  for (guint i = 0; variants && variants[i]; i++)
+    if (!vetter_config_parse_variant (config, variants[i], &error))
+      {
+        g_printerr ("vetter batch: --variant %s\n", error->message);
+        return 2;
+      }
   if (timeout > 0)
     {
       config->io_timeout = (guint) timeout;

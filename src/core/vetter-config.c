@@ -127,3 +127,82 @@ vetter_config_worker_count (const VetterConfig *config)
 {
   return config->workers > 0 ? config->workers : (int) MAX (1, g_get_num_processors ());
 }
+
+/* "square=off", "square=1200x1200", "portrait=720x1280@80", "thumb=256",
+ * "thumb=256@70", "compressed=@40": one variant's setting from the command
+ * line. */
+gboolean
+vetter_config_parse_variant (VetterConfig  *config,
+                             const char    *text,
+                             GError       **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "=", 2);
+  VetterVariantKind kind;
+  VetterVariantSpec spec;
+  const char *value;
+  char *end = NULL;
+
+  if (g_strv_length (parts) != 2 || !vetter_variant_kind_from_string (parts[0], &kind))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "“%s”: expected KIND=SETTING, where KIND is compressed, square, portrait, landscape or thumb",
+                   text);
+      return FALSE;
+    }
+  spec = config->variants[kind];
+  value = parts[1];
+
+  if (g_str_equal (value, "off"))
+    {
+      config->variants[kind].enabled = FALSE;
+      return TRUE;
+    }
+
+  spec.enabled = TRUE;
+  if (*value != '@')
+    {
+      gint64 w = g_ascii_strtoll (value, &end, 10), h = w;
+
+      if (kind == VETTER_VARIANT_COMPRESSED || end == value || w < 1 || w > 20000)
+        goto bad;
+      if (*end == 'x')
+        {
+          const char *start = end + 1;
+
+          if (kind == VETTER_VARIANT_THUMB)
+            goto bad;
+          h = g_ascii_strtoll (start, &end, 10);
+          if (end == start || h < 1 || h > 20000)
+            goto bad;
+        }
+      else if (kind != VETTER_VARIANT_THUMB)
+        goto bad;
+      spec.width = (int) w;
+      spec.height = (int) h;
+      value = end;
+    }
+  if (*value == '@')
+    {
+      gint64 q = g_ascii_strtoll (value + 1, &end, 10);
+
+      if (end == value + 1 || q < 1 || q > 100)
+        goto bad;
+      spec.quality = (int) q;
+      value = end;
+    }
+  if (*value != '\0')
+    goto bad;
+
+  config->variants[kind] = spec;
+  return TRUE;
+
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "“%s”: expected %s (sizes in pixels, quality 1 to 100), or %s=off",
+               text,
+               kind == VETTER_VARIANT_COMPRESSED ? "compressed=@QUALITY"
+               : kind == VETTER_VARIANT_THUMB ? "thumb=LONGSIDE[@QUALITY]"
+               : "KIND=WIDTHxHEIGHT[@QUALITY]",
+               parts[0]);
+  return FALSE;
+}

@@ -53,6 +53,9 @@ void          vetter_config_load_settings     (VetterConfig      *config,
                                                GSettings         *settings);
 GSettings    *vetter_config_get_settings      (void);
 int           vetter_config_worker_count      (const VetterConfig *config);
+gboolean      vetter_config_parse_variant     (VetterConfig      *config,
+                                               const char        *text,
+                                               GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterConfig, vetter_config_free)
 
