@@ -9,7 +9,10 @@
 
 #include <adwaita.h>
 
+#include <glib/gstdio.h>
+
 #include "vetter-application.h"
+#include "vetter-batch-object.h"
 #include "vetter-window.h"
 
 static void
@@ -40,6 +43,52 @@ settle (GtkWidget *window)
   gtk_test_widget_wait_for_draw (window);
   while (g_get_monotonic_time () < until)
     g_main_context_iteration (NULL, FALSE);
+}
+
+/* A products CSV of packaged photos with two broken rows, and the photos
+ * again as a folder: what a moderator's morning looks like. */
+static void
+fill_queue (VetterWindow *window,
+            const char   *scratch)
+{
+  const char *photos = "/usr/share/backgrounds/mate/nature";
+  g_autofree char *csv_path = g_build_filename (scratch, "spring-catalogue.csv", NULL);
+  g_autoptr(GString) csv = g_string_new ("S. No.,Product Name,Input Image Urls\n");
+  g_autoptr(GDir) dir = g_dir_open (photos, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  GFile *files[2];
+
+  if (dir == NULL)
+    g_error ("%s is missing: install mate-backgrounds", photos);
+  while ((name = g_dir_read_name (dir)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (csv, "%u,Product %u,%s/%s\n", i + 1, i + 1, photos, (char *) names->pdata[i % names->len]);
+  g_string_append (csv, "41,Broken link,https://127.0.0.1:1/missing.jpg\n42,No image,\n");
+  g_file_set_contents (csv_path, csv->str, -1, NULL);
+
+  files[0] = g_file_new_for_path (csv_path);
+  files[1] = g_file_new_for_path (photos);
+  vetter_window_add_files (window, files, 2);
+  g_object_unref (files[0]);
+  g_object_unref (files[1]);
+}
+
+static gboolean
+queue_is_interesting (VetterWindow *window)
+{
+  GListModel *batches = vetter_window_get_batches (window);
+  g_autoptr(VetterBatchObject) newest = NULL;
+  g_autoptr(VetterBatchObject) older = NULL;
+
+  if (g_list_model_get_n_items (batches) < 2)
+    return FALSE;
+  newest = g_list_model_get_item (batches, 0);
+  older = g_list_model_get_item (batches, 1);
+  /* One finished with its failures, one half-way. */
+  return vetter_batch_object_get_fraction (older) >= 1.0 && vetter_batch_object_get_fraction (newest) >= 0.4;
 }
 
 int
@@ -76,6 +125,33 @@ main (int   argc,
       save_window (GTK_WIDGET (window), path);
       gtk_window_destroy (GTK_WINDOW (window));
     }
+
+  {
+    VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+    g_autofree char *scratch = g_dir_make_tmp ("vetter-shots-XXXXXX", NULL);
+    gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+    gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+    gtk_window_present (GTK_WINDOW (window));
+    fill_queue (window, scratch);
+    while (!queue_is_interesting (window) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    {
+      g_autoptr(VetterBatchObject) newest = g_list_model_get_item (vetter_window_get_batches (window), 0);
+      vetter_engine_pause_batch (vetter_window_get_engine (window), vetter_batch_object_get_id (newest));
+    }
+    for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("queue%s.png", i == 0 ? "" : "-dark");
+        g_autofree char *path = g_build_filename (outdir, name, NULL);
+
+        adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                            i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+        settle (GTK_WIDGET (window));
+        save_window (GTK_WIDGET (window), path);
+      }
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
 
   return 0;
 }

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "vetter-csv.h"
@@ -303,6 +304,61 @@ test_email_validation (void)
   g_assert_false (vetter_intake_is_valid_email (""));
 }
 
+static void
+on_files_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* What a drop does first: each file read off the UI thread, the bad ones
+ * named with their reason, the rest made into batches. */
+static void
+test_intake_files (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vetter-intake-XXXXXX", NULL);
+  const char *names[] = { "good.csv", "bad.csv", "notes.txt", "photo.jpg", "missing.png" };
+  const char *contents[] = { "email,image\na@b.co,x.jpg\n", "name,price\n", "hi", "not really a jpeg", NULL };
+  GFile *files[G_N_ELEMENTS (names)];
+  GAsyncResult *result = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      if (contents[i])
+        g_assert_true (g_file_set_contents (path, contents[i], -1, NULL));
+      files[i] = g_file_new_for_path (path);
+    }
+
+  vetter_intake_files_async (files, G_N_ELEMENTS (names), NULL, on_files_read, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  batches = vetter_intake_files_finish (result, &errors, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (batches->len, ==, 2);
+  g_assert_cmpint (((VetterIntakeBatch *) batches->pdata[0])->kind, ==, VETTER_BATCH_KIND_ADS);
+  g_assert_cmpint (((VetterIntakeBatch *) batches->pdata[1])->kind, ==, VETTER_BATCH_KIND_IMAGES);
+  g_assert_cmpuint (errors->len, ==, 3);
+  g_assert_nonnull (strstr (errors->pdata[0], "bad.csv: the header is not one Vetter recognises"));
+  g_assert_nonnull (strstr (errors->pdata[1], "notes.txt: not an image or a CSV file"));
+  g_assert_nonnull (strstr (errors->pdata[2], "missing.png: no such file or folder"));
+
+  g_object_unref (result);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_file_get_path (files[i]);
+      g_remove (path);
+      g_object_unref (files[i]);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -326,6 +382,7 @@ main (int   argc,
   g_test_add_func ("/intake/not-utf8", test_not_utf8);
   g_test_add_func ("/intake/resolve", test_resolve);
   g_test_add_func ("/intake/email-validation", test_email_validation);
+  g_test_add_func ("/intake/files", test_intake_files);
 
   return g_test_run ();
 }

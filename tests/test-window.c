@@ -6,8 +6,11 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "vetter-application.h"
+#include "vetter-batch-object.h"
+#include "vetter-test-util.h"
 #include "vetter-window.h"
 
 /* One application for the whole program, as in a real session: it can be
@@ -111,6 +114,102 @@ test_about_window (void)
   close_all_windows ();
 }
 
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+  return NULL;
+}
+
+static void
+wait_for (gboolean (*done) (gpointer),
+          gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+has_batch (gpointer data)
+{
+  return g_list_model_get_n_items (vetter_window_get_batches (data)) > 0;
+}
+
+static gboolean
+first_batch_done (gpointer data)
+{
+  g_autoptr(VetterBatchObject) batch = g_list_model_get_item (vetter_window_get_batches (data), 0);
+
+  return batch && vetter_batch_object_get_fraction (batch) >= 1.0 &&
+         g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
+}
+
+/* A drop goes through the window's own drop target, as a real one does,
+ * and the queue follows the batch to its end. */
+static void
+test_drop_fills_queue (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *bogus = g_build_filename (dir, "notes.txt", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFile) text = NULL;
+  GdkFileList *list;
+  g_autoptr(VetterBatchObject) batch = NULL;
+  GtkDropTarget *target = find_drop_target (GTK_WIDGET (window));
+  GtkWidget *stack = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, "main_stack"));
+  GValue value = G_VALUE_INIT;
+  GSList *files = NULL;
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(VetterPixels) pixels = test_textured (700, 500, i);
+      g_autofree char *name = g_strdup_printf ("ad-%u.jpg", i);
+      g_autofree char *path = test_write_jpeg (pixels, dir, name, 90);
+    }
+  g_assert_true (g_file_set_contents (bogus, "hello", -1, NULL));
+  text = g_file_new_for_path (bogus);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_nonnull (target);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+
+  files = g_slist_append (files, folder);
+  files = g_slist_append (files, text);
+  list = gdk_file_list_new_from_list (files);
+  g_slist_free (files);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, list);
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+
+  wait_for (has_batch, window);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "queue");
+  batch = g_list_model_get_item (vetter_window_get_batches (window), 0);
+  g_assert_cmpstr (vetter_batch_object_get_title (batch), ==, g_path_get_basename (dir));
+  wait_for (first_batch_done, window);
+  g_assert_cmpint (vetter_batch_object_get_failed (batch), ==, 0);
+  g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "6 of 6 done"));
+
+  close_all_windows ();
+  test_remove_tree (dir);
+}
+
 static void
 test_window_finalizes (void)
 {
@@ -129,16 +228,25 @@ main (int   argc,
 {
   int status;
 
+  g_autofree char *db_dir = NULL;
+  g_autofree char *db = NULL;
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* A database of its own, so earlier runs do not show in the queue. */
+  db_dir = test_tmpdir ();
+  db = g_build_filename (db_dir, "vetter.db", NULL);
+  g_setenv ("VETTER_DB", db, TRUE);
   start_application ();
 
   g_test_add_func ("/window/actions-and-accels", test_actions_and_accels);
   g_test_add_func ("/window/empty-state", test_empty_state);
   g_test_add_func ("/window/about", test_about_window);
   g_test_add_func ("/window/finalizes", test_window_finalizes);
+  g_test_add_func ("/window/drop-fills-queue", test_drop_fills_queue);
 
   status = g_test_run ();
   g_clear_object (&app);
+  test_remove_tree (db_dir);
   return status;
 }

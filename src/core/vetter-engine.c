@@ -579,6 +579,50 @@ store_stop (VetterEngine *self,
 }
 
 static void
+store_list_batches (VetterEngine *self,
+                    gpointer      data)
+{
+  GTask *task = data;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *batches;
+
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
+      return;
+    }
+  batches = vetter_store_list_batches (self->store, GPOINTER_TO_UINT (g_task_get_task_data (task)), &error);
+  if (batches == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < batches->len; i++)
+    store_report_batch (self, ((VetterBatchInfo *) batches->pdata[i])->id);
+  g_task_return_pointer (task, batches, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+store_resume_unfinished (VetterEngine *self,
+                         gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  if (self->store == NULL || (ids = vetter_store_unfinished_batches (self->store, &error)) == NULL)
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 *key = g_new (gint64, 1);
+
+      *key = g_array_index (ids, gint64, i);
+      g_hash_table_add (self->active_batches, key);
+      store_report_batch (self, *key);
+    }
+  store_pump (self);
+}
+
+static void
 store_quit (VetterEngine *self,
             gpointer      data)
 {
@@ -745,6 +789,36 @@ vetter_engine_add_batch_finish (VetterEngine  *self,
   if (resumed)
     *resumed = add->resumed;
   return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+vetter_engine_list_batches_async (VetterEngine        *self,
+                                  guint                limit,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vetter_engine_list_batches_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (limit), NULL);
+  post (self, self->store_context, store_list_batches, task, g_object_unref);
+}
+
+GPtrArray *
+vetter_engine_list_batches_finish (VetterEngine  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vetter_engine_resume_unfinished (VetterEngine *self)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  post (self, self->store_context, store_resume_unfinished, NULL, NULL);
 }
 
 void

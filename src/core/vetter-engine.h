@@ -60,6 +60,20 @@ gint64        vetter_engine_add_batch_finish (VetterEngine         *self,
                                               gboolean             *resumed,
                                               GError              **error);
 
+/* Newest first: GPtrArray of VetterBatchInfo (see vetter-store.h). Their
+ * progress follows as batch-progress signals. */
+void          vetter_engine_list_batches_async  (VetterEngine       *self,
+                                                 guint               limit,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+GPtrArray    *vetter_engine_list_batches_finish (VetterEngine       *self,
+                                                 GAsyncResult       *result,
+                                                 GError            **error);
+
+/* Goes on with the batches a previous session left running. */
+void          vetter_engine_resume_unfinished (VetterEngine        *self);
+
 void          vetter_engine_summary_async    (VetterEngine         *self,
                                               const gint64         *batch_ids,
                                               guint                 n_batch_ids,

@@ -601,3 +601,118 @@ vetter_intake_from_images (const char * const  *paths,
   batch->base_dir = g_get_current_dir ();
   return g_steal_pointer (&batch);
 }
+
+typedef struct
+{
+  GPtrArray *paths;    /* char* */
+  GPtrArray *batches;  /* VetterIntakeBatch* */
+  GPtrArray *errors;   /* char* */
+} FilesJob;
+
+static void
+files_job_free (FilesJob *job)
+{
+  g_clear_pointer (&job->paths, g_ptr_array_unref);
+  g_clear_pointer (&job->batches, g_ptr_array_unref);
+  g_clear_pointer (&job->errors, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+intake_files_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  FilesJob *job = task_data;
+  g_autoptr(GPtrArray) images = g_ptr_array_new ();
+
+  for (guint i = 0; i < job->paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (job->paths, i);
+      g_autoptr(GError) error = NULL;
+      GFileType type = g_file_test (path, G_FILE_TEST_IS_DIR) ? G_FILE_TYPE_DIRECTORY : G_FILE_TYPE_REGULAR;
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        g_ptr_array_add (job->errors, g_strdup_printf ("%s: no such file or folder", path));
+      else if (type != G_FILE_TYPE_DIRECTORY && vetter_intake_is_csv_path (path))
+        {
+          VetterIntakeBatch *batch = vetter_intake_read_csv (path, &error);
+
+          if (batch)
+            g_ptr_array_add (job->batches, batch);
+          else
+            g_ptr_array_add (job->errors, g_strdup (error->message));
+        }
+      else if (type == G_FILE_TYPE_DIRECTORY || vetter_intake_is_image_path (path))
+        g_ptr_array_add (images, (gpointer) path);
+      else
+        g_ptr_array_add (job->errors,
+                         g_strdup_printf ("%s: not an image or a CSV file (Vetter takes JPEG, PNG, WebP, GIF, TIFF, BMP and CSV)",
+                                          path));
+    }
+
+  if (images->len > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      VetterIntakeBatch *batch = vetter_intake_from_images ((const char * const *) images->pdata, images->len, &error);
+
+      if (batch == NULL)
+        g_ptr_array_add (job->errors, g_strdup (error->message));
+      else if (batch->items->len == 0)
+        {
+          g_ptr_array_add (job->errors, g_strdup_printf ("%s: no images in it", (const char *) images->pdata[0]));
+          vetter_intake_batch_free (batch);
+        }
+      else
+        g_ptr_array_add (job->batches, batch);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+vetter_intake_files_async (GFile               **files,
+                           guint                 n_files,
+                           GCancellable         *cancellable,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  FilesJob *job = g_new0 (FilesJob, 1);
+
+  job->paths = g_ptr_array_new_with_free_func (g_free);
+  job->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_intake_batch_free);
+  job->errors = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < n_files; i++)
+    {
+      char *path = g_file_get_path (files[i]);
+
+      if (path)
+        g_ptr_array_add (job->paths, path);
+      else
+        {
+          g_autofree char *uri = g_file_get_uri (files[i]);
+          g_ptr_array_add (job->errors, g_strdup_printf ("%s: only local files can be added", uri));
+        }
+    }
+  g_task_set_source_tag (task, vetter_intake_files_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) files_job_free);
+  g_task_run_in_thread (task, intake_files_thread);
+}
+
+GPtrArray *
+vetter_intake_files_finish (GAsyncResult  *result,
+                            GPtrArray    **errors,
+                            GError       **error)
+{
+  FilesJob *job;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  job = g_task_get_task_data (G_TASK (result));
+  if (errors)
+    *errors = g_ptr_array_ref (job->errors);
+  return g_ptr_array_ref (job->batches);
+}

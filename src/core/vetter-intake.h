@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -63,6 +63,18 @@ VetterIntakeBatch *vetter_intake_read_csv         (const char       *path,
                                                    GError          **error);
 VetterIntakeBatch *vetter_intake_from_images      (const char * const *paths,
                                                    guint             n_paths,
+                                                   GError          **error);
+
+/* Reads dropped files off the calling thread: each CSV becomes a batch, the
+ * images and folders together one more. What cannot be taken is reported
+ * in @errors (one message a file) without stopping the rest. */
+void               vetter_intake_files_async      (GFile           **files,
+                                                   guint             n_files,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
+GPtrArray         *vetter_intake_files_finish     (GAsyncResult     *result,
+                                                   GPtrArray       **errors,
                                                    GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterIntakeBatch, vetter_intake_batch_free)

@@ -926,6 +926,68 @@ vetter_store_retry_failed (VetterStore  *self,
   return (guint) sqlite3_changes (self->db);
 }
 
+void
+vetter_batch_info_free (VetterBatchInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->source);
+  g_free (info->kind);
+  g_free (info->state);
+  g_free (info);
+}
+
+/* The newest @limit batches, newest first. */
+GPtrArray *
+vetter_store_list_batches (VetterStore  *self,
+                           guint         limit,
+                           GError      **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT id, source, kind, state, created FROM batch ORDER BY id DESC LIMIT ?", error);
+  GPtrArray *batches;
+
+  if (stmt == NULL)
+    return NULL;
+  batches = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_batch_info_free);
+  sqlite3_bind_int (stmt, 1, (int) limit);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      VetterBatchInfo *info = g_new0 (VetterBatchInfo, 1);
+
+      info->id = sqlite3_column_int64 (stmt, 0);
+      info->source = g_strdup (column_text (stmt, 1));
+      info->kind = g_strdup (column_text (stmt, 2));
+      info->state = g_strdup (column_text (stmt, 3));
+      info->created = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (batches, info);
+    }
+  sqlite3_reset (stmt);
+  return batches;
+}
+
+/* Batches that were running, with work left, when the last session ended. */
+GArray *
+vetter_store_unfinished_batches (VetterStore  *self,
+                                 GError      **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT id FROM batch WHERE state = 'running' AND EXISTS"
+                                " (SELECT 1 FROM item WHERE item.batch_id = batch.id AND item.status IN ('queued', 'processing'))",
+                                error);
+  GArray *ids;
+
+  if (stmt == NULL)
+    return NULL;
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  return ids;
+}
+
 char *
 vetter_store_get_batch_state (VetterStore *self,
                               gint64       batch_id)

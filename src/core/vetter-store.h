@@ -39,6 +39,17 @@ typedef struct
   char         *error;       /* failed items: why */
 } VetterItemOutcome;
 
+typedef struct
+{
+  gint64  id;
+  char   *source;
+  char   *kind;
+  char   *state;
+  gint64  created;   /* microseconds since the epoch */
+} VetterBatchInfo;
+
+void         vetter_batch_info_free           (VetterBatchInfo    *info);
+
 /* Not thread-safe: a store belongs to the thread that opened it. */
 VetterStore *vetter_store_open                (const char         *path,
                                                GError            **error);
@@ -79,6 +90,11 @@ gboolean     vetter_store_set_batch_state     (VetterStore        *self,
                                                GError            **error);
 guint        vetter_store_retry_failed        (VetterStore        *self,
                                                gint64              batch_id,
+                                               GError            **error);
+GPtrArray   *vetter_store_list_batches        (VetterStore        *self,
+                                               guint               limit,
+                                               GError            **error);
+GArray      *vetter_store_unfinished_batches  (VetterStore        *self,
                                                GError            **error);
 char        *vetter_store_get_batch_state     (VetterStore        *self,
                                                gint64              batch_id);

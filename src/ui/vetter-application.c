@@ -10,12 +10,15 @@
 #include <glib/gi18n.h>
 
 #include "vetter-application.h"
+#include "vetter-config.h"
 #include "vetter-resources.h"
 #include "vetter-window.h"
 
 struct _VetterApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  VetterEngine   *engine;
 };
 
 G_DEFINE_FINAL_TYPE (VetterApplication, vetter_application, ADW_TYPE_APPLICATION)
@@ -92,12 +95,36 @@ vetter_application_open (GApplication  *app,
 }
 
 static void
+on_engine_open (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!vetter_engine_open_finish (VETTER_ENGINE (source), result, &error))
+    {
+      g_warning ("Cannot open the database: %s", error->message);
+      return;
+    }
+  /* Batches a previous session left running go on by themselves. */
+  vetter_engine_resume_unfinished (VETTER_ENGINE (source));
+}
+
+static void
 vetter_application_startup (GApplication *app)
 {
+  VetterApplication *self = VETTER_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(GSettings) settings = vetter_config_get_settings ();
 
   G_APPLICATION_CLASS (vetter_application_parent_class)->startup (app);
+
+  if (settings)
+    vetter_config_load_settings (config, settings);
+  self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), config);
+  vetter_engine_open_async (self->engine, NULL, on_engine_open, self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
@@ -105,9 +132,32 @@ vetter_application_startup (GApplication *app)
 }
 
 static void
+vetter_application_shutdown (GApplication *app)
+{
+  VetterApplication *self = VETTER_APPLICATION (app);
+
+  /* Work in flight is left in the store, to be redone next time. */
+  if (self->engine)
+    vetter_engine_close (self->engine);
+  G_APPLICATION_CLASS (vetter_application_parent_class)->shutdown (app);
+}
+
+static void
+vetter_application_dispose (GObject *object)
+{
+  VetterApplication *self = VETTER_APPLICATION (object);
+
+  g_clear_object (&self->engine);
+  G_OBJECT_CLASS (vetter_application_parent_class)->dispose (object);
+}
+
+static void
 vetter_application_class_init (VetterApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = vetter_application_dispose;
+  app_class->shutdown = vetter_application_shutdown;
 
   app_class->activate = vetter_application_activate;
   app_class->open = vetter_application_open;
@@ -129,4 +179,11 @@ vetter_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", RESOURCE_PREFIX,
                        NULL);
+}
+
+VetterEngine *
+vetter_application_get_engine (VetterApplication *self)
+{
+  g_return_val_if_fail (VETTER_IS_APPLICATION (self), NULL);
+  return self->engine;
 }

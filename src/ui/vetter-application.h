@@ -7,12 +7,15 @@
 
 #include <adwaita.h>
 
+#include "vetter-engine.h"
+
 G_BEGIN_DECLS
 
 #define VETTER_TYPE_APPLICATION (vetter_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (VetterApplication, vetter_application, VETTER, APPLICATION, AdwApplication)
 
-VetterApplication *vetter_application_new (void);
+VetterApplication *vetter_application_new        (void);
+VetterEngine      *vetter_application_get_engine (VetterApplication *self);
 
 G_END_DECLS

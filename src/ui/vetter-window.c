@@ -1,4 +1,8 @@
-/* vetter-window.c: the main window
+/* vetter-window.c: the main window: intake and the live queue
+ *
+ * Files come in three ways (a drop anywhere, the Add button, `vetter
+ * FILE…`) and all take vetter_window_add_files(). Reading them happens off
+ * the UI thread; the queue below follows the engine's signals.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,36 +13,392 @@
 
 #include <glib/gi18n.h>
 
+#include "vetter-application.h"
+#include "vetter-batch-object.h"
+#include "vetter-batch-row.h"
 #include "vetter-resources.h"
+#include "vetter-store.h"
 #include "vetter-window.h"
 
 struct _VetterWindow
 {
   AdwApplicationWindow parent_instance;
 
+  VetterEngine    *engine;
+  GListStore      *batches;    /* VetterBatchObject, newest first */
+  GHashTable      *by_id;      /* batch id → VetterBatchObject (borrowed) */
+  GCancellable    *cancellable;
+
   AdwToastOverlay *toast_overlay;
   GtkStack        *main_stack;
   AdwStatusPage   *empty_page;
+  GtkListBox      *batch_list;
+  GtkWidget       *drop_highlight;
 };
 
 G_DEFINE_FINAL_TYPE (VetterWindow, vetter_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void
+toast (VetterWindow *self,
+       const char   *message)
+{
+  AdwToast *t = adw_toast_new (message);
+
+  adw_toast_set_timeout (t, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static void
+update_page (VetterWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->main_stack,
+                                    g_list_model_get_n_items (G_LIST_MODEL (self->batches)) > 0 ? "queue" : "empty");
+}
+
+/* What a batch is called in the queue: the file's name, not its path. */
+static char *
+batch_title (const char *source)
+{
+  if (source != NULL && g_path_is_absolute (source))
+    return g_path_get_basename (source);
+  return g_strdup (source ? source : _("Batch"));
+}
+
+static VetterBatchObject *
+ensure_batch (VetterWindow *self,
+              gint64        id,
+              const char   *source,
+              gboolean      at_top)
+{
+  VetterBatchObject *batch = g_hash_table_lookup (self->by_id, &id);
+  g_autofree char *title = NULL;
+  gint64 *key;
+
+  if (batch)
+    return batch;
+
+  title = batch_title (source);
+  batch = vetter_batch_object_new (id, title);
+  key = g_new (gint64, 1);
+  *key = id;
+  g_hash_table_insert (self->by_id, key, batch);
+  if (at_top)
+    g_list_store_insert (self->batches, 0, batch);
+  else
+    g_list_store_append (self->batches, batch);
+  g_object_unref (batch);
+
+  {
+    const VetterBatchProgress *progress = vetter_engine_get_progress (self->engine, id);
+    if (progress)
+      vetter_batch_object_update (batch, progress);
+  }
+  update_page (self);
+  return batch;
+}
+
+/* ---- Engine signals ------------------------------------------------------- */
+
+static void
+on_batch_progress (VetterWindow *self,
+                   gint64        batch_id,
+                   VetterEngine *engine)
+{
+  VetterBatchObject *batch = g_hash_table_lookup (self->by_id, &batch_id);
+
+  if (batch)
+    vetter_batch_object_update (batch, vetter_engine_get_progress (engine, batch_id));
+}
+
+static void
+on_batches_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(VetterWindow) self = user_data;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GError) error = NULL;
+
+  batches = vetter_engine_list_batches_finish (VETTER_ENGINE (source), result, &error);
+  if (batches == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      return;
+    }
+  for (guint i = 0; i < batches->len; i++)
+    {
+      VetterBatchInfo *info = g_ptr_array_index (batches, i);
+      ensure_batch (self, info->id, info->source, FALSE);
+    }
+}
+
+/* ---- Adding files --------------------------------------------------------- */
+
+typedef struct
+{
+  VetterWindow *self;
+  char         *source;
+  guint         items;
+} AddContext;
+
+static void
+add_context_free (AddContext *ctx)
+{
+  g_object_unref (ctx->self);
+  g_free (ctx->source);
+  g_free (ctx);
+}
+
+static void
+on_batch_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AddContext *ctx = user_data;
+  VetterWindow *self = ctx->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = batch_title (ctx->source);
+  gboolean resumed = FALSE;
+  gint64 id;
+
+  id = vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, &resumed, &error);
+  if (id == 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s could not be added: %s"), title, error->message);
+      toast (self, message);
+    }
+  else
+    {
+      g_autofree char *message = NULL;
+
+      ensure_batch (self, id, ctx->source, TRUE);
+      if (resumed)
+        message = g_strdup_printf (_("%s is already in the queue; its finished work is kept"), title);
+      else
+        message = g_strdup_printf (ngettext ("%s: %u item added", "%s: %u items added", ctx->items), title, ctx->items);
+      toast (self, message);
+    }
+  add_context_free (ctx);
+}
+
+static char *
+output_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "vetter", "output", NULL);
+}
+
+static void
+on_files_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(VetterWindow) self = user_data;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = output_dir ();
+
+  batches = vetter_intake_files_finish (result, &errors, &error);
+  if (batches == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  /* What cannot be taken is said, file by file; the rest goes in. */
+  for (guint i = 0; i < errors->len; i++)
+    toast (self, g_ptr_array_index (errors, i));
+
+  while (batches->len > 0)
+    {
+      VetterIntakeBatch *batch = g_ptr_array_steal_index (batches, 0);
+      AddContext *ctx = g_new0 (AddContext, 1);
+
+      ctx->self = g_object_ref (self);
+      ctx->source = g_strdup (batch->source);
+      ctx->items = batch->items->len;
+      vetter_engine_add_batch_async (self->engine, batch, out, NULL, self->cancellable, on_batch_added, ctx);
+    }
+}
+
+/* ---- Drop and the file chooser -------------------------------------------- */
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         VetterWindow  *self)
+{
+  GSList *list;
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+
+  gtk_widget_set_visible (self->drop_highlight, FALSE);
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  list = gdk_file_list_get_files (g_value_get_boxed (value));
+  for (GSList *l = list; l; l = l->next)
+    g_ptr_array_add (files, l->data);
+  g_slist_free (list);
+  if (files->len == 0)
+    return FALSE;
+  vetter_window_add_files (self, (GFile **) files->pdata, files->len);
+  return TRUE;
+}
+
+static GdkDragAction
+on_drop_enter (GtkDropTarget *target,
+               double         x,
+               double         y,
+               VetterWindow  *self)
+{
+  gtk_widget_set_visible (self->drop_highlight, TRUE);
+  return GDK_ACTION_COPY;
+}
+
+static void
+on_drop_leave (GtkDropTarget *target,
+               VetterWindow  *self)
+{
+  gtk_widget_set_visible (self->drop_highlight, FALSE);
+}
+
+static void
+on_chooser_response (GtkNativeDialog *dialog,
+                     int              response,
+                     VetterWindow    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) chosen = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < g_list_model_get_n_items (chosen); i++)
+        g_ptr_array_add (files, g_list_model_get_item (chosen, i));
+      vetter_window_add_files (self, (GFile **) files->pdata, files->len);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+add_files_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *parameter)
+{
+  VetterWindow *self = VETTER_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Add Images or CSV Files"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Images and CSV files"));
+  gtk_file_filter_add_mime_type (filter, "image/*");
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_filter_add_suffix (filter, "csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- GObject -------------------------------------------------------------- */
+
+static GtkWidget *
+create_batch_row (gpointer item,
+                  gpointer user_data)
+{
+  VetterWindow *self = user_data;
+
+  return vetter_batch_row_new (item, self->engine);
+}
+
+static void
+vetter_window_constructed (GObject *object)
+{
+  VetterWindow *self = VETTER_WINDOW (object);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  G_OBJECT_CLASS (vetter_window_parent_class)->constructed (object);
+
+  /* A window without the application (a test) gets its own engine. */
+  if (VETTER_IS_APPLICATION (app) && vetter_application_get_engine (VETTER_APPLICATION (app)))
+    self->engine = g_object_ref (vetter_application_get_engine (VETTER_APPLICATION (app)));
+  else
+    {
+      self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), NULL);
+      vetter_engine_open_async (self->engine, NULL, NULL, NULL);
+    }
+
+  g_signal_connect_object (self->engine, "batch-progress", G_CALLBACK (on_batch_progress), self, G_CONNECT_SWAPPED);
+  gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
+  vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
+}
+
+static void
+vetter_window_dispose (GObject *object)
+{
+  VetterWindow *self = VETTER_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->batch_list)
+    gtk_list_box_bind_model (self->batch_list, NULL, NULL, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_WINDOW);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (vetter_window_parent_class)->dispose (object);
+}
+
+static void
+vetter_window_finalize (GObject *object)
+{
+  VetterWindow *self = VETTER_WINDOW (object);
+
+  g_clear_object (&self->batches);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (vetter_window_parent_class)->finalize (object);
+}
+
+static void
 vetter_window_class_init (VetterWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = vetter_window_constructed;
+  object_class->dispose = vetter_window_dispose;
+  object_class->finalize = vetter_window_finalize;
 
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, batch_list);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, drop_highlight);
+
+  gtk_widget_class_install_action (widget_class, "win.add-files", NULL, add_files_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-files", NULL);
 }
 
 static void
 vetter_window_init (VetterWindow *self)
 {
+  GtkDropTarget *target;
+
+  self->batches = g_list_store_new (VETTER_TYPE_BATCH_OBJECT);
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
+  g_signal_connect (target, "enter", G_CALLBACK (on_drop_enter), self);
+  g_signal_connect (target, "leave", G_CALLBACK (on_drop_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 }
 
 VetterWindow *
@@ -47,17 +407,28 @@ vetter_window_new (GtkApplication *application)
   return g_object_new (VETTER_TYPE_WINDOW, "application", application, NULL);
 }
 
+/* The one way in for files, whether dropped, chosen or given on the
+ * command line. Returns at once; the queue shows them as they are read. */
 void
 vetter_window_add_files (VetterWindow  *self,
                          GFile        **files,
                          guint          n_files)
 {
-  g_autofree char *message = NULL;
-
   g_return_if_fail (VETTER_IS_WINDOW (self));
 
-  message = g_strdup_printf (ngettext ("%u file received; processing is not built yet",
-                                       "%u files received; processing is not built yet",
-                                       n_files), n_files);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  vetter_intake_files_async (files, n_files, self->cancellable, on_files_read, g_object_ref (self));
+}
+
+GListModel *
+vetter_window_get_batches (VetterWindow *self)
+{
+  g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->batches);
+}
+
+VetterEngine *
+vetter_window_get_engine (VetterWindow *self)
+{
+  g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
+  return self->engine;
 }

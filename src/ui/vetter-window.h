@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "vetter-engine.h"
+
 G_BEGIN_DECLS
 
 #define VETTER_TYPE_WINDOW (vetter_window_get_type ())
@@ -14,8 +16,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VetterWindow, vetter_window, VETTER, WINDOW, AdwApplicationWindow)
 
 VetterWindow *vetter_window_new       (GtkApplication *application);
-void          vetter_window_add_files (VetterWindow   *self,
-                                       GFile         **files,
-                                       guint           n_files);
+void          vetter_window_add_files   (VetterWindow   *self,
+                                         GFile         **files,
+                                         guint           n_files);
+GListModel   *vetter_window_get_batches (VetterWindow   *self);
+VetterEngine *vetter_window_get_engine  (VetterWindow   *self);
 
 G_END_DECLS

@@ -1,0 +1,152 @@
+/* vetter-batch-row.c: a batch in the queue, with its controls
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-batch-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vetter-batch-row.h"
+#include "vetter-resources.h"
+
+struct _VetterBatchRow
+{
+  GtkListBoxRow      parent_instance;
+
+  VetterBatchObject *batch;
+  VetterEngine      *engine;
+
+  GtkLabel          *title_label;
+  GtkLabel          *subtitle_label;
+  GtkProgressBar    *progress_bar;
+  GtkWidget         *pause_button;
+  GtkWidget         *resume_button;
+  GtkWidget         *retry_button;
+  GtkWidget         *cancel_button;
+};
+
+G_DEFINE_FINAL_TYPE (VetterBatchRow, vetter_batch_row, GTK_TYPE_LIST_BOX_ROW)
+
+static void
+sync_from_batch (VetterBatchRow *self)
+{
+  const char *state = vetter_batch_object_get_state (self->batch);
+  gboolean waiting = vetter_batch_object_get_waiting (self->batch) > 0;
+  gboolean running = g_strcmp0 (state, "running") == 0;
+  gboolean stopped = g_strcmp0 (state, "paused") == 0 || g_strcmp0 (state, "cancelled") == 0;
+
+  gtk_label_set_label (self->subtitle_label, vetter_batch_object_get_subtitle (self->batch));
+  gtk_progress_bar_set_fraction (self->progress_bar, vetter_batch_object_get_fraction (self->batch));
+  gtk_widget_set_visible (self->pause_button, running && waiting);
+  gtk_widget_set_visible (self->resume_button, stopped && waiting);
+  gtk_widget_set_visible (self->cancel_button, waiting && g_strcmp0 (state, "cancelled") != 0);
+  gtk_widget_set_visible (self->retry_button, !waiting && vetter_batch_object_get_failed (self->batch) > 0);
+}
+
+static void
+on_batch_notify (VetterBatchRow *self)
+{
+  sync_from_batch (self);
+}
+
+static void
+pause_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *parameter)
+{
+  VetterBatchRow *self = VETTER_BATCH_ROW (widget);
+
+  vetter_engine_pause_batch (self->engine, vetter_batch_object_get_id (self->batch));
+}
+
+static void
+resume_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *parameter)
+{
+  VetterBatchRow *self = VETTER_BATCH_ROW (widget);
+
+  vetter_engine_resume_batch (self->engine, vetter_batch_object_get_id (self->batch));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *parameter)
+{
+  VetterBatchRow *self = VETTER_BATCH_ROW (widget);
+
+  vetter_engine_cancel_batch (self->engine, vetter_batch_object_get_id (self->batch));
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *parameter)
+{
+  VetterBatchRow *self = VETTER_BATCH_ROW (widget);
+
+  vetter_engine_retry_failed (self->engine, vetter_batch_object_get_id (self->batch));
+}
+
+static void
+vetter_batch_row_dispose (GObject *object)
+{
+  VetterBatchRow *self = VETTER_BATCH_ROW (object);
+
+  if (self->batch)
+    g_signal_handlers_disconnect_by_data (self->batch, self);
+  g_clear_object (&self->batch);
+  g_clear_object (&self->engine);
+  gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_BATCH_ROW);
+
+  G_OBJECT_CLASS (vetter_batch_row_parent_class)->dispose (object);
+}
+
+static void
+vetter_batch_row_class_init (VetterBatchRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vetter_batch_row_dispose;
+
+  vetter_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-batch-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, VetterBatchRow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterBatchRow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterBatchRow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, VetterBatchRow, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterBatchRow, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterBatchRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterBatchRow, cancel_button);
+
+  gtk_widget_class_install_action (widget_class, "batch.pause", NULL, pause_action);
+  gtk_widget_class_install_action (widget_class, "batch.resume", NULL, resume_action);
+  gtk_widget_class_install_action (widget_class, "batch.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "batch.retry", NULL, retry_action);
+}
+
+static void
+vetter_batch_row_init (VetterBatchRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+vetter_batch_row_new (VetterBatchObject *batch,
+                      VetterEngine      *engine)
+{
+  VetterBatchRow *self = g_object_new (VETTER_TYPE_BATCH_ROW, NULL);
+
+  self->batch = g_object_ref (batch);
+  self->engine = g_object_ref (engine);
+  gtk_label_set_label (self->title_label, vetter_batch_object_get_title (batch));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), vetter_batch_object_get_title (batch));
+  g_signal_connect_swapped (batch, "notify", G_CALLBACK (on_batch_notify), self);
+  sync_from_batch (self);
+  return GTK_WIDGET (self);
+}
