@@ -375,11 +375,14 @@ vetter_batch_main (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("INPUT… — process images and CSV files without a display"));
+  /* Usage lines name the whole command, not just the word after "vetter". */
+  argv[0] = (char *) "vetter batch";
+  context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                _("Each INPUT is an image, a folder of images, or a CSV file of products or ads."));
+                                _("Processes images and CSV files without a display. Each INPUT is an image,\n"
+                                  "a folder of images, or a CSV file of products or ads."));
   g_option_context_set_description (context,
                                     _("Exit status: 0 when every item was processed, 1 when some items failed,\n"
                                       "2 on a usage error, an unreadable input or an unrecognised CSV."));

@@ -48,19 +48,25 @@ describe (const VetterBatchProgress *p)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
+  g_autofree char *done = g_strdup_printf ("%" G_GINT64_FORMAT, p->done);
+  g_autofree char *total = g_strdup_printf ("%" G_GINT64_FORMAT, p->total);
+
   /* Translators: progress of a batch, e.g. "120 of 300 done" */
-  g_string_append_printf (text, _("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " done"), p->done, p->total);
+  g_string_append_printf (text, _("%s of %s done"), done, total);
   if (p->needs_review > 0)
     {
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, p->needs_review);
+
       g_string_append (text, " · ");
-      g_string_append_printf (text, ngettext ("%" G_GINT64_FORMAT " to review", "%" G_GINT64_FORMAT " to review",
-                                              (gulong) p->needs_review), p->needs_review);
+      /* Translators: items waiting for a person's decision */
+      g_string_append_printf (text, ngettext ("%s to review", "%s to review", (gulong) p->needs_review), n);
     }
   if (p->failed > 0)
     {
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, p->failed);
+
       g_string_append (text, " · ");
-      g_string_append_printf (text, ngettext ("%" G_GINT64_FORMAT " failed", "%" G_GINT64_FORMAT " failed",
-                                              (gulong) p->failed), p->failed);
+      g_string_append_printf (text, ngettext ("%s failed", "%s failed", (gulong) p->failed), n);
     }
 
   g_string_append (text, " · ");
