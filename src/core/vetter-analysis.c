@@ -335,6 +335,41 @@ typedef struct
   double rgb[3];    /* the bar's colour */
 } Border;
 
+/* The mean colour of one row (@along_rows) or column, and the standard
+ * deviation of its luma. */
+static void
+line_stats (const VetterPixels *p,
+            gboolean            along_rows,
+            int                 line,
+            double              mean[3],
+            double             *luma_std)
+{
+  int length = along_rows ? p->width : p->height;
+  double sum[3] = { 0, 0, 0 }, sum_luma = 0, sum2 = 0, mean_luma;
+
+  for (int k = 0; k < length; k++)
+    {
+      const guint8 *px = along_rows ? vetter_pixels_row (p, line) + k * 3
+                                    : vetter_pixels_row (p, k) + line * 3;
+      double luma = 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
+
+      sum[0] += px[0]; sum[1] += px[1]; sum[2] += px[2];
+      sum_luma += luma;
+      sum2 += luma * luma;
+    }
+  for (int c = 0; c < 3; c++)
+    mean[c] = sum[c] / length;
+  mean_luma = sum_luma / length;
+  *luma_std = sqrt (MAX (0.0, sum2 / length - mean_luma * mean_luma));
+}
+
+static double
+colour_difference (const double a[3],
+                   const double b[3])
+{
+  return fabs (a[0] - b[0]) + fabs (a[1] - b[1]) + fabs (a[2] - b[2]);
+}
+
 /* Counts the uniform lines at one edge. @along_rows: top/bottom bars. */
 static Border
 measure_border (const VetterPixels *p,
@@ -342,32 +377,17 @@ measure_border (const VetterPixels *p,
                 gboolean            from_end)
 {
   int lines = along_rows ? p->height : p->width;
-  int length = along_rows ? p->width : p->height;
   Border border = { 0, { 0, 0, 0 } };
+  double mean[3], std;
 
   for (int l = 0; l < lines / 2; l++)
     {
-      int line = from_end ? lines - 1 - l : l;
-      double sum[3] = { 0, 0, 0 }, sum2 = 0, mean_luma;
-      double mean[3];
-
-      for (int k = 0; k < length; k++)
-        {
-          const guint8 *px = along_rows ? vetter_pixels_row (p, line) + k * 3
-                                        : vetter_pixels_row (p, k) + line * 3;
-          double luma = 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
-
-          sum[0] += px[0]; sum[1] += px[1]; sum[2] += px[2];
-          sum2 += luma * luma;
-        }
-      for (int c = 0; c < 3; c++)
-        mean[c] = sum[c] / length;
-      mean_luma = 0.299 * mean[0] + 0.587 * mean[1] + 0.114 * mean[2];
-      if (sqrt (MAX (0.0, sum2 / length - mean_luma * mean_luma)) > 4.0)
+      line_stats (p, along_rows, from_end ? lines - 1 - l : l, mean, &std);
+      if (std > 4.0)
         break;
       if (l == 0)
         memcpy (border.rgb, mean, sizeof mean);
-      else if (fabs (mean[0] - border.rgb[0]) + fabs (mean[1] - border.rgb[1]) + fabs (mean[2] - border.rgb[2]) > 10)
+      else if (colour_difference (mean, border.rgb) > 10)
         break;
       border.size = l + 1;
     }
@@ -376,23 +396,8 @@ measure_border (const VetterPixels *p,
    * fades. Without a hard edge there is no bar. */
   if (border.size > 0 && border.size < lines / 2)
     {
-      int line = from_end ? lines - 1 - border.size : border.size;
-      double sum[3] = { 0, 0, 0 }, diff = 0, sum2 = 0, sum1 = 0;
-
-      for (int k = 0; k < length; k++)
-        {
-          const guint8 *px = along_rows ? vetter_pixels_row (p, line) + k * 3
-                                        : vetter_pixels_row (p, k) + line * 3;
-          double luma = 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
-
-          sum[0] += px[0]; sum[1] += px[1]; sum[2] += px[2];
-          sum1 += luma;
-          sum2 += luma * luma;
-        }
-      for (int c = 0; c < 3; c++)
-        diff += fabs (sum[c] / length - border.rgb[c]);
-      sum1 /= length;
-      if (diff < 40 && sqrt (MAX (0.0, sum2 / length - sum1 * sum1)) < 15)
+      line_stats (p, along_rows, from_end ? lines - 1 - border.size : border.size, mean, &std);
+      if (colour_difference (mean, border.rgb) < 40 && std < 15)
         border.size = 0;
     }
   return border;
@@ -402,9 +407,8 @@ static gboolean
 same_colour (const Border *a,
              const Border *b)
 {
-  return fabs (a->rgb[0] - b->rgb[0]) + fabs (a->rgb[1] - b->rgb[1]) + fabs (a->rgb[2] - b->rgb[2]) <= 24;
+  return colour_difference (a->rgb, b->rgb) <= 24;
 }
-
 static gboolean
 is_dark (const Border *b)
 {
