@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <malloc.h>
+
 #include "vetter-engine.h"
 #include "vetter-error.h"
 #include "vetter-pipeline.h"
@@ -714,6 +716,15 @@ vetter_engine_new (const char         *db_path,
 {
   VetterEngine *self = g_object_new (VETTER_TYPE_ENGINE, NULL);
   g_autoptr(GError) error = NULL;
+
+#ifdef M_MMAP_THRESHOLD
+  /* Pixel buffers of many megabytes come and go with every image. By
+   * default glibc maps each one afresh and gives it back on free, and the
+   * page faults cost as much as the filtering; kept in the heap, they are
+   * reused, and memory stays at the workers' peak instead. */
+  mallopt (M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#endif
 
   self->db_path = db_path ? g_strdup (db_path) : vetter_engine_default_db_path ();
   self->config = config ? vetter_config_copy (config) : vetter_config_new ();

@@ -116,17 +116,90 @@ step_end (Steps        *steps,
     }
 }
 
-static VetterPixels *
-fit_within (const VetterPixels *pixels,
-            int                 long_side)
+/* The decoded image and its 2×2-averaged halvings, made when first
+ * needed. Each output is cut from the smallest level that still has at
+ * least the output's resolution, so the general filter never reads more
+ * pixels than it must. */
+typedef struct
 {
-  int w = pixels->width, h = pixels->height;
+  VetterPixels *levels[3];   /* [0] is borrowed: the decoded image */
+  int           n_levels;
+} Pyramid;
+
+static void
+pyramid_init (Pyramid      *pyramid,
+              VetterPixels *full)
+{
+  memset (pyramid, 0, sizeof *pyramid);
+  pyramid->levels[0] = full;
+  pyramid->n_levels = 1;
+}
+
+static void
+pyramid_clear (Pyramid *pyramid)
+{
+  for (int i = 1; i < pyramid->n_levels; i++)
+    vetter_pixels_free (pyramid->levels[i]);
+}
+
+/* @needed: output size over source size, at most 1. */
+static const VetterPixels *
+pyramid_level (Pyramid *pyramid,
+               double   needed,
+               double  *scale)
+{
+  int level = 0;
+
+  while (level < 2 && needed <= 0.5 / (1 << level) &&
+         pyramid->levels[level]->width >= 4 && pyramid->levels[level]->height >= 4)
+    {
+      if (level + 1 >= pyramid->n_levels)
+        {
+          pyramid->levels[level + 1] = vetter_pixels_halve (pyramid->levels[level]);
+          pyramid->n_levels = level + 2;
+        }
+      level++;
+    }
+  *scale = (double) pyramid->levels[level]->width / pyramid->levels[0]->width;
+  return pyramid->levels[level];
+}
+
+/* Shrinks the whole image so its long side is at most @long_side. */
+static VetterPixels *
+fit_within (Pyramid *pyramid,
+            int      long_side)
+{
+  const VetterPixels *full = pyramid->levels[0];
+  int w = full->width, h = full->height;
+  int out_w, out_h;
+  const VetterPixels *level;
+  double scale;
 
   if (MAX (w, h) <= long_side)
-    return vetter_pixels_copy (pixels);
-  if (w >= h)
-    return vetter_resample (pixels, NULL, long_side, MAX (1, (int) ((gint64) h * long_side / w)));
-  return vetter_resample (pixels, NULL, MAX (1, (int) ((gint64) w * long_side / h)), long_side);
+    return vetter_pixels_copy (full);
+  out_w = w >= h ? long_side : MAX (1, (int) ((gint64) w * long_side / h));
+  out_h = w >= h ? MAX (1, (int) ((gint64) h * long_side / w)) : long_side;
+  level = pyramid_level (pyramid, (double) out_w / w, &scale);
+  return vetter_resample_area (level, 0, 0, w * scale, h * scale, out_w, out_h);
+}
+
+static VetterPixels *
+cut (Pyramid          *pyramid,
+     const VetterRect *region,
+     int               out_w,
+     int               out_h)
+{
+  double scale;
+  const VetterPixels *level;
+
+  /* A crop that needs no shrinking is encoded straight from the image. */
+  if (out_w == region->width && out_h == region->height)
+    return vetter_pixels_view (pyramid->levels[0], region);
+
+  level = pyramid_level (pyramid, (double) out_w / region->width, &scale);
+
+  return vetter_resample_area (level, region->x * scale, region->y * scale,
+                               region->width * scale, region->height * scale, out_w, out_h);
 }
 
 static gboolean
@@ -181,9 +254,10 @@ static gboolean
 make_variants (VetterImageResult    *result,
                const VetterImageJob *job,
                const VetterConfig   *config,
-               const VetterPixels   *full,
+               Pyramid              *pyramid,
                GError              **error)
 {
+  const VetterPixels *full = pyramid->levels[0];
   g_autofree char *item_name = g_strdup_printf ("%" G_GINT64_FORMAT, job->item_id);
   g_autofree char *item_dir = g_build_filename (job->output_dir, item_name, NULL);
   const VetterAnalysis *analysis = result->analysis;
@@ -213,7 +287,7 @@ make_variants (VetterImageResult    *result,
           continue;
 
         case VETTER_VARIANT_THUMB:
-          out = fit_within (full, spec->width);
+          out = fit_within (pyramid, spec->width);
           break;
 
         case VETTER_VARIANT_SQUARE:
@@ -228,7 +302,7 @@ make_variants (VetterImageResult    *result,
             region = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
                                         full->width, full->height, crop_w, crop_h);
             vetter_crop_output_size (crop_w, crop_h, spec->width, spec->height, &out_w, &out_h);
-            out = vetter_resample (full, &region, out_w, out_h);
+            out = cut (pyramid, &region, out_w, out_h);
           }
           break;
         }
@@ -252,6 +326,7 @@ vetter_pipeline_run (const VetterImageJob *job,
   g_autoptr(VetterDecoded) decoded = NULL;
   g_autoptr(VetterPixels) small = NULL;
   g_autoptr(GError) error = NULL;
+  Pyramid pyramid;
   gsize length = 0;
   const guint8 *data;
 
@@ -280,14 +355,17 @@ vetter_pipeline_run (const VetterImageJob *job,
   result->format = g_strdup (decoded->format);
   g_clear_pointer (&bytes, g_bytes_unref);
 
+  pyramid_init (&pyramid, decoded->pixels);
+
   step_begin (&steps, job, "analyse", on_step, user_data);
-  small = fit_within (decoded->pixels, VETTER_ANALYSIS_SIZE);
+  small = fit_within (&pyramid, VETTER_ANALYSIS_SIZE);
   result->analysis = vetter_analyse (small, decoded->width, decoded->height, decoded->jpeg_quality);
   step_end (&steps, NULL);
 
   step_begin (&steps, job, "variants", on_step, user_data);
-  make_variants (result, job, config, decoded->pixels, &error);
+  make_variants (result, job, config, &pyramid, &error);
   step_end (&steps, error);
+  pyramid_clear (&pyramid);
 
   /* The saliency map served the crops; nothing downstream wants it. */
   g_clear_pointer (&result->analysis->saliency, g_free);

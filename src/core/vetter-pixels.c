@@ -16,13 +16,16 @@ vetter_pixels_try_new (int width,
   VetterPixels *pixels;
   guint8 *data;
   int stride = (width * 3 + 15) & ~15;
+  gsize needed;
 
   g_return_val_if_fail (width > 0 && height > 0, NULL);
 
-  data = g_try_malloc ((gsize) stride * (gsize) height);
+  needed = (gsize) stride * (gsize) height;
+  data = g_try_malloc (needed);
   if (data == NULL)
     return NULL;
   pixels = g_new (VetterPixels, 1);
+  pixels->owns_data = TRUE;
   pixels->width = width;
   pixels->height = height;
   pixels->stride = stride;
@@ -46,7 +49,8 @@ vetter_pixels_free (VetterPixels *pixels)
 {
   if (pixels == NULL)
     return;
-  g_free (pixels->data);
+  if (pixels->owns_data)
+    g_free (pixels->data);
   g_free (pixels);
 }
 
@@ -58,6 +62,22 @@ vetter_pixels_copy (const VetterPixels *pixels)
   for (int y = 0; y < pixels->height; y++)
     memcpy (vetter_pixels_row (copy, y), vetter_pixels_row (pixels, y), (gsize) pixels->width * 3);
   return copy;
+}
+
+/* A window onto @region of @pixels, sharing its memory: valid as long as
+ * @pixels is. */
+VetterPixels *
+vetter_pixels_view (const VetterPixels *pixels,
+                    const VetterRect   *region)
+{
+  VetterPixels *view = g_new (VetterPixels, 1);
+
+  view->width = region->width;
+  view->height = region->height;
+  view->stride = pixels->stride;
+  view->data = vetter_pixels_row (pixels, region->y) + region->x * 3;
+  view->owns_data = FALSE;
+  return view;
 }
 
 /* Applies an EXIF orientation (1–8) so that the image stands as it was

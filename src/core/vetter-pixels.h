@@ -15,6 +15,7 @@ typedef struct
   int     height;
   int     stride;   /* bytes from one row to the next, at least width * 3 */
   guint8 *data;
+  gboolean owns_data; /* FALSE for a view into another image */
 } VetterPixels;
 
 typedef struct
@@ -31,6 +32,8 @@ VetterPixels *vetter_pixels_try_new    (int                 width,
                                         int                 height);
 void          vetter_pixels_free       (VetterPixels       *pixels);
 VetterPixels *vetter_pixels_copy       (const VetterPixels *pixels);
+VetterPixels *vetter_pixels_view       (const VetterPixels *pixels,
+                                        const VetterRect   *region);
 VetterPixels *vetter_pixels_orient     (VetterPixels       *pixels,
                                         int                 exif_orientation);
 guint8       *vetter_pixels_to_luma    (const VetterPixels *pixels);

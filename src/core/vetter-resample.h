@@ -9,9 +9,17 @@
 
 G_BEGIN_DECLS
 
-VetterPixels *vetter_resample (const VetterPixels *src,
-                               const VetterRect   *region,
-                               int                 width,
-                               int                 height);
+VetterPixels *vetter_resample      (const VetterPixels *src,
+                                    const VetterRect   *region,
+                                    int                 width,
+                                    int                 height);
+VetterPixels *vetter_resample_area (const VetterPixels *src,
+                                    double              region_x,
+                                    double              region_y,
+                                    double              region_width,
+                                    double              region_height,
+                                    int                 width,
+                                    int                 height);
+VetterPixels *vetter_pixels_halve  (const VetterPixels *src);
 
 G_END_DECLS

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""Runs Vetter and its peers side by side on the same photographs and
+writes REPORT.md.
+
+Each tool makes the same outputs from every input (the compressed original
+at quality 50; 1:1, 9:16 and 16:9 crops at 1080 on the short side, never
+enlarged; a 320-pixel thumbnail) with one worker per core. Runs of the
+tools are interleaved and repeated, and the median is reported, so that
+noise from the machine falls on all of them alike.
+
+usage: bench.py WORK_DIR VETTER PEERS_DIR [--runs N]
+"""
+import argparse
+import datetime
+import glob
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+import numpy
+from PIL import Image
+
+SETS = {
+    "lomiri": "photos of lomiri-wallpapers-16.04 (4–20 MP, mostly progressive)",
+    "baseline": "the same, made baseline with jpegtran (lossless)",
+    "mate": "mate-backgrounds nature photos (2–5 MP)",
+}
+CYCLE = 36
+
+
+def prepare_sets(work):
+    """Each set cycled to CYCLE images, as links to the packaged files."""
+    sources = {
+        "lomiri": sorted(glob.glob("/usr/share/backgrounds/*.jpg")),
+        "mate": sorted(glob.glob("/usr/share/backgrounds/mate/nature/*.jpg")),
+    }
+    baseline_dir = os.path.join(work, "baseline-files")
+    os.makedirs(baseline_dir, exist_ok=True)
+    sources["baseline"] = []
+    for path in sources["lomiri"]:
+        out = os.path.join(baseline_dir, os.path.basename(path))
+        if not os.path.exists(out):
+            subprocess.run(["jpegtran", "-copy", "all", "-optimize", "-outfile", out, path], check=True)
+        sources["baseline"].append(out)
+    sets = {}
+    for name, files in sources.items():
+        if not files:
+            sys.exit("no photos for the %s set: install lomiri-wallpapers-16.04 and mate-backgrounds" % name)
+        folder = os.path.join(work, "sets", name)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        for i in range(CYCLE):
+            src = files[i % len(files)]
+            os.symlink(src, os.path.join(folder, "%02d-%s" % (i, os.path.basename(src))))
+        sets[name] = folder
+    return sets
+
+
+def tree_rss(pid):
+    """Resident memory of a process and all its descendants, in bytes."""
+    total = 0
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except OSError:
+            continue
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open("/proc/%d/statm" % p) as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run(command):
+    """Wall seconds, CPU seconds and peak memory of the whole process tree."""
+    peak = [0]
+    start = time.monotonic()
+    before = os.times()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss(process.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = process.communicate()
+    done.set()
+    sampler.join()
+    wall = time.monotonic() - start
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    if process.returncode != 0:
+        sys.exit("%s failed (%d):\n%s" % (command[0], process.returncode, stderr.decode()[-2000:]))
+    return wall, cpu, peak[0]
+
+
+def tools(vetter, peers, out, db):
+    return {
+        "Vetter": [vetter, "batch", "--db", db, "-o", out],
+        "Pillow": ["/usr/bin/python3", os.path.join(peers, "pillow_variants.py"), out],
+        "libvips": [os.path.join(peers, "vips-variants"), out],
+        "floor": [os.path.join(peers, "floor-variants"), out],
+    }
+
+
+def psnr(a, b):
+    a = numpy.asarray(a, dtype=numpy.float64)
+    b = numpy.asarray(b, dtype=numpy.float64)
+    mse = numpy.mean((a - b) ** 2)
+    return float("inf") if mse == 0 else 10 * math.log10(255 * 255 / mse)
+
+
+def reference_thumb(path):
+    """The highest-quality thumbnail: full decode, Lanczos in one step."""
+    with Image.open(path) as image:
+        image = image.convert("RGB")
+        w, h = image.size
+        size = (320, h * 320 // w) if w >= h else (w * 320 // h, 320)
+        return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=None)
+
+
+def find_outputs(out, kind):
+    """Each tool's outputs of one kind, in input order."""
+    found = sorted(glob.glob(os.path.join(out, "*-%s.jpg" % kind)))
+    if not found:  # Vetter: DIR/<item>/<position>-<kind>.jpg
+        found = sorted(glob.glob(os.path.join(out, "*", "1-%s.jpg" % kind)),
+                       key=lambda p: int(os.path.basename(os.path.dirname(p))))
+    return found
+
+
+def quality(out, inputs):
+    """Mean PSNR of the thumbnails against the reference, and of the
+    compressed originals against their source."""
+    thumbs = find_outputs(out, "thumb")
+    compressed = find_outputs(out, "compressed")
+    t = [psnr(Image.open(p).convert("RGB").resize(r.size), r) for p, r in zip(thumbs, inputs["thumbs"])]
+    c = []
+    for p, src in list(zip(compressed, inputs["paths"]))[:6]:
+        with Image.open(src) as s, Image.open(p) as o:
+            c.append(psnr(o.convert("RGB"), s.convert("RGB")))
+    return statistics.mean(t), statistics.mean(c)
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    with open("/proc/meminfo") as f:
+        mem = int(f.readline().split()[1]) // (1024 * 1024)
+    return "%s, %d cores, %d GiB, %s %s" % (cpu, os.cpu_count(), mem, platform.system(), platform.release())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("work")
+    parser.add_argument("vetter")
+    parser.add_argument("peers")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--report", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "REPORT.md"))
+    args = parser.parse_args()
+
+    args.work = os.path.abspath(args.work)
+    os.makedirs(args.work, exist_ok=True)
+    sets = prepare_sets(args.work)
+    results = {}
+    qualities = {}
+    for set_name, folder in sets.items():
+        inputs = sorted(glob.glob(os.path.join(folder, "*.jpg")))
+        refs = {"paths": inputs[:12], "thumbs": [reference_thumb(p) for p in inputs[:12]]}
+        for run_index in range(args.runs):
+            for tool, command in tools(args.vetter, args.peers, "", "").items():
+                out = os.path.join(args.work, "out", tool)
+                db = os.path.join(args.work, "vetter.db")
+                shutil.rmtree(out, ignore_errors=True)
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(db + suffix):
+                        os.remove(db + suffix)
+                command = tools(args.vetter, args.peers, out, db)[tool]
+                args_in = [folder] if tool == "Vetter" else inputs
+                wall, cpu, peak = run(command + args_in)
+                results.setdefault((set_name, tool), []).append((wall, cpu, peak))
+                print("%-8s %-8s run %d: %.2f s, %.0f MB" % (set_name, tool, run_index + 1, wall, peak / 1e6), flush=True)
+                if run_index == 0:
+                    qualities[(set_name, tool)] = quality(out, {"paths": refs["paths"], "thumbs": refs["thumbs"][:len(inputs)]})
+    write_report(args, sets, results, qualities)
+
+
+def write_report(args, sets, results, qualities):
+    lines = [
+        "# Benchmark: Vetter and its peers",
+        "",
+        "Made by `bench/run.sh` on %s, on %s." % (datetime.date.today().isoformat(), machine()),
+        "Numbers come from the harness (`bench/bench.py`); do not edit them by hand.",
+        "",
+        "Every tool makes the same outputs from each image, with one worker per core: the compressed",
+        "original (its own size, JPEG quality 50); 1:1, 9:16 and 16:9 crops at 1080 on the short side,",
+        "never enlarged (JPEG 85); a thumbnail 320 on the long side (JPEG 80). Vetter also analyses",
+        "every image (colours, defects, perceptual hash, saliency for its crops), applies its rules and",
+        "records everything in SQLite; the peers only make the files, and crop at the centre.",
+        "",
+        "- **Vetter**: `vetter batch` with its default job.",
+        "- **Pillow**: `bench/peers/pillow_variants.py`, one process per core, one decode per image,",
+        "  antialiased bilinear resizes with `reducing_gap`.",
+        "- **libvips**: `bench/peers/vips_variants.c`, one decode per image into memory, one worker",
+        "  thread per core, libvips' own threading off.",
+        "- **floor**: `bench/peers/floor_variants.c`, libjpeg-turbo decoding each image once at full",
+        "  size and encoding the same outputs from nearest-neighbour samples: no pixel pipeline does less.",
+        "",
+        "Medians of %d interleaved runs of %d images each. CPU is user plus system time per image;" % (args.runs, CYCLE),
+        "memory is the peak resident size of the whole process tree (all of Pillow's processes).",
+        "",
+    ]
+    verdicts = []
+    for set_name, description in SETS.items():
+        lines += ["## %s" % description, "",
+                  "| tool | images/s | CPU ms/image | peak MB | thumbnail PSNR dB | compressed PSNR dB |",
+                  "|---|---|---|---|---|---|"]
+        stats = {}
+        for tool in ("Vetter", "Pillow", "libvips", "floor"):
+            runs = results[(set_name, tool)]
+            wall = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[1] for r in runs)
+            peak = max(r[2] for r in runs)
+            stats[tool] = (CYCLE / wall, cpu / CYCLE * 1000, peak / 1e6)
+            tq, cq = qualities[(set_name, tool)]
+            lines.append("| %s | %.1f | %.0f | %.0f | %.1f | %.1f |" % (tool, stats[tool][0], stats[tool][1], stats[tool][2], tq, cq))
+        best_peer = max(("Pillow", "libvips"), key=lambda t: stats[t][0])
+        lowest_memory = min(stats["Pillow"][2], stats["libvips"][2])
+        speed_ratio = stats["Vetter"][0] / stats[best_peer][0]
+        floor_ratio = stats["Vetter"][0] / stats["floor"][0]
+        memory_ok = stats["Vetter"][2] <= lowest_memory
+        lines += ["",
+                  "- Vetter ÷ the faster peer (%s): **%.2f×** (target ≥ 1.5) %s" % (best_peer, speed_ratio, "✓" if speed_ratio >= 1.5 else "✗"),
+                  "- Vetter ÷ the floor: **%.2f×** (target ≥ 0.7) %s" % (floor_ratio, "✓" if floor_ratio >= 0.7 else "✗"),
+                  "- Vetter's peak memory %.0f MB, the lighter peer's %.0f MB %s" % (stats["Vetter"][2], lowest_memory, "✓" if memory_ok else "✗"),
+                  ""]
+        verdicts.append(speed_ratio >= 1.5 and floor_ratio >= 0.7 and memory_ok)
+    lines += ["PSNR: thumbnails against a reference made by Pillow's Lanczos filter from the full decode",
+              "(higher is closer); compressed originals against their source, on the first 12 and 6 images.",
+              "", "All targets met: **%s**." % ("yes" if all(verdicts) else "no"), ""]
+    with open(args.report, "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The benchmark, from nothing: installs what it needs from Debian, builds
+# Vetter (release) and the peers, runs them side by side, writes REPORT.md.
+# usage: sh bench/run.sh [RUNS]
+set -eu
+cd "$(dirname "$0")/.."
+sh build-aux/install-deps.sh
+need=""
+for p in python3-pil python3-numpy libvips-dev libjpeg-turbo-progs lomiri-wallpapers-16.04 mate-backgrounds; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
+done
+if [ -n "$need" ]; then
+  apt-get update -q
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need
+fi
+
+work=bench/work
+mkdir -p "$work/peers"
+[ -f build-release/build.ninja ] || meson setup build-release --buildtype=release
+meson compile -C build-release src/vetter:executable
+cc -O2 -o "$work/peers/vips-variants" bench/peers/vips_variants.c $(pkg-config --cflags --libs vips) -lpthread
+cc -O2 -o "$work/peers/floor-variants" bench/peers/floor_variants.c $(pkg-config --cflags --libs glib-2.0 libjpeg) -lpthread
+cp bench/peers/pillow_variants.py "$work/peers/"
+/usr/bin/python3 bench/bench.py "$work" build-release/src/vetter "$work/peers" --runs "${1:-5}"
