@@ -20,7 +20,8 @@ vetter_pixels_try_new (int width,
 
   g_return_val_if_fail (width > 0 && height > 0, NULL);
 
-  needed = (gsize) stride * (gsize) height;
+  /* 16 bytes of slack: vector code may store a few bytes past the last pixel. */
+  needed = (gsize) stride * (gsize) height + 16;
   data = g_try_malloc (needed);
   if (data == NULL)
     return NULL;
