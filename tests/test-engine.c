@@ -188,7 +188,9 @@ test_progress_and_summary (Fixture       *f,
   const VetterBatchProgress *p;
   GAsyncResult *result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(VetterSummary) summary = NULL;
+  g_autoptr(GOutputStream) json = g_memory_output_stream_new_resizable ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
   gboolean resumed = TRUE;
   gint64 id = add_batch (f, &resumed);
 
@@ -214,11 +216,20 @@ test_progress_and_summary (Fixture       *f,
   g_assert_true (g_hash_table_contains (f->steps_seen, "analyse"));
   g_assert_true (g_hash_table_contains (f->steps_seen, "variants"));
 
-  vetter_engine_summary_async (f->engine, &id, 1, NULL, store_result, &result);
+  vetter_engine_summary_async (f->engine, &id, 1, json, NULL, store_result, &result);
   summary = vetter_engine_summary_finish (f->engine, wait_for_result (&result), &error);
   g_assert_no_error (error);
   g_object_unref (result);
-  g_assert_cmpint (json_array_get_length (json_object_get_array_member (json_node_get_object (summary), "items")), ==, 16);
+  g_assert_cmpint (summary->totals.total, ==, 16);
+  g_assert_cmpint (summary->totals.needs_review, ==, 16);
+  g_assert_cmpuint (summary->failures->len, ==, 0);
+
+  /* The JSON written item by item is one well-formed document. */
+  g_output_stream_close (json, NULL, NULL);
+  json_parser_load_from_data (parser, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (json)),
+                              (gssize) g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (json)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items")), ==, 16);
 }
 
 static void

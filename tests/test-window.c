@@ -157,6 +157,12 @@ first_batch_done (gpointer data)
          g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
 }
 
+static gboolean
+batch_paused (gpointer data)
+{
+  return g_strcmp0 (vetter_batch_object_get_state (data), "paused") == 0;
+}
+
 /* A drop goes through the window's own drop target, as a real one does,
  * and the queue follows the batch to its end. */
 static void
@@ -202,6 +208,18 @@ test_drop_fills_queue (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "queue");
   batch = g_list_model_get_item (vetter_window_get_batches (window), 0);
   g_assert_cmpstr (vetter_batch_object_get_title (batch), ==, g_path_get_basename (dir));
+
+  /* The row's own buttons pause and resume the batch. */
+  {
+    GtkListBox *batch_list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, "batch_list"));
+    GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (batch_list, 0));
+
+    g_assert_nonnull (row);
+    g_assert_true (gtk_widget_activate_action (row, "batch.pause", NULL));
+    wait_for (batch_paused, batch);
+    g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "Paused"));
+    g_assert_true (gtk_widget_activate_action (row, "batch.resume", NULL));
+  }
   wait_for (first_batch_done, window);
   g_assert_cmpint (vetter_batch_object_get_failed (batch), ==, 0);
   g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "6 of 6 done"));

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -37,7 +38,7 @@ typedef struct
   int           last_decile;
   gint64        last_draw;
   GError       *error;
-  JsonNode     *summary;
+  VetterSummary *summary;
 } Run;
 
 static void
@@ -51,7 +52,7 @@ run_clear (Run *run)
   g_clear_pointer (&run->output_dir, g_free);
   g_clear_pointer (&run->callback_url, g_free);
   g_clear_error (&run->error);
-  g_clear_pointer (&run->summary, json_node_unref);
+  g_clear_pointer (&run->summary, vetter_summary_free);
 }
 
 static void
@@ -172,8 +173,13 @@ on_batch_finished (VetterEngine *engine,
     return;
 
   draw_progress (run, TRUE);
-  vetter_engine_summary_async (engine, (const gint64 *) run->batch_ids->data, run->batch_ids->len,
-                               NULL, on_summary, run);
+  {
+    /* Streamed straight to stdout, item by item, from the store thread. */
+    g_autoptr(GOutputStream) out = run->json ? g_unix_output_stream_new (STDOUT_FILENO, FALSE) : NULL;
+
+    vetter_engine_summary_async (engine, (const gint64 *) run->batch_ids->data, run->batch_ids->len,
+                                 out, NULL, on_summary, run);
+  }
 }
 
 static void
@@ -254,34 +260,17 @@ on_engine_open (GObject      *source,
 static void
 report_failures (Run *run)
 {
-  JsonObject *root = json_node_get_object (run->summary);
-  JsonArray *items = json_object_get_array_member (root, "items");
-
-  for (guint i = 0; i < json_array_get_length (items); i++)
+  for (guint i = 0; i < run->summary->failures->len; i++)
     {
-      JsonObject *item = json_array_get_object_element (items, i);
-      const char *status = json_object_get_string_member (item, "status");
-      gint64 line = json_object_get_int_member (item, "line");
+      const VetterFailure *failure = g_ptr_array_index (run->summary->failures, i);
+      const char *error = failure->error ? failure->error : "failed";
 
-      if (g_strcmp0 (status, "failed") != 0)
-        continue;
-      if (line > 0 && !g_str_has_prefix (json_object_get_string_member_with_default (item, "error", ""), "line "))
-        g_printerr ("vetter: item %" G_GINT64_FORMAT " (row %" G_GINT64_FORMAT ", line %" G_GINT64_FORMAT "): %s\n",
-                    json_object_get_int_member (item, "id"), json_object_get_int_member (item, "row"),
-                    line, json_object_get_string_member_with_default (item, "error", "failed"));
+      if (failure->line > 0 && !g_str_has_prefix (error, "line "))
+        g_printerr ("vetter: item %" G_GINT64_FORMAT " (row %d, line %d): %s\n",
+                    failure->item_id, failure->row, failure->line, error);
       else
-        g_printerr ("vetter: item %" G_GINT64_FORMAT ": %s\n", json_object_get_int_member (item, "id"),
-                    json_object_get_string_member_with_default (item, "error", "failed"));
+        g_printerr ("vetter: item %" G_GINT64_FORMAT ": %s\n", failure->item_id, error);
     }
-}
-
-static gint64
-total_of (Run        *run,
-          const char *name)
-{
-  JsonObject *totals_object = json_object_get_object_member (json_node_get_object (run->summary), "totals");
-
-  return json_object_get_int_member (totals_object, name);
 }
 
 /* ---- Entry point ---------------------------------------------------------- */
@@ -476,22 +465,14 @@ vetter_batch_main (int    argc,
     }
 
   report_failures (&run);
-  if (run.json)
-    {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autofree char *text = NULL;
+  {
+    const VetterBatchCounts *t = &run.summary->totals;
 
-      json_generator_set_root (generator, run.summary);
-      json_generator_set_pretty (generator, TRUE);
-      text = json_generator_to_data (generator, NULL);
-      g_print ("%s\n", text);
-    }
-  g_printerr ("vetter: %" G_GINT64_FORMAT " items: %" G_GINT64_FORMAT " approved, %" G_GINT64_FORMAT
-              " rejected, %" G_GINT64_FORMAT " to review, %" G_GINT64_FORMAT " failed; output in %s\n",
-              total_of (&run, "items"), total_of (&run, "approved"), total_of (&run, "rejected"),
-              total_of (&run, "needs_review"), total_of (&run, "failed"), run.output_dir);
-
-  status = total_of (&run, "failed") > 0 || total_of (&run, "pending") > 0 ? 1 : 0;
+    g_printerr ("vetter: %" G_GINT64_FORMAT " items: %" G_GINT64_FORMAT " approved, %" G_GINT64_FORMAT
+                " rejected, %" G_GINT64_FORMAT " to review, %" G_GINT64_FORMAT " failed; output in %s\n",
+                t->total, t->approved, t->rejected, t->needs_review, t->failed, run.output_dir);
+    status = t->failed > 0 || t->queued > 0 ? 1 : 0;
+  }
   run_clear (&run);
   return status;
 }

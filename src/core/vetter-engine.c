@@ -18,6 +18,9 @@
 #include "config.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "vetter-engine.h"
 #include "vetter-error.h"
@@ -66,7 +69,13 @@ typedef struct
   VetterBatchProgress public;
   gint64              started;       /* monotonic, when this session first saw the batch */
   gint64              done_at_start;
+  gint64              last_emitted;  /* monotonic */
+  guint               pending_emit;  /* a timeout that will emit the latest */
 } ProgressEntry;
+
+/* Progress reaches the UI at most this often per batch: a fast batch
+ * changes its counts hundreds of times a second, more than anyone reads. */
+#define PROGRESS_INTERVAL_MS 100
 
 typedef struct
 {
@@ -88,6 +97,7 @@ work_unit_free (WorkUnit *unit)
 static void
 progress_entry_free (ProgressEntry *entry)
 {
+  g_clear_handle_id (&entry->pending_emit, g_source_remove);
   g_free (entry->public.state);
   g_free (entry);
 }
@@ -171,6 +181,24 @@ progress_report_free (ProgressReport *report)
   g_free (report);
 }
 
+typedef struct
+{
+  VetterEngine *engine;   /* borrowed: the progress table, which owns the timeout, dies with it */
+  gint64        batch_id;
+} DelayedProgress;
+
+static gboolean
+emit_delayed_progress (gpointer data)
+{
+  DelayedProgress *delayed = data;
+  ProgressEntry *entry = g_hash_table_lookup (delayed->engine->progress, &delayed->batch_id);
+
+  entry->pending_emit = 0;
+  entry->last_emitted = g_get_monotonic_time ();
+  g_signal_emit (delayed->engine, signals[BATCH_PROGRESS], 0, delayed->batch_id);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_progress_report (VetterEngine *self,
                     gpointer      data)
@@ -209,7 +237,23 @@ on_progress_report (VetterEngine *self,
   p->throughput = elapsed > 0.05 ? (done - entry->done_at_start) / elapsed : 0;
   p->eta = p->throughput > 0 ? p->waiting / p->throughput : -1;
 
-  g_signal_emit (self, signals[BATCH_PROGRESS], 0, report->batch_id);
+  /* The last report of a batch, and any after a pause, go out at once;
+   * the rest at most every PROGRESS_INTERVAL_MS. */
+  if (report->finished || g_get_monotonic_time () - entry->last_emitted >= PROGRESS_INTERVAL_MS * 1000)
+    {
+      g_clear_handle_id (&entry->pending_emit, g_source_remove);
+      entry->last_emitted = g_get_monotonic_time ();
+      g_signal_emit (self, signals[BATCH_PROGRESS], 0, report->batch_id);
+    }
+  else if (entry->pending_emit == 0)
+    {
+      DelayedProgress *delayed = g_new0 (DelayedProgress, 1);
+
+      delayed->engine = self;
+      delayed->batch_id = report->batch_id;
+      entry->pending_emit = g_timeout_add_full (G_PRIORITY_DEFAULT, PROGRESS_INTERVAL_MS,
+                                                emit_delayed_progress, delayed, g_free);
+    }
   if (report->finished)
     g_signal_emit (self, signals[BATCH_FINISHED], 0, report->batch_id);
 }
@@ -275,6 +319,23 @@ on_step (const VetterImageJob *job,
 
 static void store_on_item_done (VetterEngine *self, gpointer data);
 
+/* Workers yield to everything else on the desktop, the window first: with
+ * as many workers as cores, a worker at normal priority would make the UI
+ * thread wait for a time slice on every frame. */
+static void
+lower_worker_priority (void)
+{
+#if defined(__linux__) && defined(SYS_gettid)
+  static GPrivate lowered;
+
+  if (g_private_get (&lowered) == NULL)
+    {
+      setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+      g_private_set (&lowered, GINT_TO_POINTER (1));
+    }
+#endif
+}
+
 static void
 worker_run (gpointer data,
             gpointer user_data)
@@ -282,6 +343,8 @@ worker_run (gpointer data,
   WorkUnit *unit = data;
   VetterEngine *self = unit->engine;
   StepContext ctx = { self, unit->batch_id };
+
+  lower_worker_priority ();
 
   unit->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_image_result_free);
   for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)
@@ -546,28 +609,38 @@ store_batch_command (VetterEngine *self,
 
 typedef struct
 {
-  GArray *batch_ids;
+  GArray        *batch_ids;
+  GOutputStream *json;
 } SummaryRequest;
+
+static void
+summary_request_free (SummaryRequest *request)
+{
+  g_array_unref (request->batch_ids);
+  g_clear_object (&request->json);
+  g_free (request);
+}
 
 static void
 store_summary (VetterEngine *self,
                gpointer      data)
 {
   GTask *task = data;
-  GArray *ids = g_task_get_task_data (task);
+  SummaryRequest *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  JsonNode *node;
+  VetterSummary *summary;
 
   if (self->store == NULL)
     {
       g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
       return;
     }
-  node = vetter_store_summary (self->store, (const gint64 *) ids->data, ids->len, &error);
-  if (node == NULL)
+  summary = vetter_store_write_summary (self->store, (const gint64 *) request->batch_ids->data,
+                                        request->batch_ids->len, request->json, &error);
+  if (summary == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, summary, (GDestroyNotify) vetter_summary_free);
 }
 
 /* Acknowledged through @data, a GAsyncQueue, so the caller knows no push
@@ -836,20 +909,23 @@ void
 vetter_engine_summary_async (VetterEngine        *self,
                              const gint64        *batch_ids,
                              guint                n_batch_ids,
+                             GOutputStream       *json,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_batch_ids);
+  SummaryRequest *request = g_new0 (SummaryRequest, 1);
 
-  g_array_append_vals (ids, batch_ids, n_batch_ids);
+  request->batch_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_batch_ids);
+  g_array_append_vals (request->batch_ids, batch_ids, n_batch_ids);
+  request->json = json ? g_object_ref (json) : NULL;
   g_task_set_source_tag (task, vetter_engine_summary_async);
-  g_task_set_task_data (task, ids, (GDestroyNotify) g_array_unref);
+  g_task_set_task_data (task, request, (GDestroyNotify) summary_request_free);
   post (self, self->store_context, store_summary, task, g_object_unref);
 }
 
-JsonNode *
+VetterSummary *
 vetter_engine_summary_finish (VetterEngine  *self,
                               GAsyncResult  *result,
                               GError       **error)

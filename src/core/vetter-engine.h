@@ -10,6 +10,7 @@
 
 #include "vetter-config.h"
 #include "vetter-intake.h"
+#include "vetter-store.h"
 
 G_BEGIN_DECLS
 
@@ -74,13 +75,16 @@ GPtrArray    *vetter_engine_list_batches_finish (VetterEngine       *self,
 /* Goes on with the batches a previous session left running. */
 void          vetter_engine_resume_unfinished (VetterEngine        *self);
 
+/* Counts, failures and output files of the batches; with @json, also
+ * the design's JSON summary, written to it item by item. */
 void          vetter_engine_summary_async    (VetterEngine         *self,
                                               const gint64         *batch_ids,
                                               guint                 n_batch_ids,
+                                              GOutputStream        *json,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
-JsonNode     *vetter_engine_summary_finish   (VetterEngine         *self,
+VetterSummary *vetter_engine_summary_finish  (VetterEngine         *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 

@@ -1241,117 +1241,192 @@ item_images (VetterStore *self,
   return images;
 }
 
-static gboolean
-add_batch_items (VetterStore  *self,
-                 gint64        batch_id,
-                 JsonArray    *items,
-                 GError      **error)
+void
+vetter_summary_free (VetterSummary *summary)
 {
-  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = prepare (self,
-                                "SELECT id, row, line, status, error, reason, rule, auto, title, email FROM item"
-                                " WHERE batch_id = ? ORDER BY row", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      JsonObject *item = json_object_new ();
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      const char *status = column_text (stmt, 3);
-
-      json_object_set_int_member (item, "id", id);
-      json_object_set_int_member (item, "row", sqlite3_column_int (stmt, 1));
-      json_object_set_int_member (item, "line", sqlite3_column_int (stmt, 2));
-      set_nullable_string (item, "title", column_text (stmt, 8));
-      set_nullable_string (item, "email", column_text (stmt, 9));
-      json_object_set_string_member (item, "status", status);
-      set_nullable_string (item, "error", column_text (stmt, 4));
-      if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
-        json_object_set_null_member (item, "decision");
-      else
-        {
-          JsonObject *decision = json_object_new ();
-
-          json_object_set_string_member (decision, "status", status);
-          set_nullable_string (decision, "reason", column_text (stmt, 5));
-          json_object_set_string_member (decision, "rule", column_text (stmt, 6));
-          json_object_set_boolean_member (decision, "auto", sqlite3_column_int (stmt, 7) != 0);
-          json_object_set_object_member (item, "decision", decision);
-        }
-      g_ptr_array_add (objects, item);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_reset (stmt);
-
-  for (guint i = 0; i < objects->len; i++)
-    {
-      JsonObject *item = g_ptr_array_index (objects, i);
-
-      json_object_set_array_member (item, "images", item_images (self, g_array_index (ids, gint64, i)));
-      json_array_add_object_element (items, json_object_ref (item));
-    }
-  return TRUE;
+  if (summary == NULL)
+    return;
+  g_clear_pointer (&summary->failures, g_ptr_array_unref);
+  g_clear_pointer (&summary->output_csv, g_ptr_array_unref);
+  g_free (summary);
 }
 
-JsonNode *
-vetter_store_summary (VetterStore   *self,
-                      const gint64  *batch_ids,
-                      guint          n_batch_ids,
-                      GError       **error)
+static void
+failure_free (VetterFailure *failure)
 {
-  JsonObject *root = json_object_new ();
-  JsonArray *items = json_array_new ();
-  JsonObject *totals = json_object_new ();
-  JsonArray *output_csv = json_array_new ();
-  VetterBatchCounts sum = { 0 };
-  JsonNode *node;
+  g_free (failure->error);
+  g_free (failure);
+}
+
+static gboolean
+write_text (GOutputStream  *out,
+            const char     *text,
+            GError        **error)
+{
+  return g_output_stream_write_all (out, text, strlen (text), NULL, NULL, error);
+}
+
+static JsonObject *
+item_object (sqlite3_stmt *stmt)
+{
+  JsonObject *item = json_object_new ();
+  const char *status = column_text (stmt, 3);
+
+  json_object_set_int_member (item, "id", sqlite3_column_int64 (stmt, 0));
+  json_object_set_int_member (item, "row", sqlite3_column_int (stmt, 1));
+  json_object_set_int_member (item, "line", sqlite3_column_int (stmt, 2));
+  set_nullable_string (item, "title", column_text (stmt, 8));
+  set_nullable_string (item, "email", column_text (stmt, 9));
+  json_object_set_string_member (item, "status", status);
+  set_nullable_string (item, "error", column_text (stmt, 4));
+  if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
+    json_object_set_null_member (item, "decision");
+  else
+    {
+      JsonObject *decision = json_object_new ();
+
+      json_object_set_string_member (decision, "status", status);
+      set_nullable_string (decision, "reason", column_text (stmt, 5));
+      json_object_set_string_member (decision, "rule", column_text (stmt, 6));
+      json_object_set_boolean_member (decision, "auto", sqlite3_column_int (stmt, 7) != 0);
+      json_object_set_object_member (item, "decision", decision);
+    }
+  return item;
+}
+
+/* Items a page at a time, each written out and freed before the next: a
+ * summary of a million items costs no more memory than one of a hundred. */
+#define SUMMARY_PAGE 256
+
+static gboolean
+write_batch_items (VetterStore    *self,
+                   gint64          batch_id,
+                   GOutputStream  *json,
+                   gboolean       *first,
+                   VetterSummary  *summary,
+                   GError        **error)
+{
+  int after_row = -1;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      guint n_rows = 0;
+      sqlite3_stmt *stmt = prepare (self,
+                                    "SELECT id, row, line, status, error, reason, rule, auto, title, email FROM item"
+                                    " WHERE batch_id = ? AND row > ? ORDER BY row LIMIT ?", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, batch_id);
+      sqlite3_bind_int (stmt, 2, after_row);
+      sqlite3_bind_int (stmt, 3, SUMMARY_PAGE);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          n_rows++;
+          after_row = sqlite3_column_int (stmt, 1);
+          if (g_strcmp0 (column_text (stmt, 3), "failed") == 0)
+            {
+              VetterFailure *failure = g_new0 (VetterFailure, 1);
+
+              failure->item_id = sqlite3_column_int64 (stmt, 0);
+              failure->row = sqlite3_column_int (stmt, 1);
+              failure->line = sqlite3_column_int (stmt, 2);
+              failure->error = g_strdup (column_text (stmt, 4));
+              g_ptr_array_add (summary->failures, failure);
+            }
+          if (json)
+            g_ptr_array_add (page, item_object (stmt));
+        }
+      sqlite3_reset (stmt);
+      if (n_rows == 0)
+        return TRUE;
+
+      /* The images' queries run after the page's cursor is done with. */
+      for (guint i = 0; i < page->len; i++)
+        {
+          JsonObject *item = g_ptr_array_index (page, i);
+          g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+          g_autofree char *text = NULL;
+
+          json_object_set_array_member (item, "images", item_images (self, json_object_get_int_member (item, "id")));
+          json_node_set_object (node, item);
+          text = json_to_string (node, FALSE);
+          if (!write_text (json, *first ? "\n" : ",\n", error) || !write_text (json, text, error))
+            return FALSE;
+          *first = FALSE;
+        }
+    }
+}
+
+VetterSummary *
+vetter_store_write_summary (VetterStore    *self,
+                            const gint64   *batch_ids,
+                            guint           n_batch_ids,
+                            GOutputStream  *json,
+                            GError        **error)
+{
+  g_autoptr(VetterSummary) summary = g_new0 (VetterSummary, 1);
+  g_autoptr(JsonObject) totals = json_object_new ();
+  g_autoptr(JsonArray) output_csv = json_array_new ();
+  gboolean first = TRUE;
+
+  summary->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) failure_free);
+  summary->output_csv = g_ptr_array_new_with_free_func (g_free);
+
+  if (json && !write_text (json, "{\"items\":[", error))
+    return NULL;
 
   for (guint b = 0; b < n_batch_ids; b++)
     {
       VetterBatchCounts counts;
       sqlite3_stmt *stmt;
 
-      if (!add_batch_items (self, batch_ids[b], items, error) ||
+      if (!write_batch_items (self, batch_ids[b], json, &first, summary, error) ||
           !vetter_store_batch_counts (self, batch_ids[b], &counts, error))
-        goto fail;
-      sum.total += counts.total;
-      sum.queued += counts.queued + counts.processing;
-      sum.needs_review += counts.needs_review;
-      sum.approved += counts.approved;
-      sum.rejected += counts.rejected;
-      sum.failed += counts.failed;
+        return NULL;
+      summary->totals.total += counts.total;
+      summary->totals.queued += counts.queued + counts.processing;
+      summary->totals.needs_review += counts.needs_review;
+      summary->totals.approved += counts.approved;
+      summary->totals.rejected += counts.rejected;
+      summary->totals.failed += counts.failed;
 
       stmt = prepare (self, "SELECT output_csv FROM batch WHERE id = ? AND output_csv IS NOT NULL", error);
       if (stmt == NULL)
-        goto fail;
+        return NULL;
       sqlite3_bind_int64 (stmt, 1, batch_ids[b]);
       if (sqlite3_step (stmt) == SQLITE_ROW)
-        json_array_add_string_element (output_csv, column_text (stmt, 0));
+        {
+          g_ptr_array_add (summary->output_csv, g_strdup (column_text (stmt, 0)));
+          json_array_add_string_element (output_csv, column_text (stmt, 0));
+        }
       sqlite3_reset (stmt);
     }
 
-  json_object_set_int_member (totals, "items", sum.total);
-  json_object_set_int_member (totals, "processed", sum.total - sum.queued);
-  json_object_set_int_member (totals, "approved", sum.approved);
-  json_object_set_int_member (totals, "rejected", sum.rejected);
-  json_object_set_int_member (totals, "needs_review", sum.needs_review);
-  json_object_set_int_member (totals, "failed", sum.failed);
-  json_object_set_int_member (totals, "pending", sum.queued);
+  if (json)
+    {
+      g_autoptr(JsonNode) totals_node = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr(JsonNode) csv_node = json_node_new (JSON_NODE_ARRAY);
+      g_autofree char *totals_text = NULL;
+      g_autofree char *csv_text = NULL;
+      const VetterBatchCounts *t = &summary->totals;
 
-  json_object_set_array_member (root, "items", items);
-  json_object_set_object_member (root, "totals", totals);
-  json_object_set_array_member (root, "output_csv", output_csv);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, root);
-  return node;
-
-fail:
-  json_object_unref (root);
-  json_array_unref (items);
-  json_object_unref (totals);
-  json_array_unref (output_csv);
-  return NULL;
+      json_object_set_int_member (totals, "items", t->total);
+      json_object_set_int_member (totals, "processed", t->total - t->queued);
+      json_object_set_int_member (totals, "approved", t->approved);
+      json_object_set_int_member (totals, "rejected", t->rejected);
+      json_object_set_int_member (totals, "needs_review", t->needs_review);
+      json_object_set_int_member (totals, "failed", t->failed);
+      json_object_set_int_member (totals, "pending", t->queued);
+      json_node_set_object (totals_node, totals);
+      json_node_set_array (csv_node, output_csv);
+      totals_text = json_to_string (totals_node, FALSE);
+      csv_text = json_to_string (csv_node, FALSE);
+      if (!write_text (json, "\n],\n\"totals\":", error) || !write_text (json, totals_text, error) ||
+          !write_text (json, ",\n\"output_csv\":", error) || !write_text (json, csv_text, error) ||
+          !write_text (json, "}\n", error) || !g_output_stream_flush (json, NULL, error))
+        return NULL;
+    }
+  return g_steal_pointer (&summary);
 }

@@ -50,6 +50,24 @@ typedef struct
 
 void         vetter_batch_info_free           (VetterBatchInfo    *info);
 
+typedef struct
+{
+  gint64  item_id;
+  int     row;
+  int     line;
+  char   *error;
+} VetterFailure;
+
+typedef struct
+{
+  VetterBatchCounts  totals;      /* queued counts processing items too */
+  GPtrArray         *failures;    /* VetterFailure*, in row order */
+  GPtrArray         *output_csv;  /* char*: the output CSVs written */
+} VetterSummary;
+
+void         vetter_summary_free              (VetterSummary      *summary);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterSummary, vetter_summary_free)
+
 /* Not thread-safe: a store belongs to the thread that opened it. */
 VetterStore *vetter_store_open                (const char         *path,
                                                GError            **error);
@@ -101,9 +119,10 @@ char        *vetter_store_get_batch_state     (VetterStore        *self,
 char        *vetter_store_write_output_csv    (VetterStore        *self,
                                                gint64              batch_id,
                                                GError            **error);
-JsonNode    *vetter_store_summary             (VetterStore        *self,
+VetterSummary *vetter_store_write_summary     (VetterStore        *self,
                                                const gint64       *batch_ids,
                                                guint               n_batch_ids,
+                                               GOutputStream      *json,
                                                GError            **error);
 
 G_END_DECLS
