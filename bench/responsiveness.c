@@ -25,6 +25,7 @@ typedef struct
 {
   GArray       *lateness;   /* double, ms */
   gint64        last;
+  gint64        started;
   VetterWindow *window;
   gboolean      done;
 } Probe;
@@ -38,6 +39,8 @@ tick (gpointer data)
 
   if (probe->last > 0)
     g_array_append_val (probe->lateness, late);
+  if (probe->last > 0 && late > 1000.0 / 60 && g_getenv ("RESPONSIVENESS_TRACE"))
+    g_printerr ("stall of %.1f ms at %.2f s\n", late, (now - probe->started) / 1e6);
   probe->last = now;
   return G_SOURCE_CONTINUE;
 }
@@ -81,7 +84,7 @@ main (int   argc,
     ;
 
   csv = g_file_new_for_commandline_arg (argv[1]);
-  started = g_get_monotonic_time ();
+  started = probe.started = g_get_monotonic_time ();
   vetter_window_add_files (probe.window, &csv, 1);
   g_timeout_add (TICK_MS, tick, &probe);
 

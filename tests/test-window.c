@@ -70,6 +70,9 @@ test_empty_state (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Vetter");
+  /* One engine, the application's, for all its windows: two would fight
+   * over the same database. */
+  g_assert_true (vetter_window_get_engine (window) == vetter_application_get_engine (app));
 
   stack = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, "main_stack"));
   g_assert_true (GTK_IS_STACK (stack));

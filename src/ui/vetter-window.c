@@ -313,17 +313,15 @@ create_batch_row (gpointer item,
   return vetter_batch_row_new (item, self->engine);
 }
 
+/* The application's engine, or, for a window made without one (a test), an
+ * engine of its own. Called once, right after construction: "application"
+ * is not a construct property, so constructed() cannot see it yet. */
 static void
-vetter_window_constructed (GObject *object)
+attach_engine (VetterWindow *self,
+               VetterEngine *engine)
 {
-  VetterWindow *self = VETTER_WINDOW (object);
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  G_OBJECT_CLASS (vetter_window_parent_class)->constructed (object);
-
-  /* A window without the application (a test) gets its own engine. */
-  if (VETTER_IS_APPLICATION (app) && vetter_application_get_engine (VETTER_APPLICATION (app)))
-    self->engine = g_object_ref (vetter_application_get_engine (VETTER_APPLICATION (app)));
+  if (engine)
+    self->engine = g_object_ref (engine);
   else
     {
       self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), NULL);
@@ -367,7 +365,6 @@ vetter_window_class_init (VetterWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = vetter_window_constructed;
   object_class->dispose = vetter_window_dispose;
   object_class->finalize = vetter_window_finalize;
 
@@ -404,7 +401,11 @@ vetter_window_init (VetterWindow *self)
 VetterWindow *
 vetter_window_new (GtkApplication *application)
 {
-  return g_object_new (VETTER_TYPE_WINDOW, "application", application, NULL);
+  VetterWindow *self = g_object_new (VETTER_TYPE_WINDOW, "application", application, NULL);
+
+  attach_engine (self, VETTER_IS_APPLICATION (application)
+                       ? vetter_application_get_engine (VETTER_APPLICATION (application)) : NULL);
+  return self;
 }
 
 /* The one way in for files, whether dropped, chosen or given on the
