@@ -9,4 +9,17 @@ if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 fi
 meson compile -C "$builddir"
-meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
+status=0
+meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@" || status=$?
+
+# One plain closing line, counted from meson's own log.
+python3 - "$builddir/meson-logs/testlog.json" <<'PY'
+import json, sys
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for line in open(sys.argv[1]):
+    result = json.loads(line).get("result")
+    key = "passed" if result == "OK" else "skipped" if result == "SKIP" else "failed"
+    counts[key] += 1
+print("%(passed)d passed, %(failed)d failed, %(skipped)d skipped" % counts)
+PY
+exit $status

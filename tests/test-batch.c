@@ -657,6 +657,32 @@ test_variant_options (void)
   result_clear (&r);
 }
 
+/* On a terminal, progress is one line redrawn in place with a bar. */
+static void
+test_progress_bar_on_a_terminal (void)
+{
+  g_autofree char *db = g_build_filename (server.dir, "tty.db", NULL);
+  g_autofree char *log = g_build_filename (server.dir, "tty.log", NULL);
+  g_autofree char *command = g_strdup_printf ("%s batch --db %s -o tty-out photos", g_getenv ("VETTER_BINARY"), db);
+  g_autofree char *out = NULL;
+  const char *argv[] = { "script", "-q", "-e", "-c", command, log, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (g_find_program_in_path ("script") == NULL)
+    g_error ("script(1) from util-linux is needed to give the runner a terminal");
+  g_spawn_sync (server.dir, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_file_get_contents (log, &out, NULL, NULL));
+  assert_contains (out, "\r[");
+  assert_contains (out, "##############################] 100%");
+  assert_contains (out, "items/s");
+  /* No plain progress lines: those are for logs. */
+  g_assert_null (strstr (out, "items (100%)"));
+}
+
 /* ---- Killed midway, resumed ----------------------------------------------- */
 
 static void
@@ -748,6 +774,7 @@ main (int   argc,
   g_test_add_func ("/batch/images-and-folders", test_images_and_folders);
   g_test_add_func ("/batch/usage-errors", test_usage_errors);
   g_test_add_func ("/batch/variant-options", test_variant_options);
+  g_test_add_func ("/batch/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
   g_test_add_func ("/batch/kill-and-resume", test_kill_and_resume);
 
   status = g_test_run ();
