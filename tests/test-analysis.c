@@ -410,6 +410,29 @@ test_resample_is_area_correct (void)
       g_assert_cmpint (ABS (vetter_pixels_row (small, y)[x * 3] - 128), <=, 3);
 }
 
+/* The wide-vector path and the portable one compute the same integers. */
+static void
+test_resample_paths_agree (void)
+{
+  g_autoptr(VetterPixels) pixels = test_textured (1301, 977, 21);
+  VetterRect region = { 117, 31, 1003, 901 };
+  int sizes[][2] = { { 640, 575 }, { 1003, 901 }, { 333, 299 }, { 17, 15 }, { 1, 1 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(VetterPixels) wide = NULL;
+      g_autoptr(VetterPixels) narrow = NULL;
+
+      g_unsetenv ("VETTER_NO_AVX2");
+      wide = vetter_resample (pixels, &region, sizes[i][0], sizes[i][1]);
+      g_setenv ("VETTER_NO_AVX2", "1", TRUE);
+      narrow = vetter_resample (pixels, &region, sizes[i][0], sizes[i][1]);
+      g_unsetenv ("VETTER_NO_AVX2");
+      for (int y = 0; y < wide->height; y++)
+        g_assert_cmpmem (vetter_pixels_row (wide, y), wide->width * 3, vetter_pixels_row (narrow, y), narrow->width * 3);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -435,6 +458,7 @@ main (int   argc,
   g_test_add_func ("/crop/centres-without-subject", test_crop_centres_without_subject);
   g_test_add_func ("/resample/keeps-colour", test_resample_keeps_colour);
   g_test_add_func ("/resample/area-correct", test_resample_is_area_correct);
+  g_test_add_func ("/resample/paths-agree", test_resample_paths_agree);
 
   return g_test_run ();
 }

@@ -21,6 +21,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
 
 #include "vetter-resample.h"
 
@@ -60,7 +64,9 @@ contributions_init (Contributions *c,
   double support = scale < 1.0 ? 1.0 / scale : 1.0;
   g_autofree double *weights = NULL;
 
-  c->stride = (int) ceil (support * 2.0) + 2;
+  /* One slot more than the widest filter: the slot after the last tap is
+   * always a zero weight, which the two-taps-a-step loops rely on. */
+  c->stride = (int) ceil (support * 2.0) + 3;
   c->start = g_new (int, dst_size);
   c->count = g_new (int, dst_size);
   c->weights = g_new0 (gint16, (gsize) dst_size * c->stride);
@@ -75,7 +81,7 @@ contributions_init (Contributions *c,
       int n = 0, sum = 0, largest = 0;
       gint16 *out = c->weights + (gsize) i * c->stride;
 
-      for (int x = left; x <= right && n < c->stride; x++)
+      for (int x = left; x <= right && n < c->stride - 1; x++)
         {
           double w = 1.0 - fabs ((x + 0.5) - center) / support;
 
@@ -138,8 +144,15 @@ vertical_row (const VetterPixels *src,
 {
   const gint16 *w = cy->weights + (gsize) y * cy->stride;
 
-  memset (acc, 0, sizeof (gint32) * span);
-  for (int k = 0; k < cy->count[y]; k++)
+  /* The first row sets the sums, the others add to them: no clearing pass. */
+  {
+    const guint8 *restrict in = vetter_pixels_row (src, cy->start[y]) + x0 * 3;
+    gint32 w0 = w[0];
+
+    for (int i = 0; i < span; i++)
+      acc[i] = in[i] * w0;
+  }
+  for (int k = 1; k < cy->count[y]; k++)
     {
       const guint8 *restrict in = vetter_pixels_row (src, cy->start[y] + k) + x0 * 3;
       gint32 wk = w[k];
@@ -165,12 +178,13 @@ horizontal_row (const gint16        *restrict row,
                 const Contributions *cx,
                 int                  x0,
                 int                  width,
-                guint8              *restrict out)
+                guint8              *restrict out,
+                int                  first)
 {
   const int shift = WEIGHT_BITS + 7;
   const gint32 round = 1 << (shift - 1);
 
-  for (int x = 0; x < width; x++)
+  for (int x = first; x < width; x++)
     {
       const gint16 *w = cx->weights + (gsize) x * cx->stride;
       const gint16 *p = row + (cx->start[x] - x0) * 4;
@@ -225,6 +239,71 @@ horizontal_row (const gint16        *restrict row,
     }
 }
 
+#ifdef HAVE_AVX2_PATH
+/* The horizontal pass two output pixels at a time, one in each half of a
+ * 256-bit register. Taps past a pixel's count have weight zero (the table
+ * is zero-filled to its stride), so both pixels run the longer count. */
+__attribute__ ((target ("avx2"))) static void
+horizontal_row_avx2 (const gint16        *restrict row,
+                     const Contributions *cx,
+                     int                  x0,
+                     int                  width,
+                     guint8              *restrict out)
+{
+  const int shift = WEIGHT_BITS + 7;
+  const __m256i round = _mm256_set1_epi32 (1 << (shift - 1));
+  int x = 0;
+
+  for (; x + 1 < width; x += 2)
+    {
+      const gint16 *w0 = cx->weights + (gsize) x * cx->stride;
+      const gint16 *w1 = w0 + cx->stride;
+      const gint16 *p0 = row + (cx->start[x] - x0) * 4;
+      const gint16 *p1 = row + (cx->start[x + 1] - x0) * 4;
+      int n = MAX (cx->count[x], cx->count[x + 1]);
+      __m256i acc = _mm256_setzero_si256 ();
+      guint32 a, b;
+
+      for (int k = 0; k < n; k += 2)
+        {
+          __m256i two = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) (p0 + k * 4))),
+                                                 _mm_loadu_si128 ((const __m128i *) (p1 + k * 4)), 1);
+          __m256i pairs = _mm256_unpacklo_epi16 (two, _mm256_srli_si256 (two, 8));
+          __m256i weights = _mm256_inserti128_si256 (
+              _mm256_castsi128_si256 (_mm_set1_epi32 ((gint32) ((guint32) (guint16) w0[k + 1] << 16 | (guint16) w0[k]))),
+              _mm_set1_epi32 ((gint32) ((guint32) (guint16) w1[k + 1] << 16 | (guint16) w1[k])), 1);
+
+          acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (pairs, weights));
+        }
+      acc = _mm256_srai_epi32 (_mm256_add_epi32 (acc, round), shift);
+      acc = _mm256_packs_epi32 (acc, acc);
+      acc = _mm256_packus_epi16 (acc, acc);
+      a = (guint32) _mm_cvtsi128_si32 (_mm256_castsi256_si128 (acc));
+      b = (guint32) _mm_cvtsi128_si32 (_mm256_extracti128_si256 (acc, 1));
+      memcpy (out + x * 3, &a, 4);
+      memcpy (out + (x + 1) * 3, &b, 4);
+    }
+  if (x < width)
+    horizontal_row (row, cx, x0, width, out, x);
+}
+
+static gboolean
+cpu_has_avx2 (void)
+{
+  static gsize checked = 0;
+  static gboolean avx2;
+
+  if (g_once_init_enter (&checked))
+    {
+      __builtin_cpu_init ();
+      avx2 = __builtin_cpu_supports ("avx2");
+      g_once_init_leave (&checked, 1);
+    }
+  /* VETTER_NO_AVX2 forces the portable path, for tests and comparisons. */
+  return avx2 && g_getenv ("VETTER_NO_AVX2") == NULL;
+}
+#endif
+
 VetterPixels *
 vetter_resample_area (const VetterPixels *src,
                       double              region_x,
@@ -239,6 +318,9 @@ vetter_resample_area (const VetterPixels *src,
   g_autofree gint32 *acc = NULL;
   g_autofree gint16 *row = NULL;
   int x0, x1, span;
+#ifdef HAVE_AVX2_PATH
+  gboolean avx2 = cpu_has_avx2 ();
+#endif
 
   g_return_val_if_fail (width > 0 && height > 0, NULL);
 
@@ -251,8 +333,9 @@ vetter_resample_area (const VetterPixels *src,
     x1 = MAX (x1, cx.start[x] + cx.count[x]);
   span = (x1 - x0) * 3;
   acc = g_new (gint32, span);
-  /* Four lanes a pixel, and one pixel more so the last two-tap load stays inside. */
-  row = g_new0 (gint16, (span / 3 + 2) * 4);
+  /* Four lanes a pixel, and a filter's width more: loads of the last
+   * pixels' zero-weight taps stay inside. */
+  row = g_new0 (gint16, (span / 3 + cx.stride + 2) * 4);
   dst = vetter_pixels_new (width, height);
 
   for (int y = 0; y < height; y++)
@@ -260,7 +343,12 @@ vetter_resample_area (const VetterPixels *src,
       guint8 *out = vetter_pixels_row (dst, y);
 
       vertical_row (src, &cy, y, x0, span, acc, row);
-      horizontal_row (row, &cx, x0, width, out);
+#ifdef HAVE_AVX2_PATH
+      if (avx2)
+        horizontal_row_avx2 (row, &cx, x0, width, out);
+      else
+#endif
+        horizontal_row (row, &cx, x0, width, out, 0);
     }
 
   contributions_clear (&cx);
