@@ -98,7 +98,7 @@ def run(command):
     def sample():
         while not done.is_set():
             peak[0] = max(peak[0], tree_rss(process.pid))
-            done.wait(0.01)
+            done.wait(0.03)
 
     sampler = threading.Thread(target=sample)
     sampler.start()

@@ -40,6 +40,7 @@ typedef struct
   guint             total_timeout;       /* seconds for a whole fetch */
   guint             max_redirects;
   int               duplicate_distance;  /* perceptual-hash bits that may differ */
+  gboolean          yield_to_ui;         /* workers run below the UI thread's priority */
 } VetterConfig;
 
 const char   *vetter_variant_kind_to_string   (VetterVariantKind  kind);

@@ -319,9 +319,10 @@ on_step (const VetterImageJob *job,
 
 static void store_on_item_done (VetterEngine *self, gpointer data);
 
-/* Workers yield to everything else on the desktop, the window first: with
- * as many workers as cores, a worker at normal priority would make the UI
- * thread wait for a time slice on every frame. */
+/* In the window, workers yield to everything else on the desktop, the UI
+ * thread first: with as many workers as cores, a worker at normal priority
+ * makes the UI thread wait for a time slice on every frame. A headless
+ * batch keeps normal priority: there, throughput is the point. */
 static void
 lower_worker_priority (void)
 {
@@ -344,7 +345,8 @@ worker_run (gpointer data,
   VetterEngine *self = unit->engine;
   StepContext ctx = { self, unit->batch_id };
 
-  lower_worker_priority ();
+  if (self->config->yield_to_ui)
+    lower_worker_priority ();
 
   unit->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_image_result_free);
   for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)

@@ -123,6 +123,7 @@ vetter_application_startup (GApplication *app)
 
   if (settings)
     vetter_config_load_settings (config, settings);
+  config->yield_to_ui = TRUE;
   self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), config);
   vetter_engine_open_async (self->engine, NULL, on_engine_open, self);
 
