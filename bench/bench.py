@@ -62,6 +62,13 @@ def prepare_sets(work):
     return sets
 
 
+def remove_db(path):
+    """A fresh database for each run: SQLite's file and its WAL companions."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
 def tree_rss(pid):
     """Resident memory of a process and all its descendants, in bytes."""
     total = 0
@@ -188,9 +195,7 @@ def memory_over_time(work, vetter, rows):
     csv = os.path.join(work, "long.csv")
     write_csv(csv, small_images(work), rows)
     db = os.path.join(work, "long.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
+    remove_db(db)
     out = os.path.join(work, "out", "long")
     shutil.rmtree(out, ignore_errors=True)
     samples = []
@@ -222,9 +227,7 @@ def big_progressive(work, vetter):
     os.makedirs(folder)
     os.symlink(path, os.path.join(folder, "24mp.jpg"))
     db = os.path.join(work, "big.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
+    remove_db(db)
     out = os.path.join(work, "out", "big")
     shutil.rmtree(out, ignore_errors=True)
     wall, cpu, peak = run([vetter, "batch", "-j", "1", "--db", db, "-o", out, folder])
@@ -289,9 +292,7 @@ def main():
                 out = os.path.join(args.work, "out", tool)
                 db = os.path.join(args.work, "vetter.db")
                 shutil.rmtree(out, ignore_errors=True)
-                for suffix in ("", "-wal", "-shm"):
-                    if os.path.exists(db + suffix):
-                        os.remove(db + suffix)
+                remove_db(db)
                 command = tools(args.vetter, args.peers, out, db)[tool]
                 args_in = [folder] if tool == "Vetter" else inputs
                 wall, cpu, peak = run(command + args_in)
