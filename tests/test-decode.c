@@ -16,6 +16,7 @@
 #include <jpeglib.h>
 
 #include "vetter-decode.h"
+#include "vetter-digest.h"
 #include "vetter-error.h"
 
 #define W 64
@@ -490,6 +491,20 @@ test_exif_parser_bounds (void)
   g_assert_cmpint (vetter_jpeg_orientation (bad_offset, sizeof bad_offset), ==, 1);
 }
 
+static void
+test_sha256 (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (&(JpegOptions) { JCS_RGB, TRUE, 0, 80 });
+  gsize n;
+  const guint8 *data = g_bytes_get_data (bytes, &n);
+  g_autofree char *ours = vetter_sha256_hex (data, n);
+  g_autofree char *glib = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, n);
+  g_autofree char *empty = vetter_sha256_hex ((const guint8 *) "", 0);
+
+  g_assert_cmpstr (ours, ==, glib);
+  g_assert_cmpstr (empty, ==, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -509,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/decode/png-alpha-on-white", test_png_alpha_on_white);
   g_test_add_func ("/decode/other-formats", test_other_formats);
   g_test_add_func ("/decode/exif-parser-bounds", test_exif_parser_bounds);
+  g_test_add_func ("/digest/sha256", test_sha256);
 
   return g_test_run ();
 }

@@ -18,6 +18,7 @@
 
 #include "vetter-crop.h"
 #include "vetter-decode.h"
+#include "vetter-digest.h"
 #include "vetter-encode.h"
 #include "vetter-fetch.h"
 #include "vetter-pipeline.h"
@@ -343,7 +344,7 @@ vetter_pipeline_run (const VetterImageJob *job,
     return result;
   data = g_bytes_get_data (bytes, &length);
   result->bytes = (gint64) length;
-  result->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  result->sha256 = vetter_sha256_hex (data, length);
 
   step_begin (&steps, job, "decode", on_step, user_data);
   decoded = vetter_decode (data, length, config->max_image_pixels, 0, &error);
