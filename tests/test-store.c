@@ -102,10 +102,13 @@ test_migrations (Fixture       *f,
   /* Opening again is a no-op, not a second migration. */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(VetterStore) again = vetter_store_open (f->path, &error);
+    g_autoptr(VetterStore) again = NULL;
 
+    g_clear_object (&f->store);
+    again = vetter_store_open (f->path, &error);
     g_assert_no_error (error);
     g_assert_cmpint (vetter_store_get_schema_version (again), ==, VETTER_STORE_SCHEMA_VERSION);
+    f->store = g_steal_pointer (&again);
   }
 }
 
@@ -147,6 +150,18 @@ test_failed_migration_rolls_back (void)
   g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 0);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'batch'"), ==, 0);
   test_remove_tree (dir);
+}
+
+static void
+test_one_process_at_a_time (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterStore) second = vetter_store_open (f->path, &error);
+
+  g_assert_null (second);
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "in use by another Vetter"));
 }
 
 static VetterImageResult *
@@ -352,6 +367,7 @@ main (int   argc,
   g_test_add ("/store/claim-record-and-resume", Fixture, NULL, fixture_set_up, test_claim_record_and_resume, fixture_tear_down);
   g_test_add ("/store/fetch-failure-fails-item", Fixture, NULL, fixture_set_up, test_fetch_failure_fails_item, fixture_tear_down);
   g_test_add ("/store/paused-batch-is-not-claimed", Fixture, NULL, fixture_set_up, test_paused_batch_is_not_claimed, fixture_tear_down);
+  g_test_add ("/store/one-process-at-a-time", Fixture, NULL, fixture_set_up, test_one_process_at_a_time, fixture_tear_down);
   g_test_add ("/store/output-csv", Fixture, NULL, fixture_set_up, test_output_csv, fixture_tear_down);
 
   return g_test_run ();

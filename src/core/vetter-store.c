@@ -14,9 +14,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "vetter-csv.h"
 #include "vetter-error.h"
@@ -39,6 +43,7 @@ struct _VetterStore
   GHashTable *statements;   /* SQL text → sqlite3_stmt* */
   GArray     *phashes;      /* PhashEntry, loaded on first use */
   gboolean    phashes_loaded;
+  int         lock_fd;      /* holds an exclusive lock on "<path>.lock" */
 };
 
 G_DEFINE_FINAL_TYPE (VetterStore, vetter_store, G_TYPE_OBJECT)
@@ -209,6 +214,8 @@ vetter_store_finalize (GObject *object)
   if (self->db)
     sqlite3_close_v2 (self->db);
   g_clear_pointer (&self->phashes, g_array_unref);
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
   g_free (self->path);
 
   G_OBJECT_CLASS (vetter_store_parent_class)->finalize (object);
@@ -226,6 +233,33 @@ vetter_store_init (VetterStore *self)
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             (GDestroyNotify) sqlite3_finalize);
   self->phashes = g_array_new (FALSE, FALSE, sizeof (PhashEntry));
+  self->lock_fd = -1;
+}
+
+/* One process at a time: two engines on one database would each take the
+ * other's work in flight for interrupted work and redo it. The lock goes
+ * with the process, however it ends. */
+static gboolean
+take_lock (VetterStore  *self,
+           GError      **error)
+{
+  g_autofree char *lock_path = g_strconcat (self->path, ".lock", NULL);
+
+  self->lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (self->lock_fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "cannot open %s: %s", lock_path, g_strerror (saved));
+      return FALSE;
+    }
+  if (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE,
+                   "%s is in use by another Vetter (the window, or another batch); "
+                   "wait for it to finish, or give this run its own database with --db", self->path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 VetterStore *
@@ -242,6 +276,8 @@ vetter_store_open (const char  *path,
       g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "cannot create %s: %s", dir, g_strerror (saved));
       return NULL;
     }
+  if (!take_lock (self, error))
+    return NULL;
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
       set_sqlite_error (self, error, "cannot open the database");
