@@ -5,17 +5,15 @@
  * usage: floor-variants OUTPUT_DIR IMAGE...
  */
 #include <glib.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <jpeglib.h>
 
+#include "peer-workers.h"
+
 static char **paths;
-static int n_paths;
 static const char *out_dir;
-static int next_index;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 encode (const unsigned char *pixels, int w, int h, int quality, int index, const char *kind)
@@ -126,37 +124,15 @@ process (int index)
   free (pixels);
 }
 
-static void *
-worker (void *data)
-{
-  for (;;)
-    {
-      int index;
-
-      pthread_mutex_lock (&lock);
-      index = next_index++;
-      pthread_mutex_unlock (&lock);
-      if (index >= n_paths)
-        return NULL;
-      process (index);
-    }
-}
-
 int
 main (int argc, char **argv)
 {
-  int n_workers = (int) g_get_num_processors ();
-  pthread_t threads[64];
 
   if (argc < 3)
     return 2;
   out_dir = argv[1];
   g_mkdir_with_parents (out_dir, 0755);
   paths = argv + 2;
-  n_paths = argc - 2;
-  for (int i = 0; i < n_workers; i++)
-    pthread_create (&threads[i], NULL, worker, NULL);
-  for (int i = 0; i < n_workers; i++)
-    pthread_join (threads[i], NULL);
+  peer_run_workers (argc - 2, process);
   return 0;
 }

@@ -7,17 +7,15 @@
  */
 #include <vips/vips.h>
 #include <stdio.h>
-#include <pthread.h>
+
+#include "peer-workers.h"
 
 static const struct { const char *kind; int w, h, q; } crops[] = {
   { "square", 1080, 1080, 85 }, { "portrait", 1080, 1920, 85 }, { "landscape", 1920, 1080, 85 },
 };
 
 static char **paths;
-static int n_paths;
 static const char *out_dir;
-static int next_index;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
 gcd (int a, int b)
@@ -74,27 +72,9 @@ process (int index)
   g_object_unref (image);
 }
 
-static void *
-worker (void *data)
-{
-  for (;;)
-    {
-      int index;
-
-      pthread_mutex_lock (&lock);
-      index = next_index++;
-      pthread_mutex_unlock (&lock);
-      if (index >= n_paths)
-        return NULL;
-      process (index);
-    }
-}
-
 int
 main (int argc, char **argv)
 {
-  int n_workers = (int) g_get_num_processors ();
-  pthread_t threads[64];
 
   if (VIPS_INIT (argv[0]) || argc < 3)
     vips_error_exit ("usage: vips-variants OUTPUT_DIR IMAGE...");
@@ -103,11 +83,7 @@ main (int argc, char **argv)
   out_dir = argv[1];
   g_mkdir_with_parents (out_dir, 0755);
   paths = argv + 2;
-  n_paths = argc - 2;
-  for (int i = 0; i < n_workers; i++)
-    pthread_create (&threads[i], NULL, worker, NULL);
-  for (int i = 0; i < n_workers; i++)
-    pthread_join (threads[i], NULL);
+  peer_run_workers (argc - 2, process);
   vips_shutdown ();
   return 0;
 }
