@@ -31,14 +31,6 @@ vetter_severity_to_string (VetterSeverity severity)
   return severity_names[CLAMP ((int) severity, 0, 2)];
 }
 
-VetterSeverity
-vetter_severity_from_string (const char *str)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (severity_names); i++)
-    if (g_strcmp0 (str, severity_names[i]) == 0)
-      return (VetterSeverity) i;
-  return VETTER_SEVERITY_LOW;
-}
 
 VetterDefect *
 vetter_defect_new (const char       *kind,

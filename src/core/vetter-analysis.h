@@ -17,7 +17,6 @@ typedef enum
 } VetterSeverity;
 
 const char     *vetter_severity_to_string   (VetterSeverity severity);
-VetterSeverity  vetter_severity_from_string (const char    *str);
 
 typedef struct
 {

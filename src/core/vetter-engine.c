@@ -359,6 +359,17 @@ worker_run (gpointer data,
 
 /* ---- Store thread --------------------------------------------------------- */
 
+/* A batch the store thread follows until it finishes. */
+static void
+mark_active (VetterEngine *self,
+             gint64        batch_id)
+{
+  gint64 *key = g_new (gint64, 1);
+
+  *key = batch_id;
+  g_hash_table_add (self->active_batches, key);
+}
+
 static void
 store_report_batch (VetterEngine *self,
                     gint64        batch_id)
@@ -555,12 +566,7 @@ store_add_batch (VetterEngine *self,
         }
     }
 
-  {
-    gint64 *key = g_new (gint64, 1);
-
-    *key = batch_id;
-    g_hash_table_add (self->active_batches, key);
-  }
+  mark_active (self, batch_id);
   g_task_return_int (task, batch_id);
   store_report_batch (self, batch_id);
   store_pump (self);
@@ -585,7 +591,6 @@ store_batch_command (VetterEngine *self,
 {
   BatchCommand *command = data;
   g_autoptr(GError) error = NULL;
-  gint64 *key;
 
   if (self->store == NULL)
     return;
@@ -600,11 +605,7 @@ store_batch_command (VetterEngine *self,
     }
 
   if (g_strcmp0 (command->state, "paused") != 0 && g_strcmp0 (command->state, "cancelled") != 0)
-    {
-      key = g_new (gint64, 1);
-      *key = command->batch_id;
-      g_hash_table_add (self->active_batches, key);
-    }
+    mark_active (self, command->batch_id);
   store_report_batch (self, command->batch_id);
   store_pump (self);
 }
@@ -690,11 +691,8 @@ store_resume_unfinished (VetterEngine *self,
     return;
   for (guint i = 0; i < ids->len; i++)
     {
-      gint64 *key = g_new (gint64, 1);
-
-      *key = g_array_index (ids, gint64, i);
-      g_hash_table_add (self->active_batches, key);
-      store_report_batch (self, *key);
+      mark_active (self, g_array_index (ids, gint64, i));
+      store_report_batch (self, g_array_index (ids, gint64, i));
     }
   store_pump (self);
 }
@@ -814,12 +812,6 @@ vetter_engine_new (const char         *db_path,
   return self;
 }
 
-const VetterConfig *
-vetter_engine_get_config (VetterEngine *self)
-{
-  g_return_val_if_fail (VETTER_IS_ENGINE (self), NULL);
-  return self->config;
-}
 
 void
 vetter_engine_open_async (VetterEngine        *self,

@@ -38,7 +38,6 @@ char         *vetter_engine_default_db_path  (void);
 
 VetterEngine *vetter_engine_new              (const char           *db_path,
                                               const VetterConfig   *config);
-const VetterConfig *vetter_engine_get_config (VetterEngine         *self);
 
 void          vetter_engine_open_async       (VetterEngine         *self,
                                               GCancellable         *cancellable,

@@ -28,14 +28,6 @@ vetter_batch_kind_to_string (VetterBatchKind kind)
   return batch_kind_names[kind];
 }
 
-VetterBatchKind
-vetter_batch_kind_from_string (const char *str)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (batch_kind_names); i++)
-    if (g_strcmp0 (str, batch_kind_names[i]) == 0)
-      return (VetterBatchKind) i;
-  return VETTER_BATCH_KIND_IMAGES;
-}
 
 void
 vetter_intake_item_free (VetterIntakeItem *item)

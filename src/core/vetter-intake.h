@@ -18,7 +18,6 @@ typedef enum
 } VetterBatchKind;
 
 const char      *vetter_batch_kind_to_string   (VetterBatchKind kind);
-VetterBatchKind  vetter_batch_kind_from_string (const char     *str);
 
 typedef struct
 {

@@ -298,11 +298,6 @@ vetter_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
-const char *
-vetter_store_get_path (VetterStore *self)
-{
-  return self->path;
-}
 
 int
 vetter_store_get_schema_version (VetterStore *self)

@@ -71,7 +71,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterSummary, vetter_summary_free)
 /* Not thread-safe: a store belongs to the thread that opened it. */
 VetterStore *vetter_store_open                (const char         *path,
                                                GError            **error);
-const char  *vetter_store_get_path            (VetterStore        *self);
 int          vetter_store_get_schema_version  (VetterStore        *self);
 
 gint64       vetter_store_find_batch          (VetterStore        *self,

@@ -7,11 +7,6 @@
 
 #include "vetter-version.h"
 
-const char *
-vetter_version_string (void)
-{
-  return PACKAGE_VERSION;
-}
 
 const char *
 vetter_user_agent (void)

@@ -9,7 +9,6 @@
 
 G_BEGIN_DECLS
 
-const char *vetter_version_string (void);
 const char *vetter_user_agent     (void);
 
 G_END_DECLS

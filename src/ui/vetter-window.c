@@ -31,7 +31,6 @@ struct _VetterWindow
 
   AdwToastOverlay *toast_overlay;
   GtkStack        *main_stack;
-  AdwStatusPage   *empty_page;
   GtkListBox      *batch_list;
   GtkWidget       *drop_highlight;
 };
@@ -372,7 +371,6 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, VetterWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, batch_list);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, drop_highlight);
 
