@@ -11,6 +11,7 @@
 
 #include "vetter-error.h"
 #include "vetter-store.h"
+#include "vetter-store-schema.h"
 #include "vetter-test-util.h"
 
 typedef struct
@@ -355,6 +356,219 @@ test_output_csv (Fixture       *f,
                    "2,B,b1.jpg,\r\n");
 }
 
+/* A database left by the first release: the rules' verdicts of its items
+ * are carried into the columns that keep them beside a person's. */
+static void
+test_migration_keeps_auto_decisions (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "old.db", NULL);
+  g_autoptr(VetterStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, vetter_store_migrations[0], NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO batch (key, source, kind, created) VALUES ('k', 's', 'images', 1);"
+                                 "INSERT INTO item (batch_id, row, status, reason, rule, auto, created, updated)"
+                                 " VALUES (1, 1, 'approved', 'a car', 'approve-tags', 1, 1, 1);"
+                                 "INSERT INTO item (batch_id, row, status, created, updated) VALUES (1, 2, 'queued', 1, 1);"
+                                 "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = vetter_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vetter_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM item WHERE auto_status = 'approved' AND auto_rule = 'approve-tags'"), ==, 1);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM item WHERE auto_status IS NULL"), ==, 1);
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
+/* Three rows: one with a blurry image, one clean, one whose fetch fails. */
+static gint64
+add_reviewable_batch (Fixture *f)
+{
+  g_autoptr(VetterIntakeBatch) batch =
+    products_batch ("S. No.,Product Name,Input Image Urls\n"
+                    "1,Red car,a.jpg\n"
+                    "2,Blue car,b.jpg\n"
+                    "3,Lost car,c.jpg\n");
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 batch_id;
+
+  batch_id = vetter_store_add_batch (f->store, batch, "/out", NULL, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(GPtrArray) jobs = NULL;
+      g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) free_fake_result);
+      VetterImageResult *result;
+      VetterItemOutcome outcome;
+      gint64 item_id, claimed;
+
+      g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed, &jobs, &error));
+      result = fake_result (jobs->pdata[0], i == 0 ? 0x5555555555555555 : 0xAAAAAAAAAAAAAAAA, i != 2, VETTER_ERROR_FETCH);
+      if (i == 0)
+        {
+          VetterRect box = { 10, 20, 30, 40 };
+          g_ptr_array_add (result->analysis->defects,
+                           vetter_defect_new ("blurry", VETTER_SEVERITY_HIGH, 90, &box, "soft"));
+        }
+      g_ptr_array_add (results, result);
+      g_assert_true (vetter_store_record_item (f->store, item_id, results, config, &outcome, &error));
+      g_assert_no_error (error);
+      g_free (outcome.error);
+    }
+  return batch_id;
+}
+
+static void
+test_review_queue_filters (Fixture       *f,
+                           gconstpointer  data)
+{
+  gint64 batch_id = add_reviewable_batch (f);
+  g_autoptr(VetterReviewFilter) filter = vetter_review_filter_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) kinds = NULL;
+
+  ids = vetter_store_review_queue (f->store, filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), <, g_array_index (ids, gint64, 1));
+  g_clear_pointer (&ids, g_array_unref);
+
+  filter->defect_kind = g_strdup ("blurry");
+  ids = vetter_store_review_queue (f->store, filter, &error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_clear_pointer (&ids, g_array_unref);
+
+  filter->batch_id = batch_id + 1;
+  ids = vetter_store_review_queue (f->store, filter, &error);
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&ids, g_array_unref);
+
+  g_clear_pointer (&filter->defect_kind, g_free);
+  filter->batch_id = batch_id;
+  filter->auto_status = g_strdup ("approved");
+  ids = vetter_store_review_queue (f->store, filter, &error);
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&ids, g_array_unref);
+
+  kinds = vetter_store_defect_kinds (f->store, &error);
+  g_assert_cmpuint (kinds->len, ==, 1);
+  g_assert_cmpstr (kinds->pdata[0], ==, "blurry");
+}
+
+static void
+test_item_detail (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) item = NULL;
+  JsonObject *image, *defect, *box;
+  JsonArray *fields;
+
+  add_reviewable_batch (f);
+  item = vetter_store_item_detail (f->store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (item, "title"), ==, "Red car");
+  g_assert_cmpstr (json_object_get_string_member (item, "status"), ==, "needs_review");
+  g_assert_cmpstr (json_object_get_string_member (item, "batch_source"), ==, "/data/p.csv");
+  fields = json_object_get_array_member (item, "fields");
+  g_assert_cmpuint (json_array_get_length (fields), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fields, 1), "name"), ==, "Product Name");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fields, 1), "value"), ==, "Red car");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "auto_decision"), "status"), ==, "needs_review");
+  g_assert_nonnull (json_object_get_string_member (json_object_get_object_member (item, "auto_decision"), "rule"));
+
+  image = json_array_get_object_element (json_object_get_array_member (item, "images"), 0);
+  g_assert_cmpint (json_object_get_int_member (image, "id"), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (image, "steps")), ==, 1);
+  defect = json_array_get_object_element (json_object_get_array_member (image, "defects"), 0);
+  g_assert_cmpstr (json_object_get_string_member (defect, "kind"), ==, "blurry");
+  g_assert_cmpstr (json_object_get_string_member (defect, "message"), ==, "soft");
+  box = json_object_get_object_member (defect, "box");
+  g_assert_cmpint (json_object_get_int_member (box, "w"), ==, 30);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "history")), ==, 0);
+
+  g_assert_null (vetter_store_item_detail (f->store, 999, &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
+}
+
+static void
+test_decide_and_undo (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterItemDecision) reject = vetter_item_decision_new_manual ("rejected", "poor_quality", "too soft", "mia");
+  g_autoptr(VetterItemDecision) previous = NULL;
+  g_autoptr(VetterItemDecision) undone = NULL;
+  g_autoptr(VetterReviewFilter) filter = vetter_review_filter_new ();
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(JsonObject) item = NULL;
+  JsonArray *history;
+  gint64 batch_id = 0;
+
+  add_reviewable_batch (f);
+  g_assert_true (vetter_store_decide (f->store, 1, reject, "decide", &previous, &batch_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (batch_id, ==, 1);
+  g_assert_cmpstr (previous->status, ==, "needs_review");
+  g_assert_true (previous->is_auto);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item WHERE id = 1 AND status = 'rejected'"
+                                       " AND reason_code = 'poor_quality' AND note = 'too soft' AND decided_by = 'mia'"
+                                       " AND auto = 0 AND rule = 'manual' AND auto_status = 'needs_review'"), ==, 1);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM audit_log WHERE actor = 'mia' AND action = 'decide'"
+                                       " AND object_type = 'item' AND object_id = 1"
+                                       " AND json_extract (changes, '$.status[1]') = 'rejected'"), ==, 1);
+
+  ids = vetter_store_review_queue (f->store, filter, &error);
+  g_assert_cmpuint (ids->len, ==, 1);
+
+  /* Undo is the same operation, back to what was there, and logged. */
+  g_free (previous->decided_by);
+  previous->decided_by = g_strdup ("mia");
+  g_assert_true (vetter_store_decide (f->store, 1, previous, "undo", &undone, NULL, &error));
+  g_assert_cmpstr (undone->status, ==, "rejected");
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item WHERE id = 1 AND status = 'needs_review'"
+                                       " AND reason_code IS NULL AND note IS NULL AND auto = 1"), ==, 1);
+  item = vetter_store_item_detail (f->store, 1, &error);
+  history = json_object_get_array_member (item, "history");
+  g_assert_cmpuint (json_array_get_length (history), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (history, 1), "action"), ==, "undo");
+
+  /* A failed item has nothing to decide on: refused, nothing logged. */
+  g_assert_false (vetter_store_decide (f->store, 3, reject, "decide", NULL, NULL, &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "retry it first"));
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM audit_log"), ==, 2);
+}
+
+static void
+test_list_items (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 batch_id = add_reviewable_batch (f);
+  VetterItemRow *row;
+
+  page = vetter_store_list_items (f->store, batch_id, 1, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  row = page->pdata[0];
+  g_assert_cmpint (row->row, ==, 2);
+  g_assert_cmpstr (row->title, ==, "Blue car");
+  g_assert_cmpstr (row->status, ==, "needs_review");
+  row = page->pdata[1];
+  g_assert_cmpstr (row->status, ==, "failed");
+  g_assert_cmpstr (row->error, ==, "image 1: nope");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -369,6 +583,11 @@ main (int   argc,
   g_test_add ("/store/paused-batch-is-not-claimed", Fixture, NULL, fixture_set_up, test_paused_batch_is_not_claimed, fixture_tear_down);
   g_test_add ("/store/one-process-at-a-time", Fixture, NULL, fixture_set_up, test_one_process_at_a_time, fixture_tear_down);
   g_test_add ("/store/output-csv", Fixture, NULL, fixture_set_up, test_output_csv, fixture_tear_down);
+  g_test_add_func ("/store/migration-keeps-auto-decisions", test_migration_keeps_auto_decisions);
+  g_test_add ("/store/review-queue-filters", Fixture, NULL, fixture_set_up, test_review_queue_filters, fixture_tear_down);
+  g_test_add ("/store/item-detail", Fixture, NULL, fixture_set_up, test_item_detail, fixture_tear_down);
+  g_test_add ("/store/decide-and-undo", Fixture, NULL, fixture_set_up, test_decide_and_undo, fixture_tear_down);
+  g_test_add ("/store/list-items", Fixture, NULL, fixture_set_up, test_list_items, fixture_tear_down);
 
   return g_test_run ();
 }

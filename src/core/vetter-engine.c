@@ -706,6 +706,151 @@ store_quit (VetterEngine *self,
 
 /* ---- GObject -------------------------------------------------------------- */
 
+/* ---- Store thread: queries for the review view ---------------------------- */
+
+/* A read or a decision run on the store thread for a GTask: @run gets the
+ * store and the task's data and returns the result (NULL with an error). */
+typedef gpointer (*StoreQueryFunc) (VetterEngine *self,
+                                    gpointer      data,
+                                    GError      **error);
+
+typedef struct
+{
+  StoreQueryFunc  run;
+  gpointer        data;
+  GDestroyNotify  data_free;
+  GDestroyNotify  result_free;
+} StoreQuery;
+
+static void
+store_query_free (StoreQuery *query)
+{
+  if (query->data_free)
+    query->data_free (query->data);
+  g_free (query);
+}
+
+static void
+store_run_query (VetterEngine *self,
+                 gpointer      data)
+{
+  GTask *task = data;
+  StoreQuery *query = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gpointer result;
+
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  result = query->run (self, query->data, &error);
+  if (result == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, result, query->result_free);
+}
+
+static void
+send_query (VetterEngine        *self,
+            gpointer             source_tag,
+            StoreQueryFunc       run,
+            gpointer             data,
+            GDestroyNotify       data_free,
+            GDestroyNotify       result_free,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  StoreQuery *query = g_new0 (StoreQuery, 1);
+
+  query->run = run;
+  query->data = data;
+  query->data_free = data_free;
+  query->result_free = result_free;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, query, (GDestroyNotify) store_query_free);
+  post (self, self->store_context, store_run_query, task, g_object_unref);
+}
+
+static gpointer
+query_review_queue (VetterEngine *self,
+                    gpointer      data,
+                    GError      **error)
+{
+  return vetter_store_review_queue (self->store, data, error);
+}
+
+static gpointer
+query_item_detail (VetterEngine *self,
+                   gpointer      data,
+                   GError      **error)
+{
+  return vetter_store_item_detail (self->store, *(gint64 *) data, error);
+}
+
+static gpointer
+query_defect_kinds (VetterEngine *self,
+                    gpointer      data,
+                    GError      **error)
+{
+  return vetter_store_defect_kinds (self->store, error);
+}
+
+typedef struct
+{
+  gint64 batch_id;
+  guint  offset;
+  guint  limit;
+} ItemPage;
+
+static gpointer
+query_list_items (VetterEngine *self,
+                  gpointer      data,
+                  GError      **error)
+{
+  ItemPage *page = data;
+
+  return vetter_store_list_items (self->store, page->batch_id, page->offset, page->limit, error);
+}
+
+typedef struct
+{
+  gint64              item_id;
+  VetterItemDecision *decision;
+  char               *action;
+} DecideRequest;
+
+static void
+decide_request_free (DecideRequest *request)
+{
+  vetter_item_decision_free (request->decision);
+  g_free (request->action);
+  g_free (request);
+}
+
+/* Besides the store, a decision moves its batch's counts and the item's
+ * status: both are announced as if a worker had finished the item. */
+static gpointer
+query_decide (VetterEngine *self,
+              gpointer      data,
+              GError      **error)
+{
+  DecideRequest *request = data;
+  VetterItemDecision *previous = NULL;
+  gint64 batch_id = 0;
+
+  if (!vetter_store_decide (self->store, request->item_id, request->decision, request->action,
+                            &previous, &batch_id, error))
+    return NULL;
+  report_item (self, request->item_id, batch_id, request->decision->status, NULL);
+  store_report_batch (self, batch_id);
+  return previous;
+}
+
 static void
 vetter_engine_dispose (GObject *object)
 {
@@ -1013,4 +1158,126 @@ vetter_engine_close (VetterEngine *self)
         g_main_context_iteration (self->main_context, FALSE);
       g_main_context_release (self->main_context);
     }
+}
+
+/* ---- Review --------------------------------------------------------------- */
+
+void
+vetter_engine_review_queue_async (VetterEngine             *self,
+                                  const VetterReviewFilter *filter,
+                                  GCancellable             *cancellable,
+                                  GAsyncReadyCallback       callback,
+                                  gpointer                  user_data)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  send_query (self, vetter_engine_review_queue_async, query_review_queue,
+              vetter_review_filter_copy (filter), (GDestroyNotify) vetter_review_filter_free,
+              (GDestroyNotify) g_array_unref, cancellable, callback, user_data);
+}
+
+GArray *
+vetter_engine_review_queue_finish (VetterEngine  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vetter_engine_item_detail_async (VetterEngine        *self,
+                                 gint64               item_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  send_query (self, vetter_engine_item_detail_async, query_item_detail,
+              g_memdup2 (&item_id, sizeof item_id), g_free,
+              (GDestroyNotify) json_object_unref, cancellable, callback, user_data);
+}
+
+JsonObject *
+vetter_engine_item_detail_finish (VetterEngine  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vetter_engine_decide_async (VetterEngine             *self,
+                            gint64                    item_id,
+                            const VetterItemDecision *decision,
+                            const char               *action,
+                            GCancellable             *cancellable,
+                            GAsyncReadyCallback       callback,
+                            gpointer                  user_data)
+{
+  DecideRequest *request = g_new0 (DecideRequest, 1);
+
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  request->item_id = item_id;
+  request->decision = vetter_item_decision_copy (decision);
+  request->action = g_strdup (action);
+  send_query (self, vetter_engine_decide_async, query_decide, request, (GDestroyNotify) decide_request_free,
+              (GDestroyNotify) vetter_item_decision_free, cancellable, callback, user_data);
+}
+
+VetterItemDecision *
+vetter_engine_decide_finish (VetterEngine  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vetter_engine_list_items_async (VetterEngine        *self,
+                                gint64               batch_id,
+                                guint                offset,
+                                guint                limit,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  ItemPage *page = g_new0 (ItemPage, 1);
+
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  page->batch_id = batch_id;
+  page->offset = offset;
+  page->limit = limit;
+  send_query (self, vetter_engine_list_items_async, query_list_items, page, g_free,
+              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+vetter_engine_list_items_finish (VetterEngine  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vetter_engine_defect_kinds_async (VetterEngine        *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  send_query (self, vetter_engine_defect_kinds_async, query_defect_kinds, NULL, NULL,
+              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+vetter_engine_defect_kinds_finish (VetterEngine  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

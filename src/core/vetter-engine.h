@@ -99,6 +99,62 @@ void          vetter_engine_retry_failed     (VetterEngine         *self,
 const VetterBatchProgress *vetter_engine_get_progress (VetterEngine *self,
                                                        gint64        batch_id);
 
+/* Item ids to review under @filter, oldest first (a GArray of gint64). */
+void          vetter_engine_review_queue_async  (VetterEngine             *self,
+                                                 const VetterReviewFilter *filter,
+                                                 GCancellable             *cancellable,
+                                                 GAsyncReadyCallback       callback,
+                                                 gpointer                  user_data);
+GArray       *vetter_engine_review_queue_finish (VetterEngine             *self,
+                                                 GAsyncResult             *result,
+                                                 GError                  **error);
+
+/* Everything known of one item: its data, decision, the rules' decision,
+ * images with tags, defects, variants and steps, and its history. */
+void          vetter_engine_item_detail_async   (VetterEngine        *self,
+                                                 gint64               item_id,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+JsonObject   *vetter_engine_item_detail_finish  (VetterEngine        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Records @decision as @action ("decide" or "undo"); the result is the
+ * decision it replaced, which undo gives back. item-changed and
+ * batch-progress follow. */
+void          vetter_engine_decide_async        (VetterEngine             *self,
+                                                 gint64                    item_id,
+                                                 const VetterItemDecision *decision,
+                                                 const char               *action,
+                                                 GCancellable             *cancellable,
+                                                 GAsyncReadyCallback       callback,
+                                                 gpointer                  user_data);
+VetterItemDecision *vetter_engine_decide_finish (VetterEngine             *self,
+                                                 GAsyncResult             *result,
+                                                 GError                  **error);
+
+/* A page of a batch's items in row order (GPtrArray of VetterItemRow). */
+void          vetter_engine_list_items_async    (VetterEngine        *self,
+                                                 gint64               batch_id,
+                                                 guint                offset,
+                                                 guint                limit,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray    *vetter_engine_list_items_finish   (VetterEngine        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* The defect kinds found so far (GPtrArray of char*), for filters. */
+void          vetter_engine_defect_kinds_async  (VetterEngine        *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray    *vetter_engine_defect_kinds_finish (VetterEngine        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
 /* Stops the workers (work in flight is left to be redone next time) and
  * closes the store. Blocks until they have stopped. */
 void          vetter_engine_close            (VetterEngine         *self);

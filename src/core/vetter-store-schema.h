@@ -153,4 +153,12 @@ static const char * const vetter_store_migrations[] = {
   "  updated INTEGER NOT NULL"
   ");"
   "CREATE INDEX outbox_due ON outbox (state, next_attempt);",
+
+  /* 1 → 2: what the rules decided stays beside what a person decided */
+  "ALTER TABLE item ADD COLUMN auto_status TEXT"
+  "  CHECK (auto_status IN ('needs_review', 'approved', 'rejected'));"
+  "ALTER TABLE item ADD COLUMN auto_reason TEXT;"
+  "ALTER TABLE item ADD COLUMN auto_rule TEXT;"
+  "UPDATE item SET auto_status = status, auto_reason = reason, auto_rule = rule WHERE auto = 1;"
+  "CREATE INDEX item_auto ON item (auto_status, created);",
 };

@@ -25,26 +25,8 @@
 #include "vetter-csv.h"
 #include "vetter-error.h"
 #include "vetter-store.h"
+#include "vetter-store-private.h"
 #include "vetter-store-schema.h"
-
-typedef struct
-{
-  gint64  image_id;
-  gint64  item_id;
-  guint64 phash;
-} PhashEntry;
-
-struct _VetterStore
-{
-  GObject     parent_instance;
-
-  char       *path;
-  sqlite3    *db;
-  GHashTable *statements;   /* SQL text → sqlite3_stmt* */
-  GArray     *phashes;      /* PhashEntry, loaded on first use */
-  gboolean    phashes_loaded;
-  int         lock_fd;      /* holds an exclusive lock on "<path>.lock" */
-};
 
 G_DEFINE_FINAL_TYPE (VetterStore, vetter_store, G_TYPE_OBJECT)
 
@@ -61,8 +43,8 @@ set_sqlite_error (VetterStore  *self,
 }
 
 /* A cached, reset statement for @sql. */
-static sqlite3_stmt *
-prepare (VetterStore  *self,
+sqlite3_stmt *
+vetter_store_prepare (VetterStore  *self,
          const char   *sql,
          GError      **error)
 {
@@ -83,8 +65,8 @@ prepare (VetterStore  *self,
   return stmt;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
+void
+vetter_store_bind_text (sqlite3_stmt *stmt,
            int           index,
            const char   *text)
 {
@@ -94,15 +76,15 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
+const char *
+vetter_store_column_text (sqlite3_stmt *stmt,
              int           index)
 {
   return (const char *) sqlite3_column_text (stmt, index);
 }
 
-static gboolean
-step_done (VetterStore  *self,
+gboolean
+vetter_store_step_done (VetterStore  *self,
            sqlite3_stmt *stmt,
            GError      **error)
 {
@@ -114,39 +96,39 @@ step_done (VetterStore  *self,
   return TRUE;
 }
 
-static gboolean
-exec (VetterStore  *self,
+gboolean
+vetter_store_exec (VetterStore  *self,
       const char   *sql,
       GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, sql, error);
 
-  return stmt != NULL && step_done (self, stmt, error);
+  return stmt != NULL && vetter_store_step_done (self, stmt, error);
 }
 
-static gboolean
-begin (VetterStore  *self,
+gboolean
+vetter_store_begin (VetterStore  *self,
        GError      **error)
 {
-  return exec (self, "BEGIN IMMEDIATE", error);
+  return vetter_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
-static gboolean
-commit (VetterStore  *self,
+gboolean
+vetter_store_commit (VetterStore  *self,
         GError      **error)
 {
-  return exec (self, "COMMIT", error);
+  return vetter_store_exec (self, "COMMIT", error);
 }
 
-static void
-rollback (VetterStore *self)
+void
+vetter_store_rollback (VetterStore *self)
 {
   if (!sqlite3_get_autocommit (self->db))
-    exec (self, "ROLLBACK", NULL);
+    vetter_store_exec (self, "ROLLBACK", NULL);
 }
 
-static gint64
-now (void)
+gint64
+vetter_store_now (void)
 {
   return g_get_real_time ();
 }
@@ -156,7 +138,7 @@ now (void)
 static int
 read_user_version (VetterStore *self)
 {
-  sqlite3_stmt *stmt = prepare (self, "PRAGMA user_version", NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "PRAGMA user_version", NULL);
   int version = -1;
 
   if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
@@ -187,7 +169,7 @@ migrate (VetterStore  *self,
       g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
       char *message = NULL;
 
-      if (!begin (self, error))
+      if (!vetter_store_begin (self, error))
         return FALSE;
       /* Migrations are fixed text in the binary, never user input. */
       if (sqlite3_exec (self->db, vetter_store_migrations[v], NULL, NULL, &message) != SQLITE_OK ||
@@ -196,10 +178,10 @@ migrate (VetterStore  *self,
           g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE,
                        "cannot upgrade %s to schema %d: %s", self->path, v + 1, message);
           sqlite3_free (message);
-          rollback (self);
+          vetter_store_rollback (self);
           return FALSE;
         }
-      if (!commit (self, error))
+      if (!vetter_store_commit (self, error))
         return FALSE;
     }
   return TRUE;
@@ -311,12 +293,12 @@ gint64
 vetter_store_find_batch (VetterStore *self,
                          const char  *key)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT id FROM batch WHERE key = ?", NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT id FROM batch WHERE key = ?", NULL);
   gint64 id = 0;
 
   if (stmt == NULL)
     return 0;
-  bind_text (stmt, 1, key);
+  vetter_store_bind_text (stmt, 1, key);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
@@ -362,27 +344,27 @@ vetter_store_add_batch (VetterStore              *self,
   g_autofree char *header = batch->header ? strv_to_json ((const char * const *) batch->header) : NULL;
   sqlite3_stmt *stmt;
   gint64 batch_id;
-  gint64 t = now ();
+  gint64 t = vetter_store_now ();
 
-  if (!begin (self, error))
+  if (!vetter_store_begin (self, error))
     return 0;
 
-  stmt = prepare (self,
+  stmt = vetter_store_prepare (self,
                   "INSERT INTO batch (key, source, kind, created, total, stem, base_dir, header, output_dir, callback_url)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, batch->key);
-  bind_text (stmt, 2, batch->source);
-  bind_text (stmt, 3, vetter_batch_kind_to_string (batch->kind));
+  vetter_store_bind_text (stmt, 1, batch->key);
+  vetter_store_bind_text (stmt, 2, batch->source);
+  vetter_store_bind_text (stmt, 3, vetter_batch_kind_to_string (batch->kind));
   sqlite3_bind_int64 (stmt, 4, t);
   sqlite3_bind_int64 (stmt, 5, batch->items->len);
-  bind_text (stmt, 6, batch->stem);
-  bind_text (stmt, 7, batch->base_dir);
-  bind_text (stmt, 8, header);
-  bind_text (stmt, 9, output_dir);
-  bind_text (stmt, 10, callback_url);
-  if (!step_done (self, stmt, error))
+  vetter_store_bind_text (stmt, 6, batch->stem);
+  vetter_store_bind_text (stmt, 7, batch->base_dir);
+  vetter_store_bind_text (stmt, 8, header);
+  vetter_store_bind_text (stmt, 9, output_dir);
+  vetter_store_bind_text (stmt, 10, callback_url);
+  if (!vetter_store_step_done (self, stmt, error))
     goto fail;
   batch_id = sqlite3_last_insert_rowid (self->db);
 
@@ -392,7 +374,7 @@ vetter_store_add_batch (VetterStore              *self,
       g_autofree char *cells = item->cells ? strv_to_json ((const char * const *) item->cells) : NULL;
       gint64 item_id;
 
-      stmt = prepare (self,
+      stmt = vetter_store_prepare (self,
                       "INSERT INTO item (batch_id, row, line, serial, title, email, description, category,"
                       " cells, status, error, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       error);
@@ -401,17 +383,17 @@ vetter_store_add_batch (VetterStore              *self,
       sqlite3_bind_int64 (stmt, 1, batch_id);
       sqlite3_bind_int (stmt, 2, (int) item->row);
       sqlite3_bind_int (stmt, 3, (int) item->line);
-      bind_text (stmt, 4, item->serial);
-      bind_text (stmt, 5, item->title);
-      bind_text (stmt, 6, item->email);
-      bind_text (stmt, 7, item->description);
-      bind_text (stmt, 8, item->category);
-      bind_text (stmt, 9, cells);
-      bind_text (stmt, 10, item->error ? "failed" : "queued");
-      bind_text (stmt, 11, item->error);
+      vetter_store_bind_text (stmt, 4, item->serial);
+      vetter_store_bind_text (stmt, 5, item->title);
+      vetter_store_bind_text (stmt, 6, item->email);
+      vetter_store_bind_text (stmt, 7, item->description);
+      vetter_store_bind_text (stmt, 8, item->category);
+      vetter_store_bind_text (stmt, 9, cells);
+      vetter_store_bind_text (stmt, 10, item->error ? "failed" : "queued");
+      vetter_store_bind_text (stmt, 11, item->error);
       sqlite3_bind_int64 (stmt, 12, t);
       sqlite3_bind_int64 (stmt, 13, t);
-      if (!step_done (self, stmt, error))
+      if (!vetter_store_step_done (self, stmt, error))
         goto fail;
       item_id = sqlite3_last_insert_rowid (self->db);
 
@@ -420,24 +402,24 @@ vetter_store_add_batch (VetterStore              *self,
           const char *source = g_ptr_array_index (item->sources, k);
           g_autofree char *location = vetter_intake_resolve (batch->base_dir, source);
 
-          stmt = prepare (self, "INSERT INTO image (item_id, position, source, location) VALUES (?, ?, ?, ?)", error);
+          stmt = vetter_store_prepare (self, "INSERT INTO image (item_id, position, source, location) VALUES (?, ?, ?, ?)", error);
           if (stmt == NULL)
             goto fail;
           sqlite3_bind_int64 (stmt, 1, item_id);
           sqlite3_bind_int (stmt, 2, (int) k + 1);
-          bind_text (stmt, 3, source);
-          bind_text (stmt, 4, location);
-          if (!step_done (self, stmt, error))
+          vetter_store_bind_text (stmt, 3, source);
+          vetter_store_bind_text (stmt, 4, location);
+          if (!vetter_store_step_done (self, stmt, error))
             goto fail;
         }
     }
 
-  if (!commit (self, error))
+  if (!vetter_store_commit (self, error))
     goto fail;
   return batch_id;
 
 fail:
-  rollback (self);
+  vetter_store_rollback (self);
   return 0;
 }
 
@@ -447,13 +429,13 @@ vetter_store_update_batch_output (VetterStore  *self,
                                   const char   *output_dir,
                                   GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "UPDATE batch SET output_dir = ? WHERE id = ?", error);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE batch SET output_dir = ? WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, output_dir);
+  vetter_store_bind_text (stmt, 1, output_dir);
   sqlite3_bind_int64 (stmt, 2, batch_id);
-  return step_done (self, stmt, error);
+  return vetter_store_step_done (self, stmt, error);
 }
 
 /* Work that was in flight when the last run stopped is redone. */
@@ -461,9 +443,9 @@ guint
 vetter_store_requeue_interrupted (VetterStore  *self,
                                   GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "UPDATE item SET status = 'queued', step = NULL WHERE status = 'processing'", error);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET status = 'queued', step = NULL WHERE status = 'processing'", error);
 
-  if (stmt == NULL || !step_done (self, stmt, error))
+  if (stmt == NULL || !vetter_store_step_done (self, stmt, error))
     return 0;
   return (guint) sqlite3_changes (self->db);
 }
@@ -480,7 +462,7 @@ vetter_store_claim_item (VetterStore  *self,
   sqlite3_stmt *stmt;
 
   *jobs = NULL;
-  stmt = prepare (self,
+  stmt = vetter_store_prepare (self,
                   "SELECT item.id, item.batch_id, batch.output_dir FROM item JOIN batch ON batch.id = item.batch_id"
                   " WHERE item.status = 'queued' AND batch.state = 'running' ORDER BY item.id LIMIT 1", error);
   if (stmt == NULL)
@@ -492,18 +474,18 @@ vetter_store_claim_item (VetterStore  *self,
     }
   *item_id = sqlite3_column_int64 (stmt, 0);
   *batch_id = sqlite3_column_int64 (stmt, 1);
-  output_dir = g_strdup (column_text (stmt, 2));
+  output_dir = g_strdup (vetter_store_column_text (stmt, 2));
   sqlite3_reset (stmt);
 
-  stmt = prepare (self, "UPDATE item SET status = 'processing', updated = ? WHERE id = ?", error);
+  stmt = vetter_store_prepare (self, "UPDATE item SET status = 'processing', updated = ? WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, now ());
+  sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
   sqlite3_bind_int64 (stmt, 2, *item_id);
-  if (!step_done (self, stmt, error))
+  if (!vetter_store_step_done (self, stmt, error))
     return FALSE;
 
-  stmt = prepare (self, "SELECT id, position, location FROM image WHERE item_id = ? ORDER BY position", error);
+  stmt = vetter_store_prepare (self, "SELECT id, position, location FROM image WHERE item_id = ? ORDER BY position", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, *item_id);
@@ -514,7 +496,7 @@ vetter_store_claim_item (VetterStore  *self,
       job->image_id = sqlite3_column_int64 (stmt, 0);
       job->item_id = *item_id;
       job->position = sqlite3_column_int (stmt, 1);
-      job->location = g_strdup (column_text (stmt, 2));
+      job->location = g_strdup (vetter_store_column_text (stmt, 2));
       job->output_dir = g_strdup (output_dir);
       g_ptr_array_add (found, job);
     }
@@ -533,14 +515,14 @@ load_phashes (VetterStore  *self,
 
   if (self->phashes_loaded)
     return TRUE;
-  stmt = prepare (self, "SELECT id, item_id, phash FROM image WHERE phash IS NOT NULL ORDER BY id", error);
+  stmt = vetter_store_prepare (self, "SELECT id, item_id, phash FROM image WHERE phash IS NOT NULL ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       PhashEntry entry = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1), 0 };
 
-      if (vetter_phash_parse (column_text (stmt, 2), &entry.phash))
+      if (vetter_phash_parse (vetter_store_column_text (stmt, 2), &entry.phash))
         g_array_append_val (self->phashes, entry);
     }
   sqlite3_reset (stmt);
@@ -572,7 +554,7 @@ describe_image (VetterStore  *self,
                 gboolean     *item_rejected,
                 GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
                                 "SELECT image.item_id, image.position, image.source, item.status FROM image"
                                 " JOIN item ON item.id = image.item_id WHERE image.id = ?", error);
 
@@ -583,8 +565,8 @@ describe_image (VetterStore  *self,
     {
       *description = g_strdup_printf ("image %d of item %" G_GINT64_FORMAT " (%s)",
                                       sqlite3_column_int (stmt, 1), (gint64) sqlite3_column_int64 (stmt, 0),
-                                      column_text (stmt, 2));
-      *item_rejected = g_strcmp0 (column_text (stmt, 3), "rejected") == 0;
+                                      vetter_store_column_text (stmt, 2));
+      *item_rejected = g_strcmp0 (vetter_store_column_text (stmt, 3), "rejected") == 0;
     }
   sqlite3_reset (stmt);
   return TRUE;
@@ -597,15 +579,15 @@ insert_defect (VetterStore        *self,
                gint64              related_image_id,
                GError            **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
                                 "INSERT INTO defect (image_id, kind, severity, confidence, x, y, w, h, message, related_image_id)"
                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, image_id);
-  bind_text (stmt, 2, defect->kind);
-  bind_text (stmt, 3, vetter_severity_to_string (defect->severity));
+  vetter_store_bind_text (stmt, 2, defect->kind);
+  vetter_store_bind_text (stmt, 3, vetter_severity_to_string (defect->severity));
   sqlite3_bind_int (stmt, 4, defect->confidence);
   if (defect->has_box)
     {
@@ -614,10 +596,10 @@ insert_defect (VetterStore        *self,
       sqlite3_bind_int (stmt, 7, defect->box.width);
       sqlite3_bind_int (stmt, 8, defect->box.height);
     }
-  bind_text (stmt, 9, defect->message);
+  vetter_store_bind_text (stmt, 9, defect->message);
   if (related_image_id > 0)
     sqlite3_bind_int64 (stmt, 10, related_image_id);
-  return step_done (self, stmt, error);
+  return vetter_store_step_done (self, stmt, error);
 }
 
 static gboolean
@@ -634,12 +616,12 @@ clear_image_results (VetterStore  *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
-      sqlite3_stmt *stmt = prepare (self, tables[i], error);
+      sqlite3_stmt *stmt = vetter_store_prepare (self, tables[i], error);
 
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, image_id);
-      if (!step_done (self, stmt, error))
+      if (!vetter_store_step_done (self, stmt, error))
         return FALSE;
     }
   return TRUE;
@@ -660,47 +642,47 @@ record_image (VetterStore             *self,
   if (!clear_image_results (self, result->image_id, error))
     return FALSE;
 
-  stmt = prepare (self,
+  stmt = vetter_store_prepare (self,
                   "UPDATE image SET sha256 = ?, width = ?, height = ?, format = ?, bytes = ?, phash = ?,"
                   " brightness = ?, contrast = ?, sharpness = ?, status = ?, error = ? WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, result->sha256);
+  vetter_store_bind_text (stmt, 1, result->sha256);
   if (result->width > 0)
     {
       sqlite3_bind_int (stmt, 2, result->width);
       sqlite3_bind_int (stmt, 3, result->height);
     }
-  bind_text (stmt, 4, result->format);
+  vetter_store_bind_text (stmt, 4, result->format);
   if (result->sha256)
     sqlite3_bind_int64 (stmt, 5, result->bytes);
-  bind_text (stmt, 6, phash);
+  vetter_store_bind_text (stmt, 6, phash);
   if (analysis)
     {
       sqlite3_bind_double (stmt, 7, analysis->brightness);
       sqlite3_bind_double (stmt, 8, analysis->contrast);
       sqlite3_bind_double (stmt, 9, analysis->sharpness);
     }
-  bind_text (stmt, 10, result->ok ? "done" : "failed");
-  bind_text (stmt, 11, result->error);
+  vetter_store_bind_text (stmt, 10, result->ok ? "done" : "failed");
+  vetter_store_bind_text (stmt, 11, result->error);
   sqlite3_bind_int64 (stmt, 12, result->image_id);
-  if (!step_done (self, stmt, error))
+  if (!vetter_store_step_done (self, stmt, error))
     return FALSE;
 
   for (guint i = 0; i < result->steps->len; i++)
     {
       const VetterStepRecord *step = g_ptr_array_index (result->steps, i);
 
-      stmt = prepare (self, "INSERT INTO step (image_id, name, status, started, duration, error) VALUES (?, ?, ?, ?, ?, ?)", error);
+      stmt = vetter_store_prepare (self, "INSERT INTO step (image_id, name, status, started, duration, error) VALUES (?, ?, ?, ?, ?, ?)", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, result->image_id);
-      bind_text (stmt, 2, step->name);
-      bind_text (stmt, 3, step->ok ? "done" : "failed");
+      vetter_store_bind_text (stmt, 2, step->name);
+      vetter_store_bind_text (stmt, 3, step->ok ? "done" : "failed");
       sqlite3_bind_int64 (stmt, 4, step->started);
       sqlite3_bind_int64 (stmt, 5, step->duration);
-      bind_text (stmt, 6, step->error);
-      if (!step_done (self, stmt, error))
+      vetter_store_bind_text (stmt, 6, step->error);
+      if (!vetter_store_step_done (self, stmt, error))
         return FALSE;
     }
 
@@ -708,17 +690,17 @@ record_image (VetterStore             *self,
     {
       const VetterVariantRecord *variant = g_ptr_array_index (result->variants, i);
 
-      stmt = prepare (self, "INSERT INTO variant (image_id, kind, path, width, height, bytes, quality) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+      stmt = vetter_store_prepare (self, "INSERT INTO variant (image_id, kind, path, width, height, bytes, quality) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, result->image_id);
-      bind_text (stmt, 2, vetter_variant_kind_to_string (variant->kind));
-      bind_text (stmt, 3, variant->path);
+      vetter_store_bind_text (stmt, 2, vetter_variant_kind_to_string (variant->kind));
+      vetter_store_bind_text (stmt, 3, variant->path);
       sqlite3_bind_int (stmt, 4, variant->width);
       sqlite3_bind_int (stmt, 5, variant->height);
       sqlite3_bind_int64 (stmt, 6, variant->bytes);
       sqlite3_bind_int (stmt, 7, variant->quality);
-      if (!step_done (self, stmt, error))
+      if (!vetter_store_step_done (self, stmt, error))
         return FALSE;
     }
 
@@ -730,14 +712,14 @@ record_image (VetterStore             *self,
       const VetterColour *colour = g_ptr_array_index (analysis->colours, i);
       g_autofree char *rgb = g_strdup_printf ("#%06x", colour->rgb);
 
-      stmt = prepare (self, "INSERT INTO tag (image_id, label, confidence, source, rgb) VALUES (?, ?, ?, 'colour', ?)", error);
+      stmt = vetter_store_prepare (self, "INSERT INTO tag (image_id, label, confidence, source, rgb) VALUES (?, ?, ?, 'colour', ?)", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, result->image_id);
-      bind_text (stmt, 2, colour->label);
+      vetter_store_bind_text (stmt, 2, colour->label);
       sqlite3_bind_int (stmt, 3, colour->confidence);
-      bind_text (stmt, 4, rgb);
-      if (!step_done (self, stmt, error))
+      vetter_store_bind_text (stmt, 4, rgb);
+      if (!vetter_store_step_done (self, stmt, error))
         return FALSE;
       g_ptr_array_add (rule_image->tags, vetter_tag_new (colour->label, colour->confidence, "colour"));
     }
@@ -806,7 +788,7 @@ vetter_store_record_item (VetterStore        *self,
   memset (outcome, 0, sizeof *outcome);
   outcome->item_id = item_id;
 
-  if (!begin (self, error))
+  if (!vetter_store_begin (self, error))
     return FALSE;
 
   for (guint i = 0; i < results->len; i++)
@@ -831,14 +813,15 @@ vetter_store_record_item (VetterStore        *self,
 
   if (failure)
     {
-      stmt = prepare (self,
+      stmt = vetter_store_prepare (self,
                       "UPDATE item SET status = 'failed', error = ?, step = NULL, decided_by = NULL,"
                       " decided_at = NULL, reason_code = NULL, reason = NULL, auto = NULL, rule = NULL,"
+                      " auto_status = NULL, auto_reason = NULL, auto_rule = NULL,"
                       " updated = ? WHERE id = ?", error);
       if (stmt == NULL)
         goto fail;
-      bind_text (stmt, 1, failure);
-      sqlite3_bind_int64 (stmt, 2, now ());
+      vetter_store_bind_text (stmt, 1, failure);
+      sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
       sqlite3_bind_int64 (stmt, 3, item_id);
       outcome->status = VETTER_STATUS_FAILED;
       outcome->error = g_steal_pointer (&failure);
@@ -846,25 +829,26 @@ vetter_store_record_item (VetterStore        *self,
   else
     {
       decision = vetter_rules_decide (config, rule_images);
-      stmt = prepare (self,
-                      "UPDATE item SET status = ?, error = NULL, step = NULL, decided_by = 'vetter',"
-                      " decided_at = ?, reason_code = ?, reason = ?, auto = 1, rule = ?, updated = ?"
-                      " WHERE id = ?", error);
+      stmt = vetter_store_prepare (self,
+                      "UPDATE item SET status = ?1, error = NULL, step = NULL, decided_by = 'vetter',"
+                      " decided_at = ?2, reason_code = ?3, reason = ?4, auto = 1, rule = ?5, updated = ?6,"
+                      " auto_status = ?1, auto_reason = ?4, auto_rule = ?5"
+                      " WHERE id = ?7", error);
       if (stmt == NULL)
         goto fail;
-      bind_text (stmt, 1, vetter_status_to_string (decision->status));
-      sqlite3_bind_int64 (stmt, 2, now ());
-      bind_text (stmt, 3, decision->reason_code);
-      bind_text (stmt, 4, decision->reason);
-      bind_text (stmt, 5, decision->rule);
-      sqlite3_bind_int64 (stmt, 6, now ());
+      vetter_store_bind_text (stmt, 1, vetter_status_to_string (decision->status));
+      sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
+      vetter_store_bind_text (stmt, 3, decision->reason_code);
+      vetter_store_bind_text (stmt, 4, decision->reason);
+      vetter_store_bind_text (stmt, 5, decision->rule);
+      sqlite3_bind_int64 (stmt, 6, vetter_store_now ());
       sqlite3_bind_int64 (stmt, 7, item_id);
       outcome->status = decision->status;
     }
-  if (!step_done (self, stmt, error))
+  if (!vetter_store_step_done (self, stmt, error))
     goto fail;
 
-  stmt = prepare (self, "SELECT batch_id FROM item WHERE id = ?", error);
+  stmt = vetter_store_prepare (self, "SELECT batch_id FROM item WHERE id = ?", error);
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_int64 (stmt, 1, item_id);
@@ -872,12 +856,12 @@ vetter_store_record_item (VetterStore        *self,
     outcome->batch_id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
 
-  if (!commit (self, error))
+  if (!vetter_store_commit (self, error))
     goto fail;
   return TRUE;
 
 fail:
-  rollback (self);
+  vetter_store_rollback (self);
   /* What this transaction added to the duplicate index is gone with it. */
   g_array_set_size (self->phashes, n_phashes);
   g_clear_pointer (&outcome->error, g_free);
@@ -892,7 +876,7 @@ vetter_store_batch_counts (VetterStore        *self,
                            VetterBatchCounts  *counts,
                            GError            **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT status, count(*) FROM item WHERE batch_id = ? GROUP BY status", error);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT status, count(*) FROM item WHERE batch_id = ? GROUP BY status", error);
 
   memset (counts, 0, sizeof *counts);
   if (stmt == NULL)
@@ -902,7 +886,7 @@ vetter_store_batch_counts (VetterStore        *self,
     {
       gint64 n = sqlite3_column_int64 (stmt, 1);
 
-      switch (vetter_status_from_string (column_text (stmt, 0)))
+      switch (vetter_status_from_string (vetter_store_column_text (stmt, 0)))
         {
         case VETTER_STATUS_QUEUED: counts->queued = n; break;
         case VETTER_STATUS_PROCESSING: counts->processing = n; break;
@@ -924,17 +908,17 @@ vetter_store_set_batch_state (VetterStore  *self,
                               const char   *state,
                               GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
                                 "UPDATE batch SET state = ?,"
                                 " finished = CASE WHEN ? = 'done' THEN ? ELSE NULL END WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, state);
-  bind_text (stmt, 2, state);
-  sqlite3_bind_int64 (stmt, 3, now ());
+  vetter_store_bind_text (stmt, 1, state);
+  vetter_store_bind_text (stmt, 2, state);
+  sqlite3_bind_int64 (stmt, 3, vetter_store_now ());
   sqlite3_bind_int64 (stmt, 4, batch_id);
-  return step_done (self, stmt, error);
+  return vetter_store_step_done (self, stmt, error);
 }
 
 guint
@@ -943,16 +927,16 @@ vetter_store_retry_failed (VetterStore  *self,
                            GError      **error)
 {
   /* A row that could not be read will not read better the second time. */
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
                                 "UPDATE item SET status = 'queued', error = NULL, updated = ?"
                                 " WHERE batch_id = ? AND status = 'failed'"
                                 " AND EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id)", error);
 
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int64 (stmt, 1, now ());
+  sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
   sqlite3_bind_int64 (stmt, 2, batch_id);
-  if (!step_done (self, stmt, error))
+  if (!vetter_store_step_done (self, stmt, error))
     return 0;
   return (guint) sqlite3_changes (self->db);
 }
@@ -974,7 +958,7 @@ vetter_store_list_batches (VetterStore  *self,
                            guint         limit,
                            GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT id, source, kind, state, created FROM batch ORDER BY id DESC LIMIT ?", error);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT id, source, kind, state, created FROM batch ORDER BY id DESC LIMIT ?", error);
   GPtrArray *batches;
 
   if (stmt == NULL)
@@ -986,9 +970,9 @@ vetter_store_list_batches (VetterStore  *self,
       VetterBatchInfo *info = g_new0 (VetterBatchInfo, 1);
 
       info->id = sqlite3_column_int64 (stmt, 0);
-      info->source = g_strdup (column_text (stmt, 1));
-      info->kind = g_strdup (column_text (stmt, 2));
-      info->state = g_strdup (column_text (stmt, 3));
+      info->source = g_strdup (vetter_store_column_text (stmt, 1));
+      info->kind = g_strdup (vetter_store_column_text (stmt, 2));
+      info->state = g_strdup (vetter_store_column_text (stmt, 3));
       info->created = sqlite3_column_int64 (stmt, 4);
       g_ptr_array_add (batches, info);
     }
@@ -1001,7 +985,7 @@ GArray *
 vetter_store_unfinished_batches (VetterStore  *self,
                                  GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
                                 "SELECT id FROM batch WHERE state = 'running' AND EXISTS"
                                 " (SELECT 1 FROM item WHERE item.batch_id = batch.id AND item.status IN ('queued', 'processing'))",
                                 error);
@@ -1023,14 +1007,14 @@ char *
 vetter_store_get_batch_state (VetterStore *self,
                               gint64       batch_id)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT state FROM batch WHERE id = ?", NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT state FROM batch WHERE id = ?", NULL);
   char *state = NULL;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, batch_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    state = g_strdup (column_text (stmt, 0));
+    state = g_strdup (vetter_store_column_text (stmt, 0));
   sqlite3_reset (stmt);
   return state;
 }
@@ -1053,7 +1037,7 @@ vetter_store_write_output_csv (VetterStore  *self,
   sqlite3_stmt *stmt;
   guint n_columns;
 
-  stmt = prepare (self, "SELECT header, stem, output_dir FROM batch WHERE id = ? AND kind IN ('products', 'ads')", error);
+  stmt = vetter_store_prepare (self, "SELECT header, stem, output_dir FROM batch WHERE id = ? AND kind IN ('products', 'ads')", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, batch_id);
@@ -1062,9 +1046,9 @@ vetter_store_write_output_csv (VetterStore  *self,
       sqlite3_reset (stmt);
       return NULL;
     }
-  header = json_to_strv (column_text (stmt, 0));
-  stem = g_strdup (column_text (stmt, 1));
-  output_dir = g_strdup (column_text (stmt, 2));
+  header = json_to_strv (vetter_store_column_text (stmt, 0));
+  stem = g_strdup (vetter_store_column_text (stmt, 1));
+  output_dir = g_strdup (vetter_store_column_text (stmt, 2));
   sqlite3_reset (stmt);
 
   n_columns = g_strv_length (header);
@@ -1076,7 +1060,7 @@ vetter_store_write_output_csv (VetterStore  *self,
 
   /* One line per row of the input, in its order; each cell of output URLs
    * follows the order of the input URLs. */
-  stmt = prepare (self,
+  stmt = vetter_store_prepare (self,
                   "SELECT item.id, item.cells,"
                   " (SELECT group_concat(url, ',') FROM (SELECT coalesce(variant.remote_url, variant.path) AS url"
                   "   FROM image JOIN variant ON variant.image_id = image.id AND variant.kind = 'compressed'"
@@ -1087,8 +1071,8 @@ vetter_store_write_output_csv (VetterStore  *self,
   sqlite3_bind_int64 (stmt, 1, batch_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      g_auto(GStrv) cells = json_to_strv (column_text (stmt, 1));
-      const char *urls = column_text (stmt, 2);
+      g_auto(GStrv) cells = json_to_strv (vetter_store_column_text (stmt, 1));
+      const char *urls = vetter_store_column_text (stmt, 2);
 
       g_ptr_array_set_size (row, 0);
       for (guint i = 0; i < n_columns; i++)
@@ -1112,20 +1096,20 @@ vetter_store_write_output_csv (VetterStore  *self,
       return NULL;
     }
 
-  stmt = prepare (self, "UPDATE batch SET output_csv = ? WHERE id = ?", error);
+  stmt = vetter_store_prepare (self, "UPDATE batch SET output_csv = ? WHERE id = ?", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, path);
+  vetter_store_bind_text (stmt, 1, path);
   sqlite3_bind_int64 (stmt, 2, batch_id);
-  if (!step_done (self, stmt, error))
+  if (!vetter_store_step_done (self, stmt, error))
     return NULL;
   return g_steal_pointer (&path);
 }
 
 /* ---- The JSON summary ----------------------------------------------------- */
 
-static void
-set_nullable_string (JsonObject *object,
+void
+vetter_store_set_nullable_string (JsonObject *object,
                      const char *name,
                      const char *value)
 {
@@ -1135,8 +1119,8 @@ set_nullable_string (JsonObject *object,
     json_object_set_null_member (object, name);
 }
 
-static void
-set_nullable_int (JsonObject   *object,
+void
+vetter_store_set_nullable_int (JsonObject   *object,
                   const char   *name,
                   sqlite3_stmt *stmt,
                   int           column)
@@ -1149,19 +1133,22 @@ set_nullable_int (JsonObject   *object,
 
 static JsonArray *
 image_tags (VetterStore *self,
-            gint64       image_id)
+            gint64       image_id,
+            gboolean     detail)
 {
   JsonArray *tags = json_array_new ();
-  sqlite3_stmt *stmt = prepare (self, "SELECT label, confidence, source FROM tag WHERE image_id = ? ORDER BY confidence DESC, id", NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT label, confidence, source, rgb FROM tag WHERE image_id = ? ORDER BY confidence DESC, id", NULL);
 
   sqlite3_bind_int64 (stmt, 1, image_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       JsonObject *tag = json_object_new ();
 
-      json_object_set_string_member (tag, "label", column_text (stmt, 0));
+      json_object_set_string_member (tag, "label", vetter_store_column_text (stmt, 0));
       json_object_set_int_member (tag, "confidence", sqlite3_column_int (stmt, 1));
-      json_object_set_string_member (tag, "source", column_text (stmt, 2));
+      json_object_set_string_member (tag, "source", vetter_store_column_text (stmt, 2));
+      if (detail)
+        vetter_store_set_nullable_string (tag, "rgb", vetter_store_column_text (stmt, 3));
       json_array_add_object_element (tags, tag);
     }
   sqlite3_reset (stmt);
@@ -1173,15 +1160,15 @@ image_defects (VetterStore *self,
                gint64       image_id)
 {
   JsonArray *defects = json_array_new ();
-  sqlite3_stmt *stmt = prepare (self, "SELECT kind, severity, confidence, x, y, w, h, message FROM defect WHERE image_id = ? ORDER BY id", NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT kind, severity, confidence, x, y, w, h, message FROM defect WHERE image_id = ? ORDER BY id", NULL);
 
   sqlite3_bind_int64 (stmt, 1, image_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       JsonObject *defect = json_object_new ();
 
-      json_object_set_string_member (defect, "kind", column_text (stmt, 0));
-      json_object_set_string_member (defect, "severity", column_text (stmt, 1));
+      json_object_set_string_member (defect, "kind", vetter_store_column_text (stmt, 0));
+      json_object_set_string_member (defect, "severity", vetter_store_column_text (stmt, 1));
       json_object_set_int_member (defect, "confidence", sqlite3_column_int (stmt, 2));
       if (sqlite3_column_type (stmt, 3) == SQLITE_NULL)
         json_object_set_null_member (defect, "box");
@@ -1195,7 +1182,7 @@ image_defects (VetterStore *self,
           json_object_set_int_member (box, "h", sqlite3_column_int (stmt, 6));
           json_object_set_object_member (defect, "box", box);
         }
-      set_nullable_string (defect, "message", column_text (stmt, 7));
+      vetter_store_set_nullable_string (defect, "message", vetter_store_column_text (stmt, 7));
       json_array_add_object_element (defects, defect);
     }
   sqlite3_reset (stmt);
@@ -1207,7 +1194,7 @@ image_variants (VetterStore *self,
                 gint64       image_id)
 {
   JsonArray *variants = json_array_new ();
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
                                 "SELECT kind, path, width, height, bytes FROM variant WHERE image_id = ?"
                                 " ORDER BY CASE kind WHEN 'compressed' THEN 0 WHEN 'square' THEN 1"
                                 " WHEN 'portrait' THEN 2 WHEN 'landscape' THEN 3 ELSE 4 END", NULL);
@@ -1217,8 +1204,8 @@ image_variants (VetterStore *self,
     {
       JsonObject *variant = json_object_new ();
 
-      json_object_set_string_member (variant, "kind", column_text (stmt, 0));
-      json_object_set_string_member (variant, "path", column_text (stmt, 1));
+      json_object_set_string_member (variant, "kind", vetter_store_column_text (stmt, 0));
+      json_object_set_string_member (variant, "path", vetter_store_column_text (stmt, 1));
       json_object_set_int_member (variant, "width", sqlite3_column_int (stmt, 2));
       json_object_set_int_member (variant, "height", sqlite3_column_int (stmt, 3));
       json_object_set_int_member (variant, "bytes", sqlite3_column_int64 (stmt, 4));
@@ -1229,13 +1216,37 @@ image_variants (VetterStore *self,
 }
 
 static JsonArray *
-item_images (VetterStore *self,
-             gint64       item_id)
+image_steps (VetterStore *self,
+             gint64       image_id)
+{
+  JsonArray *steps = json_array_new ();
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT name, status, started, duration, error FROM step WHERE image_id = ? ORDER BY id", NULL);
+
+  sqlite3_bind_int64 (stmt, 1, image_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonObject *step = json_object_new ();
+
+      json_object_set_string_member (step, "name", vetter_store_column_text (stmt, 0));
+      json_object_set_string_member (step, "status", vetter_store_column_text (stmt, 1));
+      json_object_set_int_member (step, "started", sqlite3_column_int64 (stmt, 2));
+      json_object_set_int_member (step, "duration", sqlite3_column_int64 (stmt, 3));
+      vetter_store_set_nullable_string (step, "error", vetter_store_column_text (stmt, 4));
+      json_array_add_object_element (steps, step);
+    }
+  sqlite3_reset (stmt);
+  return steps;
+}
+
+JsonArray *
+vetter_store_item_images (VetterStore *self,
+                          gint64       item_id,
+                          gboolean     detail)
 {
   g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   JsonArray *images = json_array_new ();
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
                                 "SELECT id, source, status, error, width, height, phash FROM image"
                                 " WHERE item_id = ? ORDER BY position", NULL);
 
@@ -1246,14 +1257,14 @@ item_images (VetterStore *self,
     {
       JsonObject *image = json_object_new ();
       gint64 id = sqlite3_column_int64 (stmt, 0);
-      const char *status = column_text (stmt, 2);
+      const char *status = vetter_store_column_text (stmt, 2);
 
-      json_object_set_string_member (image, "source", column_text (stmt, 1));
+      json_object_set_string_member (image, "source", vetter_store_column_text (stmt, 1));
       json_object_set_string_member (image, "status", g_strcmp0 (status, "queued") == 0 ? "pending" : status);
-      set_nullable_string (image, "error", column_text (stmt, 3));
-      set_nullable_int (image, "width", stmt, 4);
-      set_nullable_int (image, "height", stmt, 5);
-      set_nullable_string (image, "phash", column_text (stmt, 6));
+      vetter_store_set_nullable_string (image, "error", vetter_store_column_text (stmt, 3));
+      vetter_store_set_nullable_int (image, "width", stmt, 4);
+      vetter_store_set_nullable_int (image, "height", stmt, 5);
+      vetter_store_set_nullable_string (image, "phash", vetter_store_column_text (stmt, 6));
       g_ptr_array_add (objects, image);
       g_array_append_val (ids, id);
     }
@@ -1264,7 +1275,12 @@ item_images (VetterStore *self,
       JsonObject *image = g_ptr_array_index (objects, i);
       gint64 id = g_array_index (ids, gint64, i);
 
-      json_object_set_array_member (image, "tags", image_tags (self, id));
+      if (detail)
+        {
+          json_object_set_int_member (image, "id", id);
+          json_object_set_array_member (image, "steps", image_steps (self, id));
+        }
+      json_object_set_array_member (image, "tags", image_tags (self, id, detail));
       json_object_set_array_member (image, "defects", image_defects (self, id));
       json_object_set_array_member (image, "variants", image_variants (self, id));
       json_array_add_object_element (images, json_object_ref (image));
@@ -1301,15 +1317,15 @@ static JsonObject *
 item_object (sqlite3_stmt *stmt)
 {
   JsonObject *item = json_object_new ();
-  const char *status = column_text (stmt, 3);
+  const char *status = vetter_store_column_text (stmt, 3);
 
   json_object_set_int_member (item, "id", sqlite3_column_int64 (stmt, 0));
   json_object_set_int_member (item, "row", sqlite3_column_int (stmt, 1));
   json_object_set_int_member (item, "line", sqlite3_column_int (stmt, 2));
-  set_nullable_string (item, "title", column_text (stmt, 8));
-  set_nullable_string (item, "email", column_text (stmt, 9));
+  vetter_store_set_nullable_string (item, "title", vetter_store_column_text (stmt, 8));
+  vetter_store_set_nullable_string (item, "email", vetter_store_column_text (stmt, 9));
   json_object_set_string_member (item, "status", status);
-  set_nullable_string (item, "error", column_text (stmt, 4));
+  vetter_store_set_nullable_string (item, "error", vetter_store_column_text (stmt, 4));
   if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
     json_object_set_null_member (item, "decision");
   else
@@ -1317,8 +1333,8 @@ item_object (sqlite3_stmt *stmt)
       JsonObject *decision = json_object_new ();
 
       json_object_set_string_member (decision, "status", status);
-      set_nullable_string (decision, "reason", column_text (stmt, 5));
-      json_object_set_string_member (decision, "rule", column_text (stmt, 6));
+      vetter_store_set_nullable_string (decision, "reason", vetter_store_column_text (stmt, 5));
+      json_object_set_string_member (decision, "rule", vetter_store_column_text (stmt, 6));
       json_object_set_boolean_member (decision, "auto", sqlite3_column_int (stmt, 7) != 0);
       json_object_set_object_member (item, "decision", decision);
     }
@@ -1343,7 +1359,7 @@ write_batch_items (VetterStore    *self,
     {
       g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
       guint n_rows = 0;
-      sqlite3_stmt *stmt = prepare (self,
+      sqlite3_stmt *stmt = vetter_store_prepare (self,
                                     "SELECT id, row, line, status, error, reason, rule, auto, title, email FROM item"
                                     " WHERE batch_id = ? AND row > ? ORDER BY row LIMIT ?", error);
 
@@ -1356,14 +1372,14 @@ write_batch_items (VetterStore    *self,
         {
           n_rows++;
           after_row = sqlite3_column_int (stmt, 1);
-          if (g_strcmp0 (column_text (stmt, 3), "failed") == 0)
+          if (g_strcmp0 (vetter_store_column_text (stmt, 3), "failed") == 0)
             {
               VetterFailure *failure = g_new0 (VetterFailure, 1);
 
               failure->item_id = sqlite3_column_int64 (stmt, 0);
               failure->row = sqlite3_column_int (stmt, 1);
               failure->line = sqlite3_column_int (stmt, 2);
-              failure->error = g_strdup (column_text (stmt, 4));
+              failure->error = g_strdup (vetter_store_column_text (stmt, 4));
               g_ptr_array_add (summary->failures, failure);
             }
           if (json)
@@ -1380,7 +1396,7 @@ write_batch_items (VetterStore    *self,
           g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
           g_autofree char *text = NULL;
 
-          json_object_set_array_member (item, "images", item_images (self, json_object_get_int_member (item, "id")));
+          json_object_set_array_member (item, "images", vetter_store_item_images (self, json_object_get_int_member (item, "id"), FALSE));
           json_node_set_object (node, item);
           text = json_to_string (node, FALSE);
           if (!write_text (json, *first ? "\n" : ",\n", error) || !write_text (json, text, error))
@@ -1423,14 +1439,14 @@ vetter_store_write_summary (VetterStore    *self,
       summary->totals.rejected += counts.rejected;
       summary->totals.failed += counts.failed;
 
-      stmt = prepare (self, "SELECT output_csv FROM batch WHERE id = ? AND output_csv IS NOT NULL", error);
+      stmt = vetter_store_prepare (self, "SELECT output_csv FROM batch WHERE id = ? AND output_csv IS NOT NULL", error);
       if (stmt == NULL)
         return NULL;
       sqlite3_bind_int64 (stmt, 1, batch_ids[b]);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         {
-          g_ptr_array_add (summary->output_csv, g_strdup (column_text (stmt, 0)));
-          json_array_add_string_element (output_csv, column_text (stmt, 0));
+          g_ptr_array_add (summary->output_csv, g_strdup (vetter_store_column_text (stmt, 0)));
+          json_array_add_string_element (output_csv, vetter_store_column_text (stmt, 0));
         }
       sqlite3_reset (stmt);
     }

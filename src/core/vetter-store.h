@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-#define VETTER_STORE_SCHEMA_VERSION 1
+#define VETTER_STORE_SCHEMA_VERSION 2
 
 #define VETTER_TYPE_STORE (vetter_store_get_type ())
 
@@ -67,6 +67,54 @@ typedef struct
 
 void         vetter_summary_free              (VetterSummary      *summary);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterSummary, vetter_summary_free)
+
+/* Which items the review view walks through. */
+typedef struct
+{
+  gint64  batch_id;      /* 0: every batch */
+  char   *status;        /* needs_review, approved, rejected, or "any" of those three */
+  char   *defect_kind;   /* NULL: with or without defects */
+  char   *auto_status;   /* what the rules said; NULL: anything */
+} VetterReviewFilter;
+
+VetterReviewFilter *vetter_review_filter_new  (void);
+VetterReviewFilter *vetter_review_filter_copy (const VetterReviewFilter *filter);
+void                vetter_review_filter_free (VetterReviewFilter       *filter);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterReviewFilter, vetter_review_filter_free)
+
+/* An item's decision, as stored: the rules' or a person's. */
+typedef struct
+{
+  char     *status;       /* needs_review, approved or rejected */
+  char     *reason_code;
+  char     *reason;       /* in words */
+  char     *note;         /* the moderator's own words */
+  char     *rule;         /* the rule that decided; "manual" for a person */
+  gboolean  is_auto;
+  char     *decided_by;
+  gint64    decided_at;   /* microseconds since the epoch */
+} VetterItemDecision;
+
+VetterItemDecision *vetter_item_decision_new_manual (const char *status,
+                                                     const char *reason_code,
+                                                     const char *note,
+                                                     const char *actor);
+VetterItemDecision *vetter_item_decision_copy (const VetterItemDecision *decision);
+void                vetter_item_decision_free (VetterItemDecision       *decision);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterItemDecision, vetter_item_decision_free)
+
+/* One row of a batch's item list. */
+typedef struct
+{
+  gint64  id;
+  int     row;
+  char   *title;
+  char   *status;
+  char   *error;
+  char   *thumb;     /* path of the first image's thumbnail, when made */
+} VetterItemRow;
+
+void         vetter_item_row_free             (VetterItemRow      *row);
 
 /* Not thread-safe: a store belongs to the thread that opened it. */
 VetterStore *vetter_store_open                (const char         *path,
@@ -122,6 +170,29 @@ VetterSummary *vetter_store_write_summary     (VetterStore        *self,
                                                const gint64       *batch_ids,
                                                guint               n_batch_ids,
                                                GOutputStream      *json,
+                                               GError            **error);
+
+/* ---- Review (vetter-store-review.c) ---- */
+
+GArray      *vetter_store_review_queue        (VetterStore        *self,
+                                               const VetterReviewFilter *filter,
+                                               GError            **error);
+JsonObject  *vetter_store_item_detail         (VetterStore        *self,
+                                               gint64              item_id,
+                                               GError            **error);
+gboolean     vetter_store_decide              (VetterStore        *self,
+                                               gint64              item_id,
+                                               const VetterItemDecision *decision,
+                                               const char         *action,
+                                               VetterItemDecision **previous,
+                                               gint64             *batch_id,
+                                               GError            **error);
+GPtrArray   *vetter_store_list_items          (VetterStore        *self,
+                                               gint64              batch_id,
+                                               guint               offset,
+                                               guint               limit,
+                                               GError            **error);
+GPtrArray   *vetter_store_defect_kinds        (VetterStore        *self,
                                                GError            **error);
 
 G_END_DECLS
