@@ -64,7 +64,23 @@ fill_queue (VetterWindow *window,
   while ((name = g_dir_read_name (dir)))
     g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-  for (guint i = 0; i < 40; i++)
+  /* The first product is a soft photo between black bars, as advertisers'
+   * screenshots of their own listings often are. */
+  {
+    g_autofree char *source = g_build_filename (photos, names->pdata[7], NULL);
+    g_autofree char *bad = g_build_filename (scratch, "listing-screenshot.jpg", NULL);
+    g_autoptr(GdkPixbuf) photo = gdk_pixbuf_new_from_file_at_size (source, 1600, 10000, NULL);
+    int w = gdk_pixbuf_get_width (photo), h = gdk_pixbuf_get_height (photo);
+    g_autoptr(GdkPixbuf) small = gdk_pixbuf_scale_simple (photo, w / 12, h / 12, GDK_INTERP_BILINEAR);
+    g_autoptr(GdkPixbuf) soft = gdk_pixbuf_scale_simple (small, w, h, GDK_INTERP_BILINEAR);
+    g_autoptr(GdkPixbuf) canvas = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, w, h + 300);
+
+    gdk_pixbuf_fill (canvas, 0x000000ff);
+    gdk_pixbuf_copy_area (soft, 0, 0, w, h, canvas, 0, 150);
+    gdk_pixbuf_save (canvas, bad, "jpeg", NULL, "quality", "80", NULL);
+    g_string_append_printf (csv, "1,Mountain cabin weekend,%s\n", bad);
+  }
+  for (guint i = 1; i < 40; i++)
     g_string_append_printf (csv, "%u,Product %u,%s/%s\n", i + 1, i + 1, photos, (char *) names->pdata[i % names->len]);
   g_string_append (csv, "41,Broken link,https://127.0.0.1:1/missing.jpg\n42,No image,\n");
   g_file_set_contents (csv_path, csv->str, -1, NULL);
@@ -143,6 +159,27 @@ main (int   argc,
     for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
       {
         g_autofree char *name = g_strdup_printf ("queue%s.png", i == 0 ? "" : "-dark");
+        g_autofree char *path = g_build_filename (outdir, name, NULL);
+
+        adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                            i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+        settle (GTK_WIDGET (window));
+        save_window (GTK_WIDGET (window), path);
+      }
+
+    /* The review view on the first item, with its defects drawn. */
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review");
+    {
+      VetterReviewPage *review = vetter_window_get_review_page (window);
+
+      deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while (vetter_review_page_get_current_item (review) == 0 && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      vetter_image_view_set_highlighted (vetter_review_page_get_image_view (review), 0);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("review%s.png", i == 0 ? "" : "-dark");
         g_autofree char *path = g_build_filename (outdir, name, NULL);
 
         adw_style_manager_set_color_scheme (adw_style_manager_get_default (),

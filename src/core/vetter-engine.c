@@ -822,6 +822,7 @@ typedef struct
   gint64              item_id;
   VetterItemDecision *decision;
   char               *action;
+  char               *actor;
 } DecideRequest;
 
 static void
@@ -829,6 +830,7 @@ decide_request_free (DecideRequest *request)
 {
   vetter_item_decision_free (request->decision);
   g_free (request->action);
+  g_free (request->actor);
   g_free (request);
 }
 
@@ -844,7 +846,7 @@ query_decide (VetterEngine *self,
   gint64 batch_id = 0;
 
   if (!vetter_store_decide (self->store, request->item_id, request->decision, request->action,
-                            &previous, &batch_id, error))
+                            request->actor, &previous, &batch_id, error))
     return NULL;
   report_item (self, request->item_id, batch_id, request->decision->status, NULL);
   store_report_batch (self, batch_id);
@@ -1211,6 +1213,7 @@ vetter_engine_decide_async (VetterEngine             *self,
                             gint64                    item_id,
                             const VetterItemDecision *decision,
                             const char               *action,
+                            const char               *actor,
                             GCancellable             *cancellable,
                             GAsyncReadyCallback       callback,
                             gpointer                  user_data)
@@ -1221,6 +1224,7 @@ vetter_engine_decide_async (VetterEngine             *self,
   request->item_id = item_id;
   request->decision = vetter_item_decision_copy (decision);
   request->action = g_strdup (action);
+  request->actor = g_strdup (actor);
   send_query (self, vetter_engine_decide_async, query_decide, request, (GDestroyNotify) decide_request_free,
               (GDestroyNotify) vetter_item_decision_free, cancellable, callback, user_data);
 }

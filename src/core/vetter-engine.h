@@ -120,13 +120,14 @@ JsonObject   *vetter_engine_item_detail_finish  (VetterEngine        *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
-/* Records @decision as @action ("decide" or "undo"); the result is the
+/* Records @decision as @action ("decide" or "undo") by @actor; the result is the
  * decision it replaced, which undo gives back. item-changed and
  * batch-progress follow. */
 void          vetter_engine_decide_async        (VetterEngine             *self,
                                                  gint64                    item_id,
                                                  const VetterItemDecision *decision,
                                                  const char               *action,
+                                                 const char               *actor,
                                                  GCancellable             *cancellable,
                                                  GAsyncReadyCallback       callback,
                                                  gpointer                  user_data);

@@ -379,13 +379,14 @@ read_decision (VetterStore  *self,
   return decision;
 }
 
-/* Sets @decision on the item and logs it as @action ("decide", "undo"),
- * by @decision's decided_by; *@previous receives what it replaced. */
+/* Sets @decision on the item and logs it as @action ("decide", "undo")
+ * by @actor; *@previous receives what it replaced. */
 gboolean
 vetter_store_decide (VetterStore               *self,
                      gint64                     item_id,
                      const VetterItemDecision  *decision,
                      const char                *action,
+                     const char                *actor,
                      VetterItemDecision       **previous,
                      gint64                    *batch_id,
                      GError                   **error)
@@ -436,7 +437,7 @@ vetter_store_decide (VetterStore               *self,
                                " VALUES (?, ?, 'item', ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
-  vetter_store_bind_text (stmt, 1, decision->decided_by ? decision->decided_by : "vetter");
+  vetter_store_bind_text (stmt, 1, actor);
   sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
   sqlite3_bind_int64 (stmt, 3, item_id);
   vetter_store_bind_text (stmt, 4, action);

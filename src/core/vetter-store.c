@@ -1247,7 +1247,7 @@ vetter_store_item_images (VetterStore *self,
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   JsonArray *images = json_array_new ();
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                "SELECT id, source, status, error, width, height, phash FROM image"
+                                "SELECT id, source, status, error, width, height, phash, location FROM image"
                                 " WHERE item_id = ? ORDER BY position", NULL);
 
   /* Rows first, lists after: the lists' queries must not interleave with
@@ -1265,6 +1265,8 @@ vetter_store_item_images (VetterStore *self,
       vetter_store_set_nullable_int (image, "width", stmt, 4);
       vetter_store_set_nullable_int (image, "height", stmt, 5);
       vetter_store_set_nullable_string (image, "phash", vetter_store_column_text (stmt, 6));
+      if (detail)
+        json_object_set_string_member (image, "location", vetter_store_column_text (stmt, 7));
       g_ptr_array_add (objects, image);
       g_array_append_val (ids, id);
     }

@@ -184,6 +184,7 @@ gboolean     vetter_store_decide              (VetterStore        *self,
                                                gint64              item_id,
                                                const VetterItemDecision *decision,
                                                const char         *action,
+                                               const char         *actor,
                                                VetterItemDecision **previous,
                                                gint64             *batch_id,
                                                GError            **error);

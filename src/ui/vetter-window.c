@@ -2,7 +2,8 @@
  *
  * Files come in three ways (a drop anywhere, the Add button, `vetter
  * FILE…`) and all take vetter_window_add_files(). Reading them happens off
- * the UI thread; the queue below follows the engine's signals.
+ * the UI thread; the queue below follows the engine's signals. The Review
+ * tab is a VetterReviewPage of its own.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +18,7 @@
 #include "vetter-batch-object.h"
 #include "vetter-batch-row.h"
 #include "vetter-resources.h"
+#include "vetter-review-page.h"
 #include "vetter-store.h"
 #include "vetter-window.h"
 
@@ -30,6 +32,9 @@ struct _VetterWindow
   GCancellable    *cancellable;
 
   AdwToastOverlay *toast_overlay;
+  AdwViewStack    *view_stack;
+  AdwViewStackPage *review_stack_page;
+  VetterReviewPage *review_page;
   GtkStack        *main_stack;
   GtkListBox      *batch_list;
   GtkWidget       *drop_highlight;
@@ -98,6 +103,25 @@ ensure_batch (VetterWindow *self,
 
 /* ---- Engine signals ------------------------------------------------------- */
 
+/* The Review tab's badge: how many items wait for a person. */
+static void
+update_review_badge (VetterWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->batches));
+  gint64 waiting = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VetterBatchObject) batch = g_list_model_get_item (G_LIST_MODEL (self->batches), i);
+      const VetterBatchProgress *progress = vetter_engine_get_progress (self->engine, vetter_batch_object_get_id (batch));
+
+      if (progress)
+        waiting += progress->needs_review;
+    }
+  adw_view_stack_page_set_badge_number (self->review_stack_page, (guint) MIN (waiting, G_MAXUINT));
+  adw_view_stack_page_set_needs_attention (self->review_stack_page, waiting > 0);
+}
+
 static void
 on_batch_progress (VetterWindow *self,
                    gint64        batch_id,
@@ -107,6 +131,36 @@ on_batch_progress (VetterWindow *self,
 
   if (batch)
     vetter_batch_object_update (batch, vetter_engine_get_progress (engine, batch_id));
+  update_review_badge (self);
+}
+
+static void
+on_review_message (VetterWindow *self,
+                   const char   *message)
+{
+  toast (self, message);
+}
+
+/* Keys go where the moderator is looking: into the review page when it
+ * is shown, so A, R, J and K work without a click first. */
+static void
+on_visible_page_changed (VetterWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "review") != 0)
+    return;
+  if (g_strcmp0 (vetter_review_page_get_state (self->review_page), "empty") == 0)
+    vetter_review_page_reload (self->review_page);
+  gtk_widget_grab_focus (GTK_WIDGET (vetter_review_page_get_image_view (self->review_page)));
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *parameter)
+{
+  VetterWindow *self = VETTER_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -329,6 +383,7 @@ attach_engine (VetterWindow *self,
 
   g_signal_connect_object (self->engine, "batch-progress", G_CALLBACK (on_batch_progress), self, G_CONNECT_SWAPPED);
   gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
+  vetter_review_page_setup (self->review_page, self->engine, G_LIST_MODEL (self->batches));
   vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
 }
 
@@ -370,12 +425,18 @@ vetter_window_class_init (VetterWindowClass *klass)
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, review_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, review_page);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, batch_list);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, drop_highlight);
 
   gtk_widget_class_install_action (widget_class, "win.add-files", NULL, add_files_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-files", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "queue");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "review");
 }
 
 static void
@@ -387,7 +448,10 @@ vetter_window_init (VetterWindow *self)
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 
+  g_type_ensure (VETTER_TYPE_REVIEW_PAGE);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->review_page, "message", G_CALLBACK (on_review_message), self);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_page_changed), self);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
@@ -423,6 +487,13 @@ vetter_window_get_batches (VetterWindow *self)
 {
   g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
   return G_LIST_MODEL (self->batches);
+}
+
+VetterReviewPage *
+vetter_window_get_review_page (VetterWindow *self)
+{
+  g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
+  return self->review_page;
 }
 
 VetterEngine *

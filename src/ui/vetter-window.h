@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "vetter-engine.h"
+#include "vetter-review-page.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +22,6 @@ void          vetter_window_add_files   (VetterWindow   *self,
                                          guint           n_files);
 GListModel   *vetter_window_get_batches (VetterWindow   *self);
 VetterEngine *vetter_window_get_engine  (VetterWindow   *self);
+VetterReviewPage *vetter_window_get_review_page (VetterWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,114 @@
+/* vetter-labels.c: the words the window uses for stored codes
+ *
+ * The store keeps stable codes (they are synced and read by other
+ * programs); each window shows them in its moderator's language.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vetter-labels.h"
+#include "vetter-reasons.h"
+
+typedef struct
+{
+  const char *code;
+  const char *label;
+} Label;
+
+static const char *
+lookup (const Label *labels,
+        guint        n_labels,
+        const char  *code)
+{
+  for (guint i = 0; code && i < n_labels; i++)
+    if (g_str_equal (labels[i].code, code))
+      return _(labels[i].label);
+  return code;
+}
+
+const char *
+vetter_label_for_status (const char *status)
+{
+  static const Label labels[] = {
+    { "queued", N_("Waiting") },
+    { "processing", N_("Processing") },
+    { "needs_review", N_("Needs review") },
+    { "approved", N_("Approved") },
+    { "rejected", N_("Rejected") },
+    { "failed", N_("Failed") },
+  };
+  return lookup (labels, G_N_ELEMENTS (labels), status);
+}
+
+const char *
+vetter_label_for_defect (const char *kind)
+{
+  static const Label labels[] = {
+    { "blurry", N_("Blurry") },
+    { "overexposed", N_("Overexposed") },
+    { "underexposed", N_("Underexposed") },
+    { "low_resolution", N_("Low resolution") },
+    { "heavy_compression", N_("Heavy compression") },
+    { "letterbox", N_("Letterbox borders") },
+    { "extreme_aspect", N_("Extreme aspect ratio") },
+    { "duplicate", N_("Duplicate") },
+  };
+  return lookup (labels, G_N_ELEMENTS (labels), kind);
+}
+
+const char *
+vetter_label_for_severity (const char *severity)
+{
+  static const Label labels[] = {
+    { "low", N_("Low") },
+    { "medium", N_("Medium") },
+    { "high", N_("High") },
+  };
+  return lookup (labels, G_N_ELEMENTS (labels), severity);
+}
+
+const char *
+vetter_label_for_variant (const char *kind)
+{
+  static const Label labels[] = {
+    { "compressed", N_("Compressed") },
+    { "square", N_("Square") },
+    { "portrait", N_("Portrait") },
+    { "landscape", N_("Landscape") },
+    { "thumb", N_("Thumbnail") },
+  };
+  return lookup (labels, G_N_ELEMENTS (labels), kind);
+}
+
+const char *
+vetter_label_for_reason (const char *code)
+{
+  const VetterReason *reason = vetter_reason_lookup (code);
+
+  return reason ? _(reason->label) : code;
+}
+
+char *
+vetter_label_for_time (gint64 microseconds)
+{
+  g_autoptr(GDateTime) then = g_date_time_new_from_unix_local (microseconds / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  GTimeSpan ago = g_date_time_difference (now, then);
+
+  if (then == NULL)
+    return g_strdup ("");
+  if (ago < G_TIME_SPAN_MINUTE)
+    return g_strdup (_("just now"));
+  if (ago < G_TIME_SPAN_HOUR)
+    return g_strdup_printf (ngettext ("%d minute ago", "%d minutes ago", (int) (ago / G_TIME_SPAN_MINUTE)),
+                            (int) (ago / G_TIME_SPAN_MINUTE));
+  if (ago < G_TIME_SPAN_DAY)
+    return g_strdup_printf (ngettext ("%d hour ago", "%d hours ago", (int) (ago / G_TIME_SPAN_HOUR)),
+                            (int) (ago / G_TIME_SPAN_HOUR));
+  /* Translators: a date and time, see g_date_time_format() */
+  return g_date_time_format (then, _("%e %b %Y, %H:%M"));
+}

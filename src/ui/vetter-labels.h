@@ -1,0 +1,20 @@
+/* vetter-labels.h: the words the window uses for stored codes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+const char *vetter_label_for_status      (const char *status);
+const char *vetter_label_for_defect      (const char *kind);
+const char *vetter_label_for_severity    (const char *severity);
+const char *vetter_label_for_variant     (const char *kind);
+const char *vetter_label_for_reason      (const char *code);
+/* "2 minutes ago", or a date for anything older than a day. */
+char       *vetter_label_for_time        (gint64      microseconds);
+
+G_END_DECLS

@@ -1,0 +1,35 @@
+/* vetter-review-page.h: the items waiting for a person, one at a time
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vetter-engine.h"
+#include "vetter-image-view.h"
+
+G_BEGIN_DECLS
+
+#define VETTER_TYPE_REVIEW_PAGE (vetter_review_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (VetterReviewPage, vetter_review_page, VETTER, REVIEW_PAGE, GtkWidget)
+
+GtkWidget       *vetter_review_page_new              (void);
+/* @batches: the window's VetterBatchObject list, for the batch filter. */
+void             vetter_review_page_setup            (VetterReviewPage *self,
+                                                      VetterEngine     *engine,
+                                                      GListModel       *batches);
+/* Reads the queue again from the store, from its first item. */
+void             vetter_review_page_reload           (VetterReviewPage *self);
+
+/* The item on screen (0 for none) and where it is in the queue. */
+gint64           vetter_review_page_get_current_item (VetterReviewPage *self);
+guint            vetter_review_page_get_position     (VetterReviewPage *self);
+guint            vetter_review_page_get_queue_length (VetterReviewPage *self);
+const char      *vetter_review_page_get_state        (VetterReviewPage *self);
+VetterImageView *vetter_review_page_get_image_view   (VetterReviewPage *self);
+gboolean         vetter_review_page_get_choosing_reason (VetterReviewPage *self);
+
+G_END_DECLS

@@ -1,0 +1,385 @@
+/* test-review.c: deciding items in the review view, in a real X server
+ *
+ * A CSV of ads goes in through the window's own intake, the engine runs it,
+ * and the moderator's actions (the same ones the keys and buttons trigger)
+ * change the store, which is read back through the engine.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "vetter-application.h"
+#include "vetter-batch-object.h"
+#include "vetter-test-util.h"
+#include "vetter-window.h"
+
+static VetterApplication *app;
+
+static void
+wait_until (gboolean (*done) (gpointer),
+            gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+batch_done (gpointer data)
+{
+  GListModel *batches = vetter_window_get_batches (data);
+  g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
+
+  return batch && g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
+}
+
+static gboolean
+item_shown (gpointer data)
+{
+  return vetter_review_page_get_current_item (data) != 0;
+}
+
+/* Six ads; the first one's photo sits between black bars, so it has
+ * defects with boxes. */
+static char *
+write_ads (const char *dir)
+{
+  g_autoptr(GString) csv = g_string_new ("email,image,title\n");
+  g_autofree char *path = g_build_filename (dir, "ads.csv", NULL);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(VetterPixels) pixels = test_textured (800, 600, i + 1);
+      g_autofree char *name = g_strdup_printf ("ad-%u.jpg", i);
+      g_autofree char *image = NULL;
+
+      if (i == 0)
+        {
+          test_fill (pixels, 0, 0, 800, 90, 0, 0, 0);
+          test_fill (pixels, 0, 510, 800, 90, 0, 0, 0);
+        }
+      image = test_write_jpeg (pixels, dir, name, 90);
+      g_string_append_printf (csv, "seller%u@example.com,%s,Car number %u\n", i, name, i);
+    }
+  g_assert_true (g_file_set_contents (path, csv->str, -1, NULL));
+  return g_steal_pointer (&path);
+}
+
+typedef struct
+{
+  JsonObject *item;
+  GError     *error;
+  gboolean    done;
+} DetailResult;
+
+static void
+on_detail (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  DetailResult *r = user_data;
+
+  r->item = vetter_engine_item_detail_finish (VETTER_ENGINE (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static gboolean
+detail_done (gpointer data)
+{
+  return ((DetailResult *) data)->done;
+}
+
+/* What the store says of an item, read through the engine's own thread. */
+static JsonObject *
+read_item (VetterEngine *engine,
+           gint64        item_id)
+{
+  DetailResult r = { 0 };
+
+  vetter_engine_item_detail_async (engine, item_id, NULL, on_detail, &r);
+  wait_until (detail_done, &r);
+  g_assert_no_error (r.error);
+  return r.item;
+}
+
+typedef struct
+{
+  VetterEngine *engine;
+  gint64        item_id;
+  const char   *status;
+} StatusWait;
+
+static gboolean
+has_status (gpointer data)
+{
+  StatusWait *wait = data;
+  g_autoptr(JsonObject) item = read_item (wait->engine, wait->item_id);
+
+  return g_strcmp0 (json_object_get_string_member (item, "status"), wait->status) == 0;
+}
+
+static void
+wait_for_status (VetterEngine *engine,
+                 gint64        item_id,
+                 const char   *status)
+{
+  StatusWait wait = { engine, item_id, status };
+
+  wait_until (has_status, &wait);
+}
+
+static const char *
+decision_member (JsonObject *item,
+                 const char *member)
+{
+  JsonObject *decision = json_object_get_object_member (item, "decision");
+
+  return json_object_get_null_member (decision, member) ? NULL : json_object_get_string_member (decision, member);
+}
+
+static gpointer
+template_child (gpointer    widget,
+                GType       type,
+                const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+}
+
+/* Whether @trigger is a shortcut of the page for @action with @target. */
+static gboolean
+has_trigger (GtkWidget  *widget,
+             const char *action,
+             GVariant   *target,
+             const char *trigger)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GVariant) owned = target ? g_variant_ref_sink (target) : NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *a = gtk_shortcut_get_action (shortcut);
+          GVariant *args = gtk_shortcut_get_arguments (shortcut);
+          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (GTK_IS_NAMED_ACTION (a) && g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (a)), action) &&
+              ((owned == NULL && args == NULL) || (owned && args && g_variant_equal (owned, args))) &&
+              g_str_equal (text, trigger))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_keyboard_shortcuts (void)
+{
+  GtkWidget *page = vetter_review_page_new ();
+
+  g_object_ref_sink (page);
+  g_assert_true (has_trigger (page, "review.approve", NULL, "a"));
+  g_assert_true (has_trigger (page, "review.reject", NULL, "r"));
+  g_assert_true (has_trigger (page, "review.next", NULL, "j"));
+  g_assert_true (has_trigger (page, "review.next", NULL, "Right"));
+  g_assert_true (has_trigger (page, "review.previous", NULL, "k"));
+  g_assert_true (has_trigger (page, "review.previous", NULL, "Left"));
+  g_assert_true (has_trigger (page, "review.undo", NULL, "z"));
+  g_assert_true (has_trigger (page, "review.zoom", NULL, "space"));
+  g_assert_true (has_trigger (page, "review.cancel-reason", NULL, "Escape"));
+  g_assert_true (has_trigger (page, "review.reason", g_variant_new_int32 (0), "1"));
+  g_assert_true (has_trigger (page, "review.reason", g_variant_new_int32 (5), "6"));
+  g_assert_finalize_object (page);
+}
+
+static void
+test_review_flow (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *csv = write_ads (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterEngine *engine = vetter_window_get_engine (window);
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  VetterImageView *view = vetter_review_page_get_image_view (page);
+  g_autoptr(JsonObject) item = NULL;
+  gint64 first, second, third, fourth;
+  GtkListBox *defects;
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_window_add_files (window, &file, 1);
+  wait_until (batch_done, window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
+  wait_until (item_shown, page);
+  g_assert_cmpuint (vetter_review_page_get_queue_length (page), ==, 6);
+  g_assert_cmpstr (vetter_review_page_get_state (page), ==, "item");
+  first = vetter_review_page_get_current_item (page);
+
+  /* The first ad's bars are drawn as boxes; picking a defect in the side
+   * panel highlights its box. */
+  g_assert_cmpuint (vetter_image_view_get_n_boxes (view), >=, 2);
+  g_assert_nonnull (vetter_image_view_get_texture (view));
+  defects = template_child (page, VETTER_TYPE_REVIEW_PAGE, "defect_list");
+  for (int i = 0; gtk_list_box_get_row_at_index (defects, i); i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (defects, i);
+      int box = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "box"));
+
+      gtk_list_box_select_row (defects, row);
+      g_assert_cmpint (vetter_image_view_get_highlighted (view), ==, box);
+    }
+  g_assert_cmpstr (gtk_label_get_label (template_child (page, VETTER_TYPE_REVIEW_PAGE, "title_label")), ==, "Car number 0");
+
+  /* Zoom toggles between fitting and a closer look. */
+  g_assert_true (vetter_image_view_get_fit (view));
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.zoom", NULL);
+  g_assert_false (vetter_image_view_get_fit (view));
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.zoom", NULL);
+  g_assert_true (vetter_image_view_get_fit (view));
+
+  /* Once the next item is preloaded, approving shows it at once: no turn
+   * of the main loop between the key and the next item on screen. */
+  spin (500);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.approve", NULL);
+  second = vetter_review_page_get_current_item (page);
+  g_assert_cmpint (second, !=, 0);
+  g_assert_cmpint (second, !=, first);
+  g_assert_cmpuint (vetter_review_page_get_position (page), ==, 1);
+  wait_for_status (engine, first, "approved");
+  item = read_item (engine, first);
+  g_assert_cmpstr (decision_member (item, "by"), ==, g_get_user_name ());
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (item, "decision"), "auto"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "history")), ==, 1);
+  g_clear_pointer (&item, json_object_unref);
+
+  /* Reject asks why; a number picks the reason. */
+  spin (300);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
+  g_assert_true (vetter_review_page_get_choosing_reason (page));
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, second);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.reason", "i", 3);
+  g_assert_false (vetter_review_page_get_choosing_reason (page));
+  wait_for_status (engine, second, "rejected");
+  item = read_item (engine, second);
+  g_assert_cmpstr (decision_member (item, "reason_code"), ==, "duplicate");
+  g_clear_pointer (&item, json_object_unref);
+
+  /* "Other" needs a note: without one the choice stays open. */
+  wait_until (item_shown, page);
+  third = vetter_review_page_get_current_item (page);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.reason", "i", 5);
+  g_assert_true (vetter_review_page_get_choosing_reason (page));
+  {
+    GtkEntry *note = template_child (page, VETTER_TYPE_REVIEW_PAGE, "note_entry");
+
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (note), "error"));
+    gtk_editable_set_text (GTK_EDITABLE (note), "Phone number painted on the door");
+    g_signal_emit_by_name (note, "activate");
+  }
+  g_assert_false (vetter_review_page_get_choosing_reason (page));
+  wait_for_status (engine, third, "rejected");
+  item = read_item (engine, third);
+  g_assert_cmpstr (decision_member (item, "reason_code"), ==, "other");
+  g_assert_cmpstr (decision_member (item, "note"), ==, "Phone number painted on the door");
+  g_clear_pointer (&item, json_object_unref);
+
+  /* Escape leaves the choice without deciding. */
+  wait_until (item_shown, page);
+  fourth = vetter_review_page_get_current_item (page);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.cancel-reason", NULL);
+  g_assert_false (vetter_review_page_get_choosing_reason (page));
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, fourth);
+
+  /* Z takes back the last decision and shows that item again. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.undo", NULL);
+  wait_for_status (engine, third, "needs_review");
+  while (vetter_review_page_get_current_item (page) != third)
+    g_main_context_iteration (NULL, TRUE);
+  item = read_item (engine, third);
+  g_assert_null (decision_member (item, "reason_code"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "history")), ==, 2);
+  g_clear_pointer (&item, json_object_unref);
+
+  /* J and K move without deciding. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);
+  wait_until (item_shown, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, fourth);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.previous", NULL);
+  wait_until (item_shown, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, third);
+  wait_for_status (engine, fourth, "needs_review");
+
+  /* A filter on status shows the decided ones. */
+  gtk_drop_down_set_selected (template_child (page, VETTER_TYPE_REVIEW_PAGE, "status_filter"), 2);
+  while (vetter_review_page_get_queue_length (page) != 1 || vetter_review_page_get_current_item (page) != second)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Nothing left to decide: the empty state, not a blank screen. */
+  gtk_drop_down_set_selected (template_child (page, VETTER_TYPE_REVIEW_PAGE, "status_filter"), 0);
+  gtk_drop_down_set_selected (template_child (page, VETTER_TYPE_REVIEW_PAGE, "auto_filter"), 2);
+  while (g_strcmp0 (vetter_review_page_get_state (page), "empty") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (vetter_review_page_get_queue_length (page), ==, 0);
+
+  /* The window and everything it started go away with it. */
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (200);
+  g_assert_finalize_object (window);
+  test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *db_dir = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  db_dir = test_tmpdir ();
+  db = g_build_filename (db_dir, "vetter.db", NULL);
+  g_setenv ("VETTER_DB", db, TRUE);
+
+  app = vetter_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/review/keyboard-shortcuts", test_keyboard_shortcuts);
+  g_test_add_func ("/review/flow", test_review_flow);
+
+  status = g_test_run ();
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  test_remove_tree (db_dir);
+  return status;
+}
