@@ -82,6 +82,7 @@ typedef struct
   VetterEngine *engine;
   gint64        item_id;
   gint64        batch_id;
+  VetterConfig *config;    /* the settings when the item was claimed */
   GPtrArray    *jobs;      /* VetterImageJob* */
   GPtrArray    *results;   /* VetterImageResult*, filled by the worker */
 } WorkUnit;
@@ -91,6 +92,7 @@ work_unit_free (WorkUnit *unit)
 {
   g_clear_pointer (&unit->jobs, g_ptr_array_unref);
   g_clear_pointer (&unit->results, g_ptr_array_unref);
+  g_clear_pointer (&unit->config, vetter_config_free);
   g_free (unit);
 }
 
@@ -345,13 +347,13 @@ worker_run (gpointer data,
   VetterEngine *self = unit->engine;
   StepContext ctx = { self, unit->batch_id };
 
-  if (self->config->yield_to_ui)
+  if (unit->config->yield_to_ui)
     lower_worker_priority ();
 
   unit->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_image_result_free);
   for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)
     g_ptr_array_add (unit->results,
-                     vetter_pipeline_run (g_ptr_array_index (unit->jobs, i), self->config,
+                     vetter_pipeline_run (g_ptr_array_index (unit->jobs, i), unit->config,
                                           on_step, &ctx, self->cancellable));
 
   post (self, self->store_context, store_on_item_done, unit, (GDestroyNotify) work_unit_free);
@@ -438,6 +440,9 @@ store_pump (VetterEngine *self)
       unit->engine = self;
       unit->item_id = item_id;
       unit->batch_id = batch_id;
+      /* Each item keeps the settings it was started with, so new ones can
+       * arrive while workers run without pulling them from under them. */
+      unit->config = vetter_config_copy (self->config);
       unit->jobs = jobs;
       self->in_flight++;
       report_item (self, item_id, batch_id, "processing", NULL);
@@ -460,7 +465,7 @@ store_on_item_done (VetterEngine *self,
   if (g_atomic_int_get (&self->closing))
     return;
 
-  if (!vetter_store_record_item (self->store, unit->item_id, unit->results, self->config, &outcome, &error))
+  if (!vetter_store_record_item (self->store, unit->item_id, unit->results, unit->config, &outcome, &error))
     {
       g_warning ("Cannot record item %" G_GINT64_FORMAT ": %s", unit->item_id, error->message);
       return;
@@ -694,6 +699,19 @@ store_resume_unfinished (VetterEngine *self,
       mark_active (self, g_array_index (ids, gint64, i));
       store_report_batch (self, g_array_index (ids, gint64, i));
     }
+  store_pump (self);
+}
+
+static void
+store_set_config (VetterEngine *self,
+                  gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  vetter_config_free (self->config);
+  self->config = vetter_config_copy (data);
+  if (!g_thread_pool_set_max_threads (self->pool, vetter_config_worker_count (self->config), &error))
+    g_warning ("Cannot change the number of workers: %s", error->message);
   store_pump (self);
 }
 
@@ -1037,6 +1055,15 @@ vetter_engine_list_batches_finish (VetterEngine  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vetter_engine_set_config (VetterEngine       *self,
+                          const VetterConfig *config)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  post (self, self->store_context, store_set_config, vetter_config_copy (config),
+        (GDestroyNotify) vetter_config_free);
 }
 
 void

@@ -71,6 +71,11 @@ GPtrArray    *vetter_engine_list_batches_finish (VetterEngine       *self,
                                                  GAsyncResult       *result,
                                                  GError            **error);
 
+/* New settings (a copy is taken): items started from now on use them, and
+ * the pool grows or shrinks to the new worker count. */
+void          vetter_engine_set_config        (VetterEngine        *self,
+                                               const VetterConfig  *config);
+
 /* Goes on with the batches a previous session left running. */
 void          vetter_engine_resume_unfinished (VetterEngine        *self);
 

@@ -11,6 +11,7 @@
 
 #include "vetter-application.h"
 #include "vetter-config.h"
+#include "vetter-preferences-window.h"
 #include "vetter-resources.h"
 #include "vetter-window.h"
 
@@ -19,6 +20,7 @@ struct _VetterApplication
   AdwApplication  parent_instance;
 
   VetterEngine   *engine;
+  GSettings      *settings;
 };
 
 G_DEFINE_FINAL_TYPE (VetterApplication, vetter_application, ADW_TYPE_APPLICATION)
@@ -64,6 +66,17 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  GtkWidget *preferences = vetter_preferences_window_new (parent);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -73,6 +86,7 @@ quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_action },
+  { .name = "preferences", .activate = preferences_action },
   { .name = "quit", .activate = quit_action },
 };
 
@@ -111,18 +125,57 @@ on_engine_open (GObject      *source,
 }
 
 static void
+apply_color_scheme (VetterApplication *self)
+{
+  static const AdwColorScheme schemes[] = {
+    ADW_COLOR_SCHEME_DEFAULT, ADW_COLOR_SCHEME_FORCE_LIGHT, ADW_COLOR_SCHEME_FORCE_DARK,
+  };
+  guint scheme = (guint) g_settings_get_enum (self->settings, "color-scheme");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      schemes[scheme < G_N_ELEMENTS (schemes) ? scheme : 0]);
+}
+
+/* Preferences take effect as they are changed: the style at once, the
+ * rest for every item started from now on. */
+static void
+on_settings_changed (GSettings         *settings,
+                     const char        *key,
+                     VetterApplication *self)
+{
+  g_autoptr(VetterConfig) config = NULL;
+
+  if (g_str_equal (key, "color-scheme"))
+    {
+      apply_color_scheme (self);
+      return;
+    }
+  if (g_str_has_prefix (key, "window-") || self->engine == NULL)
+    return;
+  config = vetter_config_new ();
+  vetter_config_load_settings (config, settings);
+  config->yield_to_ui = TRUE;
+  vetter_engine_set_config (self->engine, config);
+}
+
+static void
 vetter_application_startup (GApplication *app)
 {
   VetterApplication *self = VETTER_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   g_autoptr(VetterConfig) config = vetter_config_new ();
-  g_autoptr(GSettings) settings = vetter_config_get_settings ();
 
   G_APPLICATION_CLASS (vetter_application_parent_class)->startup (app);
 
-  if (settings)
-    vetter_config_load_settings (config, settings);
+  self->settings = vetter_config_get_settings ();
+  if (self->settings)
+    {
+      vetter_config_load_settings (config, self->settings);
+      apply_color_scheme (self);
+      g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
+    }
   config->yield_to_ui = TRUE;
   self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), config);
   vetter_engine_open_async (self->engine, NULL, on_engine_open, self);
@@ -130,6 +183,7 @@ vetter_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
 static void
@@ -148,6 +202,9 @@ vetter_application_dispose (GObject *object)
 {
   VetterApplication *self = VETTER_APPLICATION (object);
 
+  if (self->settings)
+    g_signal_handlers_disconnect_by_func (self->settings, on_settings_changed, self);
+  g_clear_object (&self->settings);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (vetter_application_parent_class)->dispose (object);
 }

@@ -1,0 +1,178 @@
+/* test-preferences.c: the preferences window, its keys, and their effect
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "vetter-application.h"
+#include "vetter-batch-object.h"
+#include "vetter-config.h"
+#include "vetter-preferences-window.h"
+#include "vetter-test-util.h"
+#include "vetter-window.h"
+
+static VetterApplication *app;
+
+static gpointer
+child (gpointer    widget,
+       const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (widget), VETTER_TYPE_PREFERENCES_WINDOW, name);
+}
+
+static void
+test_controls_follow_keys (void)
+{
+  g_autoptr(GSettings) settings = vetter_config_get_settings ();
+  GtkWidget *window = vetter_preferences_window_new (NULL);
+  g_auto(GStrv) severities = NULL;
+  g_auto(GStrv) tags = NULL;
+  g_autofree char *scheme = NULL;
+  int w, h;
+
+  g_object_ref (window);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* Control to key. */
+  gtk_spin_button_set_value (child (window, "workers_spin"), 3);
+  g_assert_cmpint (g_settings_get_int (settings, "workers"), ==, 3);
+  gtk_spin_button_set_value (child (window, "square_width"), 800);
+  g_settings_get (settings, "square-size", "(ii)", &w, &h);
+  g_assert_cmpint (w, ==, 800);
+  g_assert_cmpint (h, ==, 1080);
+  gtk_switch_set_active (child (window, "blur_switch"), TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "blur-images"));
+  gtk_switch_set_active (child (window, "block_medium_switch"), TRUE);
+  severities = g_settings_get_strv (settings, "blocking-severities");
+  g_assert_cmpstrv (severities, ((const char *[]) { "medium", "high", NULL }));
+
+  /* Tags are kept when applied, tidied. */
+  gtk_editable_set_text (GTK_EDITABLE (child (window, "approve_tags_row")), " Car , Van,,");
+  g_assert_cmpstrv ((tags = g_settings_get_strv (settings, "approve-tags")),
+                    ((const char *[]) { "car", "motorcycle", "vehicle", NULL }));
+  g_clear_pointer (&tags, g_strfreev);
+  g_signal_emit_by_name (child (window, "approve_tags_row"), "apply");
+  tags = g_settings_get_strv (settings, "approve-tags");
+  g_assert_cmpstrv (tags, ((const char *[]) { "car", "van", NULL }));
+
+  /* The style applies to the whole application at once. */
+  adw_combo_row_set_selected (child (window, "style_row"), 2);
+  scheme = g_settings_get_string (settings, "color-scheme");
+  g_assert_cmpstr (scheme, ==, "dark");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==, ADW_COLOR_SCHEME_FORCE_DARK);
+
+  /* Key to control. */
+  g_settings_set_int (settings, "thumb-quality", 61);
+  g_assert_cmpint ((int) gtk_spin_button_get_value (child (window, "thumb_quality_spin")), ==, 61);
+  g_settings_set (settings, "landscape-size", "(ii)", 1280, 720);
+  g_assert_cmpint ((int) gtk_spin_button_get_value (child (window, "landscape_height")), ==, 720);
+  g_settings_set_strv (settings, "approve-tags", (const char *[]) { "truck", NULL });
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (window, "approve_tags_row"))), ==, "truck");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  g_settings_reset (settings, "color-scheme");
+  g_settings_reset (settings, "workers");
+  g_settings_reset (settings, "square-size");
+  g_settings_reset (settings, "landscape-size");
+  g_settings_reset (settings, "thumb-quality");
+  g_settings_reset (settings, "blur-images");
+  g_settings_reset (settings, "blocking-severities");
+  g_settings_reset (settings, "approve-tags");
+}
+
+static void
+test_blur_softens_review (void)
+{
+  g_autoptr(GSettings) settings = vetter_config_get_settings ();
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  GtkWidget *page = GTK_WIDGET (vetter_window_get_review_page (window));
+
+  g_assert_false (gtk_widget_has_css_class (page, "softened"));
+  g_settings_set_boolean (settings, "blur-images", TRUE);
+  g_assert_true (gtk_widget_has_css_class (page, "softened"));
+  /* V reveals the current image without turning the option off. */
+  gtk_widget_activate_action (page, "review.reveal", NULL);
+  g_assert_true (gtk_widget_has_css_class (page, "revealed"));
+  g_settings_set_boolean (settings, "blur-images", FALSE);
+  g_assert_false (gtk_widget_has_css_class (page, "softened"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+batch_done (VetterWindow *window)
+{
+  GListModel *batches = vetter_window_get_batches (window);
+  g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
+
+  return batch && g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
+}
+
+/* A rule changed in the preferences decides the next batch: an approving
+ * tag set to the colour of a plain green picture approves it. */
+static void
+test_rules_apply_to_new_work (void)
+{
+  g_autoptr(GSettings) settings = vetter_config_get_settings ();
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(VetterPixels) pixels = test_flat (640, 480, 40, 170, 40);
+  g_autofree char *path = test_write_jpeg (pixels, dir, "green.jpg", 90);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autoptr(VetterBatchObject) batch = NULL;
+  const VetterBatchProgress *progress;
+
+  g_settings_set_strv (settings, "approve-tags", (const char *[]) { "green", NULL });
+  g_settings_set_strv (settings, "blocking-severities", (const char *[]) { NULL });
+  g_settings_set_int (settings, "approve-confidence", 10);
+  vetter_window_add_files (window, &file, 1);
+  while (!batch_done (window))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  batch = g_list_model_get_item (vetter_window_get_batches (window), 0);
+  progress = vetter_engine_get_progress (vetter_window_get_engine (window), vetter_batch_object_get_id (batch));
+  g_assert_cmpint (progress->approved, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "approve-tags");
+  g_settings_reset (settings, "blocking-severities");
+  g_settings_reset (settings, "approve-confidence");
+  test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *db_dir = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  db_dir = test_tmpdir ();
+  db = g_build_filename (db_dir, "vetter.db", NULL);
+  g_setenv ("VETTER_DB", db, TRUE);
+
+  app = vetter_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/preferences/controls-follow-keys", test_controls_follow_keys);
+  g_test_add_func ("/preferences/blur-softens-review", test_blur_softens_review);
+  g_test_add_func ("/preferences/rules-apply-to-new-work", test_rules_apply_to_new_work);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  test_remove_tree (db_dir);
+  return status;
+}
