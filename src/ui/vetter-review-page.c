@@ -1590,6 +1590,19 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
     }
 }
 
+/* A drop-down's label is not passed on to the button inside it, which is
+ * what a screen reader lands on; name that button after it. */
+static void
+name_drop_down_button (GtkDropDown *drop_down)
+{
+  const char *name = gtk_widget_get_tooltip_text (GTK_WIDGET (drop_down));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (drop_down)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
 static void
 vetter_review_page_init (VetterReviewPage *self)
 {
@@ -1601,6 +1614,10 @@ vetter_review_page_init (VetterReviewPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   add_reason_buttons (self);
+  name_drop_down_button (self->batch_filter);
+  name_drop_down_button (self->status_filter);
+  name_drop_down_button (self->defect_filter);
+  name_drop_down_button (self->auto_filter);
 
   g_signal_connect_swapped (self->batch_filter, "notify::selected", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->status_filter, "notify::selected", G_CALLBACK (on_filter_changed), self);
