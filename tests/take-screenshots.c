@@ -13,6 +13,7 @@
 
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
+#include "vetter-preferences-window.h"
 #include "vetter-window.h"
 
 static void
@@ -187,6 +188,42 @@ main (int   argc,
         settle (GTK_WIDGET (window));
         save_window (GTK_WIDGET (window), path);
       }
+
+    /* Preferences, over the window as a moderator sees it. */
+    {
+      GtkWidget *preferences = vetter_preferences_window_new (GTK_WINDOW (window));
+
+      gtk_window_present (GTK_WINDOW (preferences));
+      for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("preferences%s.png", i == 0 ? "" : "-dark");
+          g_autofree char *path = g_build_filename (outdir, name, NULL);
+
+          adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                              i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+          settle (preferences);
+          save_window (preferences, path);
+        }
+      gtk_window_destroy (GTK_WINDOW (preferences));
+    }
+
+    /* The items of the CSV batch, with their thumbnails and failures. */
+    {
+      g_autoptr(VetterBatchObject) csv_batch = g_list_model_get_item (vetter_window_get_batches (window), 1);
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "queue");
+      vetter_window_show_items (window, vetter_batch_object_get_id (csv_batch));
+      for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("items%s.png", i == 0 ? "" : "-dark");
+          g_autofree char *path = g_build_filename (outdir, name, NULL);
+
+          adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                              i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+          settle (GTK_WIDGET (window));
+          save_window (GTK_WIDGET (window), path);
+        }
+    }
     gtk_window_destroy (GTK_WINDOW (window));
   }
 

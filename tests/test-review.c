@@ -209,6 +209,7 @@ test_keyboard_shortcuts (void)
   g_assert_true (has_trigger (page, "review.undo", NULL, "z"));
   g_assert_true (has_trigger (page, "review.zoom", NULL, "space"));
   g_assert_true (has_trigger (page, "review.cancel-reason", NULL, "Escape"));
+  g_assert_true (has_trigger (page, "win.show-help-overlay", NULL, "question"));
   g_assert_true (has_trigger (page, "review.reason", g_variant_new_int32 (0), "1"));
   g_assert_true (has_trigger (page, "review.reason", g_variant_new_int32 (5), "6"));
   g_assert_finalize_object (page);

@@ -10,6 +10,8 @@
 
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
+#include "vetter-item-list.h"
+#include "vetter-item-object.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
 
@@ -226,6 +228,34 @@ test_drop_fills_queue (void)
   wait_for (first_batch_done, window);
   g_assert_cmpint (vetter_batch_object_get_failed (batch), ==, 0);
   g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "6 of 6 done"));
+
+  /* Activating the batch shows its items, read from the store as rows ask
+   * for them, each with its status and thumbnail. */
+  {
+    GtkListBox *batch_list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, "batch_list"));
+    GListModel *items;
+    g_autoptr(VetterItemObject) item = NULL;
+    GdkTexture *thumbnail = NULL;
+
+    g_signal_emit_by_name (batch_list, "row-activated", gtk_list_box_get_row_at_index (batch_list, 0));
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "items");
+    items = vetter_window_get_items (window);
+    g_assert_nonnull (items);
+    g_assert_cmpuint (g_list_model_get_n_items (items), ==, 6);
+    item = g_list_model_get_item (items, 5);
+    wait_for ((gboolean (*) (gpointer)) vetter_item_object_get_loaded, item);
+    g_assert_cmpstr (vetter_item_object_get_status (item), ==, "needs_review");
+    g_assert_true (g_str_has_suffix (vetter_item_object_get_title (item), ".jpg"));
+    g_assert_cmpuint (vetter_item_list_get_pages_read (VETTER_ITEM_LIST (items)), ==, 1);
+    /* Asking for the thumbnail, as a row's binding does, loads it. */
+    g_object_get (item, "thumbnail", &thumbnail, NULL);
+    g_assert_null (thumbnail);
+    wait_for ((gboolean (*) (gpointer)) vetter_item_object_get_thumbnail, item);
+
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-batches", NULL);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "queue");
+    g_assert_null (vetter_window_get_items (window));
+  }
 
   close_all_windows ();
   test_remove_tree (dir);

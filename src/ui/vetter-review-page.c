@@ -1583,6 +1583,7 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   add_key (widget_class, GDK_KEY_space, 0, "review.zoom");
   add_key (widget_class, GDK_KEY_v, 0, "review.reveal");
   add_key (widget_class, GDK_KEY_Escape, 0, "review.cancel-reason");
+  add_key (widget_class, GDK_KEY_question, 0, "win.show-help-overlay");
   for (guint i = 0; i < 9; i++)
     {
       gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, 0, "review.reason", "i", (gint32) i);

@@ -17,6 +17,8 @@
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
 #include "vetter-batch-row.h"
+#include "vetter-item-list.h"
+#include "vetter-item-object.h"
 #include "vetter-resources.h"
 #include "vetter-review-page.h"
 #include "vetter-store.h"
@@ -37,6 +39,8 @@ struct _VetterWindow
   VetterReviewPage *review_page;
   GtkStack        *main_stack;
   GtkListBox      *batch_list;
+  GtkListView     *item_view;
+  GtkLabel        *items_title;
   GtkWidget       *drop_highlight;
 };
 
@@ -55,6 +59,8 @@ toast (VetterWindow *self,
 static void
 update_page (VetterWindow *self)
 {
+  if (gtk_list_view_get_model (self->item_view) != NULL)
+    return;
   gtk_stack_set_visible_child_name (self->main_stack,
                                     g_list_model_get_n_items (G_LIST_MODEL (self->batches)) > 0 ? "queue" : "empty");
 }
@@ -184,6 +190,31 @@ on_batches_listed (GObject      *source,
       VetterBatchInfo *info = g_ptr_array_index (batches, i);
       ensure_batch (self, info->id, info->source, FALSE);
     }
+}
+
+/* ---- A batch's items ------------------------------------------------------ */
+
+static void
+on_batch_row_activated (GtkListBox    *list,
+                        GtkListBoxRow *row,
+                        VetterWindow  *self)
+{
+  int index = gtk_list_box_row_get_index (row);
+  g_autoptr(VetterBatchObject) batch = g_list_model_get_item (G_LIST_MODEL (self->batches), (guint) index);
+
+  if (batch)
+    vetter_window_show_items (self, vetter_batch_object_get_id (batch));
+}
+
+static void
+show_batches_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *parameter)
+{
+  VetterWindow *self = VETTER_WINDOW (widget);
+
+  gtk_list_view_set_model (self->item_view, NULL);
+  update_page (self);
 }
 
 /* ---- Adding files --------------------------------------------------------- */
@@ -430,11 +461,14 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, review_page);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, batch_list);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, item_view);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, items_title);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, drop_highlight);
 
   gtk_widget_class_install_action (widget_class, "win.add-files", NULL, add_files_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-files", NULL);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-batches", NULL, show_batches_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "queue");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "review");
 }
@@ -449,8 +483,10 @@ vetter_window_init (VetterWindow *self)
   self->cancellable = g_cancellable_new ();
 
   g_type_ensure (VETTER_TYPE_REVIEW_PAGE);
+  g_type_ensure (VETTER_TYPE_ITEM_OBJECT);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->review_page, "message", G_CALLBACK (on_review_message), self);
+  g_signal_connect (self->batch_list, "row-activated", G_CALLBACK (on_batch_row_activated), self);
   g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_page_changed), self);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
@@ -487,6 +523,39 @@ vetter_window_get_batches (VetterWindow *self)
 {
   g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
   return G_LIST_MODEL (self->batches);
+}
+
+/* Shows the items of @batch_id, read from the store as they scroll by. */
+void
+vetter_window_show_items (VetterWindow *self,
+                          gint64        batch_id)
+{
+  VetterBatchObject *batch;
+  const VetterBatchProgress *progress;
+  g_autoptr(VetterItemList) items = NULL;
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  g_return_if_fail (VETTER_IS_WINDOW (self));
+
+  batch = g_hash_table_lookup (self->by_id, &batch_id);
+  progress = vetter_engine_get_progress (self->engine, batch_id);
+  if (batch == NULL || progress == NULL)
+    return;
+  items = vetter_item_list_new (self->engine, batch_id, (guint) progress->total);
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_steal_pointer (&items)));
+  gtk_list_view_set_model (self->item_view, GTK_SELECTION_MODEL (selection));
+  gtk_label_set_label (self->items_title, vetter_batch_object_get_title (batch));
+  gtk_stack_set_visible_child_name (self->main_stack, "items");
+}
+
+GListModel *
+vetter_window_get_items (VetterWindow *self)
+{
+  GtkSelectionModel *model;
+
+  g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
+  model = gtk_list_view_get_model (self->item_view);
+  return model ? gtk_no_selection_get_model (GTK_NO_SELECTION (model)) : NULL;
 }
 
 VetterReviewPage *

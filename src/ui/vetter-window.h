@@ -23,5 +23,9 @@ void          vetter_window_add_files   (VetterWindow   *self,
 GListModel   *vetter_window_get_batches (VetterWindow   *self);
 VetterEngine *vetter_window_get_engine  (VetterWindow   *self);
 VetterReviewPage *vetter_window_get_review_page (VetterWindow *self);
+void          vetter_window_show_items  (VetterWindow   *self,
+                                         gint64          batch_id);
+/* The list of VetterItemObject on screen, or NULL when none is shown. */
+GListModel   *vetter_window_get_items   (VetterWindow   *self);
 
 G_END_DECLS
