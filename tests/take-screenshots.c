@@ -46,6 +46,24 @@ settle (GtkWidget *window)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* @stem.png in the light style and @stem-dark.png in the dark one. */
+static void
+save_light_and_dark (GtkWidget  *window,
+                     const char *outdir,
+                     const char *stem)
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%s.png", stem, i == 0 ? "" : "-dark");
+      g_autofree char *path = g_build_filename (outdir, name, NULL);
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+      settle (window);
+      save_window (window, path);
+    }
+}
+
 /* A products CSV of packaged photos with two broken rows, and the photos
  * again as a folder: what a moderator's morning looks like. */
 static void
@@ -68,7 +86,7 @@ fill_queue (VetterWindow *window,
   /* The first product is a soft photo between black bars, as advertisers'
    * screenshots of their own listings often are. */
   {
-    g_autofree char *source = g_build_filename (photos, names->pdata[7], NULL);
+    g_autofree char *source = g_build_filename (photos, "GreenMeadow.jpg", NULL);
     g_autofree char *bad = g_build_filename (scratch, "listing-screenshot.jpg", NULL);
     g_autoptr(GdkPixbuf) photo = gdk_pixbuf_new_from_file_at_size (source, 1600, 10000, NULL);
     int w = gdk_pixbuf_get_width (photo), h = gdk_pixbuf_get_height (photo);
@@ -114,7 +132,6 @@ main (int   argc,
 {
   g_autoptr(VetterApplication) app = NULL;
   g_autoptr(GError) error = NULL;
-  const char *schemes[] = { "light", "dark" };
   const char *outdir;
 
   gtk_test_init (&argc, &argv, NULL);
@@ -128,20 +145,14 @@ main (int   argc,
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     g_error ("%s", error->message);
 
-  for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
-    {
-      VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
-      g_autofree char *name = g_strdup_printf ("main-window%s.png", i == 0 ? "" : "-dark");
-      g_autofree char *path = g_build_filename (outdir, name, NULL);
+  {
+    VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
 
-      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                          i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
-      gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
-      gtk_window_present (GTK_WINDOW (window));
-      settle (GTK_WIDGET (window));
-      save_window (GTK_WIDGET (window), path);
-      gtk_window_destroy (GTK_WINDOW (window));
-    }
+    gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+    gtk_window_present (GTK_WINDOW (window));
+    save_light_and_dark (GTK_WIDGET (window), outdir, "main-window");
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
 
   {
     VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
@@ -157,16 +168,7 @@ main (int   argc,
       g_autoptr(VetterBatchObject) newest = g_list_model_get_item (vetter_window_get_batches (window), 0);
       vetter_engine_pause_batch (vetter_window_get_engine (window), vetter_batch_object_get_id (newest));
     }
-    for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
-      {
-        g_autofree char *name = g_strdup_printf ("queue%s.png", i == 0 ? "" : "-dark");
-        g_autofree char *path = g_build_filename (outdir, name, NULL);
-
-        adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                            i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
-        settle (GTK_WIDGET (window));
-        save_window (GTK_WIDGET (window), path);
-      }
+    save_light_and_dark (GTK_WIDGET (window), outdir, "queue");
 
     /* The review view on the first item, with its defects drawn. */
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review");
@@ -178,32 +180,14 @@ main (int   argc,
         g_main_context_iteration (NULL, TRUE);
       vetter_image_view_set_highlighted (vetter_review_page_get_image_view (review), 0);
     }
-    for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
-      {
-        g_autofree char *name = g_strdup_printf ("review%s.png", i == 0 ? "" : "-dark");
-        g_autofree char *path = g_build_filename (outdir, name, NULL);
-
-        adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                            i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
-        settle (GTK_WIDGET (window));
-        save_window (GTK_WIDGET (window), path);
-      }
+    save_light_and_dark (GTK_WIDGET (window), outdir, "review");
 
     /* Preferences, over the window as a moderator sees it. */
     {
       GtkWidget *preferences = vetter_preferences_window_new (GTK_WINDOW (window));
 
       gtk_window_present (GTK_WINDOW (preferences));
-      for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
-        {
-          g_autofree char *name = g_strdup_printf ("preferences%s.png", i == 0 ? "" : "-dark");
-          g_autofree char *path = g_build_filename (outdir, name, NULL);
-
-          adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                              i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
-          settle (preferences);
-          save_window (preferences, path);
-        }
+      save_light_and_dark (preferences, outdir, "preferences");
       gtk_window_destroy (GTK_WINDOW (preferences));
     }
 
@@ -213,16 +197,7 @@ main (int   argc,
 
       gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "queue");
       vetter_window_show_items (window, vetter_batch_object_get_id (csv_batch));
-      for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
-        {
-          g_autofree char *name = g_strdup_printf ("items%s.png", i == 0 ? "" : "-dark");
-          g_autofree char *path = g_build_filename (outdir, name, NULL);
-
-          adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                              i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
-          settle (GTK_WIDGET (window));
-          save_window (GTK_WIDGET (window), path);
-        }
+      save_light_and_dark (GTK_WIDGET (window), outdir, "items");
     }
     gtk_window_destroy (GTK_WINDOW (window));
   }

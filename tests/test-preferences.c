@@ -152,20 +152,11 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *db_dir = NULL;
-  g_autofree char *db = NULL;
-  g_autoptr(GError) error = NULL;
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
-  db_dir = test_tmpdir ();
-  db = g_build_filename (db_dir, "vetter.db", NULL);
-  g_setenv ("VETTER_DB", db, TRUE);
-
-  app = vetter_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = test_start_application (&db_dir);
 
   g_test_add_func ("/preferences/controls-follow-keys", test_controls_follow_keys);
   g_test_add_func ("/preferences/blur-softens-review", test_blur_softens_review);

@@ -19,28 +19,6 @@
 
 static VetterApplication *app;
 
-static void
-wait_until (gboolean (*done) (gpointer),
-            gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-}
-
 static gboolean
 batch_done (gpointer data)
 {
@@ -114,7 +92,7 @@ read_item (VetterEngine *engine,
   DetailResult r = { 0 };
 
   vetter_engine_item_detail_async (engine, item_id, NULL, on_detail, &r);
-  wait_until (detail_done, &r);
+  test_wait_until (detail_done, &r);
   g_assert_no_error (r.error);
   return r.item;
 }
@@ -142,7 +120,7 @@ wait_for_status (VetterEngine *engine,
 {
   StatusWait wait = { engine, item_id, status };
 
-  wait_until (has_status, &wait);
+  test_wait_until (has_status, &wait);
 }
 
 static const char *
@@ -231,10 +209,10 @@ test_review_flow (void)
 
   gtk_window_present (GTK_WINDOW (window));
   vetter_window_add_files (window, &file, 1);
-  wait_until (batch_done, window);
+  test_wait_until (batch_done, window);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
-  wait_until (item_shown, page);
+  test_wait_until (item_shown, page);
   g_assert_cmpuint (vetter_review_page_get_queue_length (page), ==, 6);
   g_assert_cmpstr (vetter_review_page_get_state (page), ==, "item");
   first = vetter_review_page_get_current_item (page);
@@ -263,7 +241,7 @@ test_review_flow (void)
 
   /* Once the next item is preloaded, approving shows it at once: no turn
    * of the main loop between the key and the next item on screen. */
-  spin (500);
+  test_spin (500);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.approve", NULL);
   second = vetter_review_page_get_current_item (page);
   g_assert_cmpint (second, !=, 0);
@@ -277,7 +255,7 @@ test_review_flow (void)
   g_clear_pointer (&item, json_object_unref);
 
   /* Reject asks why; a number picks the reason. */
-  spin (300);
+  test_spin (300);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
   g_assert_true (vetter_review_page_get_choosing_reason (page));
   g_assert_cmpint (vetter_review_page_get_current_item (page), ==, second);
@@ -289,7 +267,7 @@ test_review_flow (void)
   g_clear_pointer (&item, json_object_unref);
 
   /* "Other" needs a note: without one the choice stays open. */
-  wait_until (item_shown, page);
+  test_wait_until (item_shown, page);
   third = vetter_review_page_get_current_item (page);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.reason", "i", 5);
@@ -309,7 +287,7 @@ test_review_flow (void)
   g_clear_pointer (&item, json_object_unref);
 
   /* Escape leaves the choice without deciding. */
-  wait_until (item_shown, page);
+  test_wait_until (item_shown, page);
   fourth = vetter_review_page_get_current_item (page);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.cancel-reason", NULL);
@@ -328,10 +306,10 @@ test_review_flow (void)
 
   /* J and K move without deciding. */
   gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);
-  wait_until (item_shown, page);
+  test_wait_until (item_shown, page);
   g_assert_cmpint (vetter_review_page_get_current_item (page), ==, fourth);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.previous", NULL);
-  wait_until (item_shown, page);
+  test_wait_until (item_shown, page);
   g_assert_cmpint (vetter_review_page_get_current_item (page), ==, third);
   wait_for_status (engine, fourth, "needs_review");
 
@@ -350,7 +328,7 @@ test_review_flow (void)
   /* The window and everything it started go away with it. */
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (200);
+  test_spin (200);
   g_assert_finalize_object (window);
   test_remove_tree (dir);
 }
@@ -360,20 +338,11 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *db_dir = NULL;
-  g_autofree char *db = NULL;
-  g_autoptr(GError) error = NULL;
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
-  db_dir = test_tmpdir ();
-  db = g_build_filename (db_dir, "vetter.db", NULL);
-  g_setenv ("VETTER_DB", db, TRUE);
-
-  app = vetter_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = test_start_application (&db_dir);
 
   g_test_add_func ("/review/keyboard-shortcuts", test_keyboard_shortcuts);
   g_test_add_func ("/review/flow", test_review_flow);

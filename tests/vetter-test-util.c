@@ -203,3 +203,47 @@ test_box_overlap (int ax, int ay, int aw, int ah,
 
   return inter / ((double) aw * ah + (double) bw * bh - inter);
 }
+
+/* Runs the main loop until @done says so; fails the test after a minute. */
+void
+test_wait_until (gboolean (*done) (gpointer),
+                 gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Runs the main loop for @ms milliseconds, whatever happens. */
+void
+test_spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+/* The application as a session has it, registered (so its startup has
+ * run), on a database of its own in the new directory *@db_dir. */
+VetterApplication *
+test_start_application (char **db_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  VetterApplication *app;
+
+  *db_dir = test_tmpdir ();
+  db = g_build_filename (*db_dir, "vetter.db", NULL);
+  g_setenv ("VETTER_DB", db, TRUE);
+  app = vetter_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  return app;
+}

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "vetter-application.h"
 #include "vetter-pixels.h"
 
 G_BEGIN_DECLS
@@ -45,5 +46,10 @@ char         *test_write_jpeg     (const VetterPixels *pixels,
                                    int                 quality);
 double        test_box_overlap    (int ax, int ay, int aw, int ah,
                                    int bx, int by, int bw, int bh);
+
+void          test_wait_until     (gboolean          (*done) (gpointer),
+                                   gpointer            data);
+void          test_spin           (guint               ms);
+VetterApplication *test_start_application (char      **db_dir);
 
 G_END_DECLS
