@@ -514,7 +514,7 @@ test_decide_and_undo (Fixture       *f,
   gint64 batch_id = 0;
 
   add_reviewable_batch (f);
-  g_assert_true (vetter_store_decide (f->store, 1, reject, "decide", "mia", &previous, &batch_id, &error));
+  g_assert_true (vetter_store_decide (f->store, 1, reject, "decide", "mia", NULL, &previous, &batch_id, &error));
   g_assert_no_error (error);
   g_assert_cmpint (batch_id, ==, 1);
   g_assert_cmpstr (previous->status, ==, "needs_review");
@@ -530,7 +530,7 @@ test_decide_and_undo (Fixture       *f,
   g_assert_cmpuint (ids->len, ==, 1);
 
   /* Undo is the same operation, back to what was there, and logged. */
-  g_assert_true (vetter_store_decide (f->store, 1, previous, "undo", "mia", &undone, NULL, &error));
+  g_assert_true (vetter_store_decide (f->store, 1, previous, "undo", "mia", NULL, &undone, NULL, &error));
   g_assert_cmpstr (undone->status, ==, "rejected");
   g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item WHERE id = 1 AND status = 'needs_review'"
                                        " AND reason_code IS NULL AND note IS NULL AND auto = 1"), ==, 1);
@@ -540,7 +540,7 @@ test_decide_and_undo (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (history, 1), "action"), ==, "undo");
 
   /* A failed item has nothing to decide on: refused, nothing logged. */
-  g_assert_false (vetter_store_decide (f->store, 3, reject, "decide", "mia", NULL, NULL, &error));
+  g_assert_false (vetter_store_decide (f->store, 3, reject, "decide", "mia", NULL, NULL, NULL, &error));
   g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
   g_assert_nonnull (strstr (error->message, "retry it first"));
   g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM audit_log"), ==, 2);

@@ -21,6 +21,8 @@
 #include "vetter-config.h"
 #include "vetter-engine.h"
 #include "vetter-intake.h"
+#include "vetter-services.h"
+#include "vetter-sync.h"
 
 typedef struct
 {
@@ -39,12 +41,19 @@ typedef struct
   gint64        last_draw;
   GError       *error;
   VetterSummary *summary;
+  VetterServices *services;     /* with --sync or --callback */
+  VetterSync   *sync;
+  guint         sync_wait;      /* seconds to wait for the outbox to empty */
+  VetterOutboxCounts left;      /* what the outbox kept */
+  gboolean      synced;
 } Run;
 
 static void
 run_clear (Run *run)
 {
   g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_object (&run->sync);
+  g_clear_pointer (&run->services, vetter_services_free);
   g_clear_object (&run->engine);
   g_clear_pointer (&run->batches, g_ptr_array_unref);
   g_clear_pointer (&run->names, g_ptr_array_unref);
@@ -158,6 +167,68 @@ on_summary (GObject      *source,
 }
 
 static void
+write_summary (Run *run)
+{
+  /* Streamed straight to stdout, item by item, from the store thread. */
+  g_autoptr(GOutputStream) out = run->json ? g_unix_output_stream_new (STDOUT_FILENO, FALSE) : NULL;
+
+  vetter_engine_summary_async (run->engine, (const gint64 *) run->batch_ids->data, run->batch_ids->len,
+                               out, NULL, on_summary, run);
+}
+
+/* The output CSVs again, now naming the uploaded copies. */
+static gpointer
+store_rewrite_outputs (VetterStore  *store,
+                       gpointer      data,
+                       GError      **error)
+{
+  GArray *batch_ids = data;
+
+  for (guint i = 0; i < batch_ids->len; i++)
+    {
+      g_autofree char *csv = vetter_store_write_output_csv (store, g_array_index (batch_ids, gint64, i), error);
+
+      if (error && *error)
+        return NULL;
+    }
+  return GINT_TO_POINTER (1);
+}
+
+static void
+on_outputs_rewritten (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  if (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error) == NULL)
+    {
+      fail (run, error);
+      return;
+    }
+  write_summary (run);
+}
+
+static void
+on_drained (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Run *run = user_data;
+  GError *error = NULL;
+
+  if (!vetter_sync_drain_finish (VETTER_SYNC (source), result, &run->left, &error))
+    {
+      fail (run, error);
+      return;
+    }
+  run->synced = TRUE;
+  vetter_engine_run_in_store_async (run->engine, store_rewrite_outputs, g_array_ref (run->batch_ids),
+                                    (GDestroyNotify) g_array_unref, NULL, NULL, on_outputs_rewritten, run);
+}
+
+static void
 on_batch_finished (VetterEngine *engine,
                    gint64        batch_id,
                    gpointer      user_data)
@@ -173,13 +244,13 @@ on_batch_finished (VetterEngine *engine,
     return;
 
   draw_progress (run, TRUE);
-  {
-    /* Streamed straight to stdout, item by item, from the store thread. */
-    g_autoptr(GOutputStream) out = run->json ? g_unix_output_stream_new (STDOUT_FILENO, FALSE) : NULL;
-
-    vetter_engine_summary_async (engine, (const gint64 *) run->batch_ids->data, run->batch_ids->len,
-                                 out, NULL, on_summary, run);
-  }
+  if (run->sync)
+    {
+      g_printerr ("vetter: sending results; waiting up to %u s for the outbox to empty\n", run->sync_wait);
+      vetter_sync_drain_async (run->sync, run->sync_wait, NULL, on_drained, run);
+    }
+  else
+    write_summary (run);
 }
 
 static void
@@ -246,6 +317,15 @@ on_engine_open (GObject      *source,
     {
       fail (run, error);
       return;
+    }
+
+  if (run->services)
+    {
+      const char *base = g_getenv ("VETTER_SYNC_RETRY_MS");
+
+      run->sync = vetter_sync_new (run->engine, run->services);
+      if (base)
+        vetter_sync_set_base_delay (run->sync, (guint) g_ascii_strtoull (base, NULL, 10));
     }
 
   /* In input order, so batch ids and names stay in step. */
@@ -341,6 +421,7 @@ vetter_batch_main (int    argc,
   g_autofree char *output_dir = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *callback_url = NULL;
+  g_autoptr(VetterServices) services = NULL;
   g_auto(GStrv) inputs = NULL;
   g_auto(GStrv) variants = NULL;
   Run run = { 0 };
@@ -401,14 +482,27 @@ vetter_batch_main (int    argc,
       g_printerr ("vetter batch: --timeout must be at least 1 second\n");
       return 2;
     }
+  services = vetter_services_from_env ();
   if (callback_url != NULL)
     {
-      g_printerr ("vetter batch: --callback: signed callbacks are not available in this version\n");
-      return 2;
+      g_autoptr(GUri) uri = g_uri_parse (callback_url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+        {
+          g_printerr ("vetter batch: --callback %s: not an http or https URL\n", callback_url);
+          return 2;
+        }
+      if (services->webhook_secret == NULL)
+        {
+          g_printerr ("vetter batch: --callback needs VETTER_WEBHOOK_SECRET to sign the callback\n");
+          return 2;
+        }
     }
-  if (sync)
+  if (sync && !vetter_services_has_s3 (services) && !vetter_services_has_mail (services))
     {
-      g_printerr ("vetter batch: --sync: syncing to S3, CouchDB and Mailgun is not available in this version\n");
+      g_printerr ("vetter batch: --sync needs a service to send to: set VETTER_S3_ENDPOINT, VETTER_S3_BUCKET,"
+                  " VETTER_S3_ACCESS_KEY and VETTER_S3_SECRET_KEY, or VETTER_MAILGUN_DOMAIN, VETTER_MAILGUN_KEY"
+                  " and VETTER_MAIL_FROM\n");
       return 2;
     }
 
@@ -424,6 +518,11 @@ vetter_batch_main (int    argc,
         g_printerr ("vetter batch: --variant %s\n", error->message);
         return 2;
       }
+  if (sync)
+    {
+      config->sync_uploads = vetter_services_has_s3 (services);
+      config->sync_mail = vetter_services_has_mail (services);
+    }
   if (timeout > 0)
     {
       config->io_timeout = (guint) timeout;
@@ -435,6 +534,14 @@ vetter_batch_main (int    argc,
   run.batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   run.json = json;
   run.interactive = isatty (STDERR_FILENO);
+  run.callback_url = g_strdup (callback_url);
+  if (sync || callback_url)
+    {
+      const char *wait = g_getenv ("VETTER_SYNC_WAIT");
+
+      run.services = g_steal_pointer (&services);
+      run.sync_wait = wait ? (guint) g_ascii_strtoull (wait, NULL, 10) : 300;
+    }
   run.last_decile = -1;
 
   if (!gather_inputs (&run, inputs, &error))
@@ -473,6 +580,18 @@ vetter_batch_main (int    argc,
                 t->total, t->approved, t->rejected, t->needs_review, t->failed, run.output_dir);
     status = t->failed > 0 || t->queued > 0 ? 1 : 0;
   }
+  if (run.synced)
+    {
+      if (run.left.pending == 0 && run.left.parked == 0)
+        g_printerr ("vetter: sync: everything was sent\n");
+      else
+        {
+          g_printerr ("vetter: sync: %" G_GINT64_FORMAT " still waiting to be sent, %" G_GINT64_FORMAT
+                      " parked after errors; they stay in the outbox for the next run or the window\n",
+                      run.left.pending, run.left.parked);
+          status = 1;
+        }
+    }
   run_clear (&run);
   return status;
 }

@@ -41,6 +41,9 @@ typedef struct
   guint             max_redirects;
   int               duplicate_distance;  /* perceptual-hash bits that may differ */
   gboolean          yield_to_ui;         /* workers run below the UI thread's priority */
+  gboolean          sync_uploads;        /* variants go to the outbox for S3 */
+  gboolean          sync_mail;           /* final decisions go to the outbox as mail */
+  guint             mail_delay;          /* seconds a mail waits, so an undo can take it back */
 } VetterConfig;
 
 const char   *vetter_variant_kind_to_string   (VetterVariantKind  kind);

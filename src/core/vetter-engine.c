@@ -852,6 +852,31 @@ decide_request_free (DecideRequest *request)
   g_free (request);
 }
 
+typedef struct
+{
+  VetterStoreFunc func;
+  gpointer        data;
+  GDestroyNotify  data_free;
+} RunInStore;
+
+static void
+run_in_store_free (RunInStore *run)
+{
+  if (run->data_free && run->data)
+    run->data_free (run->data);
+  g_free (run);
+}
+
+static gpointer
+query_run_in_store (VetterEngine *self,
+                    gpointer      data,
+                    GError      **error)
+{
+  RunInStore *run = data;
+
+  return run->func (self->store, run->data, error);
+}
+
 /* Besides the store, a decision moves its batch's counts and the item's
  * status: both are announced as if a worker had finished the item. */
 static gpointer
@@ -864,7 +889,7 @@ query_decide (VetterEngine *self,
   gint64 batch_id = 0;
 
   if (!vetter_store_decide (self->store, request->item_id, request->decision, request->action,
-                            request->actor, &previous, &batch_id, error))
+                            request->actor, self->config, &previous, &batch_id, error))
     return NULL;
   report_item (self, request->item_id, batch_id, request->decision->status, NULL);
   store_report_batch (self, batch_id);
@@ -1306,6 +1331,37 @@ vetter_engine_defect_kinds_async (VetterEngine        *self,
 
 GPtrArray *
 vetter_engine_defect_kinds_finish (VetterEngine  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Anything else the store can do --------------------------------------- */
+
+void
+vetter_engine_run_in_store_async (VetterEngine        *self,
+                                  VetterStoreFunc      func,
+                                  gpointer             data,
+                                  GDestroyNotify       data_free,
+                                  GDestroyNotify       result_free,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  RunInStore *run = g_new0 (RunInStore, 1);
+
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  run->func = func;
+  run->data = data;
+  run->data_free = data_free;
+  send_query (self, vetter_engine_run_in_store_async, query_run_in_store, run, (GDestroyNotify) run_in_store_free,
+              result_free, cancellable, callback, user_data);
+}
+
+gpointer
+vetter_engine_run_in_store_finish (VetterEngine  *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {

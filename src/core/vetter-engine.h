@@ -161,6 +161,25 @@ GPtrArray    *vetter_engine_defect_kinds_finish (VetterEngine        *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
+/* Runs @func on the store thread with @data; its result (NULL with an
+ * error) comes back to the caller's thread. For the outbox's sender and
+ * other readers that need no signals. */
+typedef gpointer (*VetterStoreFunc) (VetterStore  *store,
+                                     gpointer      data,
+                                     GError      **error);
+
+void          vetter_engine_run_in_store_async  (VetterEngine        *self,
+                                                 VetterStoreFunc      func,
+                                                 gpointer             data,
+                                                 GDestroyNotify       data_free,
+                                                 GDestroyNotify       result_free,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gpointer      vetter_engine_run_in_store_finish (VetterEngine        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
 /* Stops the workers (work in flight is left to be redone next time) and
  * closes the store. Blocks until they have stopped. */
 void          vetter_engine_close            (VetterEngine         *self);

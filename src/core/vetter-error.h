@@ -22,6 +22,7 @@ typedef enum
   VETTER_ERROR_DECODE,           /* the bytes are not a usable image */
   VETTER_ERROR_STORE,            /* the database refused */
   VETTER_ERROR_CANCELLED,
+  VETTER_ERROR_SYNC,             /* a service refused or could not be reached */
 } VetterError;
 
 GQuark vetter_error_quark (void);

@@ -380,13 +380,16 @@ read_decision (VetterStore  *self,
 }
 
 /* Sets @decision on the item and logs it as @action ("decide", "undo")
- * by @actor; *@previous receives what it replaced. */
+ * by @actor; *@previous receives what it replaced. With @config set to
+ * sync mail, a final decision queues the advertiser's mail (after the
+ * configured delay) and an undo takes back one not yet sent. */
 gboolean
 vetter_store_decide (VetterStore               *self,
                      gint64                     item_id,
                      const VetterItemDecision  *decision,
                      const char                *action,
                      const char                *actor,
+                     const VetterConfig        *config,
                      VetterItemDecision       **previous,
                      gint64                    *batch_id,
                      GError                   **error)
@@ -442,7 +445,16 @@ vetter_store_decide (VetterStore               *self,
   sqlite3_bind_int64 (stmt, 3, item_id);
   vetter_store_bind_text (stmt, 4, action);
   vetter_store_bind_text (stmt, 5, changes);
-  if (!vetter_store_step_done (self, stmt, error) || !vetter_store_commit (self, error))
+  if (!vetter_store_step_done (self, stmt, error))
+    goto fail;
+
+  if (g_strcmp0 (action, "undo") == 0 && !vetter_store_outbox_cancel_mail (self, item_id, error))
+    goto fail;
+  if (g_strcmp0 (action, "undo") != 0 && config && config->sync_mail &&
+      (g_strcmp0 (decision->status, "approved") == 0 || g_strcmp0 (decision->status, "rejected") == 0) &&
+      !vetter_store_outbox_add_mail (self, item_id, decision->decided_at, config->mail_delay, error))
+    goto fail;
+  if (!vetter_store_commit (self, error))
     goto fail;
 
   if (previous)

@@ -702,6 +702,10 @@ record_image (VetterStore             *self,
       sqlite3_bind_int (stmt, 7, variant->quality);
       if (!vetter_store_step_done (self, stmt, error))
         return FALSE;
+      if (config->sync_uploads &&
+          !vetter_store_outbox_add_upload (self, item_id, result->position,
+                                           vetter_variant_kind_to_string (variant->kind), variant->path, error))
+        return FALSE;
     }
 
   if (analysis == NULL)
@@ -847,6 +851,10 @@ vetter_store_record_item (VetterStore        *self,
     }
   if (!vetter_store_step_done (self, stmt, error))
     goto fail;
+  if (config->sync_mail &&
+      (outcome->status == VETTER_STATUS_APPROVED || outcome->status == VETTER_STATUS_REJECTED) &&
+      !vetter_store_outbox_add_mail (self, item_id, vetter_store_now (), 0, error))
+    goto fail;
 
   stmt = vetter_store_prepare (self, "SELECT batch_id FROM item WHERE id = ?", error);
   if (stmt == NULL)
@@ -912,13 +920,21 @@ vetter_store_set_batch_state (VetterStore  *self,
                                 "UPDATE batch SET state = ?,"
                                 " finished = CASE WHEN ? = 'done' THEN ? ELSE NULL END WHERE id = ?", error);
 
-  if (stmt == NULL)
+  if (stmt == NULL || !vetter_store_begin (self, error))
     return FALSE;
   vetter_store_bind_text (stmt, 1, state);
   vetter_store_bind_text (stmt, 2, state);
   sqlite3_bind_int64 (stmt, 3, vetter_store_now ());
   sqlite3_bind_int64 (stmt, 4, batch_id);
-  return vetter_store_step_done (self, stmt, error);
+  /* A finished batch's callback is due in the same breath. */
+  if (!vetter_store_step_done (self, stmt, error) ||
+      (g_strcmp0 (state, "done") == 0 && !vetter_store_outbox_add_webhook (self, batch_id, error)) ||
+      !vetter_store_commit (self, error))
+    {
+      vetter_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 guint

@@ -116,6 +116,38 @@ typedef struct
 
 void         vetter_item_row_free             (VetterItemRow      *row);
 
+/* One side effect waiting in the outbox. */
+typedef struct
+{
+  gint64  id;
+  char   *kind;         /* s3_put, mail, webhook, … */
+  char   *dedupe_key;
+  char   *payload;      /* JSON, as the sender of its kind reads it */
+  char   *state;        /* pending, parked, done */
+  int     attempts;
+  gint64  next_attempt; /* microseconds since the epoch */
+  char   *last_error;
+  gint64  updated;
+} VetterOutboxRow;
+
+void         vetter_outbox_row_free           (VetterOutboxRow    *row);
+
+typedef enum
+{
+  VETTER_OUTBOX_DONE,
+  VETTER_OUTBOX_RETRY,
+  VETTER_OUTBOX_PARK,
+  VETTER_OUTBOX_UNPARK,
+} VetterOutboxResult;
+
+typedef struct
+{
+  gint64 pending;
+  gint64 parked;
+  gint64 done;
+  gint64 next_due;      /* the earliest pending row's time, when pending > 0 */
+} VetterOutboxCounts;
+
 /* Not thread-safe: a store belongs to the thread that opened it. */
 VetterStore *vetter_store_open                (const char         *path,
                                                GError            **error);
@@ -172,6 +204,54 @@ VetterSummary *vetter_store_write_summary     (VetterStore        *self,
                                                GOutputStream      *json,
                                                GError            **error);
 
+/* ---- Outbox (vetter-store-outbox.c) ---- */
+
+gboolean     vetter_store_outbox_add          (VetterStore        *self,
+                                               const char         *kind,
+                                               const char         *dedupe_key,
+                                               const char         *payload,
+                                               gint64              not_before,
+                                               GError            **error);
+GPtrArray   *vetter_store_outbox_due          (VetterStore        *self,
+                                               gint64              now,
+                                               guint               limit,
+                                               GArray             *busy,
+                                               GError            **error);
+GPtrArray   *vetter_store_outbox_list         (VetterStore        *self,
+                                               const char         *state,
+                                               guint               limit,
+                                               GError            **error);
+gboolean     vetter_store_outbox_report       (VetterStore        *self,
+                                               gint64              id,
+                                               VetterOutboxResult  result,
+                                               gint64              next_attempt,
+                                               const char         *error_text,
+                                               GError            **error);
+gboolean     vetter_store_outbox_counts       (VetterStore        *self,
+                                               VetterOutboxCounts *counts,
+                                               GError            **error);
+gboolean     vetter_store_outbox_add_upload   (VetterStore        *self,
+                                               gint64              item_id,
+                                               int                 position,
+                                               const char         *kind,
+                                               const char         *path,
+                                               GError            **error);
+gboolean     vetter_store_outbox_add_mail     (VetterStore        *self,
+                                               gint64              item_id,
+                                               gint64              decided_at,
+                                               guint               delay,
+                                               GError            **error);
+gboolean     vetter_store_outbox_cancel_mail  (VetterStore        *self,
+                                               gint64              item_id,
+                                               GError            **error);
+gboolean     vetter_store_outbox_add_webhook  (VetterStore        *self,
+                                               gint64              batch_id,
+                                               GError            **error);
+gboolean     vetter_store_set_remote_url      (VetterStore        *self,
+                                               const char         *path,
+                                               const char         *url,
+                                               GError            **error);
+
 /* ---- Review (vetter-store-review.c) ---- */
 
 GArray      *vetter_store_review_queue        (VetterStore        *self,
@@ -185,6 +265,7 @@ gboolean     vetter_store_decide              (VetterStore        *self,
                                                const VetterItemDecision *decision,
                                                const char         *action,
                                                const char         *actor,
+                                               const VetterConfig *config,
                                                VetterItemDecision **previous,
                                                gint64             *batch_id,
                                                GError            **error);

@@ -1,0 +1,106 @@
+/* vetter-services.c: where results go, and the credentials to get there
+ *
+ * Headless runs read the environment; the window adds what is stored in
+ * the keyring. Secrets live in this struct only: they are never written
+ * to the store, the settings or a message.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "vetter-services.h"
+
+static char *
+env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value && *value ? g_strdup (value) : NULL;
+}
+
+static char *
+without_trailing_slash (char *url)
+{
+  if (url)
+    {
+      gsize len = strlen (url);
+
+      while (len > 0 && url[len - 1] == '/')
+        url[--len] = '\0';
+    }
+  return url;
+}
+
+VetterServices *
+vetter_services_from_env (void)
+{
+  VetterServices *services = g_new0 (VetterServices, 1);
+
+  services->s3_endpoint = without_trailing_slash (env ("VETTER_S3_ENDPOINT"));
+  services->s3_region = env ("VETTER_S3_REGION");
+  if (services->s3_region == NULL)
+    services->s3_region = g_strdup ("us-east-1");
+  services->s3_bucket = env ("VETTER_S3_BUCKET");
+  services->s3_access_key = env ("VETTER_S3_ACCESS_KEY");
+  services->s3_secret_key = env ("VETTER_S3_SECRET_KEY");
+  /* AWS itself takes the bucket in the host name; a custom endpoint
+   * (MinIO, ArvanCloud, a test server) may not resolve one there. */
+  services->s3_path_style = services->s3_endpoint == NULL || strstr (services->s3_endpoint, "amazonaws.com") == NULL;
+
+  services->mailgun_url = without_trailing_slash (env ("VETTER_MAILGUN_URL"));
+  if (services->mailgun_url == NULL)
+    services->mailgun_url = g_strdup ("https://api.mailgun.net");
+  services->mailgun_domain = env ("VETTER_MAILGUN_DOMAIN");
+  services->mailgun_key = env ("VETTER_MAILGUN_KEY");
+  services->mail_from = env ("VETTER_MAIL_FROM");
+
+  services->webhook_secret = env ("VETTER_WEBHOOK_SECRET");
+  return services;
+}
+
+void
+vetter_services_free (VetterServices *services)
+{
+  if (services == NULL)
+    return;
+  g_free (services->s3_endpoint);
+  g_free (services->s3_region);
+  g_free (services->s3_bucket);
+  g_free (services->s3_access_key);
+  g_free (services->s3_secret_key);
+  g_free (services->mailgun_url);
+  g_free (services->mailgun_domain);
+  g_free (services->mailgun_key);
+  g_free (services->mail_from);
+  g_free (services->webhook_secret);
+  g_free (services);
+}
+
+gboolean
+vetter_services_has_s3 (const VetterServices *services)
+{
+  return services->s3_endpoint && services->s3_bucket && services->s3_access_key && services->s3_secret_key;
+}
+
+gboolean
+vetter_services_has_mail (const VetterServices *services)
+{
+  return services->mailgun_url && services->mailgun_domain && services->mailgun_key && services->mail_from;
+}
+
+GPtrArray *
+vetter_services_secrets (const VetterServices *services)
+{
+  GPtrArray *secrets = g_ptr_array_new ();
+
+  if (services->s3_secret_key)
+    g_ptr_array_add (secrets, services->s3_secret_key);
+  if (services->mailgun_key)
+    g_ptr_array_add (secrets, services->mailgun_key);
+  if (services->webhook_secret)
+    g_ptr_array_add (secrets, services->webhook_secret);
+  return secrets;
+}

@@ -1,0 +1,39 @@
+/* vetter-services.h: where results go, and the credentials to get there
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char     *s3_endpoint;      /* base URL: https://s3.eu-central-1.amazonaws.com, http://127.0.0.1:4568 */
+  char     *s3_region;
+  char     *s3_bucket;
+  char     *s3_access_key;
+  char     *s3_secret_key;
+  gboolean  s3_path_style;    /* bucket in the path rather than the host name */
+
+  char     *mailgun_url;      /* base URL: https://api.mailgun.net */
+  char     *mailgun_domain;
+  char     *mailgun_key;
+  char     *mail_from;
+
+  char     *webhook_secret;   /* whsec_<base64>, or the key itself */
+} VetterServices;
+
+/* From the VETTER_* environment variables of the design. */
+VetterServices *vetter_services_from_env   (void);
+void            vetter_services_free       (VetterServices       *services);
+gboolean        vetter_services_has_s3     (const VetterServices *services);
+gboolean        vetter_services_has_mail   (const VetterServices *services);
+/* Each configured secret, for checking that none is ever written out. */
+GPtrArray      *vetter_services_secrets    (const VetterServices *services);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterServices, vetter_services_free)
+
+G_END_DECLS
