@@ -4,6 +4,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh build-aux/install-deps.sh
+# The real servers the sync tests start (s3rver), pinned by the lock file.
+if [ ! -x tests/servers/node_modules/.bin/s3rver ]; then
+  npm ci --prefix tests/servers --no-audit --no-fund
+fi
 builddir=build-test
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false

@@ -36,13 +36,15 @@ def log(message):
     print(f"# {message}", flush=True)
 
 
-def wait_for(what, probe, timeout=TIMEOUT):
+def wait_for(what, probe, timeout=TIMEOUT, window=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = probe()
         if result:
             return result
         time.sleep(0.2)
+    if window is not None:
+        log("labels on screen: " + " | ".join(t for t in texts(window) if t))
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -157,7 +159,7 @@ def main():
         click(review_tab)
         approve = wait_for("the Approve button",
                            lambda: find(window, role="push button", contains="Approve"))
-        wait_for("an ad on screen", lambda: find(window, role="label", name="Ad 1"))
+        wait_for("an ad on screen", lambda: find(window, role="label", name="Ad 1"), window=window)
         log("the first ad is on screen")
 
         click(approve)

@@ -1,0 +1,725 @@
+/* test-sync.c: the outbox against real servers: s3rver, and Mailgun's API
+ *
+ * s3rver (npm, started here on a loopback port) stands for S3. Mailgun is
+ * a paid API, so a loopback SoupServer answers for it as its documentation
+ * says: Basic auth api:KEY or 401, the form fields it requires or 400,
+ * and, once, 429 with Retry-After. The same server receives the batch
+ * callbacks and checks their Standard Webhooks signatures. `vetter batch`
+ * runs as the real binary.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/prctl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vetter-engine.h"
+#include "vetter-s3.h"
+#include "vetter-sync.h"
+#include "vetter-test-util.h"
+
+#define PHOTOS "/usr/share/backgrounds/mate/nature"
+#define MAIL_KEY "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"
+#define S3_SECRET "S3RVER"
+#define WEBHOOK_KEY "c2VjcmV0LWtleS1mb3ItdmV0dGVyLXRlc3Rz"
+
+typedef struct
+{
+  char        *dir;
+  char        *s3_dir;
+  int          s3_port;
+  GSubprocess *s3rver;
+  SoupServer  *api;
+  int          api_port;
+  GPtrArray   *mail_ids;       /* Message-Id of every accepted mail request */
+  GPtrArray   *mail_bodies;    /* the text field of each */
+  GPtrArray   *webhook_ids;
+  guint        mail_requests;
+  gboolean     answer_429_once;
+  GPtrArray   *webhook_errors;
+} Fixture;
+
+/* ---- The loopback API ----------------------------------------------------- */
+
+static void
+answer_json (SoupServerMessage *msg,
+             guint              status,
+             const char        *json)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
+}
+
+static void
+handle_mail (Fixture           *f,
+             SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *auth = soup_message_headers_get_one (headers, "Authorization");
+  g_autofree char *expected = NULL;
+  g_autofree char *credentials = g_base64_encode ((const guchar *) "api:" MAIL_KEY, strlen ("api:" MAIL_KEY));
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(SoupMultipart) form = NULL;
+  g_autoptr(GHashTable) fields = NULL;
+  const char *required[] = { "from", "to", "subject", "text", "h:Message-Id", NULL };
+
+  f->mail_requests++;
+  expected = g_strconcat ("Basic ", credentials, NULL);
+  if (g_strcmp0 (auth, expected) != 0)
+    {
+      answer_json (msg, 401, "Forbidden");
+      return;
+    }
+  form = soup_multipart_new_from_message (headers, bytes);
+  if (form == NULL)
+    {
+      answer_json (msg, 400, "{\"message\": \"not a form\"}");
+      return;
+    }
+  fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (int i = 0; i < soup_multipart_get_length (form); i++)
+    {
+      SoupMessageHeaders *part_headers;
+      GBytes *part;
+      g_autoptr(GHashTable) params = NULL;
+      char *disposition = NULL;
+
+      soup_multipart_get_part (form, i, &part_headers, &part);
+      if (soup_message_headers_get_content_disposition (part_headers, &disposition, &params))
+        g_hash_table_insert (fields, g_strdup (g_hash_table_lookup (params, "name")),
+                             g_strndup (g_bytes_get_data (part, NULL), g_bytes_get_size (part)));
+      g_free (disposition);
+    }
+  for (guint i = 0; required[i]; i++)
+    if (!g_hash_table_contains (fields, required[i]))
+      {
+        g_autofree char *answer = g_strdup_printf ("{\"message\": \"'%s' parameter is missing\"}", required[i]);
+        answer_json (msg, 400, answer);
+        return;
+      }
+  if (f->answer_429_once)
+    {
+      f->answer_429_once = FALSE;
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      answer_json (msg, 429, "{\"message\": \"Too many requests\"}");
+      return;
+    }
+  g_ptr_array_add (f->mail_ids, g_strdup (g_hash_table_lookup (fields, "h:Message-Id")));
+  g_ptr_array_add (f->mail_bodies, g_strdup_printf ("%s|%s|%s", (char *) g_hash_table_lookup (fields, "to"),
+                                                    (char *) g_hash_table_lookup (fields, "subject"),
+                                                    (char *) g_hash_table_lookup (fields, "text")));
+  answer_json (msg, 200, "{\"id\": \"<20261121.1@example.org>\", \"message\": \"Queued. Thank you.\"}");
+}
+
+static void
+handle_webhook (Fixture           *f,
+                SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *id = soup_message_headers_get_one (headers, "webhook-id");
+  const char *timestamp = soup_message_headers_get_one (headers, "webhook-timestamp");
+  const char *signature = soup_message_headers_get_one (headers, "webhook-signature");
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autofree guchar *key = NULL;
+  g_autofree char *to_sign = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *encoded = NULL;
+  g_autoptr(GHmac) mac = NULL;
+  guint8 digest[32];
+  gsize key_len, digest_len = sizeof digest;
+
+  /* Checked independently of Vetter's own signer, as a receiver would. */
+  key = g_base64_decode (WEBHOOK_KEY, &key_len);
+  to_sign = g_strdup_printf ("%s.%s.%.*s", id ? id : "", timestamp ? timestamp : "",
+                             (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+  mac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
+  g_hmac_update (mac, (const guchar *) to_sign, -1);
+  g_hmac_get_digest (mac, digest, &digest_len);
+  encoded = g_base64_encode (digest, digest_len);
+  expected = g_strconcat ("v1,", encoded, NULL);
+  if (g_strcmp0 (signature, expected) != 0)
+    {
+      g_ptr_array_add (f->webhook_errors, g_strdup_printf ("bad signature %s", signature));
+      answer_json (msg, 401, "{}");
+      return;
+    }
+  if (strstr (g_bytes_get_data (body, NULL), "\"batch.completed\"") == NULL)
+    g_ptr_array_add (f->webhook_errors, g_strdup ("not a batch.completed event"));
+  g_ptr_array_add (f->webhook_ids, g_strdup (id));
+  answer_json (msg, 204, "");
+}
+
+static void
+handle (SoupServer        *server,
+        SoupServerMessage *msg,
+        const char        *path,
+        GHashTable        *query,
+        gpointer           user_data)
+{
+  Fixture *f = user_data;
+
+  if (g_str_equal (path, "/v3/mg.example.org/messages") && g_str_equal (soup_server_message_get_method (msg), "POST"))
+    handle_mail (f, msg);
+  else if (g_str_equal (path, "/hook"))
+    handle_webhook (f, msg);
+  else
+    answer_json (msg, 404, "{\"message\": \"not found\"}");
+}
+
+/* ---- s3rver --------------------------------------------------------------- */
+
+static int
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+port_open (int port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+/* The server goes when the test does, even when the test fails. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_s3rver (Fixture *f)
+{
+  g_autofree char *binary = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "servers", "node_modules", ".bin", "s3rver", NULL);
+  g_autofree char *port = g_strdup_printf ("%d", f->s3_port);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  /* s3rver makes continuation tokens with a cipher that current Node
+   * keeps behind its legacy provider. */
+  g_subprocess_launcher_setenv (launcher, "NODE_OPTIONS", "--openssl-legacy-provider", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  f->s3rver = g_subprocess_launcher_spawn (launcher, &error, binary, "--directory", f->s3_dir,
+                                           "--port", port, "--address", "127.0.0.1", "--configure-bucket", "vetter",
+                                           "--silent", NULL);
+  g_assert_no_error (error);
+  while (!port_open (f->s3_port))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+}
+
+static void
+stop_s3rver (Fixture *f)
+{
+  if (f->s3rver == NULL)
+    return;
+  g_subprocess_force_exit (f->s3rver);
+  g_subprocess_wait (f->s3rver, NULL, NULL);
+  g_clear_object (&f->s3rver);
+}
+
+static VetterServices *
+services (Fixture *f)
+{
+  VetterServices *s = g_new0 (VetterServices, 1);
+
+  s->s3_endpoint = g_strdup_printf ("http://127.0.0.1:%d", f->s3_port);
+  s->s3_region = g_strdup ("us-east-1");
+  s->s3_bucket = g_strdup ("vetter");
+  s->s3_access_key = g_strdup ("S3RVER");
+  s->s3_secret_key = g_strdup (S3_SECRET);
+  s->s3_path_style = TRUE;
+  return s;
+}
+
+/* Every key in the bucket, read with Vetter's own ListObjectsV2, a page of
+ * 7 at a time so that continuation is exercised. */
+static GPtrArray *
+list_bucket (Fixture *f)
+{
+  g_autoptr(VetterServices) s = services (f);
+  g_autoptr(VetterS3) s3 = vetter_s3_new (s);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *token = NULL;
+
+  do
+    {
+      const char *query[] = { "list-type", "2", "max-keys", "7", token ? "continuation-token" : NULL, token, NULL };
+      g_autoptr(SoupMessage) message = vetter_s3_message (s3, "GET", NULL, query, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, &error);
+      g_autoptr(GPtrArray) keys = NULL;
+      char *next = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+      keys = vetter_s3_parse_listing (body, &next, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < keys->len; i++)
+        g_ptr_array_add (all, g_strdup (keys->pdata[i]));
+      g_free (token);
+      token = next;
+    }
+  while (token != NULL);
+  return all;
+}
+
+/* ---- Running the binary --------------------------------------------------- */
+
+typedef struct
+{
+  gboolean done;
+  int      status;
+} Exit;
+
+static void
+on_exited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Exit *exit = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  exit->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  exit->done = TRUE;
+}
+
+static gboolean
+exited (gpointer data)
+{
+  return ((Exit *) data)->done;
+}
+
+/* Runs `vetter batch --db DIR/vetter.db -o DIR/out ARGS…` with the
+ * services' environment, the loopback API serving meanwhile. */
+static int
+run_batch (Fixture             *f,
+           const char          *mail_key,
+           const char          *access_key,
+           guint                wait,
+           const char * const  *args,
+           char               **err_text)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *err_path = g_build_filename (f->dir, "stderr.txt", NULL);
+  g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%d", f->s3_port);
+  g_autofree char *api = g_strdup_printf ("http://127.0.0.1:%d", f->api_port);
+  g_autofree char *wait_text = g_strdup_printf ("%u", wait);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Exit exit = { 0 };
+
+  g_ptr_array_add (argv, g_strdup (g_getenv ("VETTER_BINARY")));
+  g_ptr_array_add (argv, g_strdup ("batch"));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_build_filename (f->dir, "vetter.db", NULL));
+  g_ptr_array_add (argv, g_strdup ("-o"));
+  g_ptr_array_add (argv, g_build_filename (f->dir, "out", NULL));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ENDPOINT", endpoint, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_BUCKET", "vetter", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ACCESS_KEY", access_key, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_SECRET_KEY", S3_SECRET, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_MAILGUN_URL", api, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_MAILGUN_DOMAIN", "mg.example.org", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_MAILGUN_KEY", mail_key, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_MAIL_FROM", "Ads team <ads@example.org>", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_WEBHOOK_SECRET", "whsec_" WEBHOOK_KEY, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_SYNC_RETRY_MS", "100", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_SYNC_WAIT", wait_text, TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, on_exited, &exit);
+  test_wait_until (exited, &exit);
+  g_assert_true (g_file_get_contents (err_path, err_text, NULL, NULL));
+  return exit.status;
+}
+
+static char *
+write_inputs (Fixture *f)
+{
+  g_autofree char *products = g_build_filename (f->dir, "cars.csv", NULL);
+  g_autofree char *ads = g_build_filename (f->dir, "ads.csv", NULL);
+  g_autofree char *broken = g_build_filename (f->dir, "broken.jpg", NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_set_contents (broken, "this is no JPEG", -1, NULL));
+  text = g_strdup_printf ("S. No.,Product Name,Input Image Urls\n"
+                          "1,Meadow,\"%s/GreenMeadow.jpg, %s/Storm.jpg\"\n", PHOTOS, PHOTOS);
+  g_assert_true (g_file_set_contents (products, text, -1, NULL));
+  g_free (text);
+  text = g_strdup_printf ("email,image,title\nseller0@example.com,%s/Dune.jpg,Dune buggy\n"
+                          "seller1@example.com,%s,Broken bike\n", PHOTOS, broken);
+  g_assert_true (g_file_set_contents (ads, text, -1, NULL));
+  return g_steal_pointer (&products);
+}
+
+static gboolean
+contains_bytes (const char *data,
+                gsize       len,
+                const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; data && i + n <= len; i++)
+    if (memcmp (data + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_no_secret (Fixture    *f,
+                  const char *err_text)
+{
+  g_autofree char *db_path = g_build_filename (f->dir, "vetter.db", NULL);
+  g_autofree char *db = NULL;
+  g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
+  g_autofree char *wal = NULL;
+  gsize db_len = 0, wal_len = 0;
+  const char *secrets[] = { MAIL_KEY, WEBHOOK_KEY, "whsec_", NULL };
+
+  g_assert_true (g_file_get_contents (db_path, &db, &db_len, NULL));
+  g_file_get_contents (wal_path, &wal, &wal_len, NULL);
+  for (guint i = 0; secrets[i]; i++)
+    {
+      g_assert_null (g_strstr_len (err_text, -1, secrets[i]));
+      g_assert_false (contains_bytes (db, db_len, secrets[i]));
+      g_assert_false (contains_bytes (wal, wal_len, secrets[i]));
+    }
+}
+
+/* ---- Fixture -------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  f->dir = test_tmpdir ();
+  f->s3_dir = g_build_filename (f->dir, "s3", NULL);
+  g_mkdir_with_parents (f->s3_dir, 0700);
+  f->s3_port = free_port ();
+  f->mail_ids = g_ptr_array_new_with_free_func (g_free);
+  f->mail_bodies = g_ptr_array_new_with_free_func (g_free);
+  f->webhook_ids = g_ptr_array_new_with_free_func (g_free);
+  f->webhook_errors = g_ptr_array_new_with_free_func (g_free);
+  f->api = soup_server_new (NULL, NULL);
+  soup_server_add_handler (f->api, NULL, handle, f, NULL);
+  g_assert_true (soup_server_listen_local (f->api, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (f->api);
+  f->api_port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  stop_s3rver (f);
+  soup_server_disconnect (f->api);
+  g_clear_object (&f->api);
+  g_ptr_array_unref (f->mail_ids);
+  g_ptr_array_unref (f->mail_bodies);
+  g_ptr_array_unref (f->webhook_ids);
+  g_ptr_array_unref (f->webhook_errors);
+  test_remove_tree (f->dir);
+  g_free (f->s3_dir);
+  g_free (f->dir);
+}
+
+/* ---- Tests ---------------------------------------------------------------- */
+
+static void
+test_batch_syncs_everything (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *products = write_inputs (f);
+  g_autofree char *ads = g_build_filename (f->dir, "ads.csv", NULL);
+  g_autofree char *hook = g_strdup_printf ("http://127.0.0.1:%d/hook", f->api_port);
+  const char *args[] = { "--sync", "--callback", hook, products, ads, NULL };
+  g_autofree char *err_text = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *csv_path = g_build_filename (f->dir, "out", "cars-output.csv", NULL);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/vetter/ads/1/1-compressed.jpg", f->s3_port);
+
+  start_s3rver (f);
+  f->answer_429_once = TRUE;
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 120, args, &err_text), ==, 0);
+  g_assert_nonnull (strstr (err_text, "everything was sent"));
+
+  /* Three decodable images, five variants each, each under its own key. */
+  keys = list_bucket (f);
+  g_assert_cmpuint (keys->len, ==, 15);
+  g_assert_true (g_ptr_array_find_with_equal_func (keys, "ads/1/2-portrait.jpg", g_str_equal, NULL));
+
+  /* The output CSV names the uploaded copies, in the input's order. */
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_assert_nonnull (strstr (csv, url));
+
+  /* What is in the bucket is the file that was made. */
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+    g_autoptr(GBytes) remote = soup_session_send_and_read (session, message, NULL, NULL);
+    g_autofree char *local_path = g_build_filename (f->dir, "out", "1", "1-compressed.jpg", NULL);
+    g_autofree char *local = NULL;
+    gsize local_len;
+
+    g_assert_true (g_file_get_contents (local_path, &local, &local_len, NULL));
+    g_assert_cmpuint (g_bytes_get_size (remote), ==, local_len);
+    g_assert_cmpmem (g_bytes_get_data (remote, NULL), local_len, local, local_len);
+  }
+
+  /* One mail, for the one final decision (the broken image is rejected),
+   * sent again after the 429 and accepted once. */
+  g_assert_cmpuint (f->mail_requests, ==, 2);
+  g_assert_cmpuint (f->mail_ids->len, ==, 1);
+  g_assert_true (g_str_has_prefix (f->mail_bodies->pdata[0], "seller1@example.com|Your ad “Broken bike” was not approved|"));
+
+  /* A signed callback for each of the two batches. */
+  g_assert_cmpuint (f->webhook_errors->len, ==, 0);
+  g_assert_cmpuint (f->webhook_ids->len, ==, 2);
+  g_assert_cmpstr (f->webhook_ids->pdata[0], !=, f->webhook_ids->pdata[1]);
+
+  assert_no_secret (f, err_text);
+}
+
+/* No server for the whole batch: everything waits in the outbox, and goes
+ * when the server is back, each object once. */
+static void
+test_offline_then_online (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *products = write_inputs (f);
+  const char *args[] = { "--sync", products, NULL };
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 2, args, &first), ==, 1);
+  g_assert_nonnull (strstr (first, "10 still waiting to be sent"));
+
+  start_s3rver (f);
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 120, args, &second), ==, 0);
+  g_assert_nonnull (strstr (second, "resuming the batch"));
+  g_assert_nonnull (strstr (second, "everything was sent"));
+  keys = list_bucket (f);
+  g_assert_cmpuint (keys->len, ==, 10);
+}
+
+/* A refusal that no retry will change is parked for a person, saying why,
+ * and without the secret that was refused. */
+static void
+test_refusals_are_parked (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *ads = NULL;
+  g_autofree char *err_text = NULL;
+  g_autofree char *db_path = g_build_filename (f->dir, "vetter.db", NULL);
+  const char *args[] = { "--sync", NULL, NULL };
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  int parked = 0;
+
+  g_free (write_inputs (f));
+  ads = g_build_filename (f->dir, "ads.csv", NULL);
+  args[1] = ads;
+  start_s3rver (f);
+  g_assert_cmpint (run_batch (f, "wrong-key", "NOBODY", 60, args, &err_text), ==, 1);
+  g_assert_nonnull (strstr (err_text, "parked after errors"));
+  g_assert_cmpuint (f->mail_ids->len, ==, 0);
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT kind, last_error FROM outbox WHERE state = 'parked'", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *kind = (const char *) sqlite3_column_text (stmt, 0);
+      const char *error = (const char *) sqlite3_column_text (stmt, 1);
+
+      parked++;
+      g_assert_nonnull (strstr (error, g_str_equal (kind, "mail") ? "HTTP 401" : "HTTP 403"));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (parked, ==, 6);   /* five uploads and the mail */
+  assert_no_secret (f, err_text);
+}
+
+/* ---- A 200 MB upload, streamed ------------------------------------------- */
+
+static gsize
+peak_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  return line ? (gsize) g_ascii_strtoull (line + 6, NULL, 10) : 0;
+}
+
+static gpointer
+store_add_big (VetterStore  *store,
+               gpointer      data,
+               GError      **error)
+{
+  g_autofree char *payload = g_strdup_printf ("{\"key\":\"big/blob.bin\",\"path\":\"%s\",\"content_type\":\"application/octet-stream\"}",
+                                              (char *) data);
+
+  return vetter_store_outbox_add (store, "s3_put", "s3:big/blob.bin", payload, 0, error) ? GINT_TO_POINTER (1) : NULL;
+}
+
+typedef struct
+{
+  gboolean           done;
+  VetterOutboxCounts left;
+  gsize              peak;
+} Drain;
+
+static void
+on_drained (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Drain *drain = user_data;
+
+  g_assert_true (vetter_sync_drain_finish (VETTER_SYNC (source), result, &drain->left, NULL));
+  drain->done = TRUE;
+}
+
+static gboolean
+drained (gpointer data)
+{
+  Drain *drain = data;
+
+  drain->peak = MAX (drain->peak, peak_rss_kib ());
+  return drain->done;
+}
+
+static gboolean
+engine_ready (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_open (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_assert_true (vetter_engine_open_finish (VETTER_ENGINE (source), result, NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_assert_nonnull (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_large_upload_streams (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "blob.bin", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "sync.db", NULL);
+  g_autoptr(VetterServices) s = services (f);
+  g_autoptr(VetterEngine) engine = NULL;
+  g_autoptr(VetterSync) sync = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  gboolean open = FALSE, added = FALSE;
+  Drain drain = { 0 };
+  gsize before;
+
+  {
+    /* 200 MB of incompressible bytes, written a megabyte at a time. */
+    FILE *out = fopen (path, "wb");
+    g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+    g_autofree guint32 *chunk = g_new (guint32, 262144);
+
+    g_assert_nonnull (out);
+    for (int i = 0; i < 200; i++)
+      {
+        for (int j = 0; j < 262144; j++)
+          chunk[j] = g_rand_int (rand);
+        g_assert_cmpuint (fwrite (chunk, 4, 262144, out), ==, 262144);
+      }
+    fclose (out);
+  }
+  start_s3rver (f);
+  engine = vetter_engine_new (db, NULL);
+  vetter_engine_open_async (engine, NULL, on_open, &open);
+  test_wait_until (engine_ready, &open);
+  vetter_engine_run_in_store_async (engine, store_add_big, g_strdup (path), g_free, NULL, NULL, on_added, &added);
+  test_wait_until (engine_ready, &added);
+
+  before = peak_rss_kib ();
+  sync = vetter_sync_new (engine, s);
+  vetter_sync_drain_async (sync, 300, NULL, on_drained, &drain);
+  test_wait_until (drained, &drain);
+  g_assert_cmpint (drain.left.pending, ==, 0);
+  g_assert_cmpint (drain.left.parked, ==, 0);
+  g_assert_cmpint (drain.left.done, ==, 1);
+  /* Streamed: the process grew by far less than the file. */
+  g_test_message ("resident before %zu KiB, at most %zu KiB while uploading 200 MB", before, drain.peak);
+  g_assert_cmpuint (drain.peak, <, before + 48 * 1024);
+
+  keys = list_bucket (f);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_clear_object (&sync);
+  vetter_engine_close (engine);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *s3rver = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  s3rver = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "servers", "node_modules", ".bin", "s3rver", NULL);
+  if (!g_file_test (s3rver, G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("%s is missing: run npm ci in tests/servers (the test command does)", s3rver);
+
+  g_test_add ("/sync/batch-syncs-everything", Fixture, NULL, fixture_set_up, test_batch_syncs_everything, fixture_tear_down);
+  g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);
+  g_test_add ("/sync/refusals-are-parked", Fixture, NULL, fixture_set_up, test_refusals_are_parked, fixture_tear_down);
+  g_test_add ("/sync/large-upload-streams", Fixture, NULL, fixture_set_up, test_large_upload_streams, fixture_tear_down);
+  return g_test_run ();
+}
