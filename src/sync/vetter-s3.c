@@ -32,11 +32,12 @@ struct _VetterS3
 VetterS3 *
 vetter_s3_new (const VetterServices *services)
 {
-  g_autoptr(GUri) uri = g_uri_parse (services->s3_endpoint, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = NULL;
   VetterS3 *s3;
   int port;
 
-  if (uri == NULL || !vetter_services_has_s3 (services))
+  if (!vetter_services_has_s3 (services) ||
+      (uri = g_uri_parse (services->s3_endpoint, G_URI_FLAGS_NONE, NULL)) == NULL)
     return NULL;
   s3 = g_new0 (VetterS3, 1);
   port = g_uri_get_port (uri);

@@ -45,9 +45,20 @@ struct _VetterSync
   guint           poll_source;
   guint           base_delay_ms;
   GPtrArray      *drains;        /* GTask* waiting for an empty outbox */
+  VetterOutboxCounts counts;     /* as last read, for the window's indicator */
+  gboolean        offline;       /* the last attempt reached no server */
 };
 
 G_DEFINE_FINAL_TYPE (VetterSync, vetter_sync, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void refresh_counts (VetterSync *self);
 
 static void pump (VetterSync *self);
 
@@ -190,9 +201,13 @@ on_reported (GObject      *source,
   g_autoptr(VetterSync) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error) == NULL &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Cannot record the outcome of a sync: %s", error->message);
+  if (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error) == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot record the outcome of a sync: %s", error->message);
+      return;
+    }
+  refresh_counts (self);
 }
 
 /* Capped exponential back-off with jitter: half to all of base × 2ⁿ. */
@@ -284,10 +299,12 @@ on_sent (GObject      *source,
           return;
         }
       text = g_strdup_printf ("cannot reach the server: %s", error->message);
+      job->self->offline = TRUE;
       finish (job, VETTER_OUTBOX_RETRY, -1, text);
       return;
     }
 
+  job->self->offline = FALSE;
   status = soup_message_get_status (message);
   if (status >= 200 && status < 300)
     finish (job, VETTER_OUTBOX_DONE, -1, NULL);
@@ -571,6 +588,27 @@ on_counts (GObject      *source,
 }
 
 static void
+on_counts_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(VetterSync) self = user_data;
+  g_autofree VetterOutboxCounts *counts = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, NULL);
+
+  if (counts == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->counts = *counts;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+refresh_counts (VetterSync *self)
+{
+  vetter_engine_run_in_store_async (self->engine, store_counts, NULL, NULL, g_free, self->cancellable,
+                                    on_counts_read, g_object_ref (self));
+}
+
+static void
 on_due (GObject      *source,
         GAsyncResult *result,
         gpointer      user_data)
@@ -655,6 +693,10 @@ vetter_sync_class_init (VetterSyncClass *klass)
 
   object_class->dispose = vetter_sync_dispose;
   object_class->finalize = vetter_sync_finalize;
+
+  /* The counts or the connection changed: vetter_sync_get_state() tells. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -701,7 +743,86 @@ vetter_sync_new (VetterEngine         *engine,
                                 "timeout", 60, "user-agent", agent, NULL);
   self->poll_source = g_timeout_add (POLL_MS, on_poll, self);
   pump (self);
+  refresh_counts (self);
   return self;
+}
+
+const VetterOutboxCounts *
+vetter_sync_get_counts (VetterSync *self)
+{
+  g_return_val_if_fail (VETTER_IS_SYNC (self), NULL);
+  return &self->counts;
+}
+
+gboolean
+vetter_sync_get_offline (VetterSync *self)
+{
+  g_return_val_if_fail (VETTER_IS_SYNC (self), FALSE);
+  return self->offline;
+}
+
+static gpointer
+store_list_parked (VetterStore  *store,
+                   gpointer      data,
+                   GError      **error)
+{
+  return vetter_store_outbox_list (store, "parked", 200, error);
+}
+
+void
+vetter_sync_list_parked_async (VetterSync          *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (VETTER_IS_SYNC (self));
+  vetter_engine_run_in_store_async (self->engine, store_list_parked, NULL, NULL, (GDestroyNotify) g_ptr_array_unref,
+                                    cancellable, callback, user_data);
+}
+
+GPtrArray *
+vetter_sync_list_parked_finish (VetterSync    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return vetter_engine_run_in_store_finish (self->engine, result, error);
+}
+
+static gpointer
+store_unpark_all (VetterStore  *store,
+                  gpointer      data,
+                  GError      **error)
+{
+  g_autoptr(GPtrArray) parked = vetter_store_outbox_list (store, "parked", G_MAXINT, error);
+
+  if (parked == NULL)
+    return NULL;
+  for (guint i = 0; i < parked->len; i++)
+    if (!vetter_store_outbox_report (store, ((VetterOutboxRow *) parked->pdata[i])->id, VETTER_OUTBOX_UNPARK,
+                                     0, NULL, error))
+      return NULL;
+  return GINT_TO_POINTER (1);
+}
+
+static void
+on_unparked (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(VetterSync) self = user_data;
+
+  vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, NULL);
+  refresh_counts (self);
+  pump (self);
+}
+
+/* A person's "try again": every parked row is due now, its count reset. */
+void
+vetter_sync_retry_parked (VetterSync *self)
+{
+  g_return_if_fail (VETTER_IS_SYNC (self));
+  vetter_engine_run_in_store_async (self->engine, store_unpark_all, NULL, NULL, NULL, self->cancellable,
+                                    on_unparked, g_object_ref (self));
 }
 
 void

@@ -22,6 +22,22 @@ VetterSync *vetter_sync_new          (VetterEngine         *engine,
 void        vetter_sync_set_base_delay (VetterSync         *self,
                                         guint               milliseconds);
 
+/* What the outbox holds, as last read; "changed" says when it moves. */
+const VetterOutboxCounts *vetter_sync_get_counts (VetterSync *self);
+/* The last attempt reached no server at all. */
+gboolean    vetter_sync_get_offline  (VetterSync           *self);
+
+/* The parked rows (GPtrArray of VetterOutboxRow), newest first. The
+ * result's source is the engine: finish with the sync itself. */
+void        vetter_sync_list_parked_async  (VetterSync          *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GPtrArray  *vetter_sync_list_parked_finish (VetterSync          *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+void        vetter_sync_retry_parked (VetterSync           *self);
+
 /* Resolves when nothing is pending any more (parked rows stay for a
  * person), or after @timeout seconds; the counts say what is left. */
 void        vetter_sync_drain_async  (VetterSync           *self,

@@ -13,6 +13,7 @@
 #include "vetter-config.h"
 #include "vetter-preferences-window.h"
 #include "vetter-resources.h"
+#include "vetter-services.h"
 #include "vetter-window.h"
 
 struct _VetterApplication
@@ -21,7 +22,13 @@ struct _VetterApplication
 
   VetterEngine   *engine;
   GSettings      *settings;
+  VetterServices *services;
+  VetterSync     *sync;       /* NULL when no service is configured */
 };
+
+/* A moderator's decision waits this long before its mail goes, so that
+ * Z can take it back unseen (VETTER_MAIL_DELAY overrides it). */
+#define MAIL_DELAY_SECONDS 60
 
 G_DEFINE_FINAL_TYPE (VetterApplication, vetter_application, ADW_TYPE_APPLICATION)
 
@@ -136,6 +143,18 @@ apply_color_scheme (VetterApplication *self)
                                       schemes[scheme < G_N_ELEMENTS (schemes) ? scheme : 0]);
 }
 
+/* What every configuration of the window's engine shares. */
+static void
+apply_services (VetterApplication *self,
+                VetterConfig      *config)
+{
+  config->yield_to_ui = TRUE;
+  config->sync_uploads = vetter_services_has_s3 (self->services);
+  config->sync_mail = vetter_services_has_mail (self->services);
+  config->mail_delay = g_getenv ("VETTER_MAIL_DELAY") ? (guint) g_ascii_strtoull (g_getenv ("VETTER_MAIL_DELAY"), NULL, 10)
+                                                    : MAIL_DELAY_SECONDS;
+}
+
 /* Preferences take effect as they are changed: the style at once, the
  * rest for every item started from now on. */
 static void
@@ -154,7 +173,7 @@ on_settings_changed (GSettings         *settings,
     return;
   config = vetter_config_new ();
   vetter_config_load_settings (config, settings);
-  config->yield_to_ui = TRUE;
+  apply_services (self, config);
   vetter_engine_set_config (self->engine, config);
 }
 
@@ -176,9 +195,15 @@ vetter_application_startup (GApplication *app)
       apply_color_scheme (self);
       g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
     }
-  config->yield_to_ui = TRUE;
+  self->services = vetter_services_from_env ();
+  apply_services (self, config);
   self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), config);
   vetter_engine_open_async (self->engine, NULL, on_engine_open, self);
+  /* Queued behind the opening on the store thread, so it starts on an
+   * open database. */
+  if (vetter_services_has_s3 (self->services) || vetter_services_has_mail (self->services) ||
+      self->services->webhook_secret)
+    self->sync = vetter_sync_new (self->engine, self->services);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
@@ -191,7 +216,9 @@ vetter_application_shutdown (GApplication *app)
 {
   VetterApplication *self = VETTER_APPLICATION (app);
 
-  /* Work in flight is left in the store, to be redone next time. */
+  /* Work in flight is left in the store, to be redone next time; so is
+   * whatever the outbox has not sent. */
+  g_clear_object (&self->sync);
   if (self->engine)
     vetter_engine_close (self->engine);
   G_APPLICATION_CLASS (vetter_application_parent_class)->shutdown (app);
@@ -205,6 +232,8 @@ vetter_application_dispose (GObject *object)
   if (self->settings)
     g_signal_handlers_disconnect_by_func (self->settings, on_settings_changed, self);
   g_clear_object (&self->settings);
+  g_clear_object (&self->sync);
+  g_clear_pointer (&self->services, vetter_services_free);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (vetter_application_parent_class)->dispose (object);
 }
@@ -244,4 +273,11 @@ vetter_application_get_engine (VetterApplication *self)
 {
   g_return_val_if_fail (VETTER_IS_APPLICATION (self), NULL);
   return self->engine;
+}
+
+VetterSync *
+vetter_application_get_sync (VetterApplication *self)
+{
+  g_return_val_if_fail (VETTER_IS_APPLICATION (self), NULL);
+  return self->sync;
 }

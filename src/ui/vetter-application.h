@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "vetter-engine.h"
+#include "vetter-sync.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,7 @@ G_DECLARE_FINAL_TYPE (VetterApplication, vetter_application, VETTER, APPLICATION
 
 VetterApplication *vetter_application_new        (void);
 VetterEngine      *vetter_application_get_engine (VetterApplication *self);
+/* The outbox's sender, or NULL when no service is configured. */
+VetterSync        *vetter_application_get_sync   (VetterApplication *self);
 
 G_END_DECLS

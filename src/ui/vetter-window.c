@@ -29,6 +29,7 @@ struct _VetterWindow
   AdwApplicationWindow parent_instance;
 
   VetterEngine    *engine;
+  VetterSync      *sync;       /* the application's, when services are configured */
   GListStore      *batches;    /* VetterBatchObject, newest first */
   GHashTable      *by_id;      /* batch id → VetterBatchObject (borrowed) */
   GCancellable    *cancellable;
@@ -41,6 +42,10 @@ struct _VetterWindow
   GtkListBox      *batch_list;
   GtkListView     *item_view;
   GtkLabel        *items_title;
+  GtkMenuButton   *sync_button;
+  GtkLabel        *sync_status;
+  GtkListBox      *parked_list;
+  GtkWidget       *retry_button;
   GtkWidget       *drop_highlight;
 };
 
@@ -190,6 +195,104 @@ on_batches_listed (GObject      *source,
       VetterBatchInfo *info = g_ptr_array_index (batches, i);
       ensure_batch (self, info->id, info->source, FALSE);
     }
+}
+
+/* ---- The outbox ----------------------------------------------------------- */
+
+/* The header's indicator: offline, sending N, N parked, or all sent. */
+static void
+update_sync_indicator (VetterWindow *self)
+{
+  const VetterOutboxCounts *counts = vetter_sync_get_counts (self->sync);
+  g_autofree char *status = NULL;
+  const char *icon;
+
+  if (counts->parked > 0)
+    {
+      icon = "dialog-warning-symbolic";
+      status = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " result could not be sent; %" G_GINT64_FORMAT " waiting",
+                                          "%" G_GINT64_FORMAT " results could not be sent; %" G_GINT64_FORMAT " waiting",
+                                          counts->parked), counts->parked, counts->pending);
+    }
+  else if (counts->pending > 0 && vetter_sync_get_offline (self->sync))
+    {
+      icon = "network-offline-symbolic";
+      status = g_strdup_printf (ngettext ("Offline: %" G_GINT64_FORMAT " result waits to be sent",
+                                          "Offline: %" G_GINT64_FORMAT " results wait to be sent",
+                                          counts->pending), counts->pending);
+    }
+  else if (counts->pending > 0)
+    {
+      icon = "emblem-synchronizing-symbolic";
+      status = g_strdup_printf (ngettext ("Sending %" G_GINT64_FORMAT " result", "Sending %" G_GINT64_FORMAT " results",
+                                          counts->pending), counts->pending);
+    }
+  else
+    {
+      icon = "emblem-ok-symbolic";
+      status = g_strdup (_("Everything is sent"));
+    }
+  gtk_menu_button_set_icon_name (self->sync_button, icon);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button), status);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button), GTK_ACCESSIBLE_PROPERTY_LABEL, status, -1);
+  gtk_label_set_label (self->sync_status, status);
+  gtk_widget_set_visible (self->retry_button, counts->parked > 0);
+}
+
+static const char *
+outbox_kind_label (const char *kind)
+{
+  if (g_strcmp0 (kind, "s3_put") == 0)
+    return _("Upload to S3");
+  if (g_strcmp0 (kind, "mail") == 0)
+    return _("Mail to the advertiser");
+  if (g_strcmp0 (kind, "webhook") == 0)
+    return _("Batch callback");
+  return kind;
+}
+
+static void
+on_parked_listed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(VetterWindow) self = user_data;
+  g_autoptr(GPtrArray) rows = self->sync ? vetter_sync_list_parked_finish (self->sync, result, NULL) : NULL;
+  GtkWidget *child;
+
+  if (rows == NULL || self->parked_list == NULL)
+    return;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->parked_list))))
+    gtk_list_box_remove (self->parked_list, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->parked_list), rows->len > 0);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      VetterOutboxRow *row = g_ptr_array_index (rows, i);
+      GtkWidget *entry = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), outbox_kind_label (row->kind));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (entry), row->last_error ? row->last_error : "");
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (entry), 3);
+      gtk_list_box_append (self->parked_list, entry);
+    }
+}
+
+static void
+on_sync_popover_shown (VetterWindow *self)
+{
+  vetter_sync_list_parked_async (self->sync, self->cancellable, on_parked_listed, g_object_ref (self));
+}
+
+static void
+retry_sync_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *parameter)
+{
+  VetterWindow *self = VETTER_WINDOW (widget);
+
+  if (self->sync)
+    vetter_sync_retry_parked (self->sync);
+  gtk_menu_button_popdown (self->sync_button);
 }
 
 /* ---- A batch's items ------------------------------------------------------ */
@@ -402,7 +505,8 @@ create_batch_row (gpointer item,
  * is not a construct property, so constructed() cannot see it yet. */
 static void
 attach_engine (VetterWindow *self,
-               VetterEngine *engine)
+               VetterEngine *engine,
+               VetterSync   *sync)
 {
   if (engine)
     self->engine = g_object_ref (engine);
@@ -415,6 +519,15 @@ attach_engine (VetterWindow *self,
   g_signal_connect_object (self->engine, "batch-progress", G_CALLBACK (on_batch_progress), self, G_CONNECT_SWAPPED);
   gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
   vetter_review_page_setup (self->review_page, self->engine, G_LIST_MODEL (self->batches));
+  if (sync)
+    {
+      self->sync = g_object_ref (sync);
+      g_signal_connect_object (sync, "changed", G_CALLBACK (update_sync_indicator), self, G_CONNECT_SWAPPED);
+      g_signal_connect_swapped (gtk_menu_button_get_popover (self->sync_button), "show",
+                                G_CALLBACK (on_sync_popover_shown), self);
+      gtk_widget_set_visible (GTK_WIDGET (self->sync_button), TRUE);
+      update_sync_indicator (self);
+    }
   vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
 }
 
@@ -427,6 +540,7 @@ vetter_window_dispose (GObject *object)
   if (self->batch_list)
     gtk_list_box_bind_model (self->batch_list, NULL, NULL, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_WINDOW);
+  g_clear_object (&self->sync);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (vetter_window_parent_class)->dispose (object);
@@ -463,12 +577,17 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, batch_list);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, item_view);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, items_title);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, sync_status);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, parked_list);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, drop_highlight);
 
   gtk_widget_class_install_action (widget_class, "win.add-files", NULL, add_files_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-files", NULL);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-batches", NULL, show_batches_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-sync", NULL, retry_sync_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "queue");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "review");
 }
@@ -501,8 +620,11 @@ vetter_window_new (GtkApplication *application)
 {
   VetterWindow *self = g_object_new (VETTER_TYPE_WINDOW, "application", application, NULL);
 
-  attach_engine (self, VETTER_IS_APPLICATION (application)
-                       ? vetter_application_get_engine (VETTER_APPLICATION (application)) : NULL);
+  if (VETTER_IS_APPLICATION (application))
+    attach_engine (self, vetter_application_get_engine (VETTER_APPLICATION (application)),
+                   vetter_application_get_sync (VETTER_APPLICATION (application)));
+  else
+    attach_engine (self, NULL, NULL);
   return self;
 }
 
