@@ -207,25 +207,25 @@ update_sync_indicator (VetterWindow *self)
   g_autofree char *status = NULL;
   const char *icon;
 
-  if (counts->parked > 0)
+  /* Counts shown as int: an outbox of two billion rows is not a case. */
+  int parked = (int) MIN (counts->parked, G_MAXINT), pending = (int) MIN (counts->pending, G_MAXINT);
+
+  if (parked > 0)
     {
       icon = "dialog-warning-symbolic";
-      status = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " result could not be sent; %" G_GINT64_FORMAT " waiting",
-                                          "%" G_GINT64_FORMAT " results could not be sent; %" G_GINT64_FORMAT " waiting",
-                                          counts->parked), counts->parked, counts->pending);
+      status = g_strdup_printf (ngettext ("%d result could not be sent; %d waiting",
+                                          "%d results could not be sent; %d waiting", parked), parked, pending);
     }
-  else if (counts->pending > 0 && vetter_sync_get_offline (self->sync))
+  else if (pending > 0 && vetter_sync_get_offline (self->sync))
     {
       icon = "network-offline-symbolic";
-      status = g_strdup_printf (ngettext ("Offline: %" G_GINT64_FORMAT " result waits to be sent",
-                                          "Offline: %" G_GINT64_FORMAT " results wait to be sent",
-                                          counts->pending), counts->pending);
+      status = g_strdup_printf (ngettext ("Offline: %d result waits to be sent",
+                                          "Offline: %d results wait to be sent", pending), pending);
     }
-  else if (counts->pending > 0)
+  else if (pending > 0)
     {
       icon = "emblem-synchronizing-symbolic";
-      status = g_strdup_printf (ngettext ("Sending %" G_GINT64_FORMAT " result", "Sending %" G_GINT64_FORMAT " results",
-                                          counts->pending), counts->pending);
+      status = g_strdup_printf (ngettext ("Sending %d result", "Sending %d results", pending), pending);
     }
   else
     {
