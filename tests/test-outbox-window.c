@@ -98,6 +98,12 @@ parked_listed (gpointer data)
   return gtk_list_box_get_row_at_index (data, 0) != NULL;
 }
 
+static gboolean
+has_sync (gpointer data)
+{
+  return vetter_application_get_sync (data) != NULL;
+}
+
 static void
 test_decisions_become_mail (VetterApplication *app)
 {
@@ -107,12 +113,14 @@ test_decisions_become_mail (VetterApplication *app)
   g_autoptr(GFile) file = NULL;
   VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
   VetterReviewPage *page = vetter_window_get_review_page (window);
-  VetterSync *sync = vetter_application_get_sync (app);
+  VetterSync *sync;
   GtkMenuButton *button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, "sync_button"));
   GtkListBox *parked = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, "parked_list"));
   gint64 first;
 
-  g_assert_nonnull (sync);
+  /* The services are read (the keyring asynchronously) after start-up. */
+  test_wait_until (has_sync, app);
+  sync = vetter_application_get_sync (app);
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(VetterPixels) pixels = test_textured (640, 480, i + 11);

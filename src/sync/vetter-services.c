@@ -41,24 +41,88 @@ vetter_services_from_env (void)
 
   services->s3_endpoint = without_trailing_slash (env ("VETTER_S3_ENDPOINT"));
   services->s3_region = env ("VETTER_S3_REGION");
-  if (services->s3_region == NULL)
-    services->s3_region = g_strdup ("us-east-1");
   services->s3_bucket = env ("VETTER_S3_BUCKET");
   services->s3_access_key = env ("VETTER_S3_ACCESS_KEY");
   services->s3_secret_key = env ("VETTER_S3_SECRET_KEY");
-  /* AWS itself takes the bucket in the host name; a custom endpoint
-   * (MinIO, ArvanCloud, a test server) may not resolve one there. */
-  services->s3_path_style = services->s3_endpoint == NULL || strstr (services->s3_endpoint, "amazonaws.com") == NULL;
-
   services->mailgun_url = without_trailing_slash (env ("VETTER_MAILGUN_URL"));
-  if (services->mailgun_url == NULL)
-    services->mailgun_url = g_strdup ("https://api.mailgun.net");
   services->mailgun_domain = env ("VETTER_MAILGUN_DOMAIN");
   services->mailgun_key = env ("VETTER_MAILGUN_KEY");
   services->mail_from = env ("VETTER_MAIL_FROM");
 
   services->webhook_secret = env ("VETTER_WEBHOOK_SECRET");
+  vetter_services_complete (services);
   return services;
+}
+
+static void
+fill (char      **field,
+      GSettings  *settings,
+      const char *key)
+{
+  if (*field == NULL)
+    {
+      g_autofree char *value = g_settings_get_string (settings, key);
+
+      if (value && *value)
+        *field = g_strdup (value);
+    }
+}
+
+/* What the environment left unset, from the preferences. */
+void
+vetter_services_fill_from_settings (VetterServices *services,
+                                    GSettings      *settings)
+{
+  fill (&services->s3_endpoint, settings, "s3-endpoint");
+  without_trailing_slash (services->s3_endpoint);
+  if (services->s3_region == NULL || g_str_equal (services->s3_region, "us-east-1"))
+    {
+      g_clear_pointer (&services->s3_region, g_free);
+      fill (&services->s3_region, settings, "s3-region");
+    }
+  fill (&services->s3_bucket, settings, "s3-bucket");
+  fill (&services->s3_access_key, settings, "s3-access-key");
+  if (services->mailgun_url == NULL || g_str_equal (services->mailgun_url, "https://api.mailgun.net"))
+    {
+      g_clear_pointer (&services->mailgun_url, g_free);
+      fill (&services->mailgun_url, settings, "mailgun-url");
+      without_trailing_slash (services->mailgun_url);
+    }
+  fill (&services->mailgun_domain, settings, "mailgun-domain");
+  fill (&services->mail_from, settings, "mail-from");
+  vetter_services_complete (services);
+}
+
+/* Defaults for what nobody set, and the addressing the endpoint needs. */
+void
+vetter_services_complete (VetterServices *services)
+{
+  if (services->s3_region == NULL)
+    services->s3_region = g_strdup ("us-east-1");
+  if (services->mailgun_url == NULL)
+    services->mailgun_url = g_strdup ("https://api.mailgun.net");
+  /* AWS itself takes the bucket in the host name; a custom endpoint
+   * (MinIO, ArvanCloud, a test server) may not resolve one there. */
+  services->s3_path_style = services->s3_endpoint == NULL || strstr (services->s3_endpoint, "amazonaws.com") == NULL;
+}
+
+VetterServices *
+vetter_services_copy (const VetterServices *s)
+{
+  VetterServices *copy = g_new0 (VetterServices, 1);
+
+  copy->s3_endpoint = g_strdup (s->s3_endpoint);
+  copy->s3_region = g_strdup (s->s3_region);
+  copy->s3_bucket = g_strdup (s->s3_bucket);
+  copy->s3_access_key = g_strdup (s->s3_access_key);
+  copy->s3_secret_key = g_strdup (s->s3_secret_key);
+  copy->s3_path_style = s->s3_path_style;
+  copy->mailgun_url = g_strdup (s->mailgun_url);
+  copy->mailgun_domain = g_strdup (s->mailgun_domain);
+  copy->mailgun_key = g_strdup (s->mailgun_key);
+  copy->mail_from = g_strdup (s->mail_from);
+  copy->webhook_secret = g_strdup (s->webhook_secret);
+  return copy;
 }
 
 void

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -28,6 +28,10 @@ typedef struct
 
 /* From the VETTER_* environment variables of the design. */
 VetterServices *vetter_services_from_env   (void);
+void            vetter_services_fill_from_settings (VetterServices *services,
+                                                    GSettings      *settings);
+void            vetter_services_complete   (VetterServices       *services);
+VetterServices *vetter_services_copy       (const VetterServices *services);
 void            vetter_services_free       (VetterServices       *services);
 gboolean        vetter_services_has_s3     (const VetterServices *services);
 gboolean        vetter_services_has_mail   (const VetterServices *services);

@@ -708,25 +708,6 @@ vetter_sync_init (VetterSync *self)
   self->base_delay_ms = 2000;
 }
 
-static VetterServices *
-copy_services (const VetterServices *s)
-{
-  VetterServices *copy = g_new0 (VetterServices, 1);
-
-  copy->s3_endpoint = g_strdup (s->s3_endpoint);
-  copy->s3_region = g_strdup (s->s3_region);
-  copy->s3_bucket = g_strdup (s->s3_bucket);
-  copy->s3_access_key = g_strdup (s->s3_access_key);
-  copy->s3_secret_key = g_strdup (s->s3_secret_key);
-  copy->s3_path_style = s->s3_path_style;
-  copy->mailgun_url = g_strdup (s->mailgun_url);
-  copy->mailgun_domain = g_strdup (s->mailgun_domain);
-  copy->mailgun_key = g_strdup (s->mailgun_key);
-  copy->mail_from = g_strdup (s->mail_from);
-  copy->webhook_secret = g_strdup (s->webhook_secret);
-  return copy;
-}
-
 VetterSync *
 vetter_sync_new (VetterEngine         *engine,
                  const VetterServices *services)
@@ -735,7 +716,7 @@ vetter_sync_new (VetterEngine         *engine,
   g_autofree char *agent = g_strdup_printf ("Vetter/%s", PACKAGE_VERSION);
 
   self->engine = g_object_ref (engine);
-  self->services = copy_services (services);
+  self->services = vetter_services_copy (services);
   self->s3 = vetter_s3_new (services);
   /* Enough connections for MAX_IN_FLIGHT uploads to one host; an I/O
    * timeout so a server that stops answering frees its slot. */

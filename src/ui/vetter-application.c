@@ -11,6 +11,7 @@
 
 #include "vetter-application.h"
 #include "vetter-config.h"
+#include "vetter-keyring.h"
 #include "vetter-preferences-window.h"
 #include "vetter-resources.h"
 #include "vetter-services.h"
@@ -24,6 +25,8 @@ struct _VetterApplication
   GSettings      *settings;
   VetterServices *services;
   VetterSync     *sync;       /* NULL when no service is configured */
+  guint           services_generation;
+  GCancellable   *cancellable;
 };
 
 /* A moderator's decision waits this long before its mail goes, so that
@@ -31,6 +34,17 @@ struct _VetterApplication
 #define MAIL_DELAY_SECONDS 60
 
 G_DEFINE_FINAL_TYPE (VetterApplication, vetter_application, ADW_TYPE_APPLICATION)
+
+enum {
+  SYNC_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *service_keys[] = {
+  "s3-endpoint", "s3-region", "s3-bucket", "s3-access-key", "mailgun-url", "mailgun-domain", "mail-from", NULL,
+};
 
 static VetterWindow *
 get_or_create_window (VetterApplication *self)
@@ -155,26 +169,65 @@ apply_services (VetterApplication *self,
                                                     : MAIL_DELAY_SECONDS;
 }
 
+static void
+reload_config (VetterApplication *self)
+{
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+
+  if (self->engine == NULL)
+    return;
+  if (self->settings)
+    vetter_config_load_settings (config, self->settings);
+  apply_services (self, config);
+  vetter_engine_set_config (self->engine, config);
+}
+
+typedef struct
+{
+  VetterApplication *self;
+  VetterServices    *services;
+  guint              generation;
+} ServicesLoad;
+
+static void
+on_secrets_filled (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ServicesLoad *load = user_data;
+  g_autoptr(VetterApplication) self = load->self;
+  g_autoptr(VetterServices) services = load->services;
+  gboolean current = load->generation == self->services_generation;
+
+  vetter_keyring_fill_finish (result, NULL);
+  g_free (load);
+  /* A newer reload overtook this one, or the application is going. */
+  if (!current || self->engine == NULL)
+    return;
+  vetter_services_free (self->services);
+  self->services = g_steal_pointer (&services);
+  g_clear_object (&self->sync);
+  if (vetter_services_has_s3 (self->services) || vetter_services_has_mail (self->services) ||
+      self->services->webhook_secret)
+    self->sync = vetter_sync_new (self->engine, self->services);
+  reload_config (self);
+  g_signal_emit (self, signals[SYNC_CHANGED], 0);
+}
+
 /* Preferences take effect as they are changed: the style at once, the
- * rest for every item started from now on. */
+ * services when they are read again, the rest for every item started
+ * from now on. */
 static void
 on_settings_changed (GSettings         *settings,
                      const char        *key,
                      VetterApplication *self)
 {
-  g_autoptr(VetterConfig) config = NULL;
-
   if (g_str_equal (key, "color-scheme"))
-    {
-      apply_color_scheme (self);
-      return;
-    }
-  if (g_str_has_prefix (key, "window-") || self->engine == NULL)
-    return;
-  config = vetter_config_new ();
-  vetter_config_load_settings (config, settings);
-  apply_services (self, config);
-  vetter_engine_set_config (self->engine, config);
+    apply_color_scheme (self);
+  else if (g_strv_contains (service_keys, key))
+    vetter_application_reload_services (self);
+  else if (!g_str_has_prefix (key, "window-"))
+    reload_config (self);
 }
 
 static void
@@ -199,11 +252,9 @@ vetter_application_startup (GApplication *app)
   apply_services (self, config);
   self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), config);
   vetter_engine_open_async (self->engine, NULL, on_engine_open, self);
-  /* Queued behind the opening on the store thread, so it starts on an
-   * open database. */
-  if (vetter_services_has_s3 (self->services) || vetter_services_has_mail (self->services) ||
-      self->services->webhook_secret)
-    self->sync = vetter_sync_new (self->engine, self->services);
+  /* The sender's first queries queue behind the opening on the store
+   * thread, so it starts on an open database. */
+  vetter_application_reload_services (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
@@ -218,6 +269,7 @@ vetter_application_shutdown (GApplication *app)
 
   /* Work in flight is left in the store, to be redone next time; so is
    * whatever the outbox has not sent. */
+  g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->sync);
   if (self->engine)
     vetter_engine_close (self->engine);
@@ -235,6 +287,7 @@ vetter_application_dispose (GObject *object)
   g_clear_object (&self->sync);
   g_clear_pointer (&self->services, vetter_services_free);
   g_clear_object (&self->engine);
+  g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (vetter_application_parent_class)->dispose (object);
 }
 
@@ -250,12 +303,17 @@ vetter_application_class_init (VetterApplicationClass *klass)
   app_class->open = vetter_application_open;
   app_class->startup = vetter_application_startup;
 
+  /* The outbox's sender was made anew (or went): windows show the new one. */
+  signals[SYNC_CHANGED] = g_signal_new ("sync-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   vetter_ensure_resources ();
 }
 
 static void
 vetter_application_init (VetterApplication *self)
 {
+  self->cancellable = g_cancellable_new ();
 }
 
 VetterApplication *
@@ -280,4 +338,21 @@ vetter_application_get_sync (VetterApplication *self)
 {
   g_return_val_if_fail (VETTER_IS_APPLICATION (self), NULL);
   return self->sync;
+}
+
+/* Reads the services again: the environment first, then the preferences,
+ * then the keyring for the secrets; the sender is made anew from them. */
+void
+vetter_application_reload_services (VetterApplication *self)
+{
+  ServicesLoad *load;
+
+  g_return_if_fail (VETTER_IS_APPLICATION (self));
+  load = g_new0 (ServicesLoad, 1);
+  load->self = g_object_ref (self);
+  load->services = vetter_services_from_env ();
+  if (self->settings)
+    vetter_services_fill_from_settings (load->services, self->settings);
+  load->generation = ++self->services_generation;
+  vetter_keyring_fill_async (load->services, self->cancellable, on_secrets_filled, load);
 }

@@ -295,6 +295,28 @@ retry_sync_action (GtkWidget  *widget,
   gtk_menu_button_popdown (self->sync_button);
 }
 
+/* The indicator follows @sync; with none, no service is set up and it hides. */
+static void
+set_sync (VetterWindow *self,
+          VetterSync   *sync)
+{
+  if (self->sync)
+    g_signal_handlers_disconnect_by_func (self->sync, update_sync_indicator, self);
+  g_set_object (&self->sync, sync);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_button), sync != NULL);
+  if (sync == NULL)
+    return;
+  g_signal_connect_object (sync, "changed", G_CALLBACK (update_sync_indicator), self, G_CONNECT_SWAPPED);
+  update_sync_indicator (self);
+}
+
+static void
+on_sync_changed (VetterWindow      *self,
+                 VetterApplication *application)
+{
+  set_sync (self, vetter_application_get_sync (application));
+}
+
 /* ---- A batch's items ------------------------------------------------------ */
 
 static void
@@ -519,15 +541,7 @@ attach_engine (VetterWindow *self,
   g_signal_connect_object (self->engine, "batch-progress", G_CALLBACK (on_batch_progress), self, G_CONNECT_SWAPPED);
   gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
   vetter_review_page_setup (self->review_page, self->engine, G_LIST_MODEL (self->batches));
-  if (sync)
-    {
-      self->sync = g_object_ref (sync);
-      g_signal_connect_object (sync, "changed", G_CALLBACK (update_sync_indicator), self, G_CONNECT_SWAPPED);
-      g_signal_connect_swapped (gtk_menu_button_get_popover (self->sync_button), "show",
-                                G_CALLBACK (on_sync_popover_shown), self);
-      gtk_widget_set_visible (GTK_WIDGET (self->sync_button), TRUE);
-      update_sync_indicator (self);
-    }
+  set_sync (self, sync);
   vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
 }
 
@@ -606,6 +620,8 @@ vetter_window_init (VetterWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->review_page, "message", G_CALLBACK (on_review_message), self);
   g_signal_connect (self->batch_list, "row-activated", G_CALLBACK (on_batch_row_activated), self);
+  g_signal_connect_swapped (gtk_menu_button_get_popover (self->sync_button), "show",
+                            G_CALLBACK (on_sync_popover_shown), self);
   g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (on_visible_page_changed), self);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
@@ -621,8 +637,11 @@ vetter_window_new (GtkApplication *application)
   VetterWindow *self = g_object_new (VETTER_TYPE_WINDOW, "application", application, NULL);
 
   if (VETTER_IS_APPLICATION (application))
-    attach_engine (self, vetter_application_get_engine (VETTER_APPLICATION (application)),
-                   vetter_application_get_sync (VETTER_APPLICATION (application)));
+    {
+      attach_engine (self, vetter_application_get_engine (VETTER_APPLICATION (application)),
+                     vetter_application_get_sync (VETTER_APPLICATION (application)));
+      g_signal_connect_object (application, "sync-changed", G_CALLBACK (on_sync_changed), self, G_CONNECT_SWAPPED);
+    }
   else
     attach_engine (self, NULL, NULL);
   return self;
