@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
@@ -147,6 +148,94 @@ test_rules_apply_to_new_work (void)
   test_remove_tree (dir);
 }
 
+static GtkEditable *
+service_row (GtkWidget  *window,
+             const char *name)
+{
+  return GTK_EDITABLE (child (window, name));
+}
+
+static void
+apply (GtkWidget  *window,
+       const char *name,
+       const char *text)
+{
+  gtk_editable_set_text (service_row (window, name), text);
+  g_signal_emit_by_name (service_row (window, name), "apply");
+}
+
+static gboolean
+sync_has_secret (gpointer data)
+{
+  const VetterServices *services = vetter_application_get_services (data);
+  return services->s3_secret_key && g_str_equal (services->s3_secret_key, "s3-secret-9f8e7d") &&
+         vetter_application_get_sync (data) != NULL;
+}
+
+static gboolean
+subtitle_settled (gpointer data)
+{
+  const char *subtitle = adw_action_row_get_subtitle (data);
+
+  return subtitle && !g_str_equal (subtitle, "Testing…") && !g_str_equal (subtitle, "Not tested yet");
+}
+
+/* The Services page: plain values to the settings, the secret to the
+ * keyring only, the sender made from them, and a real test of the bucket. */
+static void
+test_services (void)
+{
+  g_autoptr(GSettings) settings = vetter_config_get_settings ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *endpoint = NULL;
+  g_autoptr(GSubprocess) s3rver = NULL;
+  g_auto(GStrv) keys = NULL;
+  GtkWidget *window = vetter_preferences_window_new (NULL);
+  AdwActionRow *s3_row = child (window, "s3_test_row");
+  AdwActionRow *mail_row = child (window, "mail_test_row");
+  int port = test_free_port ();
+
+  s3rver = test_start_s3rver (dir, port);
+  endpoint = g_strdup_printf ("http://127.0.0.1:%d/", port);
+  gtk_window_present (GTK_WINDOW (window));
+
+  apply (window, "s3_endpoint_row", endpoint);
+  apply (window, "s3_bucket_row", " vetter ");
+  apply (window, "s3_access_row", "S3RVER");
+  apply (window, "s3_secret_row", "s3-secret-9f8e7d");
+  g_assert_cmpstr (gtk_editable_get_text (service_row (window, "s3_secret_row")), ==, "");
+  test_wait_until (sync_has_secret, app);
+  {
+    g_autofree char *bucket = g_settings_get_string (settings, "s3-bucket");
+    g_assert_cmpstr (bucket, ==, "vetter");
+  }
+
+  /* The secret is in no setting. */
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i]; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *text = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (text, "s3-secret-9f8e7d"));
+    }
+
+  /* A real request to a real S3 server, signed with what was kept. */
+  g_signal_emit_by_name (child (window, "s3_test_button"), "clicked");
+  test_wait_until (subtitle_settled, s3_row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (s3_row), ==, "Connected: the bucket answers");
+
+  g_signal_emit_by_name (child (window, "mail_test_button"), "clicked");
+  g_assert_cmpstr (adw_action_row_get_subtitle (mail_row), ==, "Fill in the domain, sender and API key first");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_subprocess_force_exit (s3rver);
+  g_subprocess_wait (s3rver, NULL, NULL);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -161,6 +250,7 @@ main (int   argc,
   g_test_add_func ("/preferences/controls-follow-keys", test_controls_follow_keys);
   g_test_add_func ("/preferences/blur-softens-review", test_blur_softens_review);
   g_test_add_func ("/preferences/rules-apply-to-new-work", test_rules_apply_to_new_work);
+  g_test_add_func ("/preferences/services", test_services);
 
   status = g_test_run ();
   g_clear_object (&app);

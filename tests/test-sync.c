@@ -16,9 +16,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,58 +176,10 @@ handle (SoupServer        *server,
 
 /* ---- s3rver --------------------------------------------------------------- */
 
-static int
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static gboolean
-port_open (int port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
-
-  return connection != NULL;
-}
-
-/* The server goes when the test does, even when the test fails. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 static void
 start_s3rver (Fixture *f)
 {
-  g_autofree char *binary = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "servers", "node_modules", ".bin", "s3rver", NULL);
-  g_autofree char *port = g_strdup_printf ("%d", f->s3_port);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  /* s3rver makes continuation tokens with a cipher that current Node
-   * keeps behind its legacy provider. */
-  g_subprocess_launcher_setenv (launcher, "NODE_OPTIONS", "--openssl-legacy-provider", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  f->s3rver = g_subprocess_launcher_spawn (launcher, &error, binary, "--directory", f->s3_dir,
-                                           "--port", port, "--address", "127.0.0.1", "--configure-bucket", "vetter",
-                                           "--silent", NULL);
-  g_assert_no_error (error);
-  while (!port_open (f->s3_port))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (50000);
-    }
+  f->s3rver = test_start_s3rver (f->s3_dir, f->s3_port);
 }
 
 static void
@@ -430,7 +380,7 @@ fixture_set_up (Fixture       *f,
   f->dir = test_tmpdir ();
   f->s3_dir = g_build_filename (f->dir, "s3", NULL);
   g_mkdir_with_parents (f->s3_dir, 0700);
-  f->s3_port = free_port ();
+  f->s3_port = test_free_port ();
   f->mail_ids = g_ptr_array_new_with_free_func (g_free);
   f->mail_bodies = g_ptr_array_new_with_free_func (g_free);
   f->webhook_ids = g_ptr_array_new_with_free_func (g_free);
@@ -710,12 +660,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *s3rver = NULL;
-
   g_test_init (&argc, &argv, NULL);
-  s3rver = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "servers", "node_modules", ".bin", "s3rver", NULL);
-  if (!g_file_test (s3rver, G_FILE_TEST_IS_EXECUTABLE))
-    g_error ("%s is missing: run npm ci in tests/servers (the test command does)", s3rver);
 
   g_test_add ("/sync/batch-syncs-everything", Fixture, NULL, fixture_set_up, test_batch_syncs_everything, fixture_tear_down);
   g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 #include "vetter-encode.h"
 #include "vetter-test-util.h"
@@ -245,5 +247,68 @@ test_start_application (char **db_dir)
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
+  /* As g_application_run () would: the preferences find it this way. */
+  g_application_set_default (G_APPLICATION (app));
   return app;
+}
+
+/* A loopback TCP port nobody listens on, for a server to start on. */
+int
+test_free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+port_open (int port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+/* The server goes when the test does, even when the test fails. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* s3rver (npm, pinned in tests/servers) on @port, keeping its objects in
+ * @dir, with the bucket "vetter"; returns once it accepts connections. */
+GSubprocess *
+test_start_s3rver (const char *dir,
+                   int         port)
+{
+  g_autofree char *binary = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "servers", "node_modules", ".bin", "s3rver", NULL);
+  g_autofree char *port_text = g_strdup_printf ("%d", port);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GSubprocess *process;
+
+  if (!g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("%s is missing: run npm ci in tests/servers (the test command does)", binary);
+  /* s3rver makes continuation tokens with a cipher that current Node
+   * keeps behind its legacy provider. */
+  g_subprocess_launcher_setenv (launcher, "NODE_OPTIONS", "--openssl-legacy-provider", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, binary, "--directory", dir, "--port", port_text,
+                                         "--address", "127.0.0.1", "--configure-bucket", "vetter", "--silent", NULL);
+  g_assert_no_error (error);
+  while (!port_open (port))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+  return process;
 }

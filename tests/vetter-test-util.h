@@ -51,5 +51,8 @@ void          test_wait_until     (gboolean          (*done) (gpointer),
                                    gpointer            data);
 void          test_spin           (guint               ms);
 VetterApplication *test_start_application (char      **db_dir);
+int           test_free_port      (void);
+GSubprocess  *test_start_s3rver   (const char         *dir,
+                                   int                 port);
 
 G_END_DECLS

@@ -356,3 +356,12 @@ vetter_application_reload_services (VetterApplication *self)
   load->generation = ++self->services_generation;
   vetter_keyring_fill_async (load->services, self->cancellable, on_secrets_filled, load);
 }
+
+/* What the sender is using now (the environment, preferences and keyring
+ * together); NULL before start-up. */
+const VetterServices *
+vetter_application_get_services (VetterApplication *self)
+{
+  g_return_val_if_fail (VETTER_IS_APPLICATION (self), NULL);
+  return self->services;
+}

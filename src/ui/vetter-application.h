@@ -21,5 +21,6 @@ VetterEngine      *vetter_application_get_engine (VetterApplication *self);
 /* The outbox's sender, or NULL when no service is configured. */
 VetterSync        *vetter_application_get_sync   (VetterApplication *self);
 void               vetter_application_reload_services (VetterApplication *self);
+const VetterServices *vetter_application_get_services (VetterApplication *self);
 
 G_END_DECLS

@@ -4,6 +4,11 @@
  * user, and the window must not wait on that. Inside Flatpak libsecret
  * keeps them itself, through the Secret portal.
  *
+ * One operation at a time, in the order asked: libsecret's file backend
+ * (Flatpak's, and the tests') can load its file twice when operations
+ * start together before it is ready, and then a secret just stored is
+ * not found by the next lookup.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -24,6 +29,38 @@ schema (void)
     { { "name", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
   };
   return &vetter_schema;
+}
+
+typedef void (*Operation) (GTask *task);
+
+static GQueue pending = G_QUEUE_INIT;   /* GTask*, the first one running */
+
+static void
+start_first (void)
+{
+  GTask *task = g_queue_peek_head (&pending);
+
+  if (task)
+    ((Operation) g_object_get_data (G_OBJECT (task), "operation")) (task);
+}
+
+static void
+enqueue (GTask     *task,
+         Operation  operation)
+{
+  g_object_set_data (G_OBJECT (task), "operation", operation);
+  g_queue_push_tail (&pending, task);
+  if (g_queue_get_length (&pending) == 1)
+    start_first ();
+}
+
+/* Ends the running operation (its result already set) and starts the next. */
+static void
+operation_done (GTask *task)
+{
+  g_queue_remove (&pending, task);
+  g_object_unref (task);
+  start_first ();
 }
 
 typedef struct
@@ -53,7 +90,7 @@ on_looked_up (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   Fill *fill = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   char *secret = secret_password_lookup_finish (result, &error);
@@ -68,7 +105,7 @@ on_looked_up (GObject      *source,
     *field = g_strdup (secret);
   secret_password_free (secret);
   fill->next++;
-  lookup_next (g_steal_pointer (&task));
+  lookup_next (task);
 }
 
 static void
@@ -83,7 +120,7 @@ lookup_next (GTask *task)
   if (field == NULL)
     {
       g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
+      operation_done (task);
       return;
     }
   secret_password_lookup (schema (), g_task_get_cancellable (task), on_looked_up, task, "name", name, NULL);
@@ -100,7 +137,7 @@ vetter_keyring_fill_async (VetterServices      *services,
 
   fill->services = services;
   g_task_set_task_data (task, fill, g_free);
-  lookup_next (task);
+  enqueue (task, lookup_next);
 }
 
 gboolean
@@ -110,29 +147,55 @@ vetter_keyring_fill_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+typedef struct
+{
+  char *name;
+  char *value;   /* NULL or empty: remove */
+} Store;
+
+static void
+store_free (Store *store)
+{
+  g_free (store->name);
+  if (store->value)
+    secret_password_free (store->value);
+  g_free (store);
+}
+
 static void
 on_stored (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
+  Store *store = g_task_get_task_data (task);
   GError *error = NULL;
-  gboolean cleared = GPOINTER_TO_INT (g_task_get_task_data (task));
+  gboolean done;
 
-  if (cleared)
-    {
-      secret_password_clear_finish (result, &error);
-      /* Nothing there to clear is not an error. */
-      if (error == NULL)
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
-      return;
-    }
-  if (secret_password_store_finish (result, &error))
+  if (store->value == NULL)
+    /* Nothing there to clear is not an error either. */
+    done = secret_password_clear_finish (result, &error) || error == NULL;
+  else
+    done = secret_password_store_finish (result, &error);
+  if (done)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+  operation_done (task);
+}
+
+static void
+store_now (GTask *task)
+{
+
+  Store *store = g_task_get_task_data (task);
+  g_autofree char *label = g_strdup_printf (_("Vetter: %s"), store->name);
+
+  if (store->value == NULL)
+    secret_password_clear (schema (), g_task_get_cancellable (task), on_stored, task, "name", store->name, NULL);
+  else
+    secret_password_store (schema (), NULL, label, store->value, g_task_get_cancellable (task), on_stored, task,
+                           "name", store->name, NULL);
 }
 
 void
@@ -143,16 +206,12 @@ vetter_keyring_store_async (const char          *name,
                             gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  g_autofree char *label = g_strdup_printf (_("Vetter: %s"), name);
+  Store *store = g_new0 (Store, 1);
 
-  if (value == NULL || *value == '\0')
-    {
-      g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
-      secret_password_clear (schema (), cancellable, on_stored, task, "name", name, NULL);
-      return;
-    }
-  secret_password_store (schema (), SECRET_COLLECTION_DEFAULT, label, value, cancellable, on_stored, task,
-                         "name", name, NULL);
+  store->name = g_strdup (name);
+  store->value = value && *value ? g_strdup (value) : NULL;
+  g_task_set_task_data (task, store, (GDestroyNotify) store_free);
+  enqueue (task, store_now);
 }
 
 gboolean

@@ -12,16 +12,22 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "vetter-application.h"
 #include "vetter-config.h"
+#include "vetter-keyring.h"
 #include "vetter-preferences-window.h"
 #include "vetter-resources.h"
+#include "vetter-s3.h"
 
 struct _VetterPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
 
   GSettings      *settings;
+  SoupSession    *session;       /* for "Test" */
+  GCancellable   *cancellable;
 
   AdwComboRow    *style_row;
   GtkSwitch      *blur_switch;
@@ -41,6 +47,29 @@ struct _VetterPreferencesWindow
   GtkSwitch      *block_low_switch;
   GtkSwitch      *block_medium_switch;
   GtkSwitch      *block_high_switch;
+  AdwActionRow   *s3_test_row;
+  GtkWidget      *s3_test_button;
+  AdwActionRow   *mail_test_row;
+  GtkWidget      *mail_test_button;
+};
+
+/* The Services page's rows: settings keys for the plain ones, keyring
+ * names for the secrets. */
+typedef struct
+{
+  const char *row;
+  const char *name;
+} ServiceField;
+
+static const ServiceField text_fields[] = {
+  { "s3_endpoint_row", "s3-endpoint" }, { "s3_region_row", "s3-region" }, { "s3_bucket_row", "s3-bucket" },
+  { "s3_access_row", "s3-access-key" }, { "mailgun_url_row", "mailgun-url" },
+  { "mailgun_domain_row", "mailgun-domain" }, { "mail_from_row", "mail-from" },
+};
+
+static const ServiceField secret_fields[] = {
+  { "s3_secret_row", VETTER_SECRET_S3 }, { "mailgun_key_row", VETTER_SECRET_MAILGUN },
+  { "webhook_secret_row", VETTER_SECRET_WEBHOOK },
 };
 
 G_DEFINE_FINAL_TYPE (VetterPreferencesWindow, vetter_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -241,6 +270,178 @@ on_approve_tags_changed (GSettings               *settings,
   show_approve_tags (self);
 }
 
+/* ---- Services -------------------------------------------------------------- */
+
+static GtkEditable *
+service_row (VetterPreferencesWindow *self,
+             const char              *name)
+{
+  return GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (self), VETTER_TYPE_PREFERENCES_WINDOW, name));
+}
+
+static void
+reload_services (void)
+{
+  GApplication *application = g_application_get_default ();
+
+  if (VETTER_IS_APPLICATION (application))
+    vetter_application_reload_services (VETTER_APPLICATION (application));
+}
+
+typedef struct
+{
+  VetterPreferencesWindow *self;
+  GtkEditable             *row;
+} SecretSave;
+
+static void
+on_secret_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SecretSave *save = user_data;
+  g_autoptr(VetterPreferencesWindow) self = save->self;
+  g_autoptr(GError) error = NULL;
+  gboolean stored = vetter_keyring_store_finish (result, &error);
+
+  g_free (save);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (stored ? _("Kept in the keyring") : error->message));
+  if (stored)
+    reload_services ();
+}
+
+/* Plain values go to the settings (the application reads them again
+ * itself); secrets go to the keyring and leave the row at once. */
+static void
+on_service_apply (VetterPreferencesWindow *self,
+                  GtkEditable             *row)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    if (service_row (self, text_fields[i].row) == row)
+      {
+        g_autofree char *value = g_strstrip (g_strdup (gtk_editable_get_text (row)));
+
+        g_settings_set_string (self->settings, text_fields[i].name, value);
+        return;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (secret_fields); i++)
+    if (service_row (self, secret_fields[i].row) == row)
+      {
+        SecretSave *save = g_new0 (SecretSave, 1);
+        g_autofree char *value = g_strdup (gtk_editable_get_text (row));
+
+        gtk_editable_set_text (row, "");
+        save->self = g_object_ref (self);
+        save->row = row;
+        vetter_keyring_store_async (secret_fields[i].name, value, self->cancellable, on_secret_stored, save);
+        return;
+      }
+}
+
+typedef struct
+{
+  VetterPreferencesWindow *self;
+  AdwActionRow            *row;
+  GtkWidget               *button;
+  const char              *success;
+} ConnectionTest;
+
+static void
+on_tested (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ConnectionTest *test = user_data;
+  g_autoptr(VetterPreferencesWindow) self = test->self;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autofree char *text = NULL;
+  guint status;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_free (test);
+      return;
+    }
+  gtk_widget_set_sensitive (test->button, TRUE);
+  status = body ? soup_message_get_status (message) : 0;
+  if (body == NULL)
+    text = g_strdup_printf (_("Cannot reach the server: %s"), error->message);
+  else if (status >= 200 && status < 300)
+    text = g_strdup (test->success);
+  else
+    /* Translators: "The server answered 403 Forbidden" */
+    text = g_strdup_printf (_("The server answered %u %s"), status, soup_message_get_reason_phrase (message));
+  adw_action_row_set_subtitle (test->row, text);
+  g_free (test);
+}
+
+static void
+start_test (VetterPreferencesWindow *self,
+            AdwActionRow            *row,
+            GtkWidget               *button,
+            SoupMessage             *message,
+            const char              *success)
+{
+  ConnectionTest *test = g_new0 (ConnectionTest, 1);
+
+  test->self = g_object_ref (self);
+  test->row = row;
+  test->button = button;
+  test->success = success;
+  gtk_widget_set_sensitive (button, FALSE);
+  adw_action_row_set_subtitle (row, _("Testing…"));
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->cancellable, on_tested, test);
+  g_object_unref (message);
+}
+
+/* A signed HEAD of the bucket; for Mailgun, the sending domain. */
+static void
+on_test_clicked (VetterPreferencesWindow *self,
+                 GtkButton               *button)
+{
+  GApplication *application = g_application_get_default ();
+  const VetterServices *services = VETTER_IS_APPLICATION (application)
+                                   ? vetter_application_get_services (VETTER_APPLICATION (application)) : NULL;
+
+  if (GTK_WIDGET (button) == self->s3_test_button)
+    {
+      g_autoptr(VetterS3) s3 = services ? vetter_s3_new (services) : NULL;
+
+      if (s3 == NULL)
+        adw_action_row_set_subtitle (self->s3_test_row, _("Fill in the endpoint, bucket, access key and secret key first"));
+      else
+        start_test (self, self->s3_test_row, self->s3_test_button, vetter_s3_message (s3, "HEAD", NULL, NULL, NULL),
+                    _("Connected: the bucket answers"));
+      return;
+    }
+  if (services == NULL || !vetter_services_has_mail (services))
+    {
+      adw_action_row_set_subtitle (self->mail_test_row, _("Fill in the domain, sender and API key first"));
+      return;
+    }
+  {
+    g_autofree char *url = g_strdup_printf ("%s/v3/domains/%s", services->mailgun_url, services->mailgun_domain);
+    g_autofree char *credentials = g_strconcat ("api:", services->mailgun_key, NULL);
+    g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+    g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
+    SoupMessage *message = soup_message_new ("GET", url);
+
+    if (message == NULL)
+      {
+        adw_action_row_set_subtitle (self->mail_test_row, _("The Mailgun API URL is not valid"));
+        return;
+      }
+    soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", basic);
+    start_test (self, self->mail_test_row, self->mail_test_button, message,
+                _("Connected: Mailgun knows the sending domain"));
+  }
+}
+
 /* ---- GObject -------------------------------------------------------------- */
 
 static void
@@ -248,6 +449,11 @@ vetter_preferences_window_dispose (GObject *object)
 {
   VetterPreferencesWindow *self = VETTER_PREFERENCES_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  if (self->session)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
   if (self->settings)
     g_signal_handlers_disconnect_by_func (self->settings, on_approve_tags_changed, self);
   g_clear_object (&self->settings);
@@ -284,13 +490,26 @@ vetter_preferences_window_class_init (VetterPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, block_low_switch);
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, block_medium_switch);
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, block_high_switch);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, s3_test_row);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, s3_test_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, mail_test_row);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, mail_test_button);
+  /* Found by name (service_row ()), not kept in the struct. */
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    gtk_widget_class_bind_template_child_full (widget_class, text_fields[i].row, FALSE, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (secret_fields); i++)
+    gtk_widget_class_bind_template_child_full (widget_class, secret_fields[i].row, FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_approve_tags_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_service_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_test_clicked);
 }
 
 static void
 vetter_preferences_window_init (VetterPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->session = g_object_new (SOUP_TYPE_SESSION, "timeout", 20, NULL);
 
   self->settings = vetter_config_get_settings ();
   if (self->settings == NULL)
@@ -319,6 +538,12 @@ vetter_preferences_window_init (VetterPreferencesWindow *self)
   bind_severity (self, self->block_high_switch, "high");
   show_approve_tags (self);
   g_signal_connect (self->settings, "changed::approve-tags", G_CALLBACK (on_approve_tags_changed), self);
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    {
+      g_autofree char *value = g_settings_get_string (self->settings, text_fields[i].name);
+
+      gtk_editable_set_text (service_row (self, text_fields[i].row), value);
+    }
 }
 
 GtkWidget *
