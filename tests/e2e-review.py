@@ -114,6 +114,19 @@ def find_app(pid):
     return None
 
 
+def x_server_ready():
+    """The display accepts connections (xvfb-run may hand over early)."""
+    import socket
+    display = os.environ.get("DISPLAY", ":0").split(":")[-1].split(".")[0]
+    path = f"/tmp/.X11-unix/X{display}"
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(path)
+        return True
+    except OSError:
+        return False
+
+
 def query(db, sql):
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
     try:
@@ -143,10 +156,16 @@ def main():
     env.pop("NO_AT_BRIDGE", None)
     # Warnings from the accessibility bridge itself are not the app's.
     env["G_DEBUG"] = ""
+    wait_for("the X server", x_server_ready, timeout=20)
     process = subprocess.Popen([binary, csv], env=env)
     try:
         Atspi.init()
-        app = wait_for("the application on the accessibility bus", lambda: find_app(process.pid))
+        def started():
+            if process.poll() is not None:
+                raise AssertionError(f"vetter exited with status {process.returncode} before its window appeared")
+            return find_app(process.pid)
+
+        app = wait_for("the application on the accessibility bus", started)
         log(f"found {app.get_name()}")
         window = wait_for("the main window", lambda: find(app, role="frame"))
 

@@ -44,6 +44,9 @@ typedef struct
   guint        mail_requests;
   gboolean     answer_429_once;
   GPtrArray   *webhook_errors;
+  guint        imagga_requests;
+  gboolean     imagga_429_once;
+  const char  *imagga_key;     /* what `vetter batch` is given; NULL: no tagger */
 } Fixture;
 
 /* ---- The loopback API ----------------------------------------------------- */
@@ -157,6 +160,49 @@ handle_webhook (Fixture           *f,
   answer_json (msg, 204, "");
 }
 
+#define IMAGGA_KEY "acc_0f3b2c"
+#define IMAGGA_SECRET "imagga-secret-77a1"
+
+/* As Imagga's /v2/tags answers: Basic key:secret, an uploaded image, tags
+ * with confidences from 0 to 100; once, 429 with Retry-After. */
+static void
+handle_imagga (Fixture           *f,
+               SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *credentials = g_base64_encode ((const guchar *) IMAGGA_KEY ":" IMAGGA_SECRET,
+                                                  strlen (IMAGGA_KEY ":" IMAGGA_SECRET));
+  g_autofree char *expected = g_strconcat ("Basic ", credentials, NULL);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr(SoupMultipart) form = soup_multipart_new_from_message (headers, body);
+  SoupMessageHeaders *part_headers;
+  GBytes *part = NULL;
+
+  f->imagga_requests++;
+  if (g_strcmp0 (soup_message_headers_get_one (headers, "Authorization"), expected) != 0)
+    {
+      answer_json (msg, 401, "{\"status\": {\"text\": \"Invalid credentials\", \"type\": \"error\"}}");
+      return;
+    }
+  if (form == NULL || soup_multipart_get_length (form) != 1 || !soup_multipart_get_part (form, 0, &part_headers, &part) ||
+      g_bytes_get_size (part) < 2 || memcmp (g_bytes_get_data (part, NULL), "\xff\xd8", 2) != 0)
+    {
+      answer_json (msg, 400, "{\"status\": {\"text\": \"No image given\", \"type\": \"error\"}}");
+      return;
+    }
+  if (f->imagga_429_once)
+    {
+      f->imagga_429_once = FALSE;
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      answer_json (msg, 429, "{\"status\": {\"text\": \"Too many requests\", \"type\": \"error\"}}");
+      return;
+    }
+  answer_json (msg, 200, "{\"result\": {\"tags\": [{\"confidence\": 87.3, \"tag\": {\"en\": \"car\"}},"
+                         " {\"confidence\": 41.0, \"tag\": {\"en\": \"vehicle\"}},"
+                         " {\"confidence\": 2.5, \"tag\": {\"en\": \"noise\"}}]},"
+                         " \"status\": {\"text\": \"\", \"type\": \"success\"}}");
+}
+
 static void
 handle (SoupServer        *server,
         SoupServerMessage *msg,
@@ -170,6 +216,8 @@ handle (SoupServer        *server,
     handle_mail (f, msg);
   else if (g_str_equal (path, "/hook"))
     handle_webhook (f, msg);
+  else if (g_str_equal (path, "/v2/tags") && g_str_equal (soup_server_message_get_method (msg), "POST"))
+    handle_imagga (f, msg);
   else
     answer_json (msg, 404, "{\"message\": \"not found\"}");
 }
@@ -275,9 +323,10 @@ run_batch (Fixture             *f,
            const char * const  *args,
            char               **err_text)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *err_path = g_build_filename (f->dir, "stderr.txt", NULL);
+  g_autofree char *out_path = g_build_filename (f->dir, "stdout.json", NULL);
   g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%d", f->s3_port);
   g_autofree char *api = g_strdup_printf ("http://127.0.0.1:%d", f->api_port);
   g_autofree char *wait_text = g_strdup_printf ("%u", wait);
@@ -306,6 +355,13 @@ run_batch (Fixture             *f,
   g_subprocess_launcher_setenv (launcher, "VETTER_WEBHOOK_SECRET", "whsec_" WEBHOOK_KEY, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_SYNC_RETRY_MS", "100", TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_SYNC_WAIT", wait_text, TRUE);
+  if (f->imagga_key)
+    {
+      g_subprocess_launcher_setenv (launcher, "VETTER_IMAGGA_URL", api, TRUE);
+      g_subprocess_launcher_setenv (launcher, "VETTER_IMAGGA_KEY", f->imagga_key, TRUE);
+      g_subprocess_launcher_setenv (launcher, "VETTER_IMAGGA_SECRET", IMAGGA_SECRET, TRUE);
+    }
+  g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -528,6 +584,77 @@ test_refusals_are_parked (Fixture       *f,
   assert_no_secret (f, err_text);
 }
 
+/* The tagger's object tags reach the rules: a car is approved. A key it
+ * refuses leaves the ad for a person, and the step says why. */
+static void
+test_tagger (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *ads = NULL;
+  g_autofree char *err_text = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *json_path = g_build_filename (f->dir, "stdout.json", NULL);
+  g_autofree char *db_path = g_build_filename (f->dir, "vetter.db", NULL);
+  const char *args[] = { "--json", NULL, NULL };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *item;
+  JsonArray *tags;
+  gboolean car = FALSE, noise = FALSE;
+
+  g_free (write_inputs (f));
+  ads = g_build_filename (f->dir, "ads.csv", NULL);
+  args[1] = ads;
+  f->imagga_key = IMAGGA_KEY;
+  f->imagga_429_once = TRUE;
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 60, args, &err_text), ==, 0);
+  g_assert_cmpuint (f->imagga_requests, ==, 2);
+  g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
+  root = json_from_string (json, NULL);
+  item = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "items"), 0);
+  g_assert_cmpstr (json_object_get_string_member (item, "status"), ==, "approved");
+  tags = json_object_get_array_member (json_array_get_object_element (json_object_get_array_member (item, "images"), 0), "tags");
+  for (guint i = 0; i < json_array_get_length (tags); i++)
+    {
+      JsonObject *tag = json_array_get_object_element (tags, i);
+
+      if (g_str_equal (json_object_get_string_member (tag, "label"), "car"))
+        {
+          car = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (tag, "source"), ==, "imagga");
+          g_assert_cmpint (json_object_get_int_member (tag, "confidence"), ==, 87);
+        }
+      noise |= g_str_equal (json_object_get_string_member (tag, "label"), "noise");
+    }
+  g_assert_true (car);
+  g_assert_false (noise);
+
+  /* A refused key: the ad waits for a person; the step tells why. */
+  g_unlink (db_path);
+  {
+    g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  f->imagga_key = "acc_wrong";
+  g_clear_pointer (&err_text, g_free);
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 60, args, &err_text), ==, 0);
+  {
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT step.error, item.status FROM step JOIN image ON image.id = step.image_id"
+                                             " JOIN item ON item.id = image.item_id WHERE step.name = 'tag'", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_nonnull (strstr ((const char *) sqlite3_column_text (stmt, 0), "refused the API key (HTTP 401): Invalid credentials"));
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "needs_review");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  g_assert_null (strstr (err_text, IMAGGA_SECRET));
+}
+
 /* ---- A 200 MB upload, streamed ------------------------------------------- */
 
 static gsize
@@ -665,6 +792,7 @@ main (int   argc,
   g_test_add ("/sync/batch-syncs-everything", Fixture, NULL, fixture_set_up, test_batch_syncs_everything, fixture_tear_down);
   g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);
   g_test_add ("/sync/refusals-are-parked", Fixture, NULL, fixture_set_up, test_refusals_are_parked, fixture_tear_down);
+  g_test_add ("/sync/tagger", Fixture, NULL, fixture_set_up, test_tagger, fixture_tear_down);
   g_test_add ("/sync/large-upload-streams", Fixture, NULL, fixture_set_up, test_large_upload_streams, fixture_tear_down);
   return g_test_run ();
 }

@@ -518,6 +518,8 @@ vetter_batch_main (int    argc,
         g_printerr ("vetter batch: --variant %s\n", error->message);
         return 2;
       }
+  /* Tagging is part of the processing, not of sending: on when configured. */
+  vetter_services_apply_tagger (services, config);
   if (sync)
     {
       config->sync_uploads = vetter_services_has_s3 (services);

@@ -63,6 +63,9 @@ vetter_config_copy (const VetterConfig *config)
   VetterConfig *copy = g_memdup2 (config, sizeof *config);
 
   copy->approve_tags = g_strdupv (config->approve_tags);
+  copy->imagga_url = g_strdup (config->imagga_url);
+  copy->imagga_key = g_strdup (config->imagga_key);
+  copy->imagga_secret = g_strdup (config->imagga_secret);
   return copy;
 }
 
@@ -72,6 +75,9 @@ vetter_config_free (VetterConfig *config)
   if (config == NULL)
     return;
   g_strfreev (config->approve_tags);
+  g_free (config->imagga_url);
+  g_free (config->imagga_key);
+  g_free (config->imagga_secret);
   g_free (config);
 }
 

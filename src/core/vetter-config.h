@@ -44,6 +44,9 @@ typedef struct
   gboolean          sync_uploads;        /* variants go to the outbox for S3 */
   gboolean          sync_mail;           /* final decisions go to the outbox as mail */
   guint             mail_delay;          /* seconds a mail waits, so an undo can take it back */
+  char             *imagga_url;          /* object tags from Imagga when all three are set; */
+  char             *imagga_key;          /* in memory only, never stored */
+  char             *imagga_secret;
 } VetterConfig;
 
 const char   *vetter_variant_kind_to_string   (VetterVariantKind  kind);

@@ -21,6 +21,7 @@
 #include "vetter-digest.h"
 #include "vetter-encode.h"
 #include "vetter-fetch.h"
+#include "vetter-imagga.h"
 #include "vetter-pipeline.h"
 #include "vetter-resample.h"
 
@@ -60,6 +61,7 @@ vetter_image_result_free (VetterImageResult *result)
   vetter_analysis_free (result->analysis);
   g_clear_pointer (&result->variants, g_ptr_array_unref);
   g_clear_pointer (&result->steps, g_ptr_array_unref);
+  g_clear_pointer (&result->tags, g_ptr_array_unref);
   g_free (result);
 }
 
@@ -314,6 +316,49 @@ make_variants (VetterImageResult    *result,
   return TRUE;
 }
 
+/* Object tags for the rules, from the thumbnail just written (small, and
+ * enough for a tagger). A tagger that fails leaves the image without
+ * object tags, its step saying why; the image itself is fine. */
+static void
+tag (VetterImageResult    *result,
+     const VetterImageJob *job,
+     const VetterConfig   *config,
+     Steps                *steps,
+     VetterStepFunc        on_step,
+     gpointer              user_data,
+     GCancellable         *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) jpeg = NULL;
+  const char *thumb = NULL;
+  VetterStepRecord *step;
+
+  for (guint i = 0; i < result->variants->len; i++)
+    {
+      const VetterVariantRecord *variant = g_ptr_array_index (result->variants, i);
+
+      if (variant->kind == VETTER_VARIANT_THUMB)
+        thumb = variant->path;
+    }
+
+  step_begin (steps, job, "tag", on_step, user_data);
+  step = steps->current;
+  if (thumb == NULL)
+    g_set_error_literal (&error, VETTER_ERROR, VETTER_ERROR_SYNC, "tagging sends the thumbnail, which is turned off");
+  else
+    {
+      g_autoptr(GMappedFile) file = g_mapped_file_new (thumb, FALSE, &error);
+
+      if (file)
+        jpeg = g_mapped_file_get_bytes (file);
+    }
+  if (jpeg)
+    result->tags = vetter_imagga_tag (config, jpeg, cancellable, &error);
+  step->duration = g_get_monotonic_time () - steps->started_mono;
+  step->ok = error == NULL;
+  step->error = error ? g_strdup (error->message) : NULL;
+}
+
 VetterImageResult *
 vetter_pipeline_run (const VetterImageJob *job,
                      const VetterConfig   *config,
@@ -367,6 +412,9 @@ vetter_pipeline_run (const VetterImageJob *job,
   make_variants (result, job, config, &pyramid, &error);
   step_end (&steps, error);
   pyramid_clear (&pyramid);
+
+  if (result->ok && config->imagga_url && config->imagga_key && config->imagga_secret)
+    tag (result, job, config, &steps, on_step, user_data, cancellable);
 
   /* The saliency map served the crops; nothing downstream wants it. */
   g_clear_pointer (&result->analysis->saliency, g_free);

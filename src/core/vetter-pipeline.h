@@ -47,6 +47,7 @@ typedef struct
   VetterAnalysis *analysis;    /* NULL when decoding failed */
   GPtrArray      *variants;    /* VetterVariantRecord* */
   GPtrArray      *steps;       /* VetterStepRecord* */
+  GPtrArray      *tags;        /* VetterTag* from the tagger, or NULL */
 } VetterImageResult;
 
 typedef struct

@@ -728,6 +728,23 @@ record_image (VetterStore             *self,
       g_ptr_array_add (rule_image->tags, vetter_tag_new (colour->label, colour->confidence, "colour"));
     }
 
+  /* Object tags from the tagger: what the approving rule looks for. */
+  for (guint i = 0; result->tags && i < result->tags->len; i++)
+    {
+      const VetterTag *tag = g_ptr_array_index (result->tags, i);
+
+      stmt = vetter_store_prepare (self, "INSERT OR IGNORE INTO tag (image_id, label, confidence, source) VALUES (?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, result->image_id);
+      vetter_store_bind_text (stmt, 2, tag->label);
+      sqlite3_bind_int (stmt, 3, tag->confidence);
+      vetter_store_bind_text (stmt, 4, tag->source);
+      if (!vetter_store_step_done (self, stmt, error))
+        return FALSE;
+      g_ptr_array_add (rule_image->tags, vetter_tag_new (tag->label, tag->confidence, tag->source));
+    }
+
   for (guint i = 0; i < analysis->defects->len; i++)
     {
       const VetterDefect *defect = g_ptr_array_index (analysis->defects, i);

@@ -50,6 +50,9 @@ vetter_services_from_env (void)
   services->mail_from = env ("VETTER_MAIL_FROM");
 
   services->webhook_secret = env ("VETTER_WEBHOOK_SECRET");
+  services->imagga_url = without_trailing_slash (env ("VETTER_IMAGGA_URL"));
+  services->imagga_key = env ("VETTER_IMAGGA_KEY");
+  services->imagga_secret = env ("VETTER_IMAGGA_SECRET");
   vetter_services_complete (services);
   return services;
 }
@@ -101,6 +104,8 @@ vetter_services_complete (VetterServices *services)
     services->s3_region = g_strdup ("us-east-1");
   if (services->mailgun_url == NULL)
     services->mailgun_url = g_strdup ("https://api.mailgun.net");
+  if (services->imagga_url == NULL)
+    services->imagga_url = g_strdup ("https://api.imagga.com");
   /* AWS itself takes the bucket in the host name; a custom endpoint
    * (MinIO, ArvanCloud, a test server) may not resolve one there. */
   services->s3_path_style = services->s3_endpoint == NULL || strstr (services->s3_endpoint, "amazonaws.com") == NULL;
@@ -122,6 +127,9 @@ vetter_services_copy (const VetterServices *s)
   copy->mailgun_key = g_strdup (s->mailgun_key);
   copy->mail_from = g_strdup (s->mail_from);
   copy->webhook_secret = g_strdup (s->webhook_secret);
+  copy->imagga_url = g_strdup (s->imagga_url);
+  copy->imagga_key = g_strdup (s->imagga_key);
+  copy->imagga_secret = g_strdup (s->imagga_secret);
   return copy;
 }
 
@@ -140,6 +148,9 @@ vetter_services_free (VetterServices *services)
   g_free (services->mailgun_key);
   g_free (services->mail_from);
   g_free (services->webhook_secret);
+  g_free (services->imagga_url);
+  g_free (services->imagga_key);
+  g_free (services->imagga_secret);
   g_free (services);
 }
 
@@ -166,5 +177,21 @@ vetter_services_secrets (const VetterServices *services)
     g_ptr_array_add (secrets, services->mailgun_key);
   if (services->webhook_secret)
     g_ptr_array_add (secrets, services->webhook_secret);
+  if (services->imagga_secret)
+    g_ptr_array_add (secrets, services->imagga_secret);
   return secrets;
+}
+
+void
+vetter_services_apply_tagger (const VetterServices *services,
+                              VetterConfig         *config)
+{
+  g_clear_pointer (&config->imagga_url, g_free);
+  g_clear_pointer (&config->imagga_key, g_free);
+  g_clear_pointer (&config->imagga_secret, g_free);
+  if (services->imagga_key == NULL || services->imagga_secret == NULL)
+    return;
+  config->imagga_url = g_strdup (services->imagga_url);
+  config->imagga_key = g_strdup (services->imagga_key);
+  config->imagga_secret = g_strdup (services->imagga_secret);
 }

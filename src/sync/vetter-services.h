@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "vetter-config.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -24,6 +26,10 @@ typedef struct
   char     *mail_from;
 
   char     *webhook_secret;   /* whsec_<base64>, or the key itself */
+
+  char     *imagga_url;       /* base URL: https://api.imagga.com */
+  char     *imagga_key;
+  char     *imagga_secret;
 } VetterServices;
 
 /* From the VETTER_* environment variables of the design. */
@@ -35,6 +41,9 @@ VetterServices *vetter_services_copy       (const VetterServices *services);
 void            vetter_services_free       (VetterServices       *services);
 gboolean        vetter_services_has_s3     (const VetterServices *services);
 gboolean        vetter_services_has_mail   (const VetterServices *services);
+/* Gives @config the tagger's address and credentials, if configured. */
+void            vetter_services_apply_tagger (const VetterServices *services,
+                                              VetterConfig         *config);
 /* Each configured secret, for checking that none is ever written out. */
 GPtrArray      *vetter_services_secrets    (const VetterServices *services);
 

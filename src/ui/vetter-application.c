@@ -165,6 +165,7 @@ apply_services (VetterApplication *self,
   config->yield_to_ui = TRUE;
   config->sync_uploads = vetter_services_has_s3 (self->services);
   config->sync_mail = vetter_services_has_mail (self->services);
+  vetter_services_apply_tagger (self->services, config);
   config->mail_delay = g_getenv ("VETTER_MAIL_DELAY") ? (guint) g_ascii_strtoull (g_getenv ("VETTER_MAIL_DELAY"), NULL, 10)
                                                     : MAIL_DELAY_SECONDS;
 }
