@@ -62,21 +62,6 @@ handle (SoupServer        *server,
 }
 
 static gboolean
-batch_done (gpointer data)
-{
-  GListModel *batches = vetter_window_get_batches (data);
-  g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
-
-  return batch && g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
-}
-
-static gboolean
-item_shown (gpointer data)
-{
-  return vetter_review_page_get_current_item (data) != 0;
-}
-
-static gboolean
 one_parked (gpointer data)
 {
   const VetterOutboxCounts *counts = vetter_sync_get_counts (data);
@@ -135,9 +120,9 @@ test_decisions_become_mail (VetterApplication *app)
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (button)));
   vetter_window_add_files (window, &file, 1);
-  test_wait_until (batch_done, window);
+  test_wait_until (test_batch_done, window);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review");
-  test_wait_until (item_shown, page);
+  test_wait_until (test_item_shown, page);
   first = vetter_review_page_get_current_item (page);
 
   /* Approve both; take the second back before its mail is due. */

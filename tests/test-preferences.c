@@ -104,15 +104,6 @@ test_blur_softens_review (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static gboolean
-batch_done (VetterWindow *window)
-{
-  GListModel *batches = vetter_window_get_batches (window);
-  g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
-
-  return batch && g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
-}
-
 /* A rule changed in the preferences decides the next batch: an approving
  * tag set to the colour of a plain green picture approves it. */
 static void
@@ -132,7 +123,7 @@ test_rules_apply_to_new_work (void)
   g_settings_set_strv (settings, "blocking-severities", (const char *[]) { NULL });
   g_settings_set_int (settings, "approve-confidence", 10);
   vetter_window_add_files (window, &file, 1);
-  while (!batch_done (window))
+  while (!test_batch_done (window))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);

@@ -19,21 +19,6 @@
 
 static VetterApplication *app;
 
-static gboolean
-batch_done (gpointer data)
-{
-  GListModel *batches = vetter_window_get_batches (data);
-  g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
-
-  return batch && g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
-}
-
-static gboolean
-item_shown (gpointer data)
-{
-  return vetter_review_page_get_current_item (data) != 0;
-}
-
 /* Six ads; the first one's photo sits between black bars, so it has
  * defects with boxes. */
 static char *
@@ -209,10 +194,10 @@ test_review_flow (void)
 
   gtk_window_present (GTK_WINDOW (window));
   vetter_window_add_files (window, &file, 1);
-  test_wait_until (batch_done, window);
+  test_wait_until (test_batch_done, window);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
-  test_wait_until (item_shown, page);
+  test_wait_until (test_item_shown, page);
   g_assert_cmpuint (vetter_review_page_get_queue_length (page), ==, 6);
   g_assert_cmpstr (vetter_review_page_get_state (page), ==, "item");
   first = vetter_review_page_get_current_item (page);
@@ -267,7 +252,7 @@ test_review_flow (void)
   g_clear_pointer (&item, json_object_unref);
 
   /* "Other" needs a note: without one the choice stays open. */
-  test_wait_until (item_shown, page);
+  test_wait_until (test_item_shown, page);
   third = vetter_review_page_get_current_item (page);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.reason", "i", 5);
@@ -287,7 +272,7 @@ test_review_flow (void)
   g_clear_pointer (&item, json_object_unref);
 
   /* Escape leaves the choice without deciding. */
-  test_wait_until (item_shown, page);
+  test_wait_until (test_item_shown, page);
   fourth = vetter_review_page_get_current_item (page);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.reject", NULL);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.cancel-reason", NULL);
@@ -306,10 +291,10 @@ test_review_flow (void)
 
   /* J and K move without deciding. */
   gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);
-  test_wait_until (item_shown, page);
+  test_wait_until (test_item_shown, page);
   g_assert_cmpint (vetter_review_page_get_current_item (page), ==, fourth);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.previous", NULL);
-  test_wait_until (item_shown, page);
+  test_wait_until (test_item_shown, page);
   g_assert_cmpint (vetter_review_page_get_current_item (page), ==, third);
   wait_for_status (engine, fourth, "needs_review");
 

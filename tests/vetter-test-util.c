@@ -10,7 +10,9 @@
 #include <sys/prctl.h>
 
 #include "vetter-encode.h"
+#include "vetter-batch-object.h"
 #include "vetter-test-util.h"
+#include "vetter-window.h"
 
 /* Blocks of random colour at three scales with fine noise on top: hard
  * edges everywhere and structure at every size, like foliage or a busy
@@ -311,4 +313,21 @@ test_start_s3rver (const char *dir,
       g_usleep (50000);
     }
   return process;
+}
+
+/* For test_wait_until: the newest batch of @window has finished. */
+gboolean
+test_batch_done (gpointer window)
+{
+  GListModel *batches = vetter_window_get_batches (window);
+  g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
+
+  return batch && g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
+}
+
+/* For test_wait_until: the review page has an item on screen. */
+gboolean
+test_item_shown (gpointer review_page)
+{
+  return vetter_review_page_get_current_item (review_page) != 0;
 }

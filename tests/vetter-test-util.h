@@ -54,5 +54,7 @@ VetterApplication *test_start_application (char      **db_dir);
 int           test_free_port      (void);
 GSubprocess  *test_start_s3rver   (const char         *dir,
                                    int                 port);
+gboolean      test_batch_done     (gpointer            window);
+gboolean      test_item_shown     (gpointer            review_page);
 
 G_END_DECLS

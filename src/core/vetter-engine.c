@@ -615,116 +615,7 @@ store_batch_command (VetterEngine *self,
   store_pump (self);
 }
 
-typedef struct
-{
-  GArray        *batch_ids;
-  GOutputStream *json;
-} SummaryRequest;
-
-static void
-summary_request_free (SummaryRequest *request)
-{
-  g_array_unref (request->batch_ids);
-  g_clear_object (&request->json);
-  g_free (request);
-}
-
-static void
-store_summary (VetterEngine *self,
-               gpointer      data)
-{
-  GTask *task = data;
-  SummaryRequest *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  VetterSummary *summary;
-
-  if (self->store == NULL)
-    {
-      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
-      return;
-    }
-  summary = vetter_store_write_summary (self->store, (const gint64 *) request->batch_ids->data,
-                                        request->batch_ids->len, request->json, &error);
-  if (summary == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, summary, (GDestroyNotify) vetter_summary_free);
-}
-
-/* Acknowledged through @data, a GAsyncQueue, so the caller knows no push
- * to the pool can follow. */
-static void
-store_stop (VetterEngine *self,
-            gpointer      data)
-{
-  self->stopped = TRUE;
-  g_async_queue_push (data, GINT_TO_POINTER (1));
-}
-
-static void
-store_list_batches (VetterEngine *self,
-                    gpointer      data)
-{
-  GTask *task = data;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *batches;
-
-  if (self->store == NULL)
-    {
-      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
-      return;
-    }
-  batches = vetter_store_list_batches (self->store, GPOINTER_TO_UINT (g_task_get_task_data (task)), &error);
-  if (batches == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  for (guint i = 0; i < batches->len; i++)
-    store_report_batch (self, ((VetterBatchInfo *) batches->pdata[i])->id);
-  g_task_return_pointer (task, batches, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-store_resume_unfinished (VetterEngine *self,
-                         gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = NULL;
-
-  if (self->store == NULL || (ids = vetter_store_unfinished_batches (self->store, &error)) == NULL)
-    return;
-  for (guint i = 0; i < ids->len; i++)
-    {
-      mark_active (self, g_array_index (ids, gint64, i));
-      store_report_batch (self, g_array_index (ids, gint64, i));
-    }
-  store_pump (self);
-}
-
-static void
-store_set_config (VetterEngine *self,
-                  gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-
-  vetter_config_free (self->config);
-  self->config = vetter_config_copy (data);
-  if (!g_thread_pool_set_max_threads (self->pool, vetter_config_worker_count (self->config), &error))
-    g_warning ("Cannot change the number of workers: %s", error->message);
-  store_pump (self);
-}
-
-static void
-store_quit (VetterEngine *self,
-            gpointer      data)
-{
-  g_main_loop_quit (self->store_loop);
-}
-
-/* ---- GObject -------------------------------------------------------------- */
-
-/* ---- Store thread: queries for the review view ---------------------------- */
+/* ---- Store thread: queries ---------------------------------------------- */
 
 /* A read or a decision run on the store thread for a GTask: @run gets the
  * store and the task's data and returns the result (NULL with an error). */
@@ -793,6 +684,95 @@ send_query (VetterEngine        *self,
   g_task_set_task_data (task, query, (GDestroyNotify) store_query_free);
   post (self, self->store_context, store_run_query, task, g_object_unref);
 }
+
+typedef struct
+{
+  GArray        *batch_ids;
+  GOutputStream *json;
+} SummaryRequest;
+
+static void
+summary_request_free (SummaryRequest *request)
+{
+  g_array_unref (request->batch_ids);
+  g_clear_object (&request->json);
+  g_free (request);
+}
+
+static gpointer
+query_summary (VetterEngine *self,
+               gpointer      data,
+               GError      **error)
+{
+  SummaryRequest *request = data;
+
+  return vetter_store_write_summary (self->store, (const gint64 *) request->batch_ids->data,
+                                     request->batch_ids->len, request->json, error);
+}
+
+/* Acknowledged through @data, a GAsyncQueue, so the caller knows no push
+ * to the pool can follow. */
+static void
+store_stop (VetterEngine *self,
+            gpointer      data)
+{
+  self->stopped = TRUE;
+  g_async_queue_push (data, GINT_TO_POINTER (1));
+}
+
+/* Their progress follows, as for batches this session started. */
+static gpointer
+query_list_batches (VetterEngine *self,
+                    gpointer      data,
+                    GError      **error)
+{
+  GPtrArray *batches = vetter_store_list_batches (self->store, GPOINTER_TO_UINT (data), error);
+
+  for (guint i = 0; batches && i < batches->len; i++)
+    store_report_batch (self, ((VetterBatchInfo *) batches->pdata[i])->id);
+  return batches;
+}
+
+static void
+store_resume_unfinished (VetterEngine *self,
+                         gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  if (self->store == NULL || (ids = vetter_store_unfinished_batches (self->store, &error)) == NULL)
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      mark_active (self, g_array_index (ids, gint64, i));
+      store_report_batch (self, g_array_index (ids, gint64, i));
+    }
+  store_pump (self);
+}
+
+static void
+store_set_config (VetterEngine *self,
+                  gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  vetter_config_free (self->config);
+  self->config = vetter_config_copy (data);
+  if (!g_thread_pool_set_max_threads (self->pool, vetter_config_worker_count (self->config), &error))
+    g_warning ("Cannot change the number of workers: %s", error->message);
+  store_pump (self);
+}
+
+static void
+store_quit (VetterEngine *self,
+            gpointer      data)
+{
+  g_main_loop_quit (self->store_loop);
+}
+
+/* ---- GObject -------------------------------------------------------------- */
+
+/* ---- Store thread: queries for the review view ---------------------------- */
 
 static gpointer
 query_review_queue (VetterEngine *self,
@@ -1066,11 +1046,8 @@ vetter_engine_list_batches_async (VetterEngine        *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, vetter_engine_list_batches_async);
-  g_task_set_task_data (task, GUINT_TO_POINTER (limit), NULL);
-  post (self, self->store_context, store_list_batches, task, g_object_unref);
+  send_query (self, vetter_engine_list_batches_async, query_list_batches, GUINT_TO_POINTER (limit), NULL,
+              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -1107,15 +1084,13 @@ vetter_engine_summary_async (VetterEngine        *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
   SummaryRequest *request = g_new0 (SummaryRequest, 1);
 
   request->batch_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_batch_ids);
   g_array_append_vals (request->batch_ids, batch_ids, n_batch_ids);
   request->json = json ? g_object_ref (json) : NULL;
-  g_task_set_source_tag (task, vetter_engine_summary_async);
-  g_task_set_task_data (task, request, (GDestroyNotify) summary_request_free);
-  post (self, self->store_context, store_summary, task, g_object_unref);
+  send_query (self, vetter_engine_summary_async, query_summary, request, (GDestroyNotify) summary_request_free,
+              (GDestroyNotify) vetter_summary_free, cancellable, callback, user_data);
 }
 
 VetterSummary *
