@@ -164,6 +164,15 @@ sync_has_secret (gpointer data)
 }
 
 static gboolean
+tagger_has_secret (gpointer data)
+{
+  const VetterServices *services = vetter_application_get_services (data);
+
+  return services->imagga_key && g_str_equal (services->imagga_key, "acc_0f3b2c") &&
+         services->imagga_secret && g_str_equal (services->imagga_secret, "imagga-secret-77a1");
+}
+
+static gboolean
 subtitle_settled (gpointer data)
 {
   const char *subtitle = adw_action_row_get_subtitle (data);
@@ -197,6 +206,9 @@ test_services (void)
   apply (window, "s3_secret_row", "s3-secret-9f8e7d");
   g_assert_cmpstr (gtk_editable_get_text (service_row (window, "s3_secret_row")), ==, "");
   test_wait_until (sync_has_secret, app);
+  apply (window, "imagga_key_row", "acc_0f3b2c");
+  apply (window, "imagga_secret_row", "imagga-secret-77a1");
+  test_wait_until (tagger_has_secret, app);
   {
     g_autofree char *bucket = g_settings_get_string (settings, "s3-bucket");
     g_assert_cmpstr (bucket, ==, "vetter");
@@ -211,6 +223,7 @@ test_services (void)
       g_autofree char *text = g_variant_print (value, FALSE);
 
       g_assert_null (strstr (text, "s3-secret-9f8e7d"));
+      g_assert_null (strstr (text, "imagga-secret-77a1"));
     }
 
   /* A real request to a real S3 server, signed with what was kept. */

@@ -93,6 +93,13 @@ vetter_services_fill_from_settings (VetterServices *services,
     }
   fill (&services->mailgun_domain, settings, "mailgun-domain");
   fill (&services->mail_from, settings, "mail-from");
+  if (services->imagga_url == NULL || g_str_equal (services->imagga_url, "https://api.imagga.com"))
+    {
+      g_clear_pointer (&services->imagga_url, g_free);
+      fill (&services->imagga_url, settings, "imagga-url");
+      without_trailing_slash (services->imagga_url);
+    }
+  fill (&services->imagga_key, settings, "imagga-key");
   vetter_services_complete (services);
 }
 

@@ -79,6 +79,7 @@ field_for (VetterServices *services,
     case 0: *name = VETTER_SECRET_S3; return &services->s3_secret_key;
     case 1: *name = VETTER_SECRET_MAILGUN; return &services->mailgun_key;
     case 2: *name = VETTER_SECRET_WEBHOOK; return &services->webhook_secret;
+    case 3: *name = VETTER_SECRET_IMAGGA; return &services->imagga_secret;
     default: return NULL;
     }
 }

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 #define VETTER_SECRET_S3         "s3-secret-key"
 #define VETTER_SECRET_MAILGUN    "mailgun-key"
 #define VETTER_SECRET_WEBHOOK    "webhook-secret"
+#define VETTER_SECRET_IMAGGA     "imagga-secret"
 
 /* Fills the secrets @services lacks from the keyring, then calls back. */
 void     vetter_keyring_fill_async  (VetterServices      *services,

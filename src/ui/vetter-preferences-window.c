@@ -65,11 +65,12 @@ static const ServiceField text_fields[] = {
   { "s3_endpoint_row", "s3-endpoint" }, { "s3_region_row", "s3-region" }, { "s3_bucket_row", "s3-bucket" },
   { "s3_access_row", "s3-access-key" }, { "mailgun_url_row", "mailgun-url" },
   { "mailgun_domain_row", "mailgun-domain" }, { "mail_from_row", "mail-from" },
+  { "imagga_url_row", "imagga-url" }, { "imagga_key_row", "imagga-key" },
 };
 
 static const ServiceField secret_fields[] = {
   { "s3_secret_row", VETTER_SECRET_S3 }, { "mailgun_key_row", VETTER_SECRET_MAILGUN },
-  { "webhook_secret_row", VETTER_SECRET_WEBHOOK },
+  { "webhook_secret_row", VETTER_SECRET_WEBHOOK }, { "imagga_secret_row", VETTER_SECRET_IMAGGA },
 };
 
 G_DEFINE_FINAL_TYPE (VetterPreferencesWindow, vetter_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
