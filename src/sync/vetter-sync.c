@@ -656,10 +656,7 @@ vetter_sync_dispose (GObject *object)
 {
   VetterSync *self = VETTER_SYNC (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->poll_source, g_source_remove);
-  if (self->session)
-    soup_session_abort (self->session);
+  vetter_sync_stop (self);
   while (self->drains && self->drains->len > 0)
     {
       g_autoptr(GTask) task = g_ptr_array_steal_index (self->drains, 0);
@@ -890,4 +887,18 @@ vetter_sync_drain_finish (VetterSync          *self,
   if (left)
     *left = *counts;
   return TRUE;
+}
+
+/* Sends nothing more, at once, even while callbacks still hold it: a
+ * sender being replaced must not race its successor over the outbox.
+ * Requests in flight are abandoned; their rows stay pending. */
+void
+vetter_sync_stop (VetterSync *self)
+{
+  g_return_if_fail (VETTER_IS_SYNC (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+  if (self->session)
+    soup_session_abort (self->session);
 }

@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (VetterSync, vetter_sync, VETTER, SYNC, GObject)
  * main context, until disposed. */
 VetterSync *vetter_sync_new          (VetterEngine         *engine,
                                       const VetterServices *services);
+void        vetter_sync_stop         (VetterSync           *self);
 /* The first retry waits this long, doubling up to a cap (tests shorten it). */
 void        vetter_sync_set_base_delay (VetterSync         *self,
                                         guint               milliseconds);

@@ -207,6 +207,8 @@ on_secrets_filled (GObject      *source,
     return;
   vetter_services_free (self->services);
   self->services = g_steal_pointer (&services);
+  if (self->sync)
+    vetter_sync_stop (self->sync);
   g_clear_object (&self->sync);
   if (vetter_services_has_s3 (self->services) || vetter_services_has_mail (self->services) ||
       self->services->webhook_secret)
@@ -271,6 +273,8 @@ vetter_application_shutdown (GApplication *app)
   /* Work in flight is left in the store, to be redone next time; so is
    * whatever the outbox has not sent. */
   g_cancellable_cancel (self->cancellable);
+  if (self->sync)
+    vetter_sync_stop (self->sync);
   g_clear_object (&self->sync);
   if (self->engine)
     vetter_engine_close (self->engine);
