@@ -188,6 +188,8 @@ main (int   argc,
 
       gtk_window_present (GTK_WINDOW (preferences));
       save_light_and_dark (preferences, outdir, "preferences");
+      adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "services");
+      save_light_and_dark (preferences, outdir, "services");
       gtk_window_destroy (GTK_WINDOW (preferences));
     }
 

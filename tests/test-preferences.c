@@ -206,6 +206,9 @@ test_services (void)
   apply (window, "s3_secret_row", "s3-secret-9f8e7d");
   g_assert_cmpstr (gtk_editable_get_text (service_row (window, "s3_secret_row")), ==, "");
   test_wait_until (sync_has_secret, app);
+  /* The row stays empty, its title says a secret is kept. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child (window, "s3_secret_row"))), ==,
+                   "Secret Key (kept in the keyring)");
   apply (window, "imagga_key_row", "acc_0f3b2c");
   apply (window, "imagga_secret_row", "imagga-secret-77a1");
   test_wait_until (tagger_has_secret, app);

@@ -280,6 +280,28 @@ service_row (VetterPreferencesWindow *self,
   return GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (self), VETTER_TYPE_PREFERENCES_WINDOW, name));
 }
 
+/* A secret's row stays empty (the keyring does not give secrets back to
+ * be shown), so its title says whether one is kept. */
+static void
+show_secret_states (VetterPreferencesWindow *self)
+{
+  GApplication *application = g_application_get_default ();
+  const VetterServices *services = VETTER_IS_APPLICATION (application)
+                                   ? vetter_application_get_services (VETTER_APPLICATION (application)) : NULL;
+  const char *values[G_N_ELEMENTS (secret_fields)] = {
+    services ? services->s3_secret_key : NULL, services ? services->mailgun_key : NULL,
+    services ? services->webhook_secret : NULL, services ? services->imagga_secret : NULL,
+  };
+  const char *titles[G_N_ELEMENTS (secret_fields)] = { N_("Secret Key"), N_("API Key"), N_("Signing Secret"), N_("API Secret") };
+
+  for (guint i = 0; i < G_N_ELEMENTS (secret_fields); i++)
+    {
+      g_autofree char *title = values[i] ? g_strdup_printf (_("%s (kept in the keyring)"), _(titles[i])) : g_strdup (_(titles[i]));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (service_row (self, secret_fields[i].row)), title);
+    }
+}
+
 static void
 reload_services (void)
 {
@@ -545,6 +567,12 @@ vetter_preferences_window_init (VetterPreferencesWindow *self)
 
       gtk_editable_set_text (service_row (self, text_fields[i].row), value);
     }
+  show_secret_states (self);
+  /* The services read again (after a secret is kept or removed): the
+   * titles follow. */
+  if (VETTER_IS_APPLICATION (g_application_get_default ()))
+    g_signal_connect_object (g_application_get_default (), "sync-changed", G_CALLBACK (show_secret_states), self,
+                             G_CONNECT_SWAPPED);
 }
 
 GtkWidget *
