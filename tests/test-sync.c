@@ -45,6 +45,9 @@ typedef struct
   gboolean     answer_429_once;
   GPtrArray   *webhook_errors;
   guint        imagga_requests;
+  void       (*during_run) (gpointer f);   /* called often while `vetter batch` runs */
+  gint64       stopped_at;                 /* when during_run stopped s3rver; 0: not yet */
+  gboolean     restarted;
   gboolean     imagga_429_once;
   const char  *imagga_key;     /* what `vetter batch` is given; NULL: no tagger */
 } Fixture;
@@ -313,6 +316,12 @@ exited (gpointer data)
   return ((Exit *) data)->done;
 }
 
+static gboolean
+keep_ticking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Runs `vetter batch --db DIR/vetter.db -o DIR/out ARGS…` with the
  * services' environment, the loopback API serving meanwhile. */
 static int
@@ -366,7 +375,20 @@ run_batch (Fixture             *f,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_wait_async (process, NULL, on_exited, &exit);
-  test_wait_until (exited, &exit);
+  if (f->during_run)
+    {
+      /* Wakes the loop often enough to watch the run. */
+      guint tick = g_timeout_add (20, keep_ticking, NULL);
+
+      while (!exited (&exit))
+        {
+          g_main_context_iteration (NULL, TRUE);
+          f->during_run (f);
+        }
+      g_source_remove (tick);
+    }
+  else
+    test_wait_until (exited, &exit);
   g_assert_true (g_file_get_contents (err_path, err_text, NULL, NULL));
   return exit.status;
 }
@@ -544,6 +566,63 @@ test_offline_then_online (Fixture       *f,
   g_assert_nonnull (strstr (second, "everything was sent"));
   keys = list_bucket (f);
   g_assert_cmpuint (keys->len, ==, 10);
+}
+
+/* Once the first object has arrived, s3rver goes away for a second and a
+ * half and comes back on the same port with the same data. */
+static void
+interrupt_s3rver (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *first = g_build_filename (f->s3_dir, "vetter", "ads", NULL);
+
+  if (f->stopped_at == 0 && g_file_test (first, G_FILE_TEST_IS_DIR))
+    {
+      stop_s3rver (f);
+      f->stopped_at = g_get_monotonic_time ();
+    }
+  else if (f->stopped_at != 0 && !f->restarted && g_get_monotonic_time () - f->stopped_at > 1500 * 1000)
+    {
+      start_s3rver (f);
+      f->restarted = TRUE;
+    }
+}
+
+/* The server stops in the middle of a sync and starts again: everything
+ * arrives, each object under its one key. */
+static void
+test_server_stops_midway (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *products = write_inputs (f);
+  g_autofree char *ads = g_build_filename (f->dir, "ads.csv", NULL);
+  const char *args[] = { "--sync", products, ads, NULL };
+  g_autofree char *err_text = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+
+  start_s3rver (f);
+  f->during_run = interrupt_s3rver;
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 120, args, &err_text), ==, 0);
+  g_assert_cmpint (f->stopped_at, !=, 0);
+  g_assert_true (f->restarted);
+  g_assert_nonnull (strstr (err_text, "everything was sent"));
+  keys = list_bucket (f);
+  g_assert_cmpuint (keys->len, ==, 15);
+
+  /* Some uploads did meet the stopped server, and were sent again. */
+  {
+    g_autofree char *db_path = g_build_filename (f->dir, "vetter.db", NULL);
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM outbox WHERE kind = 's3_put' AND state = 'done' AND attempts > 1",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), >, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
 }
 
 /* A refusal that no retry will change is parked for a person, saying why,
@@ -791,6 +870,7 @@ main (int   argc,
 
   g_test_add ("/sync/batch-syncs-everything", Fixture, NULL, fixture_set_up, test_batch_syncs_everything, fixture_tear_down);
   g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);
+  g_test_add ("/sync/server-stops-midway", Fixture, NULL, fixture_set_up, test_server_stops_midway, fixture_tear_down);
   g_test_add ("/sync/refusals-are-parked", Fixture, NULL, fixture_set_up, test_refusals_are_parked, fixture_tear_down);
   g_test_add ("/sync/tagger", Fixture, NULL, fixture_set_up, test_tagger, fixture_tear_down);
   g_test_add ("/sync/large-upload-streams", Fixture, NULL, fixture_set_up, test_large_upload_streams, fixture_tear_down);
