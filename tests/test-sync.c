@@ -50,6 +50,7 @@ typedef struct
   gboolean     restarted;
   gboolean     imagga_429_once;
   const char  *imagga_key;     /* what `vetter batch` is given; NULL: no tagger */
+  int          proxy_port;     /* when set, `vetter batch` talks to S3 through it */
 } Fixture;
 
 /* ---- The loopback API ----------------------------------------------------- */
@@ -336,7 +337,7 @@ run_batch (Fixture             *f,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *err_path = g_build_filename (f->dir, "stderr.txt", NULL);
   g_autofree char *out_path = g_build_filename (f->dir, "stdout.json", NULL);
-  g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%d", f->s3_port);
+  g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%d", f->proxy_port ? f->proxy_port : f->s3_port);
   g_autofree char *api = g_strdup_printf ("http://127.0.0.1:%d", f->api_port);
   g_autofree char *wait_text = g_strdup_printf ("%u", wait);
   g_autoptr(GSubprocess) process = NULL;
@@ -625,6 +626,118 @@ test_server_stops_midway (Fixture       *f,
   }
 }
 
+/* ---- A proxy that loses an answer ----------------------------------------- */
+
+typedef struct
+{
+  Fixture           *f;
+  SoupServerMessage *msg;
+} Forward;
+
+static SoupSession *proxy_session;
+static guint proxy_puts;
+static guint proxy_lost;
+
+static void
+on_forwarded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Forward *forward = user_data;
+  SoupMessage *upstream = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (g_str_equal (soup_server_message_get_method (forward->msg), "PUT") && ++proxy_puts == 1)
+    {
+      /* The object is stored upstream; the answer never reaches the client. */
+      GIOStream *stream = soup_server_message_steal_connection (forward->msg);
+
+      proxy_lost++;
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+      g_free (forward);
+      return;
+    }
+  soup_server_message_set_status (forward->msg, body ? soup_message_get_status (upstream) : 502, NULL);
+  if (body)
+    soup_server_message_set_response (forward->msg, "application/xml", SOUP_MEMORY_COPY,
+                                      g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  soup_server_message_unpause (forward->msg);
+  g_free (forward);
+}
+
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  soup_message_headers_append (user_data, name, value);
+}
+
+/* Forwards every request to s3rver as it came (s3rver checks no
+ * signature, so the changed host does not matter). */
+static void
+handle_proxy (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  Fixture *f = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d%s%s%s", f->s3_port, g_uri_get_path (uri),
+                                          g_uri_get_query (uri) ? "?" : "", g_uri_get_query (uri) ? g_uri_get_query (uri) : "");
+  SoupMessage *upstream = soup_message_new (soup_server_message_get_method (msg), url);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  Forward *forward = g_new0 (Forward, 1);
+
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header,
+                                soup_message_get_request_headers (upstream));
+  soup_message_headers_remove (soup_message_get_request_headers (upstream), "Host");
+  soup_message_set_request_body_from_bytes (upstream, soup_message_headers_get_content_type (
+                                              soup_server_message_get_request_headers (msg), NULL), body);
+  forward->f = f;
+  forward->msg = msg;
+  soup_server_message_pause (msg);
+  soup_session_send_and_read_async (proxy_session, upstream, G_PRIORITY_DEFAULT, NULL, on_forwarded, forward);
+  g_object_unref (upstream);
+}
+
+/* The server stores an upload and its answer is lost: the retry puts the
+ * same object under the same key, and there is still one of each. */
+static void
+test_lost_answer (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *products = write_inputs (f);
+  const char *args[] = { "--sync", products, NULL };
+  g_autofree char *err_text = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(SoupServer) proxy = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  int real_port = f->s3_port;
+
+  start_s3rver (f);
+  proxy_session = soup_session_new ();
+  soup_server_add_handler (proxy, NULL, handle_proxy, f, NULL);
+  g_assert_true (soup_server_listen_local (proxy, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (proxy);
+  /* `vetter batch` is pointed at the proxy; the proxy at s3rver. */
+  f->proxy_port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 120, args, &err_text), ==, 0);
+  g_assert_cmpuint (proxy_lost, ==, 1);
+  g_assert_nonnull (strstr (err_text, "everything was sent"));
+  f->proxy_port = 0;
+  f->s3_port = real_port;
+  keys = list_bucket (f);
+  g_assert_cmpuint (keys->len, ==, 10);
+  soup_server_disconnect (proxy);
+  g_clear_object (&proxy_session);
+}
+
 /* A refusal that no retry will change is parked for a person, saying why,
  * and without the secret that was refused. */
 static void
@@ -871,6 +984,7 @@ main (int   argc,
   g_test_add ("/sync/batch-syncs-everything", Fixture, NULL, fixture_set_up, test_batch_syncs_everything, fixture_tear_down);
   g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);
   g_test_add ("/sync/server-stops-midway", Fixture, NULL, fixture_set_up, test_server_stops_midway, fixture_tear_down);
+  g_test_add ("/sync/lost-answer", Fixture, NULL, fixture_set_up, test_lost_answer, fixture_tear_down);
   g_test_add ("/sync/refusals-are-parked", Fixture, NULL, fixture_set_up, test_refusals_are_parked, fixture_tear_down);
   g_test_add ("/sync/tagger", Fixture, NULL, fixture_set_up, test_tagger, fixture_tear_down);
   g_test_add ("/sync/large-upload-streams", Fixture, NULL, fixture_set_up, test_large_upload_streams, fixture_tear_down);
