@@ -134,16 +134,6 @@ wait_until_finished (Fixture *f,
 }
 
 static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -196,7 +186,7 @@ test_progress_and_summary (Fixture       *f,
 
   g_assert_false (resumed);
   wait_until_finished (f, 1);
-  spin (100);
+  test_spin (100);
   g_assert_cmpuint (f->finished, ==, 1);
   g_assert_false (f->done_went_down);
   g_assert_cmpuint (f->progress_signals, >=, 2);
@@ -241,13 +231,13 @@ test_pause_resume_cancel (Fixture       *f,
   gint64 done_when_paused;
 
   vetter_engine_pause_batch (f->engine, id);
-  spin (600);
+  test_spin (600);
   p = vetter_engine_get_progress (f->engine, id);
   done_when_paused = p->done;
   g_assert_cmpstr (p->state, ==, "paused");
   /* At most what was already handed to the workers finished. */
   g_assert_cmpint (done_when_paused, <=, 3);
-  spin (400);
+  test_spin (400);
   g_assert_cmpint (vetter_engine_get_progress (f->engine, id)->done, ==, done_when_paused);
   g_assert_cmpuint (f->finished, ==, 0);
 
@@ -285,7 +275,7 @@ test_retry_failed (Fixture       *f,
   /* Gone after intake, before its turn: that item fails, saying so. */
   id = add_batch (f, NULL);
   vetter_engine_pause_batch (f->engine, id);
-  spin (300);
+  test_spin (300);
   g_assert_cmpint (g_rename (f->paths->pdata[3], hidden), ==, 0);
   vetter_engine_resume_batch (f->engine, id);
   wait_until_finished (f, 1);

@@ -537,6 +537,9 @@ test_batch_syncs_everything (Fixture       *f,
   g_assert_cmpuint (f->mail_requests, ==, 2);
   g_assert_cmpuint (f->mail_ids->len, ==, 1);
   g_assert_true (g_str_has_prefix (f->mail_bodies->pdata[0], "seller1@example.com|Your ad “Broken bike” was not approved|"));
+  /* The advertiser reads why, in a sentence, not a code. */
+  g_assert_nonnull (strstr (f->mail_bodies->pdata[0], "The photo is too blurry, too dark, too bright or too small"));
+  g_assert_null (strstr (f->mail_bodies->pdata[0], "poor_quality"));
 
   /* A signed callback for each of the two batches. */
   g_assert_cmpuint (f->webhook_errors->len, ==, 0);

@@ -134,19 +134,6 @@ find_drop_target (GtkWidget *widget)
   return NULL;
 }
 
-static void
-wait_for (gboolean (*done) (gpointer),
-          gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 static gboolean
 has_batch (gpointer data)
 {
@@ -209,7 +196,7 @@ test_drop_fills_queue (void)
   g_value_unset (&value);
   g_assert_true (accepted);
 
-  wait_for (has_batch, window);
+  test_wait_until (has_batch, window);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "queue");
   batch = g_list_model_get_item (vetter_window_get_batches (window), 0);
   g_assert_cmpstr (vetter_batch_object_get_title (batch), ==, g_path_get_basename (dir));
@@ -221,11 +208,11 @@ test_drop_fills_queue (void)
 
     g_assert_nonnull (row);
     g_assert_true (gtk_widget_activate_action (row, "batch.pause", NULL));
-    wait_for (batch_paused, batch);
+    test_wait_until (batch_paused, batch);
     g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "Paused"));
     g_assert_true (gtk_widget_activate_action (row, "batch.resume", NULL));
   }
-  wait_for (first_batch_done, window);
+  test_wait_until (first_batch_done, window);
   g_assert_cmpint (vetter_batch_object_get_failed (batch), ==, 0);
   g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "6 of 6 done"));
 
@@ -243,14 +230,14 @@ test_drop_fills_queue (void)
     g_assert_nonnull (items);
     g_assert_cmpuint (g_list_model_get_n_items (items), ==, 6);
     item = g_list_model_get_item (items, 5);
-    wait_for ((gboolean (*) (gpointer)) vetter_item_object_get_loaded, item);
+    test_wait_until ((gboolean (*) (gpointer)) vetter_item_object_get_loaded, item);
     g_assert_cmpstr (vetter_item_object_get_status (item), ==, "needs_review");
     g_assert_true (g_str_has_suffix (vetter_item_object_get_title (item), ".jpg"));
     g_assert_cmpuint (vetter_item_list_get_pages_read (VETTER_ITEM_LIST (items)), ==, 1);
     /* Asking for the thumbnail, as a row's binding does, loads it. */
     g_object_get (item, "thumbnail", &thumbnail, NULL);
     g_assert_null (thumbnail);
-    wait_for ((gboolean (*) (gpointer)) vetter_item_object_get_thumbnail, item);
+    test_wait_until ((gboolean (*) (gpointer)) vetter_item_object_get_thumbnail, item);
 
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-batches", NULL);
     g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "queue");

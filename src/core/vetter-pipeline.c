@@ -102,21 +102,33 @@ step_begin (Steps                *steps,
     on_step (job, name, user_data);
 }
 
+/* A failed step fails the image, unless it is @optional: then only the
+ * step's record says what went wrong. */
 static void
-step_end (Steps        *steps,
-          const GError *error)
+step_end_full (Steps        *steps,
+               const GError *error,
+               gboolean      optional)
 {
   VetterStepRecord *step = steps->current;
 
   step->duration = g_get_monotonic_time () - steps->started_mono;
   step->ok = error == NULL;
-  if (error)
+  if (error && optional)
+    step->error = g_strdup (error->message);
+  else if (error)
     {
       step->error = g_strdup (error->message);
       steps->result->ok = FALSE;
       steps->result->error = g_strdup (error->message);
       steps->result->error_code = error->domain == VETTER_ERROR ? error->code : VETTER_ERROR_FAILED;
     }
+}
+
+static void
+step_end (Steps        *steps,
+          const GError *error)
+{
+  step_end_full (steps, error, FALSE);
 }
 
 /* The decoded image and its 2×2-averaged halvings, made when first
@@ -331,7 +343,6 @@ tag (VetterImageResult    *result,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) jpeg = NULL;
   const char *thumb = NULL;
-  VetterStepRecord *step;
 
   for (guint i = 0; i < result->variants->len; i++)
     {
@@ -342,7 +353,6 @@ tag (VetterImageResult    *result,
     }
 
   step_begin (steps, job, "tag", on_step, user_data);
-  step = steps->current;
   if (thumb == NULL)
     g_set_error_literal (&error, VETTER_ERROR, VETTER_ERROR_SYNC, "tagging sends the thumbnail, which is turned off");
   else
@@ -354,9 +364,7 @@ tag (VetterImageResult    *result,
     }
   if (jpeg)
     result->tags = vetter_imagga_tag (config, jpeg, cancellable, &error);
-  step->duration = g_get_monotonic_time () - steps->started_mono;
-  step->ok = error == NULL;
-  step->error = error ? g_strdup (error->message) : NULL;
+  step_end_full (steps, error, TRUE);
 }
 
 VetterImageResult *

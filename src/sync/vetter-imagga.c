@@ -21,6 +21,7 @@
 #include "vetter-error.h"
 #include "vetter-imagga.h"
 #include "vetter-rules.h"
+#include "vetter-services.h"
 
 #define MAX_CONCURRENT 2
 #define MAX_RETRY_WAIT_S 10
@@ -124,9 +125,6 @@ vetter_imagga_tag (const VetterConfig  *config,
                    GError             **error)
 {
   g_autofree char *url = g_strdup_printf ("%s/v2/tags", config->imagga_url);
-  g_autofree char *credentials = g_strdup_printf ("%s:%s", config->imagga_key, config->imagga_secret);
-  g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
-  g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
   SoupSession *session = session_for_thread (config);
 
   for (int attempt = 0; attempt < 2; attempt++)
@@ -145,7 +143,7 @@ vetter_imagga_tag (const VetterConfig  *config,
           g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "the Imagga URL %s is not valid", config->imagga_url);
           return NULL;
         }
-      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", basic);
+      vetter_services_set_basic_auth (message, config->imagga_key, config->imagga_secret);
 
       take_slot ();
       body = soup_session_send_and_read (session, message, cancellable, error);

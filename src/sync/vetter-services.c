@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "vetter-services.h"
 
 static char *
@@ -201,4 +203,16 @@ vetter_services_apply_tagger (const VetterServices *services,
   config->imagga_url = g_strdup (services->imagga_url);
   config->imagga_key = g_strdup (services->imagga_key);
   config->imagga_secret = g_strdup (services->imagga_secret);
+}
+
+void
+vetter_services_set_basic_auth (gpointer    message,
+                                const char *user,
+                                const char *password)
+{
+  g_autofree char *credentials = g_strdup_printf ("%s:%s", user, password ? password : "");
+  g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+  g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
+
+  soup_message_headers_replace (soup_message_get_request_headers (SOUP_MESSAGE (message)), "Authorization", basic);
 }

@@ -44,6 +44,10 @@ gboolean        vetter_services_has_mail   (const VetterServices *services);
 /* Gives @config the tagger's address and credentials, if configured. */
 void            vetter_services_apply_tagger (const VetterServices *services,
                                               VetterConfig         *config);
+/* Sets HTTP Basic authentication on @message (Mailgun, Imagga). */
+void            vetter_services_set_basic_auth (gpointer       message,
+                                                const char    *user,
+                                                const char    *password);
 /* Each configured secret, for checking that none is ever written out. */
 GPtrArray      *vetter_services_secrets    (const VetterServices *services);
 

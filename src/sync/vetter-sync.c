@@ -426,9 +426,6 @@ on_mail_item (GObject      *source,
   g_autoptr(VetterMail) mail = NULL;
   g_autoptr(SoupMultipart) form = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *credentials = NULL;
-  g_autofree char *basic = NULL;
-  g_autofree char *encoded = NULL;
   SoupMessage *message;
 
   if (item == NULL)
@@ -459,10 +456,7 @@ on_mail_item (GObject      *source,
       finish (job, VETTER_OUTBOX_PARK, -1, "the Mailgun URL is not valid");
       return;
     }
-  credentials = g_strconcat ("api:", services->mailgun_key, NULL);
-  encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
-  basic = g_strconcat ("Basic ", encoded, NULL);
-  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", basic);
+  vetter_services_set_basic_auth (message, "api", services->mailgun_key);
   send (job, message);
 }
 

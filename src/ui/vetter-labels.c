@@ -92,6 +92,17 @@ vetter_label_for_reason (const char *code)
   return reason ? _(reason->label) : code;
 }
 
+const char *
+vetter_label_for_outbox_kind (const char *kind)
+{
+  static const Label labels[] = {
+    { "s3_put", N_("Upload to S3") },
+    { "mail", N_("Mail to the advertiser") },
+    { "webhook", N_("Batch callback") },
+  };
+  return lookup (labels, G_N_ELEMENTS (labels), kind);
+}
+
 char *
 vetter_label_for_time (gint64 microseconds)
 {

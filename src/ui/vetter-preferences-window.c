@@ -449,9 +449,6 @@ on_test_clicked (VetterPreferencesWindow *self,
     }
   {
     g_autofree char *url = g_strdup_printf ("%s/v3/domains/%s", services->mailgun_url, services->mailgun_domain);
-    g_autofree char *credentials = g_strconcat ("api:", services->mailgun_key, NULL);
-    g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
-    g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
     SoupMessage *message = soup_message_new ("GET", url);
 
     if (message == NULL)
@@ -459,7 +456,7 @@ on_test_clicked (VetterPreferencesWindow *self,
         adw_action_row_set_subtitle (self->mail_test_row, _("The Mailgun API URL is not valid"));
         return;
       }
-    soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", basic);
+    vetter_services_set_basic_auth (message, "api", services->mailgun_key);
     start_test (self, self->mail_test_row, self->mail_test_button, message,
                 _("Connected: Mailgun knows the sending domain"));
   }

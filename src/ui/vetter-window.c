@@ -19,6 +19,7 @@
 #include "vetter-batch-row.h"
 #include "vetter-item-list.h"
 #include "vetter-item-object.h"
+#include "vetter-labels.h"
 #include "vetter-resources.h"
 #include "vetter-review-page.h"
 #include "vetter-store.h"
@@ -239,18 +240,6 @@ update_sync_indicator (VetterWindow *self)
   gtk_widget_set_visible (self->retry_button, counts->parked > 0);
 }
 
-static const char *
-outbox_kind_label (const char *kind)
-{
-  if (g_strcmp0 (kind, "s3_put") == 0)
-    return _("Upload to S3");
-  if (g_strcmp0 (kind, "mail") == 0)
-    return _("Mail to the advertiser");
-  if (g_strcmp0 (kind, "webhook") == 0)
-    return _("Batch callback");
-  return kind;
-}
-
 static void
 on_parked_listed (GObject      *source,
                   GAsyncResult *result,
@@ -270,7 +259,7 @@ on_parked_listed (GObject      *source,
       VetterOutboxRow *row = g_ptr_array_index (rows, i);
       GtkWidget *entry = adw_action_row_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), outbox_kind_label (row->kind));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), vetter_label_for_outbox_kind (row->kind));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (entry), row->last_error ? row->last_error : "");
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (entry), 3);
       gtk_list_box_append (self->parked_list, entry);
