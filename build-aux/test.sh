@@ -4,9 +4,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh build-aux/install-deps.sh
-# The real servers the sync tests start (s3rver), pinned by the lock file.
-if [ ! -x tests/servers/node_modules/.bin/s3rver ]; then
-  npm ci --prefix tests/servers --no-audit --no-fund
+# The real servers the sync tests start (s3rver, pouchdb-server), pinned
+# by the lock file. Install scripts are skipped: they would build native
+# storage back ends the tests do not use (pouchdb-server runs in memory).
+if [ ! -x tests/servers/node_modules/.bin/s3rver ] || [ ! -x tests/servers/node_modules/.bin/pouchdb-server ]; then
+  npm ci --prefix tests/servers --ignore-scripts --no-audit --no-fund
 fi
 builddir=build-test
 if [ ! -f "$builddir/build.ninja" ]; then

@@ -502,17 +502,35 @@ test_batch_syncs_everything (Fixture       *f,
   g_autofree char *csv = NULL;
   g_autofree char *csv_path = g_build_filename (f->dir, "out", "cars-output.csv", NULL);
   g_autoptr(GPtrArray) keys = NULL;
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/vetter/ads/1/1-compressed.jpg", f->s3_port);
+  g_autofree char *uid = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *portrait = NULL;
 
   start_s3rver (f);
   f->answer_429_once = TRUE;
   g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 120, args, &err_text), ==, 0);
   g_assert_nonnull (strstr (err_text, "everything was sent"));
 
-  /* Three decodable images, five variants each, each under its own key. */
+  /* Three decodable images, five variants each, each under its own key:
+   * the ad's id, which every desktop sharing the bucket agrees on. */
+  {
+    g_autofree char *db_path = g_build_filename (f->dir, "vetter.db", NULL);
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT uid FROM item WHERE id = 1", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    uid = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  g_assert_cmpuint (strlen (uid), ==, 32);
+  url = g_strdup_printf ("http://127.0.0.1:%d/vetter/ads/%s/1-compressed.jpg", f->s3_port, uid);
+  portrait = g_strdup_printf ("ads/%s/2-portrait.jpg", uid);
   keys = list_bucket (f);
   g_assert_cmpuint (keys->len, ==, 15);
-  g_assert_true (g_ptr_array_find_with_equal_func (keys, "ads/1/2-portrait.jpg", g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (keys, portrait, g_str_equal, NULL));
 
   /* The output CSV names the uploaded copies, in the input's order. */
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));

@@ -315,6 +315,37 @@ test_start_s3rver (const char *dir,
   return process;
 }
 
+/* pouchdb-server (npm, pinned in tests/servers) on @port, in memory,
+ * working in @dir; returns once it answers. It starts in "admin party":
+ * the caller configures an admin first. */
+GSubprocess *
+test_start_pouchdb (const char *dir,
+                    int         port)
+{
+  g_autofree char *binary = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "servers", "node_modules", ".bin",
+                                              "pouchdb-server", NULL);
+  g_autofree char *port_text = g_strdup_printf ("%d", port);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  GSubprocess *process;
+
+  if (!g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("%s is missing: run npm ci in tests/servers (the test command does)", binary);
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, binary, "--in-memory", "--no-color", "--host", "127.0.0.1",
+                                         "--port", port_text, NULL);
+  g_assert_no_error (error);
+  while (!port_open (port))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+  return process;
+}
+
 /* For test_wait_until: the newest batch of @window has finished. */
 gboolean
 test_batch_done (gpointer window)

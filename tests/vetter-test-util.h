@@ -54,6 +54,8 @@ VetterApplication *test_start_application (char      **db_dir);
 int           test_free_port      (void);
 GSubprocess  *test_start_s3rver   (const char         *dir,
                                    int                 port);
+GSubprocess  *test_start_pouchdb  (const char         *dir,
+                                   int                 port);
 gboolean      test_batch_done     (gpointer            window);
 gboolean      test_item_shown     (gpointer            review_page);
 

@@ -498,11 +498,12 @@ vetter_batch_main (int    argc,
           return 2;
         }
     }
-  if (sync && !vetter_services_has_s3 (services) && !vetter_services_has_mail (services))
+  if (sync && !vetter_services_has_s3 (services) && !vetter_services_has_mail (services) &&
+      !vetter_services_has_couch (services))
     {
       g_printerr ("vetter batch: --sync needs a service to send to: set VETTER_S3_ENDPOINT, VETTER_S3_BUCKET,"
-                  " VETTER_S3_ACCESS_KEY and VETTER_S3_SECRET_KEY, or VETTER_MAILGUN_DOMAIN, VETTER_MAILGUN_KEY"
-                  " and VETTER_MAIL_FROM\n");
+                  " VETTER_S3_ACCESS_KEY and VETTER_S3_SECRET_KEY, or VETTER_COUCHDB_URL, VETTER_COUCHDB_USER and"
+                  " VETTER_COUCHDB_PASSWORD, or VETTER_MAILGUN_DOMAIN, VETTER_MAILGUN_KEY and VETTER_MAIL_FROM\n");
       return 2;
     }
 
@@ -524,6 +525,7 @@ vetter_batch_main (int    argc,
     {
       config->sync_uploads = vetter_services_has_s3 (services);
       config->sync_mail = vetter_services_has_mail (services);
+      config->sync_couch = vetter_services_has_couch (services);
     }
   if (timeout > 0)
     {

@@ -44,6 +44,8 @@ typedef struct
   gboolean          sync_uploads;        /* variants go to the outbox for S3 */
   gboolean          sync_mail;           /* final decisions go to the outbox as mail */
   guint             mail_delay;          /* seconds a mail waits, so an undo can take it back */
+  gboolean          sync_couch;          /* ads and decisions go to the shared database; mail
+                                          * then waits until the database accepts a decision */
   char             *imagga_url;          /* object tags from Imagga when all three are set; */
   char             *imagga_key;          /* in memory only, never stored */
   char             *imagga_secret;

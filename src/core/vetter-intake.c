@@ -42,6 +42,7 @@ vetter_intake_item_free (VetterIntakeItem *item)
   g_strfreev (item->cells);
   g_clear_pointer (&item->sources, g_ptr_array_unref);
   g_free (item->error);
+  g_free (item->uid);
   g_free (item);
 }
 

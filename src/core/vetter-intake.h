@@ -31,6 +31,7 @@ typedef struct
   GStrv      cells;        /* the row as read, for the output CSV */
   GPtrArray *sources;      /* char*: each image as the input named it */
   char      *error;        /* set when the row cannot be used; the item fails alone */
+  char      *uid;          /* the ad's id on every desktop; NULL: made from the batch's key and the row */
 } VetterIntakeItem;
 
 typedef struct

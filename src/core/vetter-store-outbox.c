@@ -45,7 +45,8 @@ vetter_store_outbox_add (VetterStore  *self,
                                              " VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
                                              " ON CONFLICT (dedupe_key) DO UPDATE SET payload = excluded.payload,"
                                              " state = 'pending', attempts = 0, last_error = NULL,"
-                                             " next_attempt = excluded.next_attempt, updated = excluded.updated", error);
+                                             " next_attempt = excluded.next_attempt,"
+                                             " updated = max (excluded.updated, outbox.updated + 1)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -136,29 +137,36 @@ vetter_store_outbox_list (VetterStore  *self,
 }
 
 /* Done, another attempt at @next_attempt, parked, or (a person's retry
- * of a parked row) due again with its count of attempts started afresh. */
+ * of a parked row) due again with its count of attempts started afresh.
+ * @seen is the row's "updated" when it was taken: a row written anew
+ * since (a decision changed while the old one was on its way) keeps its
+ * new due state, and the stale attempt's outcome is dropped. */
 gboolean
 vetter_store_outbox_report (VetterStore        *self,
                             gint64              id,
+                            gint64              seen,
                             VetterOutboxResult  result,
                             gint64              next_attempt,
                             const char         *error_text,
                             GError            **error)
 {
-  static const char *states[] = { "done", "pending", "parked", "pending" };
+  static const char *states[] = { "done", "pending", "parked", "pending", "pending" };
   sqlite3_stmt *stmt = vetter_store_prepare (self,
                                              "UPDATE outbox SET state = ?1,"
-                                             " attempts = CASE WHEN ?2 THEN 0 ELSE attempts + 1 END,"
-                                             " next_attempt = ?3, last_error = ?4, updated = ?5 WHERE id = ?6", error);
+                                             " attempts = CASE ?2 WHEN 1 THEN 0 WHEN 2 THEN attempts ELSE attempts + 1 END,"
+                                             " next_attempt = ?3, last_error = ?4, updated = ?5 WHERE id = ?6 AND updated = ?7",
+                                             error);
 
   if (stmt == NULL)
     return FALSE;
   vetter_store_bind_text (stmt, 1, states[result]);
-  sqlite3_bind_int (stmt, 2, result == VETTER_OUTBOX_UNPARK);
+  sqlite3_bind_int (stmt, 2, result == VETTER_OUTBOX_UNPARK ? 1 : result == VETTER_OUTBOX_DEFER ? 2 : 0);
   sqlite3_bind_int64 (stmt, 3, next_attempt);
   vetter_store_bind_text (stmt, 4, result == VETTER_OUTBOX_DONE || result == VETTER_OUTBOX_UNPARK ? NULL : error_text);
-  sqlite3_bind_int64 (stmt, 5, vetter_store_now ());
+  /* Never the same "updated" twice in a row's life, so @seen stays exact. */
+  sqlite3_bind_int64 (stmt, 5, MAX (vetter_store_now (), seen + 1));
   sqlite3_bind_int64 (stmt, 6, id);
+  sqlite3_bind_int64 (stmt, 7, seen);
   return vetter_store_step_done (self, stmt, error);
 }
 
@@ -227,9 +235,21 @@ vetter_store_outbox_add_upload (VetterStore  *self,
                                 GError      **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *key = g_strdup_printf ("ads/%" G_GINT64_FORMAT "/%d-%s.jpg", item_id, position, kind);
-  g_autofree char *dedupe = g_strconcat ("s3:", key, NULL);
+  g_autofree char *uid = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *dedupe = NULL;
   g_autofree char *payload = NULL;
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT uid FROM item WHERE id = ?", error);
+
+  /* Under the ad's id, which every desktop sharing the bucket agrees on. */
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    uid = g_strdup (vetter_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  key = g_strdup_printf ("ads/%s/%d-%s.jpg", uid, position, kind);
+  dedupe = g_strconcat ("s3:", key, NULL);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "key");

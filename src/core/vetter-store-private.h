@@ -67,4 +67,17 @@ JsonArray    *vetter_store_item_images         (VetterStore   *self,
                                                 gint64         item_id,
                                                 gboolean       detail);
 
+/* vetter-store-couch.c, inside the caller's transaction */
+char         *vetter_store_make_uid            (const char    *batch_key,
+                                                guint          row);
+gboolean      vetter_store_couch_item_done     (VetterStore   *self,
+                                                gint64         item_id,
+                                                const VetterConfig *config,
+                                                GError       **error);
+gboolean      vetter_store_outbox_add_couch_decision (VetterStore        *self,
+                                                      gint64              item_id,
+                                                      const VetterConfig *config,
+                                                      guint               mail_delay,
+                                                      GError            **error);
+
 G_END_DECLS

@@ -127,10 +127,15 @@ vetter_store_review_queue (VetterStore               *self,
   stmt = vetter_store_prepare (self,
                                "SELECT id FROM item"
                                " WHERE (?1 = 0 OR batch_id = ?1)"
-                               "   AND (status = ?2 OR (?2 = 'any' AND status IN ('needs_review', 'approved', 'rejected')))"
+                               "   AND ((status = ?2 AND ?2 <> 'conflict')"
+                               "        OR (?2 = 'any' AND status IN ('needs_review', 'approved', 'rejected'))"
+                               "        OR (?2 IN ('needs_review', 'conflict') AND conflict IS NOT NULL))"
                                "   AND (?3 IS NULL OR EXISTS (SELECT 1 FROM image JOIN defect ON defect.image_id = image.id"
                                "                              WHERE image.item_id = item.id AND defect.kind = ?3))"
                                "   AND (?4 IS NULL OR auto_status = ?4)"
+                               /* An ad another desktop is reviewing is not offered here. */
+                               "   AND NOT EXISTS (SELECT 1 FROM remote_claim WHERE remote_claim.uid = item.uid"
+                               "                   AND remote_claim.expires > ?5)"
                                " ORDER BY created, id", error);
   if (stmt == NULL)
     return NULL;
@@ -138,6 +143,7 @@ vetter_store_review_queue (VetterStore               *self,
   vetter_store_bind_text (stmt, 2, filter->status ? filter->status : "needs_review");
   vetter_store_bind_text (stmt, 3, filter->defect_kind);
   vetter_store_bind_text (stmt, 4, filter->auto_status);
+  sqlite3_bind_int64 (stmt, 5, vetter_store_now ());
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -243,11 +249,14 @@ vetter_store_item_detail (VetterStore  *self,
                                " item.title, item.email, item.description, item.category, item.status, item.error,"
                                " item.reason_code, item.reason, item.note, item.rule, item.auto, item.decided_by,"
                                " item.decided_at, item.auto_status, item.auto_reason, item.auto_rule,"
-                               " batch.header, item.cells, item.created"
-                               " FROM item JOIN batch ON batch.id = item.batch_id WHERE item.id = ?", error);
+                               " batch.header, item.cells, item.created, item.uid, item.conflict,"
+                               " (SELECT moderator FROM remote_claim WHERE remote_claim.uid = item.uid"
+                               "  AND remote_claim.expires > ?2)"
+                               " FROM item JOIN batch ON batch.id = item.batch_id WHERE item.id = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, item_id);
+  sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
@@ -269,6 +278,18 @@ vetter_store_item_detail (VetterStore  *self,
   json_object_set_string_member (item, "status", vetter_store_column_text (stmt, 10));
   vetter_store_set_nullable_string (item, "error", vetter_store_column_text (stmt, 11));
   json_object_set_int_member (item, "created", sqlite3_column_int64 (stmt, 24));
+  vetter_store_set_nullable_string (item, "uid", vetter_store_column_text (stmt, 25));
+  /* Another desktop's decision this one's met in the shared database. */
+  {
+    const char *conflict = vetter_store_column_text (stmt, 26);
+    JsonNode *node = conflict ? json_from_string (conflict, NULL) : NULL;
+
+    if (node)
+      json_object_set_member (item, "conflict", node);
+    else
+      json_object_set_null_member (item, "conflict");
+  }
+  vetter_store_set_nullable_string (item, "claimed_by", vetter_store_column_text (stmt, 27));
 
   decision = json_object_new ();
   vetter_store_set_nullable_string (decision, "reason_code", vetter_store_column_text (stmt, 12));
@@ -450,7 +471,11 @@ vetter_store_decide (VetterStore               *self,
 
   if (g_strcmp0 (action, "undo") == 0 && !vetter_store_outbox_cancel_mail (self, item_id, error))
     goto fail;
-  if (g_strcmp0 (action, "undo") != 0 && config && config->sync_mail &&
+  /* With a shared database, the mail waits until it takes the decision. */
+  if (config && config->sync_couch &&
+      !vetter_store_outbox_add_couch_decision (self, item_id, config, config->mail_delay, error))
+    goto fail;
+  if (g_strcmp0 (action, "undo") != 0 && config && config->sync_mail && !config->sync_couch &&
       (g_strcmp0 (decision->status, "approved") == 0 || g_strcmp0 (decision->status, "rejected") == 0) &&
       !vetter_store_outbox_add_mail (self, item_id, decision->decided_at, config->mail_delay, error))
     goto fail;

@@ -161,4 +161,30 @@ static const char * const vetter_store_migrations[] = {
   "ALTER TABLE item ADD COLUMN auto_rule TEXT;"
   "UPDATE item SET auto_status = status, auto_reason = reason, auto_rule = rule WHERE auto = 1;"
   "CREATE INDEX item_auto ON item (auto_status, created);",
+
+  /* 2 → 3: the shared database. Items get an id that means the same ad on
+   * every desktop (earlier ones a random one, once); what each document's
+   * server revision was when last seen; other desktops' claims; a
+   * decision that lost a race waits beside the item for a person. */
+  "ALTER TABLE item ADD COLUMN uid TEXT;"
+  "UPDATE item SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;"
+  "CREATE UNIQUE INDEX item_uid ON item (uid);"
+  "ALTER TABLE item ADD COLUMN conflict TEXT;"
+  "CREATE INDEX item_conflict ON item (id) WHERE conflict IS NOT NULL;"
+  "CREATE TABLE couch_doc ("
+  "  id TEXT PRIMARY KEY,"
+  "  rev TEXT,"
+  "  body TEXT,"
+  "  updated INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE remote_claim ("
+  "  uid TEXT PRIMARY KEY,"
+  "  holder TEXT NOT NULL,"
+  "  moderator TEXT,"
+  "  expires INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE sync_state ("
+  "  name TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ");",
 };

@@ -374,9 +374,11 @@ vetter_store_add_batch (VetterStore              *self,
       g_autofree char *cells = item->cells ? strv_to_json ((const char * const *) item->cells) : NULL;
       gint64 item_id;
 
+      g_autofree char *uid = item->uid ? g_strdup (item->uid) : vetter_store_make_uid (batch->key, item->row);
+
       stmt = vetter_store_prepare (self,
                       "INSERT INTO item (batch_id, row, line, serial, title, email, description, category,"
-                      " cells, status, error, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      " cells, status, error, created, updated, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       error);
       if (stmt == NULL)
         goto fail;
@@ -393,6 +395,7 @@ vetter_store_add_batch (VetterStore              *self,
       vetter_store_bind_text (stmt, 11, item->error);
       sqlite3_bind_int64 (stmt, 12, t);
       sqlite3_bind_int64 (stmt, 13, t);
+      vetter_store_bind_text (stmt, 14, uid);
       if (!vetter_store_step_done (self, stmt, error))
         goto fail;
       item_id = sqlite3_last_insert_rowid (self->db);
@@ -868,9 +871,14 @@ vetter_store_record_item (VetterStore        *self,
     }
   if (!vetter_store_step_done (self, stmt, error))
     goto fail;
-  if (config->sync_mail &&
-      (outcome->status == VETTER_STATUS_APPROVED || outcome->status == VETTER_STATUS_REJECTED) &&
-      !vetter_store_outbox_add_mail (self, item_id, vetter_store_now (), 0, error))
+  if (config->sync_couch)
+    {
+      if (!vetter_store_couch_item_done (self, item_id, config, error))
+        goto fail;
+    }
+  else if (config->sync_mail &&
+           (outcome->status == VETTER_STATUS_APPROVED || outcome->status == VETTER_STATUS_REJECTED) &&
+           !vetter_store_outbox_add_mail (self, item_id, vetter_store_now (), 0, error))
     goto fail;
 
   stmt = vetter_store_prepare (self, "SELECT batch_id FROM item WHERE id = ?", error);

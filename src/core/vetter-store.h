@@ -138,6 +138,7 @@ typedef enum
   VETTER_OUTBOX_RETRY,
   VETTER_OUTBOX_PARK,
   VETTER_OUTBOX_UNPARK,
+  VETTER_OUTBOX_DEFER,     /* not yet, through nobody's failure: the attempt is not counted */
 } VetterOutboxResult;
 
 typedef struct
@@ -147,6 +148,16 @@ typedef struct
   gint64 done;
   gint64 next_due;      /* the earliest pending row's time, when pending > 0 */
 } VetterOutboxCounts;
+
+/* What became of a document the database refused for its revision. */
+typedef enum
+{
+  VETTER_COUCH_FAILED,     /* the store could not say (error set) */
+  VETTER_COUCH_ACCEPTED,   /* it was ours already: done */
+  VETTER_COUCH_ADOPTED,    /* theirs stands, here too: done */
+  VETTER_COUCH_AGAIN,      /* ours replaces theirs: send again with their revision */
+  VETTER_COUCH_CONFLICT,   /* two decisions: the item waits for a person */
+} VetterCouchOutcome;
 
 /* Not thread-safe: a store belongs to the thread that opened it. */
 VetterStore *vetter_store_open                (const char         *path,
@@ -223,6 +234,7 @@ GPtrArray   *vetter_store_outbox_list         (VetterStore        *self,
                                                GError            **error);
 gboolean     vetter_store_outbox_report       (VetterStore        *self,
                                                gint64              id,
+                                               gint64              seen,
                                                VetterOutboxResult  result,
                                                gint64              next_attempt,
                                                const char         *error_text,
@@ -250,6 +262,43 @@ gboolean     vetter_store_outbox_add_webhook  (VetterStore        *self,
 gboolean     vetter_store_set_remote_url      (VetterStore        *self,
                                                const char         *path,
                                                const char         *url,
+                                               GError            **error);
+
+/* ---- The shared database (vetter-store-couch.c) ---- */
+
+char        *vetter_store_desktop_id          (VetterStore        *self,
+                                               GError            **error);
+char        *vetter_store_couch_since         (VetterStore        *self);
+JsonObject  *vetter_store_couch_doc           (VetterStore        *self,
+                                               const char         *doc_id,
+                                               gboolean           *wait,
+                                               GError            **error);
+gboolean     vetter_store_couch_accepted      (VetterStore        *self,
+                                               const char         *doc_id,
+                                               const char         *rev,
+                                               JsonObject         *payload,
+                                               GError            **error);
+VetterCouchOutcome vetter_store_couch_refused (VetterStore        *self,
+                                               JsonObject         *ours,
+                                               JsonObject         *theirs,
+                                               JsonObject         *payload,
+                                               GError            **error);
+gboolean     vetter_store_couch_take_changes  (VetterStore        *self,
+                                               JsonArray          *results,
+                                               const char         *last_seq,
+                                               GArray             *batches,
+                                               GError            **error);
+gboolean     vetter_store_couch_note_claim    (VetterStore        *self,
+                                               const char         *uid,
+                                               const char         *holder,
+                                               const char         *moderator,
+                                               gint64              expires,
+                                               GError            **error);
+gboolean     vetter_store_resolve_conflict    (VetterStore        *self,
+                                               gint64              item_id,
+                                               gboolean            keep_theirs,
+                                               const char         *actor,
+                                               const VetterConfig *config,
                                                GError            **error);
 
 /* ---- Review (vetter-store-review.c) ---- */

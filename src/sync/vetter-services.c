@@ -46,6 +46,10 @@ vetter_services_from_env (void)
   services->s3_bucket = env ("VETTER_S3_BUCKET");
   services->s3_access_key = env ("VETTER_S3_ACCESS_KEY");
   services->s3_secret_key = env ("VETTER_S3_SECRET_KEY");
+  services->couch_url = without_trailing_slash (env ("VETTER_COUCHDB_URL"));
+  services->couch_db = env ("VETTER_COUCHDB_DB");
+  services->couch_user = env ("VETTER_COUCHDB_USER");
+  services->couch_password = env ("VETTER_COUCHDB_PASSWORD");
   services->mailgun_url = without_trailing_slash (env ("VETTER_MAILGUN_URL"));
   services->mailgun_domain = env ("VETTER_MAILGUN_DOMAIN");
   services->mailgun_key = env ("VETTER_MAILGUN_KEY");
@@ -87,6 +91,14 @@ vetter_services_fill_from_settings (VetterServices *services,
     }
   fill (&services->s3_bucket, settings, "s3-bucket");
   fill (&services->s3_access_key, settings, "s3-access-key");
+  fill (&services->couch_url, settings, "couchdb-url");
+  without_trailing_slash (services->couch_url);
+  if (services->couch_db == NULL || g_str_equal (services->couch_db, "vetter"))
+    {
+      g_clear_pointer (&services->couch_db, g_free);
+      fill (&services->couch_db, settings, "couchdb-db");
+    }
+  fill (&services->couch_user, settings, "couchdb-user");
   if (services->mailgun_url == NULL || g_str_equal (services->mailgun_url, "https://api.mailgun.net"))
     {
       g_clear_pointer (&services->mailgun_url, g_free);
@@ -113,6 +125,8 @@ vetter_services_complete (VetterServices *services)
     services->s3_region = g_strdup ("us-east-1");
   if (services->mailgun_url == NULL)
     services->mailgun_url = g_strdup ("https://api.mailgun.net");
+  if (services->couch_db == NULL)
+    services->couch_db = g_strdup ("vetter");
   if (services->imagga_url == NULL)
     services->imagga_url = g_strdup ("https://api.imagga.com");
   /* AWS itself takes the bucket in the host name; a custom endpoint
@@ -131,6 +145,10 @@ vetter_services_copy (const VetterServices *s)
   copy->s3_access_key = g_strdup (s->s3_access_key);
   copy->s3_secret_key = g_strdup (s->s3_secret_key);
   copy->s3_path_style = s->s3_path_style;
+  copy->couch_url = g_strdup (s->couch_url);
+  copy->couch_db = g_strdup (s->couch_db);
+  copy->couch_user = g_strdup (s->couch_user);
+  copy->couch_password = g_strdup (s->couch_password);
   copy->mailgun_url = g_strdup (s->mailgun_url);
   copy->mailgun_domain = g_strdup (s->mailgun_domain);
   copy->mailgun_key = g_strdup (s->mailgun_key);
@@ -152,6 +170,10 @@ vetter_services_free (VetterServices *services)
   g_free (services->s3_bucket);
   g_free (services->s3_access_key);
   g_free (services->s3_secret_key);
+  g_free (services->couch_url);
+  g_free (services->couch_db);
+  g_free (services->couch_user);
+  g_free (services->couch_password);
   g_free (services->mailgun_url);
   g_free (services->mailgun_domain);
   g_free (services->mailgun_key);
@@ -175,6 +197,14 @@ vetter_services_has_mail (const VetterServices *services)
   return services->mailgun_url && services->mailgun_domain && services->mailgun_key && services->mail_from;
 }
 
+/* A user is needed: CouchDB 3 has no anonymous writes, and the
+ * database's validation knows moderators by name and role. */
+gboolean
+vetter_services_has_couch (const VetterServices *services)
+{
+  return services->couch_url && services->couch_db && services->couch_user && services->couch_password;
+}
+
 GPtrArray *
 vetter_services_secrets (const VetterServices *services)
 {
@@ -184,6 +214,8 @@ vetter_services_secrets (const VetterServices *services)
     g_ptr_array_add (secrets, services->s3_secret_key);
   if (services->mailgun_key)
     g_ptr_array_add (secrets, services->mailgun_key);
+  if (services->couch_password)
+    g_ptr_array_add (secrets, services->couch_password);
   if (services->webhook_secret)
     g_ptr_array_add (secrets, services->webhook_secret);
   if (services->imagga_secret)

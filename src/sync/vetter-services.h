@@ -20,6 +20,11 @@ typedef struct
   char     *s3_secret_key;
   gboolean  s3_path_style;    /* bucket in the path rather than the host name */
 
+  char     *couch_url;        /* base URL: https://couch.example.com:6984 */
+  char     *couch_db;         /* the database's name; "vetter" unless set */
+  char     *couch_user;
+  char     *couch_password;
+
   char     *mailgun_url;      /* base URL: https://api.mailgun.net */
   char     *mailgun_domain;
   char     *mailgun_key;
@@ -41,6 +46,7 @@ VetterServices *vetter_services_copy       (const VetterServices *services);
 void            vetter_services_free       (VetterServices       *services);
 gboolean        vetter_services_has_s3     (const VetterServices *services);
 gboolean        vetter_services_has_mail   (const VetterServices *services);
+gboolean        vetter_services_has_couch  (const VetterServices *services);
 /* Gives @config the tagger's address and credentials, if configured. */
 void            vetter_services_apply_tagger (const VetterServices *services,
                                               VetterConfig         *config);

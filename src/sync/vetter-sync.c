@@ -20,6 +20,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "vetter-couch.h"
+#include "vetter-couch-feed.h"
 #include "vetter-error.h"
 #include "vetter-mail.h"
 #include "vetter-s3.h"
@@ -38,6 +40,7 @@ struct _VetterSync
   VetterEngine   *engine;
   VetterServices *services;
   VetterS3       *s3;
+  VetterCouchFeed *couch;        /* when a shared database is configured */
   SoupSession    *session;
   GCancellable   *cancellable;
   GArray         *busy;          /* ids of rows in flight */
@@ -90,6 +93,7 @@ store_due (VetterStore  *store,
 typedef struct
 {
   gint64              id;
+  gint64              seen;
   VetterOutboxResult  result;
   gint64              next_attempt;
   char               *text;
@@ -115,7 +119,8 @@ store_report (VetterStore  *store,
 
   if (report->remote_url && !vetter_store_set_remote_url (store, report->local_path, report->remote_url, error))
     return NULL;
-  if (!vetter_store_outbox_report (store, report->id, report->result, report->next_attempt, report->text, error))
+  if (!vetter_store_outbox_report (store, report->id, report->seen, report->result, report->next_attempt, report->text,
+                                   error))
     return NULL;
   return GINT_TO_POINTER (1);
 }
@@ -166,6 +171,8 @@ typedef struct
   VetterSync      *self;
   VetterOutboxRow *row;
   JsonObject      *payload;
+  JsonObject      *doc;          /* a database document as sent */
+  guint            sends;        /* of it, within this attempt */
   char            *local_path;
   char            *remote_url;
 } Job;
@@ -176,6 +183,7 @@ job_free (Job *job)
   g_object_unref (job->self);
   vetter_outbox_row_free (job->row);
   g_clear_pointer (&job->payload, json_object_unref);
+  g_clear_pointer (&job->doc, json_object_unref);
   g_free (job->local_path);
   g_free (job->remote_url);
   g_free (job);
@@ -231,8 +239,11 @@ finish (Job                *job,
   Report *report = g_new0 (Report, 1);
 
   report->id = job->row->id;
+  report->seen = job->row->updated;
   report->result = outcome;
   report->text = g_strdup (text);
+  if (outcome == VETTER_OUTBOX_DEFER)
+    report->next_attempt = g_get_real_time () + retry_after_us;
   if (outcome == VETTER_OUTBOX_RETRY)
     {
       if (job->row->attempts + 1 >= MAX_ATTEMPTS)
@@ -277,6 +288,41 @@ retry_after (SoupMessage *message)
   return CLAMP (g_date_time_to_unix (when) * G_USEC_PER_SEC - g_get_real_time (), 0, MAX_DELAY_S * G_USEC_PER_SEC);
 }
 
+/* The request reached no server: again later, unless we are stopping. */
+static void
+fail_transport (Job    *job,
+                GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      forget_busy (job->self, job->row->id);
+      job_free (job);
+      return;
+    }
+  text = g_strdup_printf ("cannot reach the server: %s", error->message);
+  job->self->offline = TRUE;
+  finish (job, VETTER_OUTBOX_RETRY, -1, text);
+}
+
+/* The server said no: again later if it may say yes then, else parked. */
+static void
+fail_status (Job         *job,
+             SoupMessage *message,
+             GBytes      *body)
+{
+  guint status = soup_message_get_status (message);
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  g_autofree char *excerpt = g_utf8_make_valid (data ? data : "", (gssize) MIN (len, 300));
+  g_autofree char *text = g_strdup_printf ("HTTP %u %s: %s", status,
+                                           soup_message_get_reason_phrase (message), g_strstrip (excerpt));
+  gboolean transient = status == 408 || status == 409 || status == 429 || status >= 500;
+
+  finish (job, transient ? VETTER_OUTBOX_RETRY : VETTER_OUTBOX_PARK, transient ? retry_after (message) : -1, text);
+}
+
 static void
 on_sent (GObject      *source,
          GAsyncResult *result,
@@ -290,35 +336,15 @@ on_sent (GObject      *source,
 
   if (body == NULL)
     {
-      g_autofree char *text = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          forget_busy (job->self, job->row->id);
-          job_free (job);
-          return;
-        }
-      text = g_strdup_printf ("cannot reach the server: %s", error->message);
-      job->self->offline = TRUE;
-      finish (job, VETTER_OUTBOX_RETRY, -1, text);
+      fail_transport (job, error);
       return;
     }
-
   job->self->offline = FALSE;
   status = soup_message_get_status (message);
   if (status >= 200 && status < 300)
     finish (job, VETTER_OUTBOX_DONE, -1, NULL);
   else
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (body, &len);
-      g_autofree char *excerpt = g_utf8_make_valid (data ? data : "", (gssize) MIN (len, 300));
-      g_autofree char *text = g_strdup_printf ("HTTP %u %s: %s", status,
-                                               soup_message_get_reason_phrase (message), g_strstrip (excerpt));
-      gboolean transient = status == 408 || status == 409 || status == 429 || status >= 500;
-
-      finish (job, transient ? VETTER_OUTBOX_RETRY : VETTER_OUTBOX_PARK, transient ? retry_after (message) : -1, text);
-    }
+    fail_status (job, message, body);
 }
 
 static void
@@ -535,6 +561,279 @@ send_webhook (Job *job)
                                     g_free, g_free, job->self->cancellable, on_webhook_summary, job);
 }
 
+/* ---- The shared database ------------------------------------------------- */
+
+typedef struct
+{
+  JsonObject *doc;
+  gboolean    wait;
+} BuiltDoc;
+
+static void
+built_doc_free (BuiltDoc *built)
+{
+  g_clear_pointer (&built->doc, json_object_unref);
+  g_free (built);
+}
+
+static gpointer
+store_couch_doc (VetterStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  BuiltDoc *built = g_new0 (BuiltDoc, 1);
+
+  built->doc = vetter_store_couch_doc (store, data, &built->wait, error);
+  if (built->doc == NULL && !built->wait)
+    {
+      built_doc_free (built);
+      return NULL;
+    }
+  return built;
+}
+
+typedef struct
+{
+  char       *doc_id;
+  char       *rev;
+  JsonObject *ours;
+  JsonObject *theirs;
+  JsonObject *payload;
+} CouchAnswer;
+
+static void
+couch_answer_free (CouchAnswer *answer)
+{
+  g_free (answer->doc_id);
+  g_free (answer->rev);
+  g_clear_pointer (&answer->ours, json_object_unref);
+  g_clear_pointer (&answer->theirs, json_object_unref);
+  g_clear_pointer (&answer->payload, json_object_unref);
+  g_free (answer);
+}
+
+static gpointer
+store_couch_accepted (VetterStore  *store,
+                      gpointer      data,
+                      GError      **error)
+{
+  CouchAnswer *answer = data;
+
+  if (!vetter_store_couch_accepted (store, answer->doc_id, answer->rev, answer->payload, error))
+    return NULL;
+  return GINT_TO_POINTER (VETTER_COUCH_ACCEPTED);
+}
+
+static gpointer
+store_couch_refused (VetterStore  *store,
+                     gpointer      data,
+                     GError      **error)
+{
+  CouchAnswer *answer = data;
+  VetterCouchOutcome outcome = vetter_store_couch_refused (store, answer->ours, answer->theirs, answer->payload, error);
+
+  return outcome == VETTER_COUCH_FAILED ? NULL : GINT_TO_POINTER (outcome);
+}
+
+static void send_couch (Job *job);
+
+static void
+on_couch_settled (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  VetterCouchOutcome outcome = GPOINTER_TO_INT (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error));
+
+  switch (outcome)
+    {
+    case VETTER_COUCH_FAILED:
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          forget_busy (job->self, job->row->id);
+          job_free (job);
+        }
+      else
+        finish (job, VETTER_OUTBOX_RETRY, -1, error->message);
+      break;
+    case VETTER_COUCH_ACCEPTED:
+    case VETTER_COUCH_ADOPTED:
+      finish (job, VETTER_OUTBOX_DONE, -1, NULL);
+      break;
+    case VETTER_COUCH_CONFLICT:
+      /* Sent as far as it can be: the item now waits for a person. */
+      finish (job, VETTER_OUTBOX_DONE, -1, NULL);
+      break;
+    case VETTER_COUCH_AGAIN:
+      /* Theirs is known now: ours goes again with its revision, unless
+       * it keeps changing under us (then later, like any 409). */
+      if (job->sends < 3)
+        send_couch (job);
+      else
+        finish (job, VETTER_OUTBOX_RETRY, -1, "the document kept changing on the server");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static CouchAnswer *
+couch_answer_new (Job *job)
+{
+  CouchAnswer *answer = g_new0 (CouchAnswer, 1);
+
+  answer->doc_id = g_strdup (json_object_get_string_member (job->payload, "doc"));
+  answer->ours = json_object_ref (job->doc);
+  answer->payload = json_object_ref (job->payload);
+  return answer;
+}
+
+static void
+on_couch_theirs (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Job *job = user_data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(JsonObject) theirs = NULL;
+  CouchAnswer *answer;
+
+  if (body == NULL)
+    {
+      fail_transport (job, error);
+      return;
+    }
+  if (soup_message_get_status (message) != 200 || (theirs = vetter_couch_parse (body, NULL)) == NULL)
+    {
+      fail_status (job, message, body);
+      return;
+    }
+  answer = couch_answer_new (job);
+  answer->theirs = g_steal_pointer (&theirs);
+  vetter_engine_run_in_store_async (job->self->engine, store_couch_refused, answer, (GDestroyNotify) couch_answer_free,
+                                    NULL, job->self->cancellable, on_couch_settled, job);
+}
+
+static void
+on_couch_put (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Job *job = user_data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(JsonObject) answer = NULL;
+  const char *doc_id = json_object_get_string_member (job->payload, "doc");
+  guint status;
+
+  if (body == NULL)
+    {
+      fail_transport (job, error);
+      return;
+    }
+  job->self->offline = FALSE;
+  status = soup_message_get_status (message);
+  if ((status == 201 || status == 202) && (answer = vetter_couch_parse (body, NULL)) &&
+      json_object_has_member (answer, "rev"))
+    {
+      CouchAnswer *accepted = couch_answer_new (job);
+
+      accepted->rev = g_strdup (json_object_get_string_member (answer, "rev"));
+      vetter_engine_run_in_store_async (job->self->engine, store_couch_accepted, accepted,
+                                        (GDestroyNotify) couch_answer_free, NULL, job->self->cancellable,
+                                        on_couch_settled, job);
+      return;
+    }
+  if (status == 409)
+    {
+      /* Someone wrote it since the revision we knew: read theirs. */
+      SoupMessage *read = vetter_couch_message (job->self->services, "GET", doc_id, NULL, NULL);
+
+      soup_session_send_and_read_async (job->self->session, read, G_PRIORITY_DEFAULT, job->self->cancellable,
+                                        on_couch_theirs, job);
+      g_object_unref (read);
+      return;
+    }
+  if (status == 401 || status == 403)
+    {
+      g_autofree char *why = vetter_couch_describe (message, body);
+
+      finish (job, VETTER_OUTBOX_PARK, -1, why);
+      return;
+    }
+  fail_status (job, message, body);
+}
+
+static void
+on_couch_doc (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  BuiltDoc *built = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
+  SoupMessage *message;
+
+  if (built == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          forget_busy (job->self, job->row->id);
+          job_free (job);
+        }
+      else
+        finish (job, VETTER_OUTBOX_PARK, -1, error->message);
+      return;
+    }
+  if (built->wait)
+    {
+      /* An ad goes once its image has a URL other desktops can fetch. */
+      built_doc_free (built);
+      finish (job, VETTER_OUTBOX_DEFER, G_USEC_PER_SEC, "waiting for its images' upload");
+      return;
+    }
+  g_clear_pointer (&job->doc, json_object_unref);
+  job->doc = g_steal_pointer (&built->doc);
+  built_doc_free (built);
+  job->sends++;
+  message = vetter_couch_message (job->self->services, "PUT", json_object_get_string_member (job->payload, "doc"),
+                                  NULL, job->doc);
+  if (message == NULL)
+    {
+      finish (job, VETTER_OUTBOX_PARK, -1, "the database URL is not valid");
+      return;
+    }
+  soup_session_send_and_read_async (job->self->session, message, G_PRIORITY_DEFAULT, job->self->cancellable,
+                                    on_couch_put, job);
+  g_object_unref (message);
+}
+
+/* A document goes as this desktop has it now, over the revision it
+ * last saw; the store settles what a refusal means. */
+static void
+send_couch (Job *job)
+{
+  VetterSync *self = job->self;
+
+  if (self->couch == NULL)
+    {
+      finish (job, VETTER_OUTBOX_PARK, -1, "no shared database is configured");
+      return;
+    }
+  if (!vetter_couch_feed_is_ready (self->couch))
+    {
+      finish (job, VETTER_OUTBOX_DEFER, 2 * G_USEC_PER_SEC, vetter_couch_feed_get_problem (self->couch));
+      return;
+    }
+  vetter_engine_run_in_store_async (self->engine, store_couch_doc,
+                                    g_strdup (json_object_get_string_member (job->payload, "doc")), g_free,
+                                    (GDestroyNotify) built_doc_free, self->cancellable, on_couch_doc, job);
+}
+
 /* ---- The pump ------------------------------------------------------------- */
 
 static void
@@ -559,6 +858,8 @@ dispatch (VetterSync      *self,
     send_mail (job);
   else if (g_str_equal (row->kind, "webhook"))
     send_webhook (job);
+  else if (g_str_equal (row->kind, "couch"))
+    send_couch (job);
   else
     finish (job, VETTER_OUTBOX_PARK, -1, "no sender knows this kind of row");
 }
@@ -657,6 +958,7 @@ vetter_sync_dispose (GObject *object)
 
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the sender stopped");
     }
+  g_clear_object (&self->couch);
   g_clear_object (&self->session);
   g_clear_object (&self->engine);
 
@@ -699,6 +1001,14 @@ vetter_sync_init (VetterSync *self)
   self->base_delay_ms = 2000;
 }
 
+static void
+on_couch_changed (VetterSync *self)
+{
+  if (vetter_couch_feed_is_ready (self->couch))
+    pump (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 VetterSync *
 vetter_sync_new (VetterEngine         *engine,
                  const VetterServices *services)
@@ -711,8 +1021,13 @@ vetter_sync_new (VetterEngine         *engine,
   self->s3 = vetter_s3_new (services);
   /* Enough connections for MAX_IN_FLIGHT uploads to one host; an I/O
    * timeout so a server that stops answering frees its slot. */
-  self->session = g_object_new (SOUP_TYPE_SESSION, "max-conns", 16, "max-conns-per-host", MAX_IN_FLIGHT,
+  self->session = g_object_new (SOUP_TYPE_SESSION, "max-conns", 16, "max-conns-per-host", MAX_IN_FLIGHT + 2,
                                 "timeout", 60, "user-agent", agent, NULL);
+  if (vetter_services_has_couch (services))
+    {
+      self->couch = vetter_couch_feed_new (engine, services, self->session);
+      g_signal_connect_object (self->couch, "changed", G_CALLBACK (on_couch_changed), self, G_CONNECT_SWAPPED);
+    }
   self->poll_source = g_timeout_add (POLL_MS, on_poll, self);
   pump (self);
   refresh_counts (self);
@@ -770,7 +1085,8 @@ store_unpark_all (VetterStore  *store,
   if (parked == NULL)
     return NULL;
   for (guint i = 0; i < parked->len; i++)
-    if (!vetter_store_outbox_report (store, ((VetterOutboxRow *) parked->pdata[i])->id, VETTER_OUTBOX_UNPARK,
+    if (!vetter_store_outbox_report (store, ((VetterOutboxRow *) parked->pdata[i])->id,
+                                     ((VetterOutboxRow *) parked->pdata[i])->updated, VETTER_OUTBOX_UNPARK,
                                      0, NULL, error))
       return NULL;
   return GINT_TO_POINTER (1);
@@ -893,6 +1209,16 @@ vetter_sync_stop (VetterSync *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->poll_source, g_source_remove);
+  if (self->couch)
+    vetter_couch_feed_stop (self->couch);
   if (self->session)
     soup_session_abort (self->session);
+}
+
+/* The shared database's feed and claims, when one is configured. */
+VetterCouchFeed *
+vetter_sync_get_couch (VetterSync *self)
+{
+  g_return_val_if_fail (VETTER_IS_SYNC (self), NULL);
+  return self->couch;
 }

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "vetter-couch-feed.h"
 #include "vetter-engine.h"
 #include "vetter-services.h"
 
@@ -19,6 +20,7 @@ G_DECLARE_FINAL_TYPE (VetterSync, vetter_sync, VETTER, SYNC, GObject)
 VetterSync *vetter_sync_new          (VetterEngine         *engine,
                                       const VetterServices *services);
 void        vetter_sync_stop         (VetterSync           *self);
+VetterCouchFeed *vetter_sync_get_couch (VetterSync         *self);
 /* The first retry waits this long, doubling up to a cap (tests shorten it). */
 void        vetter_sync_set_base_delay (VetterSync         *self,
                                         guint               milliseconds);

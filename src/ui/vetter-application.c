@@ -32,6 +32,8 @@ struct _VetterApplication
 /* A moderator's decision waits this long before its mail goes, so that
  * Z can take it back unseen (VETTER_MAIL_DELAY overrides it). */
 #define MAIL_DELAY_SECONDS 60
+/* How often the window asks the shared database what changed. */
+#define COUCH_POLL_MS 2000
 
 G_DEFINE_FINAL_TYPE (VetterApplication, vetter_application, ADW_TYPE_APPLICATION)
 
@@ -43,7 +45,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static const char *service_keys[] = {
-  "s3-endpoint", "s3-region", "s3-bucket", "s3-access-key", "mailgun-url", "mailgun-domain", "mail-from", NULL,
+  "s3-endpoint", "s3-region", "s3-bucket", "s3-access-key", "couchdb-url", "couchdb-db", "couchdb-user",
+  "mailgun-url", "mailgun-domain", "mail-from", NULL,
 };
 
 static VetterWindow *
@@ -165,6 +168,7 @@ apply_services (VetterApplication *self,
   config->yield_to_ui = TRUE;
   config->sync_uploads = vetter_services_has_s3 (self->services);
   config->sync_mail = vetter_services_has_mail (self->services);
+  config->sync_couch = vetter_services_has_couch (self->services);
   vetter_services_apply_tagger (self->services, config);
   config->mail_delay = g_getenv ("VETTER_MAIL_DELAY") ? (guint) g_ascii_strtoull (g_getenv ("VETTER_MAIL_DELAY"), NULL, 10)
                                                     : MAIL_DELAY_SECONDS;
@@ -211,8 +215,11 @@ on_secrets_filled (GObject      *source,
     vetter_sync_stop (self->sync);
   g_clear_object (&self->sync);
   if (vetter_services_has_s3 (self->services) || vetter_services_has_mail (self->services) ||
-      self->services->webhook_secret)
+      vetter_services_has_couch (self->services) || self->services->webhook_secret)
     self->sync = vetter_sync_new (self->engine, self->services);
+  /* The window follows what other desktops add and decide. */
+  if (self->sync && vetter_sync_get_couch (self->sync))
+    vetter_couch_feed_start_pull (vetter_sync_get_couch (self->sync), COUCH_POLL_MS);
   reload_config (self);
   g_signal_emit (self, signals[SYNC_CHANGED], 0);
 }

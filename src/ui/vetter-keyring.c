@@ -80,6 +80,7 @@ field_for (VetterServices *services,
     case 1: *name = VETTER_SECRET_MAILGUN; return &services->mailgun_key;
     case 2: *name = VETTER_SECRET_WEBHOOK; return &services->webhook_secret;
     case 3: *name = VETTER_SECRET_IMAGGA; return &services->imagga_secret;
+    case 4: *name = VETTER_SECRET_COUCHDB; return &services->couch_password;
     default: return NULL;
     }
 }

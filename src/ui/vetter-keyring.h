@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define VETTER_SECRET_MAILGUN    "mailgun-key"
 #define VETTER_SECRET_WEBHOOK    "webhook-secret"
 #define VETTER_SECRET_IMAGGA     "imagga-secret"
+#define VETTER_SECRET_COUCHDB    "couchdb-password"
 
 /* Fills the secrets @services lacks from the keyring, then calls back. */
 void     vetter_keyring_fill_async  (VetterServices      *services,

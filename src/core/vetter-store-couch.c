@@ -1,0 +1,1108 @@
+/* vetter-store-couch.c: the local side of the shared database
+ *
+ * Documents have ids every desktop computes alike: "ad:<uid>",
+ * "decision:<uid>", "batch:<key hash>", "claim:<uid>". The store keeps the
+ * server revision each document had when this desktop last saw it, builds
+ * the documents it pushes from its own rows, and takes in what other
+ * desktops wrote, in one transaction with the feed position it came from.
+ *
+ * The rule for two decisions on one ad: the first to reach the database
+ * stands. A later one written against a revision it did not know is not
+ * written over it; unless the two say the same, or one of them is only
+ * the rules' and the other a person's (a person's wins), the item keeps
+ * both and waits for a moderator to keep one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "vetter-error.h"
+#include "vetter-store-private.h"
+
+/* ---- Ids ------------------------------------------------------------------ */
+
+char *
+vetter_store_make_uid (const char *batch_key,
+                       guint       row)
+{
+  g_autofree char *text = g_strdup_printf ("%s#%u", batch_key, row);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+
+  return g_strndup (digest, 32);
+}
+
+static char *
+batch_doc_id (const char *batch_key)
+{
+  g_autofree char *digest = NULL;
+
+  /* A pulled batch keeps the id it came with. */
+  if (g_str_has_prefix (batch_key, "couch:"))
+    return g_strdup (batch_key + strlen ("couch:"));
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, batch_key, -1);
+  return g_strdup_printf ("batch:%.32s", digest);
+}
+
+static char *
+state_get (VetterStore *self,
+           const char  *name)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT value FROM sync_state WHERE name = ?", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  vetter_store_bind_text (stmt, 1, name);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup (vetter_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+static gboolean
+state_set (VetterStore  *self,
+           const char   *name,
+           const char   *value,
+           GError      **error)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "INSERT INTO sync_state (name, value) VALUES (?1, ?2)"
+                                             " ON CONFLICT (name) DO UPDATE SET value = excluded.value", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, name);
+  vetter_store_bind_text (stmt, 2, value);
+  return vetter_store_step_done (self, stmt, error);
+}
+
+/* This database's own name among the desktops, made once. */
+char *
+vetter_store_desktop_id (VetterStore  *self,
+                         GError      **error)
+{
+  char *id = state_get (self, "desktop");
+
+  if (id == NULL)
+    {
+      id = g_uuid_string_random ();
+      if (!state_set (self, "desktop", id, error))
+        g_clear_pointer (&id, g_free);
+    }
+  return id;
+}
+
+/* Where the last pull ended, as the server wrote it (JSON), or NULL. */
+char *
+vetter_store_couch_since (VetterStore *self)
+{
+  return state_get (self, "couch_since");
+}
+
+static char *
+known_rev (VetterStore *self,
+           const char  *doc_id)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT rev FROM couch_doc WHERE id = ?", NULL);
+  char *rev = NULL;
+
+  vetter_store_bind_text (stmt, 1, doc_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    rev = g_strdup (vetter_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return rev;
+}
+
+/* @body may be NULL to keep the one stored. */
+static gboolean
+remember_doc (VetterStore  *self,
+              const char   *doc_id,
+              const char   *rev,
+              const char   *body,
+              GError      **error)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "INSERT INTO couch_doc (id, rev, body, updated) VALUES (?1, ?2, ?3, ?4)"
+                                             " ON CONFLICT (id) DO UPDATE SET rev = excluded.rev,"
+                                             " body = coalesce (excluded.body, body), updated = excluded.updated", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, doc_id);
+  vetter_store_bind_text (stmt, 2, rev);
+  vetter_store_bind_text (stmt, 3, body);
+  sqlite3_bind_int64 (stmt, 4, vetter_store_now ());
+  return vetter_store_step_done (self, stmt, error);
+}
+
+static char *
+object_to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  return json_to_string (node, FALSE);
+}
+
+static JsonObject *
+object_from_string (const char *text)
+{
+  g_autoptr(JsonNode) node = text ? json_from_string (text, NULL) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* ---- What goes to the outbox ---------------------------------------------- */
+
+static gboolean
+add_couch_row (VetterStore  *self,
+               const char   *doc_id,
+               JsonObject   *extra,
+               gboolean      only_once,
+               GError      **error)
+{
+  g_autoptr(JsonObject) payload = extra ? json_object_ref (extra) : json_object_new ();
+  g_autofree char *dedupe = g_strconcat ("couch:", doc_id, NULL);
+  g_autofree char *text = NULL;
+  sqlite3_stmt *stmt;
+
+  if (only_once)
+    {
+      gboolean exists;
+
+      stmt = vetter_store_prepare (self, "SELECT 1 FROM outbox WHERE dedupe_key = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      vetter_store_bind_text (stmt, 1, dedupe);
+      exists = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_reset (stmt);
+      if (exists)
+        return TRUE;
+    }
+  json_object_set_string_member (payload, "doc", doc_id);
+  text = object_to_string (payload);
+  return vetter_store_outbox_add (self, "couch", dedupe, text, 0, error);
+}
+
+typedef struct
+{
+  char    *uid;
+  char    *batch_key;
+  char    *batch_kind;
+  char    *status;
+  gint64   decided_at;
+} ItemKeys;
+
+static void
+item_keys_clear (ItemKeys *keys)
+{
+  g_free (keys->uid);
+  g_free (keys->batch_key);
+  g_free (keys->batch_kind);
+  g_free (keys->status);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ItemKeys, item_keys_clear)
+
+static gboolean
+read_item_keys (VetterStore  *self,
+                gint64        item_id,
+                ItemKeys     *keys,
+                GError      **error)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "SELECT item.uid, batch.key, batch.kind, item.status, item.decided_at"
+                                             " FROM item JOIN batch ON batch.id = item.batch_id WHERE item.id = ?", error);
+
+  memset (keys, 0, sizeof *keys);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "there is no item %" G_GINT64_FORMAT, item_id);
+      return FALSE;
+    }
+  keys->uid = g_strdup (vetter_store_column_text (stmt, 0));
+  keys->batch_key = g_strdup (vetter_store_column_text (stmt, 1));
+  keys->batch_kind = g_strdup (vetter_store_column_text (stmt, 2));
+  keys->status = g_strdup (vetter_store_column_text (stmt, 3));
+  keys->decided_at = sqlite3_column_int64 (stmt, 4);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static gboolean
+is_final (const char *status)
+{
+  return g_strcmp0 (status, "approved") == 0 || g_strcmp0 (status, "rejected") == 0;
+}
+
+/* A decision's document; the advertiser's mail waits until the database
+ * has taken it, so only the desktop whose decision stands writes to them. */
+gboolean
+vetter_store_outbox_add_couch_decision (VetterStore         *self,
+                                        gint64               item_id,
+                                        const VetterConfig  *config,
+                                        guint                mail_delay,
+                                        GError             **error)
+{
+  g_auto(ItemKeys) keys = { 0 };
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *doc_id = NULL;
+
+  if (!read_item_keys (self, item_id, &keys, error))
+    return FALSE;
+  doc_id = g_strconcat ("decision:", keys.uid, NULL);
+  json_object_set_int_member (payload, "item_id", item_id);
+  json_object_set_int_member (payload, "decided_at", keys.decided_at);
+  if (config->sync_mail && is_final (keys.status))
+    json_object_set_int_member (payload, "mail_after", keys.decided_at + (gint64) mail_delay * G_USEC_PER_SEC);
+  return add_couch_row (self, doc_id, payload, FALSE, error);
+}
+
+/* A remote decision that arrived before its ad was processed here. */
+static JsonObject *
+waiting_remote_decision (VetterStore *self,
+                         const char  *uid)
+{
+  g_autofree char *doc_id = g_strconcat ("decision:", uid, NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT body FROM couch_doc WHERE id = ?", NULL);
+  JsonObject *body = NULL;
+
+  vetter_store_bind_text (stmt, 1, doc_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    body = object_from_string (vetter_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (body && !is_final (json_object_get_string_member_with_default (body, "status", NULL)))
+    g_clear_pointer (&body, json_object_unref);
+  return body;
+}
+
+static gboolean apply_remote_decision (VetterStore *self, gint64 item_id, JsonObject *doc, const char *action,
+                                       GError **error);
+
+/* An item has its results: its ad (when it started here), its batch, and
+ * the rules' decision go to the database, unless another desktop's
+ * decision is already known, which then stands here too. Inside the
+ * caller's transaction. */
+gboolean
+vetter_store_couch_item_done (VetterStore         *self,
+                              gint64               item_id,
+                              const VetterConfig  *config,
+                              GError             **error)
+{
+  g_auto(ItemKeys) keys = { 0 };
+  g_autoptr(JsonObject) remote = NULL;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *ad_id = NULL;
+  g_autofree char *batch_id = NULL;
+
+  if (!read_item_keys (self, item_id, &keys, error))
+    return FALSE;
+  if (g_strcmp0 (keys.batch_kind, "remote") != 0)
+    {
+      ad_id = g_strconcat ("ad:", keys.uid, NULL);
+      batch_id = batch_doc_id (keys.batch_key);
+      json_object_set_int_member (payload, "item_id", item_id);
+      if (!add_couch_row (self, batch_id, NULL, TRUE, error) ||
+          !add_couch_row (self, ad_id, payload, FALSE, error))
+        return FALSE;
+    }
+  remote = waiting_remote_decision (self, keys.uid);
+  if (remote)
+    return apply_remote_decision (self, item_id, remote, "remote", error);
+  if (is_final (keys.status))
+    return vetter_store_outbox_add_couch_decision (self, item_id, config, 0, error);
+  return TRUE;
+}
+
+/* ---- Documents as pushed -------------------------------------------------- */
+
+static void
+set_string_or_null (JsonObject *object,
+                    const char *name,
+                    const char *value)
+{
+  if (value)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}
+
+/* The images other desktops can fetch: a URL the input gave, else the
+ * compressed copy's public URL once uploaded. FALSE when an upload that
+ * would name one is still waiting. */
+static gboolean
+ad_images (VetterStore *self,
+           gint64       item_id,
+           JsonArray   *images)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "SELECT image.source, (SELECT remote_url FROM variant WHERE variant.image_id = image.id"
+                                             " AND kind = 'compressed'),"
+                                             " EXISTS (SELECT 1 FROM variant JOIN outbox ON outbox.dedupe_key = 's3:' ||"
+                                             "   'ads/' || item.uid || '/' || image.position || '-compressed.jpg'"
+                                             "   WHERE variant.image_id = image.id AND variant.kind = 'compressed'"
+                                             "   AND outbox.state = 'pending')"
+                                             " FROM image JOIN item ON item.id = image.item_id"
+                                             " WHERE image.item_id = ? ORDER BY image.position", NULL);
+  gboolean ready = TRUE;
+
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *source = vetter_store_column_text (stmt, 0);
+      const char *remote = vetter_store_column_text (stmt, 1);
+      gboolean is_url = g_str_has_prefix (source, "http://") || g_str_has_prefix (source, "https://");
+
+      if (!is_url && remote == NULL && sqlite3_column_int (stmt, 2))
+        ready = FALSE;
+      if (is_url)
+        json_array_add_string_element (images, source);
+      else if (remote)
+        json_array_add_string_element (images, remote);
+      else
+        json_array_add_null_element (images);
+    }
+  sqlite3_reset (stmt);
+  return ready;
+}
+
+static JsonObject *
+build_ad (VetterStore  *self,
+          const char   *uid,
+          gboolean     *wait,
+          GError      **error)
+{
+  g_autoptr(JsonObject) doc = json_object_new ();
+  JsonArray *images = json_array_new ();
+  g_autofree char *batch = NULL;
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "SELECT item.id, batch.key, item.row, item.title, item.email, item.description,"
+                                             " item.category, item.created FROM item JOIN batch ON batch.id = item.batch_id"
+                                             " WHERE item.uid = ?", error);
+  gint64 item_id;
+
+  json_object_set_array_member (doc, "images", images);
+  if (stmt == NULL)
+    return NULL;
+  vetter_store_bind_text (stmt, 1, uid);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "no item is ad %s", uid);
+      return NULL;
+    }
+  item_id = sqlite3_column_int64 (stmt, 0);
+  batch = batch_doc_id (vetter_store_column_text (stmt, 1));
+  json_object_set_string_member (doc, "type", "ad");
+  json_object_set_string_member (doc, "batch", batch);
+  json_object_set_int_member (doc, "row", sqlite3_column_int (stmt, 2));
+  set_string_or_null (doc, "title", vetter_store_column_text (stmt, 3));
+  set_string_or_null (doc, "email", vetter_store_column_text (stmt, 4));
+  set_string_or_null (doc, "description", vetter_store_column_text (stmt, 5));
+  set_string_or_null (doc, "category", vetter_store_column_text (stmt, 6));
+  json_object_set_int_member (doc, "created", sqlite3_column_int64 (stmt, 7));
+  sqlite3_reset (stmt);
+  *wait = !ad_images (self, item_id, images);
+  return g_steal_pointer (&doc);
+}
+
+static JsonObject *
+build_decision (VetterStore  *self,
+                const char   *uid,
+                GError      **error)
+{
+  g_autoptr(JsonObject) doc = json_object_new ();
+  g_autofree char *desktop = vetter_store_desktop_id (self, error);
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "SELECT status, reason_code, reason, note, rule, auto, decided_by, decided_at"
+                                             " FROM item WHERE uid = ?", error);
+
+  if (stmt == NULL || desktop == NULL)
+    return NULL;
+  vetter_store_bind_text (stmt, 1, uid);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "no item is ad %s", uid);
+      return NULL;
+    }
+  json_object_set_string_member (doc, "type", "decision");
+  json_object_set_string_member (doc, "ad", uid);
+  json_object_set_string_member (doc, "status", vetter_store_column_text (stmt, 0));
+  set_string_or_null (doc, "reason_code", vetter_store_column_text (stmt, 1));
+  set_string_or_null (doc, "reason", vetter_store_column_text (stmt, 2));
+  set_string_or_null (doc, "note", vetter_store_column_text (stmt, 3));
+  set_string_or_null (doc, "rule", vetter_store_column_text (stmt, 4));
+  json_object_set_boolean_member (doc, "auto", sqlite3_column_int (stmt, 5) != 0);
+  json_object_set_string_member (doc, "decided_by",
+                                 vetter_store_column_text (stmt, 6) ? vetter_store_column_text (stmt, 6) : "vetter");
+  json_object_set_int_member (doc, "decided_at", sqlite3_column_int64 (stmt, 7));
+  json_object_set_string_member (doc, "desktop", desktop);
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&doc);
+}
+
+static JsonObject *
+build_batch (VetterStore  *self,
+             const char   *doc_id,
+             GError      **error)
+{
+  g_autoptr(JsonObject) doc = NULL;
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT key, source, kind, created, total FROM batch", error);
+
+  if (stmt == NULL)
+    return NULL;
+  /* Batches are few; their document id is a hash of the key. */
+  while (doc == NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *id = batch_doc_id (vetter_store_column_text (stmt, 0));
+      g_autofree char *name = NULL;
+
+      if (!g_str_equal (id, doc_id))
+        continue;
+      name = g_path_get_basename (vetter_store_column_text (stmt, 1));
+      doc = json_object_new ();
+      json_object_set_string_member (doc, "type", "batch");
+      json_object_set_string_member (doc, "name", name);
+      json_object_set_string_member (doc, "kind", vetter_store_column_text (stmt, 2));
+      json_object_set_int_member (doc, "created", sqlite3_column_int64 (stmt, 3));
+      json_object_set_int_member (doc, "total", sqlite3_column_int64 (stmt, 4));
+    }
+  sqlite3_reset (stmt);
+  if (doc == NULL)
+    g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "no batch is %s", doc_id);
+  return g_steal_pointer (&doc);
+}
+
+/* The document @doc_id as this desktop has it now, with "_id" and, when
+ * known, the "_rev" it replaces. NULL with *@wait set: not yet (an ad
+ * whose image is still being uploaded). */
+JsonObject *
+vetter_store_couch_doc (VetterStore  *self,
+                        const char   *doc_id,
+                        gboolean     *wait,
+                        GError      **error)
+{
+  g_autoptr(JsonObject) doc = NULL;
+  g_autofree char *rev = NULL;
+
+  *wait = FALSE;
+  if (g_str_has_prefix (doc_id, "ad:"))
+    doc = build_ad (self, doc_id + 3, wait, error);
+  else if (g_str_has_prefix (doc_id, "decision:"))
+    doc = build_decision (self, doc_id + 9, error);
+  else if (g_str_has_prefix (doc_id, "batch:"))
+    doc = build_batch (self, doc_id, error);
+  else
+    g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "no document is called %s", doc_id);
+  if (doc == NULL || *wait)
+    return NULL;
+  json_object_set_string_member (doc, "_id", doc_id);
+  rev = known_rev (self, doc_id);
+  if (rev)
+    json_object_set_string_member (doc, "_rev", rev);
+  return g_steal_pointer (&doc);
+}
+
+/* ---- What the server answered --------------------------------------------- */
+
+static gint64
+item_by_uid (VetterStore *self,
+             const char  *uid)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT id FROM item WHERE uid = ?", NULL);
+  gint64 id = 0;
+
+  vetter_store_bind_text (stmt, 1, uid);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
+}
+
+/* The database took a decision: the advertiser hears it now, unless it
+ * has been changed here since (the newer one is on its way). */
+static gboolean
+queue_mail (VetterStore  *self,
+            JsonObject   *payload,
+            GError      **error)
+{
+  gint64 item_id = json_object_get_int_member_with_default (payload, "item_id", 0);
+  gint64 decided_at = json_object_get_int_member_with_default (payload, "decided_at", 0);
+  gint64 mail_after = json_object_get_int_member_with_default (payload, "mail_after", -1);
+  g_auto(ItemKeys) keys = { 0 };
+  gint64 wait;
+
+  if (mail_after < 0 || !read_item_keys (self, item_id, &keys, NULL))
+    return TRUE;
+  if (keys.decided_at != decided_at || !is_final (keys.status))
+    return TRUE;
+  wait = MAX (0, mail_after - vetter_store_now ());
+  return vetter_store_outbox_add_mail (self, item_id, decided_at, (guint) ((wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC),
+                                       error);
+}
+
+gboolean
+vetter_store_couch_accepted (VetterStore  *self,
+                             const char   *doc_id,
+                             const char   *rev,
+                             JsonObject   *payload,
+                             GError      **error)
+{
+  if (!vetter_store_begin (self, error))
+    return FALSE;
+  if (!remember_doc (self, doc_id, rev, NULL, error) ||
+      (g_str_has_prefix (doc_id, "decision:") && !queue_mail (self, payload, error)) ||
+      !vetter_store_commit (self, error))
+    {
+      vetter_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_document (JsonObject *ours,
+               JsonObject *theirs)
+{
+  g_autoptr(JsonNode) a = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) b = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) x = json_object_new ();
+  g_autoptr(JsonObject) y = json_object_new ();
+  GList *members;
+
+  /* Compared without their revisions. */
+  members = json_object_get_members (ours);
+  for (GList *l = members; l; l = l->next)
+    if (!g_str_equal (l->data, "_rev"))
+      json_object_set_member (x, l->data, json_node_copy (json_object_get_member (ours, l->data)));
+  g_list_free (members);
+  members = json_object_get_members (theirs);
+  for (GList *l = members; l; l = l->next)
+    if (!g_str_equal (l->data, "_rev"))
+      json_object_set_member (y, l->data, json_node_copy (json_object_get_member (theirs, l->data)));
+  g_list_free (members);
+  json_node_set_object (a, x);
+  json_node_set_object (b, y);
+  return json_node_equal (a, b);
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonArray *
+member_array (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static JsonObject *
+member_object (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static gboolean
+audit (VetterStore  *self,
+       gint64        item_id,
+       const char   *actor,
+       const char   *action,
+       JsonObject   *changes,
+       GError      **error)
+{
+  g_autofree char *text = changes ? object_to_string (changes) : NULL;
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "INSERT INTO audit_log (actor, time, object_type, object_id, action, changes)"
+                                             " VALUES (?, ?, 'item', ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, actor);
+  sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
+  sqlite3_bind_int64 (stmt, 3, item_id);
+  vetter_store_bind_text (stmt, 4, action);
+  vetter_store_bind_text (stmt, 5, text);
+  return vetter_store_step_done (self, stmt, error);
+}
+
+/* Another desktop's decision becomes this item's, logged under its author. */
+static gboolean
+apply_remote_decision (VetterStore  *self,
+                       gint64        item_id,
+                       JsonObject   *doc,
+                       const char   *action,
+                       GError      **error)
+{
+  const char *status = member_string (doc, "status");
+  g_autoptr(JsonObject) changes = json_object_new ();
+  sqlite3_stmt *stmt;
+
+  if (g_strcmp0 (status, "needs_review") != 0 && !is_final (status))
+    return TRUE;
+  stmt = vetter_store_prepare (self,
+                               "UPDATE item SET status = ?, reason_code = ?, reason = ?, note = ?, rule = ?, auto = ?,"
+                               " decided_by = ?, decided_at = ?, conflict = NULL, updated = ?"
+                               " WHERE id = ? AND status IN ('needs_review', 'approved', 'rejected')", error);
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, status);
+  vetter_store_bind_text (stmt, 2, member_string (doc, "reason_code"));
+  vetter_store_bind_text (stmt, 3, member_string (doc, "reason"));
+  vetter_store_bind_text (stmt, 4, member_string (doc, "note"));
+  vetter_store_bind_text (stmt, 5, member_string (doc, "rule"));
+  sqlite3_bind_int (stmt, 6, json_object_get_boolean_member_with_default (doc, "auto", FALSE));
+  vetter_store_bind_text (stmt, 7, member_string (doc, "decided_by"));
+  sqlite3_bind_int64 (stmt, 8, json_object_get_int_member_with_default (doc, "decided_at", 0));
+  sqlite3_bind_int64 (stmt, 9, vetter_store_now ());
+  sqlite3_bind_int64 (stmt, 10, item_id);
+  if (!vetter_store_step_done (self, stmt, error))
+    return FALSE;
+  json_object_set_string_member (changes, "status", status);
+  if (member_string (doc, "reason_code"))
+    json_object_set_string_member (changes, "reason_code", member_string (doc, "reason_code"));
+  return audit (self, item_id, member_string (doc, "decided_by") ? member_string (doc, "decided_by") : "vetter",
+                action, changes, error);
+}
+
+/* The server refused @ours for a revision it did not know, and holds
+ * @theirs: the rule in this file's head decides what happens. */
+VetterCouchOutcome
+vetter_store_couch_refused (VetterStore  *self,
+                            JsonObject   *ours,
+                            JsonObject   *theirs,
+                            JsonObject   *payload,
+                            GError      **error)
+{
+  const char *doc_id = member_string (ours, "_id");
+  const char *rev = member_string (theirs, "_rev");
+  g_autofree char *theirs_text = object_to_string (theirs);
+  VetterCouchOutcome outcome;
+  gint64 item_id;
+
+  if (!vetter_store_begin (self, error))
+    return VETTER_COUCH_FAILED;
+  if (same_document (ours, theirs))
+    {
+      /* Ours, already there: an answer that was lost on the way back. */
+      outcome = VETTER_COUCH_ACCEPTED;
+      if (!remember_doc (self, doc_id, rev, NULL, error) ||
+          (g_str_has_prefix (doc_id, "decision:") && !queue_mail (self, payload, error)))
+        goto fail;
+    }
+  else if (!g_str_has_prefix (doc_id, "decision:"))
+    {
+      /* Ads and batches have one author: ours replaces what was there. */
+      outcome = VETTER_COUCH_AGAIN;
+      if (!remember_doc (self, doc_id, rev, NULL, error))
+        goto fail;
+    }
+  else
+    {
+      gboolean ours_auto = json_object_get_boolean_member_with_default (ours, "auto", FALSE);
+      gboolean theirs_auto = json_object_get_boolean_member_with_default (theirs, "auto", FALSE);
+
+      item_id = item_by_uid (self, doc_id + strlen ("decision:"));
+      if (g_strcmp0 (member_string (ours, "status"), member_string (theirs, "status")) == 0 &&
+          g_strcmp0 (member_string (ours, "reason_code"), member_string (theirs, "reason_code")) == 0)
+        {
+          /* The same verdict reached twice: theirs stands and was mailed. */
+          outcome = VETTER_COUCH_ADOPTED;
+          if (!remember_doc (self, doc_id, rev, theirs_text, error))
+            goto fail;
+        }
+      else if (ours_auto && !theirs_auto)
+        {
+          outcome = VETTER_COUCH_ADOPTED;
+          if (!remember_doc (self, doc_id, rev, theirs_text, error) ||
+              !apply_remote_decision (self, item_id, theirs, "remote", error))
+            goto fail;
+        }
+      else if (!ours_auto && theirs_auto)
+        {
+          /* A person's decision overrules the rules' of another desktop. */
+          outcome = VETTER_COUCH_AGAIN;
+          if (!remember_doc (self, doc_id, rev, theirs_text, error))
+            goto fail;
+        }
+      else
+        {
+          sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET conflict = ?, updated = ? WHERE id = ?", error);
+          g_autoptr(JsonObject) changes = json_object_new ();
+
+          outcome = VETTER_COUCH_CONFLICT;
+          if (stmt == NULL)
+            goto fail;
+          vetter_store_bind_text (stmt, 1, theirs_text);
+          sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
+          sqlite3_bind_int64 (stmt, 3, item_id);
+          json_object_set_string_member (changes, "theirs", member_string (theirs, "status"));
+          json_object_set_string_member (changes, "by", member_string (theirs, "decided_by"));
+          if (!vetter_store_step_done (self, stmt, error) ||
+              !audit (self, item_id, "vetter", "conflict", changes, error))
+            goto fail;
+        }
+    }
+  if (!vetter_store_commit (self, error))
+    goto fail;
+  return outcome;
+
+fail:
+  vetter_store_rollback (self);
+  return VETTER_COUCH_FAILED;
+}
+
+/* A moderator keeps one of two decisions: theirs becomes this item's, or
+ * ours is written over theirs, now that it is known. */
+gboolean
+vetter_store_resolve_conflict (VetterStore         *self,
+                               gint64               item_id,
+                               gboolean             keep_theirs,
+                               const char          *actor,
+                               const VetterConfig  *config,
+                               GError             **error)
+{
+  g_autoptr(JsonObject) theirs = NULL;
+  g_autofree char *doc_id = NULL;
+  g_auto(ItemKeys) keys = { 0 };
+  sqlite3_stmt *stmt;
+
+  if (!vetter_store_begin (self, error))
+    return FALSE;
+  stmt = vetter_store_prepare (self, "SELECT conflict FROM item WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    theirs = object_from_string (vetter_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (theirs == NULL)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "item %" G_GINT64_FORMAT " has no conflict to resolve", item_id);
+      goto fail;
+    }
+  if (!read_item_keys (self, item_id, &keys, error))
+    goto fail;
+  doc_id = g_strconcat ("decision:", keys.uid, NULL);
+  if (!remember_doc (self, doc_id, member_string (theirs, "_rev"), NULL, error))
+    goto fail;
+  if (keep_theirs)
+    {
+      if (!apply_remote_decision (self, item_id, theirs, "keep-theirs", error))
+        goto fail;
+    }
+  else
+    {
+      stmt = vetter_store_prepare (self, "UPDATE item SET conflict = NULL, updated = ? WHERE id = ?", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
+      sqlite3_bind_int64 (stmt, 2, item_id);
+      if (!vetter_store_step_done (self, stmt, error) ||
+          !audit (self, item_id, actor, "keep-mine", NULL, error) ||
+          !vetter_store_outbox_add_couch_decision (self, item_id, config, 0, error))
+        goto fail;
+    }
+  if (vetter_store_commit (self, error))
+    return TRUE;
+
+fail:
+  vetter_store_rollback (self);
+  return FALSE;
+}
+
+/* ---- What other desktops wrote -------------------------------------------- */
+
+static gint64
+remote_batch (VetterStore  *self,
+              const char   *batch_doc,
+              GError      **error)
+{
+  g_autofree char *key = g_strconcat ("couch:", batch_doc ? batch_doc : "batch:shared", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *output_dir = NULL;
+  gint64 id = vetter_store_find_batch (self, key);
+  sqlite3_stmt *stmt;
+
+  if (id > 0)
+    {
+      /* New work for a finished batch opens it again. */
+      stmt = vetter_store_prepare (self, "UPDATE batch SET state = 'running', finished = NULL, total = total + 1"
+                                         " WHERE id = ?", error);
+      if (stmt == NULL)
+        return 0;
+      sqlite3_bind_int64 (stmt, 1, id);
+      return vetter_store_step_done (self, stmt, error) ? id : 0;
+    }
+  stmt = vetter_store_prepare (self, "INSERT INTO batch (key, source, kind, created, total, output_dir)"
+                                     " VALUES (?, ?, 'remote', ?, 1, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  /* Their variants are made beside the database, as the window's are. */
+  dir = g_path_get_dirname (self->path);
+  output_dir = g_build_filename (dir, "output", NULL);
+  vetter_store_bind_text (stmt, 1, key);
+  vetter_store_bind_text (stmt, 2, "Shared database");
+  sqlite3_bind_int64 (stmt, 3, vetter_store_now ());
+  vetter_store_bind_text (stmt, 4, output_dir);
+  if (!vetter_store_step_done (self, stmt, error))
+    return 0;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+/* An ad from the database joins the local queue, with its images to
+ * download; one that names none it can fetch fails alone, saying so. */
+static gboolean
+take_remote_ad (VetterStore  *self,
+                const char   *uid,
+                JsonObject   *doc,
+                GArray       *batches,
+                GError      **error)
+{
+  JsonArray *images = member_array (doc, "images");
+  g_autofree char *failure = NULL;
+  gint64 batch_id, item_id, now = vetter_store_now ();
+  guint n_images = images ? json_array_get_length (images) : 0;
+  sqlite3_stmt *stmt;
+  guint row = 0;
+
+  batch_id = remote_batch (self, member_string (doc, "batch"), error);
+  if (batch_id == 0)
+    return FALSE;
+  stmt = vetter_store_prepare (self, "SELECT coalesce (max (row), 0) + 1 FROM item WHERE batch_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    row = (guint) sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < n_images && failure == NULL; i++)
+    if (json_array_get_string_element (images, i) == NULL)
+      failure = g_strdup_printf ("image %u of this ad is only on the desktop that added it (no URL to fetch)", i + 1);
+  if (n_images == 0)
+    failure = g_strdup ("the ad names no image");
+
+  stmt = vetter_store_prepare (self,
+                               "INSERT INTO item (batch_id, row, title, email, description, category, status, error,"
+                               " created, updated, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  sqlite3_bind_int (stmt, 2, (int) row);
+  vetter_store_bind_text (stmt, 3, member_string (doc, "title"));
+  vetter_store_bind_text (stmt, 4, member_string (doc, "email"));
+  vetter_store_bind_text (stmt, 5, member_string (doc, "description"));
+  vetter_store_bind_text (stmt, 6, member_string (doc, "category"));
+  vetter_store_bind_text (stmt, 7, failure ? "failed" : "queued");
+  vetter_store_bind_text (stmt, 8, failure);
+  sqlite3_bind_int64 (stmt, 9, now);
+  sqlite3_bind_int64 (stmt, 10, now);
+  vetter_store_bind_text (stmt, 11, uid);
+  if (!vetter_store_step_done (self, stmt, error))
+    return FALSE;
+  item_id = sqlite3_last_insert_rowid (self->db);
+
+  for (guint i = 0; i < n_images; i++)
+    {
+      const char *url = json_array_get_string_element (images, i);
+
+      stmt = vetter_store_prepare (self, "INSERT INTO image (item_id, position, source, location) VALUES (?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, item_id);
+      sqlite3_bind_int (stmt, 2, (int) i + 1);
+      vetter_store_bind_text (stmt, 3, url ? url : "");
+      vetter_store_bind_text (stmt, 4, url ? url : "");
+      if (!vetter_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < batches->len; i++)
+    if (g_array_index (batches, gint64, i) == batch_id)
+      return TRUE;
+  g_array_append_val (batches, batch_id);
+  return TRUE;
+}
+
+static gboolean
+push_waiting (VetterStore *self,
+              const char  *doc_id)
+{
+  g_autofree char *dedupe = g_strconcat ("couch:", doc_id, NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT 1 FROM outbox WHERE dedupe_key = ? AND state <> 'done'", NULL);
+  gboolean waiting;
+
+  vetter_store_bind_text (stmt, 1, dedupe);
+  waiting = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return waiting;
+}
+
+static gboolean
+take_remote_decision (VetterStore  *self,
+                      const char   *doc_id,
+                      JsonObject   *doc,
+                      const char   *desktop,
+                      GError      **error)
+{
+  const char *rev = member_string (doc, "_rev");
+  g_autofree char *text = object_to_string (doc);
+  gint64 item_id = item_by_uid (self, doc_id + strlen ("decision:"));
+  g_autofree char *status = NULL;
+  sqlite3_stmt *stmt;
+
+  /* Our own write coming back: only its revision is news. */
+  if (g_strcmp0 (member_string (doc, "desktop"), desktop) == 0)
+    return remember_doc (self, doc_id, rev, text, error);
+  /* Ours still on its way: its answer (taken, or refused for this very
+   * revision) settles it; remembering the revision here would let ours
+   * overwrite theirs unseen. */
+  if (push_waiting (self, doc_id))
+    return TRUE;
+  if (!remember_doc (self, doc_id, rev, text, error))
+    return FALSE;
+  if (item_id == 0)
+    return TRUE;
+  stmt = vetter_store_prepare (self, "SELECT status FROM item WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    status = g_strdup (vetter_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  /* Still being processed here: the result will meet it then. */
+  if (g_strcmp0 (status, "queued") == 0 || g_strcmp0 (status, "processing") == 0)
+    return TRUE;
+  return apply_remote_decision (self, item_id, doc, "remote", error);
+}
+
+static gboolean
+take_claim (VetterStore  *self,
+            const char   *doc_id,
+            JsonObject   *doc,
+            gboolean      deleted,
+            const char   *desktop,
+            GError      **error)
+{
+  const char *uid = doc_id + strlen ("claim:");
+  sqlite3_stmt *stmt;
+
+  if (deleted || g_strcmp0 (member_string (doc, "holder"), desktop) == 0)
+    {
+      stmt = vetter_store_prepare (self, "DELETE FROM remote_claim WHERE uid = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      vetter_store_bind_text (stmt, 1, uid);
+      return vetter_store_step_done (self, stmt, error);
+    }
+  stmt = vetter_store_prepare (self,
+                               "INSERT INTO remote_claim (uid, holder, moderator, expires) VALUES (?1, ?2, ?3, ?4)"
+                               " ON CONFLICT (uid) DO UPDATE SET holder = excluded.holder, moderator = excluded.moderator,"
+                               " expires = excluded.expires", error);
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, uid);
+  vetter_store_bind_text (stmt, 2, member_string (doc, "holder"));
+  vetter_store_bind_text (stmt, 3, member_string (doc, "moderator"));
+  sqlite3_bind_int64 (stmt, 4, json_object_get_int_member_with_default (doc, "expires", 0));
+  return vetter_store_step_done (self, stmt, error);
+}
+
+/* One page of the changes feed (its "results", with documents), and the
+ * position after it, taken in together. @batches receives the ids of
+ * batches that gained items to process. */
+gboolean
+vetter_store_couch_take_changes (VetterStore  *self,
+                                 JsonArray    *results,
+                                 const char   *last_seq,
+                                 GArray       *batches,
+                                 GError      **error)
+{
+  g_autofree char *desktop = vetter_store_desktop_id (self, error);
+
+  if (desktop == NULL || !vetter_store_begin (self, error))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonObject *change = json_array_get_object_element (results, i);
+      JsonObject *doc = member_object (change, "doc");
+      const char *id = change ? member_string (change, "id") : NULL;
+      gboolean deleted = change && json_object_get_boolean_member_with_default (change, "deleted", FALSE);
+      gboolean ok = TRUE;
+
+      if (id == NULL)
+        continue;
+      if (g_str_has_prefix (id, "claim:"))
+        ok = take_claim (self, id, doc, deleted, desktop, error);
+      else if (doc == NULL || deleted)
+        continue;
+      else if (g_str_has_prefix (id, "ad:") && strlen (id) > 3)
+        {
+          if (item_by_uid (self, id + 3) == 0)
+            ok = take_remote_ad (self, id + 3, doc, batches, error);
+          if (ok)
+            ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
+        }
+      else if (g_str_has_prefix (id, "decision:"))
+        ok = take_remote_decision (self, id, doc, desktop, error);
+      else if (g_str_has_prefix (id, "batch:"))
+        ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
+      if (!ok)
+        {
+          g_prefix_error (error, "document %s: ", id);
+          vetter_store_rollback (self);
+          return FALSE;
+        }
+    }
+  if (!state_set (self, "couch_since", last_seq, error) || !vetter_store_commit (self, error))
+    {
+      vetter_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Someone on this desktop holds the claim on @uid, or no longer does. */
+gboolean
+vetter_store_couch_note_claim (VetterStore  *self,
+                               const char   *uid,
+                               const char   *holder,
+                               const char   *moderator,
+                               gint64        expires,
+                               GError      **error)
+{
+  g_autoptr(JsonObject) doc = json_object_new ();
+  g_autofree char *doc_id = g_strconcat ("claim:", uid, NULL);
+  g_autofree char *desktop = vetter_store_desktop_id (self, error);
+
+  if (desktop == NULL)
+    return FALSE;
+  json_object_set_string_member (doc, "holder", holder);
+  json_object_set_string_member (doc, "moderator", moderator ? moderator : "");
+  json_object_set_int_member (doc, "expires", expires);
+  return take_claim (self, doc_id, doc, FALSE, desktop, error);
+}

@@ -1,0 +1,907 @@
+/* test-couch.c: desktops sharing one CouchDB, against pouchdb-server
+ *
+ * pouchdb-server (npm, started here on a loopback port, in memory) holds
+ * the shared database. Each "desktop" is its own engine with its own
+ * SQLite file and its own sender, as two Vetter windows on two machines
+ * would be. Ads name their images by URL, served from a loopback server
+ * with photographs from a Debian package, so another desktop can fetch
+ * them. A proxy in front of the database loses answers and goes down on
+ * demand, for the fault tests (pouchdb-server in memory forgets its data
+ * when stopped, so the outage is made between the two).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "vetter-couch.h"
+#include "vetter-engine.h"
+#include "vetter-sync.h"
+#include "vetter-test-util.h"
+
+#define PHOTOS "/usr/share/backgrounds/mate/nature"
+#define ADMIN_PASSWORD "admin-secret-7f3a"
+#define ANA_PASSWORD "ana-secret-91c2"
+#define BEN_PASSWORD "ben-secret-0d4e"
+#define VIC_PASSWORD "vic-secret-5b8f"
+
+static const char *photos[] = { "Aqua.jpg", "Dune.jpg", "Garden.jpg", "Blinds.jpg" };
+
+typedef struct
+{
+  char        *dir;
+  int          couch_port;
+  GSubprocess *couch;
+  SoupServer  *web;          /* the photographs, and the proxy */
+  int          web_port;
+  SoupSession *session;
+  gboolean     proxy_down;   /* the proxy drops every connection */
+  guint        lose_puts;    /* answers to decision PUTs still to lose */
+  guint        lost;
+} Fixture;
+
+typedef struct
+{
+  VetterEngine *engine;
+  VetterSync   *sync;
+  char         *user;
+} Desktop;
+
+/* ---- The database, as an admin sees it ------------------------------------ */
+
+static JsonObject *
+couch_request (Fixture    *f,
+               const char *method,
+               const char *path,
+               const char *user,
+               const char *password,
+               const char *body,
+               guint      *status)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/%s", f->couch_port, path);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
+  if (user)
+    vetter_services_set_basic_auth (message, user, password);
+  if (body)
+    soup_message_set_request_body_from_bytes (message, "application/json", g_bytes_new (body, strlen (body)));
+  answer = soup_session_send_and_read (f->session, message, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (message);
+  return vetter_couch_parse (answer, NULL);
+}
+
+static JsonObject *
+as_admin (Fixture    *f,
+          const char *method,
+          const char *path,
+          const char *body,
+          guint       expect)
+{
+  guint status;
+  JsonObject *answer = couch_request (f, method, path, "admin", ADMIN_PASSWORD, body, &status);
+
+  g_assert_cmpuint (status, ==, expect);
+  return answer;
+}
+
+static void
+add_user (Fixture    *f,
+          const char *name,
+          const char *password,
+          const char *role)
+{
+  g_autofree char *path = g_strdup_printf ("_users/org.couchdb.user:%s", name);
+  g_autofree char *body = g_strdup_printf ("{\"name\":\"%s\",\"password\":\"%s\",\"roles\":[\"%s\"],\"type\":\"user\"}",
+                                           name, password, role);
+  g_autoptr(JsonObject) answer = as_admin (f, "PUT", path, body, 201);
+}
+
+/* ---- Photographs and a proxy ---------------------------------------------- */
+
+typedef struct
+{
+  Fixture           *f;
+  SoupServerMessage *msg;
+  gboolean           lose;
+} Forward;
+
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  soup_message_headers_append (user_data, name, value);
+}
+
+static void
+drop_connection (SoupServerMessage *msg)
+{
+  GIOStream *stream = soup_server_message_steal_connection (msg);
+
+  g_io_stream_close (stream, NULL, NULL);
+  g_object_unref (stream);
+}
+
+static void
+on_forwarded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autofree Forward *forward = user_data;
+  SoupMessage *upstream = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (forward->lose)
+    {
+      /* The database acted; its answer never arrives. */
+      forward->f->lost++;
+      drop_connection (forward->msg);
+      return;
+    }
+  soup_server_message_set_status (forward->msg, body ? soup_message_get_status (upstream) : 502, NULL);
+  if (body)
+    soup_server_message_set_response (forward->msg, "application/json", SOUP_MEMORY_COPY,
+                                      g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  soup_server_message_unpause (forward->msg);
+}
+
+static void
+handle_proxy (Fixture           *f,
+              SoupServerMessage *msg,
+              const char        *path)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query = g_uri_get_query (uri);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d%s%s%s", f->couch_port, path + strlen ("/couch"),
+                                          query ? "?" : "", query ? query : "");
+  g_autoptr(SoupMessage) upstream = soup_message_new (soup_server_message_get_method (msg), url);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  Forward *forward;
+
+  if (f->proxy_down)
+    {
+      drop_connection (msg);
+      return;
+    }
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header,
+                                soup_message_get_request_headers (upstream));
+  soup_message_headers_remove (soup_message_get_request_headers (upstream), "Host");
+  if (g_bytes_get_size (body) > 0)
+    soup_message_set_request_body_from_bytes (upstream, "application/json", body);
+  forward = g_new0 (Forward, 1);
+  forward->f = f;
+  forward->msg = msg;
+  forward->lose = f->lose_puts > 0 && g_str_equal (soup_server_message_get_method (msg), "PUT") &&
+                  strstr (path, "/decision") != NULL;
+  if (forward->lose)
+    f->lose_puts--;
+  soup_server_message_pause (msg);
+  soup_session_send_and_read_async (f->session, upstream, G_PRIORITY_DEFAULT, NULL, on_forwarded, forward);
+}
+
+static void
+handle (SoupServer        *server,
+        SoupServerMessage *msg,
+        const char        *path,
+        GHashTable        *query,
+        gpointer           user_data)
+{
+  Fixture *f = user_data;
+  g_autofree char *file = NULL;
+  char *data;
+  gsize len;
+
+  if (g_str_has_prefix (path, "/couch/"))
+    {
+      handle_proxy (f, msg, path);
+      return;
+    }
+  if (g_str_has_prefix (path, "/photos/"))
+    file = g_build_filename (PHOTOS, path + strlen ("/photos/"), NULL);
+  if (file == NULL || !g_file_get_contents (file, &data, &len, NULL))
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "image/jpeg", SOUP_MEMORY_TAKE, data, len);
+}
+
+/* ---- Desktops ------------------------------------------------------------- */
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_open (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_assert_true (vetter_engine_open_finish (VETTER_ENGINE (source), result, NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+static VetterServices *
+services_for (Fixture    *f,
+              const char *user,
+              const char *password,
+              gboolean    through_proxy)
+{
+  VetterServices *s = g_new0 (VetterServices, 1);
+
+  s->couch_url = through_proxy ? g_strdup_printf ("http://127.0.0.1:%d/couch", f->web_port)
+                               : g_strdup_printf ("http://127.0.0.1:%d", f->couch_port);
+  s->couch_db = g_strdup ("vetter");
+  s->couch_user = g_strdup (user);
+  s->couch_password = g_strdup (password);
+  vetter_services_complete (s);
+  return s;
+}
+
+static gboolean
+couch_ready (gpointer data)
+{
+  return vetter_couch_feed_is_ready (vetter_sync_get_couch (data));
+}
+
+static Desktop *
+desktop_new (Fixture    *f,
+             const char *name,
+             const char *user,
+             const char *password,
+             gboolean    through_proxy,
+             gboolean    pull)
+{
+  Desktop *desktop = g_new0 (Desktop, 1);
+  g_autofree char *db = g_strdup_printf ("%s/%s.db", f->dir, name);
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(VetterServices) services = services_for (f, user, password, through_proxy);
+  gboolean open = FALSE;
+
+  config->sync_couch = TRUE;
+  config->workers = 2;
+  desktop->engine = vetter_engine_new (db, config);
+  desktop->user = g_strdup (user);
+  vetter_engine_open_async (desktop->engine, NULL, on_open, &open);
+  test_wait_until (flag_set, &open);
+  desktop->sync = vetter_sync_new (desktop->engine, services);
+  vetter_sync_set_base_delay (desktop->sync, 50);
+  if (pull)
+    vetter_couch_feed_start_pull (vetter_sync_get_couch (desktop->sync), 100);
+  if (!through_proxy)
+    test_wait_until (couch_ready, desktop->sync);
+  return desktop;
+}
+
+static void
+desktop_free (Desktop *desktop)
+{
+  vetter_sync_stop (desktop->sync);
+  g_clear_object (&desktop->sync);
+  vetter_engine_close (desktop->engine);
+  g_clear_object (&desktop->engine);
+  g_free (desktop->user);
+  g_free (desktop);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gpointer  result;
+  GError   *error;
+} Wait;
+
+static void
+on_in_store (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+/* Runs @func on the desktop's store thread and waits for its result. */
+static gpointer
+in_store (Desktop  *desktop,
+          gpointer (*func) (VetterStore *, gpointer, GError **),
+          gpointer  data)
+{
+  Wait wait = { 0 };
+
+  vetter_engine_run_in_store_async (desktop->engine, func, data, NULL, NULL, NULL, on_in_store, &wait);
+  test_wait_until (flag_set, &wait.done);
+  g_assert_no_error (wait.error);
+  return wait.result;
+}
+
+static gpointer
+store_queue (VetterStore  *store,
+             gpointer      data,
+             GError      **error)
+{
+  g_autoptr(VetterReviewFilter) filter = vetter_review_filter_new ();
+
+  g_free (filter->status);
+  filter->status = g_strdup (data);
+  return vetter_store_review_queue (store, filter, error);
+}
+
+static guint
+queue_length (Desktop    *desktop,
+              const char *status)
+{
+  g_autoptr(GArray) ids = in_store (desktop, store_queue, (gpointer) status);
+
+  return ids->len;
+}
+
+typedef struct
+{
+  const char *uid;
+  gint64      id;
+} UidLookup;
+
+static gpointer
+store_detail_by_uid (VetterStore  *store,
+                     gpointer      data,
+                     GError      **error)
+{
+  g_autoptr(VetterReviewFilter) filter = vetter_review_filter_new ();
+  g_autoptr(GArray) ids = NULL;
+
+  g_free (filter->status);
+  filter->status = g_strdup ("any");
+  ids = vetter_store_review_queue (store, filter, error);
+  for (guint i = 0; ids && i < ids->len; i++)
+    {
+      g_autoptr(JsonObject) item = vetter_store_item_detail (store, g_array_index (ids, gint64, i), error);
+
+      if (item && g_strcmp0 (json_object_get_string_member (item, "uid"), data) == 0)
+        return g_steal_pointer (&item);
+    }
+  return json_object_new ();
+}
+
+/* The item that is ad @uid on this desktop, in full (empty if none). */
+static JsonObject *
+detail (Desktop    *desktop,
+        const char *uid)
+{
+  return in_store (desktop, store_detail_by_uid, (gpointer) uid);
+}
+
+typedef struct
+{
+  const char *uid;
+  const char *status;
+  const char *reason;
+  const char *actor;
+} DecideArgs;
+
+static gpointer
+store_decide (VetterStore  *store,
+              gpointer      data,
+              GError      **error)
+{
+  DecideArgs *args = data;
+  g_autoptr(JsonObject) item = store_detail_by_uid (store, (gpointer) args->uid, error);
+  g_autoptr(VetterItemDecision) decision = vetter_item_decision_new_manual (args->status, args->reason, NULL, args->actor);
+  g_autoptr(VetterItemDecision) previous = NULL;
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+
+  config->sync_couch = TRUE;
+  if (!vetter_store_decide (store, json_object_get_int_member (item, "id"), decision, "decide", args->actor, config,
+                            &previous, NULL, error))
+    return NULL;
+  return GINT_TO_POINTER (1);
+}
+
+static void
+decide (Desktop    *desktop,
+        const char *uid,
+        const char *status,
+        const char *reason)
+{
+  DecideArgs args = { uid, status, reason, desktop->user };
+
+  in_store (desktop, store_decide, &args);
+}
+
+typedef struct
+{
+  const char *uid;
+  gboolean    keep_theirs;
+  const char *actor;
+} ResolveArgs;
+
+static gpointer
+store_resolve (VetterStore  *store,
+               gpointer      data,
+               GError      **error)
+{
+  ResolveArgs *args = data;
+  g_autoptr(JsonObject) item = store_detail_by_uid (store, (gpointer) args->uid, error);
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+
+  config->sync_couch = TRUE;
+  if (!vetter_store_resolve_conflict (store, json_object_get_int_member (item, "id"), args->keep_theirs, args->actor,
+                                      config, error))
+    return NULL;
+  return GINT_TO_POINTER (1);
+}
+
+/* The moderator keeps theirs, or hers. */
+static void
+resolve (Desktop    *desktop,
+         const char *uid,
+         gboolean    keep_theirs)
+{
+  ResolveArgs args = { uid, keep_theirs, desktop->user };
+
+  in_store (desktop, store_resolve, &args);
+}
+
+typedef struct
+{
+  gboolean           done;
+  VetterOutboxCounts left;
+} Drain;
+
+static void
+on_drained (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Drain *drain = user_data;
+
+  g_assert_true (vetter_sync_drain_finish (VETTER_SYNC (source), result, &drain->left, NULL));
+  drain->done = TRUE;
+}
+
+/* Waits until the desktop's outbox has sent all it can. */
+static VetterOutboxCounts
+drain (Desktop *desktop)
+{
+  Drain wait = { 0 };
+
+  vetter_sync_drain_async (desktop->sync, 60, NULL, on_drained, &wait);
+  test_wait_until (flag_set, &wait.done);
+  return wait.left;
+}
+
+static void
+on_batch_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_assert_cmpint (vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, NULL, NULL), >, 0);
+}
+
+typedef struct
+{
+  Desktop *desktop;
+  guint    n;
+  const char *status;
+} QueueWait;
+
+static gboolean
+queue_has (gpointer data)
+{
+  QueueWait *wait = data;
+
+  return queue_length (wait->desktop, wait->status) >= wait->n;
+}
+
+/* @n ads, each naming one photograph by URL, processed on @desktop. */
+static void
+add_ads (Fixture *f,
+         Desktop *desktop,
+         guint    n)
+{
+  g_autoptr(GString) csv = g_string_new ("email,image,title\n");
+  g_autofree char *path = g_build_filename (f->dir, "ads.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  VetterIntakeBatch *batch;
+  QueueWait wait = { desktop, n, "needs_review" };
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (csv, "seller%u@example.com,http://127.0.0.1:%d/photos/%s,Ad %u\n", i + 1, f->web_port,
+                            photos[i % G_N_ELEMENTS (photos)], i + 1);
+  g_assert_true (g_file_set_contents (path, csv->str, -1, NULL));
+  batch = vetter_intake_read_csv (path, &error);
+  g_assert_no_error (error);
+  vetter_engine_add_batch_async (desktop->engine, batch, f->dir, NULL, NULL, on_batch_added, NULL);
+  test_wait_until (queue_has, &wait);
+}
+
+/* The ids of the ads in the database, in order. */
+static GPtrArray *
+ads_in_database (Fixture *f)
+{
+  g_autoptr(JsonObject) all = as_admin (f, "GET", "vetter/_all_docs?startkey=%22ad:%22&endkey=%22ad;%22", NULL, 200);
+  JsonArray *rows = json_object_get_array_member (all, "rows");
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+
+      g_ptr_array_add (ids, g_strdup (json_object_get_string_member (row, "id") + 3));
+    }
+  return ids;
+}
+
+static JsonObject *
+database_doc (Fixture    *f,
+              const char *id)
+{
+  g_autofree char *path = g_strdup_printf ("vetter/%s", id);
+  guint status;
+  JsonObject *doc = couch_request (f, "GET", path, "admin", ADMIN_PASSWORD, NULL, &status);
+
+  if (status != 200)
+    g_clear_pointer (&doc, json_object_unref);
+  return doc;
+}
+
+/* ---- Fixture -------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  GSList *uris;
+  guint status;
+
+  f->dir = test_tmpdir ();
+  f->session = soup_session_new ();
+  f->couch_port = test_free_port ();
+  f->couch = test_start_pouchdb (f->dir, f->couch_port);
+  /* Out of admin party: an admin, two moderators and a viewer. */
+  answer = couch_request (f, "PUT", "_config/admins/admin", NULL, NULL, "\"" ADMIN_PASSWORD "\"", &status);
+  g_assert_cmpuint (status, ==, 200);
+  add_user (f, "ana", ANA_PASSWORD, VETTER_COUCH_ROLE);
+  add_user (f, "ben", BEN_PASSWORD, VETTER_COUCH_ROLE);
+  add_user (f, "vic", VIC_PASSWORD, "viewer");
+
+  f->web = soup_server_new (NULL, NULL);
+  soup_server_add_handler (f->web, NULL, handle, f, NULL);
+  g_assert_true (soup_server_listen_local (f->web, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (f->web);
+  f->web_port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  soup_server_disconnect (f->web);
+  g_clear_object (&f->web);
+  g_subprocess_force_exit (f->couch);
+  g_subprocess_wait (f->couch, NULL, NULL);
+  g_clear_object (&f->couch);
+  g_clear_object (&f->session);
+  test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+/* ---- Tests ---------------------------------------------------------------- */
+
+static gboolean
+has_problem (gpointer data)
+{
+  const char *problem = vetter_couch_feed_get_problem (vetter_sync_get_couch (data));
+
+  return problem && strstr (problem, "an administrator must connect") != NULL;
+}
+
+/* A moderator's desktop cannot create the database and says who can; an
+ * admin's creates it with its security and validation, which then refuse
+ * a malformed decision and a writer without the moderator role. */
+static void
+test_provision_and_validate (Fixture       *f,
+                             gconstpointer  data)
+{
+  Desktop *ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, TRUE, FALSE);
+  Desktop *admin = NULL;
+  g_autoptr(JsonObject) design = NULL;
+  g_autoptr(JsonObject) security = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  JsonArray *roles;
+  guint status;
+
+  test_wait_until (has_problem, ben->sync);
+  g_assert_false (vetter_couch_feed_is_ready (vetter_sync_get_couch (ben->sync)));
+
+  admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  design = as_admin (f, "GET", "vetter/_design/vetter", NULL, 200);
+  g_assert_nonnull (strstr (json_object_get_string_member (design, "validate_doc_update"), "forbidden"));
+  security = as_admin (f, "GET", "vetter/_security", NULL, 200);
+  roles = json_object_get_array_member (json_object_get_object_member (security, "members"), "roles");
+  g_assert_cmpstr (json_array_get_string_element (roles, 0), ==, VETTER_COUCH_ROLE);
+  /* Ben's desktop finds it on its next look. */
+  test_wait_until (couch_ready, ben->sync);
+
+  refused = couch_request (f, "PUT", "vetter/decision:abc", "ben", BEN_PASSWORD,
+                           "{\"type\":\"decision\",\"ad\":\"abc\",\"status\":\"maybe\",\"decided_by\":\"ben\","
+                           "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_cmpuint (status, ==, 403);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "status must be"));
+  g_clear_pointer (&refused, json_object_unref);
+  refused = couch_request (f, "PUT", "vetter/decision:abc", "ben", BEN_PASSWORD,
+                           "{\"type\":\"decision\",\"ad\":\"abc\",\"status\":\"rejected\",\"decided_by\":\"ben\","
+                           "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_cmpuint (status, ==, 403);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "reason_code"));
+  g_clear_pointer (&refused, json_object_unref);
+  refused = couch_request (f, "PUT", "vetter/decision:abc", "vic", VIC_PASSWORD,
+                           "{\"type\":\"decision\",\"ad\":\"abc\",\"status\":\"approved\",\"decided_by\":\"vic\","
+                           "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_true (status == 401 || status == 403);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "moderator role"));
+  answer = couch_request (f, "PUT", "vetter/decision:abc", "ben", BEN_PASSWORD,
+                          "{\"type\":\"decision\",\"ad\":\"abc\",\"status\":\"approved\",\"decided_by\":\"ben\","
+                          "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_cmpuint (status, ==, 201);
+
+  desktop_free (ben);
+  desktop_free (admin);
+}
+
+typedef struct
+{
+  gboolean          done;
+  VetterClaimResult result;
+  char             *holder;
+} ClaimWait;
+
+static void
+on_claimed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ClaimWait *wait = user_data;
+
+  wait->result = vetter_couch_feed_claim_finish (VETTER_COUCH_FEED (source), result, &wait->holder);
+  wait->done = TRUE;
+}
+
+static VetterClaimResult
+claim (Desktop    *desktop,
+       const char *uid,
+       char      **holder)
+{
+  ClaimWait wait = { 0 };
+
+  vetter_couch_feed_claim_async (vetter_sync_get_couch (desktop->sync), uid, desktop->user, NULL, on_claimed, &wait);
+  test_wait_until (flag_set, &wait.done);
+  if (holder)
+    *holder = wait.holder;
+  else
+    g_free (wait.holder);
+  return wait.result;
+}
+
+typedef struct
+{
+  Desktop    *desktop;
+  const char *uid;
+  const char *status;
+} StatusWait;
+
+static gboolean
+item_has_status (gpointer data)
+{
+  StatusWait *wait = data;
+  g_autoptr(JsonObject) item = detail (wait->desktop, wait->uid);
+
+  return json_object_has_member (item, "status") &&
+         g_strcmp0 (json_object_get_string_member (item, "status"), wait->status) == 0;
+}
+
+static gboolean
+claims_pulled (gpointer data)
+{
+  return queue_length (data, "needs_review") == 3;
+}
+
+/* Ads one desktop adds reach the other's queue; a claim keeps the other
+ * from reviewing the same ad; decisions are seen on both; a decision
+ * made against a revision it did not know is a conflict the moderator
+ * settles, never an overwrite. */
+static void
+test_two_desktops (Fixture       *f,
+                   gconstpointer  data)
+{
+  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  Desktop *ana = desktop_new (f, "ana", "ana", ANA_PASSWORD, FALSE, TRUE);
+  Desktop *ben = NULL;
+  g_autoptr(GPtrArray) ads = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+  g_autoptr(JsonObject) item = NULL;
+  g_autofree char *holder = NULL;
+  QueueWait pulled;
+  StatusWait seen;
+  VetterOutboxCounts left;
+
+  /* Ana adds four ads; their documents reach the database once each. */
+  add_ads (f, ana, 4);
+  left = drain (ana);
+  g_assert_cmpint (left.pending, ==, 0);
+  g_assert_cmpint (left.parked, ==, 0);
+  ads = ads_in_database (f);
+  g_assert_cmpuint (ads->len, ==, 4);
+
+  /* Ben's desktop, started later, pulls them and processes them itself,
+   * downloading the images from the URLs the ads name. */
+  ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, FALSE, TRUE);
+  pulled = (QueueWait) { ben, 4, "needs_review" };
+  test_wait_until (queue_has, &pulled);
+  item = detail (ben, ads->pdata[0]);
+  g_assert_cmpstr (json_object_get_string_member (item, "email"), !=, NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "images")), ==, 1);
+  g_clear_pointer (&item, json_object_unref);
+
+  /* Ana claims the first ad: Ben cannot, is told who has it, and his
+   * queue leaves it out. */
+  g_assert_cmpint (claim (ana, ads->pdata[0], NULL), ==, VETTER_CLAIM_TAKEN);
+  g_assert_cmpint (claim (ben, ads->pdata[0], &holder), ==, VETTER_CLAIM_HELD);
+  g_assert_cmpstr (holder, ==, "ana");
+  g_assert_cmpuint (queue_length (ben, "needs_review"), ==, 3);
+  /* Ana claiming it again renews her own claim. */
+  g_assert_cmpint (claim (ana, ads->pdata[0], NULL), ==, VETTER_CLAIM_TAKEN);
+
+  /* Ana approves it: Ben sees her decision, under her name. */
+  decide (ana, ads->pdata[0], "approved", NULL);
+  drain (ana);
+  vetter_couch_feed_release (vetter_sync_get_couch (ana->sync), ads->pdata[0]);
+  seen = (StatusWait) { ben, ads->pdata[0], "approved" };
+  test_wait_until (item_has_status, &seen);
+  item = detail (ben, ads->pdata[0]);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "decision"), "by"), ==, "ana");
+  g_clear_pointer (&item, json_object_unref);
+
+  /* A released claim frees the ad for Ben's claim. */
+  test_wait_until (claims_pulled, ben);
+
+  /* Both decide the second ad while neither knows of the other's: Ben's
+   * arrives first and stands; Ana's is a conflict on her desktop. */
+  decide (ben, ads->pdata[1], "rejected", "duplicate");
+  decide (ana, ads->pdata[1], "approved", NULL);
+  drain (ben);
+  drain (ana);
+  g_clear_pointer (&doc, json_object_unref);
+  {
+    g_autofree char *id = g_strconcat ("decision:", (char *) ads->pdata[1], NULL);
+
+    doc = database_doc (f, id);
+  }
+  g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "rejected");
+  g_assert_cmpstr (json_object_get_string_member (doc, "decided_by"), ==, "ben");
+  item = detail (ana, ads->pdata[1]);
+  g_assert_true (json_object_has_member (item, "conflict"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "conflict"), "status"), ==,
+                   "rejected");
+  g_clear_pointer (&item, json_object_unref);
+  g_assert_cmpuint (queue_length (ana, "conflict"), ==, 1);
+
+  /* Ana keeps hers: it is written over Ben's, now that it is known, and
+   * Ben sees it. */
+  resolve (ana, ads->pdata[1], FALSE);
+  drain (ana);
+  seen = (StatusWait) { ben, ads->pdata[1], "approved" };
+  test_wait_until (item_has_status, &seen);
+  g_assert_cmpuint (queue_length (ana, "conflict"), ==, 0);
+
+  /* The third the other way: Ana approves, Ben's rejection was first;
+   * Ana keeps Ben's, and nothing more is written. */
+  decide (ben, ads->pdata[2], "rejected", "prohibited");
+  drain (ben);
+  decide (ana, ads->pdata[2], "approved", NULL);
+  drain (ana);
+  {
+    g_autoptr(JsonObject) conflicted = detail (ana, ads->pdata[2]);
+    g_autofree char *id = g_strconcat ("decision:", (char *) ads->pdata[2], NULL);
+    g_autoptr(JsonObject) stored = NULL;
+
+    g_assert_false (json_node_is_null (json_object_get_member (conflicted, "conflict")));
+    resolve (ana, ads->pdata[2], TRUE);
+    drain (ana);
+    stored = database_doc (f, id);
+    g_assert_cmpstr (json_object_get_string_member (stored, "decided_by"), ==, "ben");
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (stored, "_rev"), "1-"));
+  }
+  item = detail (ana, ads->pdata[2]);
+  g_assert_cmpstr (json_object_get_string_member (item, "status"), ==, "rejected");
+  g_assert_true (json_node_is_null (json_object_get_member (item, "conflict")));
+
+  desktop_free (ben);
+  desktop_free (ana);
+  desktop_free (admin);
+}
+
+/* The database unreachable for a whole batch, then back: everything
+ * arrives, once. A decision's answer lost after the database stored it:
+ * the retry finds its own decision there and writes nothing more. */
+static void
+test_faults (Fixture       *f,
+             gconstpointer  data)
+{
+  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  Desktop *ana = NULL;
+  g_autoptr(GPtrArray) ads = NULL;
+  VetterOutboxCounts left;
+
+  f->proxy_down = TRUE;
+  ana = desktop_new (f, "ana", "ana", ANA_PASSWORD, TRUE, FALSE);
+  add_ads (f, ana, 3);
+  test_spin (500);
+  ads = ads_in_database (f);
+  g_assert_cmpuint (ads->len, ==, 0);
+
+  f->proxy_down = FALSE;
+  test_wait_until (couch_ready, ana->sync);
+  left = drain (ana);
+  g_assert_cmpint (left.pending, ==, 0);
+  g_assert_cmpint (left.parked, ==, 0);
+  g_clear_pointer (&ads, g_ptr_array_unref);
+  ads = ads_in_database (f);
+  g_assert_cmpuint (ads->len, ==, 3);
+  for (guint i = 0; i < ads->len; i++)
+    {
+      g_autofree char *id = g_strconcat ("ad:", (char *) ads->pdata[i], NULL);
+      g_autoptr(JsonObject) doc = database_doc (f, id);
+
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (doc, "_rev"), "1-"));
+    }
+
+  f->lose_puts = 1;
+  decide (ana, ads->pdata[0], "rejected", "contact_details");
+  left = drain (ana);
+  g_assert_cmpint (left.pending, ==, 0);
+  g_assert_cmpint (left.parked, ==, 0);
+  g_assert_cmpuint (f->lost, ==, 1);
+  {
+    g_autofree char *id = g_strconcat ("decision:", (char *) ads->pdata[0], NULL);
+    g_autoptr(JsonObject) doc = database_doc (f, id);
+    g_autoptr(JsonObject) item = detail (ana, ads->pdata[0]);
+
+    g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "rejected");
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (doc, "_rev"), "1-"));
+    /* Not mistaken for somebody else's decision. */
+    g_assert_true (json_node_is_null (json_object_get_member (item, "conflict")));
+  }
+
+  desktop_free (ana);
+  desktop_free (admin);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/couch/provision-and-validate", Fixture, NULL, fixture_set_up, test_provision_and_validate,
+              fixture_tear_down);
+  g_test_add ("/couch/two-desktops", Fixture, NULL, fixture_set_up, test_two_desktops, fixture_tear_down);
+  g_test_add ("/couch/faults", Fixture, NULL, fixture_set_up, test_faults, fixture_tear_down);
+  return g_test_run ();
+}
