@@ -163,7 +163,16 @@ def main():
     # Warnings from the accessibility bridge itself are not the app's.
     env["G_DEBUG"] = ""
     wait_for("the X server", x_server_ready, timeout=20)
-    process = subprocess.Popen([binary, csv], env=env)
+    # xvfb-run can hand over a display that still refuses its first
+    # clients; an application that could not open it is started again.
+    for attempt in range(5):
+        process = subprocess.Popen([binary, csv], env=env)
+        try:
+            process.wait(timeout=1.5)
+        except subprocess.TimeoutExpired:
+            break
+        log(f"vetter exited with status {process.returncode} at once; starting it again")
+        time.sleep(1)
     try:
         Atspi.init()
         def started():

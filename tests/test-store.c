@@ -379,9 +379,11 @@ test_migration_keeps_auto_decisions (void)
 
   store = vetter_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (vetter_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (vetter_store_get_schema_version (store), ==, VETTER_STORE_SCHEMA_VERSION);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM item WHERE auto_status = 'approved' AND auto_rule = 'approve-tags'"), ==, 1);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM item WHERE auto_status IS NULL"), ==, 1);
+  /* 2 → 3: every earlier item gets its own id for the shared database. */
+  g_assert_cmpint (query_int (path, "SELECT count(DISTINCT uid) FROM item WHERE length (uid) = 32"), ==, 2);
   g_clear_object (&store);
   test_remove_tree (dir);
 }

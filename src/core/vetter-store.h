@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-#define VETTER_STORE_SCHEMA_VERSION 2
+#define VETTER_STORE_SCHEMA_VERSION 3
 
 #define VETTER_TYPE_STORE (vetter_store_get_type ())
 
