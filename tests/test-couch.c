@@ -224,15 +224,6 @@ flag_set (gpointer data)
   return *(gboolean *) data;
 }
 
-static void
-on_open (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_assert_true (vetter_engine_open_finish (VETTER_ENGINE (source), result, NULL));
-  *(gboolean *) user_data = TRUE;
-}
-
 static VetterServices *
 services_for (Fixture    *f,
               const char *user,
@@ -268,14 +259,11 @@ desktop_new (Fixture    *f,
   g_autofree char *db = g_strdup_printf ("%s/%s.db", f->dir, name);
   g_autoptr(VetterConfig) config = vetter_config_new ();
   g_autoptr(VetterServices) services = services_for (f, user, password, through_proxy);
-  gboolean open = FALSE;
 
   config->sync_couch = TRUE;
   config->workers = 2;
-  desktop->engine = vetter_engine_new (db, config);
+  desktop->engine = test_open_engine (db, config);
   desktop->user = g_strdup (user);
-  vetter_engine_open_async (desktop->engine, NULL, on_open, &open);
-  test_wait_until (flag_set, &open);
   desktop->sync = vetter_sync_new (desktop->engine, services);
   vetter_sync_set_base_delay (desktop->sync, 50);
   if (pull)
@@ -296,36 +284,13 @@ desktop_free (Desktop *desktop)
   g_free (desktop);
 }
 
-typedef struct
-{
-  gboolean  done;
-  gpointer  result;
-  GError   *error;
-} Wait;
-
-static void
-on_in_store (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 /* Runs @func on the desktop's store thread and waits for its result. */
 static gpointer
 in_store (Desktop  *desktop,
           gpointer (*func) (VetterStore *, gpointer, GError **),
           gpointer  data)
 {
-  Wait wait = { 0 };
-
-  vetter_engine_run_in_store_async (desktop->engine, func, data, NULL, NULL, NULL, on_in_store, &wait);
-  test_wait_until (flag_set, &wait.done);
-  g_assert_no_error (wait.error);
-  return wait.result;
+  return test_run_in_store (desktop->engine, func, data);
 }
 
 static gpointer
@@ -374,6 +339,28 @@ store_detail_by_uid (VetterStore  *store,
         return g_steal_pointer (&item);
     }
   return json_object_new ();
+}
+
+static gpointer
+store_error_by_uid (VetterStore  *store,
+                    gpointer      data,
+                    GError      **error)
+{
+  /* Ben's desktop has only pulled batches, the first few ids. */
+  for (gint64 batch = 1; batch <= 3; batch++)
+    {
+      g_autoptr(GPtrArray) rows = vetter_store_list_items (store, batch, 0, 100, error);
+
+      for (guint i = 0; rows && i < rows->len; i++)
+        {
+          VetterItemRow *row = rows->pdata[i];
+          g_autoptr(JsonObject) item = vetter_store_item_detail (store, row->id, error);
+
+          if (item && g_strcmp0 (json_object_get_string_member (item, "uid"), data) == 0)
+            return g_strdup_printf ("%s: %s", row->status, row->error);
+        }
+    }
+  return g_strdup ("no such ad");
 }
 
 /* The item that is ad @uid on this desktop, in full (empty if none). */
@@ -750,11 +737,22 @@ test_two_desktops (Fixture       *f,
   ads = ads_in_database (f);
   g_assert_cmpuint (ads->len, ==, 4);
 
+  /* Another program wrote an ad whose image has no URL. */
+  g_clear_pointer (&doc, json_object_unref);
+  doc = as_admin (f, "PUT", "vetter/ad:broken", "{\"type\":\"ad\",\"email\":\"x@example.com\",\"images\":[null]}",
+                  201);
+
   /* Ben's desktop, started later, pulls them and processes them itself,
-   * downloading the images from the URLs the ads name. */
+   * downloading the images from the URLs the ads name; the broken ad
+   * fails alone, saying why. */
   ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, FALSE, TRUE);
   pulled = (QueueWait) { ben, 4, "needs_review" };
   test_wait_until (queue_has, &pulled);
+  {
+    g_autofree char *error = in_store (ben, store_error_by_uid, (gpointer) "broken");
+
+    g_assert_nonnull (strstr (error, "image 1 of this ad names no URL"));
+  }
   item = detail (ben, ads->pdata[0]);
   g_assert_cmpstr (json_object_get_string_member (item, "email"), !=, NULL);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "images")), ==, 1);

@@ -569,6 +569,45 @@ test_list_items (Fixture       *f,
   g_assert_cmpstr (row->error, ==, "image 1: nope");
 }
 
+/* A row written anew while its old version was being sent (a decision
+ * changed, then undone) keeps the new version due: the old attempt's
+ * answer does not mark it done. */
+static void
+test_outbox_stale_report (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) taken = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  VetterOutboxRow *old, *current;
+  VetterOutboxCounts counts;
+
+  g_assert_true (vetter_store_outbox_add (f->store, "couch", "couch:decision:x", "{\"v\":1}", 0, &error));
+  taken = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (taken->len, ==, 1);
+  old = taken->pdata[0];
+
+  g_assert_true (vetter_store_outbox_add (f->store, "couch", "couch:decision:x", "{\"v\":2}", 0, &error));
+  g_assert_true (vetter_store_outbox_report (f->store, old->id, old->updated, VETTER_OUTBOX_DONE, 0, NULL, &error));
+  g_assert_no_error (error);
+
+  again = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, &error);
+  g_assert_cmpuint (again->len, ==, 1);
+  current = again->pdata[0];
+  g_assert_cmpstr (current->payload, ==, "{\"v\":2}");
+  g_assert_cmpint (current->updated, >, old->updated);
+
+  /* The new version's own answer counts. */
+  g_assert_true (vetter_store_outbox_report (f->store, current->id, current->updated, VETTER_OUTBOX_DONE, 0, NULL, &error));
+  g_assert_true (vetter_store_outbox_counts (f->store, &counts, &error));
+  g_assert_cmpint (counts.pending, ==, 0);
+  g_assert_cmpint (counts.done, ==, 1);
+  left = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, &error);
+  g_assert_cmpuint (left->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +626,7 @@ main (int   argc,
   g_test_add ("/store/review-queue-filters", Fixture, NULL, fixture_set_up, test_review_queue_filters, fixture_tear_down);
   g_test_add ("/store/item-detail", Fixture, NULL, fixture_set_up, test_item_detail, fixture_tear_down);
   g_test_add ("/store/decide-and-undo", Fixture, NULL, fixture_set_up, test_decide_and_undo, fixture_tear_down);
+  g_test_add ("/store/outbox-stale-report", Fixture, NULL, fixture_set_up, test_outbox_stale_report, fixture_tear_down);
   g_test_add ("/store/list-items", Fixture, NULL, fixture_set_up, test_list_items, fixture_tear_down);
 
   return g_test_run ();

@@ -887,7 +887,7 @@ store_add_big (VetterStore  *store,
                GError      **error)
 {
   g_autofree char *payload = g_strdup_printf ("{\"key\":\"big/blob.bin\",\"path\":\"%s\",\"content_type\":\"application/octet-stream\"}",
-                                              (char *) data);
+                                              (const char *) data);
 
   return vetter_store_outbox_add (store, "s3_put", "s3:big/blob.bin", payload, 0, error) ? GINT_TO_POINTER (1) : NULL;
 }
@@ -919,30 +919,6 @@ drained (gpointer data)
   return drain->done;
 }
 
-static gboolean
-engine_ready (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-on_open (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_assert_true (vetter_engine_open_finish (VETTER_ENGINE (source), result, NULL));
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-on_added (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_assert_nonnull (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, NULL));
-  *(gboolean *) user_data = TRUE;
-}
-
 static void
 test_large_upload_streams (Fixture       *f,
                            gconstpointer  data)
@@ -953,7 +929,6 @@ test_large_upload_streams (Fixture       *f,
   g_autoptr(VetterEngine) engine = NULL;
   g_autoptr(VetterSync) sync = NULL;
   g_autoptr(GPtrArray) keys = NULL;
-  gboolean open = FALSE, added = FALSE;
   Drain drain = { 0 };
   gsize before;
 
@@ -973,11 +948,8 @@ test_large_upload_streams (Fixture       *f,
     fclose (out);
   }
   start_s3rver (f);
-  engine = vetter_engine_new (db, NULL);
-  vetter_engine_open_async (engine, NULL, on_open, &open);
-  test_wait_until (engine_ready, &open);
-  vetter_engine_run_in_store_async (engine, store_add_big, g_strdup (path), g_free, NULL, NULL, on_added, &added);
-  test_wait_until (engine_ready, &added);
+  engine = test_open_engine (db, NULL);
+  test_run_in_store (engine, store_add_big, path);
 
   before = peak_rss_kib ();
   sync = vetter_sync_new (engine, s);

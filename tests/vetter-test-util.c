@@ -346,6 +346,71 @@ test_start_pouchdb (const char *dir,
   return process;
 }
 
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_engine_open (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vetter_engine_open_finish (VETTER_ENGINE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* An engine on @db_path, open. */
+VetterEngine *
+test_open_engine (const char         *db_path,
+                  const VetterConfig *config)
+{
+  VetterEngine *engine = vetter_engine_new (db_path, config);
+  gboolean open = FALSE;
+
+  vetter_engine_open_async (engine, NULL, on_engine_open, &open);
+  test_wait_until (flag_set, &open);
+  return engine;
+}
+
+typedef struct
+{
+  gboolean  done;
+  gpointer  result;
+  GError   *error;
+} InStore;
+
+static void
+on_in_store (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  InStore *wait = user_data;
+
+  wait->result = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+/* Runs @func on the engine's store thread, waits, and asserts it did not
+ * fail; its result is the caller's. */
+gpointer
+test_run_in_store (VetterEngine  *engine,
+                   gpointer     (*func) (VetterStore *, gpointer, GError **),
+                   gpointer       data)
+{
+  InStore wait = { 0 };
+
+  vetter_engine_run_in_store_async (engine, func, data, NULL, NULL, NULL, on_in_store, &wait);
+  test_wait_until (flag_set, &wait.done);
+  g_assert_no_error (wait.error);
+  g_assert_nonnull (wait.result);
+  return wait.result;
+}
+
 /* For test_wait_until: the newest batch of @window has finished. */
 gboolean
 test_batch_done (gpointer window)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "vetter-application.h"
+#include "vetter-engine.h"
 #include "vetter-pixels.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,11 @@ GSubprocess  *test_start_s3rver   (const char         *dir,
                                    int                 port);
 GSubprocess  *test_start_pouchdb  (const char         *dir,
                                    int                 port);
+VetterEngine *test_open_engine    (const char         *db_path,
+                                   const VetterConfig *config);
+gpointer      test_run_in_store   (VetterEngine       *engine,
+                                   gpointer          (*func) (VetterStore *, gpointer, GError **),
+                                   gpointer            data);
 gboolean      test_batch_done     (gpointer            window);
 gboolean      test_item_shown     (gpointer            review_page);
 

@@ -48,20 +48,29 @@ batch_doc_id (const char *batch_key)
   return g_strdup_printf ("batch:%.32s", digest);
 }
 
+/* The one text column @sql selects for the text @key, or NULL. */
 static char *
-state_get (VetterStore *self,
-           const char  *name)
+lookup_text (VetterStore *self,
+             const char  *sql,
+             const char  *key)
 {
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT value FROM sync_state WHERE name = ?", NULL);
+  sqlite3_stmt *stmt = vetter_store_prepare (self, sql, NULL);
   char *value = NULL;
 
   if (stmt == NULL)
     return NULL;
-  vetter_store_bind_text (stmt, 1, name);
+  vetter_store_bind_text (stmt, 1, key);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = g_strdup (vetter_store_column_text (stmt, 0));
   sqlite3_reset (stmt);
   return value;
+}
+
+static char *
+state_get (VetterStore *self,
+           const char  *name)
+{
+  return lookup_text (self, "SELECT value FROM sync_state WHERE name = ?", name);
 }
 
 static gboolean
@@ -108,14 +117,7 @@ static char *
 known_rev (VetterStore *self,
            const char  *doc_id)
 {
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT rev FROM couch_doc WHERE id = ?", NULL);
-  char *rev = NULL;
-
-  vetter_store_bind_text (stmt, 1, doc_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    rev = g_strdup (vetter_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return rev;
+  return lookup_text (self, "SELECT rev FROM couch_doc WHERE id = ?", doc_id);
 }
 
 /* @body may be NULL to keep the one stored. */
@@ -171,19 +173,12 @@ add_couch_row (VetterStore  *self,
   g_autoptr(JsonObject) payload = extra ? json_object_ref (extra) : json_object_new ();
   g_autofree char *dedupe = g_strconcat ("couch:", doc_id, NULL);
   g_autofree char *text = NULL;
-  sqlite3_stmt *stmt;
 
   if (only_once)
     {
-      gboolean exists;
+      g_autofree char *state = lookup_text (self, "SELECT state FROM outbox WHERE dedupe_key = ?", dedupe);
 
-      stmt = vetter_store_prepare (self, "SELECT 1 FROM outbox WHERE dedupe_key = ?", error);
-      if (stmt == NULL)
-        return FALSE;
-      vetter_store_bind_text (stmt, 1, dedupe);
-      exists = sqlite3_step (stmt) == SQLITE_ROW;
-      sqlite3_reset (stmt);
-      if (exists)
+      if (state)
         return TRUE;
     }
   json_object_set_string_member (payload, "doc", doc_id);
@@ -275,13 +270,9 @@ waiting_remote_decision (VetterStore *self,
                          const char  *uid)
 {
   g_autofree char *doc_id = g_strconcat ("decision:", uid, NULL);
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT body FROM couch_doc WHERE id = ?", NULL);
-  JsonObject *body = NULL;
+  g_autofree char *text = lookup_text (self, "SELECT body FROM couch_doc WHERE id = ?", doc_id);
+  JsonObject *body = object_from_string (text);
 
-  vetter_store_bind_text (stmt, 1, doc_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    body = object_from_string (vetter_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
   if (body && !is_final (json_object_get_string_member_with_default (body, "status", NULL)))
     g_clear_pointer (&body, json_object_unref);
   return body;
@@ -609,6 +600,18 @@ member_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
+/* An array's string element; NULL for null or anything else. */
+static const char *
+element_string (JsonArray *array,
+                guint      index)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static JsonArray *
 member_array (JsonObject *object,
               const char *name)
@@ -902,8 +905,9 @@ take_remote_ad (VetterStore  *self,
   sqlite3_reset (stmt);
 
   for (guint i = 0; i < n_images && failure == NULL; i++)
-    if (json_array_get_string_element (images, i) == NULL)
-      failure = g_strdup_printf ("image %u of this ad is only on the desktop that added it (no URL to fetch)", i + 1);
+    if (element_string (images, i) == NULL)
+      failure = g_strdup_printf ("image %u of this ad names no URL to fetch (it may be only on the desktop that "
+                                 "added it)", i + 1);
   if (n_images == 0)
     failure = g_strdup ("the ad names no image");
 
@@ -929,7 +933,7 @@ take_remote_ad (VetterStore  *self,
 
   for (guint i = 0; i < n_images; i++)
     {
-      const char *url = json_array_get_string_element (images, i);
+      const char *url = element_string (images, i);
 
       stmt = vetter_store_prepare (self, "INSERT INTO image (item_id, position, source, location) VALUES (?, ?, ?, ?)", error);
       if (stmt == NULL)
@@ -953,13 +957,9 @@ push_waiting (VetterStore *self,
               const char  *doc_id)
 {
   g_autofree char *dedupe = g_strconcat ("couch:", doc_id, NULL);
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT 1 FROM outbox WHERE dedupe_key = ? AND state <> 'done'", NULL);
-  gboolean waiting;
+  g_autofree char *state = lookup_text (self, "SELECT state FROM outbox WHERE dedupe_key = ?", dedupe);
 
-  vetter_store_bind_text (stmt, 1, dedupe);
-  waiting = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_reset (stmt);
-  return waiting;
+  return state && !g_str_equal (state, "done");
 }
 
 static gboolean

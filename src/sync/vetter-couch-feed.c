@@ -130,12 +130,18 @@ static gboolean
 roles_include (JsonObject *session,
                const char *role)
 {
-  JsonObject *ctx = json_object_get_object_member (session, "userCtx");
-  JsonArray *roles = ctx && json_object_has_member (ctx, "roles") ? json_object_get_array_member (ctx, "roles") : NULL;
+  JsonNode *ctx = json_object_get_member (session, "userCtx");
+  JsonNode *roles = ctx && JSON_NODE_HOLDS_OBJECT (ctx) ? json_object_get_member (json_node_get_object (ctx), "roles")
+                                                        : NULL;
+  JsonArray *list = roles && JSON_NODE_HOLDS_ARRAY (roles) ? json_node_get_array (roles) : NULL;
 
-  for (guint i = 0; roles && i < json_array_get_length (roles); i++)
-    if (g_strcmp0 (json_array_get_string_element (roles, i), role) == 0)
-      return TRUE;
+  for (guint i = 0; list && i < json_array_get_length (list); i++)
+    {
+      JsonNode *node = json_array_get_element (list, i);
+
+      if (json_node_get_value_type (node) == G_TYPE_STRING && g_strcmp0 (json_node_get_string (node), role) == 0)
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -204,13 +210,13 @@ on_step_done (GObject      *source,
 
     case STEP_READ_SECURITY:
       {
-        JsonObject *members = answer && json_object_has_member (answer, "members")
-                              ? json_object_get_object_member (answer, "members") : NULL;
+        JsonNode *members = answer ? json_object_get_member (answer, "members") : NULL;
 
         if (status != 200)
           break;
         /* One an admin already set is theirs to keep. */
-        run_step (self, members && json_object_get_size (members) > 0 ? STEP_READ_DESIGN : STEP_WRITE_SECURITY);
+        run_step (self, members && JSON_NODE_HOLDS_OBJECT (members) && json_object_get_size (json_node_get_object (members)) > 0
+                        ? STEP_READ_DESIGN : STEP_WRITE_SECURITY);
         return;
       }
 
@@ -423,7 +429,13 @@ on_page (GObject      *source,
        * sends the readiness check round again, to say why. */
       if (body && (soup_message_get_status (message) == 401 || soup_message_get_status (message) == 403 ||
                    soup_message_get_status (message) == 404))
-        set_problem (self, "the database stopped answering the changes feed", RETRY_SECONDS);
+        {
+          g_autofree char *why = vetter_couch_describe (message, body);
+          g_autofree char *problem = g_strdup_printf ("the database refused its changes feed (%s); checking it again",
+                                                      why);
+
+          set_problem (self, problem, RETRY_SECONDS);
+        }
       schedule_poll (self, MAX (self->interval_ms, RETRY_SECONDS * 1000));
       return;
     }

@@ -201,6 +201,14 @@ forget_busy (VetterSync *self,
       }
 }
 
+/* The sender is stopping: the row stays pending for the next one. */
+static void
+abandon (Job *job)
+{
+  forget_busy (job->self, job->row->id);
+  job_free (job);
+}
+
 static void
 on_reported (GObject      *source,
              GAsyncResult *result,
@@ -297,8 +305,7 @@ fail_transport (Job    *job,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      forget_busy (job->self, job->row->id);
-      job_free (job);
+      abandon (job);
       return;
     }
   text = g_strdup_printf ("cannot reach the server: %s", error->message);
@@ -650,10 +657,7 @@ on_couch_settled (GObject      *source,
     {
     case VETTER_COUCH_FAILED:
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          forget_busy (job->self, job->row->id);
-          job_free (job);
-        }
+        abandon (job);
       else
         finish (job, VETTER_OUTBOX_RETRY, -1, error->message);
       break;
@@ -781,10 +785,7 @@ on_couch_doc (GObject      *source,
   if (built == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          forget_busy (job->self, job->row->id);
-          job_free (job);
-        }
+        abandon (job);
       else
         finish (job, VETTER_OUTBOX_PARK, -1, error->message);
       return;
