@@ -346,8 +346,8 @@ test_start_pouchdb (const char *dir,
   return process;
 }
 
-static gboolean
-flag_set (gpointer data)
+gboolean
+test_flag_set (gpointer data)
 {
   return *(gboolean *) data;
 }
@@ -373,7 +373,7 @@ test_open_engine (const char         *db_path,
   gboolean open = FALSE;
 
   vetter_engine_open_async (engine, NULL, on_engine_open, &open);
-  test_wait_until (flag_set, &open);
+  test_wait_until (test_flag_set, &open);
   return engine;
 }
 
@@ -405,7 +405,7 @@ test_run_in_store (VetterEngine  *engine,
   InStore wait = { 0 };
 
   vetter_engine_run_in_store_async (engine, func, data, NULL, NULL, NULL, on_in_store, &wait);
-  test_wait_until (flag_set, &wait.done);
+  test_wait_until (test_flag_set, &wait.done);
   g_assert_no_error (wait.error);
   g_assert_nonnull (wait.result);
   return wait.result;

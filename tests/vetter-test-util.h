@@ -51,6 +51,8 @@ double        test_box_overlap    (int ax, int ay, int aw, int ah,
 void          test_wait_until     (gboolean          (*done) (gpointer),
                                    gpointer            data);
 void          test_spin           (guint               ms);
+/* For test_wait_until: the gboolean @data points to is TRUE. */
+gboolean      test_flag_set       (gpointer            data);
 VetterApplication *test_start_application (char      **db_dir);
 int           test_free_port      (void);
 GSubprocess  *test_start_s3rver   (const char         *dir,

@@ -876,6 +876,64 @@ query_decide (VetterEngine *self,
   return previous;
 }
 
+typedef struct
+{
+  gint64    item_id;
+  gboolean  keep_theirs;
+  char     *actor;
+} ResolveRequest;
+
+static void
+resolve_request_free (ResolveRequest *request)
+{
+  g_free (request->actor);
+  g_free (request);
+}
+
+/* Reports an item as it now is in the store, and its batch's counts. */
+static void
+store_report_item (VetterEngine *self,
+                   gint64        item_id)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 batch_id = 0;
+  g_autofree char *status = vetter_store_item_status (self->store, item_id, &batch_id, &error);
+
+  if (status == NULL)
+    {
+      g_warning ("Cannot read item %" G_GINT64_FORMAT ": %s", item_id, error->message);
+      return;
+    }
+  report_item (self, item_id, batch_id, status, NULL);
+  store_report_batch (self, batch_id);
+}
+
+static gpointer
+query_resolve_conflict (VetterEngine *self,
+                        gpointer      data,
+                        GError      **error)
+{
+  ResolveRequest *request = data;
+
+  if (!vetter_store_resolve_conflict (self->store, request->item_id, request->keep_theirs, request->actor,
+                                      self->config, error))
+    return NULL;
+  store_report_item (self, request->item_id);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+query_announce_items (VetterEngine *self,
+                      gpointer      data,
+                      GError      **error)
+{
+  GArray *item_ids = data;
+
+  for (guint i = 0; i < item_ids->len; i++)
+    store_report_item (self, g_array_index (item_ids, gint64, i));
+  return GINT_TO_POINTER (TRUE);
+}
+
 static void
 vetter_engine_dispose (GObject *object)
 {
@@ -1263,6 +1321,45 @@ vetter_engine_decide_finish (VetterEngine  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vetter_engine_resolve_conflict_async (VetterEngine        *self,
+                                      gint64               item_id,
+                                      gboolean             keep_theirs,
+                                      const char          *actor,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  ResolveRequest *request = g_new0 (ResolveRequest, 1);
+
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  request->item_id = item_id;
+  request->keep_theirs = keep_theirs;
+  request->actor = g_strdup (actor);
+  send_query (self, vetter_engine_resolve_conflict_async, query_resolve_conflict, request,
+              (GDestroyNotify) resolve_request_free, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+vetter_engine_resolve_conflict_finish (VetterEngine  *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+void
+vetter_engine_announce_items (VetterEngine *self,
+                              GArray       *item_ids)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  if (item_ids == NULL || item_ids->len == 0)
+    return;
+  send_query (self, vetter_engine_announce_items, query_announce_items, g_array_ref (item_ids),
+              (GDestroyNotify) g_array_unref, NULL, NULL, NULL, NULL);
 }
 
 void

@@ -140,6 +140,25 @@ VetterItemDecision *vetter_engine_decide_finish (VetterEngine             *self,
                                                  GAsyncResult             *result,
                                                  GError                  **error);
 
+/* A conflict with another desktop's decision ends: theirs becomes the
+ * item's, or the item's own is written over it. */
+void          vetter_engine_resolve_conflict_async  (VetterEngine        *self,
+                                                     gint64               item_id,
+                                                     gboolean             keep_theirs,
+                                                     const char          *actor,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean      vetter_engine_resolve_conflict_finish (VetterEngine        *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+/* Items the store changed for someone else (another desktop's
+ * decisions): announced as item-changed and batch-progress, as a
+ * decision made here would be. */
+void          vetter_engine_announce_items   (VetterEngine         *self,
+                                              GArray               *item_ids);
+
 /* A page of a batch's items in row order (GPtrArray of VetterItemRow). */
 void          vetter_engine_list_items_async    (VetterEngine        *self,
                                                  gint64               batch_id,

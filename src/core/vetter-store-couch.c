@@ -379,7 +379,8 @@ build_ad (VetterStore  *self,
   g_autofree char *batch = NULL;
   sqlite3_stmt *stmt = vetter_store_prepare (self,
                                              "SELECT item.id, batch.key, item.row, item.title, item.email, item.description,"
-                                             " item.category, item.created FROM item JOIN batch ON batch.id = item.batch_id"
+                                             " item.category, item.created, batch.source"
+                                             " FROM item JOIN batch ON batch.id = item.batch_id"
                                              " WHERE item.uid = ?", error);
   gint64 item_id;
 
@@ -403,6 +404,13 @@ build_ad (VetterStore  *self,
   set_string_or_null (doc, "description", vetter_store_column_text (stmt, 5));
   set_string_or_null (doc, "category", vetter_store_column_text (stmt, 6));
   json_object_set_int_member (doc, "created", sqlite3_column_int64 (stmt, 7));
+  /* Named with the ad itself: the batch's document may come later. */
+  if (vetter_store_column_text (stmt, 8))
+    {
+      g_autofree char *name = g_path_get_basename (vetter_store_column_text (stmt, 8));
+
+      json_object_set_string_member (doc, "batch_name", name);
+    }
   sqlite3_reset (stmt);
   *wait = !ad_images (self, item_id, images);
   return g_steal_pointer (&doc);
@@ -699,14 +707,16 @@ vetter_store_couch_refused (VetterStore  *self,
                             JsonObject   *ours,
                             JsonObject   *theirs,
                             JsonObject   *payload,
+                            gint64       *changed_item,
                             GError      **error)
 {
   const char *doc_id = member_string (ours, "_id");
   const char *rev = member_string (theirs, "_rev");
   g_autofree char *theirs_text = object_to_string (theirs);
   VetterCouchOutcome outcome;
-  gint64 item_id;
+  gint64 item_id = 0;
 
+  *changed_item = 0;
   if (!vetter_store_begin (self, error))
     return VETTER_COUCH_FAILED;
   if (same_document (ours, theirs))
@@ -744,6 +754,7 @@ vetter_store_couch_refused (VetterStore  *self,
           if (!remember_doc (self, doc_id, rev, theirs_text, error) ||
               !apply_remote_decision (self, item_id, theirs, "remote", error))
             goto fail;
+          *changed_item = item_id;
         }
       else if (!ours_auto && theirs_auto)
         {
@@ -768,6 +779,7 @@ vetter_store_couch_refused (VetterStore  *self,
           if (!vetter_store_step_done (self, stmt, error) ||
               !audit (self, item_id, "vetter", "conflict", changes, error))
             goto fail;
+          *changed_item = item_id;
         }
     }
   if (!vetter_store_commit (self, error))
@@ -776,6 +788,7 @@ vetter_store_couch_refused (VetterStore  *self,
 
 fail:
   vetter_store_rollback (self);
+  *changed_item = 0;
   return VETTER_COUCH_FAILED;
 }
 
@@ -843,6 +856,7 @@ fail:
 static gint64
 remote_batch (VetterStore  *self,
               const char   *batch_doc,
+              const char   *name,
               GError      **error)
 {
   g_autofree char *key = g_strconcat ("couch:", batch_doc ? batch_doc : "batch:shared", NULL);
@@ -869,7 +883,7 @@ remote_batch (VetterStore  *self,
   dir = g_path_get_dirname (self->path);
   output_dir = g_build_filename (dir, "output", NULL);
   vetter_store_bind_text (stmt, 1, key);
-  vetter_store_bind_text (stmt, 2, "Shared database");
+  vetter_store_bind_text (stmt, 2, name ? name : "Shared database");
   sqlite3_bind_int64 (stmt, 3, vetter_store_now ());
   vetter_store_bind_text (stmt, 4, output_dir);
   if (!vetter_store_step_done (self, stmt, error))
@@ -893,7 +907,7 @@ take_remote_ad (VetterStore  *self,
   sqlite3_stmt *stmt;
   guint row = 0;
 
-  batch_id = remote_batch (self, member_string (doc, "batch"), error);
+  batch_id = remote_batch (self, member_string (doc, "batch"), member_string (doc, "batch_name"), error);
   if (batch_id == 0)
     return FALSE;
   stmt = vetter_store_prepare (self, "SELECT coalesce (max (row), 0) + 1 FROM item WHERE batch_id = ?", error);
@@ -963,17 +977,34 @@ push_waiting (VetterStore *self,
 }
 
 static gboolean
+in_conflict (VetterStore *self,
+             gint64       item_id)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT conflict IS NOT NULL FROM item WHERE id = ?", NULL);
+  gboolean conflict = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    conflict = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return conflict;
+}
+
+static gboolean
 take_remote_decision (VetterStore  *self,
                       const char   *doc_id,
                       JsonObject   *doc,
                       const char   *desktop,
+                      GArray       *decided,
                       GError      **error)
 {
   const char *rev = member_string (doc, "_rev");
   g_autofree char *text = object_to_string (doc);
   gint64 item_id = item_by_uid (self, doc_id + strlen ("decision:"));
   g_autofree char *status = NULL;
-  sqlite3_stmt *stmt;
+  gint64 batch_id;
 
   /* Our own write coming back: only its revision is news. */
   if (g_strcmp0 (member_string (doc, "desktop"), desktop) == 0)
@@ -987,17 +1018,32 @@ take_remote_decision (VetterStore  *self,
     return FALSE;
   if (item_id == 0)
     return TRUE;
-  stmt = vetter_store_prepare (self, "SELECT status FROM item WHERE id = ?", error);
-  if (stmt == NULL)
+  status = vetter_store_item_status (self, item_id, &batch_id, error);
+  if (status == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, item_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    status = g_strdup (vetter_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
   /* Still being processed here: the result will meet it then. */
-  if (g_strcmp0 (status, "queued") == 0 || g_strcmp0 (status, "processing") == 0)
+  if (g_str_equal (status, "queued") || g_str_equal (status, "processing"))
     return TRUE;
-  return apply_remote_decision (self, item_id, doc, "remote", error);
+  /* In conflict: a person chooses. Theirs, as it now is, is what they
+   * choose between; it does not become the item's by arriving. */
+  if (in_conflict (self, item_id))
+    {
+      sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET conflict = ?, updated = ? WHERE id = ?", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      vetter_store_bind_text (stmt, 1, text);
+      sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
+      sqlite3_bind_int64 (stmt, 3, item_id);
+      if (!vetter_store_step_done (self, stmt, error))
+        return FALSE;
+      g_array_append_val (decided, item_id);
+      return TRUE;
+    }
+  if (!apply_remote_decision (self, item_id, doc, "remote", error))
+    return FALSE;
+  g_array_append_val (decided, item_id);
+  return TRUE;
 }
 
 static gboolean
@@ -1034,12 +1080,14 @@ take_claim (VetterStore  *self,
 
 /* One page of the changes feed (its "results", with documents), and the
  * position after it, taken in together. @batches receives the ids of
- * batches that gained items to process. */
+ * batches that gained items to process, @decided those of items another
+ * desktop's decision changed. */
 gboolean
 vetter_store_couch_take_changes (VetterStore  *self,
                                  JsonArray    *results,
                                  const char   *last_seq,
                                  GArray       *batches,
+                                 GArray       *decided,
                                  GError      **error)
 {
   g_autofree char *desktop = vetter_store_desktop_id (self, error);
@@ -1068,7 +1116,7 @@ vetter_store_couch_take_changes (VetterStore  *self,
             ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
         }
       else if (g_str_has_prefix (id, "decision:"))
-        ok = take_remote_decision (self, id, doc, desktop, error);
+        ok = take_remote_decision (self, id, doc, desktop, decided, error);
       else if (g_str_has_prefix (id, "batch:"))
         ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
       if (!ok)

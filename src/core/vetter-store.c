@@ -901,6 +901,29 @@ fail:
   return FALSE;
 }
 
+char *
+vetter_store_item_status (VetterStore  *self,
+                          gint64        item_id,
+                          gint64       *batch_id,
+                          GError      **error)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT status, batch_id FROM item WHERE id = ?", error);
+  char *status = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      status = g_strdup (vetter_store_column_text (stmt, 0));
+      *batch_id = sqlite3_column_int64 (stmt, 1);
+    }
+  else
+    g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "there is no item %" G_GINT64_FORMAT, item_id);
+  sqlite3_reset (stmt);
+  return status;
+}
+
 /* ---- Batch state ---------------------------------------------------------- */
 
 gboolean

@@ -188,6 +188,12 @@ gboolean     vetter_store_record_item         (VetterStore        *self,
                                                const VetterConfig *config,
                                                VetterItemOutcome  *outcome,
                                                GError            **error);
+/* An item's status now (NULL with an error if there is no such item),
+ * and its batch. */
+char        *vetter_store_item_status         (VetterStore        *self,
+                                               gint64              item_id,
+                                               gint64             *batch_id,
+                                               GError            **error);
 gboolean     vetter_store_batch_counts        (VetterStore        *self,
                                                gint64              batch_id,
                                                VetterBatchCounts  *counts,
@@ -278,15 +284,18 @@ gboolean     vetter_store_couch_accepted      (VetterStore        *self,
                                                const char         *rev,
                                                JsonObject         *payload,
                                                GError            **error);
+/* @changed_item: the item whose decision or conflict this changed, or 0. */
 VetterCouchOutcome vetter_store_couch_refused (VetterStore        *self,
                                                JsonObject         *ours,
                                                JsonObject         *theirs,
                                                JsonObject         *payload,
+                                               gint64             *changed_item,
                                                GError            **error);
 gboolean     vetter_store_couch_take_changes  (VetterStore        *self,
                                                JsonArray          *results,
                                                const char         *last_seq,
                                                GArray             *batches,
+                                               GArray             *decided,
                                                GError            **error);
 gboolean     vetter_store_couch_note_claim    (VetterStore        *self,
                                                const char         *uid,

@@ -29,6 +29,7 @@
 #define PAGE_SIZE        200
 #define RETRY_SECONDS    5
 #define REFUSED_SECONDS  30
+#define MAX_CLAIM_PUTS   4
 
 typedef enum
 {
@@ -337,20 +338,29 @@ run_step (VetterCouchFeed *self,
 
 /* ---- Pulling -------------------------------------------------------------- */
 
+/* Shared by the store thread, which fills it, and the answer, which
+ * acts on what it found. */
 typedef struct
 {
   JsonArray *results;
   char      *last_seq;
-  GArray    *batches;
+  GArray    *batches;   /* with new ads to process */
+  GArray    *decided;   /* items another desktop decided */
 } Page;
 
 static void
-page_free (Page *page)
+page_clear (Page *page)
 {
   g_clear_pointer (&page->results, json_array_unref);
   g_free (page->last_seq);
   g_clear_pointer (&page->batches, g_array_unref);
-  g_free (page);
+  g_clear_pointer (&page->decided, g_array_unref);
+}
+
+static void
+page_release (Page *page)
+{
+  g_rc_box_release_full (page, (GDestroyNotify) page_clear);
 }
 
 static gpointer
@@ -360,9 +370,9 @@ store_take_page (VetterStore  *store,
 {
   Page *page = data;
 
-  if (!vetter_store_couch_take_changes (store, page->results, page->last_seq, page->batches, error))
+  if (!vetter_store_couch_take_changes (store, page->results, page->last_seq, page->batches, page->decided, error))
     return NULL;
-  return g_array_ref (page->batches);
+  return g_rc_box_acquire (page);
 }
 
 typedef struct
@@ -382,11 +392,11 @@ on_page_taken (GObject      *source,
   g_autofree char *last_seq = taken->last_seq;
   gboolean full = taken->full;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) batches = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
+  Page *page = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
 
   g_free (taken);
   self->polling = FALSE;
-  if (batches == NULL)
+  if (page == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -397,9 +407,12 @@ on_page_taken (GObject      *source,
     }
   g_free (self->since);
   self->since = g_steal_pointer (&last_seq);
-  /* New ads are processed here like any batch's. */
-  for (guint i = 0; i < batches->len; i++)
-    vetter_engine_resume_batch (self->engine, g_array_index (batches, gint64, i));
+  /* New ads are processed here like any batch's; decided ones show as
+   * decided in the window's counts. */
+  for (guint i = 0; i < page->batches->len; i++)
+    vetter_engine_resume_batch (self->engine, g_array_index (page->batches, gint64, i));
+  vetter_engine_announce_items (self->engine, page->decided);
+  page_release (page);
   g_signal_emit (self, signals[PULLED], 0);
   schedule_poll (self, full ? 0 : self->interval_ms);
 }
@@ -440,17 +453,18 @@ on_page (GObject      *source,
       return;
     }
 
-  page = g_new0 (Page, 1);
+  page = g_rc_box_new0 (Page);
   page->results = json_array_ref (json_object_get_array_member (answer, "results"));
   last_seq = json_object_get_member (answer, "last_seq");
   page->last_seq = json_to_string (last_seq, FALSE);
   page->batches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  page->decided = g_array_new (FALSE, FALSE, sizeof (gint64));
   taken = g_new0 (PageTaken, 1);
   taken->self = g_object_ref (self);
   taken->last_seq = g_strdup (page->last_seq);
   taken->full = json_array_get_length (page->results) >= PAGE_SIZE;
-  vetter_engine_run_in_store_async (self->engine, store_take_page, page, (GDestroyNotify) page_free,
-                                    (GDestroyNotify) g_array_unref, self->cancellable, on_page_taken, taken);
+  vetter_engine_run_in_store_async (self->engine, store_take_page, page, (GDestroyNotify) page_release,
+                                    (GDestroyNotify) page_release, self->cancellable, on_page_taken, taken);
 }
 
 /* "since" as a query value: a number as it is, a string's own text. */
@@ -504,7 +518,7 @@ typedef struct
   char    *uid;
   char    *moderator;
   char    *holder_name;   /* the other moderator, when held */
-  gboolean retried;       /* one takeover of an expired claim tried */
+  guint    puts;          /* PUTs tried: a release racing a claim can need a few */
 } Claim;
 
 static void
@@ -565,10 +579,9 @@ on_claim_read (GObject      *source,
       g_task_return_int (task, VETTER_CLAIM_UNKNOWN);
       return;
     }
-  if (soup_message_get_status (message) == 404 && !claim->retried)
+  if (soup_message_get_status (message) == 404 && claim->puts < MAX_CLAIM_PUTS)
     {
-      /* Released in between: try once more from scratch. */
-      claim->retried = TRUE;
+      /* Released in between: try again from scratch. */
       claim_put (g_steal_pointer (&task), NULL);
       return;
     }
@@ -579,12 +592,11 @@ on_claim_read (GObject      *source,
       return;
     }
   holder = json_object_get_string_member_with_default (doc, "holder", NULL);
-  if (!claim->retried &&
+  if (claim->puts < MAX_CLAIM_PUTS &&
       (g_strcmp0 (holder, self->desktop) == 0 ||
        json_object_get_int_member_with_default (doc, "expires", 0) < g_get_real_time ()))
     {
       /* Ours from before, or lapsed: take it over with its revision. */
-      claim->retried = TRUE;
       claim_put (g_steal_pointer (&task), json_object_get_string_member_with_default (doc, "_rev", NULL));
       return;
     }
@@ -647,6 +659,7 @@ claim_put (GTask      *task,
   g_autofree char *id = claim_id (claim->uid);
   SoupMessage *message;
 
+  claim->puts++;
   json_object_set_string_member (doc, "type", "claim");
   json_object_set_string_member (doc, "holder", self->desktop);
   json_object_set_string_member (doc, "moderator", claim->moderator);

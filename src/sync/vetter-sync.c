@@ -619,16 +619,26 @@ couch_answer_free (CouchAnswer *answer)
   g_free (answer);
 }
 
+/* How the store took the database's answer. */
+typedef struct
+{
+  VetterCouchOutcome outcome;
+  gint64             changed_item;   /* whose decision or conflict changed, or 0 */
+} Settled;
+
 static gpointer
 store_couch_accepted (VetterStore  *store,
                       gpointer      data,
                       GError      **error)
 {
   CouchAnswer *answer = data;
+  Settled *settled;
 
   if (!vetter_store_couch_accepted (store, answer->doc_id, answer->rev, answer->payload, error))
     return NULL;
-  return GINT_TO_POINTER (VETTER_COUCH_ACCEPTED);
+  settled = g_new0 (Settled, 1);
+  settled->outcome = VETTER_COUCH_ACCEPTED;
+  return settled;
 }
 
 static gpointer
@@ -637,9 +647,13 @@ store_couch_refused (VetterStore  *store,
                      GError      **error)
 {
   CouchAnswer *answer = data;
-  VetterCouchOutcome outcome = vetter_store_couch_refused (store, answer->ours, answer->theirs, answer->payload, error);
+  Settled *settled = g_new0 (Settled, 1);
 
-  return outcome == VETTER_COUCH_FAILED ? NULL : GINT_TO_POINTER (outcome);
+  settled->outcome = vetter_store_couch_refused (store, answer->ours, answer->theirs, answer->payload,
+                                                 &settled->changed_item, error);
+  if (settled->outcome == VETTER_COUCH_FAILED)
+    g_clear_pointer (&settled, g_free);
+  return settled;
 }
 
 static void send_couch (Job *job);
@@ -651,8 +665,17 @@ on_couch_settled (GObject      *source,
 {
   Job *job = user_data;
   g_autoptr(GError) error = NULL;
-  VetterCouchOutcome outcome = GPOINTER_TO_INT (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error));
+  g_autofree Settled *settled = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
+  VetterCouchOutcome outcome = settled ? settled->outcome : VETTER_COUCH_FAILED;
 
+  /* A conflict, or theirs adopted: the window shows the item as it is now. */
+  if (settled && settled->changed_item > 0)
+    {
+      g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      g_array_append_val (changed, settled->changed_item);
+      vetter_engine_announce_items (job->self->engine, changed);
+    }
   switch (outcome)
     {
     case VETTER_COUCH_FAILED:
@@ -718,7 +741,7 @@ on_couch_theirs (GObject      *source,
   answer = couch_answer_new (job);
   answer->theirs = g_steal_pointer (&theirs);
   vetter_engine_run_in_store_async (job->self->engine, store_couch_refused, answer, (GDestroyNotify) couch_answer_free,
-                                    NULL, job->self->cancellable, on_couch_settled, job);
+                                    g_free, job->self->cancellable, on_couch_settled, job);
 }
 
 static void
@@ -748,7 +771,7 @@ on_couch_put (GObject      *source,
 
       accepted->rev = g_strdup (json_object_get_string_member (answer, "rev"));
       vetter_engine_run_in_store_async (job->self->engine, store_couch_accepted, accepted,
-                                        (GDestroyNotify) couch_answer_free, NULL, job->self->cancellable,
+                                        (GDestroyNotify) couch_answer_free, g_free, job->self->cancellable,
                                         on_couch_settled, job);
       return;
     }

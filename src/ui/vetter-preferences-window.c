@@ -16,6 +16,7 @@
 
 #include "vetter-application.h"
 #include "vetter-config.h"
+#include "vetter-couch.h"
 #include "vetter-keyring.h"
 #include "vetter-preferences-window.h"
 #include "vetter-resources.h"
@@ -51,6 +52,10 @@ struct _VetterPreferencesWindow
   GtkWidget      *s3_test_button;
   AdwActionRow   *mail_test_row;
   GtkWidget      *mail_test_button;
+  AdwActionRow   *couch_test_row;
+  GtkWidget      *couch_test_button;
+  AdwActionRow   *imagga_test_row;
+  GtkWidget      *imagga_test_button;
 };
 
 /* The Services page's rows: settings keys for the plain ones, keyring
@@ -66,11 +71,13 @@ static const ServiceField text_fields[] = {
   { "s3_access_row", "s3-access-key" }, { "mailgun_url_row", "mailgun-url" },
   { "mailgun_domain_row", "mailgun-domain" }, { "mail_from_row", "mail-from" },
   { "imagga_url_row", "imagga-url" }, { "imagga_key_row", "imagga-key" },
+  { "couch_url_row", "couchdb-url" }, { "couch_db_row", "couchdb-db" }, { "couch_user_row", "couchdb-user" },
 };
 
 static const ServiceField secret_fields[] = {
   { "s3_secret_row", VETTER_SECRET_S3 }, { "mailgun_key_row", VETTER_SECRET_MAILGUN },
   { "webhook_secret_row", VETTER_SECRET_WEBHOOK }, { "imagga_secret_row", VETTER_SECRET_IMAGGA },
+  { "couch_password_row", VETTER_SECRET_COUCHDB },
 };
 
 G_DEFINE_FINAL_TYPE (VetterPreferencesWindow, vetter_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -291,8 +298,10 @@ show_secret_states (VetterPreferencesWindow *self)
   const char *values[G_N_ELEMENTS (secret_fields)] = {
     services ? services->s3_secret_key : NULL, services ? services->mailgun_key : NULL,
     services ? services->webhook_secret : NULL, services ? services->imagga_secret : NULL,
+    services ? services->couch_password : NULL,
   };
-  const char *titles[G_N_ELEMENTS (secret_fields)] = { N_("Secret Key"), N_("API Key"), N_("Signing Secret"), N_("API Secret") };
+  const char *titles[G_N_ELEMENTS (secret_fields)] = { N_("Secret Key"), N_("API Key"), N_("Signing Secret"), N_("API Secret"),
+                                                       N_("Password") };
 
   for (guint i = 0; i < G_N_ELEMENTS (secret_fields); i++)
     {
@@ -370,7 +379,15 @@ typedef struct
   AdwActionRow            *row;
   GtkWidget               *button;
   const char              *success;
+  char                    *not_found;   /* what a 404 means, when it means more than that */
 } ConnectionTest;
+
+static void
+connection_test_free (ConnectionTest *test)
+{
+  g_free (test->not_found);
+  g_free (test);
+}
 
 static void
 on_tested (GObject      *source,
@@ -387,7 +404,7 @@ on_tested (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_free (test);
+      connection_test_free (test);
       return;
     }
   gtk_widget_set_sensitive (test->button, TRUE);
@@ -396,11 +413,13 @@ on_tested (GObject      *source,
     text = g_strdup_printf (_("Cannot reach the server: %s"), error->message);
   else if (status >= 200 && status < 300)
     text = g_strdup (test->success);
+  else if (status == 404 && test->not_found)
+    text = g_strdup (test->not_found);
   else
     /* Translators: "The server answered 403 Forbidden" */
     text = g_strdup_printf (_("The server answered %u %s"), status, soup_message_get_reason_phrase (message));
   adw_action_row_set_subtitle (test->row, text);
-  g_free (test);
+  connection_test_free (test);
 }
 
 static void
@@ -408,7 +427,8 @@ start_test (VetterPreferencesWindow *self,
             AdwActionRow            *row,
             GtkWidget               *button,
             SoupMessage             *message,
-            const char              *success)
+            const char              *success,
+            char                    *not_found)
 {
   ConnectionTest *test = g_new0 (ConnectionTest, 1);
 
@@ -416,13 +436,102 @@ start_test (VetterPreferencesWindow *self,
   test->row = row;
   test->button = button;
   test->success = success;
+  test->not_found = not_found;
   gtk_widget_set_sensitive (button, FALSE);
   adw_action_row_set_subtitle (row, _("Testing…"));
   soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->cancellable, on_tested, test);
   g_object_unref (message);
 }
 
-/* A signed HEAD of the bucket; for Mailgun, the sending domain. */
+/* A signed HEAD of the bucket. */
+static void
+test_s3 (VetterPreferencesWindow *self,
+         const VetterServices    *services)
+{
+  g_autoptr(VetterS3) s3 = services ? vetter_s3_new (services) : NULL;
+
+  if (s3 == NULL)
+    adw_action_row_set_subtitle (self->s3_test_row, _("Fill in the endpoint, bucket, access key and secret key first"));
+  else
+    start_test (self, self->s3_test_row, self->s3_test_button, vetter_s3_message (s3, "HEAD", NULL, NULL, NULL),
+                _("Connected: the bucket answers"), NULL);
+}
+
+/* Mailgun's record of the sending domain. */
+static void
+test_mail (VetterPreferencesWindow *self,
+           const VetterServices    *services)
+{
+  g_autofree char *url = NULL;
+  SoupMessage *message;
+
+  if (services == NULL || !vetter_services_has_mail (services))
+    {
+      adw_action_row_set_subtitle (self->mail_test_row, _("Fill in the domain, sender and API key first"));
+      return;
+    }
+  url = g_strdup_printf ("%s/v3/domains/%s", services->mailgun_url, services->mailgun_domain);
+  message = soup_message_new ("GET", url);
+  if (message == NULL)
+    {
+      adw_action_row_set_subtitle (self->mail_test_row, _("The Mailgun API URL is not valid"));
+      return;
+    }
+  vetter_services_set_basic_auth (message, "api", services->mailgun_key);
+  start_test (self, self->mail_test_row, self->mail_test_button, message,
+              _("Connected: Mailgun knows the sending domain"), NULL);
+}
+
+/* The database itself, as this user: its members may read it. */
+static void
+test_couch (VetterPreferencesWindow *self,
+            const VetterServices    *services)
+{
+  SoupMessage *message;
+
+  if (services == NULL || !vetter_services_has_couch (services))
+    {
+      adw_action_row_set_subtitle (self->couch_test_row, _("Fill in the URL, user and password first"));
+      return;
+    }
+  message = vetter_couch_message (services, "GET", NULL, NULL, NULL);
+  if (message == NULL)
+    {
+      adw_action_row_set_subtitle (self->couch_test_row, _("The CouchDB URL is not valid"));
+      return;
+    }
+  start_test (self, self->couch_test_row, self->couch_test_button, message, _("Connected: the database answers"),
+              /* Translators: %s is the database's name */
+              g_strdup_printf (_("Connected, but there is no database “%s” yet: an administrator's desktop creates it "
+                                 "on first use"), services->couch_db));
+}
+
+/* Imagga's usage record: authenticated, and costs no tagging quota. */
+static void
+test_imagga (VetterPreferencesWindow *self,
+             const VetterServices    *services)
+{
+  g_autofree char *url = NULL;
+  SoupMessage *message;
+
+  if (services == NULL || services->imagga_url == NULL || services->imagga_key == NULL ||
+      services->imagga_secret == NULL)
+    {
+      adw_action_row_set_subtitle (self->imagga_test_row, _("Fill in the API key and secret first"));
+      return;
+    }
+  url = g_strdup_printf ("%s/v2/usage", services->imagga_url);
+  message = soup_message_new ("GET", url);
+  if (message == NULL)
+    {
+      adw_action_row_set_subtitle (self->imagga_test_row, _("The Imagga API URL is not valid"));
+      return;
+    }
+  vetter_services_set_basic_auth (message, services->imagga_key, services->imagga_secret);
+  start_test (self, self->imagga_test_row, self->imagga_test_button, message,
+              _("Connected: Imagga accepts the key"), NULL);
+}
+
 static void
 on_test_clicked (VetterPreferencesWindow *self,
                  GtkButton               *button)
@@ -432,34 +541,13 @@ on_test_clicked (VetterPreferencesWindow *self,
                                    ? vetter_application_get_services (VETTER_APPLICATION (application)) : NULL;
 
   if (GTK_WIDGET (button) == self->s3_test_button)
-    {
-      g_autoptr(VetterS3) s3 = services ? vetter_s3_new (services) : NULL;
-
-      if (s3 == NULL)
-        adw_action_row_set_subtitle (self->s3_test_row, _("Fill in the endpoint, bucket, access key and secret key first"));
-      else
-        start_test (self, self->s3_test_row, self->s3_test_button, vetter_s3_message (s3, "HEAD", NULL, NULL, NULL),
-                    _("Connected: the bucket answers"));
-      return;
-    }
-  if (services == NULL || !vetter_services_has_mail (services))
-    {
-      adw_action_row_set_subtitle (self->mail_test_row, _("Fill in the domain, sender and API key first"));
-      return;
-    }
-  {
-    g_autofree char *url = g_strdup_printf ("%s/v3/domains/%s", services->mailgun_url, services->mailgun_domain);
-    SoupMessage *message = soup_message_new ("GET", url);
-
-    if (message == NULL)
-      {
-        adw_action_row_set_subtitle (self->mail_test_row, _("The Mailgun API URL is not valid"));
-        return;
-      }
-    vetter_services_set_basic_auth (message, "api", services->mailgun_key);
-    start_test (self, self->mail_test_row, self->mail_test_button, message,
-                _("Connected: Mailgun knows the sending domain"));
-  }
+    test_s3 (self, services);
+  else if (GTK_WIDGET (button) == self->mail_test_button)
+    test_mail (self, services);
+  else if (GTK_WIDGET (button) == self->couch_test_button)
+    test_couch (self, services);
+  else
+    test_imagga (self, services);
 }
 
 /* ---- GObject -------------------------------------------------------------- */
@@ -514,6 +602,10 @@ vetter_preferences_window_class_init (VetterPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, s3_test_button);
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, mail_test_row);
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, mail_test_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, couch_test_row);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, couch_test_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, imagga_test_row);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, imagga_test_button);
   /* Found by name (service_row ()), not kept in the struct. */
   for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
     gtk_widget_class_bind_template_child_full (widget_class, text_fields[i].row, FALSE, 0);

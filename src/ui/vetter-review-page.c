@@ -22,6 +22,8 @@
 
 #include "vetter-batch-object.h"
 #include "vetter-config.h"
+#include "vetter-conflict-card.h"
+#include "vetter-couch.h"
 #include "vetter-labels.h"
 #include "vetter-reasons.h"
 #include "vetter-resources.h"
@@ -71,6 +73,9 @@ struct _VetterReviewPage
   GPtrArray          *defect_kinds;   /* defect filter's entries after "any" */
   guint               refresh_source;
   gboolean            choosing_reason;
+  VetterCouchFeed    *claims;         /* the shared database's, when there is one */
+  char               *claimed_uid;    /* the ad this desktop claims while it is shown */
+  guint               claim_renewal;
 
   GtkDropDown        *batch_filter;
   GtkDropDown        *status_filter;
@@ -85,6 +90,7 @@ struct _VetterReviewPage
   GtkLabel           *subtitle_label;
   GtkLabel           *decision_label;
   GtkLabel           *rule_label;
+  VetterConflictCard *conflict_card;
   GtkListBox         *defect_list;
   GtkWidget          *defects_heading;
   GtkBox             *tag_box;
@@ -115,6 +121,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void show_position (VetterReviewPage *self);
+static void claim_current (VetterReviewPage *self);
+static void release_claim (VetterReviewPage *self);
 static void load_item     (VetterReviewPage *self,
                            Loaded           *loaded,
                            guint             image_index);
@@ -203,15 +211,28 @@ is_decidable (const char *status)
          g_strcmp0 (status, "rejected") == 0;
 }
 
+/* Another desktop's decision disagrees with this one's: a person keeps
+ * one before anything else is decided. */
+static gboolean
+in_conflict (JsonObject *item)
+{
+  JsonNode *node = item && json_object_has_member (item, "conflict") ? json_object_get_member (item, "conflict") : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node);
+}
+
 static void
 update_actions (VetterReviewPage *self)
 {
-  const char *status = self->current && self->current->detail
-                       ? json_string (self->current->detail, "status") : NULL;
-  gboolean shown = self->current && self->current->ready && self->current->detail;
+  JsonObject *item = self->current ? self->current->detail : NULL;
+  const char *status = json_string (item, "status");
+  gboolean shown = self->current && self->current->ready && item;
+  gboolean decidable = shown && is_decidable (status) && !in_conflict (item);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.approve", shown && is_decidable (status));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.reject", shown && is_decidable (status));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.approve", decidable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.reject", decidable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.keep-theirs", shown && in_conflict (item));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.keep-mine", shown && in_conflict (item));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.reason", self->choosing_reason);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.cancel-reason", self->choosing_reason);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.previous", self->position > 0);
@@ -748,6 +769,7 @@ display (VetterReviewPage *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self), "revealed");
 
   fill_decision (self, item);
+  vetter_conflict_card_show (self->conflict_card, item);
   if (image)
     {
       fill_defects (self, image);
@@ -761,6 +783,7 @@ display (VetterReviewPage *self)
   gtk_stack_set_visible_child_name (self->review_stack, "item");
   update_position_label (self);
   update_actions (self);
+  claim_current (self);
   if (!gtk_widget_has_focus (GTK_WIDGET (self->note_entry)))
     gtk_widget_grab_focus (GTK_WIDGET (self->image_view));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_ITEM]);
@@ -927,6 +950,7 @@ show_position (VetterReviewPage *self)
   self->image_index = 0;
   if (self->queue == NULL || self->position >= self->queue->len)
     {
+      release_claim (self);
       g_clear_pointer (&self->current, loaded_free);
       gtk_stack_set_visible_child_name (self->review_stack, "empty");
       update_position_label (self);
@@ -936,6 +960,8 @@ show_position (VetterReviewPage *self)
     }
 
   id = g_array_index (self->queue, gint64, self->position);
+  if (self->current == NULL || self->current->item_id != id)
+    release_claim (self);
   g_clear_pointer (&self->current, loaded_free);
   if (self->next && self->next->item_id == id)
     {
@@ -960,6 +986,111 @@ show_position (VetterReviewPage *self)
   update_position_label (self);
   update_actions (self);
   preload_next (self);
+}
+
+/* ---- Claims --------------------------------------------------------------- */
+
+/* With a shared database, the ad on screen is claimed, so that another
+ * desktop's moderator does not review it at the same time; one claimed
+ * elsewhere leaves this queue with a word saying who has it. A claim
+ * lasts VETTER_COUCH_CLAIM_SECONDS unless renewed, so a moderator who
+ * stays on an ad renews it at half that. */
+
+typedef struct
+{
+  VetterReviewPage *self;
+  gint64            item_id;
+  char             *uid;
+} ClaimContext;
+
+static void
+claim_context_free (ClaimContext *ctx)
+{
+  g_object_unref (ctx->self);
+  g_free (ctx->uid);
+  g_free (ctx);
+}
+
+static void
+release_claim (VetterReviewPage *self)
+{
+  g_clear_handle_id (&self->claim_renewal, g_source_remove);
+  if (self->claimed_uid && self->claims)
+    vetter_couch_feed_release (self->claims, self->claimed_uid);
+  g_clear_pointer (&self->claimed_uid, g_free);
+}
+
+static void
+leave_to_other (VetterReviewPage *self,
+                const char       *holder)
+{
+  g_autofree char *message = g_strdup_printf (_("%s is reviewing this ad on another desktop; it is left to them"),
+                                              holder && *holder ? holder : _("Someone"));
+
+  say (self, message);
+  g_clear_pointer (&self->claimed_uid, g_free);
+  g_clear_handle_id (&self->claim_renewal, g_source_remove);
+  /* The item after it is preloaded as "next" and moves up in its place. */
+  g_array_remove_index (self->queue, self->position);
+  show_position (self);
+}
+
+static void
+on_claimed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ClaimContext *ctx = user_data;
+  VetterReviewPage *self = ctx->self;
+  g_autofree char *holder = NULL;
+  VetterClaimResult claim = vetter_couch_feed_claim_finish (VETTER_COUCH_FEED (source), result, &holder);
+  gboolean still_claiming = g_strcmp0 (self->claimed_uid, ctx->uid) == 0;
+
+  if (claim == VETTER_CLAIM_HELD && still_claiming && self->current && self->current->item_id == ctx->item_id &&
+      self->queue && self->position < self->queue->len &&
+      g_array_index (self->queue, gint64, self->position) == ctx->item_id)
+    leave_to_other (self, holder);
+  else if (claim == VETTER_CLAIM_TAKEN && !still_claiming)
+    /* The moderator moved on before the answer came. */
+    vetter_couch_feed_release (VETTER_COUCH_FEED (source), ctx->uid);
+  claim_context_free (ctx);
+}
+
+static void
+send_claim (VetterReviewPage *self)
+{
+  ClaimContext *ctx = g_new0 (ClaimContext, 1);
+
+  ctx->self = g_object_ref (self);
+  ctx->item_id = self->current->item_id;
+  ctx->uid = g_strdup (self->claimed_uid);
+  vetter_couch_feed_claim_async (self->claims, ctx->uid, g_get_user_name (), self->cancellable, on_claimed, ctx);
+}
+
+static gboolean
+renew_claim (gpointer user_data)
+{
+  VetterReviewPage *self = user_data;
+
+  if (self->claimed_uid && self->claims && self->current)
+    send_claim (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+claim_current (VetterReviewPage *self)
+{
+  JsonObject *item = self->current ? self->current->detail : NULL;
+  const char *uid = json_string (item, "uid");
+
+  if (self->claims == NULL || uid == NULL || !is_decidable (json_string (item, "status")))
+    return;
+  if (g_strcmp0 (self->claimed_uid, uid) == 0)
+    return;
+  release_claim (self);
+  self->claimed_uid = g_strdup (uid);
+  send_claim (self);
+  self->claim_renewal = g_timeout_add_seconds (VETTER_COUCH_CLAIM_SECONDS / 2, renew_claim, self);
 }
 
 /* ---- The queue ------------------------------------------------------------ */
@@ -1071,7 +1202,7 @@ on_item_changed (VetterReviewPage *self,
 static void
 read_filters (VetterReviewPage *self)
 {
-  static const char *statuses[] = { "needs_review", "approved", "rejected", "any" };
+  static const char *statuses[] = { "needs_review", "approved", "rejected", "any", "conflict" };
   static const char *autos[] = { NULL, "needs_review", "approved", "rejected" };
   guint batch = gtk_drop_down_get_selected (self->batch_filter);
   guint status = gtk_drop_down_get_selected (self->status_filter);
@@ -1393,6 +1524,54 @@ undo_action (GtkWidget  *widget,
   update_actions (self);
 }
 
+typedef struct
+{
+  VetterReviewPage *self;
+  gboolean          keep_theirs;
+} ResolveContext;
+
+static void
+on_resolved (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ResolveContext *ctx = user_data;
+  g_autoptr(VetterReviewPage) self = ctx->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!vetter_engine_resolve_conflict_finish (VETTER_ENGINE (source), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The conflict is not settled: %s"), error->message);
+
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        say (self, message);
+    }
+  else
+    say (self, ctx->keep_theirs ? _("Their decision is kept")
+                                : _("Your decision is kept and goes to the shared database"));
+  g_free (ctx);
+}
+
+/* Keep Theirs (T) or Keep Mine (M) on an item in conflict, then on. */
+static void
+resolve_action (GtkWidget  *widget,
+                const char *name,
+                GVariant   *parameter)
+{
+  VetterReviewPage *self = VETTER_REVIEW_PAGE (widget);
+  ResolveContext *ctx;
+
+  if (self->current == NULL || !in_conflict (self->current->detail))
+    return;
+  ctx = g_new0 (ResolveContext, 1);
+  ctx->self = g_object_ref (self);
+  ctx->keep_theirs = g_str_equal (name, "review.keep-theirs");
+  vetter_engine_resolve_conflict_async (self->engine, self->current->item_id, ctx->keep_theirs, g_get_user_name (),
+                                        self->cancellable, on_resolved, ctx);
+  self->position++;
+  show_position (self);
+}
+
 static void
 zoom_action (GtkWidget  *widget,
              const char *name,
@@ -1466,6 +1645,8 @@ vetter_review_page_dispose (GObject *object)
 {
   VetterReviewPage *self = VETTER_REVIEW_PAGE (object);
 
+  release_claim (self);
+  g_clear_object (&self->claims);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_pointer (&self->current, loaded_free);
@@ -1531,6 +1712,7 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
                                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (VETTER_TYPE_IMAGE_VIEW);
+  g_type_ensure (VETTER_TYPE_CONFLICT_CARD);
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-review-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1548,6 +1730,7 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, decision_label);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, rule_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, conflict_card);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, defect_list);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, defects_heading);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, tag_box);
@@ -1567,6 +1750,8 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   gtk_widget_class_install_action (widget_class, "review.next", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "review.previous", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "review.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "review.keep-theirs", NULL, resolve_action);
+  gtk_widget_class_install_action (widget_class, "review.keep-mine", NULL, resolve_action);
   gtk_widget_class_install_action (widget_class, "review.zoom", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "review.reveal", NULL, reveal_action);
 
@@ -1582,6 +1767,8 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   add_key (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "review.undo");
   add_key (widget_class, GDK_KEY_space, 0, "review.zoom");
   add_key (widget_class, GDK_KEY_v, 0, "review.reveal");
+  add_key (widget_class, GDK_KEY_t, 0, "review.keep-theirs");
+  add_key (widget_class, GDK_KEY_m, 0, "review.keep-mine");
   add_key (widget_class, GDK_KEY_Escape, 0, "review.cancel-reason");
   add_key (widget_class, GDK_KEY_question, 0, "win.show-help-overlay");
   for (guint i = 0; i < 9; i++)
@@ -1667,6 +1854,21 @@ vetter_review_page_reload (VetterReviewPage *self)
     return;
   vetter_engine_defect_kinds_async (self->engine, self->cancellable, on_defect_kinds_loaded, g_object_ref (self));
   query_queue (self, FALSE);
+}
+
+/* Claims the ad on screen in @claims (NULL: no shared database). */
+void
+vetter_review_page_set_claims (VetterReviewPage *self,
+                               VetterCouchFeed  *claims)
+{
+  g_return_if_fail (VETTER_IS_REVIEW_PAGE (self));
+
+  if (self->claims == claims)
+    return;
+  release_claim (self);
+  g_set_object (&self->claims, claims);
+  if (self->current && self->current->ready && self->current->detail)
+    claim_current (self);
 }
 
 gint64

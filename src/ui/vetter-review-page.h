@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vetter-couch-feed.h"
 #include "vetter-engine.h"
 #include "vetter-image-view.h"
 
@@ -23,6 +24,8 @@ void             vetter_review_page_setup            (VetterReviewPage *self,
                                                       GListModel       *batches);
 /* Reads the queue again from the store, from its first item. */
 void             vetter_review_page_reload           (VetterReviewPage *self);
+void             vetter_review_page_set_claims       (VetterReviewPage *self,
+                                                      VetterCouchFeed  *claims);
 
 /* The item on screen (0 for none) and where it is in the queue. */
 gint64           vetter_review_page_get_current_item (VetterReviewPage *self);

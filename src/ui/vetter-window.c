@@ -34,6 +34,8 @@ struct _VetterWindow
   GListStore      *batches;    /* VetterBatchObject, newest first */
   GHashTable      *by_id;      /* batch id → VetterBatchObject (borrowed) */
   GCancellable    *cancellable;
+  gboolean         listing;    /* the store's batches are being listed */
+  gboolean         listed;     /* ... and have been, once */
 
   AdwToastOverlay *toast_overlay;
   AdwViewStack    *view_stack;
@@ -134,6 +136,8 @@ update_review_badge (VetterWindow *self)
   adw_view_stack_page_set_needs_attention (self->review_stack_page, waiting > 0);
 }
 
+static void on_batches_listed (GObject *source, GAsyncResult *result, gpointer user_data);
+
 static void
 on_batch_progress (VetterWindow *self,
                    gint64        batch_id,
@@ -143,6 +147,12 @@ on_batch_progress (VetterWindow *self,
 
   if (batch)
     vetter_batch_object_update (batch, vetter_engine_get_progress (engine, batch_id));
+  else if (!self->listing)
+    {
+      /* A batch this window did not add: ads another desktop shared. */
+      self->listing = TRUE;
+      vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
+    }
   update_review_badge (self);
 }
 
@@ -185,17 +195,28 @@ on_batches_listed (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   batches = vetter_engine_list_batches_finish (VETTER_ENGINE (source), result, &error);
+  self->listing = FALSE;
   if (batches == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (self, error->message);
       return;
     }
-  for (guint i = 0; i < batches->len; i++)
+  /* Newest first: the first listing fills the list in that order; one
+   * found later is newer than what is shown, and goes on top. */
+  for (guint i = 0; !self->listed && i < batches->len; i++)
     {
       VetterBatchInfo *info = g_ptr_array_index (batches, i);
+
       ensure_batch (self, info->id, info->source, FALSE);
     }
+  for (guint i = batches->len; self->listed && i > 0; i--)
+    {
+      VetterBatchInfo *info = g_ptr_array_index (batches, i - 1);
+
+      ensure_batch (self, info->id, info->source, TRUE);
+    }
+  self->listed = TRUE;
 }
 
 /* ---- The outbox ----------------------------------------------------------- */
@@ -211,11 +232,20 @@ update_sync_indicator (VetterWindow *self)
   /* Counts shown as int: an outbox of two billion rows is not a case. */
   int parked = (int) MIN (counts->parked, G_MAXINT), pending = (int) MIN (counts->pending, G_MAXINT);
 
+  const char *problem = vetter_sync_get_couch (self->sync)
+                        ? vetter_couch_feed_get_problem (vetter_sync_get_couch (self->sync)) : NULL;
+
   if (parked > 0)
     {
       icon = "dialog-warning-symbolic";
       status = g_strdup_printf (ngettext ("%d result could not be sent; %d waiting",
                                           "%d results could not be sent; %d waiting", parked), parked, pending);
+    }
+  else if (problem)
+    {
+      icon = "dialog-warning-symbolic";
+      /* Translators: the shared database is not usable, and why */
+      status = g_strdup_printf (_("Shared database: %s"), problem);
     }
   else if (pending > 0 && vetter_sync_get_offline (self->sync))
     {
@@ -293,6 +323,7 @@ set_sync (VetterWindow *self,
     g_signal_handlers_disconnect_by_func (self->sync, update_sync_indicator, self);
   g_set_object (&self->sync, sync);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_button), sync != NULL);
+  vetter_review_page_set_claims (self->review_page, sync ? vetter_sync_get_couch (sync) : NULL);
   if (sync == NULL)
     return;
   g_signal_connect_object (sync, "changed", G_CALLBACK (update_sync_indicator), self, G_CONNECT_SWAPPED);
@@ -531,6 +562,7 @@ attach_engine (VetterWindow *self,
   gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
   vetter_review_page_setup (self->review_page, self->engine, G_LIST_MODEL (self->batches));
   set_sync (self, sync);
+  self->listing = TRUE;
   vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
 }
 

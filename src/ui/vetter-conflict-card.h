@@ -1,0 +1,23 @@
+/* vetter-conflict-card.h: two desktops' decisions on one ad, side by side
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define VETTER_TYPE_CONFLICT_CARD (vetter_conflict_card_get_type ())
+
+G_DECLARE_FINAL_TYPE (VetterConflictCard, vetter_conflict_card, VETTER, CONFLICT_CARD, GtkWidget)
+
+/* Shows @item's conflict (its "conflict" member: the other desktop's
+ * decision document) beside the item's own decision; hides itself when
+ * there is none. Returns whether there is one. */
+gboolean vetter_conflict_card_show (VetterConflictCard *self,
+                                    JsonObject         *item);
+
+G_END_DECLS

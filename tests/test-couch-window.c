@@ -1,0 +1,354 @@
+/* test-couch-window.c: the window of a desktop sharing one CouchDB
+ *
+ * The application is ana's desktop, reaching pouchdb-server through the
+ * fixture's proxy (couch-fixture.c); ben's desktop is an engine and a
+ * sender in this process, talking to the database directly. What a
+ * moderator sees: the indicator saying the database is not there yet;
+ * ben's ads arriving as a batch in the Queue list and in the review
+ * queue; the ad on screen claimed, and released when she moves on; an
+ * ad ben holds left to him with a word; a conflict between their
+ * decisions shown beside each other and settled with Keep Mine.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "couch-fixture.h"
+#include "vetter-application.h"
+#include "vetter-batch-object.h"
+#include "vetter-conflict-card.h"
+#include "vetter-test-util.h"
+#include "vetter-window.h"
+
+static Fixture fixture;
+static VetterApplication *app;
+static VetterWindow *window;
+static Desktop *ben;
+static GPtrArray *messages;   /* what the review page said */
+static GArray *shared;        /* ana's item ids of ben's ads, in queue order */
+
+static void
+on_message (VetterReviewPage *page,
+            const char       *message)
+{
+  g_ptr_array_add (messages, g_strdup (message));
+}
+
+static GtkWidget *
+window_child (const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, name));
+}
+
+static GtkWidget *
+page_child (VetterReviewPage *page,
+            const char       *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_REVIEW_PAGE, name));
+}
+
+static gpointer
+store_uid (VetterStore  *store,
+           gpointer      data,
+           GError      **error)
+{
+  g_autoptr(JsonObject) item = vetter_store_item_detail (store, *(gint64 *) data, error);
+
+  return item ? g_strdup (json_object_get_string_member (item, "uid")) : NULL;
+}
+
+/* The shared id of ana's item @id. */
+static char *
+uid_of (gint64 id)
+{
+  return test_run_in_store (vetter_application_get_engine (app), store_uid, &id);
+}
+
+static gboolean
+says_missing (gpointer data)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (window_child ("sync_button"));
+
+  return tooltip && strstr (tooltip, "Shared database:") && strstr (tooltip, "administrator");
+}
+
+static gboolean
+says_all_sent (gpointer data)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (window_child ("sync_button")), "Everything is sent") == 0;
+}
+
+/* Before an administrator has connected, the indicator says so; once one
+ * has, it is quiet. */
+static void
+test_indicator (void)
+{
+  Desktop *admin;
+
+  test_wait_until (says_missing, NULL);
+  g_assert_cmpstr (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (window_child ("sync_button"))), ==,
+                   "dialog-warning-symbolic");
+  admin = desktop_new (&fixture, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  desktop_free (admin);
+  /* As changing a setting would: the database is looked at again now. */
+  vetter_application_reload_services (app);
+  test_wait_until (says_all_sent, NULL);
+}
+
+static gboolean
+shared_batch_listed (gpointer data)
+{
+  GListModel *batches = vetter_window_get_batches (window);
+
+  return g_list_model_get_n_items (batches) == 1 && vetter_review_page_get_queue_length (data) == 3;
+}
+
+static gboolean
+database_has_claim (gpointer data)
+{
+  g_autofree char *id = g_strconcat ("claim:", data, NULL);
+  g_autoptr(JsonObject) doc = database_doc (&fixture, id);
+
+  return doc != NULL;
+}
+
+static gboolean
+claimed_here (gpointer data)
+{
+  g_autofree char *id = g_strconcat ("claim:", data, NULL);
+  g_autoptr(JsonObject) doc = database_doc (&fixture, id);
+
+  return doc && g_strcmp0 (json_object_get_string_member (doc, "moderator"), g_get_user_name ()) == 0;
+}
+
+static gboolean
+database_lacks_claim (gpointer data)
+{
+  return !database_has_claim (data);
+}
+
+/* Ben's ads reach ana's window without a reopen, and the one she looks
+ * at is hers until she moves on. */
+static void
+test_shared_ads_and_claims (void)
+{
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  g_autoptr(VetterBatchObject) batch = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  ben = desktop_new (&fixture, "ben", "ben", BEN_PASSWORD, FALSE, FALSE);
+  add_ads (&fixture, ben, 3);
+  g_assert_cmpuint (drain (ben).pending, ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review");
+  test_wait_until (shared_batch_listed, page);
+  batch = g_list_model_get_item (vetter_window_get_batches (window), 0);
+  g_assert_cmpstr (vetter_batch_object_get_title (batch), ==, "ads.csv");
+  test_wait_until (test_item_shown, page);
+  g_assert_cmpuint (vetter_review_page_get_position (page), ==, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      /* The queue's ids, read through the page as it moves. */
+      gint64 id = vetter_review_page_get_current_item (page);
+
+      g_array_append_val (shared, id);
+      if (i < 2)
+        {
+          gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);
+          test_wait_until (test_item_shown, page);
+        }
+    }
+  for (guint i = 0; i < 2; i++)
+    gtk_widget_activate_action (GTK_WIDGET (page), "review.previous", NULL);
+  test_wait_until (test_item_shown, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, g_array_index (shared, gint64, 0));
+
+  /* On screen: claimed in the database, under this desktop's moderator
+   * (passing it on the way may have let go of an earlier claim). */
+  first = uid_of (g_array_index (shared, gint64, 0));
+  second = uid_of (g_array_index (shared, gint64, 1));
+  test_wait_until (claimed_here, first);
+  /* The others it passed on the way are let go. */
+  test_wait_until (database_lacks_claim, second);
+}
+
+typedef struct
+{
+  const char *uid;
+  const char *status;
+  const char *by;
+} DocWait;
+
+static gboolean
+decision_in_database (gpointer data)
+{
+  DocWait *wait = data;
+  g_autofree char *id = g_strconcat ("decision:", wait->uid, NULL);
+  g_autoptr(JsonObject) doc = database_doc (&fixture, id);
+
+  return doc && g_strcmp0 (json_object_get_string_member (doc, "status"), wait->status) == 0 &&
+         g_strcmp0 (json_object_get_string_member (doc, "decided_by"), wait->by) == 0;
+}
+
+static void
+on_ben_claimed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_cmpint (vetter_couch_feed_claim_finish (VETTER_COUCH_FEED (source), result, NULL), ==, VETTER_CLAIM_TAKEN);
+  *done = TRUE;
+}
+
+static gboolean
+left_to_ben (gpointer data)
+{
+  return vetter_review_page_get_queue_length (data) == 2 && test_item_shown (data);
+}
+
+/* Ben has the next ad open: deciding this one moves past it, saying who
+ * has it, and lets go of the decided one. */
+static void
+test_ad_held_elsewhere (void)
+{
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  g_autofree char *first = uid_of (g_array_index (shared, gint64, 0));
+  g_autofree char *second = uid_of (g_array_index (shared, gint64, 1));
+  gboolean done = FALSE;
+  DocWait approved = { first, "approved", g_get_user_name () };
+
+  vetter_couch_feed_claim_async (vetter_sync_get_couch (ben->sync), second, "ben", NULL, on_ben_claimed, &done);
+  test_wait_until (test_flag_set, &done);
+
+  g_ptr_array_set_size (messages, 0);
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.approve", NULL);
+  test_wait_until (left_to_ben, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, g_array_index (shared, gint64, 2));
+  g_assert_cmpuint (messages->len, >=, 1);
+  g_assert_cmpstr (messages->pdata[messages->len - 1], ==,
+                   "ben is reviewing this ad on another desktop; it is left to them");
+  test_wait_until (database_lacks_claim, first);
+  test_wait_until (decision_in_database, &approved);
+  /* Ben's claim is his still. */
+  g_assert_true (database_has_claim (second));
+}
+
+static gboolean
+held_put (gpointer data)
+{
+  return couch_fixture_holds (&fixture, data);
+}
+
+static gboolean
+conflict_shown (gpointer data)
+{
+  VetterReviewPage *page = data;
+  GtkWidget *card = page_child (page, "conflict_card");
+
+  return test_item_shown (page) && gtk_widget_get_visible (card);
+}
+
+static gboolean
+queue_empty (gpointer data)
+{
+  return vetter_review_page_get_queue_length (data) == 0 && g_strcmp0 (vetter_review_page_get_state (data), "empty") == 0;
+}
+
+static char *
+card_text (GtkWidget *card)
+{
+  GString *text = g_string_new ("");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (card); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LABEL (child))
+      g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (child)));
+  return g_string_free (text, FALSE);
+}
+
+/* Ana approves the third ad while ben rejects it: neither overwrites the
+ * other. The window shows both; Keep Mine writes hers over his. */
+static void
+test_conflict_kept_mine (void)
+{
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  GtkDropDown *status_filter = GTK_DROP_DOWN (page_child (page, "status_filter"));
+  GtkWidget *card = page_child (page, "conflict_card");
+  g_autofree char *third = uid_of (g_array_index (shared, gint64, 2));
+  g_autofree char *text = NULL;
+  DocWait bens = { third, "rejected", "ben" };
+  DocWait anas = { third, "approved", g_get_user_name () };
+
+  fixture.hold_puts = TRUE;
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.approve", NULL);
+  test_wait_until (held_put, third);
+  decide (ben, third, "rejected", "duplicate");
+  g_assert_cmpuint (drain (ben).pending, ==, 0);
+  test_wait_until (decision_in_database, &bens);
+  couch_fixture_release_held (&fixture);
+
+  /* The conflict filter finds it, with both decisions and the choice. */
+  gtk_drop_down_set_selected (status_filter, 4);
+  test_wait_until (conflict_shown, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, g_array_index (shared, gint64, 2));
+  text = card_text (card);
+  g_assert_nonnull (strstr (text, "Theirs: Rejected by ben: Duplicate"));
+  g_assert_nonnull (strstr (text, "Yours: Approved by"));
+  /* Nothing else is decided on it until one is kept. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.approve", NULL);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, g_array_index (shared, gint64, 2));
+  g_assert_cmpuint (vetter_review_page_get_position (page), ==, 0);
+  /* His decision still stands in the database. */
+  g_assert_true (decision_in_database (&bens));
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "review.keep-mine", NULL);
+  test_wait_until (decision_in_database, &anas);
+  g_ptr_array_set_size (messages, 0);
+  vetter_review_page_reload (page);
+  test_wait_until (queue_empty, page);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *db_dir = NULL;
+  g_autofree char *url = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  fixture_set_up (&fixture, NULL);
+  messages = g_ptr_array_new_with_free_func (g_free);
+  shared = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  url = g_strdup_printf ("http://127.0.0.1:%d/couch", fixture.web_port);
+  g_setenv ("VETTER_COUCHDB_URL", url, TRUE);
+  g_setenv ("VETTER_COUCHDB_USER", "ana", TRUE);
+  g_setenv ("VETTER_COUCHDB_PASSWORD", ANA_PASSWORD, TRUE);
+  app = test_start_application (&db_dir);
+  window = vetter_window_new (GTK_APPLICATION (app));
+  g_signal_connect (vetter_window_get_review_page (window), "message", G_CALLBACK (on_message), NULL);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_test_add_func ("/couch-window/indicator", test_indicator);
+  g_test_add_func ("/couch-window/shared-ads-and-claims", test_shared_ads_and_claims);
+  g_test_add_func ("/couch-window/ad-held-elsewhere", test_ad_held_elsewhere);
+  g_test_add_func ("/couch-window/conflict-kept-mine", test_conflict_kept_mine);
+
+  status = g_test_run ();
+  gtk_window_destroy (GTK_WINDOW (window));
+  if (ben)
+    desktop_free (ben);
+  g_clear_object (&app);
+  fixture_tear_down (&fixture, NULL);
+  test_remove_tree (db_dir);
+  g_ptr_array_unref (messages);
+  g_array_unref (shared);
+  return status;
+}
