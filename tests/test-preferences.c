@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "couch-fixture.h"
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
 #include "vetter-config.h"
@@ -173,6 +174,14 @@ tagger_has_secret (gpointer data)
 }
 
 static gboolean
+tagger_has_secret_text (gpointer data)
+{
+  const VetterServices *services = vetter_application_get_services (app);
+
+  return services->imagga_secret && g_str_equal (services->imagga_secret, data);
+}
+
+static gboolean
 subtitle_settled (gpointer data)
 {
   const char *subtitle = adw_action_row_get_subtitle (data);
@@ -243,6 +252,114 @@ test_services (void)
   test_remove_tree (dir);
 }
 
+/* Imagga's documented usage endpoint, as a loopback stand-in: Basic
+ * authentication with the key and secret, 401 otherwise. */
+static void
+handle_imagga (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+  g_autofree char *expected = NULL;
+  g_autofree char *pair = g_base64_encode ((const guchar *) "acc_0f3b2c:imagga-secret-77a1", 29);
+
+  expected = g_strconcat ("Basic ", pair, NULL);
+  if (g_strcmp0 (path, "/v2/usage") != 0 || g_strcmp0 (soup_server_message_get_method (msg), "GET") != 0)
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  if (g_strcmp0 (auth, expected) != 0)
+    {
+      soup_server_message_set_status (msg, 401, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"status\":{\"type\":\"error\",\"text\":\"Unauthorized\"}}", 50);
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    "{\"result\":{\"monthly_limit\":1000}}", 33);
+}
+
+static gboolean
+couch_password_is (gpointer data)
+{
+  const VetterServices *services = vetter_application_get_services (app);
+
+  return services->couch_password && g_str_equal (services->couch_password, data);
+}
+
+static const char *
+run_test (GtkWidget  *window,
+          const char *button,
+          const char *row)
+{
+  g_signal_emit_by_name (child (window, button), "clicked");
+  test_wait_until (subtitle_settled, child (window, row));
+  return adw_action_row_get_subtitle (child (window, row));
+}
+
+/* The shared database's Test, as a moderator meets it: a wrong password,
+ * a database not created yet, then one that answers; Imagga's Test with
+ * its key and secret. */
+static void
+test_database_and_tagger (void)
+{
+  g_autofree char *couch_url = NULL;
+  g_autofree char *imagga_url = NULL;
+  g_autoptr(SoupServer) imagga = soup_server_new (NULL, NULL);
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = vetter_config_get_settings ();
+  GtkWidget *window = vetter_preferences_window_new (NULL);
+  Fixture f = { 0 };
+  GSList *uris;
+
+  fixture_set_up (&f, NULL);
+  soup_server_add_handler (imagga, NULL, handle_imagga, NULL, NULL);
+  g_assert_true (soup_server_listen_local (imagga, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (imagga);
+  imagga_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_cmpstr (run_test (window, "couch_test_button", "couch_test_row"), ==,
+                   "Fill in the URL, user and password first");
+  couch_url = g_strdup_printf ("http://127.0.0.1:%d", f.couch_port);
+  apply (window, "couch_url_row", couch_url);
+  apply (window, "couch_user_row", "ana");
+  apply (window, "couch_password_row", "not-her-password");
+  test_wait_until (couch_password_is, (gpointer) "not-her-password");
+  g_assert_nonnull (strstr (run_test (window, "couch_test_button", "couch_test_row"), "The server answered 401"));
+
+  apply (window, "couch_password_row", ANA_PASSWORD);
+  test_wait_until (couch_password_is, (gpointer) ANA_PASSWORD);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child (window, "couch_password_row"))), ==,
+                   "Password (kept in the keyring)");
+  g_assert_cmpstr (run_test (window, "couch_test_button", "couch_test_row"), ==,
+                   "Connected, but there is no database “vetter” yet: an administrator's desktop creates it on "
+                   "first use");
+  created = as_admin (&f, "PUT", "vetter", NULL, 201);
+  g_assert_cmpstr (run_test (window, "couch_test_button", "couch_test_row"), ==, "Connected: the database answers");
+
+  apply (window, "imagga_url_row", imagga_url);
+  apply (window, "imagga_key_row", "acc_0f3b2c");
+  apply (window, "imagga_secret_row", "wrong-secret");
+  test_wait_until (tagger_has_secret_text, (gpointer) "wrong-secret");
+  g_assert_nonnull (strstr (run_test (window, "imagga_test_button", "imagga_test_row"), "The server answered 401"));
+  apply (window, "imagga_secret_row", "imagga-secret-77a1");
+  test_wait_until (tagger_has_secret_text, (gpointer) "imagga-secret-77a1");
+  g_assert_cmpstr (run_test (window, "imagga_test_button", "imagga_test_row"), ==, "Connected: Imagga accepts the key");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  soup_server_disconnect (imagga);
+  /* The application's feed was pointed at this database: leave it be. */
+  g_settings_reset (settings, "couchdb-url");
+  fixture_tear_down (&f, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +375,7 @@ main (int   argc,
   g_test_add_func ("/preferences/blur-softens-review", test_blur_softens_review);
   g_test_add_func ("/preferences/rules-apply-to-new-work", test_rules_apply_to_new_work);
   g_test_add_func ("/preferences/services", test_services);
+  g_test_add_func ("/preferences/database-and-tagger", test_database_and_tagger);
 
   status = g_test_run ();
   g_clear_object (&app);
