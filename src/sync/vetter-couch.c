@@ -68,16 +68,6 @@ escape_doc (const char *doc)
   return g_uri_escape_string (doc, NULL, FALSE);
 }
 
-/* libsoup 3.2 sends a request again by itself when a kept-alive
- * connection closes before the answer, but with its body already read:
- * an empty PUT. The body is set anew for each restart. */
-static void
-on_restarted (SoupMessage *message,
-              GBytes      *body)
-{
-  soup_message_set_request_body_from_bytes (message, "application/json", body);
-}
-
 static SoupMessage *
 new_message (const VetterServices *services,
              const char           *method,
@@ -101,9 +91,8 @@ new_message (const VetterServices *services,
       json_node_set_object (node, body);
       text = json_to_string (node, FALSE);
       bytes = g_bytes_new_take (text, strlen (text));
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-      g_signal_connect_data (message, "restarted", G_CALLBACK (on_restarted), g_bytes_ref (bytes),
-                             (GClosureNotify) (void (*) (void)) g_bytes_unref, 0);
+      /* Set again if libsoup sends it again by itself. */
+      vetter_services_set_body (message, "application/json", bytes);
     }
   return message;
 }

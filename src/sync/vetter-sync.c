@@ -403,6 +403,19 @@ open_in_thread (GTask        *task,
 }
 
 static void
+on_upload_restarted (SoupMessage  *message,
+                     GInputStream *stream)
+{
+  SoupMessageHeaders *headers = soup_message_get_request_headers (message);
+  goffset size = soup_message_headers_get_content_length (headers);
+  /* A copy: setting the body replaces the header it points into. */
+  g_autofree char *type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
+
+  if (G_IS_SEEKABLE (stream) && g_seekable_seek (G_SEEKABLE (stream), 0, G_SEEK_SET, NULL, NULL))
+    soup_message_set_request_body (message, type, stream, size);
+}
+
+static void
 on_file_opened (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -424,6 +437,10 @@ on_file_opened (GObject      *source,
     }
   message = vetter_s3_message (job->self->s3, "PUT", key, NULL, type);
   soup_message_set_request_body (message, type, file->stream, file->size);
+  /* Sent again by libsoup itself after a dropped kept-alive connection:
+   * from the file's start, not from where the first attempt stopped. */
+  g_signal_connect_data (message, "restarted", G_CALLBACK (on_upload_restarted), g_object_ref (file->stream),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   job->remote_url = vetter_s3_object_url (job->self->s3, key);
   opened_file_free (file);
   send (job, message);
@@ -458,6 +475,7 @@ on_mail_item (GObject      *source,
   g_autoptr(JsonObject) item = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
   g_autoptr(VetterMail) mail = NULL;
   g_autoptr(SoupMultipart) form = NULL;
+  g_autoptr(GBytes) body = NULL;
   g_autofree char *url = NULL;
   SoupMessage *message;
 
@@ -483,12 +501,14 @@ on_mail_item (GObject      *source,
   soup_multipart_append_form_string (form, "v:vetter-item", json_object_get_string_member (job->payload, "message_id"));
 
   url = g_strdup_printf ("%s/v3/%s/messages", services->mailgun_url, services->mailgun_domain);
-  message = soup_message_new_from_multipart (url, form);
+  message = soup_message_new ("POST", url);
   if (message == NULL)
     {
       finish (job, VETTER_OUTBOX_PARK, -1, "the Mailgun URL is not valid");
       return;
     }
+  soup_multipart_to_message (form, soup_message_get_request_headers (message), &body);
+  vetter_services_set_body (message, NULL, body);
   vetter_services_set_basic_auth (message, "api", services->mailgun_key);
   send (job, message);
 }
@@ -547,9 +567,9 @@ on_webhook_summary (GObject      *source,
   soup_message_headers_replace (headers, "webhook-signature", signature);
   {
     gsize body_len = strlen (body);
+    g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&body), body_len);
 
-    soup_message_set_request_body_from_bytes (message, "application/json",
-                                              g_bytes_new_take (g_steal_pointer (&body), body_len));
+    vetter_services_set_body (message, "application/json", bytes);
   }
   send (job, message);
 }
