@@ -111,6 +111,56 @@ fill_queue (VetterWindow *window,
   g_object_unref (files[1]);
 }
 
+/* The first item as another desktop's moderator decided it differently:
+ * what the shared database's refusal leaves for a person. */
+static gpointer
+make_conflict (VetterStore  *store,
+               gpointer      data,
+               GError      **error)
+{
+  gint64 id = *(gint64 *) data;
+  g_autoptr(JsonObject) item = vetter_store_item_detail (store, id, error);
+  g_autoptr(VetterItemDecision) decision = vetter_item_decision_new_manual ("approved", NULL, NULL, "ana");
+  g_autoptr(VetterItemDecision) previous = NULL;
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(JsonObject) ours = json_object_new ();
+  g_autoptr(JsonObject) theirs = json_object_new ();
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *doc_id = NULL;
+  gint64 changed;
+
+  if (item == NULL || !vetter_store_decide (store, id, decision, "decide", "ana", config, &previous, NULL, error))
+    return NULL;
+  doc_id = g_strconcat ("decision:", json_object_get_string_member (item, "uid"), NULL);
+  json_object_set_string_member (ours, "_id", doc_id);
+  json_object_set_string_member (ours, "status", "approved");
+  json_object_set_boolean_member (ours, "auto", FALSE);
+  json_object_set_string_member (theirs, "_id", doc_id);
+  json_object_set_string_member (theirs, "_rev", "2-5d1c");
+  json_object_set_string_member (theirs, "type", "decision");
+  json_object_set_string_member (theirs, "status", "rejected");
+  json_object_set_string_member (theirs, "reason_code", "duplicate");
+  json_object_set_string_member (theirs, "decided_by", "ben");
+  json_object_set_int_member (theirs, "decided_at", g_get_real_time () - 3 * G_TIME_SPAN_MINUTE);
+  json_object_set_boolean_member (theirs, "auto", FALSE);
+  json_object_set_string_member (theirs, "desktop", "ben-desktop");
+  if (vetter_store_couch_refused (store, ours, theirs, payload, &changed, error) != VETTER_COUCH_CONFLICT)
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+on_conflict_made (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error) == NULL)
+    g_error ("cannot make the conflict: %s", error ? error->message : "not a conflict");
+  *(gboolean *) user_data = TRUE;
+}
+
 static gboolean
 queue_is_interesting (VetterWindow *window)
 {
@@ -181,6 +231,26 @@ main (int   argc,
       vetter_image_view_set_highlighted (vetter_review_page_get_image_view (review), 0);
     }
     save_light_and_dark (GTK_WIDGET (window), outdir, "review");
+
+    /* The same item in conflict with another desktop's decision. */
+    {
+      VetterReviewPage *review = vetter_window_get_review_page (window);
+      gint64 id = vetter_review_page_get_current_item (review);
+      gboolean made = FALSE;
+
+      vetter_engine_run_in_store_async (vetter_window_get_engine (window), make_conflict, &id, NULL, NULL, NULL,
+                                        on_conflict_made, &made);
+      while (!made)
+        g_main_context_iteration (NULL, TRUE);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (review),
+                                                                                VETTER_TYPE_REVIEW_PAGE,
+                                                                                "status_filter")), 4);
+      deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while ((vetter_review_page_get_current_item (review) != id ||
+              g_strcmp0 (vetter_review_page_get_state (review), "item") != 0) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      save_light_and_dark (GTK_WIDGET (window), outdir, "conflict");
+    }
 
     /* Preferences, over the window as a moderator sees it. */
     {

@@ -168,6 +168,7 @@ vetter_conflict_card_init (VetterConflictCard *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
   gtk_widget_add_css_class (GTK_WIDGET (self), "card");
+  gtk_widget_add_css_class (GTK_WIDGET (self), "decision-card");
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
