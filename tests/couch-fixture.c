@@ -537,6 +537,40 @@ database_doc (Fixture    *f,
   return doc;
 }
 
+typedef struct
+{
+  gboolean          done;
+  VetterClaimResult result;
+  char             *holder;
+} ClaimWait;
+
+static void
+on_claimed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ClaimWait *wait = user_data;
+
+  wait->result = vetter_couch_feed_claim_finish (VETTER_COUCH_FEED (source), result, &wait->holder);
+  wait->done = TRUE;
+}
+
+VetterClaimResult
+claim (Desktop    *desktop,
+       const char *uid,
+       char      **holder)
+{
+  ClaimWait wait = { 0 };
+
+  vetter_couch_feed_claim_async (vetter_sync_get_couch (desktop->sync), uid, desktop->user, NULL, on_claimed, &wait);
+  test_wait_until (test_flag_set, &wait.done);
+  if (holder)
+    *holder = wait.holder;
+  else
+    g_free (wait.holder);
+  return wait.result;
+}
+
 /* ---- Fixture -------------------------------------------------------------- */
 
 void

@@ -119,6 +119,11 @@ typedef struct
 gboolean       queue_has             (gpointer       queue_wait);
 /* Waits until the desktop's outbox has sent all it can. */
 VetterOutboxCounts drain             (Desktop       *desktop);
+/* Claims ad @uid for the desktop's user and waits for the answer;
+ * @holder receives the other moderator's name when HELD. */
+VetterClaimResult claim              (Desktop       *desktop,
+                                      const char    *uid,
+                                      char         **holder);
 /* @n ads, each naming one photograph by URL, processed on @desktop. */
 void           add_ads               (Fixture       *f,
                                       Desktop       *desktop,
