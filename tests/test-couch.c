@@ -100,6 +100,31 @@ item_has_status (gpointer data)
          g_strcmp0 (json_object_get_string_member (item, "status"), wait->status) == 0;
 }
 
+static void
+on_item_changed (VetterEngine *engine,
+                 gint64        item_id,
+                 gint64        batch_id,
+                 const char   *status,
+                 const char   *step,
+                 GPtrArray    *reports)
+{
+  g_ptr_array_add (reports, g_strdup_printf ("%" G_GINT64_FORMAT " %s", item_id, status));
+}
+
+typedef struct
+{
+  GPtrArray  *reports;
+  const char *report;
+} ReportWait;
+
+static gboolean
+has_report (gpointer data)
+{
+  ReportWait *wait = data;
+
+  return g_ptr_array_find_with_equal_func (wait->reports, wait->report, g_str_equal, NULL);
+}
+
 static gboolean
 claims_pulled (gpointer data)
 {
@@ -121,6 +146,7 @@ test_two_desktops (Fixture       *f,
   g_autoptr(JsonObject) doc = NULL;
   g_autoptr(JsonObject) item = NULL;
   g_autofree char *holder = NULL;
+  g_autoptr(GPtrArray) announced = g_ptr_array_new_with_free_func (g_free);
   QueueWait pulled;
   StatusWait seen;
   VetterOutboxCounts left;
@@ -163,7 +189,9 @@ test_two_desktops (Fixture       *f,
   /* Ana claiming it again renews her own claim. */
   g_assert_cmpint (claim (ana, ads->pdata[0], NULL), ==, VETTER_CLAIM_TAKEN);
 
-  /* Ana approves it: Ben sees her decision, under her name. */
+  /* Ana approves it: Ben sees her decision, under her name, and his
+   * engine says so (the window's counts follow its reports). */
+  g_signal_connect (ben->engine, "item-changed", G_CALLBACK (on_item_changed), announced);
   decide (ana, ads->pdata[0], "approved", NULL);
   drain (ana);
   vetter_couch_feed_release (vetter_sync_get_couch (ana->sync), ads->pdata[0]);
@@ -171,6 +199,12 @@ test_two_desktops (Fixture       *f,
   test_wait_until (item_has_status, &seen);
   item = detail (ben, ads->pdata[0]);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "decision"), "by"), ==, "ana");
+  {
+    g_autofree char *report = g_strdup_printf ("%" G_GINT64_FORMAT " approved", json_object_get_int_member (item, "id"));
+
+    test_wait_until (has_report, &(ReportWait) { announced, report });
+  }
+  g_signal_handlers_disconnect_by_func (ben->engine, on_item_changed, announced);
   g_clear_pointer (&item, json_object_unref);
 
   /* A released claim frees the ad for Ben's claim. */

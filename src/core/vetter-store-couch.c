@@ -700,6 +700,24 @@ apply_remote_decision (VetterStore  *self,
                 action, changes, error);
 }
 
+/* The other desktop's decision (JSON) this item's disagrees with, or
+ * NULL when none does any more. */
+static gboolean
+set_conflict (VetterStore  *self,
+              gint64        item_id,
+              const char   *theirs,
+              GError      **error)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET conflict = ?, updated = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, theirs);
+  sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
+  sqlite3_bind_int64 (stmt, 3, item_id);
+  return vetter_store_step_done (self, stmt, error);
+}
+
 /* The server refused @ours for a revision it did not know, and holds
  * @theirs: the rule in this file's head decides what happens. */
 VetterCouchOutcome
@@ -765,18 +783,12 @@ vetter_store_couch_refused (VetterStore  *self,
         }
       else
         {
-          sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET conflict = ?, updated = ? WHERE id = ?", error);
           g_autoptr(JsonObject) changes = json_object_new ();
 
           outcome = VETTER_COUCH_CONFLICT;
-          if (stmt == NULL)
-            goto fail;
-          vetter_store_bind_text (stmt, 1, theirs_text);
-          sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
-          sqlite3_bind_int64 (stmt, 3, item_id);
           json_object_set_string_member (changes, "theirs", member_string (theirs, "status"));
           json_object_set_string_member (changes, "by", member_string (theirs, "decided_by"));
-          if (!vetter_store_step_done (self, stmt, error) ||
+          if (!set_conflict (self, item_id, theirs_text, error) ||
               !audit (self, item_id, "vetter", "conflict", changes, error))
             goto fail;
           *changed_item = item_id;
@@ -833,12 +845,7 @@ vetter_store_resolve_conflict (VetterStore         *self,
     }
   else
     {
-      stmt = vetter_store_prepare (self, "UPDATE item SET conflict = NULL, updated = ? WHERE id = ?", error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
-      sqlite3_bind_int64 (stmt, 2, item_id);
-      if (!vetter_store_step_done (self, stmt, error) ||
+      if (!set_conflict (self, item_id, NULL, error) ||
           !audit (self, item_id, actor, "keep-mine", NULL, error) ||
           !vetter_store_outbox_add_couch_decision (self, item_id, config, 0, error))
         goto fail;
@@ -1028,14 +1035,7 @@ take_remote_decision (VetterStore  *self,
    * choose between; it does not become the item's by arriving. */
   if (in_conflict (self, item_id))
     {
-      sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET conflict = ?, updated = ? WHERE id = ?", error);
-
-      if (stmt == NULL)
-        return FALSE;
-      vetter_store_bind_text (stmt, 1, text);
-      sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
-      sqlite3_bind_int64 (stmt, 3, item_id);
-      if (!vetter_store_step_done (self, stmt, error))
+      if (!set_conflict (self, item_id, text, error))
         return FALSE;
       g_array_append_val (decided, item_id);
       return TRUE;

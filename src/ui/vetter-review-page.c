@@ -22,8 +22,8 @@
 
 #include "vetter-batch-object.h"
 #include "vetter-config.h"
+#include "vetter-claim-keeper.h"
 #include "vetter-conflict-card.h"
-#include "vetter-couch.h"
 #include "vetter-labels.h"
 #include "vetter-reasons.h"
 #include "vetter-resources.h"
@@ -73,9 +73,7 @@ struct _VetterReviewPage
   GPtrArray          *defect_kinds;   /* defect filter's entries after "any" */
   guint               refresh_source;
   gboolean            choosing_reason;
-  VetterCouchFeed    *claims;         /* the shared database's, when there is one */
-  char               *claimed_uid;    /* the ad this desktop claims while it is shown */
-  guint               claim_renewal;
+  VetterClaimKeeper  *claim;          /* on the ad on screen */
 
   GtkDropDown        *batch_filter;
   GtkDropDown        *status_filter;
@@ -122,7 +120,6 @@ static guint signals[N_SIGNALS];
 
 static void show_position (VetterReviewPage *self);
 static void claim_current (VetterReviewPage *self);
-static void release_claim (VetterReviewPage *self);
 static void load_item     (VetterReviewPage *self,
                            Loaded           *loaded,
                            guint             image_index);
@@ -950,7 +947,7 @@ show_position (VetterReviewPage *self)
   self->image_index = 0;
   if (self->queue == NULL || self->position >= self->queue->len)
     {
-      release_claim (self);
+      vetter_claim_keeper_release (self->claim);
       g_clear_pointer (&self->current, loaded_free);
       gtk_stack_set_visible_child_name (self->review_stack, "empty");
       update_position_label (self);
@@ -961,7 +958,7 @@ show_position (VetterReviewPage *self)
 
   id = g_array_index (self->queue, gint64, self->position);
   if (self->current == NULL || self->current->item_id != id)
-    release_claim (self);
+    vetter_claim_keeper_release (self->claim);
   g_clear_pointer (&self->current, loaded_free);
   if (self->next && self->next->item_id == id)
     {
@@ -990,107 +987,34 @@ show_position (VetterReviewPage *self)
 
 /* ---- Claims --------------------------------------------------------------- */
 
-/* With a shared database, the ad on screen is claimed, so that another
- * desktop's moderator does not review it at the same time; one claimed
- * elsewhere leaves this queue with a word saying who has it. A claim
- * lasts VETTER_COUCH_CLAIM_SECONDS unless renewed, so a moderator who
- * stays on an ad renews it at half that. */
-
-typedef struct
-{
-  VetterReviewPage *self;
-  gint64            item_id;
-  char             *uid;
-} ClaimContext;
-
-static void
-claim_context_free (ClaimContext *ctx)
-{
-  g_object_unref (ctx->self);
-  g_free (ctx->uid);
-  g_free (ctx);
-}
-
-static void
-release_claim (VetterReviewPage *self)
-{
-  g_clear_handle_id (&self->claim_renewal, g_source_remove);
-  if (self->claimed_uid && self->claims)
-    vetter_couch_feed_release (self->claims, self->claimed_uid);
-  g_clear_pointer (&self->claimed_uid, g_free);
-}
-
-static void
-leave_to_other (VetterReviewPage *self,
-                const char       *holder)
-{
-  g_autofree char *message = g_strdup_printf (_("%s is reviewing this ad on another desktop; it is left to them"),
-                                              holder && *holder ? holder : _("Someone"));
-
-  say (self, message);
-  g_clear_pointer (&self->claimed_uid, g_free);
-  g_clear_handle_id (&self->claim_renewal, g_source_remove);
-  /* The item after it is preloaded as "next" and moves up in its place. */
-  g_array_remove_index (self->queue, self->position);
-  show_position (self);
-}
-
-static void
-on_claimed (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  ClaimContext *ctx = user_data;
-  VetterReviewPage *self = ctx->self;
-  g_autofree char *holder = NULL;
-  VetterClaimResult claim = vetter_couch_feed_claim_finish (VETTER_COUCH_FEED (source), result, &holder);
-  gboolean still_claiming = g_strcmp0 (self->claimed_uid, ctx->uid) == 0;
-
-  if (claim == VETTER_CLAIM_HELD && still_claiming && self->current && self->current->item_id == ctx->item_id &&
-      self->queue && self->position < self->queue->len &&
-      g_array_index (self->queue, gint64, self->position) == ctx->item_id)
-    leave_to_other (self, holder);
-  else if (claim == VETTER_CLAIM_TAKEN && !still_claiming)
-    /* The moderator moved on before the answer came. */
-    vetter_couch_feed_release (VETTER_COUCH_FEED (source), ctx->uid);
-  claim_context_free (ctx);
-}
-
-static void
-send_claim (VetterReviewPage *self)
-{
-  ClaimContext *ctx = g_new0 (ClaimContext, 1);
-
-  ctx->self = g_object_ref (self);
-  ctx->item_id = self->current->item_id;
-  ctx->uid = g_strdup (self->claimed_uid);
-  vetter_couch_feed_claim_async (self->claims, ctx->uid, g_get_user_name (), self->cancellable, on_claimed, ctx);
-}
-
-static gboolean
-renew_claim (gpointer user_data)
-{
-  VetterReviewPage *self = user_data;
-
-  if (self->claimed_uid && self->claims && self->current)
-    send_claim (self);
-  return G_SOURCE_CONTINUE;
-}
+/* With a shared database, the ad on screen is claimed (vetter-claim-keeper.c);
+ * one another desktop holds leaves this queue, with a word saying who has it. */
 
 static void
 claim_current (VetterReviewPage *self)
 {
   JsonObject *item = self->current ? self->current->detail : NULL;
-  const char *uid = json_string (item, "uid");
 
-  if (self->claims == NULL || uid == NULL || !is_decidable (json_string (item, "status")))
+  if (is_decidable (json_string (item, "status")))
+    vetter_claim_keeper_hold (self->claim, self->current->item_id, json_string (item, "uid"));
+}
+
+static void
+on_held_elsewhere (VetterReviewPage *self,
+                   gint64            item_id,
+                   const char       *holder)
+{
+  g_autofree char *message = NULL;
+
+  if (self->queue == NULL || self->position >= self->queue->len ||
+      g_array_index (self->queue, gint64, self->position) != item_id)
     return;
-  if (g_strcmp0 (self->claimed_uid, uid) == 0)
-    return;
-  release_claim (self);
-  self->claimed_uid = g_strdup (uid);
-  send_claim (self);
-  self->claim_renewal = g_timeout_add_seconds (VETTER_COUCH_CLAIM_SECONDS / 2, renew_claim, self);
+  message = g_strdup_printf (_("%s is reviewing this ad on another desktop; it is left to them"),
+                             holder && *holder ? holder : _("Someone"));
+  say (self, message);
+  /* The item after it is preloaded as "next" and moves up in its place. */
+  g_array_remove_index (self->queue, self->position);
+  show_position (self);
 }
 
 /* ---- The queue ------------------------------------------------------------ */
@@ -1645,8 +1569,13 @@ vetter_review_page_dispose (GObject *object)
 {
   VetterReviewPage *self = VETTER_REVIEW_PAGE (object);
 
-  release_claim (self);
-  g_clear_object (&self->claims);
+  if (self->claim)
+    {
+      g_signal_handlers_disconnect_by_func (self->claim, on_held_elsewhere, self);
+      /* Now, not when the last answer on its way lets the keeper go. */
+      vetter_claim_keeper_release (self->claim);
+    }
+  g_clear_object (&self->claim);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_pointer (&self->current, loaded_free);
@@ -1799,6 +1728,8 @@ vetter_review_page_init (VetterReviewPage *self)
   self->undo = g_queue_new ();
   self->batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->defect_kinds = g_ptr_array_new_with_free_func (g_free);
+  self->claim = vetter_claim_keeper_new ();
+  g_signal_connect_swapped (self->claim, "held-elsewhere", G_CALLBACK (on_held_elsewhere), self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
   add_reason_buttons (self);
@@ -1863,10 +1794,7 @@ vetter_review_page_set_claims (VetterReviewPage *self,
 {
   g_return_if_fail (VETTER_IS_REVIEW_PAGE (self));
 
-  if (self->claims == claims)
-    return;
-  release_claim (self);
-  g_set_object (&self->claims, claims);
+  vetter_claim_keeper_set_feed (self->claim, claims);
   if (self->current && self->current->ready && self->current->detail)
     claim_current (self);
 }

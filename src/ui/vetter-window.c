@@ -202,19 +202,14 @@ on_batches_listed (GObject      *source,
         toast (self, error->message);
       return;
     }
-  /* Newest first: the first listing fills the list in that order; one
-   * found later is newer than what is shown, and goes on top. */
-  for (guint i = 0; !self->listed && i < batches->len; i++)
+  /* Newest first. The first listing fills the list in that order; a
+   * batch found later is newer than all shown, so each new one goes on
+   * top, oldest first. */
+  for (guint i = 0; i < batches->len; i++)
     {
-      VetterBatchInfo *info = g_ptr_array_index (batches, i);
+      VetterBatchInfo *info = g_ptr_array_index (batches, self->listed ? batches->len - 1 - i : i);
 
-      ensure_batch (self, info->id, info->source, FALSE);
-    }
-  for (guint i = batches->len; self->listed && i > 0; i--)
-    {
-      VetterBatchInfo *info = g_ptr_array_index (batches, i - 1);
-
-      ensure_batch (self, info->id, info->source, TRUE);
+      ensure_batch (self, info->id, info->source, self->listed);
     }
   self->listed = TRUE;
 }
