@@ -19,6 +19,7 @@
 
 #include "couch-fixture.h"
 #include "vetter-couch.h"
+#include "vetter-http.h"
 #include "vetter-test-util.h"
 
 static const char *photos[] = { "Aqua.jpg", "Dune.jpg", "Garden.jpg", "Blinds.jpg" };
@@ -41,7 +42,7 @@ couch_request (Fixture    *f,
 
   soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
   if (user)
-    vetter_services_set_basic_auth (message, user, password);
+    vetter_http_set_basic_auth (message, user, password);
   if (body)
     soup_message_set_request_body_from_bytes (message, "application/json", g_bytes_new (body, strlen (body)));
   answer = soup_session_send_and_read (f->session, message, NULL, &error);

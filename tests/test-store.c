@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "vetter-error.h"
-#include "vetter-store.h"
 #include "vetter-store-schema.h"
+#include "vetter-store.h"
 #include "vetter-test-util.h"
 
 typedef struct

@@ -9,8 +9,8 @@
 #include <signal.h>
 #include <sys/prctl.h>
 
-#include "vetter-encode.h"
 #include "vetter-batch-object.h"
+#include "vetter-encode.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
 

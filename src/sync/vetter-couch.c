@@ -15,6 +15,7 @@
 
 #include "vetter-couch.h"
 #include "vetter-error.h"
+#include "vetter-http.h"
 
 /* Bumped whenever the validation below changes, so that an admin's
  * desktop replaces an older one. */
@@ -81,7 +82,7 @@ new_message (const VetterServices *services,
     return NULL;
   headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "Accept", "application/json");
-  vetter_services_set_basic_auth (message, services->couch_user, services->couch_password);
+  vetter_http_set_basic_auth (message, services->couch_user, services->couch_password);
   if (body)
     {
       g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
@@ -92,7 +93,7 @@ new_message (const VetterServices *services,
       text = json_to_string (node, FALSE);
       bytes = g_bytes_new_take (text, strlen (text));
       /* Set again if libsoup sends it again by itself. */
-      vetter_services_set_body (message, "application/json", bytes);
+      vetter_http_set_body (message, "application/json", bytes);
     }
   return message;
 }

@@ -20,9 +20,10 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "vetter-couch.h"
 #include "vetter-couch-feed.h"
+#include "vetter-couch.h"
 #include "vetter-error.h"
+#include "vetter-http.h"
 #include "vetter-mail.h"
 #include "vetter-s3.h"
 #include "vetter-sync.h"
@@ -508,8 +509,8 @@ on_mail_item (GObject      *source,
       return;
     }
   soup_multipart_to_message (form, soup_message_get_request_headers (message), &body);
-  vetter_services_set_body (message, NULL, body);
-  vetter_services_set_basic_auth (message, "api", services->mailgun_key);
+  vetter_http_set_body (message, NULL, body);
+  vetter_http_set_basic_auth (message, "api", services->mailgun_key);
   send (job, message);
 }
 
@@ -569,7 +570,7 @@ on_webhook_summary (GObject      *source,
     gsize body_len = strlen (body);
     g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&body), body_len);
 
-    vetter_services_set_body (message, "application/json", bytes);
+    vetter_http_set_body (message, "application/json", bytes);
   }
   send (job, message);
 }

@@ -19,16 +19,6 @@
 #include "vetter-error.h"
 #include "vetter-intake.h"
 
-static const char * const batch_kind_names[] = { "products", "ads", "images", "remote" };
-
-const char *
-vetter_batch_kind_to_string (VetterBatchKind kind)
-{
-  g_return_val_if_fail (kind <= VETTER_BATCH_KIND_REMOTE, "images");
-  return batch_kind_names[kind];
-}
-
-
 void
 vetter_intake_item_free (VetterIntakeItem *item)
 {

@@ -14,25 +14,6 @@
 
 #include "vetter-rules.h"
 
-static const char * const status_names[] = {
-  "queued", "processing", "needs_review", "approved", "rejected", "failed"
-};
-
-const char *
-vetter_status_to_string (VetterStatus status)
-{
-  return status_names[CLAMP ((int) status, 0, (int) G_N_ELEMENTS (status_names) - 1)];
-}
-
-VetterStatus
-vetter_status_from_string (const char *str)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (status_names); i++)
-    if (g_strcmp0 (str, status_names[i]) == 0)
-      return (VetterStatus) i;
-  return VETTER_STATUS_QUEUED;
-}
-
 VetterTag *
 vetter_tag_new (const char *label,
                 int         confidence,

@@ -10,30 +10,6 @@
 
 #include "vetter-config.h"
 
-static const char * const variant_names[VETTER_N_VARIANTS] = {
-  "compressed", "square", "portrait", "landscape", "thumb"
-};
-
-const char *
-vetter_variant_kind_to_string (VetterVariantKind kind)
-{
-  g_return_val_if_fail (kind < VETTER_N_VARIANTS, NULL);
-  return variant_names[kind];
-}
-
-gboolean
-vetter_variant_kind_from_string (const char        *str,
-                                 VetterVariantKind *kind)
-{
-  for (guint i = 0; i < VETTER_N_VARIANTS; i++)
-    if (g_strcmp0 (str, variant_names[i]) == 0)
-      {
-        *kind = (VetterVariantKind) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 VetterConfig *
 vetter_config_new (void)
 {

@@ -50,17 +50,6 @@ gboolean        vetter_services_has_couch  (const VetterServices *services);
 /* Gives @config the tagger's address and credentials, if configured. */
 void            vetter_services_apply_tagger (const VetterServices *services,
                                               VetterConfig         *config);
-/* Sets HTTP Basic authentication on @message (Mailgun, Imagga). */
-/* Sets @body as @message's request body (@type NULL: the Content-Type
- * header stays as it is), and again on each restart: libsoup 3.2 sends a
- * request again by itself when a kept-alive connection closes before the
- * answer, but with the body already read, an empty request. */
-void            vetter_services_set_body   (gpointer       message,
-                                            const char    *type,
-                                            GBytes        *body);
-void            vetter_services_set_basic_auth (gpointer       message,
-                                                const char    *user,
-                                                const char    *password);
 /* Each configured secret, for checking that none is ever written out. */
 GPtrArray      *vetter_services_secrets    (const VetterServices *services);
 

@@ -23,15 +23,6 @@
 
 #define GRID 12
 
-static const char * const severity_names[] = { "low", "medium", "high" };
-
-const char *
-vetter_severity_to_string (VetterSeverity severity)
-{
-  return severity_names[CLAMP ((int) severity, 0, 2)];
-}
-
-
 VetterDefect *
 vetter_defect_new (const char       *kind,
                    VetterSeverity    severity,

@@ -6,17 +6,9 @@
 #pragma once
 
 #include "vetter-pixels.h"
+#include "vetter-types.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  VETTER_SEVERITY_LOW,
-  VETTER_SEVERITY_MEDIUM,
-  VETTER_SEVERITY_HIGH,
-} VetterSeverity;
-
-const char     *vetter_severity_to_string   (VetterSeverity severity);
 
 typedef struct
 {

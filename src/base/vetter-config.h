@@ -7,17 +7,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "vetter-types.h"
 
-typedef enum
-{
-  VETTER_VARIANT_COMPRESSED,
-  VETTER_VARIANT_SQUARE,
-  VETTER_VARIANT_PORTRAIT,
-  VETTER_VARIANT_LANDSCAPE,
-  VETTER_VARIANT_THUMB,
-  VETTER_N_VARIANTS
-} VetterVariantKind;
+G_BEGIN_DECLS
 
 typedef struct
 {
@@ -50,10 +42,6 @@ typedef struct
   char             *imagga_key;          /* in memory only, never stored */
   char             *imagga_secret;
 } VetterConfig;
-
-const char   *vetter_variant_kind_to_string   (VetterVariantKind  kind);
-gboolean      vetter_variant_kind_from_string (const char        *str,
-                                               VetterVariantKind *kind);
 
 VetterConfig *vetter_config_new               (void);
 VetterConfig *vetter_config_copy              (const VetterConfig *config);

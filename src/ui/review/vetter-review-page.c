@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "vetter-batch-object.h"
-#include "vetter-config.h"
 #include "vetter-claim-keeper.h"
+#include "vetter-config.h"
 #include "vetter-conflict-card.h"
 #include "vetter-labels.h"
 #include "vetter-reasons.h"

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "vetter-error.h"
+#include "vetter-http.h"
 #include "vetter-imagga.h"
 #include "vetter-rules.h"
 #include "vetter-services.h"
@@ -143,7 +144,7 @@ vetter_imagga_tag (const VetterConfig  *config,
           g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "the Imagga URL %s is not valid", config->imagga_url);
           return NULL;
         }
-      vetter_services_set_basic_auth (message, config->imagga_key, config->imagga_secret);
+      vetter_http_set_basic_auth (message, config->imagga_key, config->imagga_secret);
 
       take_slot ();
       body = soup_session_send_and_read (session, message, cancellable, error);

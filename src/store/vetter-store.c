@@ -24,9 +24,9 @@
 
 #include "vetter-csv.h"
 #include "vetter-error.h"
-#include "vetter-store.h"
 #include "vetter-store-private.h"
 #include "vetter-store-schema.h"
+#include "vetter-store.h"
 
 G_DEFINE_FINAL_TYPE (VetterStore, vetter_store, G_TYPE_OBJECT)
 

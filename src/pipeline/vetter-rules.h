@@ -7,21 +7,9 @@
 
 #include "vetter-analysis.h"
 #include "vetter-config.h"
+#include "vetter-types.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  VETTER_STATUS_QUEUED,
-  VETTER_STATUS_PROCESSING,
-  VETTER_STATUS_NEEDS_REVIEW,
-  VETTER_STATUS_APPROVED,
-  VETTER_STATUS_REJECTED,
-  VETTER_STATUS_FAILED,
-} VetterStatus;
-
-const char   *vetter_status_to_string   (VetterStatus status);
-VetterStatus  vetter_status_from_string (const char  *str);
 
 typedef struct
 {

@@ -11,8 +11,6 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "vetter-services.h"
 
 static char *
@@ -235,53 +233,4 @@ vetter_services_apply_tagger (const VetterServices *services,
   config->imagga_url = g_strdup (services->imagga_url);
   config->imagga_key = g_strdup (services->imagga_key);
   config->imagga_secret = g_strdup (services->imagga_secret);
-}
-
-typedef struct
-{
-  char   *type;
-  GBytes *body;
-} KeptBody;
-
-static void
-kept_body_free (gpointer data,
-                GClosure *closure)
-{
-  KeptBody *kept = data;
-
-  g_free (kept->type);
-  g_bytes_unref (kept->body);
-  g_free (kept);
-}
-
-static void
-on_restarted (SoupMessage *message,
-              KeptBody    *kept)
-{
-  soup_message_set_request_body_from_bytes (message, kept->type, kept->body);
-}
-
-void
-vetter_services_set_body (gpointer    message,
-                          const char *type,
-                          GBytes     *body)
-{
-  KeptBody *kept = g_new0 (KeptBody, 1);
-
-  kept->type = g_strdup (type);
-  kept->body = g_bytes_ref (body);
-  soup_message_set_request_body_from_bytes (message, type, body);
-  g_signal_connect_data (message, "restarted", G_CALLBACK (on_restarted), kept, kept_body_free, 0);
-}
-
-void
-vetter_services_set_basic_auth (gpointer    message,
-                                const char *user,
-                                const char *password)
-{
-  g_autofree char *credentials = g_strdup_printf ("%s:%s", user, password ? password : "");
-  g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
-  g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
-
-  soup_message_headers_replace (soup_message_get_request_headers (SOUP_MESSAGE (message)), "Authorization", basic);
 }

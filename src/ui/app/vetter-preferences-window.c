@@ -17,6 +17,7 @@
 #include "vetter-application.h"
 #include "vetter-config.h"
 #include "vetter-couch.h"
+#include "vetter-http.h"
 #include "vetter-keyring.h"
 #include "vetter-preferences-window.h"
 #include "vetter-resources.h"
@@ -477,7 +478,7 @@ test_mail (VetterPreferencesWindow *self,
       adw_action_row_set_subtitle (self->mail_test_row, _("The Mailgun API URL is not valid"));
       return;
     }
-  vetter_services_set_basic_auth (message, "api", services->mailgun_key);
+  vetter_http_set_basic_auth (message, "api", services->mailgun_key);
   start_test (self, self->mail_test_row, self->mail_test_button, message,
               _("Connected: Mailgun knows the sending domain"), NULL);
 }
@@ -527,7 +528,7 @@ test_imagga (VetterPreferencesWindow *self,
       adw_action_row_set_subtitle (self->imagga_test_row, _("The Imagga API URL is not valid"));
       return;
     }
-  vetter_services_set_basic_auth (message, services->imagga_key, services->imagga_secret);
+  vetter_http_set_basic_auth (message, services->imagga_key, services->imagga_secret);
   start_test (self, self->imagga_test_row, self->imagga_test_button, message,
               _("Connected: Imagga accepts the key"), NULL);
 }

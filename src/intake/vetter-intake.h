@@ -7,17 +7,9 @@
 
 #include <gio/gio.h>
 
+#include "vetter-types.h"
+
 G_BEGIN_DECLS
-
-typedef enum
-{
-  VETTER_BATCH_KIND_PRODUCTS,  /* a CSV of products, several image URLs per row */
-  VETTER_BATCH_KIND_ADS,       /* a CSV of ads: email, image, title… */
-  VETTER_BATCH_KIND_IMAGES,    /* image files given directly */
-  VETTER_BATCH_KIND_REMOTE,    /* ads pulled from the shared database */
-} VetterBatchKind;
-
-const char      *vetter_batch_kind_to_string   (VetterBatchKind kind);
 
 typedef struct
 {
