@@ -18,8 +18,9 @@
 #include <string.h>
 
 #include "couch-fixture.h"
-#include "vetter-couch.h"
+#include "vetter-couch-client.h"
 #include "vetter-http.h"
+#include "vetter-store.h"
 #include "vetter-test-util.h"
 
 static const char *photos[] = { "Aqua.jpg", "Dune.jpg", "Garden.jpg", "Blinds.jpg" };
@@ -244,7 +245,7 @@ services_for (Fixture    *f,
 gboolean
 couch_ready (gpointer data)
 {
-  return vetter_couch_feed_is_ready (vetter_sync_get_couch (data));
+  return vetter_couch_setup_get_ready (vetter_sync_get_couch_setup (data));
 }
 
 Desktop *
@@ -267,7 +268,7 @@ desktop_new (Fixture    *f,
   desktop->sync = vetter_sync_new (desktop->engine, services);
   vetter_sync_set_base_delay (desktop->sync, 50);
   if (pull)
-    vetter_couch_feed_start_pull (vetter_sync_get_couch (desktop->sync), 100);
+    vetter_couch_feed_start_pull (vetter_sync_get_couch_feed (desktop->sync), 100);
   if (!through_proxy)
     test_wait_until (couch_ready, desktop->sync);
   return desktop;
@@ -293,6 +294,21 @@ in_store (Desktop  *desktop,
   return test_run_in_store (desktop->engine, func, data);
 }
 
+/* The review scope a test names as the review page's filter would. */
+static VetterReviewScope
+scope_named (const char *status)
+{
+  if (g_strcmp0 (status, "approved") == 0)
+    return VETTER_REVIEW_APPROVED;
+  if (g_strcmp0 (status, "rejected") == 0)
+    return VETTER_REVIEW_REJECTED;
+  if (g_strcmp0 (status, "any") == 0)
+    return VETTER_REVIEW_DECIDED;
+  if (g_strcmp0 (status, "conflict") == 0)
+    return VETTER_REVIEW_CONFLICT;
+  return VETTER_REVIEW_NEEDS_REVIEW;
+}
+
 static gpointer
 store_queue (VetterStore  *store,
              gpointer      data,
@@ -300,8 +316,7 @@ store_queue (VetterStore  *store,
 {
   g_autoptr(VetterReviewFilter) filter = vetter_review_filter_new ();
 
-  g_free (filter->status);
-  filter->status = g_strdup (data);
+  filter->scope = scope_named (data);
   return vetter_store_review_queue (store, filter, error);
 }
 
@@ -328,17 +343,16 @@ store_detail_by_uid (VetterStore  *store,
   g_autoptr(VetterReviewFilter) filter = vetter_review_filter_new ();
   g_autoptr(GArray) ids = NULL;
 
-  g_free (filter->status);
-  filter->status = g_strdup ("any");
+  filter->scope = VETTER_REVIEW_DECIDED;
   ids = vetter_store_review_queue (store, filter, error);
   for (guint i = 0; ids && i < ids->len; i++)
     {
-      g_autoptr(JsonObject) item = vetter_store_item_detail (store, g_array_index (ids, gint64, i), error);
+      g_autoptr(VetterItemDetail) item = vetter_store_item_detail (store, g_array_index (ids, gint64, i), error);
 
-      if (item && g_strcmp0 (json_object_get_string_member (item, "uid"), data) == 0)
+      if (item && g_strcmp0 (item->uid, data) == 0)
         return g_steal_pointer (&item);
     }
-  return json_object_new ();
+  return vetter_item_detail_new ();
 }
 
 gpointer
@@ -354,17 +368,17 @@ store_error_by_uid (VetterStore  *store,
       for (guint i = 0; rows && i < rows->len; i++)
         {
           VetterItemRow *row = rows->pdata[i];
-          g_autoptr(JsonObject) item = vetter_store_item_detail (store, row->id, error);
+          g_autoptr(VetterItemDetail) item = vetter_store_item_detail (store, row->id, error);
 
-          if (item && g_strcmp0 (json_object_get_string_member (item, "uid"), data) == 0)
-            return g_strdup_printf ("%s: %s", row->status, row->error);
+          if (item && g_strcmp0 (item->uid, data) == 0)
+            return g_strdup_printf ("%s: %s", vetter_status_to_string (row->status), row->error);
         }
     }
   return g_strdup ("no such ad");
 }
 
 /* The item that is ad @uid on this desktop, in full (empty if none). */
-JsonObject *
+VetterItemDetail *
 detail (Desktop    *desktop,
         const char *uid)
 {
@@ -385,13 +399,14 @@ store_decide (VetterStore  *store,
               GError      **error)
 {
   DecideArgs *args = data;
-  g_autoptr(JsonObject) item = store_detail_by_uid (store, (gpointer) args->uid, error);
-  g_autoptr(VetterItemDecision) decision = vetter_item_decision_new_manual (args->status, args->reason, NULL, args->actor);
+  g_autoptr(VetterItemDetail) item = store_detail_by_uid (store, (gpointer) args->uid, error);
+  g_autoptr(VetterItemDecision) decision = vetter_item_decision_new_manual (vetter_status_from_string (args->status),
+                                                                            args->reason, NULL, args->actor);
   g_autoptr(VetterItemDecision) previous = NULL;
   g_autoptr(VetterConfig) config = vetter_config_new ();
 
   config->sync_couch = TRUE;
-  if (!vetter_store_decide (store, json_object_get_int_member (item, "id"), decision, "decide", args->actor, config,
+  if (!vetter_store_decide (store, item->id, decision, "decide", args->actor, config,
                             &previous, NULL, error))
     return NULL;
   return GINT_TO_POINTER (1);
@@ -421,11 +436,11 @@ store_resolve (VetterStore  *store,
                GError      **error)
 {
   ResolveArgs *args = data;
-  g_autoptr(JsonObject) item = store_detail_by_uid (store, (gpointer) args->uid, error);
+  g_autoptr(VetterItemDetail) item = store_detail_by_uid (store, (gpointer) args->uid, error);
   g_autoptr(VetterConfig) config = vetter_config_new ();
 
   config->sync_couch = TRUE;
-  if (!vetter_store_resolve_conflict (store, json_object_get_int_member (item, "id"), args->keep_theirs, args->actor,
+  if (!vetter_store_resolve_conflict (store, item->id, args->keep_theirs, args->actor,
                                       config, error))
     return NULL;
   return GINT_TO_POINTER (1);
@@ -552,7 +567,7 @@ on_claimed (GObject      *source,
 {
   ClaimWait *wait = user_data;
 
-  wait->result = vetter_couch_feed_claim_finish (VETTER_COUCH_FEED (source), result, &wait->holder);
+  wait->result = vetter_couch_claims_claim_finish (VETTER_COUCH_CLAIMS (source), result, &wait->holder);
   wait->done = TRUE;
 }
 
@@ -563,7 +578,8 @@ claim (Desktop    *desktop,
 {
   ClaimWait wait = { 0 };
 
-  vetter_couch_feed_claim_async (vetter_sync_get_couch (desktop->sync), uid, desktop->user, NULL, on_claimed, &wait);
+  vetter_couch_claims_claim_async (vetter_sync_get_couch_claims (desktop->sync), uid, desktop->user, NULL, on_claimed,
+                                   &wait);
   test_wait_until (test_flag_set, &wait.done);
   if (holder)
     *holder = wait.holder;

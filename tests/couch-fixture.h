@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "vetter-engine.h"
+#include "vetter-store.h"
 #include "vetter-sync.h"
 
 G_BEGIN_DECLS
@@ -95,7 +96,7 @@ gpointer       in_store              (Desktop       *desktop,
 guint          queue_length          (Desktop       *desktop,
                                       const char    *status);
 /* The item that is ad @uid on this desktop, in full (empty if none). */
-JsonObject    *detail                (Desktop       *desktop,
+VetterItemDetail *detail             (Desktop       *desktop,
                                       const char    *uid);
 /* "STATUS: ERROR" of ad @uid among the desktop's first batches. */
 gpointer       store_error_by_uid    (VetterStore   *store,

@@ -14,6 +14,7 @@
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
 #include "vetter-preferences-window.h"
+#include "vetter-store.h"
 #include "vetter-window.h"
 
 static void
@@ -119,19 +120,18 @@ make_conflict (VetterStore  *store,
                GError      **error)
 {
   gint64 id = *(gint64 *) data;
-  g_autoptr(JsonObject) item = vetter_store_item_detail (store, id, error);
-  g_autoptr(VetterItemDecision) decision = vetter_item_decision_new_manual ("approved", NULL, NULL, "ana");
+  g_autoptr(VetterItemDetail) item = vetter_store_item_detail (store, id, error);
+  g_autoptr(VetterItemDecision) decision = vetter_item_decision_new_manual (VETTER_STATUS_APPROVED, NULL, NULL, "ana");
   g_autoptr(VetterItemDecision) previous = NULL;
   g_autoptr(VetterConfig) config = vetter_config_new ();
   g_autoptr(JsonObject) ours = json_object_new ();
   g_autoptr(JsonObject) theirs = json_object_new ();
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autofree char *doc_id = NULL;
-  gint64 changed;
 
   if (item == NULL || !vetter_store_decide (store, id, decision, "decide", "ana", config, &previous, NULL, error))
     return NULL;
-  doc_id = g_strconcat ("decision:", json_object_get_string_member (item, "uid"), NULL);
+  doc_id = g_strconcat ("decision:", item->uid, NULL);
   json_object_set_string_member (ours, "_id", doc_id);
   json_object_set_string_member (ours, "status", "approved");
   json_object_set_boolean_member (ours, "auto", FALSE);
@@ -144,7 +144,7 @@ make_conflict (VetterStore  *store,
   json_object_set_int_member (theirs, "decided_at", g_get_real_time () - 3 * G_TIME_SPAN_MINUTE);
   json_object_set_boolean_member (theirs, "auto", FALSE);
   json_object_set_string_member (theirs, "desktop", "ben-desktop");
-  if (vetter_store_couch_refused (store, ours, theirs, payload, &changed, error) != VETTER_COUCH_CONFLICT)
+  if (vetter_store_couch_refused (store, ours, theirs, payload, error) != VETTER_COUCH_CONFLICT)
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -156,7 +156,7 @@ on_conflict_made (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error) == NULL)
+  if (vetter_database_run_finish (VETTER_DATABASE (source), result, &error) == NULL)
     g_error ("cannot make the conflict: %s", error ? error->message : "not a conflict");
   *(gboolean *) user_data = TRUE;
 }
@@ -238,8 +238,8 @@ main (int   argc,
       gint64 id = vetter_review_page_get_current_item (review);
       gboolean made = FALSE;
 
-      vetter_engine_run_in_store_async (vetter_window_get_engine (window), make_conflict, &id, NULL, NULL, NULL,
-                                        on_conflict_made, &made);
+      vetter_database_run_async (vetter_engine_get_database (vetter_window_get_engine (window)), make_conflict, &id,
+                                 NULL, NULL, NULL, on_conflict_made, &made);
       while (!made)
         g_main_context_iteration (NULL, TRUE);
       gtk_drop_down_set_selected (GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (review),
@@ -254,7 +254,7 @@ main (int   argc,
 
     /* Preferences, over the window as a moderator sees it. */
     {
-      GtkWidget *preferences = vetter_preferences_window_new (GTK_WINDOW (window));
+      GtkWidget *preferences = vetter_preferences_window_new (GTK_WINDOW (window), vetter_application_get_context (app));
 
       gtk_window_present (GTK_WINDOW (preferences));
       save_light_and_dark (preferences, outdir, "preferences");

@@ -21,6 +21,7 @@
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
 #include "vetter-conflict-card.h"
+#include "vetter-item-detail-view.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
 
@@ -48,7 +49,13 @@ static GtkWidget *
 page_child (VetterReviewPage *page,
             const char       *name)
 {
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_REVIEW_PAGE, name));
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_REVIEW_PAGE, name);
+  GObject *detail_view = gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_REVIEW_PAGE, "detail_view");
+
+  /* The item's panels are the detail view's. */
+  if (child == NULL)
+    child = gtk_widget_get_template_child (GTK_WIDGET (detail_view), VETTER_TYPE_ITEM_DETAIL_VIEW, name);
+  return GTK_WIDGET (child);
 }
 
 static gpointer
@@ -56,16 +63,16 @@ store_uid (VetterStore  *store,
            gpointer      data,
            GError      **error)
 {
-  g_autoptr(JsonObject) item = vetter_store_item_detail (store, *(gint64 *) data, error);
+  g_autoptr(VetterItemDetail) item = vetter_store_item_detail (store, *(gint64 *) data, error);
 
-  return item ? g_strdup (json_object_get_string_member (item, "uid")) : NULL;
+  return item ? g_strdup (item->uid) : NULL;
 }
 
 /* The shared id of ana's item @id. */
 static char *
 uid_of (gint64 id)
 {
-  return test_run_in_store (vetter_application_get_engine (app), store_uid, &id);
+  return test_run_in_store (vetter_context_get_engine (vetter_application_get_context (app)), store_uid, &id);
 }
 
 static gboolean
@@ -95,7 +102,7 @@ test_indicator (void)
   admin = desktop_new (&fixture, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
   desktop_free (admin);
   /* As changing a setting would: the database is looked at again now. */
-  vetter_application_reload_services (app);
+  vetter_context_reload_services (vetter_application_get_context (app));
   test_wait_until (says_all_sent, NULL);
 }
 

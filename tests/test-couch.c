@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "couch-fixture.h"
-#include "vetter-couch.h"
+#include "vetter-couch-client.h"
 #include "vetter-engine.h"
 #include "vetter-sync.h"
 #include "vetter-test-util.h"
@@ -24,7 +24,7 @@
 static gboolean
 has_problem (gpointer data)
 {
-  const char *problem = vetter_couch_feed_get_problem (vetter_sync_get_couch (data));
+  const char *problem = vetter_sync_get_couch_problem (data);
 
   return problem && strstr (problem, "an administrator must connect") != NULL;
 }
@@ -46,7 +46,7 @@ test_provision_and_validate (Fixture       *f,
   guint status;
 
   test_wait_until (has_problem, ben->sync);
-  g_assert_false (vetter_couch_feed_is_ready (vetter_sync_get_couch (ben->sync)));
+  g_assert_false (couch_ready (ben->sync));
 
   admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
   design = as_admin (f, "GET", "vetter/_design/vetter", NULL, 200);
@@ -94,21 +94,19 @@ static gboolean
 item_has_status (gpointer data)
 {
   StatusWait *wait = data;
-  g_autoptr(JsonObject) item = detail (wait->desktop, wait->uid);
+  g_autoptr(VetterItemDetail) item = detail (wait->desktop, wait->uid);
 
-  return json_object_has_member (item, "status") &&
-         g_strcmp0 (json_object_get_string_member (item, "status"), wait->status) == 0;
+  return item->id != 0 && g_strcmp0 (vetter_status_to_string (item->status), wait->status) == 0;
 }
 
 static void
 on_item_changed (VetterEngine *engine,
                  gint64        item_id,
                  gint64        batch_id,
-                 const char   *status,
-                 const char   *step,
+                 VetterStatus  status,
                  GPtrArray    *reports)
 {
-  g_ptr_array_add (reports, g_strdup_printf ("%" G_GINT64_FORMAT " %s", item_id, status));
+  g_ptr_array_add (reports, g_strdup_printf ("%" G_GINT64_FORMAT " %s", item_id, vetter_status_to_string (status)));
 }
 
 typedef struct
@@ -144,7 +142,7 @@ test_two_desktops (Fixture       *f,
   Desktop *ben = NULL;
   g_autoptr(GPtrArray) ads = NULL;
   g_autoptr(JsonObject) doc = NULL;
-  g_autoptr(JsonObject) item = NULL;
+  g_autoptr(VetterItemDetail) item = NULL;
   g_autofree char *holder = NULL;
   g_autoptr(GPtrArray) announced = g_ptr_array_new_with_free_func (g_free);
   QueueWait pulled;
@@ -176,9 +174,9 @@ test_two_desktops (Fixture       *f,
     g_assert_nonnull (strstr (error, "image 1 of this ad names no URL"));
   }
   item = detail (ben, ads->pdata[0]);
-  g_assert_cmpstr (json_object_get_string_member (item, "email"), !=, NULL);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "images")), ==, 1);
-  g_clear_pointer (&item, json_object_unref);
+  g_assert_cmpstr (item->email, !=, NULL);
+  g_assert_cmpuint (item->images->len, ==, 1);
+  g_clear_pointer (&item, vetter_item_detail_unref);
 
   /* Ana claims the first ad: Ben cannot, is told who has it, and his
    * queue leaves it out. */
@@ -194,18 +192,18 @@ test_two_desktops (Fixture       *f,
   g_signal_connect (ben->engine, "item-changed", G_CALLBACK (on_item_changed), announced);
   decide (ana, ads->pdata[0], "approved", NULL);
   drain (ana);
-  vetter_couch_feed_release (vetter_sync_get_couch (ana->sync), ads->pdata[0]);
+  vetter_couch_claims_release (vetter_sync_get_couch_claims (ana->sync), ads->pdata[0]);
   seen = (StatusWait) { ben, ads->pdata[0], "approved" };
   test_wait_until (item_has_status, &seen);
   item = detail (ben, ads->pdata[0]);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "decision"), "by"), ==, "ana");
+  g_assert_cmpstr (item->decision->decided_by, ==, "ana");
   {
-    g_autofree char *report = g_strdup_printf ("%" G_GINT64_FORMAT " approved", json_object_get_int_member (item, "id"));
+    g_autofree char *report = g_strdup_printf ("%" G_GINT64_FORMAT " approved", item->id);
 
     test_wait_until (has_report, &(ReportWait) { announced, report });
   }
   g_signal_handlers_disconnect_by_func (ben->engine, on_item_changed, announced);
-  g_clear_pointer (&item, json_object_unref);
+  g_clear_pointer (&item, vetter_item_detail_unref);
 
   /* A released claim frees the ad for Ben's claim. */
   test_wait_until (claims_pulled, ben);
@@ -225,17 +223,16 @@ test_two_desktops (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "rejected");
   g_assert_cmpstr (json_object_get_string_member (doc, "decided_by"), ==, "ben");
   item = detail (ana, ads->pdata[1]);
-  g_assert_true (json_object_has_member (item, "conflict"));
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "conflict"), "status"), ==,
-                   "rejected");
-  g_clear_pointer (&item, json_object_unref);
+  g_assert_nonnull (item->conflict);
+  g_assert_cmpstr (vetter_status_to_string (item->conflict->status), ==, "rejected");
+  g_clear_pointer (&item, vetter_item_detail_unref);
   /* Ben's decision reaching Ana through the changes feed too (it polls
    * every 100 ms) does not settle it for her. */
   test_spin (600);
   g_assert_cmpuint (queue_length (ana, "conflict"), ==, 1);
   item = detail (ana, ads->pdata[1]);
-  g_assert_cmpstr (json_object_get_string_member (item, "status"), ==, "approved");
-  g_clear_pointer (&item, json_object_unref);
+  g_assert_cmpstr (vetter_status_to_string (item->status), ==, "approved");
+  g_clear_pointer (&item, vetter_item_detail_unref);
 
   /* Ana keeps hers: it is written over Ben's, now that it is known, and
    * Ben sees it. */
@@ -246,17 +243,19 @@ test_two_desktops (Fixture       *f,
   g_assert_cmpuint (queue_length (ana, "conflict"), ==, 0);
 
   /* The third the other way: Ana approves, Ben's rejection was first;
-   * Ana keeps Ben's, and nothing more is written. */
+   * Ana keeps Ben's, and nothing more is written. Ana's desktop stops
+   * following the feed first, so that she decides without knowing his. */
+  vetter_couch_feed_stop (vetter_sync_get_couch_feed (ana->sync));
   decide (ben, ads->pdata[2], "rejected", "prohibited");
   drain (ben);
   decide (ana, ads->pdata[2], "approved", NULL);
   drain (ana);
   {
-    g_autoptr(JsonObject) conflicted = detail (ana, ads->pdata[2]);
+    g_autoptr(VetterItemDetail) conflicted = detail (ana, ads->pdata[2]);
     g_autofree char *id = g_strconcat ("decision:", (char *) ads->pdata[2], NULL);
     g_autoptr(JsonObject) stored = NULL;
 
-    g_assert_false (json_node_is_null (json_object_get_member (conflicted, "conflict")));
+    g_assert_nonnull (conflicted->conflict);
     resolve (ana, ads->pdata[2], TRUE);
     drain (ana);
     stored = database_doc (f, id);
@@ -264,8 +263,8 @@ test_two_desktops (Fixture       *f,
     g_assert_true (g_str_has_prefix (json_object_get_string_member (stored, "_rev"), "1-"));
   }
   item = detail (ana, ads->pdata[2]);
-  g_assert_cmpstr (json_object_get_string_member (item, "status"), ==, "rejected");
-  g_assert_true (json_node_is_null (json_object_get_member (item, "conflict")));
+  g_assert_cmpstr (vetter_status_to_string (item->status), ==, "rejected");
+  g_assert_null (item->conflict);
 
   desktop_free (ben);
   desktop_free (ana);
@@ -316,12 +315,12 @@ test_faults (Fixture       *f,
   {
     g_autofree char *id = g_strconcat ("decision:", (char *) ads->pdata[0], NULL);
     g_autoptr(JsonObject) doc = database_doc (f, id);
-    g_autoptr(JsonObject) item = detail (ana, ads->pdata[0]);
+    g_autoptr(VetterItemDetail) item = detail (ana, ads->pdata[0]);
 
     g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "rejected");
     g_assert_true (g_str_has_prefix (json_object_get_string_member (doc, "_rev"), "1-"));
     /* Not mistaken for somebody else's decision. */
-    g_assert_true (json_node_is_null (json_object_get_member (item, "conflict")));
+    g_assert_null (item->conflict);
   }
 
   desktop_free (ana);

@@ -28,12 +28,11 @@ typedef struct
 } Fixture;
 
 static void
-on_item_changed (VetterEngine *engine,
-                 gint64        item_id,
-                 gint64        batch_id,
-                 const char   *status,
-                 const char   *step,
-                 Fixture      *f)
+on_item_step (VetterEngine *engine,
+              gint64        item_id,
+              gint64        batch_id,
+              const char   *step,
+              Fixture      *f)
 {
   if (step)
     g_hash_table_add (f->steps_seen, g_strdup (step));
@@ -70,7 +69,7 @@ start_engine (Fixture *f)
 
   config->workers = 2;
   f->engine = vetter_engine_new (f->db, config);
-  g_signal_connect (f->engine, "item-changed", G_CALLBACK (on_item_changed), f);
+  g_signal_connect (f->engine, "item-step", G_CALLBACK (on_item_step), f);
   g_signal_connect (f->engine, "batch-progress", G_CALLBACK (on_progress), f);
   g_signal_connect (f->engine, "batch-finished", G_CALLBACK (on_finished), f);
 }
@@ -197,7 +196,7 @@ test_progress_and_summary (Fixture       *f,
   g_assert_cmpint (p->waiting, ==, 0);
   g_assert_cmpfloat (p->fraction, ==, 1.0);
   g_assert_cmpfloat (p->throughput, >, 0);
-  g_assert_cmpstr (p->state, ==, "done");
+  g_assert_cmpstr (vetter_batch_state_to_string (p->state), ==, "done");
   g_assert_cmpint (p->needs_review, ==, 16);
 
   /* The UI is told which step each item is on. */
@@ -234,7 +233,7 @@ test_pause_resume_cancel (Fixture       *f,
   test_spin (600);
   p = vetter_engine_get_progress (f->engine, id);
   done_when_paused = p->done;
-  g_assert_cmpstr (p->state, ==, "paused");
+  g_assert_cmpstr (vetter_batch_state_to_string (p->state), ==, "paused");
   /* At most what was already handed to the workers finished. */
   g_assert_cmpint (done_when_paused, <=, 3);
   test_spin (400);
@@ -244,7 +243,7 @@ test_pause_resume_cancel (Fixture       *f,
   vetter_engine_cancel_batch (f->engine, id);
   wait_until_finished (f, 1);
   p = vetter_engine_get_progress (f->engine, id);
-  g_assert_cmpstr (p->state, ==, "cancelled");
+  g_assert_cmpstr (vetter_batch_state_to_string (p->state), ==, "cancelled");
   g_assert_cmpint (p->waiting, >, 0);
 
   /* Adding the same input again takes up where it stopped. */
@@ -257,7 +256,7 @@ test_pause_resume_cancel (Fixture       *f,
   wait_until_finished (f, 2);
   p = vetter_engine_get_progress (f->engine, id);
   g_assert_cmpint (p->done, ==, 16);
-  g_assert_cmpstr (p->state, ==, "done");
+  g_assert_cmpstr (vetter_batch_state_to_string (p->state), ==, "done");
 }
 
 static void

@@ -86,7 +86,7 @@ parked_listed (gpointer data)
 static gboolean
 has_sync (gpointer data)
 {
-  return vetter_application_get_sync (data) != NULL;
+  return vetter_context_get_sync (vetter_application_get_context (data)) != NULL;
 }
 
 static void
@@ -105,7 +105,7 @@ test_decisions_become_mail (VetterApplication *app)
 
   /* The services are read (the keyring asynchronously) after start-up. */
   test_wait_until (has_sync, app);
-  sync = vetter_application_get_sync (app);
+  sync = vetter_context_get_sync (vetter_application_get_context (app));
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(VetterPixels) pixels = test_textured (640, 480, i + 11);

@@ -29,7 +29,7 @@ static void
 test_controls_follow_keys (void)
 {
   g_autoptr(GSettings) settings = vetter_config_get_settings ();
-  GtkWidget *window = vetter_preferences_window_new (NULL);
+  GtkWidget *window = vetter_preferences_window_new (NULL, vetter_application_get_context (app));
   g_auto(GStrv) severities = NULL;
   g_auto(GStrv) tags = NULL;
   g_autofree char *scheme = NULL;
@@ -159,15 +159,15 @@ apply (GtkWidget  *window,
 static gboolean
 sync_has_secret (gpointer data)
 {
-  const VetterServices *services = vetter_application_get_services (data);
+  const VetterServices *services = vetter_context_get_services (vetter_application_get_context (data));
   return services->s3_secret_key && g_str_equal (services->s3_secret_key, "s3-secret-9f8e7d") &&
-         vetter_application_get_sync (data) != NULL;
+         vetter_context_get_sync (vetter_application_get_context (data)) != NULL;
 }
 
 static gboolean
 tagger_has_secret (gpointer data)
 {
-  const VetterServices *services = vetter_application_get_services (data);
+  const VetterServices *services = vetter_context_get_services (vetter_application_get_context (data));
 
   return services->imagga_key && g_str_equal (services->imagga_key, "acc_0f3b2c") &&
          services->imagga_secret && g_str_equal (services->imagga_secret, "imagga-secret-77a1");
@@ -176,7 +176,7 @@ tagger_has_secret (gpointer data)
 static gboolean
 tagger_has_secret_text (gpointer data)
 {
-  const VetterServices *services = vetter_application_get_services (app);
+  const VetterServices *services = vetter_context_get_services (vetter_application_get_context (app));
 
   return services->imagga_secret && g_str_equal (services->imagga_secret, data);
 }
@@ -200,7 +200,7 @@ test_services (void)
   g_autofree char *endpoint = NULL;
   g_autoptr(GSubprocess) s3rver = NULL;
   g_auto(GStrv) keys = NULL;
-  GtkWidget *window = vetter_preferences_window_new (NULL);
+  GtkWidget *window = vetter_preferences_window_new (NULL, vetter_application_get_context (app));
   AdwActionRow *s3_row = child (window, "s3_test_row");
   AdwActionRow *mail_row = child (window, "mail_test_row");
   int port = test_free_port ();
@@ -286,7 +286,7 @@ handle_imagga (SoupServer        *server,
 static gboolean
 couch_password_is (gpointer data)
 {
-  const VetterServices *services = vetter_application_get_services (app);
+  const VetterServices *services = vetter_context_get_services (vetter_application_get_context (app));
 
   return services->couch_password && g_str_equal (services->couch_password, data);
 }
@@ -313,7 +313,7 @@ test_database_and_tagger (void)
   g_autoptr(JsonObject) created = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSettings) settings = vetter_config_get_settings ();
-  GtkWidget *window = vetter_preferences_window_new (NULL);
+  GtkWidget *window = vetter_preferences_window_new (NULL, vetter_application_get_context (app));
   Fixture f = { 0 };
   GSList *uris;
 

@@ -14,6 +14,7 @@
 
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
+#include "vetter-item-detail-view.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
 
@@ -47,9 +48,9 @@ write_ads (const char *dir)
 
 typedef struct
 {
-  JsonObject *item;
-  GError     *error;
-  gboolean    done;
+  VetterItemDetail *item;
+  GError           *error;
+  gboolean          done;
 } DetailResult;
 
 static void
@@ -70,7 +71,7 @@ detail_done (gpointer data)
 }
 
 /* What the store says of an item, read through the engine's own thread. */
-static JsonObject *
+static VetterItemDetail *
 read_item (VetterEngine *engine,
            gint64        item_id)
 {
@@ -93,9 +94,9 @@ static gboolean
 has_status (gpointer data)
 {
   StatusWait *wait = data;
-  g_autoptr(JsonObject) item = read_item (wait->engine, wait->item_id);
+  g_autoptr(VetterItemDetail) item = read_item (wait->engine, wait->item_id);
 
-  return g_strcmp0 (json_object_get_string_member (item, "status"), wait->status) == 0;
+  return g_strcmp0 (vetter_status_to_string (item->status), wait->status) == 0;
 }
 
 static void
@@ -108,14 +109,6 @@ wait_for_status (VetterEngine *engine,
   test_wait_until (has_status, &wait);
 }
 
-static const char *
-decision_member (JsonObject *item,
-                 const char *member)
-{
-  JsonObject *decision = json_object_get_object_member (item, "decision");
-
-  return json_object_get_null_member (decision, member) ? NULL : json_object_get_string_member (decision, member);
-}
 
 static gpointer
 template_child (gpointer    widget,
@@ -188,7 +181,8 @@ test_review_flow (void)
   VetterEngine *engine = vetter_window_get_engine (window);
   VetterReviewPage *page = vetter_window_get_review_page (window);
   VetterImageView *view = vetter_review_page_get_image_view (page);
-  g_autoptr(JsonObject) item = NULL;
+  g_autoptr(VetterItemDetail) item = NULL;
+  gpointer detail_view = template_child (page, VETTER_TYPE_REVIEW_PAGE, "detail_view");
   gint64 first, second, third, fourth;
   GtkListBox *defects;
 
@@ -206,7 +200,7 @@ test_review_flow (void)
    * panel highlights its box. */
   g_assert_cmpuint (vetter_image_view_get_n_boxes (view), >=, 2);
   g_assert_nonnull (vetter_image_view_get_texture (view));
-  defects = template_child (page, VETTER_TYPE_REVIEW_PAGE, "defect_list");
+  defects = template_child (detail_view, VETTER_TYPE_ITEM_DETAIL_VIEW, "defect_list");
   for (int i = 0; gtk_list_box_get_row_at_index (defects, i); i++)
     {
       GtkListBoxRow *row = gtk_list_box_get_row_at_index (defects, i);
@@ -215,7 +209,8 @@ test_review_flow (void)
       gtk_list_box_select_row (defects, row);
       g_assert_cmpint (vetter_image_view_get_highlighted (view), ==, box);
     }
-  g_assert_cmpstr (gtk_label_get_label (template_child (page, VETTER_TYPE_REVIEW_PAGE, "title_label")), ==, "Car number 0");
+  g_assert_cmpstr (gtk_label_get_label (template_child (detail_view, VETTER_TYPE_ITEM_DETAIL_VIEW, "title_label")), ==,
+                   "Car number 0");
 
   /* Zoom toggles between fitting and a closer look. */
   g_assert_true (vetter_image_view_get_fit (view));
@@ -234,10 +229,10 @@ test_review_flow (void)
   g_assert_cmpuint (vetter_review_page_get_position (page), ==, 1);
   wait_for_status (engine, first, "approved");
   item = read_item (engine, first);
-  g_assert_cmpstr (decision_member (item, "by"), ==, g_get_user_name ());
-  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (item, "decision"), "auto"));
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "history")), ==, 1);
-  g_clear_pointer (&item, json_object_unref);
+  g_assert_cmpstr (item->decision->decided_by, ==, g_get_user_name ());
+  g_assert_false (item->decision->is_auto);
+  g_assert_cmpuint (item->history->len, ==, 1);
+  g_clear_pointer (&item, vetter_item_detail_unref);
 
   /* Reject asks why; a number picks the reason. */
   test_spin (300);
@@ -248,8 +243,8 @@ test_review_flow (void)
   g_assert_false (vetter_review_page_get_choosing_reason (page));
   wait_for_status (engine, second, "rejected");
   item = read_item (engine, second);
-  g_assert_cmpstr (decision_member (item, "reason_code"), ==, "duplicate");
-  g_clear_pointer (&item, json_object_unref);
+  g_assert_cmpstr (item->decision->reason_code, ==, "duplicate");
+  g_clear_pointer (&item, vetter_item_detail_unref);
 
   /* "Other" needs a note: without one the choice stays open. */
   test_wait_until (test_item_shown, page);
@@ -267,9 +262,9 @@ test_review_flow (void)
   g_assert_false (vetter_review_page_get_choosing_reason (page));
   wait_for_status (engine, third, "rejected");
   item = read_item (engine, third);
-  g_assert_cmpstr (decision_member (item, "reason_code"), ==, "other");
-  g_assert_cmpstr (decision_member (item, "note"), ==, "Phone number painted on the door");
-  g_clear_pointer (&item, json_object_unref);
+  g_assert_cmpstr (item->decision->reason_code, ==, "other");
+  g_assert_cmpstr (item->decision->note, ==, "Phone number painted on the door");
+  g_clear_pointer (&item, vetter_item_detail_unref);
 
   /* Escape leaves the choice without deciding. */
   test_wait_until (test_item_shown, page);
@@ -285,9 +280,9 @@ test_review_flow (void)
   while (vetter_review_page_get_current_item (page) != third)
     g_main_context_iteration (NULL, TRUE);
   item = read_item (engine, third);
-  g_assert_null (decision_member (item, "reason_code"));
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "history")), ==, 2);
-  g_clear_pointer (&item, json_object_unref);
+  g_assert_null (item->decision->reason_code);
+  g_assert_cmpuint (item->history->len, ==, 2);
+  g_clear_pointer (&item, vetter_item_detail_unref);
 
   /* J and K move without deciding. */
   gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);

@@ -321,14 +321,12 @@ test_paused_batch_is_not_claimed (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
   gint64 batch_id, item_id, claimed;
-  g_autofree char *state = NULL;
 
   batch_id = vetter_store_add_batch (f->store, batch, "/out", NULL, &error);
-  g_assert_true (vetter_store_set_batch_state (f->store, batch_id, "paused", &error));
-  state = vetter_store_get_batch_state (f->store, batch_id);
-  g_assert_cmpstr (state, ==, "paused");
+  g_assert_true (vetter_store_set_batch_state (f->store, batch_id, VETTER_BATCH_PAUSED, &error));
+  g_assert_cmpstr (vetter_batch_state_to_string (vetter_store_get_batch_state (f->store, batch_id)), ==, "paused");
   g_assert_false (vetter_store_claim_item (f->store, &item_id, &claimed, &jobs, &error));
-  g_assert_true (vetter_store_set_batch_state (f->store, batch_id, "running", &error));
+  g_assert_true (vetter_store_set_batch_state (f->store, batch_id, VETTER_BATCH_RUNNING, &error));
   g_assert_true (vetter_store_claim_item (f->store, &item_id, &claimed, &jobs, &error));
 }
 
@@ -455,7 +453,8 @@ test_review_queue_filters (Fixture       *f,
 
   g_clear_pointer (&filter->defect_kind, g_free);
   filter->batch_id = batch_id;
-  filter->auto_status = g_strdup ("approved");
+  filter->has_auto_status = TRUE;
+  filter->auto_status = VETTER_STATUS_APPROVED;
   ids = vetter_store_review_queue (f->store, filter, &error);
   g_assert_cmpuint (ids->len, ==, 0);
   g_clear_pointer (&ids, g_array_unref);
@@ -470,32 +469,33 @@ test_item_detail (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) item = NULL;
-  JsonObject *image, *defect, *box;
-  JsonArray *fields;
+  g_autoptr(VetterItemDetail) item = NULL;
+  VetterImageInfo *image;
+  VetterDefectInfo *defect;
+  VetterField *field;
 
   add_reviewable_batch (f);
   item = vetter_store_item_detail (f->store, 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (item, "title"), ==, "Red car");
-  g_assert_cmpstr (json_object_get_string_member (item, "status"), ==, "needs_review");
-  g_assert_cmpstr (json_object_get_string_member (item, "batch_source"), ==, "/data/p.csv");
-  fields = json_object_get_array_member (item, "fields");
-  g_assert_cmpuint (json_array_get_length (fields), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fields, 1), "name"), ==, "Product Name");
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fields, 1), "value"), ==, "Red car");
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "auto_decision"), "status"), ==, "needs_review");
-  g_assert_nonnull (json_object_get_string_member (json_object_get_object_member (item, "auto_decision"), "rule"));
+  g_assert_cmpstr (item->title, ==, "Red car");
+  g_assert_cmpstr (vetter_status_to_string (item->status), ==, "needs_review");
+  g_assert_cmpstr (item->batch_source, ==, "/data/p.csv");
+  g_assert_cmpuint (item->fields->len, ==, 3);
+  field = g_ptr_array_index (item->fields, 1);
+  g_assert_cmpstr (field->name, ==, "Product Name");
+  g_assert_cmpstr (field->value, ==, "Red car");
+  g_assert_cmpstr (vetter_status_to_string (item->auto_decision->status), ==, "needs_review");
+  g_assert_nonnull (item->auto_decision->rule);
 
-  image = json_array_get_object_element (json_object_get_array_member (item, "images"), 0);
-  g_assert_cmpint (json_object_get_int_member (image, "id"), ==, 1);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (image, "steps")), ==, 1);
-  defect = json_array_get_object_element (json_object_get_array_member (image, "defects"), 0);
-  g_assert_cmpstr (json_object_get_string_member (defect, "kind"), ==, "blurry");
-  g_assert_cmpstr (json_object_get_string_member (defect, "message"), ==, "soft");
-  box = json_object_get_object_member (defect, "box");
-  g_assert_cmpint (json_object_get_int_member (box, "w"), ==, 30);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "history")), ==, 0);
+  image = g_ptr_array_index (item->images, 0);
+  g_assert_cmpint (image->id, ==, 1);
+  g_assert_cmpuint (image->steps->len, ==, 1);
+  defect = g_ptr_array_index (image->defects, 0);
+  g_assert_cmpstr (defect->kind, ==, "blurry");
+  g_assert_cmpstr (defect->message, ==, "soft");
+  g_assert_true (defect->has_box);
+  g_assert_cmpint (defect->width, ==, 30);
+  g_assert_cmpuint (item->history->len, ==, 0);
 
   g_assert_null (vetter_store_item_detail (f->store, 999, &error));
   g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
@@ -506,20 +506,20 @@ test_decide_and_undo (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(VetterItemDecision) reject = vetter_item_decision_new_manual ("rejected", "poor_quality", "too soft", "mia");
+  g_autoptr(VetterItemDecision) reject = vetter_item_decision_new_manual (VETTER_STATUS_REJECTED, "poor_quality", "too soft",
+                                                                                       "mia");
   g_autoptr(VetterItemDecision) previous = NULL;
   g_autoptr(VetterItemDecision) undone = NULL;
   g_autoptr(VetterReviewFilter) filter = vetter_review_filter_new ();
   g_autoptr(GArray) ids = NULL;
-  g_autoptr(JsonObject) item = NULL;
-  JsonArray *history;
+  g_autoptr(VetterItemDetail) item = NULL;
   gint64 batch_id = 0;
 
   add_reviewable_batch (f);
   g_assert_true (vetter_store_decide (f->store, 1, reject, "decide", "mia", NULL, &previous, &batch_id, &error));
   g_assert_no_error (error);
   g_assert_cmpint (batch_id, ==, 1);
-  g_assert_cmpstr (previous->status, ==, "needs_review");
+  g_assert_cmpstr (vetter_status_to_string (previous->status), ==, "needs_review");
   g_assert_true (previous->is_auto);
   g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item WHERE id = 1 AND status = 'rejected'"
                                        " AND reason_code = 'poor_quality' AND note = 'too soft' AND decided_by = 'mia'"
@@ -533,13 +533,12 @@ test_decide_and_undo (Fixture       *f,
 
   /* Undo is the same operation, back to what was there, and logged. */
   g_assert_true (vetter_store_decide (f->store, 1, previous, "undo", "mia", NULL, &undone, NULL, &error));
-  g_assert_cmpstr (undone->status, ==, "rejected");
+  g_assert_cmpstr (vetter_status_to_string (undone->status), ==, "rejected");
   g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item WHERE id = 1 AND status = 'needs_review'"
                                        " AND reason_code IS NULL AND note IS NULL AND auto = 1"), ==, 1);
   item = vetter_store_item_detail (f->store, 1, &error);
-  history = json_object_get_array_member (item, "history");
-  g_assert_cmpuint (json_array_get_length (history), ==, 2);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (history, 1), "action"), ==, "undo");
+  g_assert_cmpuint (item->history->len, ==, 2);
+  g_assert_cmpstr (((VetterHistoryEntry *) g_ptr_array_index (item->history, 1))->action, ==, "undo");
 
   /* A failed item has nothing to decide on: refused, nothing logged. */
   g_assert_false (vetter_store_decide (f->store, 3, reject, "decide", "mia", NULL, NULL, NULL, &error));
@@ -563,9 +562,9 @@ test_list_items (Fixture       *f,
   row = page->pdata[0];
   g_assert_cmpint (row->row, ==, 2);
   g_assert_cmpstr (row->title, ==, "Blue car");
-  g_assert_cmpstr (row->status, ==, "needs_review");
+  g_assert_cmpstr (vetter_status_to_string (row->status), ==, "needs_review");
   row = page->pdata[1];
-  g_assert_cmpstr (row->status, ==, "failed");
+  g_assert_cmpstr (vetter_status_to_string (row->status), ==, "failed");
   g_assert_cmpstr (row->error, ==, "image 1: nope");
 }
 
@@ -583,17 +582,17 @@ test_outbox_stale_report (Fixture       *f,
   VetterOutboxRow *old, *current;
   VetterOutboxCounts counts;
 
-  g_assert_true (vetter_store_outbox_add (f->store, "couch", "couch:decision:x", "{\"v\":1}", 0, &error));
-  taken = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, &error);
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_COUCH, "couch:decision:x", "{\"v\":1}", 0, 0, &error));
+  taken = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (taken->len, ==, 1);
   old = taken->pdata[0];
 
-  g_assert_true (vetter_store_outbox_add (f->store, "couch", "couch:decision:x", "{\"v\":2}", 0, &error));
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_COUCH, "couch:decision:x", "{\"v\":2}", 0, 0, &error));
   g_assert_true (vetter_store_outbox_report (f->store, old->id, old->updated, VETTER_OUTBOX_DONE, 0, NULL, &error));
   g_assert_no_error (error);
 
-  again = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, &error);
+  again = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, NULL, &error);
   g_assert_cmpuint (again->len, ==, 1);
   current = again->pdata[0];
   g_assert_cmpstr (current->payload, ==, "{\"v\":2}");
@@ -604,7 +603,7 @@ test_outbox_stale_report (Fixture       *f,
   g_assert_true (vetter_store_outbox_counts (f->store, &counts, &error));
   g_assert_cmpint (counts.pending, ==, 0);
   g_assert_cmpint (counts.done, ==, 1);
-  left = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, &error);
+  left = vetter_store_outbox_due (f->store, G_MAXINT64, 10, NULL, NULL, &error);
   g_assert_cmpuint (left->len, ==, 0);
 }
 

@@ -22,6 +22,7 @@
 
 #include "vetter-engine.h"
 #include "vetter-s3.h"
+#include "vetter-store.h"
 #include "vetter-sync.h"
 #include "vetter-test-util.h"
 
@@ -909,7 +910,7 @@ store_add_big (VetterStore  *store,
   g_autofree char *payload = g_strdup_printf ("{\"key\":\"big/blob.bin\",\"path\":\"%s\",\"content_type\":\"application/octet-stream\"}",
                                               (const char *) data);
 
-  return vetter_store_outbox_add (store, "s3_put", "s3:big/blob.bin", payload, 0, error) ? GINT_TO_POINTER (1) : NULL;
+  return vetter_store_outbox_add (store, VETTER_OUTBOX_S3_PUT, "s3:big/blob.bin", payload, 0, 0, error) ? GINT_TO_POINTER (1) : NULL;
 }
 
 typedef struct

@@ -74,7 +74,7 @@ test_empty_state (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Vetter");
   /* One engine, the application's, for all its windows: two would fight
    * over the same database. */
-  g_assert_true (vetter_window_get_engine (window) == vetter_application_get_engine (app));
+  g_assert_true (vetter_window_get_engine (window) == vetter_context_get_engine (vetter_application_get_context (app)));
 
   stack = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW, "main_stack"));
   g_assert_true (GTK_IS_STACK (stack));
@@ -146,13 +146,13 @@ first_batch_done (gpointer data)
   g_autoptr(VetterBatchObject) batch = g_list_model_get_item (vetter_window_get_batches (data), 0);
 
   return batch && vetter_batch_object_get_fraction (batch) >= 1.0 &&
-         g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
+         vetter_batch_object_get_state (batch) == VETTER_BATCH_DONE;
 }
 
 static gboolean
 batch_paused (gpointer data)
 {
-  return g_strcmp0 (vetter_batch_object_get_state (data), "paused") == 0;
+  return vetter_batch_object_get_state (data) == VETTER_BATCH_PAUSED;
 }
 
 /* A drop goes through the window's own drop target, as a real one does,
@@ -231,7 +231,7 @@ test_drop_fills_queue (void)
     g_assert_cmpuint (g_list_model_get_n_items (items), ==, 6);
     item = g_list_model_get_item (items, 5);
     test_wait_until ((gboolean (*) (gpointer)) vetter_item_object_get_loaded, item);
-    g_assert_cmpstr (vetter_item_object_get_status (item), ==, "needs_review");
+    g_assert_cmpstr (vetter_status_to_string (vetter_item_object_get_status (item)), ==, "needs_review");
     g_assert_true (g_str_has_suffix (vetter_item_object_get_title (item), ".jpg"));
     g_assert_cmpuint (vetter_item_list_get_pages_read (VETTER_ITEM_LIST (items)), ==, 1);
     /* Asking for the thumbnail, as a row's binding does, loads it. */

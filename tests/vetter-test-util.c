@@ -391,12 +391,12 @@ on_in_store (GObject      *source,
 {
   InStore *wait = user_data;
 
-  wait->result = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &wait->error);
+  wait->result = vetter_database_run_finish (VETTER_DATABASE (source), result, &wait->error);
   wait->done = TRUE;
 }
 
-/* Runs @func on the engine's store thread, waits, and asserts it did not
- * fail; its result is the caller's. */
+/* Runs @func on the engine's database thread, waits, and asserts it did
+ * not fail; its result is the caller's. */
 gpointer
 test_run_in_store (VetterEngine  *engine,
                    gpointer     (*func) (VetterStore *, gpointer, GError **),
@@ -404,7 +404,7 @@ test_run_in_store (VetterEngine  *engine,
 {
   InStore wait = { 0 };
 
-  vetter_engine_run_in_store_async (engine, func, data, NULL, NULL, NULL, on_in_store, &wait);
+  vetter_database_run_async (vetter_engine_get_database (engine), func, data, NULL, NULL, NULL, on_in_store, &wait);
   test_wait_until (test_flag_set, &wait.done);
   g_assert_no_error (wait.error);
   g_assert_nonnull (wait.result);
@@ -418,7 +418,7 @@ test_batch_done (gpointer window)
   GListModel *batches = vetter_window_get_batches (window);
   g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
 
-  return batch && g_strcmp0 (vetter_batch_object_get_state (batch), "done") == 0;
+  return batch && vetter_batch_object_get_state (batch) == VETTER_BATCH_DONE;
 }
 
 /* For test_wait_until: the review page has an item on screen. */

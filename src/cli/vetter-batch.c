@@ -176,40 +176,6 @@ write_summary (Run *run)
                                out, NULL, on_summary, run);
 }
 
-/* The output CSVs again, now naming the uploaded copies. */
-static gpointer
-store_rewrite_outputs (VetterStore  *store,
-                       gpointer      data,
-                       GError      **error)
-{
-  GArray *batch_ids = data;
-
-  for (guint i = 0; i < batch_ids->len; i++)
-    {
-      g_autofree char *csv = vetter_store_write_output_csv (store, g_array_index (batch_ids, gint64, i), error);
-
-      if (error && *error)
-        return NULL;
-    }
-  return GINT_TO_POINTER (1);
-}
-
-static void
-on_outputs_rewritten (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Run *run = user_data;
-  GError *error = NULL;
-
-  if (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error) == NULL)
-    {
-      fail (run, error);
-      return;
-    }
-  write_summary (run);
-}
-
 static void
 on_drained (GObject      *source,
             GAsyncResult *result,
@@ -224,8 +190,9 @@ on_drained (GObject      *source,
       return;
     }
   run->synced = TRUE;
-  vetter_engine_run_in_store_async (run->engine, store_rewrite_outputs, g_array_ref (run->batch_ids),
-                                    (GDestroyNotify) g_array_unref, NULL, NULL, on_outputs_rewritten, run);
+  /* The output CSVs were written again by the store as the last of their
+   * batch's uploads went in: they name the uploaded copies. */
+  write_summary (run);
 }
 
 static void
@@ -295,7 +262,7 @@ on_batch_added (GObject      *source,
     {
       const VetterBatchProgress *p = vetter_engine_get_progress (run->engine, g_array_index (run->batch_ids, gint64, i));
 
-      if (p == NULL || p->waiting > 0 || g_strcmp0 (p->state, "done") != 0)
+      if (p == NULL || p->waiting > 0 || p->state != VETTER_BATCH_DONE)
         run->unfinished++;
     }
   if (run->unfinished == 0)

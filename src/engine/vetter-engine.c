@@ -1,14 +1,19 @@
-/* vetter-engine.c: the queue, the workers and the store, behind one object
+/* vetter-engine.c: the queue and the workers, over the database
  *
  * Three kinds of thread, each with one job:
  *  - the caller's (the UI thread, or the batch runner's main loop) only
  *    sends requests and receives signals; it never waits on disk, network
  *    or pixels;
- *  - the store thread owns the SQLite connection: it claims items, hands
- *    them to the pool, records what comes back and reports progress;
+ *  - the database thread (vetter-database.c) owns the store: there the
+ *    engine claims items, hands them to the pool, records what comes back
+ *    and sees batches finish;
  *  - the workers (a GThreadPool, one per core by default) run the image
  *    pipeline, one item each, and touch neither the store nor any widget.
- * Messages between them are closures posted to each thread's main context.
+ *
+ * What the window shows of items and batches comes from the database's
+ * "rows-changed": whoever changed an item (a worker's result, a decision
+ * here or on another desktop), the engine reads its status and its
+ * batch's counts again and says so, a few times a second at most.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,34 +28,36 @@
 #include <unistd.h>
 
 #include "vetter-engine.h"
+#include "vetter-enum-types.h"
 #include "vetter-error.h"
 #include "vetter-pipeline.h"
 #include "vetter-store.h"
 
 struct _VetterEngine
 {
-  GObject       parent_instance;
+  GObject         parent_instance;
 
-  char         *db_path;
-  VetterConfig *config;
+  VetterDatabase *database;
+  gboolean        owns_database;
+  GMainContext   *main_context;   /* where signals are emitted */
+  GThreadPool    *pool;
+  GCancellable   *cancellable;    /* cancelled on close: stops downloads */
 
-  GMainContext *main_context;   /* where signals are emitted */
-  GMainContext *store_context;  /* the store thread's */
-  GMainLoop    *store_loop;
-  GThread      *store_thread;
-  GThreadPool  *pool;
-  GCancellable *cancellable;    /* cancelled on close: stops downloads */
-
-  /* Store thread only. */
-  VetterStore  *store;
-  gboolean      stopped;        /* no more work goes to the pool */
-  guint         in_flight;
-  GHashTable   *active_batches; /* batch id → GINT_TO_POINTER (1), not yet finished */
+  /* Database thread only. */
+  VetterConfig   *config;         /* what new items start with */
+  guint           in_flight;
+  GHashTable     *active_batches; /* batch id → batch id, not yet finished */
 
   /* Main thread only. */
-  GHashTable   *progress;       /* batch id → ProgressEntry* */
-  gboolean      closed;
-  gint          closing;        /* atomic: set before the pool is stopped */
+  VetterConfig   *main_config;    /* a copy, for vetter_engine_get_config() */
+  GHashTable     *progress;       /* batch id → ProgressEntry* */
+  GArray         *changed_items;  /* ids the database said changed, not yet read */
+  GArray         *changed_batches;
+  guint           refresh_source;
+  gboolean        refreshing;
+  gint64          last_refresh;   /* monotonic */
+  gboolean        closed;
+  gint            closing;        /* atomic: set before the pool is stopped */
 };
 
 G_DEFINE_FINAL_TYPE (VetterEngine, vetter_engine, G_TYPE_OBJECT)
@@ -59,6 +66,7 @@ enum {
   BATCH_PROGRESS,
   BATCH_FINISHED,
   ITEM_CHANGED,
+  ITEM_STEP,
   N_SIGNALS
 };
 
@@ -76,6 +84,8 @@ typedef struct
 /* Progress reaches the UI at most this often per batch: a fast batch
  * changes its counts hundreds of times a second, more than anyone reads. */
 #define PROGRESS_INTERVAL_MS 100
+/* Changed items are read again at most this often. */
+#define REFRESH_INTERVAL_MS 50
 
 typedef struct
 {
@@ -100,69 +110,103 @@ static void
 progress_entry_free (ProgressEntry *entry)
 {
   g_clear_handle_id (&entry->pending_emit, g_source_remove);
-  g_free (entry->public.state);
   g_free (entry);
-}
-
-static gint64
-batch_key (gint64 id)
-{
-  return id;
 }
 
 /* ---- Posting between threads ---------------------------------------------- */
 
-typedef void (*EngineFunc) (VetterEngine *self,
+typedef void (*EngineCall) (VetterEngine *self,
+                            VetterStore  *store,
                             gpointer      data);
 
 typedef struct
 {
   VetterEngine   *engine;
-  EngineFunc      func;
+  EngineCall      func;
   gpointer        data;
   GDestroyNotify  destroy;
-} Message;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  if (call->destroy && call->data)
+    call->destroy (call->data);
+  g_object_unref (call->engine);
+  g_free (call);
+}
+
+static void
+run_call (VetterStore *store,
+          gpointer     data)
+{
+  Call *call = data;
+
+  call->func (call->engine, store, call->data);
+}
+
+/* Runs @func on the database thread, in order with everything sent there. */
+static void
+on_database (VetterEngine   *self,
+             EngineCall      func,
+             gpointer        data,
+             GDestroyNotify  destroy)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->engine = g_object_ref (self);
+  call->func = func;
+  call->data = data;
+  call->destroy = destroy;
+  vetter_database_post (self->database, run_call, call, (GDestroyNotify) call_free);
+}
+
+typedef void (*MainCall) (VetterEngine *self,
+                          gpointer      data);
+
+typedef struct
+{
+  VetterEngine   *engine;
+  MainCall        func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} MainMessage;
 
 static gboolean
-deliver (gpointer user_data)
+deliver_main (gpointer user_data)
 {
-  Message *message = user_data;
+  MainMessage *message = user_data;
 
   message->func (message->engine, message->data);
   return G_SOURCE_REMOVE;
 }
 
 static void
-message_free (gpointer user_data)
+main_message_free (MainMessage *message)
 {
-  Message *message = user_data;
-
   if (message->destroy && message->data)
     message->destroy (message->data);
   g_object_unref (message->engine);
   g_free (message);
 }
 
+/* Runs @func on the main context, in order with what else is sent there. */
 static void
-post (VetterEngine   *self,
-      GMainContext   *context,
-      EngineFunc      func,
-      gpointer        data,
-      GDestroyNotify  destroy)
+on_main (VetterEngine   *self,
+         MainCall        func,
+         gpointer        data,
+         GDestroyNotify  destroy)
 {
-  Message *message = g_new0 (Message, 1);
+  MainMessage *message = g_new0 (MainMessage, 1);
   GSource *source = g_idle_source_new ();
 
   message->engine = g_object_ref (self);
   message->func = func;
   message->data = data;
   message->destroy = destroy;
-  /* A fresh idle source rather than g_main_context_invoke: this keeps
-   * messages in the order they were sent even when the sender is the
-   * owner of the context. */
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver, message, message_free);
-  g_source_attach (source, context);
+  g_source_set_callback (source, deliver_main, message, (GDestroyNotify) main_message_free);
+  g_source_attach (source, self->main_context);
   g_source_unref (source);
 }
 
@@ -172,16 +216,9 @@ typedef struct
 {
   gint64            batch_id;
   VetterBatchCounts counts;
-  char             *state;
+  VetterBatchState  state;
   gboolean          finished;
 } ProgressReport;
-
-static void
-progress_report_free (ProgressReport *report)
-{
-  g_free (report->state);
-  g_free (report);
-}
 
 typedef struct
 {
@@ -213,13 +250,10 @@ on_progress_report (VetterEngine *self,
 
   if (entry == NULL)
     {
-      gint64 *key = g_new (gint64, 1);
-
-      *key = batch_key (report->batch_id);
       entry = g_new0 (ProgressEntry, 1);
       entry->started = g_get_monotonic_time ();
       entry->done_at_start = done;
-      g_hash_table_insert (self->progress, key, entry);
+      g_hash_table_insert (self->progress, g_memdup2 (&report->batch_id, sizeof (gint64)), entry);
     }
 
   p = &entry->public;
@@ -232,15 +266,14 @@ on_progress_report (VetterEngine *self,
   p->needs_review = report->counts.needs_review;
   p->waiting = report->counts.queued + report->counts.processing;
   p->fraction = p->total > 0 ? (double) p->done / p->total : 1.0;
-  g_free (p->state);
-  p->state = g_strdup (report->state);
+  p->state = report->state;
 
   elapsed = (g_get_monotonic_time () - entry->started) / (double) G_USEC_PER_SEC;
   p->throughput = elapsed > 0.05 ? (done - entry->done_at_start) / elapsed : 0;
   p->eta = p->throughput > 0 ? p->waiting / p->throughput : -1;
 
-  /* The last report of a batch, and any after a pause, go out at once;
-   * the rest at most every PROGRESS_INTERVAL_MS. */
+  /* The last report of a batch goes out at once; the rest at most every
+   * PROGRESS_INTERVAL_MS. */
   if (report->finished || g_get_monotonic_time () - entry->last_emitted >= PROGRESS_INTERVAL_MS * 1000)
     {
       g_clear_handle_id (&entry->pending_emit, g_source_remove);
@@ -264,62 +297,208 @@ typedef struct
 {
   gint64  item_id;
   gint64  batch_id;
-  char   *status;
   char   *step;
-} ItemReport;
+} StepReport;
 
 static void
-item_report_free (ItemReport *report)
+step_report_free (StepReport *report)
 {
-  g_free (report->status);
   g_free (report->step);
   g_free (report);
 }
 
 static void
-on_item_report (VetterEngine *self,
+on_step_report (VetterEngine *self,
                 gpointer      data)
 {
-  ItemReport *report = data;
+  StepReport *report = data;
 
-  g_signal_emit (self, signals[ITEM_CHANGED], 0, report->item_id, report->batch_id, report->status, report->step);
+  g_signal_emit (self, signals[ITEM_STEP], 0, report->item_id, report->batch_id, report->step);
 }
 
-static void
-report_item (VetterEngine *self,
-             gint64        item_id,
-             gint64        batch_id,
-             const char   *status,
-             const char   *step)
-{
-  ItemReport *report = g_new0 (ItemReport, 1);
-
-  report->item_id = item_id;
-  report->batch_id = batch_id;
-  report->status = g_strdup (status);
-  report->step = g_strdup (step);
-  post (self, self->main_context, on_item_report, report, (GDestroyNotify) item_report_free);
-}
-
-/* ---- Workers -------------------------------------------------------------- */
+/* ---- Main thread: what the database says changed -------------------------- */
 
 typedef struct
 {
-  VetterEngine *engine;
-  gint64        batch_id;
-} StepContext;
+  GArray    *items;      /* gint64 */
+  GArray    *batches;    /* gint64 */
+  gboolean   want_items;
+} Refresh;
+
+typedef struct
+{
+  GArray    *states;     /* ItemState */
+  GPtrArray *reports;    /* ProgressReport* */
+} Refreshed;
+
+typedef struct
+{
+  gint64       item_id;
+  gint64       batch_id;
+  VetterStatus status;
+} ItemState;
+
+static void
+refresh_free (Refresh *refresh)
+{
+  g_clear_pointer (&refresh->items, g_array_unref);
+  g_clear_pointer (&refresh->batches, g_array_unref);
+  g_free (refresh);
+}
+
+static void
+refreshed_free (Refreshed *refreshed)
+{
+  g_clear_pointer (&refreshed->states, g_array_unref);
+  g_clear_pointer (&refreshed->reports, g_ptr_array_unref);
+  g_free (refreshed);
+}
+
+static void
+add_unique (GArray *ids,
+            gint64  id)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index (ids, gint64, i) == id)
+      return;
+  g_array_append_val (ids, id);
+}
+
+static ProgressReport *
+count_batch (VetterStore *store,
+             gint64       batch_id)
+{
+  g_autoptr(GError) error = NULL;
+  ProgressReport *report = g_new0 (ProgressReport, 1);
+
+  report->batch_id = batch_id;
+  if (!vetter_store_batch_counts (store, batch_id, &report->counts, &error))
+    g_warning ("Cannot count the items of batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
+  report->state = vetter_store_get_batch_state (store, batch_id);
+  return report;
+}
+
+/* On the database thread. */
+static gpointer
+store_refresh (VetterStore  *store,
+               gpointer      data,
+               GError      **error)
+{
+  Refresh *refresh = data;
+  Refreshed *refreshed = g_new0 (Refreshed, 1);
+
+  refreshed->states = g_array_new (FALSE, FALSE, sizeof (ItemState));
+  refreshed->reports = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < refresh->items->len; i++)
+    {
+      ItemState state = { g_array_index (refresh->items, gint64, i), 0, 0 };
+
+      /* An item deleted since is no news. */
+      if (!vetter_store_item_status (store, state.item_id, &state.status, &state.batch_id, NULL))
+        continue;
+      if (refresh->want_items)
+        g_array_append_val (refreshed->states, state);
+      add_unique (refresh->batches, state.batch_id);
+    }
+  for (guint i = 0; i < refresh->batches->len; i++)
+    g_ptr_array_add (refreshed->reports, count_batch (store, g_array_index (refresh->batches, gint64, i)));
+  return refreshed;
+}
+
+static void schedule_refresh (VetterEngine *self);
+
+static void
+on_refreshed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(VetterEngine) self = user_data;
+  Refreshed *refreshed = vetter_database_run_finish (VETTER_DATABASE (source), result, NULL);
+
+  self->refreshing = FALSE;
+  if (refreshed == NULL || self->closed)
+    {
+      g_clear_pointer (&refreshed, refreshed_free);
+      return;
+    }
+  for (guint i = 0; i < refreshed->states->len; i++)
+    {
+      ItemState *state = &g_array_index (refreshed->states, ItemState, i);
+
+      g_signal_emit (self, signals[ITEM_CHANGED], 0, state->item_id, state->batch_id, state->status);
+    }
+  for (guint i = 0; i < refreshed->reports->len; i++)
+    on_progress_report (self, g_ptr_array_index (refreshed->reports, i));
+  refreshed_free (refreshed);
+  if (self->changed_items->len > 0 || self->changed_batches->len > 0)
+    schedule_refresh (self);
+}
+
+static gboolean
+start_refresh (gpointer user_data)
+{
+  VetterEngine *self = user_data;
+  Refresh *refresh = g_new0 (Refresh, 1);
+
+  self->refresh_source = 0;
+  self->refreshing = TRUE;
+  self->last_refresh = g_get_monotonic_time ();
+  refresh->items = g_steal_pointer (&self->changed_items);
+  refresh->batches = g_steal_pointer (&self->changed_batches);
+  self->changed_items = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->changed_batches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* Every item's status is read only for someone who listens. */
+  refresh->want_items = g_signal_has_handler_pending (self, signals[ITEM_CHANGED], 0, FALSE);
+  vetter_database_run_async (self->database, store_refresh, refresh, (GDestroyNotify) refresh_free,
+                             (GDestroyNotify) refreshed_free, self->cancellable, on_refreshed, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_refresh (VetterEngine *self)
+{
+  gint64 since;
+
+  if (self->refresh_source != 0 || self->refreshing || self->closed)
+    return;
+  since = (g_get_monotonic_time () - self->last_refresh) / 1000;
+  self->refresh_source = g_timeout_add (since >= REFRESH_INTERVAL_MS ? 0 : (guint) (REFRESH_INTERVAL_MS - since),
+                                        start_refresh, self);
+}
+
+static void
+on_rows_changed (VetterDatabase *database,
+                 const char     *table,
+                 GArray         *ids,
+                 VetterEngine   *self)
+{
+  GArray *into = g_str_equal (table, "item") ? self->changed_items
+               : g_str_equal (table, "batch") ? self->changed_batches
+               : NULL;
+
+  if (into == NULL)
+    return;
+  g_array_append_vals (into, ids->data, ids->len);
+  schedule_refresh (self);
+}
+
+/* ---- Workers -------------------------------------------------------------- */
 
 static void
 on_step (const VetterImageJob *job,
          const char           *step,
          gpointer              user_data)
 {
-  StepContext *ctx = user_data;
+  WorkUnit *unit = user_data;
+  StepReport *report = g_new0 (StepReport, 1);
 
-  report_item (ctx->engine, job->item_id, ctx->batch_id, "processing", step);
+  report->item_id = job->item_id;
+  report->batch_id = unit->batch_id;
+  report->step = g_strdup (step);
+  on_main (unit->engine, on_step_report, report, (GDestroyNotify) step_report_free);
 }
 
-static void store_on_item_done (VetterEngine *self, gpointer data);
+static void store_on_item_done (VetterEngine *self, VetterStore *store, gpointer data);
 
 /* In the window, workers yield to everything else on the desktop, the UI
  * thread first: with as many workers as cores, a worker at normal priority
@@ -345,7 +524,6 @@ worker_run (gpointer data,
 {
   WorkUnit *unit = data;
   VetterEngine *self = unit->engine;
-  StepContext ctx = { self, unit->batch_id };
 
   if (unit->config->yield_to_ui)
     lower_worker_priority ();
@@ -354,82 +532,86 @@ worker_run (gpointer data,
   for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)
     g_ptr_array_add (unit->results,
                      vetter_pipeline_run (g_ptr_array_index (unit->jobs, i), unit->config,
-                                          on_step, &ctx, self->cancellable));
+                                          on_step, unit, self->cancellable));
 
-  post (self, self->store_context, store_on_item_done, unit, (GDestroyNotify) work_unit_free);
+  on_database (self, store_on_item_done, unit, (GDestroyNotify) work_unit_free);
 }
 
-/* ---- Store thread --------------------------------------------------------- */
+/* ---- Database thread: the queue ------------------------------------------- */
 
-/* A batch the store thread follows until it finishes. */
+/* A batch the database thread follows until it finishes. */
 static void
 mark_active (VetterEngine *self,
              gint64        batch_id)
 {
-  gint64 *key = g_new (gint64, 1);
-
-  *key = batch_id;
-  g_hash_table_add (self->active_batches, key);
+  g_hash_table_add (self->active_batches, g_memdup2 (&batch_id, sizeof batch_id));
 }
 
 static void
-store_report_batch (VetterEngine *self,
-                    gint64        batch_id)
+report_progress (VetterEngine *self,
+                 VetterStore  *store,
+                 gint64        batch_id)
+{
+  on_main (self, on_progress_report, count_batch (store, batch_id), g_free);
+}
+
+/* A batch this session follows is finished when nothing of it waits any
+ * more (a cancelled one, when nothing of it is in a worker): its output
+ * CSV is written, it is marked done, and the window hears it at once. */
+static void
+check_finished (VetterEngine *self,
+                VetterStore  *store,
+                gint64        batch_id)
 {
   g_autoptr(GError) error = NULL;
-  ProgressReport *report = g_new0 (ProgressReport, 1);
+  ProgressReport *report;
 
-  report->batch_id = batch_id;
-  if (!vetter_store_batch_counts (self->store, batch_id, &report->counts, &error))
-    g_warning ("Cannot count the items of batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
-  report->state = vetter_store_get_batch_state (self->store, batch_id);
-
-  /* A batch is finished when nothing of it waits any more; a paused or
-   * cancelled batch with work left is not finished, only stopped. */
-  if (report->counts.queued == 0 && report->counts.processing == 0 &&
-      g_hash_table_contains (self->active_batches, &batch_id))
+  if (!g_hash_table_contains (self->active_batches, &batch_id))
+    return;
+  report = count_batch (store, batch_id);
+  if (report->counts.queued == 0 && report->counts.processing == 0)
     {
       g_autofree char *csv = NULL;
 
-      g_hash_table_remove (self->active_batches, &batch_id);
       /* Written again on every finish: a resumed batch may have a new
        * output directory, or its old file may have been removed. */
-      csv = vetter_store_write_output_csv (self->store, batch_id, &error);
+      csv = vetter_store_write_output_csv (store, batch_id, &error);
       if (error)
         g_warning ("Batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
       g_clear_error (&error);
-      if (g_strcmp0 (report->state, "done") != 0 &&
-          !vetter_store_set_batch_state (self->store, batch_id, "done", &error))
+      if (report->state != VETTER_BATCH_DONE &&
+          !vetter_store_set_batch_state (store, batch_id, VETTER_BATCH_DONE, &error))
         g_warning ("Batch %" G_GINT64_FORMAT ": %s", batch_id, error->message);
-      g_free (report->state);
-      report->state = g_strdup ("done");
+      report->state = VETTER_BATCH_DONE;
       report->finished = TRUE;
     }
-  else if (g_strcmp0 (report->state, "cancelled") == 0 && report->counts.processing == 0 &&
-           g_hash_table_contains (self->active_batches, &batch_id))
+  else if (report->state == VETTER_BATCH_CANCELLED && report->counts.processing == 0)
+    report->finished = TRUE;
+  if (!report->finished)
     {
-      g_hash_table_remove (self->active_batches, &batch_id);
-      report->finished = TRUE;
+      g_free (report);
+      return;
     }
-
-  post (self, self->main_context, on_progress_report, report, (GDestroyNotify) progress_report_free);
+  g_hash_table_remove (self->active_batches, &batch_id);
+  on_main (self, on_progress_report, report, g_free);
 }
 
 /* Keeps every worker busy and one item waiting, so no worker idles while
- * the store thread records. */
+ * the database thread records. */
 static void
-store_pump (VetterEngine *self)
+pump (VetterEngine *self,
+      VetterStore  *store)
 {
   guint limit = (guint) vetter_config_worker_count (self->config) + 1;
 
-  while (self->in_flight < limit && !self->stopped)
+  while (self->in_flight < limit && !g_atomic_int_get (&self->closing))
     {
       g_autoptr(GError) error = NULL;
       GPtrArray *jobs = NULL;
       gint64 item_id, batch_id;
       WorkUnit *unit;
 
-      if (!vetter_store_claim_item (self->store, &item_id, &batch_id, &jobs, &error))
+      if (!vetter_store_claim_item (store, &item_id, &batch_id, &jobs, &error))
         {
           if (error)
             g_warning ("Cannot take the next item: %s", error->message);
@@ -445,13 +627,13 @@ store_pump (VetterEngine *self)
       unit->config = vetter_config_copy (self->config);
       unit->jobs = jobs;
       self->in_flight++;
-      report_item (self, item_id, batch_id, "processing", NULL);
       g_thread_pool_push (self->pool, unit, NULL);
     }
 }
 
 static void
 store_on_item_done (VetterEngine *self,
+                    VetterStore  *store,
                     gpointer      data)
 {
   WorkUnit *unit = data;
@@ -465,47 +647,28 @@ store_on_item_done (VetterEngine *self,
   if (g_atomic_int_get (&self->closing))
     return;
 
-  if (!vetter_store_record_item (self->store, unit->item_id, unit->results, unit->config, &outcome, &error))
+  if (!vetter_store_record_item (store, unit->item_id, unit->results, unit->config, &outcome, &error))
     {
       g_warning ("Cannot record item %" G_GINT64_FORMAT ": %s", unit->item_id, error->message);
       return;
     }
-  report_item (self, unit->item_id, unit->batch_id, vetter_status_to_string (outcome.status), NULL);
   g_free (outcome.error);
-
-  store_report_batch (self, unit->batch_id);
-  store_pump (self);
+  check_finished (self, store, unit->batch_id);
+  pump (self, store);
 }
 
-static gpointer
-store_thread_main (gpointer data)
-{
-  VetterEngine *self = data;
-
-  g_main_context_push_thread_default (self->store_context);
-  g_main_loop_run (self->store_loop);
-  g_clear_object (&self->store);
-  g_main_context_pop_thread_default (self->store_context);
-  return NULL;
-}
-
-/* ---- Requests, run on the store thread ------------------------------------ */
+/* ---- Database thread: requests -------------------------------------------- */
 
 static void
 store_open (VetterEngine *self,
+            VetterStore  *store,
             gpointer      data)
 {
   GTask *task = data;
   g_autoptr(GError) error = NULL;
   guint requeued;
 
-  self->store = vetter_store_open (self->db_path, &error);
-  if (self->store == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  requeued = vetter_store_requeue_interrupted (self->store, &error);
+  requeued = vetter_store_requeue_interrupted (store, &error);
   if (error)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -514,6 +677,24 @@ store_open (VetterEngine *self,
   if (requeued > 0)
     g_debug ("%u items were interrupted last time and will be redone", requeued);
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_database_open (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  VetterEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!vetter_database_open_finish (VETTER_DATABASE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  on_database (self, store_open, task, g_object_unref);
 }
 
 typedef struct
@@ -535,6 +716,7 @@ add_batch_free (AddBatch *add)
 
 static void
 store_add_batch (VetterEngine *self,
+                 VetterStore  *store,
                  gpointer      data)
 {
   GTask *task = data;
@@ -542,20 +724,13 @@ store_add_batch (VetterEngine *self,
   g_autoptr(GError) error = NULL;
   gint64 batch_id;
 
-  if (self->store == NULL)
-    {
-      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
-      return;
-    }
-
-  batch_id = vetter_store_find_batch (self->store, add->batch->key);
+  batch_id = vetter_store_find_batch (store, add->batch->key);
   if (batch_id > 0)
     {
-      g_autofree char *state = vetter_store_get_batch_state (self->store, batch_id);
-
       add->resumed = TRUE;
-      if (!vetter_store_update_batch_output (self->store, batch_id, add->output_dir, &error) ||
-          (g_strcmp0 (state, "done") != 0 && !vetter_store_set_batch_state (self->store, batch_id, "running", &error)))
+      if (!vetter_store_update_batch_output (store, batch_id, add->output_dir, &error) ||
+          (vetter_store_get_batch_state (store, batch_id) != VETTER_BATCH_DONE &&
+           !vetter_store_set_batch_state (store, batch_id, VETTER_BATCH_RUNNING, &error)))
         {
           g_task_return_error (task, g_steal_pointer (&error));
           return;
@@ -563,7 +738,7 @@ store_add_batch (VetterEngine *self,
     }
   else
     {
-      batch_id = vetter_store_add_batch (self->store, add->batch, add->output_dir, add->callback_url, &error);
+      batch_id = vetter_store_add_batch (store, add->batch, add->output_dir, add->callback_url, &error);
       if (batch_id == 0)
         {
           g_task_return_error (task, g_steal_pointer (&error));
@@ -572,117 +747,96 @@ store_add_batch (VetterEngine *self,
     }
 
   mark_active (self, batch_id);
+  report_progress (self, store, batch_id);
   g_task_return_int (task, batch_id);
-  store_report_batch (self, batch_id);
-  store_pump (self);
+  check_finished (self, store, batch_id);
+  pump (self, store);
 }
 
 typedef struct
 {
-  gint64 batch_id;
-  char  *state;   /* for state changes; NULL for retry */
+  gint64            batch_id;
+  gboolean          retry;   /* retry its failed items, rather than set @state */
+  VetterBatchState  state;
 } BatchCommand;
 
 static void
-batch_command_free (BatchCommand *command)
-{
-  g_free (command->state);
-  g_free (command);
-}
-
-static void
 store_batch_command (VetterEngine *self,
+                     VetterStore  *store,
                      gpointer      data)
 {
   BatchCommand *command = data;
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL)
-    return;
-  if (command->state)
-    vetter_store_set_batch_state (self->store, command->batch_id, command->state, &error);
-  else if (vetter_store_retry_failed (self->store, command->batch_id, &error) > 0 || error == NULL)
-    vetter_store_set_batch_state (self->store, command->batch_id, "running", &error);
+  if (!command->retry)
+    vetter_store_set_batch_state (store, command->batch_id, command->state, &error);
+  else if (vetter_store_retry_failed (store, command->batch_id, &error) > 0 || error == NULL)
+    vetter_store_set_batch_state (store, command->batch_id, VETTER_BATCH_RUNNING, &error);
   if (error)
     {
       g_warning ("Batch %" G_GINT64_FORMAT ": %s", command->batch_id, error->message);
       return;
     }
 
-  if (g_strcmp0 (command->state, "paused") != 0 && g_strcmp0 (command->state, "cancelled") != 0)
+  if (command->retry || command->state == VETTER_BATCH_RUNNING)
     mark_active (self, command->batch_id);
-  store_report_batch (self, command->batch_id);
-  store_pump (self);
-}
-
-/* ---- Store thread: queries ---------------------------------------------- */
-
-/* A read or a decision run on the store thread for a GTask: @run gets the
- * store and the task's data and returns the result (NULL with an error). */
-typedef gpointer (*StoreQueryFunc) (VetterEngine *self,
-                                    gpointer      data,
-                                    GError      **error);
-
-typedef struct
-{
-  StoreQueryFunc  run;
-  gpointer        data;
-  GDestroyNotify  data_free;
-  GDestroyNotify  result_free;
-} StoreQuery;
-
-static void
-store_query_free (StoreQuery *query)
-{
-  if (query->data_free)
-    query->data_free (query->data);
-  g_free (query);
+  check_finished (self, store, command->batch_id);
+  pump (self, store);
 }
 
 static void
-store_run_query (VetterEngine *self,
-                 gpointer      data)
+store_resume_unfinished (VetterEngine *self,
+                         VetterStore  *store,
+                         gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = vetter_store_unfinished_batches (store, &error);
+
+  if (ids == NULL)
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      mark_active (self, g_array_index (ids, gint64, i));
+      report_progress (self, store, g_array_index (ids, gint64, i));
+    }
+  pump (self, store);
+}
+
+static void
+store_set_config (VetterEngine *self,
+                  VetterStore  *store,
+                  gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  vetter_config_free (self->config);
+  self->config = vetter_config_copy (data);
+  if (!g_thread_pool_set_max_threads (self->pool, vetter_config_worker_count (self->config), &error))
+    g_warning ("Cannot change the number of workers: %s", error->message);
+  pump (self, store);
+}
+
+/* ---- Queries --------------------------------------------------------------- */
+
+/* Their progress follows, as for batches this session started. */
+static void
+store_list_batches (VetterEngine *self,
+                    VetterStore  *store,
+                    gpointer      data)
 {
   GTask *task = data;
-  StoreQuery *query = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  gpointer result;
+  guint limit = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  GError *error = NULL;
+  GPtrArray *batches = vetter_store_list_batches (store, limit, &error);
 
-  if (self->store == NULL)
+  if (batches == NULL)
     {
-      g_task_return_new_error (task, VETTER_ERROR, VETTER_ERROR_STORE, "the store is not open");
+      g_task_return_error (task, error);
       return;
     }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  result = query->run (self, query->data, &error);
-  if (result == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, result, query->result_free);
-}
-
-static void
-send_query (VetterEngine        *self,
-            gpointer             source_tag,
-            StoreQueryFunc       run,
-            gpointer             data,
-            GDestroyNotify       data_free,
-            GDestroyNotify       result_free,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  StoreQuery *query = g_new0 (StoreQuery, 1);
-
-  query->run = run;
-  query->data = data;
-  query->data_free = data_free;
-  query->result_free = result_free;
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, query, (GDestroyNotify) store_query_free);
-  post (self, self->store_context, store_run_query, task, g_object_unref);
+  for (guint i = 0; i < batches->len; i++)
+    report_progress (self, store, ((VetterBatchInfo *) batches->pdata[i])->id);
+  g_task_return_pointer (task, batches, (GDestroyNotify) g_ptr_array_unref);
 }
 
 typedef struct
@@ -700,102 +854,38 @@ summary_request_free (SummaryRequest *request)
 }
 
 static gpointer
-query_summary (VetterEngine *self,
+query_summary (VetterStore  *store,
                gpointer      data,
                GError      **error)
 {
   SummaryRequest *request = data;
 
-  return vetter_store_write_summary (self->store, (const gint64 *) request->batch_ids->data,
+  return vetter_store_write_summary (store, (const gint64 *) request->batch_ids->data,
                                      request->batch_ids->len, request->json, error);
 }
 
-/* Acknowledged through @data, a GAsyncQueue, so the caller knows no push
- * to the pool can follow. */
-static void
-store_stop (VetterEngine *self,
-            gpointer      data)
-{
-  self->stopped = TRUE;
-  g_async_queue_push (data, GINT_TO_POINTER (1));
-}
-
-/* Their progress follows, as for batches this session started. */
 static gpointer
-query_list_batches (VetterEngine *self,
+query_review_queue (VetterStore  *store,
                     gpointer      data,
                     GError      **error)
 {
-  GPtrArray *batches = vetter_store_list_batches (self->store, GPOINTER_TO_UINT (data), error);
-
-  for (guint i = 0; batches && i < batches->len; i++)
-    store_report_batch (self, ((VetterBatchInfo *) batches->pdata[i])->id);
-  return batches;
-}
-
-static void
-store_resume_unfinished (VetterEngine *self,
-                         gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = NULL;
-
-  if (self->store == NULL || (ids = vetter_store_unfinished_batches (self->store, &error)) == NULL)
-    return;
-  for (guint i = 0; i < ids->len; i++)
-    {
-      mark_active (self, g_array_index (ids, gint64, i));
-      store_report_batch (self, g_array_index (ids, gint64, i));
-    }
-  store_pump (self);
-}
-
-static void
-store_set_config (VetterEngine *self,
-                  gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-
-  vetter_config_free (self->config);
-  self->config = vetter_config_copy (data);
-  if (!g_thread_pool_set_max_threads (self->pool, vetter_config_worker_count (self->config), &error))
-    g_warning ("Cannot change the number of workers: %s", error->message);
-  store_pump (self);
-}
-
-static void
-store_quit (VetterEngine *self,
-            gpointer      data)
-{
-  g_main_loop_quit (self->store_loop);
-}
-
-/* ---- GObject -------------------------------------------------------------- */
-
-/* ---- Store thread: queries for the review view ---------------------------- */
-
-static gpointer
-query_review_queue (VetterEngine *self,
-                    gpointer      data,
-                    GError      **error)
-{
-  return vetter_store_review_queue (self->store, data, error);
+  return vetter_store_review_queue (store, data, error);
 }
 
 static gpointer
-query_item_detail (VetterEngine *self,
+query_item_detail (VetterStore  *store,
                    gpointer      data,
                    GError      **error)
 {
-  return vetter_store_item_detail (self->store, *(gint64 *) data, error);
+  return vetter_store_item_detail (store, *(gint64 *) data, error);
 }
 
 static gpointer
-query_defect_kinds (VetterEngine *self,
+query_defect_kinds (VetterStore  *store,
                     gpointer      data,
                     GError      **error)
 {
-  return vetter_store_defect_kinds (self->store, error);
+  return vetter_store_defect_kinds (store, error);
 }
 
 typedef struct
@@ -806,13 +896,13 @@ typedef struct
 } ItemPage;
 
 static gpointer
-query_list_items (VetterEngine *self,
+query_list_items (VetterStore  *store,
                   gpointer      data,
                   GError      **error)
 {
   ItemPage *page = data;
 
-  return vetter_store_list_items (self->store, page->batch_id, page->offset, page->limit, error);
+  return vetter_store_list_items (store, page->batch_id, page->offset, page->limit, error);
 }
 
 typedef struct
@@ -821,6 +911,8 @@ typedef struct
   VetterItemDecision *decision;
   char               *action;
   char               *actor;
+  gboolean            keep_theirs;
+  VetterConfig       *config;
 } DecideRequest;
 
 static void
@@ -829,115 +921,99 @@ decide_request_free (DecideRequest *request)
   vetter_item_decision_free (request->decision);
   g_free (request->action);
   g_free (request->actor);
+  vetter_config_free (request->config);
   g_free (request);
 }
 
-typedef struct
-{
-  VetterStoreFunc func;
-  gpointer        data;
-  GDestroyNotify  data_free;
-} RunInStore;
-
-static void
-run_in_store_free (RunInStore *run)
-{
-  if (run->data_free && run->data)
-    run->data_free (run->data);
-  g_free (run);
-}
-
 static gpointer
-query_run_in_store (VetterEngine *self,
-                    gpointer      data,
-                    GError      **error)
-{
-  RunInStore *run = data;
-
-  return run->func (self->store, run->data, error);
-}
-
-/* Besides the store, a decision moves its batch's counts and the item's
- * status: both are announced as if a worker had finished the item. */
-static gpointer
-query_decide (VetterEngine *self,
+query_decide (VetterStore  *store,
               gpointer      data,
               GError      **error)
 {
   DecideRequest *request = data;
   VetterItemDecision *previous = NULL;
-  gint64 batch_id = 0;
 
-  if (!vetter_store_decide (self->store, request->item_id, request->decision, request->action,
-                            request->actor, self->config, &previous, &batch_id, error))
+  if (!vetter_store_decide (store, request->item_id, request->decision, request->action, request->actor,
+                            request->config, &previous, NULL, error))
     return NULL;
-  report_item (self, request->item_id, batch_id, request->decision->status, NULL);
-  store_report_batch (self, batch_id);
   return previous;
+}
+
+static gpointer
+query_resolve_conflict (VetterStore  *store,
+                        gpointer      data,
+                        GError      **error)
+{
+  DecideRequest *request = data;
+
+  if (!vetter_store_resolve_conflict (store, request->item_id, request->keep_theirs, request->actor,
+                                      request->config, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
 }
 
 typedef struct
 {
-  gint64    item_id;
-  gboolean  keep_theirs;
-  char     *actor;
-} ResolveRequest;
+  GDestroyNotify result_free;
+} Query;
 
 static void
-resolve_request_free (ResolveRequest *request)
+on_query_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
-  g_free (request->actor);
-  g_free (request);
+  g_autoptr(GTask) task = user_data;
+  Query *query = g_task_get_task_data (task);
+  GError *error = NULL;
+  gpointer value = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+
+  if (value == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, value, query->result_free);
 }
 
-/* Reports an item as it now is in the store, and its batch's counts. */
+/* A query of the store, answered as the engine's own task. */
 static void
-store_report_item (VetterEngine *self,
-                   gint64        item_id)
+run_query (VetterEngine        *self,
+           gpointer             source_tag,
+           VetterDatabaseFunc   func,
+           gpointer             data,
+           GDestroyNotify       data_free,
+           GDestroyNotify       result_free,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 batch_id = 0;
-  g_autofree char *status = vetter_store_item_status (self->store, item_id, &batch_id, &error);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Query *query = g_new0 (Query, 1);
 
-  if (status == NULL)
-    {
-      g_warning ("Cannot read item %" G_GINT64_FORMAT ": %s", item_id, error->message);
-      return;
-    }
-  report_item (self, item_id, batch_id, status, NULL);
-  store_report_batch (self, batch_id);
+  query->result_free = result_free;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, query, g_free);
+  vetter_database_run_async (self->database, func, data, data_free, result_free, cancellable, on_query_done, task);
 }
 
 static gpointer
-query_resolve_conflict (VetterEngine *self,
-                        gpointer      data,
-                        GError      **error)
+query_finish (VetterEngine  *self,
+              GAsyncResult  *result,
+              GError       **error)
 {
-  ResolveRequest *request = data;
-
-  if (!vetter_store_resolve_conflict (self->store, request->item_id, request->keep_theirs, request->actor,
-                                      self->config, error))
-    return NULL;
-  store_report_item (self, request->item_id);
-  return GINT_TO_POINTER (TRUE);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gpointer
-query_announce_items (VetterEngine *self,
-                      gpointer      data,
-                      GError      **error)
-{
-  GArray *item_ids = data;
-
-  for (guint i = 0; i < item_ids->len; i++)
-    store_report_item (self, g_array_index (item_ids, gint64, i));
-  return GINT_TO_POINTER (TRUE);
-}
+/* ---- GObject -------------------------------------------------------------- */
 
 static void
 vetter_engine_dispose (GObject *object)
 {
-  vetter_engine_close (VETTER_ENGINE (object));
+  VetterEngine *self = VETTER_ENGINE (object);
+
+  vetter_engine_close (self);
+  if (self->database)
+    g_signal_handlers_disconnect_by_func (self->database, on_rows_changed, self);
+  g_clear_object (&self->database);
   G_OBJECT_CLASS (vetter_engine_parent_class)->dispose (object);
 }
 
@@ -948,12 +1024,12 @@ vetter_engine_finalize (GObject *object)
 
   g_clear_pointer (&self->progress, g_hash_table_unref);
   g_clear_pointer (&self->active_batches, g_hash_table_unref);
-  g_clear_pointer (&self->store_loop, g_main_loop_unref);
-  g_clear_pointer (&self->store_context, g_main_context_unref);
+  g_clear_pointer (&self->changed_items, g_array_unref);
+  g_clear_pointer (&self->changed_batches, g_array_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   vetter_config_free (self->config);
-  g_free (self->db_path);
+  vetter_config_free (self->main_config);
 
   G_OBJECT_CLASS (vetter_engine_parent_class)->finalize (object);
 }
@@ -987,12 +1063,22 @@ vetter_engine_class_init (VetterEngineClass *klass)
    * VetterEngine::item-changed:
    * @item_id: the item
    * @batch_id: its batch
-   * @status: its status
-   * @step: the step a worker is on, or %NULL
+   * @status: (type VetterStatus): its status now
+   *
+   * The item changed in the database, whoever changed it.
    */
   signals[ITEM_CHANGED] = g_signal_new ("item-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                        0, NULL, NULL, NULL, G_TYPE_NONE, 4,
-                                        G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING);
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                        G_TYPE_INT64, G_TYPE_INT64, VETTER_TYPE_STATUS);
+  /**
+   * VetterEngine::item-step:
+   * @item_id: the item
+   * @batch_id: its batch
+   * @step: the step a worker began: fetch, decode, …
+   */
+  signals[ITEM_STEP] = g_signal_new ("item-step", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                     G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
 }
 
 static void
@@ -1000,20 +1086,16 @@ vetter_engine_init (VetterEngine *self)
 {
   self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) progress_entry_free);
   self->active_batches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->changed_items = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->changed_batches = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->cancellable = g_cancellable_new ();
 }
 
 /* ---- Public API ----------------------------------------------------------- */
 
-char *
-vetter_engine_default_db_path (void)
-{
-  return g_build_filename (g_get_user_data_dir (), "vetter", "vetter.db", NULL);
-}
-
 VetterEngine *
-vetter_engine_new (const char         *db_path,
-                   const VetterConfig *config)
+vetter_engine_new_for_database (VetterDatabase     *database,
+                                const VetterConfig *config)
 {
   VetterEngine *self = g_object_new (VETTER_TYPE_ENGINE, NULL);
   g_autoptr(GError) error = NULL;
@@ -1027,19 +1109,35 @@ vetter_engine_new (const char         *db_path,
   mallopt (M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 #endif
 
-  self->db_path = db_path ? g_strdup (db_path) : vetter_engine_default_db_path ();
+  self->database = g_object_ref (database);
   self->config = config ? vetter_config_copy (config) : vetter_config_new ();
+  self->main_config = vetter_config_copy (self->config);
   self->main_context = g_main_context_ref_thread_default ();
-  self->store_context = g_main_context_new ();
-  self->store_loop = g_main_loop_new (self->store_context, FALSE);
-  self->store_thread = g_thread_new ("vetter-store", store_thread_main, self);
   self->pool = g_thread_pool_new_full (worker_run, self, (GDestroyNotify) work_unit_free,
                                        vetter_config_worker_count (self->config), TRUE, &error);
   if (self->pool == NULL)
     g_error ("Cannot start the worker threads: %s", error->message);
+  g_signal_connect (database, "rows-changed", G_CALLBACK (on_rows_changed), self);
   return self;
 }
 
+VetterEngine *
+vetter_engine_new (const char         *db_path,
+                   const VetterConfig *config)
+{
+  g_autoptr(VetterDatabase) database = vetter_database_new (db_path);
+  VetterEngine *self = vetter_engine_new_for_database (database, config);
+
+  self->owns_database = TRUE;
+  return self;
+}
+
+VetterDatabase *
+vetter_engine_get_database (VetterEngine *self)
+{
+  g_return_val_if_fail (VETTER_IS_ENGINE (self), NULL);
+  return self->database;
+}
 
 void
 vetter_engine_open_async (VetterEngine        *self,
@@ -1050,7 +1148,7 @@ vetter_engine_open_async (VetterEngine        *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, vetter_engine_open_async);
-  post (self, self->store_context, store_open, task, g_object_unref);
+  vetter_database_open_async (self->database, cancellable, on_database_open, task);
 }
 
 gboolean
@@ -1079,7 +1177,7 @@ vetter_engine_add_batch_async (VetterEngine        *self,
   add->callback_url = g_strdup (callback_url);
   g_task_set_source_tag (task, vetter_engine_add_batch_async);
   g_task_set_task_data (task, add, (GDestroyNotify) add_batch_free);
-  post (self, self->store_context, store_add_batch, task, g_object_unref);
+  on_database (self, store_add_batch, task, g_object_unref);
 }
 
 gint64
@@ -1104,8 +1202,11 @@ vetter_engine_list_batches_async (VetterEngine        *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  send_query (self, vetter_engine_list_batches_async, query_list_batches, GUINT_TO_POINTER (limit), NULL,
-              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vetter_engine_list_batches_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (limit), NULL);
+  on_database (self, store_list_batches, task, g_object_unref);
 }
 
 GPtrArray *
@@ -1122,15 +1223,23 @@ vetter_engine_set_config (VetterEngine       *self,
                           const VetterConfig *config)
 {
   g_return_if_fail (VETTER_IS_ENGINE (self));
-  post (self, self->store_context, store_set_config, vetter_config_copy (config),
-        (GDestroyNotify) vetter_config_free);
+  vetter_config_free (self->main_config);
+  self->main_config = vetter_config_copy (config);
+  on_database (self, store_set_config, vetter_config_copy (config), (GDestroyNotify) vetter_config_free);
+}
+
+const VetterConfig *
+vetter_engine_get_config (VetterEngine *self)
+{
+  g_return_val_if_fail (VETTER_IS_ENGINE (self), NULL);
+  return self->main_config;
 }
 
 void
 vetter_engine_resume_unfinished (VetterEngine *self)
 {
   g_return_if_fail (VETTER_IS_ENGINE (self));
-  post (self, self->store_context, store_resume_unfinished, NULL, NULL);
+  on_database (self, store_resume_unfinished, NULL, NULL);
 }
 
 void
@@ -1147,8 +1256,8 @@ vetter_engine_summary_async (VetterEngine        *self,
   request->batch_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_batch_ids);
   g_array_append_vals (request->batch_ids, batch_ids, n_batch_ids);
   request->json = json ? g_object_ref (json) : NULL;
-  send_query (self, vetter_engine_summary_async, query_summary, request, (GDestroyNotify) summary_request_free,
-              (GDestroyNotify) vetter_summary_free, cancellable, callback, user_data);
+  run_query (self, vetter_engine_summary_async, query_summary, request, (GDestroyNotify) summary_request_free,
+             (GDestroyNotify) vetter_summary_free, cancellable, callback, user_data);
 }
 
 VetterSummary *
@@ -1156,48 +1265,49 @@ vetter_engine_summary_finish (VetterEngine  *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return query_finish (self, result, error);
 }
 
 static void
-send_batch_command (VetterEngine *self,
-                    gint64        batch_id,
-                    const char   *state)
+send_batch_command (VetterEngine     *self,
+                    gint64            batch_id,
+                    gboolean          retry,
+                    VetterBatchState  state)
 {
   BatchCommand *command = g_new0 (BatchCommand, 1);
 
   command->batch_id = batch_id;
-  command->state = g_strdup (state);
-  post (self, self->store_context, store_batch_command, command, (GDestroyNotify) batch_command_free);
+  command->retry = retry;
+  command->state = state;
+  on_database (self, store_batch_command, command, g_free);
 }
 
 void
 vetter_engine_pause_batch (VetterEngine *self,
                            gint64        batch_id)
 {
-  send_batch_command (self, batch_id, "paused");
+  send_batch_command (self, batch_id, FALSE, VETTER_BATCH_PAUSED);
 }
 
 void
 vetter_engine_resume_batch (VetterEngine *self,
                             gint64        batch_id)
 {
-  send_batch_command (self, batch_id, "running");
+  send_batch_command (self, batch_id, FALSE, VETTER_BATCH_RUNNING);
 }
 
 void
 vetter_engine_cancel_batch (VetterEngine *self,
                             gint64        batch_id)
 {
-  send_batch_command (self, batch_id, "cancelled");
+  send_batch_command (self, batch_id, FALSE, VETTER_BATCH_CANCELLED);
 }
 
 void
 vetter_engine_retry_failed (VetterEngine *self,
                             gint64        batch_id)
 {
-  send_batch_command (self, batch_id, NULL);
+  send_batch_command (self, batch_id, TRUE, VETTER_BATCH_RUNNING);
 }
 
 const VetterBatchProgress *
@@ -1222,23 +1332,18 @@ vetter_engine_close (VetterEngine *self)
 
   g_atomic_int_set (&self->closing, 1);
   g_cancellable_cancel (self->cancellable);
-  {
-    GAsyncQueue *ack = g_async_queue_new ();
-
-    post (self, self->store_context, store_stop, ack, NULL);
-    g_async_queue_pop (ack);
-    g_async_queue_unref (ack);
-  }
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  /* Whatever the database thread was doing is done once this returns; any
+   * later pump sees "closing" and pushes nothing to the pool. */
+  vetter_database_barrier (self->database);
   /* Items waiting in the pool are dropped (they stay "processing" in the
    * store and are redone next time); running ones finish their image. */
   g_thread_pool_free (self->pool, TRUE, TRUE);
   self->pool = NULL;
+  if (self->owns_database)
+    vetter_database_close (self->database);
 
-  post (self, self->store_context, store_quit, NULL, NULL);
-  g_thread_join (self->store_thread);
-  self->store_thread = NULL;
-
-  /* Drop what the store thread posted here after the last dispatch. */
+  /* Drop what the database thread posted here after the last dispatch. */
   if (g_main_context_acquire (self->main_context))
     {
       while (g_main_context_pending (self->main_context))
@@ -1247,7 +1352,7 @@ vetter_engine_close (VetterEngine *self)
     }
 }
 
-/* ---- Review --------------------------------------------------------------- */
+/* ---- Queries for the window ----------------------------------------------- */
 
 void
 vetter_engine_review_queue_async (VetterEngine             *self,
@@ -1257,9 +1362,8 @@ vetter_engine_review_queue_async (VetterEngine             *self,
                                   gpointer                  user_data)
 {
   g_return_if_fail (VETTER_IS_ENGINE (self));
-  send_query (self, vetter_engine_review_queue_async, query_review_queue,
-              vetter_review_filter_copy (filter), (GDestroyNotify) vetter_review_filter_free,
-              (GDestroyNotify) g_array_unref, cancellable, callback, user_data);
+  run_query (self, vetter_engine_review_queue_async, query_review_queue, vetter_review_filter_copy (filter), (GDestroyNotify) vetter_review_filter_free,
+             (GDestroyNotify) g_array_unref, cancellable, callback, user_data);
 }
 
 GArray *
@@ -1267,8 +1371,7 @@ vetter_engine_review_queue_finish (VetterEngine  *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return query_finish (self, result, error);
 }
 
 void
@@ -1279,18 +1382,16 @@ vetter_engine_item_detail_async (VetterEngine        *self,
                                  gpointer             user_data)
 {
   g_return_if_fail (VETTER_IS_ENGINE (self));
-  send_query (self, vetter_engine_item_detail_async, query_item_detail,
-              g_memdup2 (&item_id, sizeof item_id), g_free,
-              (GDestroyNotify) json_object_unref, cancellable, callback, user_data);
+  run_query (self, vetter_engine_item_detail_async, query_item_detail, g_memdup2 (&item_id, sizeof item_id), g_free,
+             (GDestroyNotify) vetter_item_detail_unref, cancellable, callback, user_data);
 }
 
-JsonObject *
+VetterItemDetail *
 vetter_engine_item_detail_finish (VetterEngine  *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return query_finish (self, result, error);
 }
 
 void
@@ -1303,15 +1404,17 @@ vetter_engine_decide_async (VetterEngine             *self,
                             GAsyncReadyCallback       callback,
                             gpointer                  user_data)
 {
-  DecideRequest *request = g_new0 (DecideRequest, 1);
+  DecideRequest *request;
 
   g_return_if_fail (VETTER_IS_ENGINE (self));
+  request = g_new0 (DecideRequest, 1);
   request->item_id = item_id;
   request->decision = vetter_item_decision_copy (decision);
   request->action = g_strdup (action);
   request->actor = g_strdup (actor);
-  send_query (self, vetter_engine_decide_async, query_decide, request, (GDestroyNotify) decide_request_free,
-              (GDestroyNotify) vetter_item_decision_free, cancellable, callback, user_data);
+  request->config = vetter_config_copy (self->main_config);
+  run_query (self, vetter_engine_decide_async, query_decide, request, (GDestroyNotify) decide_request_free,
+             (GDestroyNotify) vetter_item_decision_free, cancellable, callback, user_data);
 }
 
 VetterItemDecision *
@@ -1319,8 +1422,7 @@ vetter_engine_decide_finish (VetterEngine  *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return query_finish (self, result, error);
 }
 
 void
@@ -1332,14 +1434,16 @@ vetter_engine_resolve_conflict_async (VetterEngine        *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  ResolveRequest *request = g_new0 (ResolveRequest, 1);
+  DecideRequest *request;
 
   g_return_if_fail (VETTER_IS_ENGINE (self));
+  request = g_new0 (DecideRequest, 1);
   request->item_id = item_id;
   request->keep_theirs = keep_theirs;
   request->actor = g_strdup (actor);
-  send_query (self, vetter_engine_resolve_conflict_async, query_resolve_conflict, request,
-              (GDestroyNotify) resolve_request_free, NULL, cancellable, callback, user_data);
+  request->config = vetter_config_copy (self->main_config);
+  run_query (self, vetter_engine_resolve_conflict_async, query_resolve_conflict, request, (GDestroyNotify) decide_request_free, NULL,
+             cancellable, callback, user_data);
 }
 
 gboolean
@@ -1347,19 +1451,7 @@ vetter_engine_resolve_conflict_finish (VetterEngine  *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
-}
-
-void
-vetter_engine_announce_items (VetterEngine *self,
-                              GArray       *item_ids)
-{
-  g_return_if_fail (VETTER_IS_ENGINE (self));
-  if (item_ids == NULL || item_ids->len == 0)
-    return;
-  send_query (self, vetter_engine_announce_items, query_announce_items, g_array_ref (item_ids),
-              (GDestroyNotify) g_array_unref, NULL, NULL, NULL, NULL);
+  return query_finish (self, result, error) != NULL;
 }
 
 void
@@ -1371,14 +1463,15 @@ vetter_engine_list_items_async (VetterEngine        *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  ItemPage *page = g_new0 (ItemPage, 1);
+  ItemPage *page;
 
   g_return_if_fail (VETTER_IS_ENGINE (self));
+  page = g_new0 (ItemPage, 1);
   page->batch_id = batch_id;
   page->offset = offset;
   page->limit = limit;
-  send_query (self, vetter_engine_list_items_async, query_list_items, page, g_free,
-              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+  run_query (self, vetter_engine_list_items_async, query_list_items, page, g_free, (GDestroyNotify) g_ptr_array_unref, cancellable, callback,
+             user_data);
 }
 
 GPtrArray *
@@ -1386,8 +1479,7 @@ vetter_engine_list_items_finish (VetterEngine  *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return query_finish (self, result, error);
 }
 
 void
@@ -1397,8 +1489,8 @@ vetter_engine_defect_kinds_async (VetterEngine        *self,
                                   gpointer             user_data)
 {
   g_return_if_fail (VETTER_IS_ENGINE (self));
-  send_query (self, vetter_engine_defect_kinds_async, query_defect_kinds, NULL, NULL,
-              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+  run_query (self, vetter_engine_defect_kinds_async, query_defect_kinds, NULL, NULL, (GDestroyNotify) g_ptr_array_unref, cancellable, callback,
+             user_data);
 }
 
 GPtrArray *
@@ -1406,37 +1498,5 @@ vetter_engine_defect_kinds_finish (VetterEngine  *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ---- Anything else the store can do --------------------------------------- */
-
-void
-vetter_engine_run_in_store_async (VetterEngine        *self,
-                                  VetterStoreFunc      func,
-                                  gpointer             data,
-                                  GDestroyNotify       data_free,
-                                  GDestroyNotify       result_free,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  RunInStore *run = g_new0 (RunInStore, 1);
-
-  g_return_if_fail (VETTER_IS_ENGINE (self));
-  run->func = func;
-  run->data = data;
-  run->data_free = data_free;
-  send_query (self, vetter_engine_run_in_store_async, query_run_in_store, run, (GDestroyNotify) run_in_store_free,
-              result_free, cancellable, callback, user_data);
-}
-
-gpointer
-vetter_engine_run_in_store_finish (VetterEngine  *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return query_finish (self, result, error);
 }

@@ -1,4 +1,4 @@
-/* vetter-engine.h: the queue, the workers and the store, behind one object
+/* vetter-engine.h: the queue and the workers, over the database
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,11 +6,11 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <json-glib/json-glib.h>
 
 #include "vetter-config.h"
+#include "vetter-database.h"
 #include "vetter-intake.h"
-#include "vetter-store.h"
+#include "vetter-records.h"
 
 G_BEGIN_DECLS
 
@@ -20,25 +20,33 @@ G_DECLARE_FINAL_TYPE (VetterEngine, vetter_engine, VETTER, ENGINE, GObject)
 
 typedef struct
 {
-  gint64   batch_id;
-  gint64   total;
-  gint64   done;          /* decided or failed */
-  gint64   failed;
-  gint64   approved;
-  gint64   rejected;
-  gint64   needs_review;
-  gint64   waiting;       /* queued or in a worker */
-  double   fraction;      /* done / total, 0–1 */
-  double   throughput;    /* items a second, in this session */
-  double   eta;           /* seconds, or -1 when unknown */
-  char    *state;         /* running, paused, cancelled, done */
+  gint64           batch_id;
+  gint64           total;
+  gint64           done;          /* decided or failed */
+  gint64           failed;
+  gint64           approved;
+  gint64           rejected;
+  gint64           needs_review;
+  gint64           waiting;       /* queued or in a worker */
+  double           fraction;      /* done / total, 0–1 */
+  double           throughput;    /* items a second, in this session */
+  double           eta;           /* seconds, or -1 when unknown */
+  VetterBatchState state;
 } VetterBatchProgress;
 
-char         *vetter_engine_default_db_path  (void);
+/* An engine with a database of its own at @db_path (NULL: the default),
+ * closed with the engine. */
+VetterEngine   *vetter_engine_new              (const char           *db_path,
+                                                const VetterConfig   *config);
+/* An engine over @database, which others may use too and which stays open
+ * after the engine closes. */
+VetterEngine   *vetter_engine_new_for_database (VetterDatabase       *database,
+                                                const VetterConfig   *config);
+/* Returns: (transfer none): the database the engine works on. */
+VetterDatabase *vetter_engine_get_database     (VetterEngine         *self);
 
-VetterEngine *vetter_engine_new              (const char           *db_path,
-                                              const VetterConfig   *config);
-
+/* Opens the database if it is not yet, and queues again the work a
+ * previous run left in flight. */
 void          vetter_engine_open_async       (VetterEngine         *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
@@ -60,8 +68,8 @@ gint64        vetter_engine_add_batch_finish (VetterEngine         *self,
                                               gboolean             *resumed,
                                               GError              **error);
 
-/* Newest first: GPtrArray of VetterBatchInfo (see vetter-store.h). Their
- * progress follows as batch-progress signals. */
+/* Newest first; their progress follows as batch-progress signals.
+ * Returns: (transfer full) (element-type VetterBatchInfo). */
 void          vetter_engine_list_batches_async  (VetterEngine       *self,
                                                  guint               limit,
                                                  GCancellable       *cancellable,
@@ -75,6 +83,8 @@ GPtrArray    *vetter_engine_list_batches_finish (VetterEngine       *self,
  * the pool grows or shrinks to the new worker count. */
 void          vetter_engine_set_config        (VetterEngine        *self,
                                                const VetterConfig  *config);
+/* Returns: (transfer none): the settings items start with now. */
+const VetterConfig *vetter_engine_get_config  (VetterEngine        *self);
 
 /* Goes on with the batches a previous session left running. */
 void          vetter_engine_resume_unfinished (VetterEngine        *self);
@@ -88,12 +98,14 @@ void          vetter_engine_summary_async    (VetterEngine         *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+/* Returns: (transfer full). */
 VetterSummary *vetter_engine_summary_finish  (VetterEngine         *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 
 void          vetter_engine_pause_batch      (VetterEngine         *self,
                                               gint64                batch_id);
+/* Also: new work arrived in the batch (ads another desktop shared). */
 void          vetter_engine_resume_batch     (VetterEngine         *self,
                                               gint64                batch_id);
 void          vetter_engine_cancel_batch     (VetterEngine         *self,
@@ -101,10 +113,13 @@ void          vetter_engine_cancel_batch     (VetterEngine         *self,
 void          vetter_engine_retry_failed     (VetterEngine         *self,
                                               gint64                batch_id);
 
+/* Returns: (transfer none) (nullable): as last counted, or NULL for a
+ * batch not seen yet. */
 const VetterBatchProgress *vetter_engine_get_progress (VetterEngine *self,
                                                        gint64        batch_id);
 
-/* Item ids to review under @filter, oldest first (a GArray of gint64). */
+/* Item ids to review under @filter, oldest first.
+ * Returns: (transfer full) (element-type gint64). */
 void          vetter_engine_review_queue_async  (VetterEngine             *self,
                                                  const VetterReviewFilter *filter,
                                                  GCancellable             *cancellable,
@@ -114,20 +129,19 @@ GArray       *vetter_engine_review_queue_finish (VetterEngine             *self,
                                                  GAsyncResult             *result,
                                                  GError                  **error);
 
-/* Everything known of one item: its data, decision, the rules' decision,
- * images with tags, defects, variants and steps, and its history. */
+/* Everything known of one item. Returns: (transfer full). */
 void          vetter_engine_item_detail_async   (VetterEngine        *self,
                                                  gint64               item_id,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
-JsonObject   *vetter_engine_item_detail_finish  (VetterEngine        *self,
-                                                 GAsyncResult        *result,
-                                                 GError             **error);
+VetterItemDetail *vetter_engine_item_detail_finish (VetterEngine     *self,
+                                                    GAsyncResult     *result,
+                                                    GError          **error);
 
-/* Records @decision as @action ("decide" or "undo") by @actor; the result is the
- * decision it replaced, which undo gives back. item-changed and
- * batch-progress follow. */
+/* Records @decision as @action ("decide" or "undo") by @actor, with what
+ * follows it under the engine's settings. Returns: (transfer full): the
+ * decision it replaced, which undo gives back. */
 void          vetter_engine_decide_async        (VetterEngine             *self,
                                                  gint64                    item_id,
                                                  const VetterItemDecision *decision,
@@ -153,13 +167,8 @@ gboolean      vetter_engine_resolve_conflict_finish (VetterEngine        *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 
-/* Items the store changed for someone else (another desktop's
- * decisions): announced as item-changed and batch-progress, as a
- * decision made here would be. */
-void          vetter_engine_announce_items   (VetterEngine         *self,
-                                              GArray               *item_ids);
-
-/* A page of a batch's items in row order (GPtrArray of VetterItemRow). */
+/* A page of a batch's items in row order.
+ * Returns: (transfer full) (element-type VetterItemRow). */
 void          vetter_engine_list_items_async    (VetterEngine        *self,
                                                  gint64               batch_id,
                                                  guint                offset,
@@ -171,7 +180,8 @@ GPtrArray    *vetter_engine_list_items_finish   (VetterEngine        *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
-/* The defect kinds found so far (GPtrArray of char*), for filters. */
+/* The defect kinds found so far, for filters.
+ * Returns: (transfer full) (element-type utf8). */
 void          vetter_engine_defect_kinds_async  (VetterEngine        *self,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
@@ -180,27 +190,9 @@ GPtrArray    *vetter_engine_defect_kinds_finish (VetterEngine        *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
-/* Runs @func on the store thread with @data; its result (NULL with an
- * error) comes back to the caller's thread. For the outbox's sender and
- * other readers that need no signals. */
-typedef gpointer (*VetterStoreFunc) (VetterStore  *store,
-                                     gpointer      data,
-                                     GError      **error);
-
-void          vetter_engine_run_in_store_async  (VetterEngine        *self,
-                                                 VetterStoreFunc      func,
-                                                 gpointer             data,
-                                                 GDestroyNotify       data_free,
-                                                 GDestroyNotify       result_free,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
-gpointer      vetter_engine_run_in_store_finish (VetterEngine        *self,
-                                                 GAsyncResult        *result,
-                                                 GError             **error);
-
-/* Stops the workers (work in flight is left to be redone next time) and
- * closes the store. Blocks until they have stopped. */
+/* Stops the workers (work in flight is left to be redone next time) and,
+ * for an engine with a database of its own, closes it. Blocks until they
+ * have stopped. */
 void          vetter_engine_close            (VetterEngine         *self);
 
 G_END_DECLS

@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "vetter-enum-types.h"
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 
@@ -48,29 +49,11 @@ batch_doc_id (const char *batch_key)
   return g_strdup_printf ("batch:%.32s", digest);
 }
 
-/* The one text column @sql selects for the text @key, or NULL. */
-static char *
-lookup_text (VetterStore *self,
-             const char  *sql,
-             const char  *key)
-{
-  sqlite3_stmt *stmt = vetter_store_prepare (self, sql, NULL);
-  char *value = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  vetter_store_bind_text (stmt, 1, key);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup (vetter_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
-}
-
 static char *
 state_get (VetterStore *self,
            const char  *name)
 {
-  return lookup_text (self, "SELECT value FROM sync_state WHERE name = ?", name);
+  return vetter_store_lookup_text (self, "SELECT value FROM sync_state WHERE name = ?", name);
 }
 
 static gboolean
@@ -117,7 +100,7 @@ static char *
 known_rev (VetterStore *self,
            const char  *doc_id)
 {
-  return lookup_text (self, "SELECT rev FROM couch_doc WHERE id = ?", doc_id);
+  return vetter_store_lookup_text (self, "SELECT rev FROM couch_doc WHERE id = ?", doc_id);
 }
 
 /* @body may be NULL to keep the one stored. */
@@ -168,6 +151,7 @@ add_couch_row (VetterStore  *self,
                const char   *doc_id,
                JsonObject   *extra,
                gboolean      only_once,
+               gint64        batch_id,
                GError      **error)
 {
   g_autoptr(JsonObject) payload = extra ? json_object_ref (extra) : json_object_new ();
@@ -176,23 +160,24 @@ add_couch_row (VetterStore  *self,
 
   if (only_once)
     {
-      g_autofree char *state = lookup_text (self, "SELECT state FROM outbox WHERE dedupe_key = ?", dedupe);
+      g_autofree char *state = vetter_store_lookup_text (self, "SELECT state FROM outbox WHERE dedupe_key = ?", dedupe);
 
       if (state)
         return TRUE;
     }
   json_object_set_string_member (payload, "doc", doc_id);
   text = object_to_string (payload);
-  return vetter_store_outbox_add (self, "couch", dedupe, text, 0, error);
+  return vetter_store_outbox_add (self, VETTER_OUTBOX_COUCH, dedupe, text, batch_id, 0, error);
 }
 
 typedef struct
 {
-  char    *uid;
-  char    *batch_key;
-  char    *batch_kind;
-  char    *status;
-  gint64   decided_at;
+  char         *uid;
+  gint64        batch_id;
+  char         *batch_key;
+  char         *batch_kind;
+  VetterStatus  status;
+  gint64        decided_at;
 } ItemKeys;
 
 static void
@@ -201,7 +186,6 @@ item_keys_clear (ItemKeys *keys)
   g_free (keys->uid);
   g_free (keys->batch_key);
   g_free (keys->batch_kind);
-  g_free (keys->status);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ItemKeys, item_keys_clear)
@@ -213,7 +197,8 @@ read_item_keys (VetterStore  *self,
                 GError      **error)
 {
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                             "SELECT item.uid, batch.key, batch.kind, item.status, item.decided_at"
+                                             "SELECT item.uid, batch.key, batch.kind, item.status, item.decided_at,"
+                                             " batch.id"
                                              " FROM item JOIN batch ON batch.id = item.batch_id WHERE item.id = ?", error);
 
   memset (keys, 0, sizeof *keys);
@@ -229,26 +214,21 @@ read_item_keys (VetterStore  *self,
   keys->uid = g_strdup (vetter_store_column_text (stmt, 0));
   keys->batch_key = g_strdup (vetter_store_column_text (stmt, 1));
   keys->batch_kind = g_strdup (vetter_store_column_text (stmt, 2));
-  keys->status = g_strdup (vetter_store_column_text (stmt, 3));
+  keys->status = vetter_status_from_string (vetter_store_column_text (stmt, 3));
   keys->decided_at = sqlite3_column_int64 (stmt, 4);
+  keys->batch_id = sqlite3_column_int64 (stmt, 5);
   sqlite3_reset (stmt);
   return TRUE;
-}
-
-static gboolean
-is_final (const char *status)
-{
-  return g_strcmp0 (status, "approved") == 0 || g_strcmp0 (status, "rejected") == 0;
 }
 
 /* A decision's document; the advertiser's mail waits until the database
  * has taken it, so only the desktop whose decision stands writes to them. */
 gboolean
-vetter_store_outbox_add_couch_decision (VetterStore         *self,
-                                        gint64               item_id,
-                                        const VetterConfig  *config,
-                                        guint                mail_delay,
-                                        GError             **error)
+vetter_store_couch_push_decision (VetterStore         *self,
+                                  gint64               item_id,
+                                  const VetterConfig  *config,
+                                  guint                mail_delay,
+                                  GError             **error)
 {
   g_auto(ItemKeys) keys = { 0 };
   g_autoptr(JsonObject) payload = json_object_new ();
@@ -259,61 +239,46 @@ vetter_store_outbox_add_couch_decision (VetterStore         *self,
   doc_id = g_strconcat ("decision:", keys.uid, NULL);
   json_object_set_int_member (payload, "item_id", item_id);
   json_object_set_int_member (payload, "decided_at", keys.decided_at);
-  if (config->sync_mail && is_final (keys.status))
+  if (config->sync_mail && vetter_status_is_final (keys.status))
     json_object_set_int_member (payload, "mail_after", keys.decided_at + (gint64) mail_delay * G_USEC_PER_SEC);
-  return add_couch_row (self, doc_id, payload, FALSE, error);
+  return add_couch_row (self, doc_id, payload, FALSE, keys.batch_id, error);
 }
 
-/* A remote decision that arrived before its ad was processed here. */
-static JsonObject *
-waiting_remote_decision (VetterStore *self,
-                         const char  *uid)
+VetterItemDecision *
+vetter_store_couch_waiting_decision (VetterStore *self,
+                                     const char  *uid)
 {
   g_autofree char *doc_id = g_strconcat ("decision:", uid, NULL);
-  g_autofree char *text = lookup_text (self, "SELECT body FROM couch_doc WHERE id = ?", doc_id);
-  JsonObject *body = object_from_string (text);
+  g_autofree char *text = vetter_store_lookup_text (self, "SELECT body FROM couch_doc WHERE id = ?", doc_id);
+  g_autoptr(JsonObject) body = object_from_string (text);
+  VetterItemDecision *decision = body ? vetter_store_decision_from_doc (body) : NULL;
 
-  if (body && !is_final (json_object_get_string_member_with_default (body, "status", NULL)))
-    g_clear_pointer (&body, json_object_unref);
-  return body;
+  /* One only for review leaves the rules' verdict here as it is. */
+  if (decision && !vetter_status_is_final (decision->status))
+    g_clear_pointer (&decision, vetter_item_decision_free);
+  return decision;
 }
 
-static gboolean apply_remote_decision (VetterStore *self, gint64 item_id, JsonObject *doc, const char *action,
-                                       GError **error);
-
-/* An item has its results: its ad (when it started here), its batch, and
- * the rules' decision go to the database, unless another desktop's
- * decision is already known, which then stands here too. Inside the
- * caller's transaction. */
+/* A processed item's ad (when it started here) and its batch. */
 gboolean
-vetter_store_couch_item_done (VetterStore         *self,
-                              gint64               item_id,
-                              const VetterConfig  *config,
-                              GError             **error)
+vetter_store_couch_push_item (VetterStore  *self,
+                              gint64        item_id,
+                              GError      **error)
 {
   g_auto(ItemKeys) keys = { 0 };
-  g_autoptr(JsonObject) remote = NULL;
   g_autoptr(JsonObject) payload = json_object_new ();
   g_autofree char *ad_id = NULL;
   g_autofree char *batch_id = NULL;
 
   if (!read_item_keys (self, item_id, &keys, error))
     return FALSE;
-  if (g_strcmp0 (keys.batch_kind, "remote") != 0)
-    {
-      ad_id = g_strconcat ("ad:", keys.uid, NULL);
-      batch_id = batch_doc_id (keys.batch_key);
-      json_object_set_int_member (payload, "item_id", item_id);
-      if (!add_couch_row (self, batch_id, NULL, TRUE, error) ||
-          !add_couch_row (self, ad_id, payload, FALSE, error))
-        return FALSE;
-    }
-  remote = waiting_remote_decision (self, keys.uid);
-  if (remote)
-    return apply_remote_decision (self, item_id, remote, "remote", error);
-  if (is_final (keys.status))
-    return vetter_store_outbox_add_couch_decision (self, item_id, config, 0, error);
-  return TRUE;
+  if (g_strcmp0 (keys.batch_kind, "remote") == 0)
+    return TRUE;
+  ad_id = g_strconcat ("ad:", keys.uid, NULL);
+  batch_id = batch_doc_id (keys.batch_key);
+  json_object_set_int_member (payload, "item_id", item_id);
+  return add_couch_row (self, batch_id, NULL, TRUE, keys.batch_id, error) &&
+         add_couch_row (self, ad_id, payload, FALSE, keys.batch_id, error);
 }
 
 /* ---- Documents as pushed -------------------------------------------------- */
@@ -545,10 +510,10 @@ queue_mail (VetterStore  *self,
 
   if (mail_after < 0 || !read_item_keys (self, item_id, &keys, NULL))
     return TRUE;
-  if (keys.decided_at != decided_at || !is_final (keys.status))
+  if (keys.decided_at != decided_at || !vetter_status_is_final (keys.status))
     return TRUE;
   wait = MAX (0, mail_after - vetter_store_now ());
-  return vetter_store_outbox_add_mail (self, item_id, decided_at, (guint) ((wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC),
+  return vetter_store_effects_mail (self, item_id, decided_at, (guint) ((wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC),
                                        error);
 }
 
@@ -638,30 +603,29 @@ member_object (JsonObject *object,
   return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-static gboolean
-audit (VetterStore  *self,
-       gint64        item_id,
-       const char   *actor,
-       const char   *action,
-       JsonObject   *changes,
-       GError      **error)
+VetterItemDecision *
+vetter_store_decision_from_doc (JsonObject *doc)
 {
-  g_autofree char *text = changes ? object_to_string (changes) : NULL;
-  sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                             "INSERT INTO audit_log (actor, time, object_type, object_id, action, changes)"
-                                             " VALUES (?, ?, 'item', ?, ?, ?)", error);
+  const char *status = member_string (doc, "status");
+  VetterItemDecision *decision;
+  int value;
 
-  if (stmt == NULL)
-    return FALSE;
-  vetter_store_bind_text (stmt, 1, actor);
-  sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
-  sqlite3_bind_int64 (stmt, 3, item_id);
-  vetter_store_bind_text (stmt, 4, action);
-  vetter_store_bind_text (stmt, 5, text);
-  return vetter_store_step_done (self, stmt, error);
+  if (!vetter_enum_from_string (VETTER_TYPE_STATUS, status, &value) || !vetter_status_is_decidable (value))
+    return NULL;
+  decision = g_new0 (VetterItemDecision, 1);
+  decision->status = value;
+  decision->reason_code = g_strdup (member_string (doc, "reason_code"));
+  decision->reason = g_strdup (member_string (doc, "reason"));
+  decision->note = g_strdup (member_string (doc, "note"));
+  decision->rule = g_strdup (member_string (doc, "rule"));
+  decision->is_auto = json_object_get_boolean_member_with_default (doc, "auto", FALSE);
+  decision->decided_by = g_strdup (member_string (doc, "decided_by") ? member_string (doc, "decided_by") : "vetter");
+  decision->decided_at = json_object_get_int_member_with_default (doc, "decided_at", 0);
+  return decision;
 }
 
-/* Another desktop's decision becomes this item's, logged under its author. */
+/* Another desktop's decision becomes this item's, logged as @action under
+ * @actor (its author, unless a moderator here chose it). */
 static gboolean
 apply_remote_decision (VetterStore  *self,
                        gint64        item_id,
@@ -669,53 +633,28 @@ apply_remote_decision (VetterStore  *self,
                        const char   *action,
                        GError      **error)
 {
-  const char *status = member_string (doc, "status");
-  g_autoptr(JsonObject) changes = json_object_new ();
-  sqlite3_stmt *stmt;
+  g_autoptr(VetterItemDecision) decision = vetter_store_decision_from_doc (doc);
 
-  if (g_strcmp0 (status, "needs_review") != 0 && !is_final (status))
+  if (decision == NULL)
     return TRUE;
-  stmt = vetter_store_prepare (self,
-                               "UPDATE item SET status = ?, reason_code = ?, reason = ?, note = ?, rule = ?, auto = ?,"
-                               " decided_by = ?, decided_at = ?, conflict = NULL, updated = ?"
-                               " WHERE id = ? AND status IN ('needs_review', 'approved', 'rejected')", error);
-  if (stmt == NULL)
-    return FALSE;
-  vetter_store_bind_text (stmt, 1, status);
-  vetter_store_bind_text (stmt, 2, member_string (doc, "reason_code"));
-  vetter_store_bind_text (stmt, 3, member_string (doc, "reason"));
-  vetter_store_bind_text (stmt, 4, member_string (doc, "note"));
-  vetter_store_bind_text (stmt, 5, member_string (doc, "rule"));
-  sqlite3_bind_int (stmt, 6, json_object_get_boolean_member_with_default (doc, "auto", FALSE));
-  vetter_store_bind_text (stmt, 7, member_string (doc, "decided_by"));
-  sqlite3_bind_int64 (stmt, 8, json_object_get_int_member_with_default (doc, "decided_at", 0));
-  sqlite3_bind_int64 (stmt, 9, vetter_store_now ());
-  sqlite3_bind_int64 (stmt, 10, item_id);
-  if (!vetter_store_step_done (self, stmt, error))
-    return FALSE;
-  json_object_set_string_member (changes, "status", status);
-  if (member_string (doc, "reason_code"))
-    json_object_set_string_member (changes, "reason_code", member_string (doc, "reason_code"));
-  return audit (self, item_id, member_string (doc, "decided_by") ? member_string (doc, "decided_by") : "vetter",
-                action, changes, error);
+  return vetter_store_write_decision (self, item_id, decision, VETTER_ORIGIN_ELSEWHERE, action, decision->decided_by,
+                                      NULL, NULL, error);
 }
 
-/* The other desktop's decision (JSON) this item's disagrees with, or
- * NULL when none does any more. */
+/* Two decisions on one ad: the item keeps theirs beside its own. */
 static gboolean
-set_conflict (VetterStore  *self,
-              gint64        item_id,
-              const char   *theirs,
-              GError      **error)
+note_conflict (VetterStore  *self,
+               gint64        item_id,
+               JsonObject   *theirs,
+               const char   *theirs_text,
+               GError      **error)
 {
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET conflict = ?, updated = ? WHERE id = ?", error);
+  g_autoptr(VetterChanges) changes = vetter_changes_new ();
+  g_autoptr(VetterItemDecision) decision = vetter_store_decision_from_doc (theirs);
 
-  if (stmt == NULL)
-    return FALSE;
-  vetter_store_bind_text (stmt, 1, theirs);
-  sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
-  sqlite3_bind_int64 (stmt, 3, item_id);
-  return vetter_store_step_done (self, stmt, error);
+  vetter_changes_add_decision (changes, "conflict.", NULL, decision);
+  return vetter_store_set_conflict (self, item_id, theirs_text, error) &&
+         vetter_store_audit (self, "vetter", "item", item_id, "conflict", changes, error);
 }
 
 /* The server refused @ours for a revision it did not know, and holds
@@ -725,7 +664,6 @@ vetter_store_couch_refused (VetterStore  *self,
                             JsonObject   *ours,
                             JsonObject   *theirs,
                             JsonObject   *payload,
-                            gint64       *changed_item,
                             GError      **error)
 {
   const char *doc_id = member_string (ours, "_id");
@@ -734,7 +672,6 @@ vetter_store_couch_refused (VetterStore  *self,
   VetterCouchOutcome outcome;
   gint64 item_id = 0;
 
-  *changed_item = 0;
   if (!vetter_store_begin (self, error))
     return VETTER_COUCH_FAILED;
   if (same_document (ours, theirs))
@@ -772,7 +709,6 @@ vetter_store_couch_refused (VetterStore  *self,
           if (!remember_doc (self, doc_id, rev, theirs_text, error) ||
               !apply_remote_decision (self, item_id, theirs, "remote", error))
             goto fail;
-          *changed_item = item_id;
         }
       else if (!ours_auto && theirs_auto)
         {
@@ -783,15 +719,9 @@ vetter_store_couch_refused (VetterStore  *self,
         }
       else
         {
-          g_autoptr(JsonObject) changes = json_object_new ();
-
           outcome = VETTER_COUCH_CONFLICT;
-          json_object_set_string_member (changes, "theirs", member_string (theirs, "status"));
-          json_object_set_string_member (changes, "by", member_string (theirs, "decided_by"));
-          if (!set_conflict (self, item_id, theirs_text, error) ||
-              !audit (self, item_id, "vetter", "conflict", changes, error))
+          if (!note_conflict (self, item_id, theirs, theirs_text, error))
             goto fail;
-          *changed_item = item_id;
         }
     }
   if (!vetter_store_commit (self, error))
@@ -800,62 +730,24 @@ vetter_store_couch_refused (VetterStore  *self,
 
 fail:
   vetter_store_rollback (self);
-  *changed_item = 0;
   return VETTER_COUCH_FAILED;
 }
 
-/* A moderator keeps one of two decisions: theirs becomes this item's, or
- * ours is written over theirs, now that it is known. */
+/* The revision of the item's decision document, as another desktop left
+ * it: the next write of ours goes over it knowingly. */
 gboolean
-vetter_store_resolve_conflict (VetterStore         *self,
-                               gint64               item_id,
-                               gboolean             keep_theirs,
-                               const char          *actor,
-                               const VetterConfig  *config,
-                               GError             **error)
+vetter_store_couch_remember_rev (VetterStore  *self,
+                                 gint64        item_id,
+                                 const char   *rev,
+                                 GError      **error)
 {
-  g_autoptr(JsonObject) theirs = NULL;
-  g_autofree char *doc_id = NULL;
   g_auto(ItemKeys) keys = { 0 };
-  sqlite3_stmt *stmt;
+  g_autofree char *doc_id = NULL;
 
-  if (!vetter_store_begin (self, error))
-    return FALSE;
-  stmt = vetter_store_prepare (self, "SELECT conflict FROM item WHERE id = ?", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, item_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    theirs = object_from_string (vetter_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (theirs == NULL)
-    {
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "item %" G_GINT64_FORMAT " has no conflict to resolve", item_id);
-      goto fail;
-    }
   if (!read_item_keys (self, item_id, &keys, error))
-    goto fail;
+    return FALSE;
   doc_id = g_strconcat ("decision:", keys.uid, NULL);
-  if (!remember_doc (self, doc_id, member_string (theirs, "_rev"), NULL, error))
-    goto fail;
-  if (keep_theirs)
-    {
-      if (!apply_remote_decision (self, item_id, theirs, "keep-theirs", error))
-        goto fail;
-    }
-  else
-    {
-      if (!set_conflict (self, item_id, NULL, error) ||
-          !audit (self, item_id, actor, "keep-mine", NULL, error) ||
-          !vetter_store_outbox_add_couch_decision (self, item_id, config, 0, error))
-        goto fail;
-    }
-  if (vetter_store_commit (self, error))
-    return TRUE;
-
-fail:
-  vetter_store_rollback (self);
-  return FALSE;
+  return remember_doc (self, doc_id, rev, NULL, error);
 }
 
 /* ---- What other desktops wrote -------------------------------------------- */
@@ -978,7 +870,7 @@ push_waiting (VetterStore *self,
               const char  *doc_id)
 {
   g_autofree char *dedupe = g_strconcat ("couch:", doc_id, NULL);
-  g_autofree char *state = lookup_text (self, "SELECT state FROM outbox WHERE dedupe_key = ?", dedupe);
+  g_autofree char *state = vetter_store_lookup_text (self, "SELECT state FROM outbox WHERE dedupe_key = ?", dedupe);
 
   return state && !g_str_equal (state, "done");
 }
@@ -1004,14 +896,12 @@ take_remote_decision (VetterStore  *self,
                       const char   *doc_id,
                       JsonObject   *doc,
                       const char   *desktop,
-                      GArray       *decided,
                       GError      **error)
 {
   const char *rev = member_string (doc, "_rev");
   g_autofree char *text = object_to_string (doc);
   gint64 item_id = item_by_uid (self, doc_id + strlen ("decision:"));
-  g_autofree char *status = NULL;
-  gint64 batch_id;
+  VetterStatus status;
 
   /* Our own write coming back: only its revision is news. */
   if (g_strcmp0 (member_string (doc, "desktop"), desktop) == 0)
@@ -1025,25 +915,16 @@ take_remote_decision (VetterStore  *self,
     return FALSE;
   if (item_id == 0)
     return TRUE;
-  status = vetter_store_item_status (self, item_id, &batch_id, error);
-  if (status == NULL)
+  if (!vetter_store_item_status (self, item_id, &status, NULL, error))
     return FALSE;
   /* Still being processed here: the result will meet it then. */
-  if (g_str_equal (status, "queued") || g_str_equal (status, "processing"))
+  if (status == VETTER_STATUS_QUEUED || status == VETTER_STATUS_PROCESSING)
     return TRUE;
   /* In conflict: a person chooses. Theirs, as it now is, is what they
    * choose between; it does not become the item's by arriving. */
   if (in_conflict (self, item_id))
-    {
-      if (!set_conflict (self, item_id, text, error))
-        return FALSE;
-      g_array_append_val (decided, item_id);
-      return TRUE;
-    }
-  if (!apply_remote_decision (self, item_id, doc, "remote", error))
-    return FALSE;
-  g_array_append_val (decided, item_id);
-  return TRUE;
+    return vetter_store_set_conflict (self, item_id, text, error);
+  return apply_remote_decision (self, item_id, doc, "remote", error);
 }
 
 static gboolean
@@ -1078,16 +959,11 @@ take_claim (VetterStore  *self,
   return vetter_store_step_done (self, stmt, error);
 }
 
-/* One page of the changes feed (its "results", with documents), and the
- * position after it, taken in together. @batches receives the ids of
- * batches that gained items to process, @decided those of items another
- * desktop's decision changed. */
 gboolean
 vetter_store_couch_take_changes (VetterStore  *self,
                                  JsonArray    *results,
                                  const char   *last_seq,
                                  GArray       *batches,
-                                 GArray       *decided,
                                  GError      **error)
 {
   g_autofree char *desktop = vetter_store_desktop_id (self, error);
@@ -1116,7 +992,7 @@ vetter_store_couch_take_changes (VetterStore  *self,
             ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
         }
       else if (g_str_has_prefix (id, "decision:"))
-        ok = take_remote_decision (self, id, doc, desktop, decided, error);
+        ok = take_remote_decision (self, id, doc, desktop, error);
       else if (g_str_has_prefix (id, "batch:"))
         ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
       if (!ok)

@@ -1,9 +1,10 @@
 /* vetter-store-outbox.c: side effects waiting to be sent
  *
- * One row per effect (an upload, a mail, a webhook), keyed by what makes it
- * unique, so writing it twice is writing it once. Rows are added in the
- * transaction of their cause by the other store files; the sender takes
- * due rows and reports back: done, again later, or parked for a person.
+ * One row per effect (an upload, a mail, a webhook, a document), keyed by
+ * what makes it unique, so writing it twice is writing it once. Rows are
+ * added in the transaction of their cause (vetter-store-effects.c); the
+ * sender takes due rows and reports back: done, again later, or parked
+ * for a person.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,32 +18,20 @@
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 
-void
-vetter_outbox_row_free (VetterOutboxRow *row)
-{
-  if (row == NULL)
-    return;
-  g_free (row->kind);
-  g_free (row->dedupe_key);
-  g_free (row->payload);
-  g_free (row->state);
-  g_free (row->last_error);
-  g_free (row);
-}
-
 /* A new effect, or the same one again (made anew by a retried item):
  * then it is due again, from scratch. */
 gboolean
-vetter_store_outbox_add (VetterStore  *self,
-                         const char   *kind,
-                         const char   *dedupe_key,
-                         const char   *payload,
-                         gint64        not_before,
-                         GError      **error)
+vetter_store_outbox_add (VetterStore       *self,
+                         VetterOutboxKind   kind,
+                         const char        *dedupe_key,
+                         const char        *payload,
+                         gint64             batch_id,
+                         gint64             not_before,
+                         GError           **error)
 {
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                             "INSERT INTO outbox (kind, dedupe_key, payload, next_attempt, created, updated)"
-                                             " VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+                                             "INSERT INTO outbox (kind, dedupe_key, payload, next_attempt, created, updated,"
+                                             " batch_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, nullif (?6, 0))"
                                              " ON CONFLICT (dedupe_key) DO UPDATE SET payload = excluded.payload,"
                                              " state = 'pending', attempts = 0, last_error = NULL,"
                                              " next_attempt = excluded.next_attempt,"
@@ -50,11 +39,12 @@ vetter_store_outbox_add (VetterStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  vetter_store_bind_text (stmt, 1, kind);
+  vetter_store_bind_text (stmt, 1, vetter_outbox_kind_to_string (kind));
   vetter_store_bind_text (stmt, 2, dedupe_key);
   vetter_store_bind_text (stmt, 3, payload);
   sqlite3_bind_int64 (stmt, 4, not_before);
   sqlite3_bind_int64 (stmt, 5, vetter_store_now ());
+  sqlite3_bind_int64 (stmt, 6, batch_id);
   return vetter_store_step_done (self, stmt, error);
 }
 
@@ -64,7 +54,7 @@ read_row (sqlite3_stmt *stmt)
   VetterOutboxRow *row = g_new0 (VetterOutboxRow, 1);
 
   row->id = sqlite3_column_int64 (stmt, 0);
-  row->kind = g_strdup (vetter_store_column_text (stmt, 1));
+  vetter_outbox_kind_from_string (vetter_store_column_text (stmt, 1), &row->kind);
   row->dedupe_key = g_strdup (vetter_store_column_text (stmt, 2));
   row->payload = g_strdup (vetter_store_column_text (stmt, 3));
   row->state = g_strdup (vetter_store_column_text (stmt, 4));
@@ -77,36 +67,50 @@ read_row (sqlite3_stmt *stmt)
 
 #define ROW_COLUMNS "id, kind, dedupe_key, payload, state, attempts, next_attempt, last_error, updated"
 
-/* Pending rows due by @now, oldest first, skipping @busy (ids in flight). */
 GPtrArray *
 vetter_store_outbox_due (VetterStore  *self,
                          gint64        now,
                          guint         limit,
                          GArray       *busy,
+                         gint64       *next_due,
                          GError      **error)
 {
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_outbox_row_free);
+  guint n_busy = busy ? busy->len : 0;
   sqlite3_stmt *stmt = vetter_store_prepare (self,
                                              "SELECT " ROW_COLUMNS " FROM outbox"
-                                             " WHERE state = 'pending' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
+                                             " WHERE state = 'pending' ORDER BY next_attempt, id LIMIT ?",
                                              error);
 
+  if (next_due)
+    *next_due = 0;
   if (stmt == NULL)
     {
       g_ptr_array_unref (rows);
       return NULL;
     }
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_int (stmt, 2, (int) (limit + (busy ? busy->len : 0)));
-  while (sqlite3_step (stmt) == SQLITE_ROW && rows->len < limit)
+  /* Enough to skip every row in flight and still see the next one due
+   * after those taken. */
+  sqlite3_bind_int (stmt, 1, (int) (limit + n_busy + 1));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 when = sqlite3_column_int64 (stmt, 6);
       gboolean in_flight = FALSE;
 
-      for (guint i = 0; busy && i < busy->len && !in_flight; i++)
+      for (guint i = 0; i < n_busy && !in_flight; i++)
         in_flight = g_array_index (busy, gint64, i) == id;
-      if (!in_flight)
+      if (in_flight)
+        continue;
+      if (when <= now && rows->len < limit)
         g_ptr_array_add (rows, read_row (stmt));
+      else
+        {
+          /* The first row not taken: when to look again. */
+          if (next_due)
+            *next_due = MAX (when, now + 1);
+          break;
+        }
     }
   sqlite3_reset (stmt);
   return rows;
@@ -201,12 +205,50 @@ vetter_store_outbox_counts (VetterStore        *self,
   return TRUE;
 }
 
-/* What an upload made public, recorded beside the file it came from. */
+/* The batch of the variant at @path, when its last upload is in and it has
+ * finished: its output CSV is written again, naming the uploaded copies. */
+static gboolean
+rewrite_csv_when_uploaded (VetterStore  *self,
+                           const char   *path,
+                           GError      **error)
+{
+  g_autofree char *output = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 batch_id = 0;
+  gboolean ready = FALSE;
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "SELECT batch.id, batch.state = 'done' AND NOT EXISTS (SELECT 1 FROM outbox"
+                                             "   WHERE outbox.batch_id = batch.id AND outbox.kind = 's3_put'"
+                                             "   AND outbox.state = 'pending')"
+                                             " FROM variant JOIN image ON image.id = variant.image_id"
+                                             " JOIN item ON item.id = image.item_id JOIN batch ON batch.id = item.batch_id"
+                                             " WHERE variant.path = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, path);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      batch_id = sqlite3_column_int64 (stmt, 0);
+      ready = sqlite3_column_int (stmt, 1) != 0;
+    }
+  sqlite3_reset (stmt);
+  if (!ready)
+    return TRUE;
+  output = vetter_store_write_output_csv (self, batch_id, &local_error);
+  if (local_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
-vetter_store_set_remote_url (VetterStore  *self,
-                             const char   *path,
-                             const char   *url,
-                             GError      **error)
+vetter_store_upload_done (VetterStore  *self,
+                          const char   *path,
+                          const char   *url,
+                          GError      **error)
 {
   sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE variant SET remote_url = ? WHERE path = ?", error);
 
@@ -214,140 +256,5 @@ vetter_store_set_remote_url (VetterStore  *self,
     return FALSE;
   vetter_store_bind_text (stmt, 1, url);
   vetter_store_bind_text (stmt, 2, path);
-  return vetter_store_step_done (self, stmt, error);
-}
-
-static char *
-payload_to_string (JsonBuilder *builder)
-{
-  g_autoptr(JsonNode) node = json_builder_get_root (builder);
-
-  return json_to_string (node, FALSE);
-}
-
-/* The upload of one variant to its deterministic key. */
-gboolean
-vetter_store_outbox_add_upload (VetterStore  *self,
-                                gint64        item_id,
-                                int           position,
-                                const char   *kind,
-                                const char   *path,
-                                GError      **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *uid = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *dedupe = NULL;
-  g_autofree char *payload = NULL;
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT uid FROM item WHERE id = ?", error);
-
-  /* Under the ad's id, which every desktop sharing the bucket agrees on. */
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, item_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    uid = g_strdup (vetter_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  key = g_strdup_printf ("ads/%s/%d-%s.jpg", uid, position, kind);
-  dedupe = g_strconcat ("s3:", key, NULL);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "key");
-  json_builder_add_string_value (builder, key);
-  json_builder_set_member_name (builder, "path");
-  json_builder_add_string_value (builder, path);
-  json_builder_set_member_name (builder, "content_type");
-  json_builder_add_string_value (builder, "image/jpeg");
-  json_builder_end_object (builder);
-  payload = payload_to_string (builder);
-  return vetter_store_outbox_add (self, "s3_put", dedupe, payload, 0, error);
-}
-
-/* The advertiser's mail for a final decision. Its id is fixed by the
- * decision, so a resend after a lost answer is recognisably the same. */
-gboolean
-vetter_store_outbox_add_mail (VetterStore  *self,
-                              gint64        item_id,
-                              gint64        decided_at,
-                              guint         delay,
-                              GError      **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *dedupe = g_strdup_printf ("mail:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, item_id, decided_at);
-  g_autofree char *message_id = g_strdup_printf ("<vetter-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "@vetter.invalid>",
-                                                 item_id, decided_at);
-  g_autofree char *payload = NULL;
-  gboolean has_email = FALSE;
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT email IS NOT NULL AND email <> '' FROM item WHERE id = ?", error);
-
-  /* Products have nobody to write to. */
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, item_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    has_email = sqlite3_column_int (stmt, 0) != 0;
-  sqlite3_reset (stmt);
-  if (!has_email)
-    return TRUE;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "item_id");
-  json_builder_add_int_value (builder, item_id);
-  json_builder_set_member_name (builder, "message_id");
-  json_builder_add_string_value (builder, message_id);
-  json_builder_end_object (builder);
-  payload = payload_to_string (builder);
-  return vetter_store_outbox_add (self, "mail", dedupe, payload,
-                                  vetter_store_now () + (gint64) delay * G_USEC_PER_SEC, error);
-}
-
-/* An undone decision's mail, if it has not gone yet, does not go. */
-gboolean
-vetter_store_outbox_cancel_mail (VetterStore  *self,
-                                 gint64        item_id,
-                                 GError      **error)
-{
-  g_autofree char *pattern = g_strdup_printf ("mail:%" G_GINT64_FORMAT ":%%", item_id);
-  sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                             "DELETE FROM outbox WHERE kind = 'mail' AND state <> 'done' AND dedupe_key LIKE ?",
-                                             error);
-
-  if (stmt == NULL)
-    return FALSE;
-  vetter_store_bind_text (stmt, 1, pattern);
-  return vetter_store_step_done (self, stmt, error);
-}
-
-/* The batch's callback, when it has one, once it has finished. */
-gboolean
-vetter_store_outbox_add_webhook (VetterStore  *self,
-                                 gint64        batch_id,
-                                 GError      **error)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *dedupe = g_strdup_printf ("webhook:%" G_GINT64_FORMAT, batch_id);
-  g_autofree char *id = g_strdup_printf ("msg_vetter_batch_%" G_GINT64_FORMAT, batch_id);
-  g_autofree char *payload = NULL;
-  g_autofree char *url = NULL;
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT callback_url FROM batch WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    url = g_strdup (vetter_store_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (url == NULL)
-    return TRUE;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "batch_id");
-  json_builder_add_int_value (builder, batch_id);
-  json_builder_set_member_name (builder, "url");
-  json_builder_add_string_value (builder, url);
-  json_builder_set_member_name (builder, "webhook_id");
-  json_builder_add_string_value (builder, id);
-  json_builder_end_object (builder);
-  payload = payload_to_string (builder);
-  return vetter_store_outbox_add (self, "webhook", dedupe, payload, 0, error);
+  return vetter_store_step_done (self, stmt, error) && rewrite_csv_when_uploaded (self, path, error);
 }

@@ -187,4 +187,25 @@ static const char * const vetter_store_migrations[] = {
   "  name TEXT PRIMARY KEY,"
   "  value TEXT NOT NULL"
   ");",
+
+  /* 3 → 4: one format for every audit row, {field: [before, after]}: the
+   * rows another desktop's decisions wrote as {field: value} get a before
+   * they did not record (null), and a conflict's {theirs, by} become the
+   * fields of the other decision. Outbox rows say which batch they belong
+   * to, so a batch knows when its last upload is in. */
+  "UPDATE audit_log SET changes = ("
+  "  SELECT json_group_object ("
+  "    CASE WHEN audit_log.action = 'conflict' AND key = 'theirs' THEN 'conflict.status'"
+  "         WHEN audit_log.action = 'conflict' AND key = 'by' THEN 'conflict.decided_by'"
+  "         ELSE key END,"
+  "    CASE WHEN type = 'array' THEN json (value) ELSE json_array (NULL, value) END)"
+  "  FROM json_each (audit_log.changes))"
+  " WHERE changes IS NOT NULL AND json_valid (changes)"
+  "   AND EXISTS (SELECT 1 FROM json_each (audit_log.changes) WHERE type <> 'array');"
+  "ALTER TABLE outbox ADD COLUMN batch_id INTEGER;"
+  "UPDATE outbox SET batch_id = (SELECT item.batch_id FROM item"
+  "  WHERE item.uid = substr (outbox.dedupe_key, 8, instr (substr (outbox.dedupe_key, 8), '/') - 1))"
+  " WHERE kind = 's3_put';"
+  "UPDATE outbox SET batch_id = json_extract (payload, '$.batch_id') WHERE kind = 'webhook';"
+  "CREATE INDEX outbox_batch ON outbox (batch_id, kind, state) WHERE batch_id IS NOT NULL;",
 };

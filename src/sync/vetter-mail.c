@@ -14,34 +14,23 @@
 #include "vetter-mail.h"
 #include "vetter-reasons.h"
 
-static const char *
-member (JsonObject *object,
-        const char *name)
-{
-  if (object == NULL || !json_object_has_member (object, name) || json_object_get_null_member (object, name))
-    return NULL;
-  return json_object_get_string_member (object, name);
-}
-
 VetterMail *
-vetter_mail_compose (JsonObject *item)
+vetter_mail_compose (const VetterItemDetail *item)
 {
-  JsonObject *decision = json_object_get_object_member (item, "decision");
-  const char *status = member (item, "status");
-  const char *email = member (item, "email");
-  const char *title = member (item, "title") ? member (item, "title") : _("your ad");
-  const VetterReason *reason = vetter_reason_lookup (member (decision, "reason_code"));
-  const char *note = member (decision, "note");
-  gboolean approved = g_strcmp0 (status, "approved") == 0;
+  const VetterItemDecision *decision = item->decision;
+  const char *title = item->title ? item->title : _("your ad");
+  const VetterReason *reason = vetter_reason_lookup (decision ? decision->reason_code : NULL);
+  const char *note = decision ? decision->note : NULL;
+  gboolean approved = item->status == VETTER_STATUS_APPROVED;
   g_autofree char *lead = NULL;
   g_autofree char *why = NULL;
   VetterMail *mail;
 
-  if (email == NULL || (!approved && g_strcmp0 (status, "rejected") != 0))
+  if (item->email == NULL || *item->email == '\0' || !vetter_status_is_final (item->status))
     return NULL;
 
   mail = g_new0 (VetterMail, 1);
-  mail->to = g_strdup (email);
+  mail->to = g_strdup (item->email);
   if (approved)
     {
       /* Translators: the subject of the mail to an advertiser */

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include "vetter-records.h"
 
 G_BEGIN_DECLS
 
@@ -17,9 +17,8 @@ typedef struct
   char *html;
 } VetterMail;
 
-/* From an item as vetter_store_item_detail() gives it; NULL when the
- * item has no address or no final decision. */
-VetterMail *vetter_mail_compose (JsonObject *item);
+/* NULL when the item has no address or no final decision. */
+VetterMail *vetter_mail_compose (const VetterItemDetail *item);
 void        vetter_mail_free    (VetterMail *mail);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterMail, vetter_mail_free)

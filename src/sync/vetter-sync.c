@@ -1,14 +1,17 @@
-/* vetter-sync.c: the outbox's sender
+/* vetter-sync.c: the outbox's scheduler
  *
  * Runs on the caller's main context and never blocks it: rows are read and
- * reported through the engine's store thread, files are opened on a worker
- * thread, and HTTP goes through one SoupSession. At most MAX_IN_FLIGHT
- * requests at once. A transport error, 408, 409, 429 or 5xx is tried again
- * after a capped exponential back-off with jitter, or after the server's
- * Retry-After; any other 4xx, or too many attempts, parks the row for a
- * person. Effects are idempotent by construction (fixed S3 keys, a fixed
- * Message-Id per mail, a fixed webhook id), so a retry after a lost answer
- * repeats the same effect rather than making a second one.
+ * reported through the database thread, and HTTP goes through one
+ * SoupSession. It wakes when the database says the outbox changed, and
+ * when the next row put off for later is due; nothing polls. At most
+ * MAX_IN_FLIGHT rows at once, each handed to the sender of its kind
+ * (vetter-sender-*.c). A transport error, 408, 409, 429 or 5xx is tried
+ * again after a capped exponential back-off with jitter, or after the
+ * server's Retry-After; any other 4xx, or too many attempts, parks the row
+ * for a person. Effects are idempotent by construction (fixed S3 keys, a
+ * fixed Message-Id per mail, a fixed webhook id, document ids and
+ * revisions), so a retry after a lost answer repeats the same effect
+ * rather than making a second one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,59 +23,50 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "vetter-couch-feed.h"
-#include "vetter-couch.h"
 #include "vetter-error.h"
-#include "vetter-http.h"
-#include "vetter-mail.h"
-#include "vetter-s3.h"
-#include "vetter-sync.h"
-#include "vetter-webhook.h"
+#include "vetter-store.h"
+#include "vetter-sync-private.h"
 
 #define MAX_IN_FLIGHT   4
 #define MAX_ATTEMPTS    10
 #define MAX_DELAY_S     300
-#define POLL_MS         250
-
-struct _VetterSync
-{
-  GObject         parent_instance;
-
-  VetterEngine   *engine;
-  VetterServices *services;
-  VetterS3       *s3;
-  VetterCouchFeed *couch;        /* when a shared database is configured */
-  SoupSession    *session;
-  GCancellable   *cancellable;
-  GArray         *busy;          /* ids of rows in flight */
-  gboolean        fetching;
-  guint           poll_source;
-  guint           base_delay_ms;
-  GPtrArray      *drains;        /* GTask* waiting for an empty outbox */
-  VetterOutboxCounts counts;     /* as last read, for the window's indicator */
-  gboolean        offline;       /* the last attempt reached no server */
-};
 
 G_DEFINE_FINAL_TYPE (VetterSync, vetter_sync, G_TYPE_OBJECT)
 
 enum {
-  CHANGED,
-  N_SIGNALS
+  PROP_0,
+  PROP_PENDING,
+  PROP_PARKED,
+  PROP_OFFLINE,
+  PROP_COUCH_PROBLEM,
+  N_PROPS
 };
 
-static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
-static void refresh_counts (VetterSync *self);
+static const VetterSender senders[VETTER_N_OUTBOX_KINDS] = {
+  [VETTER_OUTBOX_S3_PUT] = vetter_sender_upload,
+  [VETTER_OUTBOX_MAIL] = vetter_sender_mail,
+  [VETTER_OUTBOX_WEBHOOK] = vetter_sender_webhook,
+  [VETTER_OUTBOX_COUCH] = vetter_sender_couch,
+};
 
 static void pump (VetterSync *self);
+static void refresh_counts (VetterSync *self);
 
-/* ---- On the store thread -------------------------------------------------- */
+/* ---- On the database thread ----------------------------------------------- */
 
 typedef struct
 {
   guint   limit;
   GArray *busy;
 } DueRequest;
+
+typedef struct
+{
+  GPtrArray *rows;
+  gint64     next_due;
+} Due;
 
 static void
 due_request_free (DueRequest *request)
@@ -81,14 +75,28 @@ due_request_free (DueRequest *request)
   g_free (request);
 }
 
+static void
+due_free (Due *due)
+{
+  g_clear_pointer (&due->rows, g_ptr_array_unref);
+  g_free (due);
+}
+
 static gpointer
 store_due (VetterStore  *store,
            gpointer      data,
            GError      **error)
 {
   DueRequest *request = data;
+  Due *due = g_new0 (Due, 1);
 
-  return vetter_store_outbox_due (store, g_get_real_time (), request->limit, request->busy, error);
+  due->rows = vetter_store_outbox_due (store, g_get_real_time (), request->limit, request->busy, &due->next_due, error);
+  if (due->rows == NULL)
+    {
+      due_free (due);
+      return NULL;
+    }
+  return due;
 }
 
 typedef struct
@@ -118,10 +126,10 @@ store_report (VetterStore  *store,
 {
   Report *report = data;
 
-  if (report->remote_url && !vetter_store_set_remote_url (store, report->local_path, report->remote_url, error))
-    return NULL;
   if (!vetter_store_outbox_report (store, report->id, report->seen, report->result, report->next_attempt, report->text,
                                    error))
+    return NULL;
+  if (report->remote_url && !vetter_store_upload_done (store, report->local_path, report->remote_url, error))
     return NULL;
   return GINT_TO_POINTER (1);
 }
@@ -141,47 +149,12 @@ store_counts (VetterStore  *store,
   return counts;
 }
 
-static gpointer
-store_item (VetterStore  *store,
-            gpointer      data,
-            GError      **error)
-{
-  return vetter_store_item_detail (store, *(gint64 *) data, error);
-}
-
-/* The batch's summary, as `vetter batch --json` writes it. */
-static gpointer
-store_batch_summary (VetterStore  *store,
-                     gpointer      data,
-                     GError      **error)
-{
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  g_autoptr(VetterSummary) summary = NULL;
-
-  summary = vetter_store_write_summary (store, data, 1, out, error);
-  if (summary == NULL || !g_output_stream_close (out, NULL, error))
-    return NULL;
-  return g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
-                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
-}
-
-/* ---- Reporting back ------------------------------------------------------- */
-
-typedef struct
-{
-  VetterSync      *self;
-  VetterOutboxRow *row;
-  JsonObject      *payload;
-  JsonObject      *doc;          /* a database document as sent */
-  guint            sends;        /* of it, within this attempt */
-  char            *local_path;
-  char            *remote_url;
-} Job;
+/* ---- How jobs end --------------------------------------------------------- */
 
 static void
-job_free (Job *job)
+job_free (VetterSyncJob *job)
 {
-  g_object_unref (job->self);
+  g_object_unref (job->sync);
   vetter_outbox_row_free (job->row);
   g_clear_pointer (&job->payload, json_object_unref);
   g_clear_pointer (&job->doc, json_object_unref);
@@ -202,11 +175,20 @@ forget_busy (VetterSync *self,
       }
 }
 
-/* The sender is stopping: the row stays pending for the next one. */
 static void
-abandon (Job *job)
+set_offline (VetterSync *self,
+             gboolean    offline)
 {
-  forget_busy (job->self, job->row->id);
+  if (self->offline == offline)
+    return;
+  self->offline = offline;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE]);
+}
+
+void
+vetter_sync_job_abandon (VetterSyncJob *job)
+{
+  forget_busy (job->sync, job->row->id);
   job_free (job);
 }
 
@@ -215,16 +197,11 @@ on_reported (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(VetterSync) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error) == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot record the outcome of a sync: %s", error->message);
-      return;
-    }
-  refresh_counts (self);
+  if (vetter_database_run_finish (VETTER_DATABASE (source), result, &error) == NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Cannot record the outcome of a sync: %s", error->message);
 }
 
 /* Capped exponential back-off with jitter: half to all of base × 2ⁿ. */
@@ -238,13 +215,13 @@ retry_delay_us (VetterSync *self,
   return (gint64) (delay_ms * g_random_double_range (0.5, 1.0) * 1000);
 }
 
-static void
-finish (Job                *job,
-        VetterOutboxResult  outcome,
-        gint64              retry_after_us,
-        const char         *text)
+void
+vetter_sync_job_finish (VetterSyncJob      *job,
+                        VetterOutboxResult  outcome,
+                        gint64              retry_after_us,
+                        const char         *text)
 {
-  VetterSync *self = job->self;
+  VetterSync *self = job->sync;
   Report *report = g_new0 (Report, 1);
 
   report->id = job->row->id;
@@ -271,10 +248,38 @@ finish (Job                *job,
       report->remote_url = g_strdup (job->remote_url);
     }
   forget_busy (self, job->row->id);
-  vetter_engine_run_in_store_async (self->engine, store_report, report, (GDestroyNotify) report_free, NULL,
-                                    self->cancellable, on_reported, g_object_ref (self));
+  vetter_database_run_async (self->database, store_report, report, (GDestroyNotify) report_free, NULL,
+                             self->cancellable, on_reported, NULL);
   job_free (job);
   pump (self);
+}
+
+void
+vetter_sync_job_fail_transport (VetterSyncJob *job,
+                                GError        *error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      vetter_sync_job_abandon (job);
+      return;
+    }
+  text = g_strdup_printf ("cannot reach the server: %s", error->message);
+  set_offline (job->sync, TRUE);
+  vetter_sync_job_finish (job, VETTER_OUTBOX_RETRY, -1, text);
+}
+
+void
+vetter_sync_job_fail_status (VetterSyncJob *job,
+                             guint          status,
+                             const char    *text,
+                             gint64         retry_after_us)
+{
+  gboolean transient = status == 408 || status == 409 || status == 429 || status >= 500;
+
+  vetter_sync_job_finish (job, transient ? VETTER_OUTBOX_RETRY : VETTER_OUTBOX_PARK, transient ? retry_after_us : -1,
+                          text);
 }
 
 /* Retry-After in seconds or as an HTTP date; -1 when absent. */
@@ -297,46 +302,12 @@ retry_after (SoupMessage *message)
   return CLAMP (g_date_time_to_unix (when) * G_USEC_PER_SEC - g_get_real_time (), 0, MAX_DELAY_S * G_USEC_PER_SEC);
 }
 
-/* The request reached no server: again later, unless we are stopping. */
-static void
-fail_transport (Job    *job,
-                GError *error)
-{
-  g_autofree char *text = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      abandon (job);
-      return;
-    }
-  text = g_strdup_printf ("cannot reach the server: %s", error->message);
-  job->self->offline = TRUE;
-  finish (job, VETTER_OUTBOX_RETRY, -1, text);
-}
-
-/* The server said no: again later if it may say yes then, else parked. */
-static void
-fail_status (Job         *job,
-             SoupMessage *message,
-             GBytes      *body)
-{
-  guint status = soup_message_get_status (message);
-  gsize len;
-  const char *data = g_bytes_get_data (body, &len);
-  g_autofree char *excerpt = g_utf8_make_valid (data ? data : "", (gssize) MIN (len, 300));
-  g_autofree char *text = g_strdup_printf ("HTTP %u %s: %s", status,
-                                           soup_message_get_reason_phrase (message), g_strstrip (excerpt));
-  gboolean transient = status == 408 || status == 409 || status == 429 || status >= 500;
-
-  finish (job, transient ? VETTER_OUTBOX_RETRY : VETTER_OUTBOX_PARK, transient ? retry_after (message) : -1, text);
-}
-
 static void
 on_sent (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Job *job = user_data;
+  VetterSyncJob *job = user_data;
   SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
@@ -344,539 +315,32 @@ on_sent (GObject      *source,
 
   if (body == NULL)
     {
-      fail_transport (job, error);
+      vetter_sync_job_fail_transport (job, error);
       return;
     }
-  job->self->offline = FALSE;
+  set_offline (job->sync, FALSE);
   status = soup_message_get_status (message);
   if (status >= 200 && status < 300)
-    finish (job, VETTER_OUTBOX_DONE, -1, NULL);
+    vetter_sync_job_finish (job, VETTER_OUTBOX_DONE, -1, NULL);
   else
-    fail_status (job, message, body);
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (body, &len);
+      g_autofree char *excerpt = g_utf8_make_valid (data ? data : "", (gssize) MIN (len, 300));
+      g_autofree char *text = g_strdup_printf ("HTTP %u %s: %s", status, soup_message_get_reason_phrase (message),
+                                               g_strstrip (excerpt));
+
+      vetter_sync_job_fail_status (job, status, text, retry_after (message));
+    }
 }
 
-static void
-send (Job         *job,
-      SoupMessage *message)
+void
+vetter_sync_job_send (VetterSyncJob *job,
+                      SoupMessage   *message)
 {
-  soup_session_send_and_read_async (job->self->session, message, G_PRIORITY_DEFAULT, job->self->cancellable,
+  soup_session_send_and_read_async (job->sync->session, message, G_PRIORITY_DEFAULT, job->sync->cancellable,
                                     on_sent, job);
   g_object_unref (message);
-}
-
-/* ---- S3 uploads ----------------------------------------------------------- */
-
-typedef struct
-{
-  GInputStream *stream;
-  goffset       size;
-} OpenedFile;
-
-static void
-opened_file_free (OpenedFile *file)
-{
-  g_clear_object (&file->stream);
-  g_free (file);
-}
-
-static void
-open_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (task_data);
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GFileInfo) info = NULL;
-  GError *error = NULL;
-  OpenedFile *opened;
-
-  if ((stream = g_file_read (file, cancellable, &error)) == NULL ||
-      (info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  opened = g_new0 (OpenedFile, 1);
-  opened->stream = G_INPUT_STREAM (g_steal_pointer (&stream));
-  opened->size = g_file_info_get_size (info);
-  g_task_return_pointer (task, opened, (GDestroyNotify) opened_file_free);
-}
-
-static void
-on_upload_restarted (SoupMessage  *message,
-                     GInputStream *stream)
-{
-  SoupMessageHeaders *headers = soup_message_get_request_headers (message);
-  goffset size = soup_message_headers_get_content_length (headers);
-  /* A copy: setting the body replaces the header it points into. */
-  g_autofree char *type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
-
-  if (G_IS_SEEKABLE (stream) && g_seekable_seek (G_SEEKABLE (stream), 0, G_SEEK_SET, NULL, NULL))
-    soup_message_set_request_body (message, type, stream, size);
-}
-
-static void
-on_file_opened (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Job *job = user_data;
-  g_autoptr(GError) error = NULL;
-  OpenedFile *file = g_task_propagate_pointer (G_TASK (result), &error);
-  const char *key = json_object_get_string_member (job->payload, "key");
-  const char *type = json_object_get_string_member (job->payload, "content_type");
-  SoupMessage *message;
-
-  if (file == NULL)
-    {
-      g_autofree char *text = g_strdup_printf ("cannot read %s: %s", job->local_path, error->message);
-
-      /* The file is gone: no retry will find it. */
-      finish (job, VETTER_OUTBOX_PARK, -1, text);
-      return;
-    }
-  message = vetter_s3_message (job->self->s3, "PUT", key, NULL, type);
-  soup_message_set_request_body (message, type, file->stream, file->size);
-  /* Sent again by libsoup itself after a dropped kept-alive connection:
-   * from the file's start, not from where the first attempt stopped. */
-  g_signal_connect_data (message, "restarted", G_CALLBACK (on_upload_restarted), g_object_ref (file->stream),
-                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
-  job->remote_url = vetter_s3_object_url (job->self->s3, key);
-  opened_file_free (file);
-  send (job, message);
-}
-
-static void
-send_upload (Job *job)
-{
-  g_autoptr(GTask) task = NULL;
-
-  if (job->self->s3 == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, "S3 is not configured");
-      return;
-    }
-  job->local_path = g_strdup (json_object_get_string_member (job->payload, "path"));
-  task = g_task_new (NULL, job->self->cancellable, on_file_opened, job);
-  g_task_set_task_data (task, g_strdup (job->local_path), g_free);
-  g_task_run_in_thread (task, open_in_thread);
-}
-
-/* ---- Mail ----------------------------------------------------------------- */
-
-static void
-on_mail_item (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Job *job = user_data;
-  VetterServices *services = job->self->services;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) item = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
-  g_autoptr(VetterMail) mail = NULL;
-  g_autoptr(SoupMultipart) form = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *url = NULL;
-  SoupMessage *message;
-
-  if (item == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, error->message);
-      return;
-    }
-  mail = vetter_mail_compose (item);
-  if (mail == NULL)
-    {
-      /* Decided again since, to nothing final: there is nothing to say. */
-      finish (job, VETTER_OUTBOX_DONE, -1, NULL);
-      return;
-    }
-  form = soup_multipart_new (SOUP_FORM_MIME_TYPE_MULTIPART);
-  soup_multipart_append_form_string (form, "from", services->mail_from);
-  soup_multipart_append_form_string (form, "to", mail->to);
-  soup_multipart_append_form_string (form, "subject", mail->subject);
-  soup_multipart_append_form_string (form, "text", mail->text);
-  soup_multipart_append_form_string (form, "html", mail->html);
-  soup_multipart_append_form_string (form, "h:Message-Id", json_object_get_string_member (job->payload, "message_id"));
-  soup_multipart_append_form_string (form, "v:vetter-item", json_object_get_string_member (job->payload, "message_id"));
-
-  url = g_strdup_printf ("%s/v3/%s/messages", services->mailgun_url, services->mailgun_domain);
-  message = soup_message_new ("POST", url);
-  if (message == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, "the Mailgun URL is not valid");
-      return;
-    }
-  soup_multipart_to_message (form, soup_message_get_request_headers (message), &body);
-  vetter_http_set_body (message, NULL, body);
-  vetter_http_set_basic_auth (message, "api", services->mailgun_key);
-  send (job, message);
-}
-
-static void
-send_mail (Job *job)
-{
-  gint64 item_id = json_object_get_int_member (job->payload, "item_id");
-
-  if (!vetter_services_has_mail (job->self->services))
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, "Mailgun is not configured");
-      return;
-    }
-  vetter_engine_run_in_store_async (job->self->engine, store_item, g_memdup2 (&item_id, sizeof item_id), g_free,
-                                    (GDestroyNotify) json_object_unref, job->self->cancellable, on_mail_item, job);
-}
-
-/* ---- Webhooks ------------------------------------------------------------- */
-
-static void
-on_webhook_summary (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  Job *job = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *summary = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *iso = g_date_time_format_iso8601 (now);
-  g_autofree char *body = NULL;
-  g_autofree char *signature = NULL;
-  g_autofree char *timestamp = NULL;
-  const char *id = json_object_get_string_member (job->payload, "webhook_id");
-  SoupMessageHeaders *headers;
-  SoupMessage *message;
-
-  if (summary == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, error->message);
-      return;
-    }
-  message = soup_message_new ("POST", json_object_get_string_member (job->payload, "url"));
-  if (message == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, "the callback URL is not valid");
-      return;
-    }
-  body = g_strdup_printf ("{\"type\":\"batch.completed\",\"timestamp\":\"%s\",\"data\":{\"batch_id\":%" G_GINT64_FORMAT
-                          ",\"summary\":%s}}", iso, json_object_get_int_member (job->payload, "batch_id"), summary);
-  timestamp = g_strdup_printf ("%" G_GINT64_FORMAT, g_date_time_to_unix (now));
-  signature = vetter_webhook_signature (job->self->services->webhook_secret, id, g_date_time_to_unix (now), body);
-  headers = soup_message_get_request_headers (message);
-  soup_message_headers_replace (headers, "webhook-id", id);
-  soup_message_headers_replace (headers, "webhook-timestamp", timestamp);
-  soup_message_headers_replace (headers, "webhook-signature", signature);
-  {
-    gsize body_len = strlen (body);
-    g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&body), body_len);
-
-    vetter_http_set_body (message, "application/json", bytes);
-  }
-  send (job, message);
-}
-
-static void
-send_webhook (Job *job)
-{
-  gint64 batch_id = json_object_get_int_member (job->payload, "batch_id");
-
-  if (job->self->services->webhook_secret == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, "no webhook secret is configured to sign the callback");
-      return;
-    }
-  vetter_engine_run_in_store_async (job->self->engine, store_batch_summary, g_memdup2 (&batch_id, sizeof batch_id),
-                                    g_free, g_free, job->self->cancellable, on_webhook_summary, job);
-}
-
-/* ---- The shared database ------------------------------------------------- */
-
-typedef struct
-{
-  JsonObject *doc;
-  gboolean    wait;
-} BuiltDoc;
-
-static void
-built_doc_free (BuiltDoc *built)
-{
-  g_clear_pointer (&built->doc, json_object_unref);
-  g_free (built);
-}
-
-static gpointer
-store_couch_doc (VetterStore  *store,
-                 gpointer      data,
-                 GError      **error)
-{
-  BuiltDoc *built = g_new0 (BuiltDoc, 1);
-
-  built->doc = vetter_store_couch_doc (store, data, &built->wait, error);
-  if (built->doc == NULL && !built->wait)
-    {
-      built_doc_free (built);
-      return NULL;
-    }
-  return built;
-}
-
-typedef struct
-{
-  char       *doc_id;
-  char       *rev;
-  JsonObject *ours;
-  JsonObject *theirs;
-  JsonObject *payload;
-} CouchAnswer;
-
-static void
-couch_answer_free (CouchAnswer *answer)
-{
-  g_free (answer->doc_id);
-  g_free (answer->rev);
-  g_clear_pointer (&answer->ours, json_object_unref);
-  g_clear_pointer (&answer->theirs, json_object_unref);
-  g_clear_pointer (&answer->payload, json_object_unref);
-  g_free (answer);
-}
-
-/* How the store took the database's answer. */
-typedef struct
-{
-  VetterCouchOutcome outcome;
-  gint64             changed_item;   /* whose decision or conflict changed, or 0 */
-} Settled;
-
-static gpointer
-store_couch_accepted (VetterStore  *store,
-                      gpointer      data,
-                      GError      **error)
-{
-  CouchAnswer *answer = data;
-  Settled *settled;
-
-  if (!vetter_store_couch_accepted (store, answer->doc_id, answer->rev, answer->payload, error))
-    return NULL;
-  settled = g_new0 (Settled, 1);
-  settled->outcome = VETTER_COUCH_ACCEPTED;
-  return settled;
-}
-
-static gpointer
-store_couch_refused (VetterStore  *store,
-                     gpointer      data,
-                     GError      **error)
-{
-  CouchAnswer *answer = data;
-  Settled *settled = g_new0 (Settled, 1);
-
-  settled->outcome = vetter_store_couch_refused (store, answer->ours, answer->theirs, answer->payload,
-                                                 &settled->changed_item, error);
-  if (settled->outcome == VETTER_COUCH_FAILED)
-    g_clear_pointer (&settled, g_free);
-  return settled;
-}
-
-static void send_couch (Job *job);
-
-static void
-on_couch_settled (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Job *job = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree Settled *settled = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
-  VetterCouchOutcome outcome = settled ? settled->outcome : VETTER_COUCH_FAILED;
-
-  /* A conflict, or theirs adopted: the window shows the item as it is now. */
-  if (settled && settled->changed_item > 0)
-    {
-      g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-      g_array_append_val (changed, settled->changed_item);
-      vetter_engine_announce_items (job->self->engine, changed);
-    }
-  switch (outcome)
-    {
-    case VETTER_COUCH_FAILED:
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        abandon (job);
-      else
-        finish (job, VETTER_OUTBOX_RETRY, -1, error->message);
-      break;
-    case VETTER_COUCH_ACCEPTED:
-    case VETTER_COUCH_ADOPTED:
-      finish (job, VETTER_OUTBOX_DONE, -1, NULL);
-      break;
-    case VETTER_COUCH_CONFLICT:
-      /* Sent as far as it can be: the item now waits for a person. */
-      finish (job, VETTER_OUTBOX_DONE, -1, NULL);
-      break;
-    case VETTER_COUCH_AGAIN:
-      /* Theirs is known now: ours goes again with its revision, unless
-       * it keeps changing under us (then later, like any 409). */
-      if (job->sends < 3)
-        send_couch (job);
-      else
-        finish (job, VETTER_OUTBOX_RETRY, -1, "the document kept changing on the server");
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static CouchAnswer *
-couch_answer_new (Job *job)
-{
-  CouchAnswer *answer = g_new0 (CouchAnswer, 1);
-
-  answer->doc_id = g_strdup (json_object_get_string_member (job->payload, "doc"));
-  answer->ours = json_object_ref (job->doc);
-  answer->payload = json_object_ref (job->payload);
-  return answer;
-}
-
-static void
-on_couch_theirs (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Job *job = user_data;
-  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_autoptr(JsonObject) theirs = NULL;
-  CouchAnswer *answer;
-
-  if (body == NULL)
-    {
-      fail_transport (job, error);
-      return;
-    }
-  if (soup_message_get_status (message) != 200 || (theirs = vetter_couch_parse (body, NULL)) == NULL)
-    {
-      fail_status (job, message, body);
-      return;
-    }
-  answer = couch_answer_new (job);
-  answer->theirs = g_steal_pointer (&theirs);
-  vetter_engine_run_in_store_async (job->self->engine, store_couch_refused, answer, (GDestroyNotify) couch_answer_free,
-                                    g_free, job->self->cancellable, on_couch_settled, job);
-}
-
-static void
-on_couch_put (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Job *job = user_data;
-  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_autoptr(JsonObject) answer = NULL;
-  const char *doc_id = json_object_get_string_member (job->payload, "doc");
-  guint status;
-
-  if (body == NULL)
-    {
-      fail_transport (job, error);
-      return;
-    }
-  job->self->offline = FALSE;
-  status = soup_message_get_status (message);
-  if ((status == 201 || status == 202) && (answer = vetter_couch_parse (body, NULL)) &&
-      json_object_has_member (answer, "rev"))
-    {
-      CouchAnswer *accepted = couch_answer_new (job);
-
-      accepted->rev = g_strdup (json_object_get_string_member (answer, "rev"));
-      vetter_engine_run_in_store_async (job->self->engine, store_couch_accepted, accepted,
-                                        (GDestroyNotify) couch_answer_free, g_free, job->self->cancellable,
-                                        on_couch_settled, job);
-      return;
-    }
-  if (status == 409)
-    {
-      /* Someone wrote it since the revision we knew: read theirs. */
-      SoupMessage *read = vetter_couch_message (job->self->services, "GET", doc_id, NULL, NULL);
-
-      soup_session_send_and_read_async (job->self->session, read, G_PRIORITY_DEFAULT, job->self->cancellable,
-                                        on_couch_theirs, job);
-      g_object_unref (read);
-      return;
-    }
-  if (status == 401 || status == 403)
-    {
-      g_autofree char *why = vetter_couch_describe (message, body);
-
-      finish (job, VETTER_OUTBOX_PARK, -1, why);
-      return;
-    }
-  fail_status (job, message, body);
-}
-
-static void
-on_couch_doc (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Job *job = user_data;
-  g_autoptr(GError) error = NULL;
-  BuiltDoc *built = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
-  SoupMessage *message;
-
-  if (built == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        abandon (job);
-      else
-        finish (job, VETTER_OUTBOX_PARK, -1, error->message);
-      return;
-    }
-  if (built->wait)
-    {
-      /* An ad goes once its image has a URL other desktops can fetch. */
-      built_doc_free (built);
-      finish (job, VETTER_OUTBOX_DEFER, G_USEC_PER_SEC, "waiting for its images' upload");
-      return;
-    }
-  g_clear_pointer (&job->doc, json_object_unref);
-  job->doc = g_steal_pointer (&built->doc);
-  built_doc_free (built);
-  job->sends++;
-  message = vetter_couch_message (job->self->services, "PUT", json_object_get_string_member (job->payload, "doc"),
-                                  NULL, job->doc);
-  if (message == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, "the database URL is not valid");
-      return;
-    }
-  soup_session_send_and_read_async (job->self->session, message, G_PRIORITY_DEFAULT, job->self->cancellable,
-                                    on_couch_put, job);
-  g_object_unref (message);
-}
-
-/* A document goes as this desktop has it now, over the revision it
- * last saw; the store settles what a refusal means. */
-static void
-send_couch (Job *job)
-{
-  VetterSync *self = job->self;
-
-  if (self->couch == NULL)
-    {
-      finish (job, VETTER_OUTBOX_PARK, -1, "no shared database is configured");
-      return;
-    }
-  if (!vetter_couch_feed_is_ready (self->couch))
-    {
-      finish (job, VETTER_OUTBOX_DEFER, 2 * G_USEC_PER_SEC, vetter_couch_feed_get_problem (self->couch));
-      return;
-    }
-  vetter_engine_run_in_store_async (self->engine, store_couch_doc,
-                                    g_strdup (json_object_get_string_member (job->payload, "doc")), g_free,
-                                    (GDestroyNotify) built_doc_free, self->cancellable, on_couch_doc, job);
 }
 
 /* ---- The pump ------------------------------------------------------------- */
@@ -886,39 +350,24 @@ dispatch (VetterSync      *self,
           VetterOutboxRow *row)
 {
   g_autoptr(JsonNode) node = json_from_string (row->payload, NULL);
-  Job *job = g_new0 (Job, 1);
+  VetterSyncJob *job = g_new0 (VetterSyncJob, 1);
 
-  job->self = g_object_ref (self);
+  job->sync = g_object_ref (self);
   job->row = row;
   g_array_append_val (self->busy, row->id);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      finish (job, VETTER_OUTBOX_PARK, -1, "the outbox row is not JSON");
+      vetter_sync_job_finish (job, VETTER_OUTBOX_PARK, -1, "the outbox row is not JSON");
       return;
     }
   job->payload = json_object_ref (json_node_get_object (node));
-  if (g_str_equal (row->kind, "s3_put"))
-    send_upload (job);
-  else if (g_str_equal (row->kind, "mail"))
-    send_mail (job);
-  else if (g_str_equal (row->kind, "webhook"))
-    send_webhook (job);
-  else if (g_str_equal (row->kind, "couch"))
-    send_couch (job);
-  else
-    finish (job, VETTER_OUTBOX_PARK, -1, "no sender knows this kind of row");
+  senders[row->kind] (job);
 }
 
 static void
-on_counts (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+answer_drains (VetterSync               *self,
+               const VetterOutboxCounts *counts)
 {
-  g_autoptr(VetterSync) self = user_data;
-  g_autofree VetterOutboxCounts *counts = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, NULL);
-
-  if (counts == NULL || counts->pending > 0 || self->busy->len > 0)
-    return;
   while (self->drains->len > 0)
     {
       g_autoptr(GTask) task = g_ptr_array_steal_index (self->drains, 0);
@@ -933,19 +382,58 @@ on_counts_read (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(VetterSync) self = user_data;
-  g_autofree VetterOutboxCounts *counts = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, NULL);
+  g_autofree VetterOutboxCounts *counts = vetter_database_run_finish (VETTER_DATABASE (source), result, NULL);
+  gboolean pending_changed, parked_changed;
 
+  self->counting = FALSE;
   if (counts == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
+  pending_changed = counts->pending != self->counts.pending;
+  parked_changed = counts->parked != self->counts.parked;
   self->counts = *counts;
-  g_signal_emit (self, signals[CHANGED], 0);
+  if (pending_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+  if (parked_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARKED]);
+  if (counts->pending == 0 && self->busy->len == 0 && !self->fetching)
+    answer_drains (self, counts);
+  if (self->count_again)
+    refresh_counts (self);
 }
 
 static void
 refresh_counts (VetterSync *self)
 {
-  vetter_engine_run_in_store_async (self->engine, store_counts, NULL, NULL, g_free, self->cancellable,
-                                    on_counts_read, g_object_ref (self));
+  if (self->counting)
+    {
+      self->count_again = TRUE;
+      return;
+    }
+  self->counting = TRUE;
+  self->count_again = FALSE;
+  vetter_database_run_async (self->database, store_counts, NULL, NULL, g_free, self->cancellable, on_counts_read,
+                             g_object_ref (self));
+}
+
+static gboolean
+on_wake (gpointer user_data)
+{
+  VetterSync *self = user_data;
+
+  self->wake_source = 0;
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Wakes when the next row put off for later is due. */
+static void
+wake_at (VetterSync *self,
+         gint64      when)
+{
+  gint64 wait_ms = (when - g_get_real_time () + 999) / 1000;
+
+  g_clear_handle_id (&self->wake_source, g_source_remove);
+  self->wake_source = g_timeout_add ((guint) CLAMP (wait_ms, 0, MAX_DELAY_S * 1000), on_wake, self);
 }
 
 static void
@@ -955,16 +443,20 @@ on_due (GObject      *source,
 {
   g_autoptr(VetterSync) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
+  Due *due = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
 
   self->fetching = FALSE;
-  if (rows == NULL)
+  if (due == NULL)
     return;
-  while (rows->len > 0)
-    dispatch (self, g_ptr_array_steal_index (rows, 0));
-  if (self->drains->len > 0 && self->busy->len == 0)
-    vetter_engine_run_in_store_async (self->engine, store_counts, NULL, NULL, g_free, self->cancellable,
-                                      on_counts, g_object_ref (self));
+  if (due->next_due > 0)
+    wake_at (self, due->next_due);
+  while (due->rows->len > 0)
+    dispatch (self, g_ptr_array_steal_index (due->rows, 0));
+  due_free (due);
+  if (self->fetch_again)
+    pump (self);
+  else if (self->drains->len > 0 && self->busy->len == 0)
+    refresh_counts (self);
 }
 
 static void
@@ -972,24 +464,71 @@ pump (VetterSync *self)
 {
   DueRequest *request;
 
-  if (self->fetching || self->busy->len >= MAX_IN_FLIGHT || g_cancellable_is_cancelled (self->cancellable))
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (self->fetching)
+    {
+      self->fetch_again = TRUE;
+      return;
+    }
+  if (self->busy->len >= MAX_IN_FLIGHT)
     return;
   self->fetching = TRUE;
+  self->fetch_again = FALSE;
   request = g_new0 (DueRequest, 1);
   request->limit = MAX_IN_FLIGHT - self->busy->len;
   request->busy = g_array_copy (self->busy);
-  vetter_engine_run_in_store_async (self->engine, store_due, request, (GDestroyNotify) due_request_free,
-                                    (GDestroyNotify) g_ptr_array_unref, self->cancellable, on_due, g_object_ref (self));
+  vetter_database_run_async (self->database, store_due, request, (GDestroyNotify) due_request_free,
+                             (GDestroyNotify) due_free, self->cancellable, on_due, g_object_ref (self));
 }
 
-static gboolean
-on_poll (gpointer user_data)
+/* Something new to send, or something sent: whoever wrote the outbox. */
+static void
+on_outbox_changed (VetterDatabase *database,
+                   const char     *table,
+                   GArray         *ids,
+                   VetterSync     *self)
 {
-  pump (user_data);
-  return G_SOURCE_CONTINUE;
+  pump (self);
+  refresh_counts (self);
+}
+
+static void
+on_couch_ready_changed (VetterSync *self)
+{
+  if (vetter_couch_setup_get_ready (self->couch_setup))
+    pump (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUCH_PROBLEM]);
 }
 
 /* ---- GObject -------------------------------------------------------------- */
+
+static void
+vetter_sync_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  VetterSync *self = VETTER_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_PENDING:
+      g_value_set_int64 (value, self->counts.pending);
+      break;
+    case PROP_PARKED:
+      g_value_set_int64 (value, self->counts.parked);
+      break;
+    case PROP_OFFLINE:
+      g_value_set_boolean (value, self->offline);
+      break;
+    case PROP_COUCH_PROBLEM:
+      g_value_set_string (value, vetter_sync_get_couch_problem (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 vetter_sync_dispose (GObject *object)
@@ -1003,8 +542,16 @@ vetter_sync_dispose (GObject *object)
 
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the sender stopped");
     }
-  g_clear_object (&self->couch);
+  if (self->database)
+    g_signal_handlers_disconnect_by_func (self->database, on_outbox_changed, self);
+  if (self->couch_setup)
+    g_signal_handlers_disconnect_by_func (self->couch_setup, on_couch_ready_changed, self);
+  g_clear_object (&self->couch_claims);
+  g_clear_object (&self->couch_feed);
+  g_clear_object (&self->couch_setup);
+  g_clear_object (&self->couch_client);
   g_clear_object (&self->session);
+  g_clear_object (&self->database);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (vetter_sync_parent_class)->dispose (object);
@@ -1029,12 +576,20 @@ vetter_sync_class_init (VetterSyncClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = vetter_sync_get_property;
   object_class->dispose = vetter_sync_dispose;
   object_class->finalize = vetter_sync_finalize;
 
-  /* The counts or the connection changed: vetter_sync_get_state() tells. */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+  properties[PROP_PENDING] = g_param_spec_int64 ("pending", NULL, NULL, 0, G_MAXINT64, 0,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PARKED] = g_param_spec_int64 ("parked", NULL, NULL, 0, G_MAXINT64, 0,
+                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OFFLINE] = g_param_spec_boolean ("offline", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COUCH_PROBLEM] = g_param_spec_string ("couch-problem", NULL, NULL, NULL,
+                                                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                        G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -1046,14 +601,6 @@ vetter_sync_init (VetterSync *self)
   self->base_delay_ms = 2000;
 }
 
-static void
-on_couch_changed (VetterSync *self)
-{
-  if (vetter_couch_feed_is_ready (self->couch))
-    pump (self);
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
 VetterSync *
 vetter_sync_new (VetterEngine         *engine,
                  const VetterServices *services)
@@ -1062,6 +609,7 @@ vetter_sync_new (VetterEngine         *engine,
   g_autofree char *agent = g_strdup_printf ("Vetter/%s", PACKAGE_VERSION);
 
   self->engine = g_object_ref (engine);
+  self->database = g_object_ref (vetter_engine_get_database (engine));
   self->services = vetter_services_copy (services);
   self->s3 = vetter_s3_new (services);
   /* Enough connections for MAX_IN_FLIGHT uploads to one host; an I/O
@@ -1070,10 +618,14 @@ vetter_sync_new (VetterEngine         *engine,
                                 "timeout", 60, "user-agent", agent, NULL);
   if (vetter_services_has_couch (services))
     {
-      self->couch = vetter_couch_feed_new (engine, services, self->session);
-      g_signal_connect_object (self->couch, "changed", G_CALLBACK (on_couch_changed), self, G_CONNECT_SWAPPED);
+      self->couch_client = vetter_couch_client_new (services, self->session);
+      self->couch_setup = vetter_couch_setup_new (self->couch_client);
+      self->couch_feed = vetter_couch_feed_new (engine, self->couch_client, self->couch_setup);
+      self->couch_claims = vetter_couch_claims_new (self->database, self->couch_client, self->couch_setup);
+      g_signal_connect_swapped (self->couch_setup, "notify::ready", G_CALLBACK (on_couch_ready_changed), self);
+      g_signal_connect_swapped (self->couch_setup, "notify::problem", G_CALLBACK (on_couch_ready_changed), self);
     }
-  self->poll_source = g_timeout_add (POLL_MS, on_poll, self);
+  g_signal_connect (self->database, "rows-changed::outbox", G_CALLBACK (on_outbox_changed), self);
   pump (self);
   refresh_counts (self);
   return self;
@@ -1093,6 +645,13 @@ vetter_sync_get_offline (VetterSync *self)
   return self->offline;
 }
 
+const char *
+vetter_sync_get_couch_problem (VetterSync *self)
+{
+  g_return_val_if_fail (VETTER_IS_SYNC (self), NULL);
+  return self->couch_setup ? vetter_couch_setup_get_problem (self->couch_setup) : NULL;
+}
+
 static gpointer
 store_list_parked (VetterStore  *store,
                    gpointer      data,
@@ -1108,8 +667,8 @@ vetter_sync_list_parked_async (VetterSync          *self,
                                gpointer             user_data)
 {
   g_return_if_fail (VETTER_IS_SYNC (self));
-  vetter_engine_run_in_store_async (self->engine, store_list_parked, NULL, NULL, (GDestroyNotify) g_ptr_array_unref,
-                                    cancellable, callback, user_data);
+  vetter_database_run_async (self->database, store_list_parked, NULL, NULL, (GDestroyNotify) g_ptr_array_unref,
+                             cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -1117,7 +676,7 @@ vetter_sync_list_parked_finish (VetterSync    *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  return vetter_engine_run_in_store_finish (self->engine, result, error);
+  return vetter_database_run_finish (self->database, result, error);
 }
 
 static gpointer
@@ -1137,25 +696,12 @@ store_unpark_all (VetterStore  *store,
   return GINT_TO_POINTER (1);
 }
 
-static void
-on_unparked (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(VetterSync) self = user_data;
-
-  vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, NULL);
-  refresh_counts (self);
-  pump (self);
-}
-
 /* A person's "try again": every parked row is due now, its count reset. */
 void
 vetter_sync_retry_parked (VetterSync *self)
 {
   g_return_if_fail (VETTER_IS_SYNC (self));
-  vetter_engine_run_in_store_async (self->engine, store_unpark_all, NULL, NULL, NULL, self->cancellable,
-                                    on_unparked, g_object_ref (self));
+  vetter_database_run_async (self->database, store_unpark_all, NULL, NULL, NULL, self->cancellable, on_reported, NULL);
 }
 
 void
@@ -1173,7 +719,7 @@ on_timeout_counts (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  VetterOutboxCounts *counts = vetter_engine_run_in_store_finish (VETTER_ENGINE (source), result, &error);
+  VetterOutboxCounts *counts = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
 
   if (counts == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -1200,9 +746,9 @@ on_drain_timeout (gpointer user_data)
 {
   DrainTimeout *timeout = user_data;
 
-  if (timeout->self->engine && g_ptr_array_remove (timeout->self->drains, timeout->task))
-    vetter_engine_run_in_store_async (timeout->self->engine, store_counts, NULL, NULL, g_free, NULL,
-                                      on_timeout_counts, timeout->task);
+  if (timeout->self->database && g_ptr_array_remove (timeout->self->drains, timeout->task))
+    vetter_database_run_async (timeout->self->database, store_counts, NULL, NULL, g_free, NULL,
+                               on_timeout_counts, timeout->task);
   return G_SOURCE_REMOVE;
 }
 
@@ -1227,6 +773,7 @@ vetter_sync_drain_async (VetterSync          *self,
   g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
   pump (self);
+  refresh_counts (self);
 }
 
 gboolean
@@ -1253,17 +800,32 @@ vetter_sync_stop (VetterSync *self)
   g_return_if_fail (VETTER_IS_SYNC (self));
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->poll_source, g_source_remove);
-  if (self->couch)
-    vetter_couch_feed_stop (self->couch);
+  g_clear_handle_id (&self->wake_source, g_source_remove);
+  if (self->couch_setup)
+    vetter_couch_setup_stop (self->couch_setup);
+  if (self->couch_feed)
+    vetter_couch_feed_stop (self->couch_feed);
   if (self->session)
     soup_session_abort (self->session);
 }
 
-/* The shared database's feed and claims, when one is configured. */
 VetterCouchFeed *
-vetter_sync_get_couch (VetterSync *self)
+vetter_sync_get_couch_feed (VetterSync *self)
 {
   g_return_val_if_fail (VETTER_IS_SYNC (self), NULL);
-  return self->couch;
+  return self->couch_feed;
+}
+
+VetterCouchClaims *
+vetter_sync_get_couch_claims (VetterSync *self)
+{
+  g_return_val_if_fail (VETTER_IS_SYNC (self), NULL);
+  return self->couch_claims;
+}
+
+VetterCouchSetup *
+vetter_sync_get_couch_setup (VetterSync *self)
+{
+  g_return_val_if_fail (VETTER_IS_SYNC (self), NULL);
+  return self->couch_setup;
 }

@@ -7,8 +7,7 @@
 
 #include <adwaita.h>
 
-#include "vetter-engine.h"
-#include "vetter-sync.h"
+#include "vetter-context.h"
 
 G_BEGIN_DECLS
 
@@ -16,11 +15,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (VetterApplication, vetter_application, VETTER, APPLICATION, AdwApplication)
 
-VetterApplication *vetter_application_new        (void);
-VetterEngine      *vetter_application_get_engine (VetterApplication *self);
-/* The outbox's sender, or NULL when no service is configured. */
-VetterSync        *vetter_application_get_sync   (VetterApplication *self);
-void               vetter_application_reload_services (VetterApplication *self);
-const VetterServices *vetter_application_get_services (VetterApplication *self);
+VetterApplication *vetter_application_new         (void);
+/* Returns: (transfer none) (nullable): what the windows work with, from
+ * start-up on. */
+VetterContext     *vetter_application_get_context (VetterApplication *self);
 
 G_END_DECLS

@@ -31,17 +31,17 @@ lookup (const Label *labels,
 }
 
 const char *
-vetter_label_for_status (const char *status)
+vetter_label_for_status (VetterStatus status)
 {
-  static const Label labels[] = {
-    { "queued", N_("Waiting") },
-    { "processing", N_("Processing") },
-    { "needs_review", N_("Needs review") },
-    { "approved", N_("Approved") },
-    { "rejected", N_("Rejected") },
-    { "failed", N_("Failed") },
+  static const char * const labels[] = {
+    [VETTER_STATUS_QUEUED] = N_("Waiting"),
+    [VETTER_STATUS_PROCESSING] = N_("Processing"),
+    [VETTER_STATUS_NEEDS_REVIEW] = N_("Needs review"),
+    [VETTER_STATUS_APPROVED] = N_("Approved"),
+    [VETTER_STATUS_REJECTED] = N_("Rejected"),
+    [VETTER_STATUS_FAILED] = N_("Failed"),
   };
-  return lookup (labels, G_N_ELEMENTS (labels), status);
+  return (guint) status < G_N_ELEMENTS (labels) ? _(labels[status]) : "";
 }
 
 const char *
@@ -61,27 +61,27 @@ vetter_label_for_defect (const char *kind)
 }
 
 const char *
-vetter_label_for_severity (const char *severity)
+vetter_label_for_severity (VetterSeverity severity)
 {
-  static const Label labels[] = {
-    { "low", N_("Low") },
-    { "medium", N_("Medium") },
-    { "high", N_("High") },
+  static const char * const labels[] = {
+    [VETTER_SEVERITY_LOW] = N_("Low"),
+    [VETTER_SEVERITY_MEDIUM] = N_("Medium"),
+    [VETTER_SEVERITY_HIGH] = N_("High"),
   };
-  return lookup (labels, G_N_ELEMENTS (labels), severity);
+  return (guint) severity < G_N_ELEMENTS (labels) ? _(labels[severity]) : "";
 }
 
 const char *
-vetter_label_for_variant (const char *kind)
+vetter_label_for_variant (VetterVariantKind kind)
 {
-  static const Label labels[] = {
-    { "compressed", N_("Compressed") },
-    { "square", N_("Square") },
-    { "portrait", N_("Portrait") },
-    { "landscape", N_("Landscape") },
-    { "thumb", N_("Thumbnail") },
+  static const char * const labels[] = {
+    [VETTER_VARIANT_COMPRESSED] = N_("Compressed"),
+    [VETTER_VARIANT_SQUARE] = N_("Square"),
+    [VETTER_VARIANT_PORTRAIT] = N_("Portrait"),
+    [VETTER_VARIANT_LANDSCAPE] = N_("Landscape"),
+    [VETTER_VARIANT_THUMB] = N_("Thumbnail"),
   };
-  return lookup (labels, G_N_ELEMENTS (labels), kind);
+  return (guint) kind < G_N_ELEMENTS (labels) ? _(labels[kind]) : "";
 }
 
 const char *
@@ -93,14 +93,15 @@ vetter_label_for_reason (const char *code)
 }
 
 const char *
-vetter_label_for_outbox_kind (const char *kind)
+vetter_label_for_outbox_kind (VetterOutboxKind kind)
 {
-  static const Label labels[] = {
-    { "s3_put", N_("Upload to S3") },
-    { "mail", N_("Mail to the advertiser") },
-    { "webhook", N_("Batch callback") },
+  static const char * const labels[] = {
+    [VETTER_OUTBOX_S3_PUT] = N_("Upload to S3"),
+    [VETTER_OUTBOX_MAIL] = N_("Mail to the advertiser"),
+    [VETTER_OUTBOX_WEBHOOK] = N_("Batch callback"),
+    [VETTER_OUTBOX_COUCH] = N_("Shared database"),
   };
-  return lookup (labels, G_N_ELEMENTS (labels), kind);
+  return (guint) kind < G_N_ELEMENTS (labels) ? _(labels[kind]) : "";
 }
 
 char *

@@ -7,14 +7,16 @@
 
 #include <glib.h>
 
+#include "vetter-types.h"
+
 G_BEGIN_DECLS
 
-const char *vetter_label_for_status      (const char *status);
-const char *vetter_label_for_defect      (const char *kind);
-const char *vetter_label_for_severity    (const char *severity);
-const char *vetter_label_for_variant     (const char *kind);
-const char *vetter_label_for_reason      (const char *code);
-const char *vetter_label_for_outbox_kind (const char *kind);
+const char *vetter_label_for_status      (VetterStatus      status);
+const char *vetter_label_for_defect      (const char       *kind);
+const char *vetter_label_for_severity    (VetterSeverity    severity);
+const char *vetter_label_for_variant     (VetterVariantKind kind);
+const char *vetter_label_for_reason      (const char       *code);
+const char *vetter_label_for_outbox_kind (VetterOutboxKind  kind);
 /* "2 minutes ago", or a date for anything older than a day. */
 char       *vetter_label_for_time        (gint64      microseconds);
 

@@ -14,9 +14,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "vetter-application.h"
 #include "vetter-config.h"
-#include "vetter-couch.h"
+#include "vetter-context.h"
+#include "vetter-couch-client.h"
 #include "vetter-http.h"
 #include "vetter-keyring.h"
 #include "vetter-preferences-window.h"
@@ -27,6 +27,7 @@ struct _VetterPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
 
+  VetterContext  *context;
   GSettings      *settings;
   SoupSession    *session;       /* for "Test" */
   GCancellable   *cancellable;
@@ -293,9 +294,7 @@ service_row (VetterPreferencesWindow *self,
 static void
 show_secret_states (VetterPreferencesWindow *self)
 {
-  GApplication *application = g_application_get_default ();
-  const VetterServices *services = VETTER_IS_APPLICATION (application)
-                                   ? vetter_application_get_services (VETTER_APPLICATION (application)) : NULL;
+  const VetterServices *services = vetter_context_get_services (self->context);
   const char *values[G_N_ELEMENTS (secret_fields)] = {
     services ? services->s3_secret_key : NULL, services ? services->mailgun_key : NULL,
     services ? services->webhook_secret : NULL, services ? services->imagga_secret : NULL,
@@ -313,12 +312,9 @@ show_secret_states (VetterPreferencesWindow *self)
 }
 
 static void
-reload_services (void)
+reload_services (VetterPreferencesWindow *self)
 {
-  GApplication *application = g_application_get_default ();
-
-  if (VETTER_IS_APPLICATION (application))
-    vetter_application_reload_services (VETTER_APPLICATION (application));
+  vetter_context_reload_services (self->context);
 }
 
 typedef struct
@@ -343,7 +339,7 @@ on_secret_stored (GObject      *source,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
                                     adw_toast_new (stored ? _("Kept in the keyring") : error->message));
   if (stored)
-    reload_services ();
+    reload_services (self);
 }
 
 /* Plain values go to the settings (the application reads them again
@@ -537,9 +533,7 @@ static void
 on_test_clicked (VetterPreferencesWindow *self,
                  GtkButton               *button)
 {
-  GApplication *application = g_application_get_default ();
-  const VetterServices *services = VETTER_IS_APPLICATION (application)
-                                   ? vetter_application_get_services (VETTER_APPLICATION (application)) : NULL;
+  const VetterServices *services = vetter_context_get_services (self->context);
 
   if (GTK_WIDGET (button) == self->s3_test_button)
     test_s3 (self, services);
@@ -566,6 +560,7 @@ vetter_preferences_window_dispose (GObject *object)
   if (self->settings)
     g_signal_handlers_disconnect_by_func (self->settings, on_approve_tags_changed, self);
   g_clear_object (&self->settings);
+  g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (vetter_preferences_window_parent_class)->dispose (object);
@@ -657,19 +652,23 @@ vetter_preferences_window_init (VetterPreferencesWindow *self)
 
       gtk_editable_set_text (service_row (self, text_fields[i].row), value);
     }
-  show_secret_states (self);
-  /* The services read again (after a secret is kept or removed): the
-   * titles follow. */
-  if (VETTER_IS_APPLICATION (g_application_get_default ()))
-    g_signal_connect_object (g_application_get_default (), "sync-changed", G_CALLBACK (show_secret_states), self,
-                             G_CONNECT_SWAPPED);
 }
 
 GtkWidget *
-vetter_preferences_window_new (GtkWindow *parent)
+vetter_preferences_window_new (GtkWindow     *parent,
+                               VetterContext *context)
 {
-  return g_object_new (VETTER_TYPE_PREFERENCES_WINDOW,
-                       "transient-for", parent,
-                       "modal", parent != NULL,
-                       NULL);
+  VetterPreferencesWindow *self;
+
+  g_return_val_if_fail (VETTER_IS_CONTEXT (context), NULL);
+  self = g_object_new (VETTER_TYPE_PREFERENCES_WINDOW, "transient-for", parent, "modal", parent != NULL, NULL);
+  self->context = g_object_ref (context);
+  if (self->settings)
+    {
+      show_secret_states (self);
+      /* The services read again (after a secret is kept or removed): the
+       * titles follow. */
+      g_signal_connect_object (context, "notify::sync", G_CALLBACK (show_secret_states), self, G_CONNECT_SWAPPED);
+    }
+  return GTK_WIDGET (self);
 }

@@ -22,15 +22,15 @@
 #include "vetter-labels.h"
 #include "vetter-resources.h"
 #include "vetter-review-page.h"
-#include "vetter-store.h"
 #include "vetter-window.h"
 
 struct _VetterWindow
 {
   AdwApplicationWindow parent_instance;
 
+  VetterContext   *context;
   VetterEngine    *engine;
-  VetterSync      *sync;       /* the application's, when services are configured */
+  VetterSync      *sync;       /* the context's, when services are configured */
   GListStore      *batches;    /* VetterBatchObject, newest first */
   GHashTable      *by_id;      /* batch id → VetterBatchObject (borrowed) */
   GCancellable    *cancellable;
@@ -53,6 +53,14 @@ struct _VetterWindow
 };
 
 G_DEFINE_FINAL_TYPE (VetterWindow, vetter_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 toast (VetterWindow *self,
@@ -227,8 +235,7 @@ update_sync_indicator (VetterWindow *self)
   /* Counts shown as int: an outbox of two billion rows is not a case. */
   int parked = (int) MIN (counts->parked, G_MAXINT), pending = (int) MIN (counts->pending, G_MAXINT);
 
-  const char *problem = vetter_sync_get_couch (self->sync)
-                        ? vetter_couch_feed_get_problem (vetter_sync_get_couch (self->sync)) : NULL;
+  const char *problem = vetter_sync_get_couch_problem (self->sync);
 
   if (parked > 0)
     {
@@ -309,27 +316,22 @@ retry_sync_action (GtkWidget  *widget,
   gtk_menu_button_popdown (self->sync_button);
 }
 
-/* The indicator follows @sync; with none, no service is set up and it hides. */
+/* The indicator follows the context's sender; with none, no service is
+ * set up and it hides. */
 static void
-set_sync (VetterWindow *self,
-          VetterSync   *sync)
+on_sync_changed (VetterWindow *self)
 {
+  VetterSync *sync = vetter_context_get_sync (self->context);
+
   if (self->sync)
     g_signal_handlers_disconnect_by_func (self->sync, update_sync_indicator, self);
   g_set_object (&self->sync, sync);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_button), sync != NULL);
-  vetter_review_page_set_claims (self->review_page, sync ? vetter_sync_get_couch (sync) : NULL);
+  vetter_review_page_set_claims (self->review_page, sync ? vetter_sync_get_couch_claims (sync) : NULL);
   if (sync == NULL)
     return;
-  g_signal_connect_object (sync, "changed", G_CALLBACK (update_sync_indicator), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (sync, "notify", G_CALLBACK (update_sync_indicator), self, G_CONNECT_SWAPPED);
   update_sync_indicator (self);
-}
-
-static void
-on_sync_changed (VetterWindow      *self,
-                 VetterApplication *application)
-{
-  set_sync (self, vetter_application_get_sync (application));
 }
 
 /* ---- A batch's items ------------------------------------------------------ */
@@ -537,28 +539,39 @@ create_batch_row (gpointer item,
   return vetter_batch_row_new (item, self->engine);
 }
 
-/* The application's engine, or, for a window made without one (a test), an
- * engine of its own. Called once, right after construction: "application"
- * is not a construct property, so constructed() cannot see it yet. */
 static void
-attach_engine (VetterWindow *self,
-               VetterEngine *engine,
-               VetterSync   *sync)
+vetter_window_constructed (GObject *object)
 {
-  if (engine)
-    self->engine = g_object_ref (engine);
-  else
-    {
-      self->engine = vetter_engine_new (g_getenv ("VETTER_DB"), NULL);
-      vetter_engine_open_async (self->engine, NULL, NULL, NULL);
-    }
+  VetterWindow *self = VETTER_WINDOW (object);
 
+  G_OBJECT_CLASS (vetter_window_parent_class)->constructed (object);
+
+  self->engine = g_object_ref (vetter_context_get_engine (self->context));
   g_signal_connect_object (self->engine, "batch-progress", G_CALLBACK (on_batch_progress), self, G_CONNECT_SWAPPED);
   gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
   vetter_review_page_setup (self->review_page, self->engine, G_LIST_MODEL (self->batches));
-  set_sync (self, sync);
+  g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (on_sync_changed), self, G_CONNECT_SWAPPED);
+  on_sync_changed (self);
   self->listing = TRUE;
   vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
+}
+
+static void
+vetter_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  VetterWindow *self = VETTER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -572,6 +585,7 @@ vetter_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_WINDOW);
   g_clear_object (&self->sync);
   g_clear_object (&self->engine);
+  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (vetter_window_parent_class)->dispose (object);
 }
@@ -594,8 +608,14 @@ vetter_window_class_init (VetterWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = vetter_window_constructed;
+  object_class->set_property = vetter_window_set_property;
   object_class->dispose = vetter_window_dispose;
   object_class->finalize = vetter_window_finalize;
+
+  properties[PROP_CONTEXT] = g_param_spec_object ("context", NULL, NULL, VETTER_TYPE_CONTEXT,
+                                                  G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-window.ui");
@@ -650,17 +670,9 @@ vetter_window_init (VetterWindow *self)
 VetterWindow *
 vetter_window_new (GtkApplication *application)
 {
-  VetterWindow *self = g_object_new (VETTER_TYPE_WINDOW, "application", application, NULL);
-
-  if (VETTER_IS_APPLICATION (application))
-    {
-      attach_engine (self, vetter_application_get_engine (VETTER_APPLICATION (application)),
-                     vetter_application_get_sync (VETTER_APPLICATION (application)));
-      g_signal_connect_object (application, "sync-changed", G_CALLBACK (on_sync_changed), self, G_CONNECT_SWAPPED);
-    }
-  else
-    attach_engine (self, NULL, NULL);
-  return self;
+  g_return_val_if_fail (VETTER_IS_APPLICATION (application), NULL);
+  return g_object_new (VETTER_TYPE_WINDOW, "application", application,
+                       "context", vetter_application_get_context (VETTER_APPLICATION (application)), NULL);
 }
 
 /* The one way in for files, whether dropped, chosen or given on the

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "vetter-batch-object.h"
+#include "vetter-enum-types.h"
 
 struct _VetterBatchObject
 {
@@ -21,7 +22,7 @@ struct _VetterBatchObject
   gint64   id;
   char    *title;
   char    *subtitle;
-  char    *state;
+  VetterBatchState state;
   double   fraction;
   gint64   failed;
   gint64   waiting;
@@ -70,9 +71,9 @@ describe (const VetterBatchProgress *p)
     }
 
   g_string_append (text, " · ");
-  if (g_strcmp0 (p->state, "paused") == 0)
+  if (p->state == VETTER_BATCH_PAUSED)
     g_string_append (text, _("Paused"));
-  else if (g_strcmp0 (p->state, "cancelled") == 0)
+  else if (p->state == VETTER_BATCH_CANCELLED)
     g_string_append (text, _("Cancelled"));
   else if (p->waiting > 0 && p->throughput > 0)
     {
@@ -99,7 +100,6 @@ vetter_batch_object_finalize (GObject *object)
 
   g_free (self->title);
   g_free (self->subtitle);
-  g_free (self->state);
 
   G_OBJECT_CLASS (vetter_batch_object_parent_class)->finalize (object);
 }
@@ -117,7 +117,7 @@ vetter_batch_object_get_property (GObject    *object,
     case PROP_ID: g_value_set_int64 (value, self->id); break;
     case PROP_TITLE: g_value_set_string (value, self->title); break;
     case PROP_SUBTITLE: g_value_set_string (value, self->subtitle); break;
-    case PROP_STATE: g_value_set_string (value, self->state); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_FRACTION: g_value_set_double (value, self->fraction); break;
     case PROP_FAILED: g_value_set_int64 (value, self->failed); break;
     case PROP_WAITING: g_value_set_int64 (value, self->waiting); break;
@@ -137,7 +137,7 @@ vetter_batch_object_class_init (VetterBatchObjectClass *klass)
   properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, flags);
   properties[PROP_SUBTITLE] = g_param_spec_string ("subtitle", NULL, NULL, NULL, flags);
-  properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, NULL, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, VETTER_TYPE_BATCH_STATE, VETTER_BATCH_RUNNING, flags);
   properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, flags);
   properties[PROP_FAILED] = g_param_spec_int64 ("failed", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_WAITING] = g_param_spec_int64 ("waiting", NULL, NULL, 0, G_MAXINT64, 0, flags);
@@ -158,7 +158,7 @@ vetter_batch_object_new (gint64      id,
   self->id = id;
   self->title = g_strdup (title);
   self->subtitle = g_strdup (_("Waiting to start"));
-  self->state = g_strdup ("running");
+  self->state = VETTER_BATCH_RUNNING;
   return self;
 }
 
@@ -180,7 +180,7 @@ vetter_batch_object_get_subtitle (VetterBatchObject *self)
   return self->subtitle;
 }
 
-const char *
+VetterBatchState
 vetter_batch_object_get_state (VetterBatchObject *self)
 {
   return self->state;
@@ -228,7 +228,11 @@ vetter_batch_object_update (VetterBatchObject         *self,
 
   g_object_freeze_notify (G_OBJECT (self));
   set_string (self, &self->subtitle, describe (progress), PROP_SUBTITLE);
-  set_string (self, &self->state, g_strdup (progress->state), PROP_STATE);
+  if (self->state != progress->state)
+    {
+      self->state = progress->state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
   if (self->fraction != progress->fraction)
     {
       self->fraction = progress->fraction;

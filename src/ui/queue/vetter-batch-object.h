@@ -20,7 +20,7 @@ VetterBatchObject *vetter_batch_object_new          (gint64                     
 gint64             vetter_batch_object_get_id       (VetterBatchObject         *self);
 const char        *vetter_batch_object_get_title    (VetterBatchObject         *self);
 const char        *vetter_batch_object_get_subtitle (VetterBatchObject         *self);
-const char        *vetter_batch_object_get_state    (VetterBatchObject         *self);
+VetterBatchState   vetter_batch_object_get_state    (VetterBatchObject         *self);
 double             vetter_batch_object_get_fraction (VetterBatchObject         *self);
 gint64             vetter_batch_object_get_failed   (VetterBatchObject         *self);
 gint64             vetter_batch_object_get_waiting  (VetterBatchObject         *self);

@@ -33,16 +33,16 @@ G_DEFINE_FINAL_TYPE (VetterBatchRow, vetter_batch_row, GTK_TYPE_LIST_BOX_ROW)
 static void
 sync_from_batch (VetterBatchRow *self)
 {
-  const char *state = vetter_batch_object_get_state (self->batch);
+  VetterBatchState state = vetter_batch_object_get_state (self->batch);
   gboolean waiting = vetter_batch_object_get_waiting (self->batch) > 0;
-  gboolean running = g_strcmp0 (state, "running") == 0;
-  gboolean stopped = g_strcmp0 (state, "paused") == 0 || g_strcmp0 (state, "cancelled") == 0;
+  gboolean running = state == VETTER_BATCH_RUNNING;
+  gboolean stopped = state == VETTER_BATCH_PAUSED || state == VETTER_BATCH_CANCELLED;
 
   gtk_label_set_label (self->subtitle_label, vetter_batch_object_get_subtitle (self->batch));
   gtk_progress_bar_set_fraction (self->progress_bar, vetter_batch_object_get_fraction (self->batch));
   gtk_widget_set_visible (self->pause_button, running && waiting);
   gtk_widget_set_visible (self->resume_button, stopped && waiting);
-  gtk_widget_set_visible (self->cancel_button, waiting && g_strcmp0 (state, "cancelled") != 0);
+  gtk_widget_set_visible (self->cancel_button, waiting && state != VETTER_BATCH_CANCELLED);
   gtk_widget_set_visible (self->retry_button, !waiting && vetter_batch_object_get_failed (self->batch) > 0);
 }
 

@@ -125,11 +125,23 @@ reread_stale_pages (gpointer user_data)
 }
 
 static void
+on_item_step (VetterItemList *self,
+              gint64          item_id,
+              gint64          batch_id,
+              const char     *step,
+              VetterEngine   *engine)
+{
+  VetterItemObject *object;
+
+  if (batch_id == self->batch_id && (object = g_hash_table_lookup (self->by_id, &item_id)))
+    vetter_item_object_set_step (object, step);
+}
+
+static void
 on_item_changed (VetterItemList *self,
                  gint64          item_id,
                  gint64          batch_id,
-                 const char     *status,
-                 const char     *step,
+                 VetterStatus    status,
                  VetterEngine   *engine)
 {
   VetterItemObject *object;
@@ -137,8 +149,8 @@ on_item_changed (VetterItemList *self,
 
   if (batch_id != self->batch_id || (object = g_hash_table_lookup (self->by_id, &item_id)) == NULL)
     return;
-  vetter_item_object_set_progress (object, status, step);
-  if (g_strcmp0 (status, "processing") == 0)
+  vetter_item_object_set_status (object, status);
+  if (status == VETTER_STATUS_PROCESSING || status == VETTER_STATUS_QUEUED)
     return;
 
   /* Finished: its thumbnail and error are in the store now. */
@@ -201,7 +213,10 @@ vetter_item_list_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reread_source, g_source_remove);
   if (self->engine)
-    g_signal_handlers_disconnect_by_func (self->engine, on_item_changed, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->engine, on_item_changed, self);
+      g_signal_handlers_disconnect_by_func (self->engine, on_item_step, self);
+    }
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (vetter_item_list_parent_class)->dispose (object);
@@ -257,6 +272,7 @@ vetter_item_list_new (VetterEngine *engine,
   self->batch_id = batch_id;
   g_ptr_array_set_size (self->objects, n_items);
   g_signal_connect_object (engine, "item-changed", G_CALLBACK (on_item_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (engine, "item-step", G_CALLBACK (on_item_step), self, G_CONNECT_SWAPPED);
   return self;
 }
 

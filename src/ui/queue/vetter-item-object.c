@@ -22,7 +22,8 @@ struct _VetterItemObject
   gint64        id;
   int           row;
   char         *title;
-  char         *status;
+  gboolean      known;     /* read from the store, or told by it */
+  VetterStatus  status;
   char         *step;
   char         *error;
   char         *thumb_path;
@@ -106,7 +107,6 @@ vetter_item_object_finalize (GObject *object)
   VetterItemObject *self = VETTER_ITEM_OBJECT (object);
 
   g_free (self->title);
-  g_free (self->status);
   g_free (self->step);
   g_free (self->error);
   g_free (self->thumb_path);
@@ -159,8 +159,8 @@ vetter_item_object_fill (VetterItemObject    *self,
   self->row = row->row;
   g_free (self->title);
   self->title = g_strdup (row->title);
-  g_free (self->status);
-  self->status = g_strdup (row->status);
+  self->known = TRUE;
+  self->status = row->status;
   g_clear_pointer (&self->step, g_free);
   g_free (self->error);
   self->error = g_strdup (row->error);
@@ -176,16 +176,29 @@ vetter_item_object_fill (VetterItemObject    *self,
 }
 
 void
-vetter_item_object_set_progress (VetterItemObject *self,
-                                 const char       *status,
-                                 const char       *step)
+vetter_item_object_set_status (VetterItemObject *self,
+                               VetterStatus      status)
 {
   g_return_if_fail (VETTER_IS_ITEM_OBJECT (self));
-
-  if (g_strcmp0 (self->status, status) == 0 && g_strcmp0 (self->step, step) == 0)
+  if (self->known && self->status == status)
     return;
-  g_free (self->status);
-  self->status = g_strdup (status);
+  self->known = TRUE;
+  self->status = status;
+  /* A step belongs to the processing it was part of. */
+  if (status != VETTER_STATUS_PROCESSING)
+    g_clear_pointer (&self->step, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESCRIPTION]);
+}
+
+void
+vetter_item_object_set_step (VetterItemObject *self,
+                             const char       *step)
+{
+  g_return_if_fail (VETTER_IS_ITEM_OBJECT (self));
+  if (self->known && self->status == VETTER_STATUS_PROCESSING && g_strcmp0 (self->step, step) == 0)
+    return;
+  self->known = TRUE;
+  self->status = VETTER_STATUS_PROCESSING;
   g_free (self->step);
   self->step = g_strdup (step);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESCRIPTION]);
@@ -223,10 +236,10 @@ vetter_item_object_get_title (VetterItemObject *self)
   return self->title;
 }
 
-const char *
+VetterStatus
 vetter_item_object_get_status (VetterItemObject *self)
 {
-  g_return_val_if_fail (VETTER_IS_ITEM_OBJECT (self), NULL);
+  g_return_val_if_fail (VETTER_IS_ITEM_OBJECT (self), VETTER_STATUS_QUEUED);
   return self->status;
 }
 
@@ -235,10 +248,10 @@ vetter_item_object_describe (VetterItemObject *self)
 {
   g_return_val_if_fail (VETTER_IS_ITEM_OBJECT (self), NULL);
 
-  if (self->status == NULL)
+  if (!self->known)
     /* Translators: a list row whose item is still being read */
     return g_strdup_printf (_("Row %d"), self->row);
-  if (self->error && g_strcmp0 (self->status, "failed") == 0)
+  if (self->error && self->status == VETTER_STATUS_FAILED)
     /* Translators: "Row 4 · Failed: image 1: the server answered 404" */
     return g_strdup_printf (_("Row %d · %s: %s"), self->row, vetter_label_for_status (self->status), self->error);
   if (self->step)

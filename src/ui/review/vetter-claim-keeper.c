@@ -16,13 +16,13 @@
 #include "config.h"
 
 #include "vetter-claim-keeper.h"
-#include "vetter-couch.h"
+#include "vetter-couch-client.h"
 
 struct _VetterClaimKeeper
 {
   GObject          parent_instance;
 
-  VetterCouchFeed *feed;
+  VetterCouchClaims *claims;
   GCancellable    *cancellable;
   gint64           item_id;    /* the item held, and its ad */
   char            *uid;
@@ -61,7 +61,7 @@ on_claimed (GObject      *source,
   Request *request = user_data;
   VetterClaimKeeper *self = request->self;
   g_autofree char *holder = NULL;
-  VetterClaimResult claim = vetter_couch_feed_claim_finish (VETTER_COUCH_FEED (source), result, &holder);
+  VetterClaimResult claim = vetter_couch_claims_claim_finish (VETTER_COUCH_CLAIMS (source), result, &holder);
   gboolean still_held = g_strcmp0 (self->uid, request->uid) == 0 && self->item_id == request->item_id;
 
   if (claim == VETTER_CLAIM_HELD && still_held)
@@ -73,7 +73,7 @@ on_claimed (GObject      *source,
       g_signal_emit (self, signals[HELD_ELSEWHERE], 0, request->item_id, holder);
     }
   else if (claim == VETTER_CLAIM_TAKEN && !still_held)
-    vetter_couch_feed_release (VETTER_COUCH_FEED (source), request->uid);
+    vetter_couch_claims_release (VETTER_COUCH_CLAIMS (source), request->uid);
   request_free (request);
 }
 
@@ -85,7 +85,7 @@ send_claim (VetterClaimKeeper *self)
   request->self = g_object_ref (self);
   request->item_id = self->item_id;
   request->uid = g_strdup (self->uid);
-  vetter_couch_feed_claim_async (self->feed, request->uid, g_get_user_name (), self->cancellable, on_claimed, request);
+  vetter_couch_claims_claim_async (self->claims, request->uid, g_get_user_name (), self->cancellable, on_claimed, request);
 }
 
 static gboolean
@@ -101,8 +101,8 @@ vetter_claim_keeper_release (VetterClaimKeeper *self)
   g_return_if_fail (VETTER_IS_CLAIM_KEEPER (self));
 
   g_clear_handle_id (&self->renewal, g_source_remove);
-  if (self->uid && self->feed)
-    vetter_couch_feed_release (self->feed, self->uid);
+  if (self->uid && self->claims)
+    vetter_couch_claims_release (self->claims, self->uid);
   g_clear_pointer (&self->uid, g_free);
   self->item_id = 0;
 }
@@ -114,7 +114,7 @@ vetter_claim_keeper_hold (VetterClaimKeeper *self,
 {
   g_return_if_fail (VETTER_IS_CLAIM_KEEPER (self));
 
-  if (self->feed == NULL || uid == NULL || (self->item_id == item_id && g_strcmp0 (self->uid, uid) == 0))
+  if (self->claims == NULL || uid == NULL || (self->item_id == item_id && g_strcmp0 (self->uid, uid) == 0))
     return;
   vetter_claim_keeper_release (self);
   self->item_id = item_id;
@@ -124,15 +124,15 @@ vetter_claim_keeper_hold (VetterClaimKeeper *self,
 }
 
 void
-vetter_claim_keeper_set_feed (VetterClaimKeeper *self,
-                              VetterCouchFeed   *feed)
+vetter_claim_keeper_set_claims (VetterClaimKeeper *self,
+                                VetterCouchClaims *claims)
 {
   g_return_if_fail (VETTER_IS_CLAIM_KEEPER (self));
 
-  if (self->feed == feed)
+  if (self->claims == claims)
     return;
   vetter_claim_keeper_release (self);
-  g_set_object (&self->feed, feed);
+  g_set_object (&self->claims, claims);
 }
 
 static void
@@ -142,7 +142,7 @@ vetter_claim_keeper_dispose (GObject *object)
 
   vetter_claim_keeper_release (self);
   g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->feed);
+  g_clear_object (&self->claims);
   G_OBJECT_CLASS (vetter_claim_keeper_parent_class)->dispose (object);
 }
 

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include "vetter-couch-feed.h"
+#include "vetter-couch-claims.h"
 
 G_BEGIN_DECLS
 
@@ -15,8 +15,8 @@ G_DECLARE_FINAL_TYPE (VetterClaimKeeper, vetter_claim_keeper, VETTER, CLAIM_KEEP
 
 VetterClaimKeeper *vetter_claim_keeper_new      (void);
 /* The database to claim in; NULL when there is none. Lets go of a held claim. */
-void               vetter_claim_keeper_set_feed (VetterClaimKeeper *self,
-                                                 VetterCouchFeed   *feed);
+void               vetter_claim_keeper_set_claims (VetterClaimKeeper *self,
+                                                   VetterCouchClaims *claims);
 /* Claims ad @uid, shown as item @item_id, letting go of the one before.
  * "held-elsewhere" (item id, the other moderator) says another desktop
  * has it, if it is still the one this keeper is asked to hold. */

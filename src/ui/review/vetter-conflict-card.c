@@ -28,35 +28,15 @@ struct _VetterConflictCard
 
 G_DEFINE_FINAL_TYPE (VetterConflictCard, vetter_conflict_card, GTK_TYPE_WIDGET)
 
-static const char *
-text_member (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
-}
-
-static gint64
-time_member (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
-         ? json_node_get_int (node) : 0;
-}
-
 /* "Rejected by ben: Duplicate, 14:02 — “seen on Monday”" */
 static char *
-describe (const char *status,
-          const char *reason_code,
-          const char *by,
-          gint64      when,
-          const char *note)
+describe (const VetterItemDecision *decision)
 {
-  GString *text = g_string_new (vetter_label_for_status (status ? status : "needs_review"));
+  const char *by = decision->decided_by;
+  const char *reason_code = decision->reason_code;
+  const char *note = decision->note;
+  gint64 when = decision->decided_at;
+  GString *text = g_string_new (vetter_label_for_status (decision->status));
 
   if (by)
     /* Translators: follows a decision, "Rejected" → "Rejected by ben" */
@@ -75,11 +55,9 @@ describe (const char *status,
 }
 
 gboolean
-vetter_conflict_card_show (VetterConflictCard *self,
-                           JsonObject         *item)
+vetter_conflict_card_show (VetterConflictCard     *self,
+                           const VetterItemDetail *item)
 {
-  JsonNode *node;
-  JsonObject *theirs, *ours;
   g_autofree char *theirs_text = NULL;
   g_autofree char *ours_text = NULL;
   g_autofree char *theirs_line = NULL;
@@ -87,21 +65,11 @@ vetter_conflict_card_show (VetterConflictCard *self,
 
   g_return_val_if_fail (VETTER_IS_CONFLICT_CARD (self), FALSE);
 
-  node = item && json_object_has_member (item, "conflict") ? json_object_get_member (item, "conflict") : NULL;
-  theirs = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  gtk_widget_set_visible (GTK_WIDGET (self), theirs != NULL);
-  if (theirs == NULL)
+  gtk_widget_set_visible (GTK_WIDGET (self), vetter_item_detail_in_conflict (item));
+  if (!vetter_item_detail_in_conflict (item) || item->decision == NULL)
     return FALSE;
-
-  theirs_text = describe (text_member (theirs, "status"), text_member (theirs, "reason_code"),
-                          text_member (theirs, "decided_by"),
-                          time_member (theirs, "decided_at"),
-                          text_member (theirs, "note"));
-  node = json_object_get_member (item, "decision");
-  ours = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  ours_text = describe (text_member (item, "status"), text_member (ours, "reason_code"), text_member (ours, "by"),
-                        time_member (ours, "at"),
-                        text_member (ours, "note"));
+  theirs_text = describe (item->conflict);
+  ours_text = describe (item->decision);
   /* Translators: the other desktop's decision, as "Rejected by ben: Duplicate, 14:02" */
   theirs_line = g_strdup_printf (_("Theirs: %s"), theirs_text);
   /* Translators: this desktop's decision, as "Approved by ana, 14:05" */

@@ -6,7 +6,8 @@
 #pragma once
 
 #include <gtk/gtk.h>
-#include <json-glib/json-glib.h>
+
+#include "vetter-records.h"
 
 G_BEGIN_DECLS
 
@@ -14,10 +15,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (VetterConflictCard, vetter_conflict_card, VETTER, CONFLICT_CARD, GtkWidget)
 
-/* Shows @item's conflict (its "conflict" member: the other desktop's
- * decision document) beside the item's own decision; hides itself when
- * there is none. Returns whether there is one. */
-gboolean vetter_conflict_card_show (VetterConflictCard *self,
-                                    JsonObject         *item);
+/* Shows @item's conflict (the other desktop's decision) beside the item's
+ * own decision; hides itself when there is none. Returns whether there is
+ * one. @item: (nullable). */
+gboolean vetter_conflict_card_show (VetterConflictCard     *self,
+                                    const VetterItemDetail *item);
 
 G_END_DECLS

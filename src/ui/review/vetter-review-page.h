@@ -7,9 +7,10 @@
 
 #include <gtk/gtk.h>
 
-#include "vetter-couch-feed.h"
+#include "vetter-couch-claims.h"
 #include "vetter-engine.h"
 #include "vetter-image-view.h"
+#include "vetter-review-cursor.h"
 
 G_BEGIN_DECLS
 
@@ -24,8 +25,9 @@ void             vetter_review_page_setup            (VetterReviewPage *self,
                                                       GListModel       *batches);
 /* Reads the queue again from the store, from its first item. */
 void             vetter_review_page_reload           (VetterReviewPage *self);
-void             vetter_review_page_set_claims       (VetterReviewPage *self,
-                                                      VetterCouchFeed  *claims);
+/* Claims the ad on screen in @claims (NULL: no shared database). */
+void             vetter_review_page_set_claims       (VetterReviewPage  *self,
+                                                      VetterCouchClaims *claims);
 
 /* The item on screen (0 for none) and where it is in the queue. */
 gint64           vetter_review_page_get_current_item (VetterReviewPage *self);
@@ -34,5 +36,7 @@ guint            vetter_review_page_get_queue_length (VetterReviewPage *self);
 const char      *vetter_review_page_get_state        (VetterReviewPage *self);
 VetterImageView *vetter_review_page_get_image_view   (VetterReviewPage *self);
 gboolean         vetter_review_page_get_choosing_reason (VetterReviewPage *self);
+/* Returns: (transfer none): where the moderator is in the queue. */
+VetterReviewCursor *vetter_review_page_get_cursor    (VetterReviewPage *self);
 
 G_END_DECLS
