@@ -390,6 +390,7 @@ typedef struct
   const char *uid;
   const char *status;
   const char *reason;
+  const char *note;
   const char *actor;
 } DecideArgs;
 
@@ -401,7 +402,7 @@ store_decide (VetterStore  *store,
   DecideArgs *args = data;
   g_autoptr(VetterItemDetail) item = store_detail_by_uid (store, (gpointer) args->uid, error);
   g_autoptr(VetterItemDecision) decision = vetter_item_decision_new_manual (vetter_status_from_string (args->status),
-                                                                            args->reason, NULL, args->actor);
+                                                                            args->reason, args->note, args->actor);
   g_autoptr(VetterItemDecision) previous = NULL;
   g_autoptr(VetterConfig) config = vetter_config_new ();
 
@@ -418,7 +419,17 @@ decide (Desktop    *desktop,
         const char *status,
         const char *reason)
 {
-  DecideArgs args = { uid, status, reason, desktop->user };
+  decide_with_note (desktop, uid, status, reason, NULL);
+}
+
+void
+decide_with_note (Desktop    *desktop,
+                  const char *uid,
+                  const char *status,
+                  const char *reason,
+                  const char *note)
+{
+  DecideArgs args = { uid, status, reason, note, desktop->user };
 
   in_store (desktop, store_decide, &args);
 }

@@ -106,6 +106,11 @@ void           decide                (Desktop       *desktop,
                                       const char    *uid,
                                       const char    *status,
                                       const char    *reason);
+void           decide_with_note      (Desktop       *desktop,
+                                      const char    *uid,
+                                      const char    *status,
+                                      const char    *reason,
+                                      const char    *note);
 void           resolve               (Desktop       *desktop,
                                       const char    *uid,
                                       gboolean       keep_theirs);

@@ -307,6 +307,76 @@ test_conflict_kept_mine (void)
   test_wait_until (queue_empty, page);
 }
 
+typedef struct
+{
+  VetterReviewPage *page;
+  gint64            item_id;
+} ShownWait;
+
+static gboolean
+item_on_screen (gpointer data)
+{
+  ShownWait *wait = data;
+
+  return vetter_review_page_get_current_item (wait->page) == wait->item_id;
+}
+
+/* Every line of text in a list's rows. */
+static char *
+list_text (GtkWidget *list)
+{
+  GString *text = g_string_new ("");
+  GtkWidget *stack[64];
+  int depth = 0;
+
+  stack[depth++] = list;
+  while (depth > 0)
+    {
+      GtkWidget *widget = stack[--depth];
+
+      if (GTK_IS_LABEL (widget))
+        g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+      for (GtkWidget *child = gtk_widget_get_last_child (widget); child && depth < 64;
+           child = gtk_widget_get_prev_sibling (child))
+        stack[depth++] = child;
+    }
+  return g_string_free (text, FALSE);
+}
+
+typedef struct
+{
+  GtkWidget  *list;
+  const char *line;
+} TextWait;
+
+static gboolean
+list_says (gpointer data)
+{
+  TextWait *wait = data;
+  g_autofree char *text = list_text (wait->list);
+
+  return strstr (text, wait->line) != NULL;
+}
+
+/* Another desktop's decision, taken in through the feed, reads in the
+ * item's history as any decision does: who, what, why and their words. */
+static void
+test_history_of_remote_decision (void)
+{
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  g_autofree char *second = uid_of (g_array_index (shared, gint64, 1));
+  ShownWait shown = { page, g_array_index (shared, gint64, 1) };
+  TextWait history = { page_child (page, "history_list"), "ben: Rejected — Duplicate — “seen on Monday”" };
+
+  vetter_couch_claims_release (vetter_sync_get_couch_claims (ben->sync), second);
+  decide_with_note (ben, second, "rejected", "duplicate", "seen on Monday");
+  g_assert_cmpuint (drain (ben).pending, ==, 0);
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (page_child (page, "status_filter")), 2);
+  test_wait_until (item_on_screen, &shown);
+  test_wait_until (list_says, &history);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -334,6 +404,7 @@ main (int   argc,
   g_test_add_func ("/couch-window/shared-ads-and-claims", test_shared_ads_and_claims);
   g_test_add_func ("/couch-window/ad-held-elsewhere", test_ad_held_elsewhere);
   g_test_add_func ("/couch-window/conflict-kept-mine", test_conflict_kept_mine);
+  g_test_add_func ("/couch-window/history-of-remote-decision", test_history_of_remote_decision);
 
   status = g_test_run ();
   gtk_window_destroy (GTK_WINDOW (window));

@@ -327,6 +327,47 @@ test_faults (Fixture       *f,
   desktop_free (admin);
 }
 
+static void
+on_rows_changed (VetterDatabase *database,
+                 const char     *table,
+                 GArray         *ids,
+                 GHashTable     *seen)
+{
+  g_hash_table_insert (seen, g_strdup (table),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (seen, table)) + ids->len));
+}
+
+static gboolean
+items_announced (gpointer data)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (data, "item")) >= 2;
+}
+
+/* What the feed takes in from other desktops (new ads, their batch) is
+ * announced by the database like any other change. */
+static void
+test_feed_changes_announced (Fixture       *f,
+                             gconstpointer  data)
+{
+  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  Desktop *ana = desktop_new (f, "ana", "ana", ANA_PASSWORD, FALSE, FALSE);
+  Desktop *ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, FALSE, FALSE);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  add_ads (f, ana, 2);
+  g_assert_cmpint (drain (ana).pending, ==, 0);
+  g_signal_connect (vetter_engine_get_database (ben->engine), "rows-changed", G_CALLBACK (on_rows_changed), seen);
+  vetter_couch_feed_start_pull (vetter_sync_get_couch_feed (ben->sync), 100);
+  test_wait_until (items_announced, seen);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (seen, "batch")), >=, 1);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (seen, "sync_state")), >=, 1);
+  g_signal_handlers_disconnect_by_func (vetter_engine_get_database (ben->engine), on_rows_changed, seen);
+
+  desktop_free (ben);
+  desktop_free (ana);
+  desktop_free (admin);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -335,6 +376,8 @@ main (int   argc,
   g_test_add ("/couch/provision-and-validate", Fixture, NULL, fixture_set_up, test_provision_and_validate,
               fixture_tear_down);
   g_test_add ("/couch/two-desktops", Fixture, NULL, fixture_set_up, test_two_desktops, fixture_tear_down);
+  g_test_add ("/couch/feed-changes-announced", Fixture, NULL, fixture_set_up, test_feed_changes_announced,
+              fixture_tear_down);
   g_test_add ("/couch/faults", Fixture, NULL, fixture_set_up, test_faults, fixture_tear_down);
   return g_test_run ();
 }

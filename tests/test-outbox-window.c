@@ -1,11 +1,12 @@
-/* test-outbox-window.c: decisions become mail, and the window shows the outbox
+/* test-outbox-window.c: decisions become mail, uploads name the output
  *
  * The application reads a Mailgun configuration pointing at a loopback
- * SoupServer that first refuses the key (401) and later accepts it. A
- * moderator approves two ads and takes the second decision back at once:
- * the first mail is parked with its reason, shown in the header's
- * indicator and its popover; "Try Again Now" sends it; the second never
- * goes.
+ * SoupServer that first refuses the key (401) and later accepts it, and an
+ * S3 configuration pointing at s3rver. A moderator approves two ads and
+ * takes the second decision back at once: the first mail is parked with
+ * its reason, shown in the header's indicator and its popover; "Try Again
+ * Now" sends it; the second never goes. A CSV of products dropped on the
+ * window ends with an output CSV naming the uploaded copies.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +14,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@
 #include "vetter-window.h"
 
 static SoupServer *api;
+static int s3_port;
 static gboolean accepting;
 static GPtrArray *delivered;   /* "to" of every accepted mail */
 static guint refused;
@@ -160,6 +163,72 @@ test_decisions_become_mail (VetterApplication *app)
   test_remove_tree (dir);
 }
 
+static gboolean
+nothing_pending (gpointer data)
+{
+  const VetterOutboxCounts *counts = vetter_sync_get_counts (data);
+
+  return counts->pending == 0 && counts->done > 0;
+}
+
+/* For test_wait_until: the output CSV's first row names uploaded copies. */
+static gboolean
+csv_names_uploads (gpointer data)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (data, &text, NULL, NULL) && strstr (text, "/vetter/ads/") != NULL;
+}
+
+/* A window's batch, like a headless one, ends with an output CSV that
+ * names the uploaded copies once the last of them is in. */
+static void
+test_output_csv_names_uploads (VetterApplication *app)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *csv = g_build_filename (dir, "shoes.csv", NULL);
+  g_autofree char *output = g_build_filename (g_get_user_data_dir (), "vetter", "output", "shoes-output.csv", NULL);
+  g_autofree char *prefix = g_strdup_printf ("http://127.0.0.1:%d/vetter/ads/", s3_port);
+  g_autoptr(GString) text = g_string_new ("S. No.,Product Name,Input Image Urls\n");
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *written = NULL;
+  g_auto(GStrv) lines = NULL;
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+
+  test_wait_until (has_sync, app);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(VetterPixels) pixels = test_textured (640, 480, i + 21);
+      g_autofree char *name = g_strdup_printf ("shoe-%u.jpg", i);
+      g_autofree char *path = test_write_jpeg (pixels, dir, name, 90);
+
+      g_string_append_printf (text, "%u,Shoe %u,%s\n", i + 1, i + 1, name);
+    }
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  file = g_file_new_for_path (csv);
+  g_unlink (output);
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_window_add_files (window, &file, 1);
+  test_wait_until (test_batch_done, window);
+  test_wait_until (nothing_pending, vetter_context_get_sync (vetter_application_get_context (app)));
+  test_wait_until (csv_names_uploads, output);
+
+  g_assert_true (g_file_get_contents (output, &written, NULL, NULL));
+  lines = g_strsplit (written, "\r\n", -1);
+  g_assert_cmpstr (lines[0], ==, "S. No.,Product Name,Input Image Urls,Output Image Urls");
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+
+      g_assert_cmpuint (g_strv_length (cells), ==, 4);
+      g_assert_true (g_str_has_prefix (cells[3], prefix));
+      g_assert_true (g_str_has_suffix (cells[3], "-compressed.jpg"));
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -168,6 +237,9 @@ main (int   argc,
   g_autofree char *base = NULL;
   g_autoptr(VetterApplication) app = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *s3_dir = test_tmpdir ();
+  g_autofree char *s3_endpoint = NULL;
+  g_autoptr(GSubprocess) s3rver = NULL;
   GSList *uris;
   int status;
 
@@ -187,10 +259,22 @@ main (int   argc,
   g_setenv ("VETTER_MAILGUN_KEY", "key-not-yet-valid", TRUE);
   g_setenv ("VETTER_MAIL_FROM", "Ads team <ads@example.org>", TRUE);
   g_setenv ("VETTER_MAIL_DELAY", "2", TRUE);
+  s3_port = test_free_port ();
+  s3rver = test_start_s3rver (s3_dir, s3_port);
+  s3_endpoint = g_strdup_printf ("http://127.0.0.1:%d", s3_port);
+  g_setenv ("VETTER_S3_ENDPOINT", s3_endpoint, TRUE);
+  g_setenv ("VETTER_S3_REGION", "us-east-1", TRUE);
+  g_setenv ("VETTER_S3_BUCKET", "vetter", TRUE);
+  g_setenv ("VETTER_S3_ACCESS_KEY", "S3RVER", TRUE);
+  g_setenv ("VETTER_S3_SECRET_KEY", "S3RVER", TRUE);
   app = test_start_application (&db_dir);
 
   g_test_add_data_func ("/outbox-window/decisions-become-mail", app, (GTestDataFunc) test_decisions_become_mail);
+  g_test_add_data_func ("/outbox-window/output-csv-names-uploads", app, (GTestDataFunc) test_output_csv_names_uploads);
   status = g_test_run ();
+  g_subprocess_force_exit (s3rver);
+  g_subprocess_wait (s3rver, NULL, NULL);
+  test_remove_tree (s3_dir);
   g_clear_object (&app);
   g_clear_object (&api);
   g_ptr_array_unref (delivered);

@@ -425,6 +425,118 @@ add_reviewable_batch (Fixture *f)
   return batch_id;
 }
 
+static const char *
+change_after (const VetterHistoryEntry *entry,
+              const char               *field)
+{
+  const VetterFieldChange *change = vetter_history_entry_change (entry, field);
+
+  return change ? change->after : NULL;
+}
+
+/* Audit rows written before one format was kept for every writer: another
+ * desktop's decision as {field: value}, a conflict as {theirs, by}. After
+ * the upgrade every row is {field: [before, after]}, and the history reads
+ * them alike. */
+static void
+test_migration_rewrites_audit (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "old.db", NULL);
+  g_autoptr(VetterStore) store = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  const VetterHistoryEntry *entry;
+  const VetterFieldChange *change;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int v = 0; v < 3; v++)
+    g_assert_cmpint (sqlite3_exec (db, vetter_store_migrations[v], NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO batch (key, source, kind, created) VALUES ('k', 's', 'images', 1);"
+                                 "INSERT INTO item (batch_id, row, status, created, updated) VALUES (1, 1, 'approved', 1, 1);"
+                                 "INSERT INTO audit_log (actor, time, object_type, object_id, action, changes) VALUES"
+                                 " ('mia', 1, 'item', 1, 'decide', '{\"status\":[\"needs_review\",\"rejected\"]}'),"
+                                 " ('ben', 2, 'item', 1, 'remote', '{\"status\":\"approved\",\"reason_code\":\"x\"}'),"
+                                 " ('vetter', 3, 'item', 1, 'conflict', '{\"theirs\":\"rejected\",\"by\":\"ben\"}'),"
+                                 " ('mia', 4, 'item', 1, 'keep-mine', NULL);"
+                                 "PRAGMA user_version = 3;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = vetter_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM audit_log, json_each (audit_log.changes)"
+                                    " WHERE json_each.type <> 'array'"), ==, 0);
+  history = vetter_store_history (store, "item", 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 4);
+
+  entry = history->pdata[0];
+  change = vetter_history_entry_change (entry, "status");
+  g_assert_cmpstr (change->before, ==, "needs_review");
+  g_assert_cmpstr (change->after, ==, "rejected");
+
+  entry = history->pdata[1];
+  g_assert_cmpstr (entry->actor, ==, "ben");
+  change = vetter_history_entry_change (entry, "status");
+  g_assert_null (change->before);
+  g_assert_cmpstr (change->after, ==, "approved");
+  g_assert_cmpstr (change_after (entry, "reason_code"), ==, "x");
+
+  entry = history->pdata[2];
+  g_assert_cmpstr (change_after (entry, "conflict.status"), ==, "rejected");
+  g_assert_cmpstr (change_after (entry, "conflict.decided_by"), ==, "ben");
+
+  entry = history->pdata[3];
+  g_assert_cmpuint (entry->changes->len, ==, 0);
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
+/* Another desktop's decision taken in from the shared database is audited
+ * as any decision is: under its author, field by field, before and after. */
+static void
+test_remote_decision_history (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterItemDetail) item = NULL;
+  g_autoptr(JsonArray) results = json_array_new ();
+  g_autoptr(GArray) batches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *change_json = NULL;
+  const VetterHistoryEntry *entry;
+  const VetterFieldChange *change;
+
+  add_reviewable_batch (f);
+  item = vetter_store_item_detail (f->store, 1, &error);
+  change_json = g_strdup_printf ("{\"id\":\"decision:%s\",\"doc\":{\"_id\":\"decision:%s\",\"_rev\":\"1-a\","
+                                 "\"type\":\"decision\",\"ad\":\"%s\",\"status\":\"rejected\","
+                                 "\"reason_code\":\"duplicate\",\"note\":\"seen it\",\"decided_by\":\"ben\","
+                                 "\"decided_at\":5,\"auto\":false,\"desktop\":\"elsewhere\"}}",
+                                 item->uid, item->uid, item->uid);
+  node = json_from_string (change_json, &error);
+  g_assert_no_error (error);
+  json_array_add_element (results, g_steal_pointer (&node));
+  g_assert_true (vetter_store_couch_take_changes (f->store, results, "1", batches, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&item, vetter_item_detail_unref);
+
+  item = vetter_store_item_detail (f->store, 1, &error);
+  g_assert_cmpstr (vetter_status_to_string (item->status), ==, "rejected");
+  g_assert_cmpuint (item->history->len, ==, 1);
+  entry = g_ptr_array_index (item->history, 0);
+  g_assert_cmpstr (entry->actor, ==, "ben");
+  g_assert_cmpstr (entry->action, ==, "remote");
+  change = vetter_history_entry_change (entry, "status");
+  g_assert_cmpstr (change->before, ==, "needs_review");
+  g_assert_cmpstr (change->after, ==, "rejected");
+  g_assert_cmpstr (change_after (entry, "reason_code"), ==, "duplicate");
+  g_assert_cmpstr (change_after (entry, "note"), ==, "seen it");
+  g_assert_cmpstr (change_after (entry, "decided_by"), ==, "ben");
+}
+
 static void
 test_review_queue_filters (Fixture       *f,
                            gconstpointer  data)
@@ -625,6 +737,9 @@ main (int   argc,
   g_test_add ("/store/review-queue-filters", Fixture, NULL, fixture_set_up, test_review_queue_filters, fixture_tear_down);
   g_test_add ("/store/item-detail", Fixture, NULL, fixture_set_up, test_item_detail, fixture_tear_down);
   g_test_add ("/store/decide-and-undo", Fixture, NULL, fixture_set_up, test_decide_and_undo, fixture_tear_down);
+  g_test_add_func ("/store/migration-rewrites-audit", test_migration_rewrites_audit);
+  g_test_add ("/store/remote-decision-history", Fixture, NULL, fixture_set_up, test_remote_decision_history,
+              fixture_tear_down);
   g_test_add ("/store/outbox-stale-report", Fixture, NULL, fixture_set_up, test_outbox_stale_report, fixture_tear_down);
   g_test_add ("/store/list-items", Fixture, NULL, fixture_set_up, test_list_items, fixture_tear_down);
 

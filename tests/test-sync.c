@@ -989,6 +989,58 @@ test_large_upload_streams (Fixture       *f,
   vetter_engine_close (engine);
 }
 
+static void
+on_rows_changed (VetterDatabase *database,
+                 const char     *table,
+                 GArray         *ids,
+                 GPtrArray      *seen)
+{
+  for (guint i = 0; i < ids->len; i++)
+    g_ptr_array_add (seen, g_strdup_printf ("%s %" G_GINT64_FORMAT, table, g_array_index (ids, gint64, i)));
+}
+
+static gboolean
+has_change (GPtrArray  *seen,
+            const char *change)
+{
+  return g_ptr_array_find_with_equal_func (seen, change, g_str_equal, NULL);
+}
+
+/* What the sender writes (the row it sent, now done) is announced by the
+ * database like any other change: nobody has to say it by hand. */
+static void
+test_sender_changes_announced (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "small.bin", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "sync.db", NULL);
+  g_autoptr(VetterServices) s = services (f);
+  g_autoptr(VetterEngine) engine = NULL;
+  g_autoptr(VetterSync) sync = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  Drain drain = { 0 };
+
+  g_assert_true (g_file_set_contents (path, "forty-two bytes of an object to upload..", -1, NULL));
+  start_s3rver (f);
+  engine = test_open_engine (db, NULL);
+  test_run_in_store (engine, store_add_big, path);
+  test_spin (100);
+  g_signal_connect (vetter_engine_get_database (engine), "rows-changed", G_CALLBACK (on_rows_changed), seen);
+
+  sync = vetter_sync_new (engine, s);
+  vetter_sync_drain_async (sync, 60, NULL, on_drained, &drain);
+  test_wait_until (drained, &drain);
+  g_assert_cmpint (drain.left.done, ==, 1);
+  test_spin (100);
+  g_assert_true (has_change (seen, "outbox 1"));
+  /* The count the window's indicator shows followed it. */
+  g_assert_cmpint (vetter_sync_get_counts (sync)->done, ==, 1);
+  g_assert_cmpint (vetter_sync_get_counts (sync)->pending, ==, 0);
+  g_signal_handlers_disconnect_by_func (vetter_engine_get_database (engine), on_rows_changed, seen);
+  g_clear_object (&sync);
+  vetter_engine_close (engine);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1001,6 +1053,8 @@ main (int   argc,
   g_test_add ("/sync/lost-answer", Fixture, NULL, fixture_set_up, test_lost_answer, fixture_tear_down);
   g_test_add ("/sync/refusals-are-parked", Fixture, NULL, fixture_set_up, test_refusals_are_parked, fixture_tear_down);
   g_test_add ("/sync/tagger", Fixture, NULL, fixture_set_up, test_tagger, fixture_tear_down);
+  g_test_add ("/sync/sender-changes-announced", Fixture, NULL, fixture_set_up, test_sender_changes_announced,
+              fixture_tear_down);
   g_test_add ("/sync/large-upload-streams", Fixture, NULL, fixture_set_up, test_large_upload_streams, fixture_tear_down);
   return g_test_run ();
 }

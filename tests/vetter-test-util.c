@@ -395,20 +395,29 @@ on_in_store (GObject      *source,
   wait->done = TRUE;
 }
 
-/* Runs @func on the engine's database thread, waits, and asserts it did
- * not fail; its result is the caller's. */
+/* Runs @func on the database thread, waits, and asserts it did not fail;
+ * its result is the caller's. */
+gpointer
+test_run_in_database (VetterDatabase  *database,
+                      gpointer       (*func) (VetterStore *, gpointer, GError **),
+                      gpointer         data)
+{
+  InStore wait = { 0 };
+
+  vetter_database_run_async (database, func, data, NULL, NULL, NULL, on_in_store, &wait);
+  test_wait_until (test_flag_set, &wait.done);
+  g_assert_no_error (wait.error);
+  g_assert_nonnull (wait.result);
+  return wait.result;
+}
+
+/* The same on the engine's database. */
 gpointer
 test_run_in_store (VetterEngine  *engine,
                    gpointer     (*func) (VetterStore *, gpointer, GError **),
                    gpointer       data)
 {
-  InStore wait = { 0 };
-
-  vetter_database_run_async (vetter_engine_get_database (engine), func, data, NULL, NULL, NULL, on_in_store, &wait);
-  test_wait_until (test_flag_set, &wait.done);
-  g_assert_no_error (wait.error);
-  g_assert_nonnull (wait.result);
-  return wait.result;
+  return test_run_in_database (vetter_engine_get_database (engine), func, data);
 }
 
 /* For test_wait_until: the newest batch of @window has finished. */

@@ -61,6 +61,9 @@ GSubprocess  *test_start_pouchdb  (const char         *dir,
                                    int                 port);
 VetterEngine *test_open_engine    (const char         *db_path,
                                    const VetterConfig *config);
+gpointer      test_run_in_database (VetterDatabase    *database,
+                                    gpointer          (*func) (VetterStore *, gpointer, GError **),
+                                    gpointer            data);
 gpointer      test_run_in_store   (VetterEngine       *engine,
                                    gpointer          (*func) (VetterStore *, gpointer, GError **),
                                    gpointer            data);

@@ -1362,8 +1362,9 @@ vetter_engine_review_queue_async (VetterEngine             *self,
                                   gpointer                  user_data)
 {
   g_return_if_fail (VETTER_IS_ENGINE (self));
-  run_query (self, vetter_engine_review_queue_async, query_review_queue, vetter_review_filter_copy (filter), (GDestroyNotify) vetter_review_filter_free,
-             (GDestroyNotify) g_array_unref, cancellable, callback, user_data);
+  run_query (self, vetter_engine_review_queue_async, query_review_queue, vetter_review_filter_copy (filter),
+             (GDestroyNotify) vetter_review_filter_free, (GDestroyNotify) g_array_unref, cancellable, callback,
+             user_data);
 }
 
 GArray *
@@ -1442,8 +1443,8 @@ vetter_engine_resolve_conflict_async (VetterEngine        *self,
   request->keep_theirs = keep_theirs;
   request->actor = g_strdup (actor);
   request->config = vetter_config_copy (self->main_config);
-  run_query (self, vetter_engine_resolve_conflict_async, query_resolve_conflict, request, (GDestroyNotify) decide_request_free, NULL,
-             cancellable, callback, user_data);
+  run_query (self, vetter_engine_resolve_conflict_async, query_resolve_conflict, request,
+             (GDestroyNotify) decide_request_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1470,8 +1471,8 @@ vetter_engine_list_items_async (VetterEngine        *self,
   page->batch_id = batch_id;
   page->offset = offset;
   page->limit = limit;
-  run_query (self, vetter_engine_list_items_async, query_list_items, page, g_free, (GDestroyNotify) g_ptr_array_unref, cancellable, callback,
-             user_data);
+  run_query (self, vetter_engine_list_items_async, query_list_items, page, g_free, (GDestroyNotify) g_ptr_array_unref,
+             cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -1489,8 +1490,8 @@ vetter_engine_defect_kinds_async (VetterEngine        *self,
                                   gpointer             user_data)
 {
   g_return_if_fail (VETTER_IS_ENGINE (self));
-  run_query (self, vetter_engine_defect_kinds_async, query_defect_kinds, NULL, NULL, (GDestroyNotify) g_ptr_array_unref, cancellable, callback,
-             user_data);
+  run_query (self, vetter_engine_defect_kinds_async, query_defect_kinds, NULL, NULL, (GDestroyNotify) g_ptr_array_unref,
+             cancellable, callback, user_data);
 }
 
 GPtrArray *

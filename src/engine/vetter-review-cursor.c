@@ -419,8 +419,9 @@ on_item_changed (VetterReviewCursor *self,
 typedef struct
 {
   VetterReviewCursor *self;
-  UndoEntry          *entry;   /* NULL for an undo */
+  UndoEntry          *entry;      /* NULL for an undo */
   gint64              item_id;
+  VetterStatus        restored;   /* an undo's: what the item is again */
 } Decided;
 
 static void perform_undo (VetterReviewCursor *self, UndoEntry *entry, const char *actor);
@@ -460,7 +461,7 @@ on_decided (GObject      *source,
       guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->in_queue, &decided->item_id));
       Slot *slot = g_hash_table_lookup (self->slots, &decided->item_id);
 
-      if (previous->status == VETTER_STATUS_NEEDS_REVIEW)
+      if (decided->restored == VETTER_STATUS_NEEDS_REVIEW)
         g_hash_table_remove (self->done, &decided->item_id);
       vetter_item_decision_free (previous);
       if (slot)
@@ -491,6 +492,7 @@ perform_undo (VetterReviewCursor *self,
   g_queue_remove (self->undo, entry);
   decided->self = g_object_ref (self);
   decided->item_id = entry->item_id;
+  decided->restored = entry->previous->status;
   vetter_engine_decide_async (self->engine, entry->item_id, entry->previous, "undo", actor, self->cancellable,
                               on_decided, decided);
   undo_entry_free (entry);
@@ -628,9 +630,13 @@ void
 vetter_review_cursor_set_filter (VetterReviewCursor       *self,
                                  const VetterReviewFilter *filter)
 {
+  VetterReviewFilter *copy;
+
   g_return_if_fail (VETTER_IS_REVIEW_CURSOR (self));
+  /* Copied first: @filter may be the cursor's own. */
+  copy = vetter_review_filter_copy (filter);
   vetter_review_filter_free (self->filter);
-  self->filter = vetter_review_filter_copy (filter);
+  self->filter = copy;
   read_queue (self, FALSE);
 }
 

@@ -1,0 +1,195 @@
+/* test-database.c: the one door to the store, and what it announces
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "vetter-database.h"
+#include "vetter-store-private.h"
+#include "vetter-test-util.h"
+
+typedef struct
+{
+  char           *dir;
+  VetterDatabase *database;
+  GHashTable     *seen;    /* table → GArray of the ids announced */
+  guint           emissions;
+} Fixture;
+
+static void
+on_rows_changed (VetterDatabase *database,
+                 const char     *table,
+                 GArray         *ids,
+                 Fixture        *f)
+{
+  GArray *all = g_hash_table_lookup (f->seen, table);
+
+  /* Announced on the thread that made the database, never the store's. */
+  g_assert_false (vetter_database_is_current (database));
+  if (all == NULL)
+    {
+      all = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_hash_table_insert (f->seen, g_strdup (table), all);
+    }
+  g_array_append_vals (all, ids->data, ids->len);
+  f->emissions++;
+}
+
+static void
+on_open (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vetter_database_open_finish (VETTER_DATABASE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  gboolean open = FALSE;
+
+  f->dir = test_tmpdir ();
+  path = g_build_filename (f->dir, "door.db", NULL);
+  f->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
+  f->database = vetter_database_new (path);
+  g_signal_connect (f->database, "rows-changed", G_CALLBACK (on_rows_changed), f);
+  vetter_database_open_async (f->database, NULL, on_open, &open);
+  test_wait_until (test_flag_set, &open);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  vetter_database_close (f->database);
+  g_assert_finalize_object (f->database);
+  g_hash_table_unref (f->seen);
+  test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static gint64
+seen_count (Fixture    *f,
+            const char *table)
+{
+  GArray *ids = g_hash_table_lookup (f->seen, table);
+
+  return ids ? ids->len : 0;
+}
+
+/* Three outbox rows in one transaction, and a fourth that is rolled back. */
+static gpointer
+store_write (VetterStore  *store,
+             gpointer      data,
+             GError      **error)
+{
+  g_assert_true (vetter_store_begin (store, error));
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("test:%d", i);
+
+      g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_WEBHOOK, key, "{}", 0, 0, error));
+    }
+  /* The same row written twice in a transaction is announced once. */
+  g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_WEBHOOK, "test:0", "{\"again\":1}", 0, 0, error));
+  g_assert_true (vetter_store_commit (store, error));
+
+  g_assert_true (vetter_store_begin (store, error));
+  g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_WEBHOOK, "test:gone", "{}", 0, 0, error));
+  vetter_store_rollback (store);
+  return GINT_TO_POINTER (1);
+}
+
+static gboolean
+outbox_seen (gpointer data)
+{
+  return seen_count (data, "outbox") > 0;
+}
+
+static void
+test_rows_changed (Fixture       *f,
+                   gconstpointer  data)
+{
+  GArray *ids;
+
+  g_assert_nonnull (test_run_in_database (f->database, store_write, NULL));
+  test_wait_until (outbox_seen, f);
+  test_spin (100);
+  ids = g_hash_table_lookup (f->seen, "outbox");
+  g_assert_cmpuint (ids->len, ==, 3);
+  for (guint i = 0; i < ids->len; i++)
+    g_assert_cmpint (g_array_index (ids, gint64, i), ==, (gint64) i + 1);
+  g_assert_cmpint (seen_count (f, "item"), ==, 0);
+}
+
+static void
+store_post (VetterStore *store,
+            gpointer     data)
+{
+  g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_MAIL, data, "{}", 0, 0, NULL));
+}
+
+/* Work posted without an answer announces its changes too, and a burst
+ * of it reaches the main context in fewer signals than it had writes. */
+static void
+test_posts_are_announced_together (Fixture       *f,
+                                   gconstpointer  data)
+{
+  for (int i = 0; i < 50; i++)
+    vetter_database_post (f->database, store_post, g_strdup_printf ("mail:%d", i), g_free);
+  vetter_database_barrier (f->database);
+  test_spin (100);
+  g_assert_cmpint (seen_count (f, "outbox"), ==, 50);
+  g_assert_cmpuint (f->emissions, <, 50);
+}
+
+/* SQL built at run time is cached in a cache of bounded size, and a key
+ * freed by its builder is never looked up again. */
+static gpointer
+store_dynamic (VetterStore  *store,
+               gpointer      data,
+               GError      **error)
+{
+  for (int i = 0; i < 200; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT %d + ?", i);
+      sqlite3_stmt *stmt = vetter_store_prepare_dynamic (store, sql, error);
+
+      g_assert_nonnull (stmt);
+      sqlite3_bind_int (stmt, 1, 1);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, i + 1);
+      sqlite3_reset (stmt);
+    }
+  g_assert_cmpuint (g_hash_table_size (store->dynamic), <=, 64);
+  return GINT_TO_POINTER (1);
+}
+
+static void
+test_dynamic_statements (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_assert_nonnull (test_run_in_database (f->database, store_dynamic, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/database/rows-changed", Fixture, NULL, fixture_set_up, test_rows_changed, fixture_tear_down);
+  g_test_add ("/database/posts-are-announced-together", Fixture, NULL, fixture_set_up,
+              test_posts_are_announced_together, fixture_tear_down);
+  g_test_add ("/database/dynamic-statements", Fixture, NULL, fixture_set_up, test_dynamic_statements,
+              fixture_tear_down);
+  return g_test_run ();
+}
