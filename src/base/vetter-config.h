@@ -48,6 +48,8 @@ VetterConfig *vetter_config_copy              (const VetterConfig *config);
 void          vetter_config_free              (VetterConfig      *config);
 void          vetter_config_load_settings     (VetterConfig      *config,
                                                GSettings         *settings);
+/* Returns: (transfer full) (nullable): Vetter's settings, or %NULL when
+ * its schema is not installed (a headless run from the build tree). */
 GSettings    *vetter_config_get_settings      (void);
 int           vetter_config_worker_count      (const VetterConfig *config);
 gboolean      vetter_config_parse_variant     (VetterConfig      *config,

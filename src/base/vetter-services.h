@@ -50,7 +50,9 @@ gboolean        vetter_services_has_couch  (const VetterServices *services);
 /* Gives @config the tagger's address and credentials, if configured. */
 void            vetter_services_apply_tagger (const VetterServices *services,
                                               VetterConfig         *config);
-/* Each configured secret, for checking that none is ever written out. */
+/* Each configured secret, for checking that none is ever written out.
+ * Returns: (transfer container) (element-type utf8): the strings stay
+ * @services'. */
 GPtrArray      *vetter_services_secrets    (const VetterServices *services);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterServices, vetter_services_free)

@@ -52,6 +52,8 @@ VetterItemDetail   *vetter_review_cursor_get_current  (VetterReviewCursor       
 const GError       *vetter_review_cursor_get_error    (VetterReviewCursor       *self);
 /* Returns: (transfer none) (nullable): the item @offset places after the
  * position, when it has been read ahead. */
+/* Returns: (transfer none) (nullable): the item @offset places ahead of
+ * the current one, when it has been read ahead. */
 VetterItemDetail   *vetter_review_cursor_peek         (VetterReviewCursor       *self,
                                                        guint                     offset);
 

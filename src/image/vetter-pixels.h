@@ -32,8 +32,12 @@ VetterPixels *vetter_pixels_try_new    (int                 width,
                                         int                 height);
 void          vetter_pixels_free       (VetterPixels       *pixels);
 VetterPixels *vetter_pixels_copy       (const VetterPixels *pixels);
+/* Returns: (transfer full): a window onto @region of @pixels that shares
+ * its memory, valid only as long as @pixels is. */
 VetterPixels *vetter_pixels_view       (const VetterPixels *pixels,
                                         const VetterRect   *region);
+/* @pixels: (transfer full): consumed.
+ * Returns: (transfer full): the image turned upright. */
 VetterPixels *vetter_pixels_orient     (VetterPixels       *pixels,
                                         int                 exif_orientation);
 guint8       *vetter_pixels_to_luma    (const VetterPixels *pixels);
