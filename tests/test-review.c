@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "vetter-application.h"
@@ -21,16 +22,17 @@
 static VetterApplication *app;
 
 /* Six ads; the first one's photo sits between black bars, so it has
- * defects with boxes. */
+ * defects with boxes. @seed makes other photos and other sellers. */
 static char *
-write_ads (const char *dir)
+write_ads (const char *dir,
+           guint       seed)
 {
   g_autoptr(GString) csv = g_string_new ("email,image,title\n");
   g_autofree char *path = g_build_filename (dir, "ads.csv", NULL);
 
   for (guint i = 0; i < 6; i++)
     {
-      g_autoptr(VetterPixels) pixels = test_textured (800, 600, i + 1);
+      g_autoptr(VetterPixels) pixels = test_textured (800, 600, seed + i + 1);
       g_autofree char *name = g_strdup_printf ("ad-%u.jpg", i);
       g_autofree char *image = NULL;
 
@@ -40,7 +42,7 @@ write_ads (const char *dir)
           test_fill (pixels, 0, 510, 800, 90, 0, 0, 0);
         }
       image = test_write_jpeg (pixels, dir, name, 90);
-      g_string_append_printf (csv, "seller%u@example.com,%s,Car number %u\n", i, name, i);
+      g_string_append_printf (csv, "seller%u@example.com,%s,Car number %u\n", seed + i, name, seed + i);
     }
   g_assert_true (g_file_set_contents (path, csv->str, -1, NULL));
   return g_steal_pointer (&path);
@@ -175,7 +177,7 @@ static void
 test_review_flow (void)
 {
   g_autofree char *dir = test_tmpdir ();
-  g_autofree char *csv = write_ads (dir);
+  g_autofree char *csv = write_ads (dir, 0);
   g_autoptr(GFile) file = g_file_new_for_path (csv);
   VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
   VetterEngine *engine = vetter_window_get_engine (window);
@@ -313,6 +315,64 @@ test_review_flow (void)
   test_remove_tree (dir);
 }
 
+/* While the moderator looks at an item, a batch dropped meanwhile makes
+ * the queue grow: the item on screen stays as it is (what was picked in
+ * its panels, the focus), only the count moves. */
+static void
+test_queue_grows_under_the_item (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *more_dir = g_build_filename (dir, "more", NULL);
+  g_autofree char *csv = write_ads (dir, 200);
+  g_autofree char *more_csv = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  g_autoptr(GFile) more = NULL;
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  gpointer detail_view = template_child (page, VETTER_TYPE_REVIEW_PAGE, "detail_view");
+  GtkListBox *defects = template_child (detail_view, VETTER_TYPE_ITEM_DETAIL_VIEW, "defect_list");
+  GtkListBoxRow *picked;
+  VetterItemDetail *shown;
+  guint queued;
+  gint64 first;
+
+  g_assert_cmpint (g_mkdir (more_dir, 0700), ==, 0);
+  more_csv = write_ads (more_dir, 100);
+  more = g_file_new_for_path (more_csv);
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_window_add_files (window, &file, 1);
+  test_wait_until (test_batch_done, window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
+  test_wait_until (test_item_shown, page);
+  /* Earlier tests left items in the queue: move on to this batch's ad
+   * between bars, which has defects to pick. */
+  while (gtk_list_box_get_row_at_index (defects, 1) == NULL)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);
+      test_wait_until (test_item_shown, page);
+    }
+  queued = vetter_review_page_get_queue_length (page);
+  first = vetter_review_page_get_current_item (page);
+  shown = vetter_item_detail_view_get_item (detail_view);
+  picked = gtk_list_box_get_row_at_index (defects, 1);
+  gtk_list_box_select_row (defects, picked);
+
+  vetter_window_add_files (window, &more, 1);
+  while (vetter_review_page_get_queue_length (page) < queued + 6)
+    g_main_context_iteration (NULL, TRUE);
+  test_spin (300);
+
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, first);
+  g_assert_true (vetter_item_detail_view_get_item (detail_view) == shown);
+  g_assert_true (gtk_list_box_get_selected_row (defects) == picked);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_spin (200);
+  g_assert_finalize_object (window);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -326,6 +386,7 @@ main (int   argc,
 
   g_test_add_func ("/review/keyboard-shortcuts", test_keyboard_shortcuts);
   g_test_add_func ("/review/flow", test_review_flow);
+  g_test_add_func ("/review/queue-grows-under-the-item", test_queue_grows_under_the_item);
 
   status = g_test_run ();
   g_application_quit (G_APPLICATION (app));

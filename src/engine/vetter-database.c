@@ -23,6 +23,7 @@
 
 #include "vetter-database.h"
 #include "vetter-error.h"
+#include "vetter-ordered-call.h"
 #include "vetter-store.h"
 
 struct _VetterDatabase
@@ -91,20 +92,13 @@ message_free (gpointer user_data)
   g_free (message);
 }
 
-/* A fresh idle source per message rather than g_main_context_invoke: it
- * keeps messages in the order they were sent, even when the sender is the
- * database thread itself. */
+/* Work for the database thread runs in the order it was sent. */
 static void
-send_message (VetterDatabase     *self,
-              GSourceFunc         func,
-              Message            *message)
+send_message (VetterDatabase *self,
+              GSourceFunc     func,
+              Message        *message)
 {
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, func, message, message_free);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  vetter_call_in_order (self->context, func, message, message_free);
 }
 
 void
@@ -173,14 +167,7 @@ announce_changes (VetterDatabase *self)
   g_mutex_unlock (&self->lock);
 
   if (send)
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, emit_changes, g_object_ref (self), g_object_unref);
-      g_source_attach (source, self->main_context);
-      g_source_unref (source);
-    }
+    vetter_call_in_order (self->main_context, emit_changes, g_object_ref (self), g_object_unref);
 }
 
 /* ---- Running work for a task ----------------------------------------------- */

@@ -30,6 +30,7 @@
 #include "vetter-engine.h"
 #include "vetter-enum-types.h"
 #include "vetter-error.h"
+#include "vetter-ordered-call.h"
 #include "vetter-pipeline.h"
 #include "vetter-store.h"
 
@@ -198,16 +199,12 @@ on_main (VetterEngine   *self,
          GDestroyNotify  destroy)
 {
   MainMessage *message = g_new0 (MainMessage, 1);
-  GSource *source = g_idle_source_new ();
 
   message->engine = g_object_ref (self);
   message->func = func;
   message->data = data;
   message->destroy = destroy;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver_main, message, (GDestroyNotify) main_message_free);
-  g_source_attach (source, self->main_context);
-  g_source_unref (source);
+  vetter_call_in_order (self->main_context, deliver_main, message, (GDestroyNotify) main_message_free);
 }
 
 /* ---- Main thread: progress and signals ------------------------------------ */

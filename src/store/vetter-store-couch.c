@@ -283,17 +283,6 @@ vetter_store_couch_push_item (VetterStore  *self,
 
 /* ---- Documents as pushed -------------------------------------------------- */
 
-static void
-set_string_or_null (JsonObject *object,
-                    const char *name,
-                    const char *value)
-{
-  if (value)
-    json_object_set_string_member (object, name, value);
-  else
-    json_object_set_null_member (object, name);
-}
-
 /* The images other desktops can fetch: a URL the input gave, else the
  * compressed copy's public URL once uploaded. FALSE when an upload that
  * would name one is still waiting. */
@@ -364,10 +353,10 @@ build_ad (VetterStore  *self,
   json_object_set_string_member (doc, "type", "ad");
   json_object_set_string_member (doc, "batch", batch);
   json_object_set_int_member (doc, "row", sqlite3_column_int (stmt, 2));
-  set_string_or_null (doc, "title", vetter_store_column_text (stmt, 3));
-  set_string_or_null (doc, "email", vetter_store_column_text (stmt, 4));
-  set_string_or_null (doc, "description", vetter_store_column_text (stmt, 5));
-  set_string_or_null (doc, "category", vetter_store_column_text (stmt, 6));
+  vetter_store_json_set_text (doc, "title", vetter_store_column_text (stmt, 3));
+  vetter_store_json_set_text (doc, "email", vetter_store_column_text (stmt, 4));
+  vetter_store_json_set_text (doc, "description", vetter_store_column_text (stmt, 5));
+  vetter_store_json_set_text (doc, "category", vetter_store_column_text (stmt, 6));
   json_object_set_int_member (doc, "created", sqlite3_column_int64 (stmt, 7));
   /* Named with the ad itself: the batch's document may come later. */
   if (vetter_store_column_text (stmt, 8))
@@ -404,10 +393,10 @@ build_decision (VetterStore  *self,
   json_object_set_string_member (doc, "type", "decision");
   json_object_set_string_member (doc, "ad", uid);
   json_object_set_string_member (doc, "status", vetter_store_column_text (stmt, 0));
-  set_string_or_null (doc, "reason_code", vetter_store_column_text (stmt, 1));
-  set_string_or_null (doc, "reason", vetter_store_column_text (stmt, 2));
-  set_string_or_null (doc, "note", vetter_store_column_text (stmt, 3));
-  set_string_or_null (doc, "rule", vetter_store_column_text (stmt, 4));
+  vetter_store_json_set_text (doc, "reason_code", vetter_store_column_text (stmt, 1));
+  vetter_store_json_set_text (doc, "reason", vetter_store_column_text (stmt, 2));
+  vetter_store_json_set_text (doc, "note", vetter_store_column_text (stmt, 3));
+  vetter_store_json_set_text (doc, "rule", vetter_store_column_text (stmt, 4));
   json_object_set_boolean_member (doc, "auto", sqlite3_column_int (stmt, 5) != 0);
   json_object_set_string_member (doc, "decided_by",
                                  vetter_store_column_text (stmt, 6) ? vetter_store_column_text (stmt, 6) : "vetter");

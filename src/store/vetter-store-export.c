@@ -106,18 +106,6 @@ vetter_store_write_output_csv (VetterStore  *self,
 }
 
 /* ---- The JSON summary ----------------------------------------------------- */
-/* ---- The JSON summary ----------------------------------------------------- */
-
-static void
-set_text_or_null (JsonObject *object,
-                  const char *name,
-                  const char *value)
-{
-  if (value)
-    json_object_set_string_member (object, name, value);
-  else
-    json_object_set_null_member (object, name);
-}
 
 static void
 set_int_or_null (JsonObject *object,
@@ -141,10 +129,10 @@ image_to_json (const VetterImageInfo *image)
 
   json_object_set_string_member (object, "source", image->source);
   json_object_set_string_member (object, "status", image->status);
-  set_text_or_null (object, "error", image->error);
+  vetter_store_json_set_text (object, "error", image->error);
   set_int_or_null (object, "width", image->width);
   set_int_or_null (object, "height", image->height);
-  set_text_or_null (object, "phash", image->phash);
+  vetter_store_json_set_text (object, "phash", image->phash);
   for (guint i = 0; i < image->tags->len; i++)
     {
       const VetterTagInfo *tag = g_ptr_array_index (image->tags, i);
@@ -175,7 +163,7 @@ image_to_json (const VetterImageInfo *image)
         }
       else
         json_object_set_null_member (d, "box");
-      set_text_or_null (d, "message", defect->message);
+      vetter_store_json_set_text (d, "message", defect->message);
       json_array_add_object_element (defects, d);
     }
   for (guint i = 0; i < image->variants->len; i++)
@@ -229,10 +217,10 @@ item_object (sqlite3_stmt *stmt)
   json_object_set_int_member (item, "id", sqlite3_column_int64 (stmt, 0));
   json_object_set_int_member (item, "row", sqlite3_column_int (stmt, 1));
   json_object_set_int_member (item, "line", sqlite3_column_int (stmt, 2));
-  set_text_or_null (item, "title", vetter_store_column_text (stmt, 8));
-  set_text_or_null (item, "email", vetter_store_column_text (stmt, 9));
+  vetter_store_json_set_text (item, "title", vetter_store_column_text (stmt, 8));
+  vetter_store_json_set_text (item, "email", vetter_store_column_text (stmt, 9));
   json_object_set_string_member (item, "status", status);
-  set_text_or_null (item, "error", vetter_store_column_text (stmt, 4));
+  vetter_store_json_set_text (item, "error", vetter_store_column_text (stmt, 4));
   if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
     json_object_set_null_member (item, "decision");
   else
@@ -240,7 +228,7 @@ item_object (sqlite3_stmt *stmt)
       JsonObject *decision = json_object_new ();
 
       json_object_set_string_member (decision, "status", status);
-      set_text_or_null (decision, "reason", vetter_store_column_text (stmt, 5));
+      vetter_store_json_set_text (decision, "reason", vetter_store_column_text (stmt, 5));
       json_object_set_string_member (decision, "rule", vetter_store_column_text (stmt, 6));
       json_object_set_boolean_member (decision, "auto", sqlite3_column_int (stmt, 7) != 0);
       json_object_set_object_member (item, "decision", decision);

@@ -86,6 +86,11 @@ void          vetter_store_bind_text           (sqlite3_stmt  *stmt,
                                                 const char    *text);
 const char   *vetter_store_column_text         (sqlite3_stmt  *stmt,
                                                 int            index);
+/* Sets @name to @value, or to null when there is none (JSON written out
+ * keeps every member, so that readers see what is missing). */
+void          vetter_store_json_set_text       (JsonObject    *object,
+                                                const char    *name,
+                                                const char    *value);
 gint64        vetter_store_now                 (void);
 /* The text @sql selects for the text @key, or NULL. */
 char         *vetter_store_lookup_text         (VetterStore   *self,

@@ -115,6 +115,17 @@ vetter_store_column_text (sqlite3_stmt *stmt,
   return (const char *) sqlite3_column_text (stmt, index);
 }
 
+void
+vetter_store_json_set_text (JsonObject *object,
+                            const char *name,
+                            const char *value)
+{
+  if (value)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}
+
 gboolean
 vetter_store_step_done (VetterStore  *self,
                         sqlite3_stmt *stmt,

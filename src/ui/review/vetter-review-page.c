@@ -56,6 +56,9 @@ struct _VetterReviewPage
   gint64              shown;          /* the item on screen, 0 for none */
   guint               image_index;    /* which of its images */
   GdkTexture         *other_image;    /* an image other than the first, when picked */
+  VetterItemDetail   *drawn;          /* what the panels show now, to skip redrawing it */
+  GdkTexture         *drawn_texture;
+  guint               drawn_index;
   GArray             *batch_ids;      /* batch filter's entries; 0: all */
   GPtrArray          *defect_kinds;   /* defect filter's entries after "any" */
   gboolean            choosing_reason;
@@ -191,6 +194,11 @@ static void
 set_shown (VetterReviewPage *self,
            gint64            item_id)
 {
+  if (item_id == 0)
+    {
+      g_clear_pointer (&self->drawn, vetter_item_detail_unref);
+      g_clear_object (&self->drawn_texture);
+    }
   if (self->shown == item_id)
     return;
   self->shown = item_id;
@@ -330,8 +338,18 @@ display (VetterReviewPage *self,
          GdkTexture       *texture)
 {
   VetterImageInfo *image = image_of (item, self->image_index);
-  g_autofree char *image_name = g_strdup_printf (_("Image of %s"), item->title ? item->title : _("the item"));
+  g_autofree char *image_name = NULL;
 
+  /* The queue grows and the position label moves while a batch runs; the
+   * item itself, a record read once, is redrawn only when it is new. */
+  if (item == self->drawn && texture == self->drawn_texture && self->image_index == self->drawn_index &&
+      item->id == self->shown)
+    return;
+  g_clear_pointer (&self->drawn, vetter_item_detail_unref);
+  self->drawn = vetter_item_detail_ref (item);
+  g_set_object (&self->drawn_texture, texture);
+  self->drawn_index = self->image_index;
+  image_name = g_strdup_printf (_("Image of %s"), item->title ? item->title : _("the item"));
   vetter_image_view_set_image (self->image_view, texture, image ? image->width : 0, image ? image->height : 0);
   vetter_image_view_clear_boxes (self->image_view);
   for (guint i = 0; image && i < image->defects->len; i++)
@@ -839,11 +857,17 @@ vetter_review_page_dispose (GObject *object)
   g_clear_object (&self->cursor);
   g_clear_pointer (&self->pictures, g_hash_table_unref);
   g_clear_object (&self->other_image);
+  g_clear_pointer (&self->drawn, vetter_item_detail_unref);
+  g_clear_object (&self->drawn_texture);
   if (self->batches)
     g_signal_handlers_disconnect_by_func (self->batches, on_batches_changed, self);
   g_clear_object (&self->batches);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
+  /* The panels let go of a picked defect as they go, which would reach
+   * for an image view already gone. */
+  if (self->detail_view)
+    g_signal_handlers_disconnect_by_data (self->detail_view, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_REVIEW_PAGE);
   {
     GtkWidget *child;
