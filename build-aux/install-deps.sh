@@ -9,7 +9,7 @@ packages="
   libjson-glib-dev libsqlite3-dev libsecret-1-dev libjpeg62-turbo-dev libgnutls28-dev
   libgdk-pixbuf-2.0-dev librsvg2-common webp-pixbuf-loader
   desktop-file-utils appstream flatpak-builder
-  xvfb xauth dbus dbus-x11 at-spi2-core python3 python3-gi gir1.2-atspi-2.0 python3-botocore
+  xvfb xauth libxtst-dev dbus dbus-x11 at-spi2-core python3 python3-gi gir1.2-atspi-2.0 python3-botocore
   mate-backgrounds
 "
 

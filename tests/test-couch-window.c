@@ -50,7 +50,7 @@ page_child (VetterReviewPage *page,
             const char       *name)
 {
   GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_REVIEW_PAGE, name);
-  GObject *detail_view = gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_REVIEW_PAGE, "detail_view");
+  VetterItemDetailView *detail_view = vetter_review_page_get_detail_view (page);
 
   /* The item's panels are the detail view's. */
   if (child == NULL)
@@ -272,7 +272,7 @@ test_conflict_kept_mine (void)
 {
   VetterReviewPage *page = vetter_window_get_review_page (window);
   GtkDropDown *status_filter = GTK_DROP_DOWN (page_child (page, "status_filter"));
-  GtkWidget *card = page_child (page, "conflict_card");
+  GtkWidget *card;
   g_autofree char *third = uid_of (g_array_index (shared, gint64, 2));
   g_autofree char *text = NULL;
   DocWait bens = { third, "rejected", "ben" };
@@ -289,6 +289,7 @@ test_conflict_kept_mine (void)
   /* The conflict filter finds it, with both decisions and the choice. */
   gtk_drop_down_set_selected (status_filter, 4);
   test_wait_until (conflict_shown, page);
+  card = page_child (page, "conflict_card");
   g_assert_cmpint (vetter_review_page_get_current_item (page), ==, g_array_index (shared, gint64, 2));
   text = card_text (card);
   g_assert_nonnull (strstr (text, "Theirs: Rejected by ben: Duplicate"));
@@ -345,15 +346,16 @@ list_text (GtkWidget *list)
 
 typedef struct
 {
-  GtkWidget  *list;
-  const char *line;
+  VetterReviewPage *page;
+  const char       *list;    /* a list of the panel on screen */
+  const char       *line;
 } TextWait;
 
 static gboolean
 list_says (gpointer data)
 {
   TextWait *wait = data;
-  g_autofree char *text = list_text (wait->list);
+  g_autofree char *text = list_text (page_child (wait->page, wait->list));
 
   return strstr (text, wait->line) != NULL;
 }
@@ -366,7 +368,7 @@ test_history_of_remote_decision (void)
   VetterReviewPage *page = vetter_window_get_review_page (window);
   g_autofree char *second = uid_of (g_array_index (shared, gint64, 1));
   ShownWait shown = { page, g_array_index (shared, gint64, 1) };
-  TextWait history = { page_child (page, "history_list"), "ben: Rejected — Duplicate — “seen on Monday”" };
+  TextWait history = { page, "history_list", "ben: Rejected — Duplicate — “seen on Monday”" };
 
   vetter_couch_claims_release (vetter_sync_get_couch_claims (ben->sync), second);
   decide_with_note (ben, second, "rejected", "duplicate", "seen on Monday");

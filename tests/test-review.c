@@ -184,7 +184,7 @@ test_review_flow (void)
   VetterReviewPage *page = vetter_window_get_review_page (window);
   VetterImageView *view = vetter_review_page_get_image_view (page);
   g_autoptr(VetterItemDetail) item = NULL;
-  gpointer detail_view = template_child (page, VETTER_TYPE_REVIEW_PAGE, "detail_view");
+  VetterItemDetailView *detail_view;
   gint64 first, second, third, fourth;
   GtkListBox *defects;
 
@@ -202,6 +202,7 @@ test_review_flow (void)
    * panel highlights its box. */
   g_assert_cmpuint (vetter_image_view_get_n_boxes (view), >=, 2);
   g_assert_nonnull (vetter_image_view_get_texture (view));
+  detail_view = vetter_review_page_get_detail_view (page);
   defects = template_child (detail_view, VETTER_TYPE_ITEM_DETAIL_VIEW, "defect_list");
   for (int i = 0; gtk_list_box_get_row_at_index (defects, i); i++)
     {
@@ -329,8 +330,7 @@ test_queue_grows_under_the_item (void)
   g_autoptr(GFile) more = NULL;
   VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
   VetterReviewPage *page = vetter_window_get_review_page (window);
-  gpointer detail_view = template_child (page, VETTER_TYPE_REVIEW_PAGE, "detail_view");
-  GtkListBox *defects = template_child (detail_view, VETTER_TYPE_ITEM_DETAIL_VIEW, "defect_list");
+  GtkListBox *defects = NULL;
   GtkListBoxRow *picked;
   VetterItemDetail *shown;
   guint queued;
@@ -346,14 +346,17 @@ test_queue_grows_under_the_item (void)
   test_wait_until (test_item_shown, page);
   /* Earlier tests left items in the queue: move on to this batch's ad
    * between bars, which has defects to pick. */
-  while (gtk_list_box_get_row_at_index (defects, 1) == NULL)
+  for (;;)
     {
+      defects = template_child (vetter_review_page_get_detail_view (page), VETTER_TYPE_ITEM_DETAIL_VIEW, "defect_list");
+      if (gtk_list_box_get_row_at_index (defects, 1))
+        break;
       gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);
       test_wait_until (test_item_shown, page);
     }
   queued = vetter_review_page_get_queue_length (page);
   first = vetter_review_page_get_current_item (page);
-  shown = vetter_item_detail_view_get_item (detail_view);
+  shown = vetter_item_detail_view_get_item (vetter_review_page_get_detail_view (page));
   picked = gtk_list_box_get_row_at_index (defects, 1);
   gtk_list_box_select_row (defects, picked);
 
@@ -363,7 +366,7 @@ test_queue_grows_under_the_item (void)
   test_spin (300);
 
   g_assert_cmpint (vetter_review_page_get_current_item (page), ==, first);
-  g_assert_true (vetter_item_detail_view_get_item (detail_view) == shown);
+  g_assert_true (vetter_item_detail_view_get_item (vetter_review_page_get_detail_view (page)) == shown);
   g_assert_true (gtk_list_box_get_selected_row (defects) == picked);
 
   g_object_ref (window);

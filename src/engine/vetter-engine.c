@@ -23,9 +23,6 @@
 #include "config.h"
 
 #include <malloc.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "vetter-engine.h"
 #include "vetter-enum-types.h"
@@ -33,6 +30,7 @@
 #include "vetter-ordered-call.h"
 #include "vetter-pipeline.h"
 #include "vetter-store.h"
+#include "vetter-thread-priority.h"
 
 struct _VetterEngine
 {
@@ -497,24 +495,6 @@ on_step (const VetterImageJob *job,
 
 static void store_on_item_done (VetterEngine *self, VetterStore *store, gpointer data);
 
-/* In the window, workers yield to everything else on the desktop, the UI
- * thread first: with as many workers as cores, a worker at normal priority
- * makes the UI thread wait for a time slice on every frame. A headless
- * batch keeps normal priority: there, throughput is the point. */
-static void
-lower_worker_priority (void)
-{
-#if defined(__linux__) && defined(SYS_gettid)
-  static GPrivate lowered;
-
-  if (g_private_get (&lowered) == NULL)
-    {
-      setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
-      g_private_set (&lowered, GINT_TO_POINTER (1));
-    }
-#endif
-}
-
 static void
 worker_run (gpointer data,
             gpointer user_data)
@@ -522,8 +502,10 @@ worker_run (gpointer data,
   WorkUnit *unit = data;
   VetterEngine *self = unit->engine;
 
+  /* In the window, workers yield to the UI thread; a headless batch keeps
+   * normal priority: there, throughput is the point. */
   if (unit->config->yield_to_ui)
-    lower_worker_priority ();
+    vetter_thread_lower_priority ();
 
   unit->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_image_result_free);
   for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)

@@ -40,11 +40,13 @@ typedef struct
   GCancellable     *cancellable;
   gboolean          reading;
   gboolean          read_again;   /* it changed while being read */
+  gboolean          settling;     /* shown as it was before a decision being taken back */
 } Slot;
 
 typedef struct
 {
   gint64              item_id;
+  VetterItemDetail   *before;          /* the item as it was decided */
   VetterItemDecision *previous;        /* NULL until the store has answered */
   gboolean            undo_requested;  /* undo was asked for before that */
   char               *undo_actor;
@@ -75,6 +77,7 @@ struct _VetterReviewCursor
   gint64              current_item;
   guint               n_left;
   gboolean            can_undo;
+  gboolean            settling;
 };
 
 G_DEFINE_FINAL_TYPE (VetterReviewCursor, vetter_review_cursor, G_TYPE_OBJECT)
@@ -87,6 +90,7 @@ enum {
   PROP_STATE,
   PROP_CURRENT_ITEM,
   PROP_CAN_UNDO,
+  PROP_SETTLING,
   N_PROPS
 };
 
@@ -119,6 +123,7 @@ static void
 undo_entry_free (UndoEntry *entry)
 {
   vetter_item_decision_free (entry->previous);
+  g_clear_pointer (&entry->before, vetter_item_detail_unref);
   g_free (entry->undo_actor);
   g_free (entry);
 }
@@ -164,6 +169,7 @@ update (VetterReviewCursor *self)
   gint64 current = slot && slot->detail ? slot->item_id : 0;
   guint n_left = self->queue ? self->queue->len - g_hash_table_size (self->done) : 0;
   gboolean can_undo = !g_queue_is_empty (self->undo);
+  gboolean settling = slot && slot->settling;
 
   if (!self->loaded)
     state = VETTER_REVIEW_LOADING;
@@ -207,6 +213,11 @@ update (VetterReviewCursor *self)
       self->can_undo = can_undo;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_UNDO]);
     }
+  if (settling != self->settling)
+    {
+      self->settling = settling;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTLING]);
+    }
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -235,6 +246,13 @@ on_detail_read (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   slot->reading = FALSE;
+  /* What the store says between a decision and its undo is neither. */
+  if (slot->settling)
+    {
+      g_clear_pointer (&detail, vetter_item_detail_unref);
+      slot->read_again = FALSE;
+      return;
+    }
   if (detail)
     {
       g_clear_pointer (&slot->detail, vetter_item_detail_unref);
@@ -421,7 +439,6 @@ typedef struct
   VetterReviewCursor *self;
   UndoEntry          *entry;      /* NULL for an undo */
   gint64              item_id;
-  VetterStatus        restored;   /* an undo's: what the item is again */
 } Decided;
 
 static void perform_undo (VetterReviewCursor *self, UndoEntry *entry, const char *actor);
@@ -439,12 +456,19 @@ on_decided (GObject      *source,
   if (previous == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("The decision was not saved: %s"), error->message);
+      Slot *slot = g_hash_table_lookup (self->slots, &decided->item_id);
 
       if (decided->entry)
         {
           g_queue_remove (self->undo, decided->entry);
           g_hash_table_remove (self->done, &decided->item_id);
           undo_entry_free (decided->entry);
+        }
+      /* Whatever was taken back or not, the item is read as it is. */
+      if (slot && slot->settling)
+        {
+          slot->settling = FALSE;
+          read_slot (self, slot);
         }
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         say (self, message);
@@ -457,19 +481,14 @@ on_decided (GObject      *source,
     }
   else
     {
-      /* An undo: the item shows again, as it now is. */
-      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->in_queue, &decided->item_id));
+      /* An undo, written: the item is read again, as it now is. */
       Slot *slot = g_hash_table_lookup (self->slots, &decided->item_id);
 
-      if (decided->restored == VETTER_STATUS_NEEDS_REVIEW)
-        g_hash_table_remove (self->done, &decided->item_id);
       vetter_item_decision_free (previous);
       if (slot)
-        read_slot (self, slot);
-      if (index > 0)
         {
-          self->position = index - 1;
-          sync_window (self);
+          slot->settling = FALSE;
+          read_slot (self, slot);
         }
     }
   update (self);
@@ -489,14 +508,40 @@ perform_undo (VetterReviewCursor *self,
 {
   Decided *decided = g_new0 (Decided, 1);
 
-  g_queue_remove (self->undo, entry);
   decided->self = g_object_ref (self);
   decided->item_id = entry->item_id;
-  decided->restored = entry->previous->status;
   vetter_engine_decide_async (self->engine, entry->item_id, entry->previous, "undo", actor, self->cancellable,
                               on_decided, decided);
   undo_entry_free (entry);
   update (self);
+}
+
+/* Shows the item taken back at once, as it was when decided; it settles
+ * (can be decided again) once the undo is written. */
+static void
+show_taken_back (VetterReviewCursor *self,
+                 UndoEntry          *entry)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->in_queue, &entry->item_id));
+  Slot *slot;
+
+  g_hash_table_remove (self->done, &entry->item_id);
+  if (index == 0)
+    return;
+  self->position = index - 1;
+  slot = g_hash_table_lookup (self->slots, &entry->item_id);
+  if (slot == NULL)
+    {
+      slot = g_new0 (Slot, 1);
+      slot->item_id = entry->item_id;
+      slot->cancellable = g_cancellable_new ();
+      g_hash_table_insert (self->slots, g_memdup2 (&entry->item_id, sizeof entry->item_id), slot);
+    }
+  g_clear_pointer (&slot->detail, vetter_item_detail_unref);
+  g_clear_error (&slot->error);
+  slot->detail = vetter_item_detail_ref (entry->before);
+  slot->settling = TRUE;
+  sync_window (self);
 }
 
 /* ---- GObject -------------------------------------------------------------- */
@@ -516,6 +561,9 @@ vetter_review_cursor_get_property (GObject    *object,
       break;
     case PROP_N_ITEMS:
       g_value_set_uint (value, vetter_review_cursor_get_n_items (self));
+      break;
+    case PROP_SETTLING:
+      g_value_set_boolean (value, self->settling);
       break;
     case PROP_N_LEFT:
       g_value_set_uint (value, self->n_left);
@@ -580,6 +628,7 @@ vetter_review_cursor_class_init (VetterReviewCursorClass *klass)
                                               flags);
   properties[PROP_CURRENT_ITEM] = g_param_spec_int64 ("current-item", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_CAN_UNDO] = g_param_spec_boolean ("can-undo", NULL, NULL, FALSE, flags);
+  properties[PROP_SETTLING] = g_param_spec_boolean ("settling", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -698,6 +747,13 @@ vetter_review_cursor_get_can_undo (VetterReviewCursor *self)
   return self->can_undo;
 }
 
+gboolean
+vetter_review_cursor_get_settling (VetterReviewCursor *self)
+{
+  g_return_val_if_fail (VETTER_IS_REVIEW_CURSOR (self), FALSE);
+  return self->settling;
+}
+
 gint64
 vetter_review_cursor_get_current_item (VetterReviewCursor *self)
 {
@@ -727,15 +783,25 @@ vetter_review_cursor_get_error (VetterReviewCursor *self)
 
 VetterItemDetail *
 vetter_review_cursor_peek (VetterReviewCursor *self,
-                           guint               offset)
+                           int                 offset)
 {
   gint64 id;
   Slot *slot;
 
   g_return_val_if_fail (VETTER_IS_REVIEW_CURSOR (self), NULL);
-  id = id_at (self, self->position + offset);
+  if (offset < 0 && (guint) -offset > self->position)
+    return NULL;
+  id = id_at (self, (guint) ((gint64) self->position + offset));
   slot = id ? g_hash_table_lookup (self->slots, &id) : NULL;
   return slot ? slot->detail : NULL;
+}
+
+gint64
+vetter_review_cursor_get_item_id (VetterReviewCursor *self,
+                                  guint               position)
+{
+  g_return_val_if_fail (VETTER_IS_REVIEW_CURSOR (self), 0);
+  return id_at (self, position);
 }
 
 gboolean
@@ -785,6 +851,7 @@ vetter_review_cursor_decide (VetterReviewCursor *self,
   decision = vetter_item_decision_new_manual (status, reason_code, note, actor);
   entry = g_new0 (UndoEntry, 1);
   entry->item_id = current->id;
+  entry->before = vetter_item_detail_ref (current);
   g_queue_push_head (self->undo, entry);
   g_hash_table_add (self->done, g_memdup2 (&current->id, sizeof current->id));
 
@@ -809,14 +876,16 @@ vetter_review_cursor_undo (VetterReviewCursor *self,
   UndoEntry *entry;
 
   g_return_val_if_fail (VETTER_IS_REVIEW_CURSOR (self), FALSE);
-  entry = g_queue_peek_head (self->undo);
-  if (entry == NULL || entry->undo_requested)
+  entry = g_queue_pop_head (self->undo);
+  if (entry == NULL)
     return FALSE;
+  show_taken_back (self, entry);
   if (entry->previous == NULL)
     {
       /* Still being written: taken back as soon as it is. */
       entry->undo_requested = TRUE;
       entry->undo_actor = g_strdup (actor);
+      update (self);
       return TRUE;
     }
   perform_undo (self, entry, actor);

@@ -44,6 +44,9 @@ guint               vetter_review_cursor_get_n_items  (VetterReviewCursor       
 guint               vetter_review_cursor_get_n_left   (VetterReviewCursor       *self);
 VetterReviewState   vetter_review_cursor_get_state    (VetterReviewCursor       *self);
 gboolean            vetter_review_cursor_get_can_undo (VetterReviewCursor       *self);
+/* Whether the item at the position is one taken back whose undo is still
+ * being written: shown as it was, it cannot be decided until then. */
+gboolean            vetter_review_cursor_get_settling (VetterReviewCursor       *self);
 /* The item at the position once it is read, else 0. */
 gint64              vetter_review_cursor_get_current_item (VetterReviewCursor   *self);
 /* Returns: (transfer none) (nullable): the item at the position, once read. */
@@ -51,11 +54,12 @@ VetterItemDetail   *vetter_review_cursor_get_current  (VetterReviewCursor       
 /* Returns: (transfer none) (nullable): the error reading it, in the error state. */
 const GError       *vetter_review_cursor_get_error    (VetterReviewCursor       *self);
 /* Returns: (transfer none) (nullable): the item @offset places after the
- * position, when it has been read ahead. */
-/* Returns: (transfer none) (nullable): the item @offset places ahead of
- * the current one, when it has been read ahead. */
+ * position (before it, when negative), when it has been read. */
 VetterItemDetail   *vetter_review_cursor_peek         (VetterReviewCursor       *self,
-                                                       guint                     offset);
+                                                       int                       offset);
+/* The id of the item at @position of the snapshot, 0 past its end. */
+gint64              vetter_review_cursor_get_item_id  (VetterReviewCursor       *self,
+                                                       guint                     position);
 
 gboolean            vetter_review_cursor_next         (VetterReviewCursor       *self);
 gboolean            vetter_review_cursor_previous     (VetterReviewCursor       *self);
@@ -67,8 +71,9 @@ gboolean            vetter_review_cursor_decide       (VetterReviewCursor       
                                                        const char               *reason_code,
                                                        const char               *note,
                                                        const char               *actor);
-/* Takes back the last decision made here and shows its item again; one
- * still being written is taken back once it is. */
+/* Takes back the last decision made here and shows its item again at
+ * once, as it was; the undo is written in the background (after the
+ * decision, when that is still being written). */
 gboolean            vetter_review_cursor_undo         (VetterReviewCursor       *self,
                                                        const char               *actor);
 /* Keeps their decision or mine on the item in conflict at the position,

@@ -63,7 +63,7 @@ load_thumbnail (VetterItemObject *self)
 
   if (self->thumb_path == NULL || self->thumbnail != NULL)
     return;
-  vetter_texture_load_async (paths, THUMBNAIL_SIZE, self->cancellable, on_thumbnail_loaded, g_object_ref (self));
+  vetter_texture_load_async (paths, THUMBNAIL_SIZE, THUMBNAIL_SIZE, self->cancellable, on_thumbnail_loaded, g_object_ref (self));
 }
 
 static void

@@ -429,6 +429,17 @@ vetter_image_view_set_image (VetterImageView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+void
+vetter_image_view_set_sharper (VetterImageView *self,
+                               GdkTexture      *texture)
+{
+  g_return_if_fail (VETTER_IS_IMAGE_VIEW (self));
+  g_return_if_fail (GDK_IS_TEXTURE (texture));
+
+  g_set_object (&self->texture, texture);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 GdkTexture *
 vetter_image_view_get_texture (VetterImageView *self)
 {

@@ -28,6 +28,10 @@ void        vetter_image_view_set_image       (VetterImageView *self,
                                                GdkTexture      *texture,
                                                int              source_width,
                                                int              source_height);
+/* The same image, sharper (a larger copy): the zoom, the position and the
+ * boxes stay as they are. */
+void        vetter_image_view_set_sharper     (VetterImageView *self,
+                                               GdkTexture      *texture);
 GdkTexture *vetter_image_view_get_texture     (VetterImageView *self);
 void        vetter_image_view_clear_boxes     (VetterImageView *self);
 void        vetter_image_view_add_box         (VetterImageView *self,

@@ -114,6 +114,8 @@ text_row (const char *title,
   gtk_box_append (GTK_BOX (box), text);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  /* Text to read, not a control: out of the Tab order. */
+  gtk_widget_set_focusable (row, FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, value ? value : "", -1);
   return row;
@@ -166,6 +168,7 @@ fill_defects (VetterItemDetailView *self,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No defects found"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
       gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_widget_set_focusable (row, FALSE);
       gtk_list_box_append (self->defect_list, row);
       return;
     }
@@ -298,8 +301,8 @@ static void
 on_variant_clicked (GtkButton            *button,
                     VetterItemDetailView *self)
 {
-  g_signal_emit (self, signals[OPEN_VARIANT], 0, g_object_get_data (G_OBJECT (button), "path"),
-                 g_object_get_data (G_OBJECT (button), "title"));
+  g_signal_emit (self, signals[OPEN_VARIANT], 0, self->image_index,
+                 GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "variant")));
 }
 
 static void
@@ -344,13 +347,14 @@ fill_variants (VetterItemDetailView *self,
       gtk_box_append (GTK_BOX (box), label);
       gtk_button_set_child (GTK_BUTTON (button), box);
       gtk_widget_add_css_class (button, "flat");
-      gtk_widget_set_tooltip_text (button, _("Open full size"));
+      gtk_widget_set_tooltip_text (button, _("Open full size (the arrow keys step through the variants)"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-      g_object_set_data_full (G_OBJECT (button), "path", g_strdup (variant->path), g_free);
-      g_object_set_data_full (G_OBJECT (button), "title", g_steal_pointer (&title), g_free);
+      g_object_set_data (G_OBJECT (button), "variant", GUINT_TO_POINTER (i));
       g_signal_connect (button, "clicked", G_CALLBACK (on_variant_clicked), self);
       gtk_flow_box_append (self->variant_box, button);
-      vetter_texture_load_async (paths, VARIANT_PREVIEW_SIZE, self->cancellable, on_variant_preview_loaded,
+      /* Tab goes to the button, not to an unnamed wrapper around it. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+      vetter_texture_load_async (paths, VARIANT_PREVIEW_SIZE, VARIANT_PREVIEW_SIZE, self->cancellable, on_variant_preview_loaded,
                                  g_object_ref (picture));
     }
   if (image == NULL || image->variants->len == 0)
@@ -358,6 +362,7 @@ fill_variants (VetterItemDetailView *self,
       GtkWidget *none = dim_note (image && image->error ? image->error : _("No variants were made"));
 
       gtk_flow_box_append (self->variant_box, none);
+      gtk_widget_set_focusable (gtk_widget_get_parent (none), FALSE);
     }
 }
 
@@ -561,11 +566,11 @@ vetter_item_detail_view_class_init (VetterItemDetailViewClass *klass)
                                            NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
   /**
    * VetterItemDetailView::open-variant:
-   * @path: the variant's file
-   * @title: what it is, for a person
+   * @image: which of the item's images
+   * @variant: which of that image's variants
    */
   signals[OPEN_VARIANT] = g_signal_new ("open-variant", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                        NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+                                        NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 
   g_type_ensure (VETTER_TYPE_CONFLICT_CARD);
   vetter_ensure_resources ();
@@ -608,6 +613,9 @@ vetter_item_detail_view_set_item (VetterItemDetailView *self,
 
   g_return_if_fail (VETTER_IS_ITEM_DETAIL_VIEW (self));
 
+  /* A record is read whole and never changes: the same one is drawn. */
+  if (item && item == self->item && image_index == self->image_index)
+    return;
   if (item)
     vetter_item_detail_ref (item);
   g_clear_pointer (&self->item, vetter_item_detail_unref);

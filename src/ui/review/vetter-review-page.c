@@ -1,11 +1,20 @@
-/* vetter-review-page.c: the items waiting for a person, one at a time
+/* vetter-review-page.c: the ads waiting for a person, one at a time
  *
  * Built for a moderator who decides hundreds of ads an hour from the
- * keyboard. Where the moderator is (the queue, the position, the items
- * read ahead, undo) is a VetterReviewCursor; this page draws it: the image
- * with the defects boxed, the item's panels (VetterItemDetailView), the
- * filters and the keys. Each item the cursor reads ahead has its image
- * decoded here at once, so a decision moves on to a picture already made.
+ * keyboard. Where the moderator is (the queue, the position, the ads read
+ * ahead, undo) is a VetterReviewCursor; the pictures of the ads around
+ * the position are made ahead, at the size they are drawn, by a
+ * VetterPictureCache; what each key does, and the keys typed ahead of the
+ * screen, are VetterReviewKeys. This page draws what they hold: the image
+ * with the defects boxed, the ad's side panel (a VetterItemDetailView,
+ * one per ad read ahead, filled before it is shown), the
+ * filters and counters, the reason bar, a toast for each decision with
+ * its Undo, and the variants in a viewer of their own.
+ *
+ * A decision swaps the ad on screen in the same turn of the main loop
+ * when the next ad is ready, which it is unless the moderator outpaces
+ * the reading ahead; then the last ad stays, dimmed, under a word saying
+ * that keys typed now go to the next one, and they do.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,32 +25,28 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "vetter-batch-object.h"
 #include "vetter-claim-keeper.h"
 #include "vetter-config.h"
 #include "vetter-item-detail-view.h"
 #include "vetter-labels.h"
+#include "vetter-picture-cache.h"
 #include "vetter-reasons.h"
 #include "vetter-resources.h"
 #include "vetter-review-cursor.h"
+#include "vetter-review-keys.h"
 #include "vetter-review-page.h"
-#include "vetter-texture-loader.h"
+#include "vetter-variant-viewer.h"
 
-/* Long side of the copy shown: sharper than any screen the window fills,
- * and a 24-megapixel photograph still decodes in a fraction of a second. */
-#define DISPLAY_SIZE 2560
-/* Items read ahead, their images decoded before they are needed. */
-#define READ_AHEAD 2
-
-/* An item's first image, decoded for the screen. */
-typedef struct
-{
-  GdkTexture   *texture;   /* NULL when it cannot be shown */
-  gboolean      done;
-  GCancellable *cancellable;
-} Picture;
+/* Ads read ahead, their pictures made before they are needed: enough for
+ * a burst of decisions while the next few are decoded. */
+#define READ_AHEAD 3
+/* Side panels kept made: the ads read ahead, the one on screen, the one
+ * before it. */
+#define N_PANELS (READ_AHEAD + 2)
+/* The status filter's "All decided" entry. */
+#define FILTER_ALL_DECIDED 3
 
 struct _VetterReviewPage
 {
@@ -52,31 +57,46 @@ struct _VetterReviewPage
   GSettings          *settings;
   GCancellable       *cancellable;
   VetterReviewCursor *cursor;
-  GHashTable         *pictures;       /* item id → Picture*, for the items read */
-  gint64              shown;          /* the item on screen, 0 for none */
+  VetterPictureCache *pictures;
+  VetterReviewKeys   *keys;
+  VetterClaimKeeper  *claim;          /* on the ad on screen */
+  gint64              shown;          /* the ad on screen that keys act on, 0 for none */
   guint               image_index;    /* which of its images */
-  GdkTexture         *other_image;    /* an image other than the first, when picked */
+  gboolean            full_size;      /* zoomed in: its picture at full size is wanted */
+  gboolean            viewing;        /* the variant viewer is open */
   VetterItemDetail   *drawn;          /* what the panels show now, to skip redrawing it */
   GdkTexture         *drawn_texture;
   guint               drawn_index;
   GArray             *batch_ids;      /* batch filter's entries; 0: all */
   GPtrArray          *defect_kinds;   /* defect filter's entries after "any" */
   gboolean            choosing_reason;
-  VetterClaimKeeper  *claim;          /* on the ad on screen */
+  AdwToast           *confirmation;   /* the last decision's word, while shown */
 
+  AdwToastOverlay    *toast_overlay;
   GtkDropDown        *batch_filter;
   GtkDropDown        *status_filter;
   GtkDropDown        *defect_filter;
   GtkDropDown        *auto_filter;
   GtkLabel           *position_label;
+  GtkLabel           *left_label;
   GtkStack           *review_stack;
   AdwStatusPage      *error_page;
+  GtkButton          *skip_button;
+  GtkButton          *show_decided_button;
+  GtkWidget          *paned;
+  GtkLabel           *stale_label;
   VetterImageView    *image_view;
   GtkBox             *image_switcher;
-  VetterItemDetailView *detail_view;
+  GtkScrolledWindow  *panel_scroller;
+  GtkStack           *panel_stack;
+  VetterItemDetailView *panels[N_PANELS];
+  VetterItemDetailView *detail_view;   /* the panel on screen */
+  guint               panels_source;
+  VetterVariantViewer *variant_viewer;
   GtkRevealer        *reason_revealer;
   GtkFlowBox         *reason_box;
   GtkEntry           *note_entry;
+  GtkSpinner         *loading_spinner;
 };
 
 G_DEFINE_FINAL_TYPE (VetterReviewPage, vetter_review_page, GTK_TYPE_WIDGET)
@@ -96,18 +116,14 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static const char * const page_actions[] = {
+  "review.approve", "review.reject", "review.reason", "review.cancel-reason", "review.next", "review.previous",
+  "review.undo", "review.keep-theirs", "review.keep-mine", "review.zoom", "review.reveal", "review.show-decided",
+};
+
 static void show_current (VetterReviewPage *self);
 
 /* ---- Helpers -------------------------------------------------------------- */
-
-static void
-picture_free (Picture *picture)
-{
-  g_cancellable_cancel (picture->cancellable);
-  g_clear_object (&picture->cancellable);
-  g_clear_object (&picture->texture);
-  g_free (picture);
-}
 
 static void
 say (VetterReviewPage *self,
@@ -132,62 +148,79 @@ image_of (VetterItemDetail *item,
   return item && index < item->images->len ? g_ptr_array_index (item->images, index) : NULL;
 }
 
-/* The files that show the image: the advertiser's own when it is on this
- * machine, else the compressed variant (same size, orientation applied). */
-static GPtrArray *
-image_paths (VetterImageInfo *image)
+/* The ad keys act on: the one on screen, if it is the cursor's. */
+static VetterItemDetail *
+acting_item (VetterReviewPage *self)
 {
-  GPtrArray *paths = g_ptr_array_new ();
+  VetterItemDetail *item = vetter_review_cursor_get_current (self->cursor);
 
-  if (image && image->location && strstr (image->location, "://") == NULL)
-    g_ptr_array_add (paths, image->location);
-  for (guint i = 0; image && i < image->variants->len; i++)
-    {
-      VetterVariantInfo *variant = g_ptr_array_index (image->variants, i);
+  return item && item->id == self->shown ? item : NULL;
+}
 
-      if (variant->kind == VETTER_VARIANT_COMPRESSED)
-        g_ptr_array_add (paths, variant->path);
-    }
-  g_ptr_array_add (paths, NULL);
-  return paths;
+static gboolean
+can_act (VetterReviewPage *self,
+         const char       *action)
+{
+  VetterItemDetail *item = acting_item (self);
+  gboolean settling = vetter_review_cursor_get_settling (self->cursor);
+  gboolean conflict = vetter_item_detail_in_conflict (item);
+  guint position = vetter_review_cursor_get_position (self->cursor);
+
+  /* The variant viewer takes the keys while it is open. */
+  if (self->viewing)
+    return FALSE;
+  if (g_str_equal (action, "review.approve") || g_str_equal (action, "review.reject"))
+    return item && vetter_status_is_decidable (item->status) && !conflict && !settling;
+  if (g_str_equal (action, "review.reason"))
+    return self->choosing_reason;
+  if (g_str_equal (action, "review.keep-theirs") || g_str_equal (action, "review.keep-mine"))
+    return conflict && !settling;
+  if (g_str_equal (action, "review.previous"))
+    return position > 0;
+  if (g_str_equal (action, "review.next"))
+    return position < vetter_review_cursor_get_n_items (self->cursor);
+  if (g_str_equal (action, "review.undo"))
+    return vetter_review_cursor_get_can_undo (self->cursor);
+  if (g_str_equal (action, "review.zoom") || g_str_equal (action, "review.reveal"))
+    return item != NULL;
+  /* Escape with nothing to cancel does nothing, without a bell. */
+  return TRUE;
+}
+
+static gboolean
+keys_can_act (GtkWidget  *page,
+              const char *action)
+{
+  return can_act (VETTER_REVIEW_PAGE (page), action);
 }
 
 static void
 update_actions (VetterReviewPage *self)
 {
-  VetterItemDetail *item = self->shown ? vetter_review_cursor_get_current (self->cursor) : NULL;
-  gboolean conflict = vetter_item_detail_in_conflict (item);
-  gboolean decidable = item && vetter_status_is_decidable (item->status) && !conflict;
-  guint position = vetter_review_cursor_get_position (self->cursor);
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.approve", decidable);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.reject", decidable);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.keep-theirs", conflict);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.keep-mine", conflict);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.reason", self->choosing_reason);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.cancel-reason", self->choosing_reason);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.previous", position > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.next",
-                                 position < vetter_review_cursor_get_n_items (self->cursor));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.undo", vetter_review_cursor_get_can_undo (self->cursor));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.zoom", item != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (page_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), page_actions[i], can_act (self, page_actions[i]));
 }
 
 static void
-update_position_label (VetterReviewPage *self)
+update_counters (VetterReviewPage *self)
 {
-  g_autofree char *text = NULL;
+  g_autofree char *position_text = NULL;
+  g_autofree char *left_text = NULL;
   guint len = vetter_review_cursor_get_n_items (self->cursor);
   guint position = vetter_review_cursor_get_position (self->cursor);
+  guint left = vetter_review_cursor_get_n_left (self->cursor);
 
   if (len == 0)
-    text = g_strdup ("");
+    position_text = g_strdup ("");
   else if (position >= len)
-    text = g_strdup_printf (ngettext ("End of %u item", "End of %u items", len), len);
+    position_text = g_strdup_printf (ngettext ("End of %u ad", "End of %u ads", len), len);
   else
-    /* Translators: the item on screen, of how many match the filters */
-    text = g_strdup_printf (_("%u of %u"), position + 1, len);
-  gtk_label_set_label (self->position_label, text);
+    /* Translators: the ad on screen, of how many match the filters */
+    position_text = g_strdup_printf (_("Ad %u of %u"), position + 1, len);
+  /* Translators: ads of the queue still waiting for a decision */
+  left_text = len ? g_strdup_printf (ngettext ("%u left", "%u left", left), left) : g_strdup ("");
+  gtk_label_set_label (self->position_label, position_text);
+  gtk_label_set_label (self->left_label, left_text);
 }
 
 static void
@@ -205,94 +238,186 @@ set_shown (VetterReviewPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_ITEM]);
 }
 
+/* Where keys go when nothing else holds them: the image, or the button of
+ * the page on show. A focus left on a hidden widget would swallow them. */
+static void
+focus_home (VetterReviewPage *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->review_stack);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+  if (self->choosing_reason || self->viewing || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  /* A control the moderator went to (a filter, a defect) keeps it. */
+  if (focus && gtk_widget_is_ancestor (focus, GTK_WIDGET (self)) && gtk_widget_is_drawable (focus) &&
+      !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->reason_revealer)))
+    return;
+  if (g_strcmp0 (page, "empty") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->show_decided_button));
+  else if (g_strcmp0 (page, "error") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->skip_button));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->image_view));
+}
+
 /* ---- Pictures ------------------------------------------------------------- */
 
-typedef struct
+/* The pictures of the ads around the position, made for the view as it
+ * is now; the others are let go. */
+static void
+prepare_pictures (VetterReviewPage *self)
 {
-  VetterReviewPage *self;
-  gint64            item_id;
-  Picture          *picture;   /* borrowed: alive while its cancellable is not cancelled */
-} PictureLoad;
+  gint64 keep[READ_AHEAD + 3];
+  guint n = 0;
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self->image_view));
+
+  vetter_picture_cache_set_fit (self->pictures, gtk_widget_get_width (GTK_WIDGET (self->image_view)) * scale,
+                                gtk_widget_get_height (GTK_WIDGET (self->image_view)) * scale);
+  for (int offset = -1; offset <= READ_AHEAD; offset++)
+    {
+      VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, offset);
+
+      if (item == NULL)
+        continue;
+      vetter_picture_cache_prepare (self->pictures, item, offset == 0 ? self->image_index : 0, FALSE);
+      if (offset == 0 && self->full_size)
+        vetter_picture_cache_prepare (self->pictures, item, self->image_index, TRUE);
+      keep[n++] = item->id;
+    }
+  if (self->drawn)
+    keep[n++] = self->drawn->id;
+  vetter_picture_cache_keep (self->pictures, keep, n);
+}
 
 static void
-on_picture_loaded (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_picture_ready (VetterReviewPage *self,
+                  gint64            item_id,
+                  guint             index,
+                  gboolean          full)
 {
-  PictureLoad *load = user_data;
-  g_autoptr(VetterReviewPage) self = load->self;
-  g_autoptr(GError) error = NULL;
-  GdkTexture *texture = vetter_texture_load_finish (result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (item_id != vetter_review_cursor_get_current_item (self->cursor) || index != self->image_index)
+    return;
+  if (full)
     {
-      g_free (load);
+      GdkTexture *texture = NULL;
+
+      vetter_picture_cache_lookup (self->pictures, item_id, index, TRUE, &texture, NULL);
+      if (texture && item_id == self->shown)
+        {
+          vetter_image_view_set_sharper (self->image_view, texture);
+          g_set_object (&self->drawn_texture, texture);
+        }
       return;
     }
-  /* An item whose image cannot be shown is still decided: the panel says
-   * what is known, and the rules will have said why. */
-  load->picture->texture = texture;
-  load->picture->done = TRUE;
-  if (load->item_id == vetter_review_cursor_get_current_item (self->cursor))
-    show_current (self);
-  g_free (load);
+  show_current (self);
 }
 
+/* Zoomed in by key, scroll or double click: the picture at full size. */
 static void
-load_picture (VetterReviewPage *self,
-              VetterItemDetail *item)
+on_fit_changed (VetterReviewPage *self)
 {
-  g_autoptr(GPtrArray) paths = NULL;
-  PictureLoad *load;
-  Picture *picture;
+  VetterItemDetail *item = acting_item (self);
 
-  if (g_hash_table_contains (self->pictures, &item->id))
+  if (vetter_image_view_get_fit (self->image_view) || item == NULL || self->full_size)
     return;
-  picture = g_new0 (Picture, 1);
-  picture->cancellable = g_cancellable_new ();
-  g_hash_table_insert (self->pictures, g_memdup2 (&item->id, sizeof item->id), picture);
-  load = g_new0 (PictureLoad, 1);
-  load->self = g_object_ref (self);
-  load->item_id = item->id;
-  load->picture = picture;
-  paths = image_paths (image_of (item, 0));
-  vetter_texture_load_async ((const char * const *) paths->pdata, DISPLAY_SIZE, picture->cancellable,
-                             on_picture_loaded, load);
+  self->full_size = TRUE;
+  vetter_picture_cache_prepare (self->pictures, item, self->image_index, TRUE);
+  on_picture_ready (self, item->id, self->image_index, TRUE);
 }
 
-/* Pictures are kept for the item on screen and those read ahead of it. */
-static void
-forget_pictures (VetterReviewPage *self)
-{
-  g_autoptr(GHashTable) wanted = g_hash_table_new (g_int64_hash, g_int64_equal);
-  GHashTableIter iter;
-  gpointer key;
+/* ---- Side panels ---------------------------------------------------------- */
 
-  for (guint i = 0; i <= READ_AHEAD; i++)
+static gboolean
+is_near (VetterReviewPage *self,
+         gint64            item_id)
+{
+  for (int offset = -1; offset <= READ_AHEAD; offset++)
     {
-      VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, i);
+      VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, offset);
 
-      if (item)
-        g_hash_table_add (wanted, &item->id);
+      if (item && item->id == item_id)
+        return TRUE;
     }
-  if (self->shown)
-    g_hash_table_add (wanted, &self->shown);
-  g_hash_table_iter_init (&iter, self->pictures);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_hash_table_contains (wanted, key))
-      g_hash_table_iter_remove (&iter);
+  return FALSE;
+}
+
+/* The panel showing @item, filled now if none is: one that showed it
+ * before (an older record of it), else one no ad near the position needs. */
+static VetterItemDetailView *
+panel_for (VetterReviewPage *self,
+           VetterItemDetail *item,
+           guint             image_index)
+{
+  VetterItemDetailView *chosen = NULL;
+
+  for (guint i = 0; i < N_PANELS && chosen == NULL; i++)
+    {
+      VetterItemDetail *held = vetter_item_detail_view_get_item (self->panels[i]);
+
+      if (held && held->id == item->id)
+        chosen = self->panels[i];
+    }
+  for (guint i = 0; i < N_PANELS && chosen == NULL; i++)
+    {
+      VetterItemDetail *held = vetter_item_detail_view_get_item (self->panels[i]);
+
+      if (self->panels[i] != self->detail_view && (held == NULL || !is_near (self, held->id)))
+        chosen = self->panels[i];
+    }
+  if (chosen == NULL)
+    chosen = self->panels[0] != self->detail_view ? self->panels[0] : self->panels[1];
+  vetter_item_detail_view_set_item (chosen, item, image_index);
+  return chosen;
+}
+
+/* Fills the panels of the ads read ahead while the moderator looks at
+ * this one, so that a decision only swaps which panel is shown. Each is
+ * measured at the width it will have, so that its text is laid out
+ * before it is shown too. */
+static gboolean
+prepare_panels (gpointer user_data)
+{
+  VetterReviewPage *self = user_data;
+  int width = gtk_widget_get_width (GTK_WIDGET (self->panel_stack));
+
+  self->panels_source = 0;
+  for (int offset = -1; offset <= READ_AHEAD; offset++)
+    {
+      VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, offset);
+      VetterItemDetailView *panel;
+      int minimum, natural;
+
+      if (item == NULL || offset == 0)
+        continue;
+      panel = panel_for (self, item, 0);
+      if (width > 0 && panel != self->detail_view)
+        gtk_widget_measure (GTK_WIDGET (panel), GTK_ORIENTATION_VERTICAL, width, &minimum, &natural, NULL, NULL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* After the frame that shows the ad on screen, not before it. */
+static void
+schedule_panels (VetterReviewPage *self)
+{
+  if (self->panels_source == 0)
+    self->panels_source = g_timeout_add_full (G_PRIORITY_LOW, 20, prepare_panels, self, NULL);
 }
 
 static void
-on_item_loaded (VetterReviewPage *self,
-                VetterItemDetail *item)
+show_panel (VetterReviewPage     *self,
+            VetterItemDetailView *panel)
 {
-  load_picture (self, item);
-  if (item->id == vetter_review_cursor_get_current_item (self->cursor))
-    show_current (self);
+  if (self->detail_view == panel)
+    return;
+  self->detail_view = panel;
+  gtk_stack_set_visible_child (self->panel_stack, GTK_WIDGET (panel));
+  /* A new ad's panel is read from its top. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->panel_scroller), 0);
 }
 
-/* ---- Showing the item ------------------------------------------------------ */
+/* ---- Showing the ad ------------------------------------------------------- */
 
 static VetterBoxLevel
 box_level (VetterSeverity severity)
@@ -303,7 +428,14 @@ box_level (VetterSeverity severity)
 
 static void
 on_image_chosen (GtkToggleButton  *button,
-                 VetterReviewPage *self);
+                 VetterReviewPage *self)
+{
+  if (!gtk_toggle_button_get_active (button) || acting_item (self) == NULL)
+    return;
+  self->image_index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
+  self->full_size = FALSE;
+  show_current (self);
+}
 
 static void
 fill_image_switcher (VetterReviewPage *self,
@@ -332,6 +464,8 @@ fill_image_switcher (VetterReviewPage *self,
     }
 }
 
+/* Draws @item with @texture (NULL: its image cannot be shown; the panel
+ * says what is known, and the rules will have said why). */
 static void
 display (VetterReviewPage *self,
          VetterItemDetail *item,
@@ -340,8 +474,8 @@ display (VetterReviewPage *self,
   VetterImageInfo *image = image_of (item, self->image_index);
   g_autofree char *image_name = NULL;
 
-  /* The queue grows and the position label moves while a batch runs; the
-   * item itself, a record read once, is redrawn only when it is new. */
+  /* The queue grows and the counters move while a batch runs; the ad
+   * itself, a record read once, is drawn again only when it changed. */
   if (item == self->drawn && texture == self->drawn_texture && self->image_index == self->drawn_index &&
       item->id == self->shown)
     return;
@@ -349,7 +483,8 @@ display (VetterReviewPage *self,
   self->drawn = vetter_item_detail_ref (item);
   g_set_object (&self->drawn_texture, texture);
   self->drawn_index = self->image_index;
-  image_name = g_strdup_printf (_("Image of %s"), item->title ? item->title : _("the item"));
+
+  image_name = g_strdup_printf (_("Image of %s"), item->title ? item->title : _("the ad"));
   vetter_image_view_set_image (self->image_view, texture, image ? image->width : 0, image ? image->height : 0);
   vetter_image_view_clear_boxes (self->image_view);
   for (guint i = 0; image && i < image->defects->len; i++)
@@ -362,154 +497,141 @@ display (VetterReviewPage *self,
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->image_view), GTK_ACCESSIBLE_PROPERTY_LABEL, image_name, -1);
   gtk_widget_remove_css_class (GTK_WIDGET (self), "revealed");
-  vetter_item_detail_view_set_item (self->detail_view, item, self->image_index);
+  show_panel (self, panel_for (self, item, self->image_index));
   fill_image_switcher (self, item);
-  gtk_stack_set_visible_child_name (self->review_stack, "item");
   if (vetter_status_is_decidable (item->status))
     vetter_claim_keeper_hold (self->claim, item->id, item->uid);
   set_shown (self, item->id);
-  if (!gtk_widget_has_focus (GTK_WIDGET (self->note_entry)))
-    gtk_widget_grab_focus (GTK_WIDGET (self->image_view));
 }
 
-/* Draws what the cursor holds; an item whose picture is still being
- * decoded leaves the last one on screen for the few milliseconds it takes
- * rather than flicker through a spinner. */
+/* The last ad stays in sight, dimmed, while the next one is made: keys
+ * typed meanwhile are kept for the next one, and the word says so. */
+static void
+show_waiting (VetterReviewPage *self)
+{
+  if (self->drawn)
+    {
+      gtk_widget_add_css_class (self->paned, "stale");
+      gtk_widget_set_visible (GTK_WIDGET (self->stale_label), TRUE);
+      gtk_stack_set_visible_child_name (self->review_stack, "item");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->review_stack, "loading");
+  if (self->shown)
+    {
+      vetter_claim_keeper_release (self->claim);
+      self->shown = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_ITEM]);
+    }
+}
+
+/* Draws what the cursor holds, and says whether keys can act on it. */
 static void
 show_current (VetterReviewPage *self)
 {
   VetterReviewState state = vetter_review_cursor_get_state (self->cursor);
   VetterItemDetail *item = vetter_review_cursor_get_current (self->cursor);
+  gboolean ready = FALSE;
 
-  if (state == VETTER_REVIEW_ITEM && item == NULL)
-    state = VETTER_REVIEW_LOADING;
-  switch (state)
+  if (item && item->id != self->shown && (self->drawn == NULL || item->id != self->drawn->id))
     {
-    case VETTER_REVIEW_ITEM:
-      {
-        Picture *picture = g_hash_table_lookup (self->pictures, &item->id);
+      self->image_index = 0;
+      self->full_size = FALSE;
+    }
+  prepare_pictures (self);
 
-        if (item->id != self->shown)
-          {
-            self->image_index = 0;
-            g_clear_object (&self->other_image);
-          }
-        if (self->image_index > 0 && self->other_image)
-          display (self, item, self->other_image);
-        else if (self->image_index == 0 && picture && picture->done)
-          display (self, item, picture->texture);
-        else if (self->image_index == 0 && picture == NULL)
-          load_picture (self, item);
-        break;
-      }
-    case VETTER_REVIEW_EMPTY:
+  if (state == VETTER_REVIEW_ITEM && item)
+    {
+      GdkTexture *texture = NULL;
+
+      if (vetter_picture_cache_lookup (self->pictures, item->id, self->image_index, FALSE, &texture, NULL))
+        {
+          GdkTexture *full = NULL;
+
+          if (self->full_size)
+            vetter_picture_cache_lookup (self->pictures, item->id, self->image_index, TRUE, &full, NULL);
+          display (self, item, full ? full : texture);
+          gtk_widget_remove_css_class (self->paned, "stale");
+          gtk_widget_set_visible (GTK_WIDGET (self->stale_label), FALSE);
+          if (!self->viewing)
+            gtk_stack_set_visible_child_name (self->review_stack, "item");
+          ready = TRUE;
+        }
+      else
+        show_waiting (self);
+    }
+  else if (state == VETTER_REVIEW_EMPTY)
+    {
+      self->viewing = FALSE;
       vetter_claim_keeper_release (self->claim);
-      vetter_item_detail_view_set_item (self->detail_view, NULL, 0);
       gtk_stack_set_visible_child_name (self->review_stack, "empty");
       set_shown (self, 0);
-      break;
-    case VETTER_REVIEW_ERROR:
+      ready = TRUE;
+    }
+  else if (state == VETTER_REVIEW_ERROR)
+    {
+      vetter_claim_keeper_release (self->claim);
       adw_status_page_set_description (self->error_page, vetter_review_cursor_get_error (self->cursor)->message);
       gtk_stack_set_visible_child_name (self->review_stack, "error");
       set_shown (self, 0);
-      break;
-    case VETTER_REVIEW_LOADING:
-    default:
-      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->review_stack), "item") != 0)
-        gtk_stack_set_visible_child_name (self->review_stack, "loading");
-      break;
+      ready = TRUE;
     }
-  if (self->shown && self->shown != vetter_review_cursor_get_current_item (self->cursor))
-    {
-      /* The last item stays visible but is no longer what keys act on. */
-      vetter_claim_keeper_release (self->claim);
-      set_shown (self, 0);
-    }
-  forget_pictures (self);
-  update_position_label (self);
+  else
+    show_waiting (self);
+
+  /* The ad whose variants were open is gone (decided elsewhere). */
+  if (self->viewing && self->shown == 0)
+    self->viewing = FALSE;
+  vetter_review_keys_set_enabled (self->keys, !self->viewing);
+  schedule_panels (self);
+  update_counters (self);
+  update_actions (self);
+  focus_home (self);
+  /* An ad taken back is shown at once; it takes keys once written. */
+  vetter_review_keys_set_ready (self->keys, ready && !vetter_review_cursor_get_settling (self->cursor));
+}
+
+static void
+on_item_loaded (VetterReviewPage *self,
+                VetterItemDetail *item)
+{
+  show_current (self);
+}
+
+static void
+on_box_highlighted (VetterItemDetailView *panel,
+                    int                   index,
+                    VetterReviewPage     *self)
+{
+  if (panel == self->detail_view)
+    vetter_image_view_set_highlighted (self->image_view, index);
+}
+
+/* ---- The variant viewer --------------------------------------------------- */
+
+static void
+on_open_variant (VetterReviewPage *self,
+                 guint             image,
+                 guint             variant)
+{
+  VetterItemDetail *item = acting_item (self);
+
+  if (item == NULL)
+    return;
+  self->viewing = TRUE;
+  vetter_review_keys_set_enabled (self->keys, FALSE);
+  gtk_stack_set_visible_child_name (self->review_stack, "variant");
+  vetter_variant_viewer_show (self->variant_viewer, item, image, variant);
   update_actions (self);
 }
 
 static void
-on_cursor_changed (VetterReviewPage *self)
+on_viewer_closed (VetterReviewPage *self)
 {
+  self->viewing = FALSE;
+  vetter_review_keys_set_enabled (self->keys, TRUE);
   show_current (self);
-}
-
-static void
-on_other_image_loaded (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(VetterReviewPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkTexture) texture = vetter_texture_load_finish (result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_set_object (&self->other_image, texture);
-  show_current (self);
-}
-
-static void
-on_image_chosen (GtkToggleButton  *button,
-                 VetterReviewPage *self)
-{
-  VetterItemDetail *item = vetter_review_cursor_get_current (self->cursor);
-  g_autoptr(GPtrArray) paths = NULL;
-
-  if (!gtk_toggle_button_get_active (button) || item == NULL)
-    return;
-  self->image_index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index"));
-  g_clear_object (&self->other_image);
-  if (self->image_index == 0)
-    {
-      show_current (self);
-      return;
-    }
-  paths = image_paths (image_of (item, self->image_index));
-  vetter_texture_load_async ((const char * const *) paths->pdata, DISPLAY_SIZE, self->cancellable,
-                             on_other_image_loaded, g_object_ref (self));
-}
-
-static void
-on_box_highlighted (VetterReviewPage *self,
-                    int               index)
-{
-  vetter_image_view_set_highlighted (self->image_view, index);
-}
-
-/* A variant opened full size, in a window of its own. */
-static void
-on_full_variant_loaded (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(VetterImageView) view = user_data;
-  g_autoptr(GdkTexture) texture = vetter_texture_load_finish (result, NULL);
-
-  if (texture)
-    vetter_image_view_set_image (view, texture, 0, 0);
-}
-
-static void
-on_open_variant (VetterReviewPage *self,
-                 const char       *path,
-                 const char       *title)
-{
-  const char *paths[] = { path, NULL };
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *view = vetter_image_view_new ();
-
-  gtk_window_set_title (GTK_WINDOW (window), title);
-  gtk_window_set_titlebar (GTK_WINDOW (window), header);
-  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  gtk_window_set_child (GTK_WINDOW (window), view);
-  vetter_texture_load_async (paths, 8192, NULL, on_full_variant_loaded, g_object_ref (view));
-  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_grab_focus (GTK_WIDGET (self->image_view));
 }
 
 /* ---- Claims --------------------------------------------------------------- */
@@ -528,7 +650,7 @@ on_held_elsewhere (VetterReviewPage *self,
   message = g_strdup_printf (_("%s is reviewing this ad on another desktop; it is left to them"),
                              holder && *holder ? holder : _("Someone"));
   say (self, message);
-  /* The item after it is read ahead and moves up in its place. */
+  /* The ad after it is read ahead and moves up in its place. */
   vetter_review_cursor_drop (self->cursor, item_id);
 }
 
@@ -566,6 +688,8 @@ on_filter_changed (VetterReviewPage *self)
   /* Rebuilding a filter's list re-selects what it had: no new query. */
   if (vetter_review_filter_equal (filter, vetter_review_cursor_get_filter (self->cursor)))
     return;
+  /* Keys typed for the old queue are not for the new one. */
+  vetter_review_keys_forget (self->keys);
   vetter_review_cursor_set_filter (self->cursor, filter);
 }
 
@@ -636,7 +760,74 @@ on_defect_kinds_loaded (GObject      *source,
   g_signal_handlers_unblock_by_func (self->defect_filter, on_filter_changed, self);
 }
 
+static void
+show_decided_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *parameter)
+{
+  VetterReviewPage *self = VETTER_REVIEW_PAGE (widget);
+
+  gtk_drop_down_set_selected (self->status_filter, FILTER_ALL_DECIDED);
+}
+
 /* ---- Deciding ------------------------------------------------------------- */
+
+static void
+on_confirmation_dismissed (AdwToast         *toast,
+                           VetterReviewPage *self)
+{
+  if (self->confirmation == toast)
+    self->confirmation = NULL;
+}
+
+/* A word for each decision, with the way back. While one is on screen the
+ * next one rewrites it: a fast moderator reads the newest, and the window
+ * does not animate a new toast in for every key. */
+static void
+confirm (VetterReviewPage *self,
+         const char       *text)
+{
+  AdwToast *toast;
+
+  if (self->confirmation)
+    {
+      adw_toast_set_title (self->confirmation, text);
+      return;
+    }
+  toast = adw_toast_new (text);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "review.undo");
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_confirmation_dismissed), self);
+  self->confirmation = toast;
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static const char *
+title_of (VetterItemDetail *item)
+{
+  return item->title && *item->title ? item->title : _("the ad");
+}
+
+static void
+decide (VetterReviewPage *self,
+        VetterStatus      status,
+        const char       *code,
+        const char       *note)
+{
+  g_autoptr(VetterItemDetail) item = acting_item (self) ? vetter_item_detail_ref (acting_item (self)) : NULL;
+  g_autofree char *text = NULL;
+
+  if (item == NULL || !vetter_review_cursor_decide (self->cursor, status, code, note, g_get_user_name ()))
+    return;
+  if (status == VETTER_STATUS_APPROVED)
+    text = g_strdup_printf (_("Approved “%s”"), title_of (item));
+  else
+    /* Translators: an ad's title, then why it was rejected */
+    text = g_strdup_printf (_("Rejected “%s”: %s"), title_of (item), vetter_label_for_reason (code));
+  confirm (self, text);
+}
 
 static void
 close_reason_bar (VetterReviewPage *self)
@@ -646,8 +837,7 @@ close_reason_bar (VetterReviewPage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->note_entry), "");
   gtk_widget_remove_css_class (GTK_WIDGET (self->note_entry), "error");
   update_actions (self);
-  if (gtk_stack_get_visible_child (self->review_stack) != NULL)
-    gtk_widget_grab_focus (GTK_WIDGET (self->image_view));
+  focus_home (self);
 }
 
 static void
@@ -664,9 +854,9 @@ reject_with (VetterReviewPage *self,
       say (self, _("Write a note saying why, then press Enter"));
       return;
     }
-  kept_note = g_strdup (note);
+  kept_note = note && *note ? g_strdup (note) : NULL;
   close_reason_bar (self);
-  vetter_review_cursor_decide (self->cursor, VETTER_STATUS_REJECTED, code, kept_note, g_get_user_name ());
+  decide (self, VETTER_STATUS_REJECTED, code, kept_note);
 }
 
 static void
@@ -678,7 +868,7 @@ approve_action (GtkWidget  *widget,
 
   if (self->choosing_reason)
     close_reason_bar (self);
-  vetter_review_cursor_decide (self->cursor, VETTER_STATUS_APPROVED, NULL, NULL, g_get_user_name ());
+  decide (self, VETTER_STATUS_APPROVED, NULL, NULL);
 }
 
 static void
@@ -692,6 +882,8 @@ reject_action (GtkWidget  *widget,
   if (self->choosing_reason)
     return;
   self->choosing_reason = TRUE;
+  /* What was typed before R is not the note. */
+  gtk_editable_set_text (GTK_EDITABLE (self->note_entry), "");
   gtk_revealer_set_reveal_child (self->reason_revealer, TRUE);
   update_actions (self);
   first = gtk_flow_box_get_child_at_index (self->reason_box, 0);
@@ -719,7 +911,10 @@ cancel_reason_action (GtkWidget  *widget,
                       const char *name,
                       GVariant   *parameter)
 {
-  close_reason_bar (VETTER_REVIEW_PAGE (widget));
+  VetterReviewPage *self = VETTER_REVIEW_PAGE (widget);
+
+  if (self->choosing_reason)
+    close_reason_bar (self);
 }
 
 static void
@@ -737,12 +932,14 @@ move_action (GtkWidget  *widget,
   VetterReviewPage *self = VETTER_REVIEW_PAGE (widget);
   gboolean moved;
 
+  if (self->choosing_reason)
+    close_reason_bar (self);
   if (g_str_equal (name, "review.next"))
     moved = vetter_review_cursor_next (self->cursor);
   else
     moved = vetter_review_cursor_previous (self->cursor);
-  if (moved && self->choosing_reason)
-    close_reason_bar (self);
+  if (!moved)
+    gtk_widget_error_bell (widget);
 }
 
 static void
@@ -750,10 +947,21 @@ undo_action (GtkWidget  *widget,
              const char *name,
              GVariant   *parameter)
 {
-  vetter_review_cursor_undo (VETTER_REVIEW_PAGE (widget)->cursor, g_get_user_name ());
+  VetterReviewPage *self = VETTER_REVIEW_PAGE (widget);
+  VetterItemDetail *item;
+  g_autofree char *text = NULL;
+
+  if (self->choosing_reason)
+    close_reason_bar (self);
+  if (!vetter_review_cursor_undo (self->cursor, g_get_user_name ()))
+    return;
+  item = vetter_review_cursor_get_current (self->cursor);
+  text = item ? g_strdup_printf (_("Took back the decision on “%s”"), title_of (item))
+              : g_strdup (_("Took back the last decision"));
+  confirm (self, text);
 }
 
-/* Keep Theirs (T) or Keep Mine (M) on an item in conflict, then on. */
+/* Keep Theirs (T) or Keep Mine (M) on an ad in conflict, then on. */
 static void
 resolve_action (GtkWidget  *widget,
                 const char *name,
@@ -783,6 +991,34 @@ reveal_action (GtkWidget  *widget,
     gtk_widget_add_css_class (widget, "revealed");
 }
 
+/* A key that could not act: the bell has rung; the word says why. */
+static void
+on_key_refused (VetterReviewPage *self,
+                const char       *action)
+{
+  VetterItemDetail *item = acting_item (self);
+  const char *why = NULL;
+
+  if (action == NULL)
+    why = _("Too many keys ahead of the screen: wait for the next ad");
+  else if (g_str_equal (action, "review.approve") || g_str_equal (action, "review.reject"))
+    why = item == NULL ? _("There is no ad on screen to decide")
+        : vetter_item_detail_in_conflict (item) ? _("This ad is in conflict: T keeps theirs, M keeps yours")
+        : _("This ad is already decided; Z takes back your last decision");
+  else if (g_str_equal (action, "review.reason"))
+    why = _("Press R to reject first, then the reason’s number");
+  else if (g_str_equal (action, "review.previous"))
+    why = _("This is the first ad");
+  else if (g_str_equal (action, "review.next"))
+    why = _("There is no ad after this one");
+  else if (g_str_equal (action, "review.undo"))
+    why = _("There is no decision to take back");
+  else if (g_str_equal (action, "review.keep-theirs") || g_str_equal (action, "review.keep-mine"))
+    why = _("This ad is not in conflict");
+  if (why)
+    say (self, why);
+}
+
 static void
 on_blur_changed (GSettings        *settings,
                  const char       *key,
@@ -799,6 +1035,14 @@ on_cursor_message (VetterReviewPage *self,
                    const char       *message)
 {
   say (self, message);
+}
+
+/* A spinning spinner keeps the window redrawing every frame even where it
+ * is not shown: it spins only while on screen. */
+static void
+on_spinner_mapped (GtkWidget *spinner)
+{
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), gtk_widget_get_mapped (spinner));
 }
 
 /* ---- GObject -------------------------------------------------------------- */
@@ -818,6 +1062,8 @@ add_reason_buttons (VetterReviewPage *self)
       gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "i", (gint32) i);
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _(reasons[i].label), -1);
       gtk_flow_box_append (self->reason_box, button);
+      /* Tab goes to the button, not to an unnamed wrapper around it. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
     }
 }
 
@@ -851,12 +1097,20 @@ vetter_review_page_dispose (GObject *object)
       vetter_claim_keeper_release (self->claim);
     }
   g_clear_object (&self->claim);
+  g_clear_handle_id (&self->panels_source, g_source_remove);
+  if (self->confirmation)
+    g_signal_handlers_disconnect_by_func (self->confirmation, on_confirmation_dismissed, self);
+  self->confirmation = NULL;
   g_cancellable_cancel (self->cancellable);
   if (self->cursor)
     g_signal_handlers_disconnect_by_data (self->cursor, self);
   g_clear_object (&self->cursor);
-  g_clear_pointer (&self->pictures, g_hash_table_unref);
-  g_clear_object (&self->other_image);
+  if (self->pictures)
+    g_signal_handlers_disconnect_by_data (self->pictures, self);
+  g_clear_object (&self->pictures);
+  if (self->keys)
+    g_signal_handlers_disconnect_by_data (self->keys, self);
+  g_clear_object (&self->keys);
   g_clear_pointer (&self->drawn, vetter_item_detail_unref);
   g_clear_object (&self->drawn_texture);
   if (self->batches)
@@ -866,8 +1120,11 @@ vetter_review_page_dispose (GObject *object)
   g_clear_object (&self->settings);
   /* The panels let go of a picked defect as they go, which would reach
    * for an image view already gone. */
-  if (self->detail_view)
-    g_signal_handlers_disconnect_by_data (self->detail_view, self);
+  for (guint i = 0; i < N_PANELS; i++)
+    if (self->panels[i])
+      g_signal_handlers_disconnect_by_data (self->panels[i], self);
+  if (self->image_view)
+    g_signal_handlers_disconnect_by_data (self->image_view, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_REVIEW_PAGE);
   {
     GtkWidget *child;
@@ -892,15 +1149,6 @@ vetter_review_page_finalize (GObject *object)
 }
 
 static void
-add_key (GtkWidgetClass  *widget_class,
-         guint            key,
-         GdkModifierType  modifiers,
-         const char      *action)
-{
-  gtk_widget_class_add_binding_action (widget_class, key, modifiers, action, NULL);
-}
-
-static void
 vetter_review_page_class_init (VetterReviewPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -921,23 +1169,33 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
 
   g_type_ensure (VETTER_TYPE_IMAGE_VIEW);
   g_type_ensure (VETTER_TYPE_ITEM_DETAIL_VIEW);
+  g_type_ensure (VETTER_TYPE_VARIANT_VIEWER);
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-review-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "vetter-review-page");
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, batch_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, status_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, defect_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, auto_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, position_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, left_label);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, review_stack);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, error_page);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, skip_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, show_decided_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, paned);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, stale_label);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, image_view);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, image_switcher);
-  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, detail_view);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, panel_scroller);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, panel_stack);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, variant_viewer);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, reason_revealer);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, reason_box);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, note_entry);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, loading_spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_note_activate);
 
   gtk_widget_class_install_action (widget_class, "review.approve", NULL, approve_action);
@@ -951,28 +1209,8 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   gtk_widget_class_install_action (widget_class, "review.keep-mine", NULL, resolve_action);
   gtk_widget_class_install_action (widget_class, "review.zoom", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "review.reveal", NULL, reveal_action);
-
-  add_key (widget_class, GDK_KEY_a, 0, "review.approve");
-  add_key (widget_class, GDK_KEY_r, 0, "review.reject");
-  add_key (widget_class, GDK_KEY_j, 0, "review.next");
-  add_key (widget_class, GDK_KEY_Right, 0, "review.next");
-  add_key (widget_class, GDK_KEY_Down, 0, "review.next");
-  add_key (widget_class, GDK_KEY_k, 0, "review.previous");
-  add_key (widget_class, GDK_KEY_Left, 0, "review.previous");
-  add_key (widget_class, GDK_KEY_Up, 0, "review.previous");
-  add_key (widget_class, GDK_KEY_z, 0, "review.undo");
-  add_key (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "review.undo");
-  add_key (widget_class, GDK_KEY_space, 0, "review.zoom");
-  add_key (widget_class, GDK_KEY_v, 0, "review.reveal");
-  add_key (widget_class, GDK_KEY_t, 0, "review.keep-theirs");
-  add_key (widget_class, GDK_KEY_m, 0, "review.keep-mine");
-  add_key (widget_class, GDK_KEY_Escape, 0, "review.cancel-reason");
-  add_key (widget_class, GDK_KEY_question, 0, "win.show-help-overlay");
-  for (guint i = 0; i < 9; i++)
-    {
-      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, 0, "review.reason", "i", (gint32) i);
-      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_1 + i, 0, "review.reason", "i", (gint32) i);
-    }
+  gtk_widget_class_install_action (widget_class, "review.show-decided", NULL, show_decided_action);
+  vetter_review_keys_bind_class (widget_class);
 }
 
 /* A drop-down's label is not passed on to the button inside it, which is
@@ -994,12 +1232,17 @@ vetter_review_page_init (VetterReviewPage *self)
   self->cancellable = g_cancellable_new ();
   self->batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->defect_kinds = g_ptr_array_new_with_free_func (g_free);
-  self->pictures = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) picture_free);
+  self->pictures = vetter_picture_cache_new ();
+  g_signal_connect_swapped (self->pictures, "ready", G_CALLBACK (on_picture_ready), self);
   self->claim = vetter_claim_keeper_new ();
   g_signal_connect_swapped (self->claim, "held-elsewhere", G_CALLBACK (on_held_elsewhere), self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->keys = vetter_review_keys_new (GTK_WIDGET (self), GTK_EDITABLE (self->note_entry), keys_can_act);
+  g_signal_connect_swapped (self->keys, "refused", G_CALLBACK (on_key_refused), self);
   add_reason_buttons (self);
+  g_signal_connect (self->loading_spinner, "map", G_CALLBACK (on_spinner_mapped), NULL);
+  g_signal_connect (self->loading_spinner, "unmap", G_CALLBACK (on_spinner_mapped), NULL);
   name_drop_down_button (self->batch_filter);
   name_drop_down_button (self->status_filter);
   name_drop_down_button (self->defect_filter);
@@ -1009,8 +1252,19 @@ vetter_review_page_init (VetterReviewPage *self)
   g_signal_connect_swapped (self->status_filter, "notify::selected", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->defect_filter, "notify::selected", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->auto_filter, "notify::selected", G_CALLBACK (on_filter_changed), self);
-  g_signal_connect_swapped (self->detail_view, "box-highlighted", G_CALLBACK (on_box_highlighted), self);
-  g_signal_connect_swapped (self->detail_view, "open-variant", G_CALLBACK (on_open_variant), self);
+  for (guint i = 0; i < N_PANELS; i++)
+    {
+      self->panels[i] = VETTER_ITEM_DETAIL_VIEW (vetter_item_detail_view_new ());
+      g_object_set (self->panels[i], "margin-start", 18, "margin-end", 18, "margin-top", 18, "margin-bottom", 18,
+                    NULL);
+      g_signal_connect (self->panels[i], "box-highlighted", G_CALLBACK (on_box_highlighted), self);
+      g_signal_connect_swapped (self->panels[i], "open-variant", G_CALLBACK (on_open_variant), self);
+      gtk_stack_add_child (self->panel_stack, GTK_WIDGET (self->panels[i]));
+    }
+  self->detail_view = self->panels[0];
+  g_signal_connect_swapped (self->image_view, "notify::fit", G_CALLBACK (on_fit_changed), self);
+  g_signal_connect_swapped (self->variant_viewer, "closed", G_CALLBACK (on_viewer_closed), self);
+  g_signal_connect (self, "map", G_CALLBACK (focus_home), NULL);
 
   self->settings = vetter_config_get_settings ();
   if (self->settings)
@@ -1041,10 +1295,12 @@ vetter_review_page_setup (VetterReviewPage *self,
   vetter_review_cursor_set_preload (self->cursor, READ_AHEAD);
   g_signal_connect_swapped (self->cursor, "loaded", G_CALLBACK (on_item_loaded), self);
   g_signal_connect_swapped (self->cursor, "message", G_CALLBACK (on_cursor_message), self);
-  g_signal_connect_swapped (self->cursor, "notify::state", G_CALLBACK (on_cursor_changed), self);
-  g_signal_connect_swapped (self->cursor, "notify::current-item", G_CALLBACK (on_cursor_changed), self);
-  g_signal_connect_swapped (self->cursor, "notify::position", G_CALLBACK (on_cursor_changed), self);
-  g_signal_connect_swapped (self->cursor, "notify::n-items", G_CALLBACK (on_cursor_changed), self);
+  g_signal_connect_swapped (self->cursor, "notify::state", G_CALLBACK (show_current), self);
+  g_signal_connect_swapped (self->cursor, "notify::current-item", G_CALLBACK (show_current), self);
+  g_signal_connect_swapped (self->cursor, "notify::position", G_CALLBACK (show_current), self);
+  g_signal_connect_swapped (self->cursor, "notify::n-items", G_CALLBACK (show_current), self);
+  g_signal_connect_swapped (self->cursor, "notify::settling", G_CALLBACK (show_current), self);
+  g_signal_connect_swapped (self->cursor, "notify::n-left", G_CALLBACK (update_counters), self);
   g_signal_connect_swapped (self->cursor, "notify::can-undo", G_CALLBACK (update_actions), self);
   g_signal_connect (batches, "items-changed", G_CALLBACK (on_batches_changed), self);
   update_actions (self);
@@ -1072,7 +1328,7 @@ vetter_review_page_set_claims (VetterReviewPage  *self,
   g_return_if_fail (VETTER_IS_REVIEW_PAGE (self));
 
   vetter_claim_keeper_set_claims (self->claim, claims);
-  item = self->shown ? vetter_review_cursor_get_current (self->cursor) : NULL;
+  item = acting_item (self);
   if (item && vetter_status_is_decidable (item->status))
     vetter_claim_keeper_hold (self->claim, item->id, item->uid);
 }
@@ -1124,4 +1380,18 @@ vetter_review_page_get_cursor (VetterReviewPage *self)
 {
   g_return_val_if_fail (VETTER_IS_REVIEW_PAGE (self), NULL);
   return self->cursor;
+}
+
+VetterItemDetailView *
+vetter_review_page_get_detail_view (VetterReviewPage *self)
+{
+  g_return_val_if_fail (VETTER_IS_REVIEW_PAGE (self), NULL);
+  return self->detail_view;
+}
+
+guint
+vetter_review_page_get_keys_waiting (VetterReviewPage *self)
+{
+  g_return_val_if_fail (VETTER_IS_REVIEW_PAGE (self), 0);
+  return vetter_review_keys_get_n_waiting (self->keys);
 }

@@ -10,6 +10,7 @@
 #include "vetter-couch-claims.h"
 #include "vetter-engine.h"
 #include "vetter-image-view.h"
+#include "vetter-item-detail-view.h"
 #include "vetter-review-cursor.h"
 
 G_BEGIN_DECLS
@@ -38,5 +39,9 @@ VetterImageView *vetter_review_page_get_image_view   (VetterReviewPage *self);
 gboolean         vetter_review_page_get_choosing_reason (VetterReviewPage *self);
 /* Returns: (transfer none): where the moderator is in the queue. */
 VetterReviewCursor *vetter_review_page_get_cursor    (VetterReviewPage *self);
+/* Returns: (transfer none): the side panel on screen. */
+VetterItemDetailView *vetter_review_page_get_detail_view (VetterReviewPage *self);
+/* Keys typed ahead of the screen, not yet played. */
+guint            vetter_review_page_get_keys_waiting (VetterReviewPage *self);
 
 G_END_DECLS

@@ -9,13 +9,18 @@
 
 G_BEGIN_DECLS
 
-/* Loads the first of @paths that is a readable image, EXIF orientation
- * applied, shrunk to at most @max_size pixels on its long side. */
+/* Loads the first of @paths that is a readable image, upright (EXIF
+ * orientation applied), shrunk to fit within @fit_width × @fit_height
+ * pixels and never enlarged; 0 × 0 keeps its full size. A texture the
+ * size it is drawn at costs the renderer a copy, not a resampling, on
+ * every frame. */
 void        vetter_texture_load_async  (const char * const  *paths,
-                                        int                  max_size,
+                                        int                  fit_width,
+                                        int                  fit_height,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
+/* Returns: (transfer full): the texture, or %NULL with @error set. */
 GdkTexture *vetter_texture_load_finish (GAsyncResult        *result,
                                         GError             **error);
 
