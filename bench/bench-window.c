@@ -25,6 +25,7 @@ bench_window_open (VetterApplication **app)
   gboolean painted = FALSE;
   GdkFrameClock *clock;
 
+  vetter_application_choose_renderer ();
   gtk_init ();
   adw_init ();
   *app = vetter_application_new ();
@@ -65,12 +66,22 @@ bench_window_batch_done (VetterWindow *window)
   return batch && vetter_batch_object_get_fraction (batch) >= 1.0;
 }
 
+static gboolean
+keep_awake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 void
 bench_wait_until (gboolean (*done) (gpointer data),
                   gpointer   data)
 {
+  /* A tick looks at the condition again when nothing else wakes the loop. */
+  guint tick = g_timeout_add (50, keep_awake, NULL);
+
   while (!done (data))
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
 }
 
 static int

@@ -165,6 +165,8 @@ measure_latency (Run   *run,
       if (run->painted_item == before)
         break;
       ms = (run->painted_at - pressed) / 1000.0;
+      if (g_getenv ("REVIEW_KEYS_TRACE"))
+        g_printerr ("LATENCY %u %s %.1f\n", i, keys, ms);
       over_frame += ms > 1000.0 / 60;
       g_array_append_val (latency, ms);
     }

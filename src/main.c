@@ -28,6 +28,8 @@ main (int   argc,
   if (argc > 1 && strcmp (argv[1], "batch") == 0)
     return vetter_batch_main (argc - 1, argv + 1);
 
+  /* Before any thread starts: the environment is not thread-safe. */
+  vetter_application_choose_renderer ();
   app = vetter_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

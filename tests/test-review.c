@@ -16,6 +16,7 @@
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
 #include "vetter-item-detail-view.h"
+#include "vetter-test-keys.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
 
@@ -376,6 +377,80 @@ test_queue_grows_under_the_item (void)
   test_remove_tree (dir);
 }
 
+typedef struct
+{
+  VetterStatus  status;
+  const char   *reason;
+  const char   *note;
+} Meant;
+
+/* A moderator who knows the queue types faster than ads are shown: a
+ * burst of real key presses, all sent before the window reads the first.
+ * Every ad gets the decision typed on it, in order; the note takes only
+ * what was typed for it; Z takes back the last decision and the next key
+ * decides that ad again. */
+static void
+test_burst_of_keys (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *csv = write_ads (dir, 300);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterEngine *engine = vetter_window_get_engine (window);
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  VetterReviewCursor *cursor;
+  static const Meant meant[] = {
+    { VETTER_STATUS_APPROVED, NULL, NULL },
+    { VETTER_STATUS_REJECTED, "irrelevant", NULL },
+    { VETTER_STATUS_APPROVED, NULL, NULL },
+    { VETTER_STATUS_REJECTED, "other", "seller logo" },
+    { VETTER_STATUS_REJECTED, "duplicate", NULL },
+  };
+  gint64 ids[G_N_ELEMENTS (meant)];
+  guint first;
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_window_add_files (window, &file, 1);
+  test_wait_until (test_batch_done, window);
+  /* Only this batch's ads: earlier tests left others. */
+  gtk_drop_down_set_selected (template_child (page, VETTER_TYPE_REVIEW_PAGE, "batch_filter"), 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
+  test_wait_until (test_item_shown, page);
+  cursor = vetter_review_page_get_cursor (page);
+  g_assert_cmpuint (vetter_review_cursor_get_n_items (cursor), ==, 6);
+  first = vetter_review_cursor_get_position (cursor);
+  for (guint i = 0; i < G_N_ELEMENTS (meant); i++)
+    ids[i] = vetter_review_cursor_get_item_id (cursor, first + i);
+
+  test_keys_focus (GTK_WINDOW (window));
+  /* A; R 2; A (then Z takes it back, and A again); R 6 with a note; R 4. */
+  test_keys_names (GTK_WINDOW (window), "a r 2 a z a r 6");
+  test_keys_text (GTK_WINDOW (window), "seller logo");
+  test_keys_names (GTK_WINDOW (window), "Return r 4");
+
+  for (guint i = 0; i < G_N_ELEMENTS (meant); i++)
+    {
+      g_autofree char *status = g_strdup (vetter_status_to_string (meant[i].status));
+      g_autoptr(VetterItemDetail) item = NULL;
+
+      wait_for_status (engine, ids[i], status);
+      item = read_item (engine, ids[i]);
+      g_assert_cmpstr (item->decision->reason_code, ==, meant[i].reason);
+      g_assert_cmpstr (item->decision->note, ==, meant[i].note);
+    }
+  /* The sixth ad is on screen, undecided. */
+  test_wait_until (test_item_shown, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==,
+                   vetter_review_cursor_get_item_id (cursor, first + G_N_ELEMENTS (meant)));
+  g_assert_cmpuint (vetter_review_page_get_keys_waiting (page), ==, 0);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_spin (200);
+  g_assert_finalize_object (window);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -390,6 +465,7 @@ main (int   argc,
   g_test_add_func ("/review/keyboard-shortcuts", test_keyboard_shortcuts);
   g_test_add_func ("/review/flow", test_review_flow);
   g_test_add_func ("/review/queue-grows-under-the-item", test_queue_grows_under_the_item);
+  g_test_add_func ("/review/burst-of-keys", test_burst_of_keys);
 
   status = g_test_run ();
   g_application_quit (G_APPLICATION (app));

@@ -208,18 +208,29 @@ test_box_overlap (int ax, int ay, int aw, int ah,
   return inter / ((double) aw * ah + (double) bw * bh - inter);
 }
 
-/* Runs the main loop until @done says so; fails the test after a minute. */
+static gboolean
+keep_awake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @done says so; fails the test after a minute.
+ * A tick wakes the loop now and then, so that a condition nothing
+ * announces is looked at again, and the deadline is met even when
+ * nothing happens at all. */
 void
 test_wait_until (gboolean (*done) (gpointer),
                  gpointer   data)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, keep_awake, NULL);
 
   while (!done (data))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (tick);
 }
 
 /* Runs the main loop for @ms milliseconds, whatever happens. */

@@ -212,3 +212,23 @@ vetter_application_get_context (VetterApplication *self)
   g_return_val_if_fail (VETTER_IS_APPLICATION (self), NULL);
   return self->context;
 }
+
+/* Without a GPU, GTK's GL renderer runs on a software rasteriser (Mesa's
+ * llvmpipe) that redraws the whole window every frame, several times
+ * slower than GTK's own software renderer, which redraws what changed:
+ * virtual desktops and remote sessions are where moderators often work.
+ * A GPU shows up as a DRM render node. GSK_RENDERER, when set, decides. */
+void
+vetter_application_choose_renderer (void)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (g_getenv ("GSK_RENDERER"))
+    return;
+  dir = g_dir_open ("/dev/dri", 0, NULL);
+  while (dir && (name = g_dir_read_name (dir)))
+    if (g_str_has_prefix (name, "renderD"))
+      return;
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+}

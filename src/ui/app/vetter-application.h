@@ -20,4 +20,8 @@ VetterApplication *vetter_application_new         (void);
  * start-up on. */
 VetterContext     *vetter_application_get_context (VetterApplication *self);
 
+/* Picks GTK's renderer for this machine unless GSK_RENDERER says; call
+ * before any thread starts and before the first window. */
+void               vetter_application_choose_renderer (void);
+
 G_END_DECLS

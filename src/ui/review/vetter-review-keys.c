@@ -225,7 +225,9 @@ on_key_pressed (GtkEventControllerKey *controller,
   if (is_modifier (keyval) || !self->enabled)
     return FALSE;
 
-  if (!self->ready || self->waiting->len > 0)
+  /* The note field, focused a moment ago by "Other", takes no text until
+   * it is on screen: what is typed into it meanwhile is kept for it. */
+  if (!self->ready || self->waiting->len > 0 || (note_has_focus (self) && !gtk_widget_get_mapped (GTK_WIDGET (self->note))))
     {
       /* Window shortcuts (Ctrl+, …) and focus moves are not the ad's. */
       if ((modifiers != 0 && binding == NULL) || keyval == GDK_KEY_Tab || keyval == GDK_KEY_ISO_Left_Tab)

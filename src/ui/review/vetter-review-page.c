@@ -31,6 +31,7 @@
 #include "vetter-config.h"
 #include "vetter-item-detail-view.h"
 #include "vetter-labels.h"
+#include "vetter-panel-deck.h"
 #include "vetter-picture-cache.h"
 #include "vetter-reasons.h"
 #include "vetter-resources.h"
@@ -88,7 +89,7 @@ struct _VetterReviewPage
   VetterImageView    *image_view;
   GtkBox             *image_switcher;
   GtkScrolledWindow  *panel_scroller;
-  GtkStack           *panel_stack;
+  VetterPanelDeck    *panel_deck;
   VetterItemDetailView *panels[N_PANELS];
   VetterItemDetailView *detail_view;   /* the panel on screen */
   guint               panels_source;
@@ -372,27 +373,20 @@ panel_for (VetterReviewPage *self,
 }
 
 /* Fills the panels of the ads read ahead while the moderator looks at
- * this one, so that a decision only swaps which panel is shown. Each is
- * measured at the width it will have, so that its text is laid out
- * before it is shown too. */
+ * this one, so that a decision only swaps which panel is shown: the deck
+ * lays them out in the background (vetter-panel-deck.c). */
 static gboolean
 prepare_panels (gpointer user_data)
 {
   VetterReviewPage *self = user_data;
-  int width = gtk_widget_get_width (GTK_WIDGET (self->panel_stack));
 
   self->panels_source = 0;
   for (int offset = -1; offset <= READ_AHEAD; offset++)
     {
       VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, offset);
-      VetterItemDetailView *panel;
-      int minimum, natural;
 
-      if (item == NULL || offset == 0)
-        continue;
-      panel = panel_for (self, item, 0);
-      if (width > 0 && panel != self->detail_view)
-        gtk_widget_measure (GTK_WIDGET (panel), GTK_ORIENTATION_VERTICAL, width, &minimum, &natural, NULL, NULL);
+      if (item && offset != 0)
+        panel_for (self, item, 0);
     }
   return G_SOURCE_REMOVE;
 }
@@ -412,7 +406,7 @@ show_panel (VetterReviewPage     *self,
   if (self->detail_view == panel)
     return;
   self->detail_view = panel;
-  gtk_stack_set_visible_child (self->panel_stack, GTK_WIDGET (panel));
+  vetter_panel_deck_show (self->panel_deck, GTK_WIDGET (panel));
   /* A new ad's panel is read from its top. */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->panel_scroller), 0);
 }
@@ -877,8 +871,9 @@ reject_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   VetterReviewPage *self = VETTER_REVIEW_PAGE (widget);
-  GtkFlowBoxChild *first;
 
+  /* The keys stay where they were: digits pick the reason from there
+   * (a focused reason button would swallow them). */
   if (self->choosing_reason)
     return;
   self->choosing_reason = TRUE;
@@ -886,9 +881,6 @@ reject_action (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->note_entry), "");
   gtk_revealer_set_reveal_child (self->reason_revealer, TRUE);
   update_actions (self);
-  first = gtk_flow_box_get_child_at_index (self->reason_box, 0);
-  if (first)
-    gtk_widget_grab_focus (gtk_flow_box_child_get_child (first));
 }
 
 static void
@@ -1170,6 +1162,7 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   g_type_ensure (VETTER_TYPE_IMAGE_VIEW);
   g_type_ensure (VETTER_TYPE_ITEM_DETAIL_VIEW);
   g_type_ensure (VETTER_TYPE_VARIANT_VIEWER);
+  g_type_ensure (VETTER_TYPE_PANEL_DECK);
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-review-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1190,7 +1183,7 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, image_view);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, image_switcher);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, panel_scroller);
-  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, panel_stack);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, panel_deck);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, variant_viewer);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, reason_revealer);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, reason_box);
@@ -1259,7 +1252,7 @@ vetter_review_page_init (VetterReviewPage *self)
                     NULL);
       g_signal_connect (self->panels[i], "box-highlighted", G_CALLBACK (on_box_highlighted), self);
       g_signal_connect_swapped (self->panels[i], "open-variant", G_CALLBACK (on_open_variant), self);
-      gtk_stack_add_child (self->panel_stack, GTK_WIDGET (self->panels[i]));
+      vetter_panel_deck_add (self->panel_deck, GTK_WIDGET (self->panels[i]));
     }
   self->detail_view = self->panels[0];
   g_signal_connect_swapped (self->image_view, "notify::fit", G_CALLBACK (on_fit_changed), self);
