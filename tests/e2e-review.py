@@ -97,6 +97,25 @@ def texts(root):
     return found
 
 
+def focused(root):
+    for node in walk(root):
+        try:
+            if node.get_state_set().contains(Atspi.StateType.FOCUSED):
+                return node
+        except Exception:
+            continue
+    return None
+
+
+def describe(node):
+    return f"{node.get_role_name()} “{node.get_name() or ''}”" if node is not None else "nothing"
+
+
+def press(keysym):
+    Atspi.generate_keyboard_event(keysym, None, Atspi.KeySynthType.SYM)
+    time.sleep(0.25)
+
+
 def click(node):
     action = node.get_action_iface()
     assert action is not None, f"{node.get_name()} has no action"
@@ -214,10 +233,37 @@ def main():
         Atspi.generate_keyboard_event(0x61, None, Atspi.KeySynthType.SYM)  # a
         wait_for("the fourth ad", lambda: find(window, role="label", name="Ad 4"))
 
+        # Tab goes through the controls a moderator uses, each with a name,
+        # the filters included, and comes back round; no bare text on the way.
+        stops = []
+        for _ in range(60):
+            press(0xff09)  # Tab
+            node = focused(window)
+            stops.append(describe(node))
+            assert node is not None, f"Tab left nothing focused after {stops}"
+            assert node.get_name(), f"Tab reached an unnamed {describe(node)} after {stops}"
+            assert node.get_role_name() != "label", f"Tab stopped on text: {stops}"
+            if len(stops) > 2 and stops[-1] == stops[0]:
+                break
+        log("Tab order: " + ", ".join(stops))
+        for name in ("Batch", "Status", "Defect", "What the rules decided", "Approve", "Reject"):
+            assert any(f"“{name}" in stop for stop in stops), f"Tab never reached {name}: {stops}"
+
+        # The last ad decided, focus lands on the way on from "all done".
+        Atspi.generate_mouse_event(extents.x + extents.width // 3, extents.y + extents.height // 2, "abs")
+        time.sleep(0.3)
+        press(0x61)  # a
+        done = wait_for("the all-done page", lambda: find(window, role="label", name="All Caught Up"), window=window)
+        assert done is not None
+        landing = wait_for("a focused control on the all-done page",
+                           lambda: (n if (n := focused(window)) is not None and n.get_name() else None))
+        log(f"after the last ad: {describe(landing)}")
+        assert "Decided" in (landing.get_name() or ""), describe(landing)
+
         user = os.environ.get("USER") or subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
         rows = wait_for("both decisions in the store", lambda: (
             r if len(r := query(db, "SELECT title, status, reason_code, decided_by, auto FROM item"
-                                   " WHERE auto = 0 ORDER BY row")) == 3 else None))
+                                   " WHERE auto = 0 ORDER BY row")) == 4 else None))
         log(f"recorded: {rows}")
         assert rows[0][0] == "Ad 1" and rows[0][1] == "approved", rows
         assert rows[1][0] == "Ad 2" and rows[1][1] == "rejected" and rows[1][2] == "duplicate", rows
@@ -225,9 +271,10 @@ def main():
         assert rows[0][3] == rows[1][3] and rows[0][3], rows
         if user:
             assert rows[0][3] == user, (rows, user)
+        assert rows[3][0] == "Ad 4" and rows[3][1] == "approved", rows
         audit = query(db, "SELECT count(*) FROM audit_log WHERE action = 'decide'")
-        assert audit[0][0] == 3, audit
-        print("ok 1 - approve and reject through the accessibility tree and the keyboard")
+        assert audit[0][0] == 4, audit
+        print("ok 1 - approve and reject through the accessibility tree and the keyboard; Tab order; all done")
         print("1..1")
         return 0
     finally:

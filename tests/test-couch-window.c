@@ -322,28 +322,6 @@ item_on_screen (gpointer data)
   return vetter_review_page_get_current_item (wait->page) == wait->item_id;
 }
 
-/* Every line of text in a list's rows. */
-static char *
-list_text (GtkWidget *list)
-{
-  GString *text = g_string_new ("");
-  GtkWidget *stack[64];
-  int depth = 0;
-
-  stack[depth++] = list;
-  while (depth > 0)
-    {
-      GtkWidget *widget = stack[--depth];
-
-      if (GTK_IS_LABEL (widget))
-        g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-      for (GtkWidget *child = gtk_widget_get_last_child (widget); child && depth < 64;
-           child = gtk_widget_get_prev_sibling (child))
-        stack[depth++] = child;
-    }
-  return g_string_free (text, FALSE);
-}
-
 typedef struct
 {
   VetterReviewPage *page;
@@ -355,7 +333,7 @@ static gboolean
 list_says (gpointer data)
 {
   TextWait *wait = data;
-  g_autofree char *text = list_text (page_child (wait->page, wait->list));
+  g_autofree char *text = test_widget_text (page_child (wait->page, wait->list));
 
   return strstr (text, wait->line) != NULL;
 }

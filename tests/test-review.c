@@ -18,6 +18,7 @@
 #include "vetter-item-detail-view.h"
 #include "vetter-test-keys.h"
 #include "vetter-test-util.h"
+#include "vetter-variant-viewer.h"
 #include "vetter-window.h"
 
 static VetterApplication *app;
@@ -444,6 +445,108 @@ test_burst_of_keys (void)
                    vetter_review_cursor_get_item_id (cursor, first + G_N_ELEMENTS (meant)));
   g_assert_cmpuint (vetter_review_page_get_keys_waiting (page), ==, 0);
 
+  /* Back on the ad rejected with a note: its history says who rejected
+   * it, why in words, and the note. */
+  test_keys_names (GTK_WINDOW (window), "k k");
+  while (vetter_review_page_get_current_item (page) != ids[3])
+    g_main_context_iteration (NULL, TRUE);
+  {
+    g_autofree char *expected = g_strdup_printf ("%s: Rejected — Other — “seller logo”", g_get_user_name ());
+    g_autofree char *history = test_widget_text (template_child (vetter_review_page_get_detail_view (page),
+                                                                 VETTER_TYPE_ITEM_DETAIL_VIEW, "history_list"));
+
+    g_assert_nonnull (strstr (history, expected));
+  }
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_spin (200);
+  g_assert_finalize_object (window);
+  test_remove_tree (dir);
+}
+
+static gboolean
+viewer_open (gpointer data)
+{
+  return g_strcmp0 (vetter_review_page_get_state (data), "variant") == 0;
+}
+
+static gboolean
+viewer_closed (gpointer data)
+{
+  return g_strcmp0 (vetter_review_page_get_state (data), "item") == 0;
+}
+
+typedef struct
+{
+  VetterVariantViewer *viewer;
+  guint                variant;
+} VariantWait;
+
+static gboolean
+variant_shown (gpointer data)
+{
+  VariantWait *wait = data;
+
+  return vetter_variant_viewer_get_variant (wait->viewer) == wait->variant;
+}
+
+/* A variant opens inside the window, in place of the ad's picture; the
+ * arrow keys step through the variants, Escape goes back to the ad, and
+ * the ad's keys work again at once. */
+static void
+test_variants_in_window (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *csv = write_ads (dir, 400);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterEngine *engine = vetter_window_get_engine (window);
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  VetterVariantViewer *viewer = template_child (page, VETTER_TYPE_REVIEW_PAGE, "variant_viewer");
+  GtkWidget *variants;
+  GtkWidget *first_button = NULL;
+  VariantWait second = { viewer, 1 };
+  gint64 ad;
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_window_add_files (window, &file, 1);
+  test_wait_until (test_batch_done, window);
+  gtk_drop_down_set_selected (template_child (page, VETTER_TYPE_REVIEW_PAGE, "batch_filter"), 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
+  test_wait_until (test_item_shown, page);
+  ad = vetter_review_page_get_current_item (page);
+
+  /* The side panel's first variant, clicked. */
+  variants = template_child (vetter_review_page_get_detail_view (page), VETTER_TYPE_ITEM_DETAIL_VIEW, "variant_box");
+  for (GtkWidget *child = gtk_widget_get_first_child (variants); child && first_button == NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child))))
+      first_button = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+  g_assert_nonnull (first_button);
+  g_signal_emit_by_name (first_button, "clicked");
+  test_wait_until (viewer_open, page);
+  g_assert_cmpuint (vetter_variant_viewer_get_variant (viewer), ==, 0);
+  g_assert_nonnull (strstr (vetter_variant_viewer_get_title (viewer), "1 of"));
+
+  /* Real keys: → steps, A decides nothing while the variants are open,
+   * Escape closes them. */
+  test_keys_focus (GTK_WINDOW (window));
+  test_keys_names (GTK_WINDOW (window), "Right");
+  test_wait_until (variant_shown, &second);
+  test_keys_names (GTK_WINDOW (window), "a Escape");
+  test_wait_until (viewer_closed, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, ad);
+  {
+    g_autoptr(VetterItemDetail) item = read_item (engine, ad);
+
+    g_assert_cmpint (item->status, ==, VETTER_STATUS_NEEDS_REVIEW);
+  }
+
+  /* The page has the keys back. */
+  test_keys_names (GTK_WINDOW (window), "a");
+  wait_for_status (engine, ad, "approved");
+
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
   test_spin (200);
@@ -466,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/review/flow", test_review_flow);
   g_test_add_func ("/review/queue-grows-under-the-item", test_queue_grows_under_the_item);
   g_test_add_func ("/review/burst-of-keys", test_burst_of_keys);
+  g_test_add_func ("/review/variants-in-window", test_variants_in_window);
 
   status = g_test_run ();
   g_application_quit (G_APPLICATION (app));

@@ -447,3 +447,25 @@ test_item_shown (gpointer review_page)
 {
   return vetter_review_page_get_current_item (review_page) != 0;
 }
+
+/* Every label's text under @widget, a line each, in order. */
+char *
+test_widget_text (GtkWidget *widget)
+{
+  GString *text = g_string_new ("");
+  GtkWidget *stack[64];
+  int depth = 0;
+
+  stack[depth++] = widget;
+  while (depth > 0)
+    {
+      GtkWidget *node = stack[--depth];
+
+      if (GTK_IS_LABEL (node))
+        g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (node)));
+      for (GtkWidget *child = gtk_widget_get_last_child (node); child && depth < 64;
+           child = gtk_widget_get_prev_sibling (child))
+        stack[depth++] = child;
+    }
+  return g_string_free (text, FALSE);
+}

@@ -69,5 +69,7 @@ gpointer      test_run_in_store   (VetterEngine       *engine,
                                    gpointer            data);
 gboolean      test_batch_done     (gpointer            window);
 gboolean      test_item_shown     (gpointer            review_page);
+/* Every label's text under @widget, a line each, in order. */
+char         *test_widget_text    (GtkWidget          *widget);
 
 G_END_DECLS

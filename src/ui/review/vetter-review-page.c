@@ -182,7 +182,7 @@ can_act (VetterReviewPage *self,
     return position < vetter_review_cursor_get_n_items (self->cursor);
   if (g_str_equal (action, "review.undo"))
     return vetter_review_cursor_get_can_undo (self->cursor);
-  if (g_str_equal (action, "review.zoom") || g_str_equal (action, "review.reveal"))
+  if (g_str_equal (action, "review.zoom"))
     return item != NULL;
   /* Escape with nothing to cancel does nothing, without a bell. */
   return TRUE;
