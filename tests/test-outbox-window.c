@@ -122,8 +122,7 @@ test_decisions_become_mail (VetterApplication *app)
 
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (button)));
-  vetter_window_add_files (window, &file, 1);
-  test_wait_until (test_batch_done, window);
+  test_add_and_finish (window, file);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review");
   test_wait_until (test_item_shown, page);
   first = vetter_review_page_get_current_item (page);
@@ -209,8 +208,7 @@ test_output_csv_names_uploads (VetterApplication *app)
   g_unlink (output);
 
   gtk_window_present (GTK_WINDOW (window));
-  vetter_window_add_files (window, &file, 1);
-  test_wait_until (test_batch_done, window);
+  test_add_and_finish (window, file);
   test_wait_until (nothing_pending, vetter_context_get_sync (vetter_application_get_context (app)));
   test_wait_until (csv_names_uploads, output);
 

@@ -116,21 +116,12 @@ test_rules_apply_to_new_work (void)
   g_autofree char *path = test_write_jpeg (pixels, dir, "green.jpg", 90);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  g_autoptr(VetterBatchObject) batch = NULL;
   const VetterBatchProgress *progress;
 
   g_settings_set_strv (settings, "approve-tags", (const char *[]) { "green", NULL });
   g_settings_set_strv (settings, "blocking-severities", (const char *[]) { NULL });
   g_settings_set_int (settings, "approve-confidence", 10);
-  vetter_window_add_files (window, &file, 1);
-  while (!test_batch_done (window))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  batch = g_list_model_get_item (vetter_window_get_batches (window), 0);
-  progress = vetter_engine_get_progress (vetter_window_get_engine (window), vetter_batch_object_get_id (batch));
+  progress = vetter_engine_get_progress (vetter_window_get_engine (window), test_add_and_finish (window, file));
   g_assert_cmpint (progress->approved, ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -15,6 +15,7 @@
 
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
+#include "vetter-duplicate-view.h"
 #include "vetter-item-detail-view.h"
 #include "vetter-test-keys.h"
 #include "vetter-test-util.h"
@@ -114,6 +115,35 @@ wait_for_status (VetterEngine *engine,
 }
 
 
+typedef struct
+{
+  VetterReviewPage *page;
+  gint64            batch;
+} BatchShown;
+
+static gboolean
+batch_shown (gpointer data)
+{
+  BatchShown *wait = data;
+  VetterReviewCursor *cursor = vetter_review_page_get_cursor (wait->page);
+  VetterItemDetail *item = vetter_review_cursor_get_current (cursor);
+
+  return test_item_shown (wait->page) && item && item->batch_id == wait->batch &&
+         vetter_review_cursor_get_filter (cursor)->batch_id == wait->batch;
+}
+
+/* The review queue narrowed to one batch, its first ad on screen. */
+static void
+show_batch (VetterWindow *window,
+            gint64        batch)
+{
+  BatchShown wait = { vetter_window_get_review_page (window), batch };
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
+  vetter_review_page_show_batch (wait.page, wait.batch);
+  test_wait_until (batch_shown, &wait);
+}
+
 static gpointer
 template_child (gpointer    widget,
                 GType       type,
@@ -191,8 +221,7 @@ test_review_flow (void)
   GtkListBox *defects;
 
   gtk_window_present (GTK_WINDOW (window));
-  vetter_window_add_files (window, &file, 1);
-  test_wait_until (test_batch_done, window);
+  test_add_and_finish (window, file);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
   test_wait_until (test_item_shown, page);
@@ -342,8 +371,7 @@ test_queue_grows_under_the_item (void)
   more_csv = write_ads (more_dir, 100);
   more = g_file_new_for_path (more_csv);
   gtk_window_present (GTK_WINDOW (window));
-  vetter_window_add_files (window, &file, 1);
-  test_wait_until (test_batch_done, window);
+  test_add_and_finish (window, file);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
   test_wait_until (test_item_shown, page);
   /* Earlier tests left items in the queue: move on to this batch's ad
@@ -411,12 +439,8 @@ test_burst_of_keys (void)
   guint first;
 
   gtk_window_present (GTK_WINDOW (window));
-  vetter_window_add_files (window, &file, 1);
-  test_wait_until (test_batch_done, window);
   /* Only this batch's ads: earlier tests left others. */
-  gtk_drop_down_set_selected (template_child (page, VETTER_TYPE_REVIEW_PAGE, "batch_filter"), 1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
-  test_wait_until (test_item_shown, page);
+  show_batch (window, test_add_and_finish (window, file));
   cursor = vetter_review_page_get_cursor (page);
   g_assert_cmpuint (vetter_review_cursor_get_n_items (cursor), ==, 6);
   first = vetter_review_cursor_get_position (cursor);
@@ -510,11 +534,7 @@ test_variants_in_window (void)
   gint64 ad;
 
   gtk_window_present (GTK_WINDOW (window));
-  vetter_window_add_files (window, &file, 1);
-  test_wait_until (test_batch_done, window);
-  gtk_drop_down_set_selected (template_child (page, VETTER_TYPE_REVIEW_PAGE, "batch_filter"), 1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "review"));
-  test_wait_until (test_item_shown, page);
+  show_batch (window, test_add_and_finish (window, file));
   ad = vetter_review_page_get_current_item (page);
 
   /* The side panel's first variant, clicked. */
@@ -554,6 +574,88 @@ test_variants_in_window (void)
   test_remove_tree (dir);
 }
 
+/* Looks for a button whose label is @label under @widget. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+comparing (gpointer data)
+{
+  return g_strcmp0 (vetter_review_page_get_state (data), "compare") == 0;
+}
+
+/* An ad whose picture repeats an earlier ad's: its duplicate defect
+ * offers both ads side by side, and Escape comes back to it. */
+static void
+test_duplicate_side_by_side (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "ads.csv", NULL);
+  g_autoptr(VetterPixels) pixels = test_textured (800, 600, 555);
+  g_autofree char *image = test_write_jpeg (pixels, dir, "same.jpg", 90);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  VetterDuplicateView *compare = template_child (page, VETTER_TYPE_REVIEW_PAGE, "duplicate_view");
+  GtkWidget *button = NULL;
+  gint64 repeating;
+
+  g_assert_true (g_file_set_contents (path,
+                                      "email,image,title\n"
+                                      "first@example.com,same.jpg,The first ad\n"
+                                      "second@example.com,same.jpg,The second ad\n", -1, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+  show_batch (window, test_add_and_finish (window, file));
+  for (guint i = 0; i < 2 && button == NULL; i++)
+    {
+      button = find_button (template_child (vetter_review_page_get_detail_view (page), VETTER_TYPE_ITEM_DETAIL_VIEW,
+                                            "defect_list"), "_Compare");
+      if (button == NULL)
+        {
+          gtk_widget_activate_action (GTK_WIDGET (page), "review.next", NULL);
+          test_wait_until (test_item_shown, page);
+        }
+    }
+  g_assert_nonnull (button);
+  repeating = vetter_review_page_get_current_item (page);
+
+  g_signal_emit_by_name (button, "clicked");
+  test_wait_until (comparing, page);
+  g_assert_nonnull (vetter_duplicate_view_get_earlier (compare));
+  g_assert_cmpint (vetter_duplicate_view_get_earlier (compare)->id, !=, repeating);
+  g_assert_cmpstr (vetter_duplicate_view_get_earlier (compare)->title, ==, "The first ad");
+  {
+    g_autofree char *text = test_widget_text (GTK_WIDGET (compare));
+
+    g_assert_nonnull (strstr (text, "The second ad"));
+    g_assert_nonnull (strstr (text, "The first ad"));
+  }
+
+  test_keys_focus (GTK_WINDOW (window));
+  test_keys_names (GTK_WINDOW (window), "Escape");
+  test_wait_until (viewer_closed, page);
+  g_assert_cmpint (vetter_review_page_get_current_item (page), ==, repeating);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_spin (200);
+  g_assert_finalize_object (window);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +672,7 @@ main (int   argc,
   g_test_add_func ("/review/queue-grows-under-the-item", test_queue_grows_under_the_item);
   g_test_add_func ("/review/burst-of-keys", test_burst_of_keys);
   g_test_add_func ("/review/variants-in-window", test_variants_in_window);
+  g_test_add_func ("/review/duplicate-side-by-side", test_duplicate_side_by_side);
 
   status = g_test_run ();
   g_application_quit (G_APPLICATION (app));

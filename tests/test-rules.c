@@ -49,10 +49,31 @@ test_low_confidence_needs_review (void)
   g_autoptr(VetterDecision) decision = NULL;
 
   g_ptr_array_add (add_image (images)->tags, vetter_tag_new ("car", 29, "imagga"));
+  config->imagga_url = g_strdup ("https://api.imagga.com");
+  config->imagga_key = g_strdup ("key");
+  config->imagga_secret = g_strdup ("secret");
   decision = vetter_rules_decide (config, images);
   g_assert_cmpint (decision->status, ==, VETTER_STATUS_NEEDS_REVIEW);
   g_assert_cmpstr (decision->rule, ==, "needs-review");
+  g_assert_nonnull (strstr (decision->reason, "tagger found none of car"));
   g_assert_nonnull (strstr (decision->reason, "confidence 30"));
+}
+
+/* Without a tagger the approving rule cannot see objects: every verdict
+ * saying so would be noise; the preferences say it once. */
+static void
+test_no_tagger_no_tag_talk (void)
+{
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(GPtrArray) images = images_new ();
+  g_autoptr(VetterDecision) decision = NULL;
+
+  g_ptr_array_add (add_image (images)->tags, vetter_tag_new ("green", 60, "colour"));
+  g_assert_false (vetter_config_has_tagger (config));
+  decision = vetter_rules_decide (config, images);
+  g_assert_cmpint (decision->status, ==, VETTER_STATUS_NEEDS_REVIEW);
+  g_assert_null (strstr (decision->reason, "car"));
+  g_assert_null (strstr (decision->reason, "tag"));
 }
 
 static void
@@ -151,6 +172,7 @@ main (int   argc,
 
   g_test_add_func ("/rules/approve-on-tag", test_approve_on_tag);
   g_test_add_func ("/rules/low-confidence-needs-review", test_low_confidence_needs_review);
+  g_test_add_func ("/rules/no-tagger-no-tag-talk", test_no_tagger_no_tag_talk);
   g_test_add_func ("/rules/blocking-defect-needs-review", test_blocking_defect_needs_review);
   g_test_add_func ("/rules/configured-tags", test_configured_tags);
   g_test_add_func ("/rules/undecodable-rejects-first", test_undecodable_rejects_first);

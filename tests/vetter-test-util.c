@@ -441,6 +441,52 @@ test_batch_done (gpointer window)
   return batch && vetter_batch_object_get_state (batch) == VETTER_BATCH_DONE;
 }
 
+typedef struct
+{
+  VetterWindow *window;
+  gint64        batch;
+} Added;
+
+static void
+on_batch_added (VetterWindow *window,
+                gint64        batch,
+                gboolean      resumed,
+                Added        *added)
+{
+  added->batch = batch;
+}
+
+static gboolean
+added_batch_done (gpointer data)
+{
+  Added *added = data;
+  GListModel *batches = vetter_window_get_batches (added->window);
+
+  for (guint i = 0; added->batch && i < g_list_model_get_n_items (batches); i++)
+    {
+      g_autoptr(VetterBatchObject) batch = g_list_model_get_item (batches, i);
+
+      if (vetter_batch_object_get_id (batch) == added->batch)
+        return vetter_batch_object_get_state (batch) == VETTER_BATCH_DONE;
+    }
+  return FALSE;
+}
+
+/* Drops @file on @window and runs the main loop until the batch it
+ * becomes is done. Returns: the batch's id. */
+gint64
+test_add_and_finish (VetterWindow *window,
+                     GFile        *file)
+{
+  Added added = { window, 0 };
+  gulong handler = g_signal_connect (window, "batch-added", G_CALLBACK (on_batch_added), &added);
+
+  vetter_window_add_files (window, &file, 1);
+  test_wait_until (added_batch_done, &added);
+  g_signal_handler_disconnect (window, handler);
+  return added.batch;
+}
+
 /* For test_wait_until: the review page has an item on screen. */
 gboolean
 test_item_shown (gpointer review_page)

@@ -8,6 +8,7 @@
 #include "vetter-application.h"
 #include "vetter-engine.h"
 #include "vetter-pixels.h"
+#include "vetter-window.h"
 
 G_BEGIN_DECLS
 
@@ -69,6 +70,10 @@ gpointer      test_run_in_store   (VetterEngine       *engine,
                                    gpointer            data);
 gboolean      test_batch_done     (gpointer            window);
 gboolean      test_item_shown     (gpointer            review_page);
+/* Drops @file on @window, and waits until the batch it becomes is done.
+ * Returns: the batch's id. */
+gint64        test_add_and_finish (VetterWindow       *window,
+                                   GFile              *file);
 /* Every label's text under @widget, a line each, in order. */
 char         *test_widget_text    (GtkWidget          *widget);
 

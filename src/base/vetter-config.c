@@ -188,3 +188,10 @@ bad:
                parts[0]);
   return FALSE;
 }
+
+gboolean
+vetter_config_has_tagger (const VetterConfig *config)
+{
+  return config->imagga_url && *config->imagga_url && config->imagga_key && *config->imagga_key &&
+         config->imagga_secret && *config->imagga_secret;
+}

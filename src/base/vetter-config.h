@@ -45,6 +45,8 @@ typedef struct
 
 VetterConfig *vetter_config_new               (void);
 VetterConfig *vetter_config_copy              (const VetterConfig *config);
+/* Whether an object tagger (Imagga) is set up: its URL, key and secret. */
+gboolean      vetter_config_has_tagger        (const VetterConfig *config);
 void          vetter_config_free              (VetterConfig      *config);
 void          vetter_config_load_settings     (VetterConfig      *config,
                                                GSettings         *settings);

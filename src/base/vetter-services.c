@@ -203,6 +203,12 @@ vetter_services_has_couch (const VetterServices *services)
   return services->couch_url && services->couch_db && services->couch_user && services->couch_password;
 }
 
+gboolean
+vetter_services_has_tagger (const VetterServices *services)
+{
+  return services->imagga_url && services->imagga_key && services->imagga_secret;
+}
+
 GPtrArray *
 vetter_services_secrets (const VetterServices *services)
 {

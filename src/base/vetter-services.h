@@ -47,6 +47,7 @@ void            vetter_services_free       (VetterServices       *services);
 gboolean        vetter_services_has_s3     (const VetterServices *services);
 gboolean        vetter_services_has_mail   (const VetterServices *services);
 gboolean        vetter_services_has_couch  (const VetterServices *services);
+gboolean        vetter_services_has_tagger (const VetterServices *services);
 /* Gives @config the tagger's address and credentials, if configured. */
 void            vetter_services_apply_tagger (const VetterServices *services,
                                               VetterConfig         *config);

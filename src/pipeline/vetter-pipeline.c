@@ -421,7 +421,7 @@ vetter_pipeline_run (const VetterImageJob *job,
   step_end (&steps, error);
   pyramid_clear (&pyramid);
 
-  if (result->ok && config->imagga_url && config->imagga_key && config->imagga_secret)
+  if (result->ok && vetter_config_has_tagger (config))
     tag (result, job, config, &steps, on_step, user_data, cancellable);
 
   /* The saliency map served the crops; nothing downstream wants it. */

@@ -146,11 +146,16 @@ vetter_rules_decide (const VetterConfig *config,
     return decision_new (VETTER_STATUS_NEEDS_REVIEW, "needs-review", NULL,
                          g_strdup_printf ("Defects that block approval: %s", blocking->str));
 
+  /* Without a tagger, the approving tags can only be colours: what the
+   * rules need is said once, in the preferences, not on every ad. */
+  if (!vetter_config_has_tagger (config))
+    return decision_new (VETTER_STATUS_NEEDS_REVIEW, "needs-review", NULL,
+                         g_strdup ("Nothing blocks it; nothing approves it without a person"));
   {
     g_autofree char *wanted = g_strjoinv (", ", config->approve_tags);
 
     return decision_new (VETTER_STATUS_NEEDS_REVIEW, "needs-review", NULL,
-                         g_strdup_printf ("No tag among %s with confidence %d or more",
+                         g_strdup_printf ("The tagger found none of %s with confidence %d or more",
                                           wanted, config->approve_confidence));
   }
 }

@@ -143,6 +143,8 @@ typedef struct
   gboolean        has_box;
   int             x, y, width, height;   /* in source pixels */
   char           *message;
+  gint64          related_item;          /* a duplicate's earlier ad, else 0 */
+  int             related_position;      /* and which of its images (from 1) */
 } VetterDefectInfo;
 
 typedef struct

@@ -66,7 +66,7 @@ describe_image (VetterStore  *self,
                 GError      **error)
 {
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                "SELECT image.item_id, image.position, image.source, item.status FROM image"
+                                "SELECT image.item_id, image.position, item.title, item.status FROM image"
                                 " JOIN item ON item.id = image.item_id WHERE image.id = ?", error);
 
   if (stmt == NULL)
@@ -74,9 +74,15 @@ describe_image (VetterStore  *self,
   sqlite3_bind_int64 (stmt, 1, image_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      *description = g_strdup_printf ("image %d of item %" G_GINT64_FORMAT " (%s)",
-                                      sqlite3_column_int (stmt, 1), (gint64) sqlite3_column_int64 (stmt, 0),
-                                      vetter_store_column_text (stmt, 2));
+      const char *title = vetter_store_column_text (stmt, 2);
+
+      /* In the moderator's words: the ad by its title, not a file path
+       * (the review view shows the two side by side). */
+      if (title && *title)
+        *description = g_strdup_printf ("image %d of the ad “%s”", sqlite3_column_int (stmt, 1), title);
+      else
+        *description = g_strdup_printf ("image %d of ad %" G_GINT64_FORMAT, sqlite3_column_int (stmt, 1),
+                                        (gint64) sqlite3_column_int64 (stmt, 0));
       *item_rejected = g_strcmp0 (vetter_store_column_text (stmt, 3), "rejected") == 0;
     }
   sqlite3_reset (stmt);

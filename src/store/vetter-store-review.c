@@ -106,8 +106,10 @@ read_defects (VetterStore     *self,
               VetterImageInfo *image)
 {
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                             "SELECT kind, severity, confidence, x, y, w, h, message FROM defect"
-                                             " WHERE image_id = ? ORDER BY id", NULL);
+                                             "SELECT d.kind, d.severity, d.confidence, d.x, d.y, d.w, d.h, d.message,"
+                                             " related.item_id, related.position FROM defect d"
+                                             " LEFT JOIN image related ON related.id = d.related_image_id"
+                                             " WHERE d.image_id = ? ORDER BY d.id", NULL);
 
   sqlite3_bind_int64 (stmt, 1, image->id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -123,6 +125,8 @@ read_defects (VetterStore     *self,
       defect->width = sqlite3_column_int (stmt, 5);
       defect->height = sqlite3_column_int (stmt, 6);
       defect->message = g_strdup (vetter_store_column_text (stmt, 7));
+      defect->related_item = sqlite3_column_int64 (stmt, 8);
+      defect->related_position = sqlite3_column_int (stmt, 9);
       g_ptr_array_add (image->defects, defect);
     }
   sqlite3_reset (stmt);

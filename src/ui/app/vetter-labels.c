@@ -124,3 +124,28 @@ vetter_label_for_time (gint64 microseconds)
   /* Translators: a date and time, see g_date_time_format() */
   return g_date_time_format (then, _("%e %b %Y, %H:%M"));
 }
+
+char *
+vetter_label_for_decision (const VetterItemDetail *item)
+{
+  const VetterItemDecision *decision = item->decision;
+  char *headline;
+
+  if (decision == NULL || decision->is_auto || decision->decided_by == NULL)
+    headline = g_strdup (vetter_label_for_status (item->status));
+  else if (decision->reason_code)
+    /* Translators: "Rejected by mia: Duplicate" */
+    headline = g_strdup_printf (_("%s by %s: %s"), vetter_label_for_status (item->status), decision->decided_by,
+                                vetter_label_for_reason (decision->reason_code));
+  else
+    /* Translators: "Approved by mia" */
+    headline = g_strdup_printf (_("%s by %s"), vetter_label_for_status (item->status), decision->decided_by);
+  if (decision && decision->note)
+    {
+      char *with_note = g_strdup_printf ("%s — “%s”", headline, decision->note);
+
+      g_free (headline);
+      headline = with_note;
+    }
+  return headline;
+}

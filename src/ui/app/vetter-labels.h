@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "vetter-records.h"
 #include "vetter-types.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,8 @@ const char *vetter_label_for_severity    (VetterSeverity    severity);
 const char *vetter_label_for_variant     (VetterVariantKind kind);
 const char *vetter_label_for_reason      (const char       *code);
 const char *vetter_label_for_outbox_kind (VetterOutboxKind  kind);
+/* An item's decision in words: "Rejected by mia: Duplicate — “note”". */
+char       *vetter_label_for_decision    (const VetterItemDetail *item);
 /* "2 minutes ago", or a date for anything older than a day. */
 char       *vetter_label_for_time        (gint64      microseconds);
 

@@ -57,6 +57,7 @@ struct _VetterPreferencesWindow
   AdwActionRow   *couch_test_row;
   GtkWidget      *couch_test_button;
   AdwActionRow   *imagga_test_row;
+  AdwPreferencesGroup *approval_group;
   GtkWidget      *imagga_test_button;
 };
 
@@ -309,6 +310,29 @@ show_secret_states (VetterPreferencesWindow *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (service_row (self, secret_fields[i].row)), title);
     }
+}
+
+/* What the approving rule needs, said here once rather than on every ad. */
+static void
+show_tagger_state (VetterPreferencesWindow *self)
+{
+  const VetterServices *services = vetter_context_get_services (self->context);
+
+  if (services && vetter_services_has_tagger (services))
+    adw_preferences_group_set_description (self->approval_group,
+                                           _("An ad is approved when one of these tags is found with enough "
+                                             "confidence and no defect blocks it"));
+  else
+    adw_preferences_group_set_description (self->approval_group,
+                                           _("No tagger is set up (Services ▸ Object Tags), so only a colour "
+                                             "named here can approve an ad; every other ad waits for a person"));
+}
+
+static void
+show_service_states (VetterPreferencesWindow *self)
+{
+  show_secret_states (self);
+  show_tagger_state (self);
 }
 
 static void
@@ -601,6 +625,7 @@ vetter_preferences_window_class_init (VetterPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, couch_test_row);
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, couch_test_button);
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, imagga_test_row);
+  gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, approval_group);
   gtk_widget_class_bind_template_child (widget_class, VetterPreferencesWindow, imagga_test_button);
   /* Found by name (service_row ()), not kept in the struct. */
   for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
@@ -665,10 +690,10 @@ vetter_preferences_window_new (GtkWindow     *parent,
   self->context = g_object_ref (context);
   if (self->settings)
     {
-      show_secret_states (self);
+      show_service_states (self);
       /* The services read again (after a secret is kept or removed): the
        * titles follow. */
-      g_signal_connect_object (context, "notify::sync", G_CALLBACK (show_secret_states), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (context, "notify::sync", G_CALLBACK (show_service_states), self, G_CONNECT_SWAPPED);
     }
   return GTK_WIDGET (self);
 }

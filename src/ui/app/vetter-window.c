@@ -62,6 +62,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  BATCH_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 toast (VetterWindow *self,
        const char   *message)
@@ -399,6 +406,7 @@ on_batch_added (GObject      *source,
       g_autofree char *message = NULL;
 
       ensure_batch (self, id, ctx->source, TRUE);
+      g_signal_emit (self, signals[BATCH_ADDED], 0, id, resumed);
       if (resumed)
         message = g_strdup_printf (_("%s is already in the queue; its finished work is kept"), title);
       else
@@ -616,6 +624,14 @@ vetter_window_class_init (VetterWindowClass *klass)
   properties[PROP_CONTEXT] = g_param_spec_object ("context", NULL, NULL, VETTER_TYPE_CONTEXT,
                                                   G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * VetterWindow::batch-added:
+   * @batch_id: the batch a dropped file became
+   * @resumed: it was there already, and goes on where it stopped
+   */
+  signals[BATCH_ADDED] = g_signal_new ("batch-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_BOOLEAN);
 
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-window.ui");

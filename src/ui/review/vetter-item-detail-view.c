@@ -51,6 +51,7 @@ G_DEFINE_FINAL_TYPE (VetterItemDetailView, vetter_item_detail_view, GTK_TYPE_WID
 enum {
   BOX_HIGHLIGHTED,
   OPEN_VARIANT,
+  COMPARE,
   N_SIGNALS
 };
 
@@ -155,6 +156,34 @@ on_defect_selected (GtkListBox           *list,
 }
 
 static void
+on_compare_clicked (GtkButton            *button,
+                    VetterItemDetailView *self)
+{
+  const gint64 *item = g_object_get_data (G_OBJECT (button), "item");
+  guint image = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "image"));
+
+  g_signal_emit (self, signals[COMPARE], 0, *item, image);
+}
+
+/* A duplicate's row offers the two ads side by side. */
+static void
+add_compare_button (VetterItemDetailView   *self,
+                    GtkWidget              *row,
+                    const VetterDefectInfo *defect)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Compare"));
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, _("Show this ad and the earlier one side by side"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Compare with the earlier ad"), -1);
+  g_object_set_data_full (G_OBJECT (button), "item", g_memdup2 (&defect->related_item, sizeof (gint64)), g_free);
+  g_object_set_data (G_OBJECT (button), "image", GUINT_TO_POINTER (MAX (0, defect->related_position - 1)));
+  g_signal_connect (button, "clicked", G_CALLBACK (on_compare_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+}
+
+static void
 fill_defects (VetterItemDetailView *self,
               VetterImageInfo      *image)
 {
@@ -188,6 +217,8 @@ fill_defects (VetterItemDetailView *self,
       gtk_widget_add_css_class (pill, css);
       gtk_widget_set_valign (pill, GTK_ALIGN_CENTER);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), pill);
+      if (defect->related_item > 0)
+        add_compare_button (self, row, defect);
       if (!defect->has_box)
         gtk_widget_set_tooltip_text (row, _("This defect concerns the whole image"));
       g_object_set_data (G_OBJECT (row), "box", GINT_TO_POINTER (defect->has_box ? n_boxes++ : -1));
@@ -201,6 +232,16 @@ fill_defects (VetterItemDetailView *self,
 }
 
 /* ---- Tags and colours ----------------------------------------------------- */
+
+/* Whether the tagger looked at the image (its step ran). */
+static gboolean
+was_tagged (VetterImageInfo *image)
+{
+  for (guint i = 0; image && i < image->steps->len; i++)
+    if (g_strcmp0 (((VetterStepInfo *) g_ptr_array_index (image->steps, i))->name, "tag") == 0)
+      return TRUE;
+  return FALSE;
+}
 
 static void
 draw_swatch (GtkDrawingArea *area,
@@ -292,7 +333,9 @@ fill_tags (VetterItemDetailView *self,
         }
     }
   if (n_tags == 0)
-    gtk_box_append (self->tag_box, dim_note (_("No object tags: no tagger is configured, or it found nothing.")));
+    gtk_box_append (self->tag_box, dim_note (was_tagged (image) ? _("The tagger found no object in this image.")
+                                                                : _("No object tags: no tagger is set up "
+                                                                    "(Preferences ▸ Services ▸ Object Tags).")));
 }
 
 /* ---- Variants ------------------------------------------------------------- */
@@ -466,28 +509,11 @@ fill_history (VetterItemDetailView *self)
 static void
 fill_decision (VetterItemDetailView *self)
 {
-  const VetterItemDecision *decision = self->item->decision;
   const VetterItemDecision *rules = self->item->auto_decision;
   VetterStatus status = self->item->status;
-  g_autofree char *headline = NULL;
+  g_autofree char *headline = vetter_label_for_decision (self->item);
   g_autofree char *rule = NULL;
 
-  if (decision == NULL || decision->is_auto || decision->decided_by == NULL)
-    headline = g_strdup (vetter_label_for_status (status));
-  else if (decision->reason_code)
-    /* Translators: "Rejected by mia: Duplicate" */
-    headline = g_strdup_printf (_("%s by %s: %s"), vetter_label_for_status (status), decision->decided_by,
-                                vetter_label_for_reason (decision->reason_code));
-  else
-    /* Translators: "Approved by mia" */
-    headline = g_strdup_printf (_("%s by %s"), vetter_label_for_status (status), decision->decided_by);
-  if (decision && decision->note)
-    {
-      g_autofree char *with_note = g_strdup_printf ("%s — “%s”", headline, decision->note);
-
-      g_free (headline);
-      headline = g_steal_pointer (&with_note);
-    }
   gtk_label_set_label (self->decision_label, headline);
 
   if (rules)
@@ -571,6 +597,13 @@ vetter_item_detail_view_class_init (VetterItemDetailViewClass *klass)
    */
   signals[OPEN_VARIANT] = g_signal_new ("open-variant", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  /**
+   * VetterItemDetailView::compare:
+   * @item: the earlier ad a duplicate repeats
+   * @image: which of its images (from 0)
+   */
+  signals[COMPARE] = g_signal_new ("compare", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_UINT);
 
   g_type_ensure (VETTER_TYPE_CONFLICT_CARD);
   vetter_ensure_resources ();

@@ -77,10 +77,8 @@ picture_free (Picture *picture)
   g_free (picture);
 }
 
-/* The files that show an image: the advertiser's own when it is on this
- * machine, else the compressed variant (same size, orientation applied). */
-static GPtrArray *
-image_paths (VetterImageInfo *image)
+GPtrArray *
+vetter_image_display_paths (VetterImageInfo *image)
 {
   GPtrArray *paths = g_ptr_array_new ();
 
@@ -213,7 +211,7 @@ vetter_picture_cache_prepare (VetterPictureCache *self,
   load->self = g_object_ref (self);
   load->key = key;
   load->cancellable = g_object_ref (picture->cancellable);
-  paths = image_paths (index < item->images->len ? g_ptr_array_index (item->images, index) : NULL);
+  paths = vetter_image_display_paths (index < item->images->len ? g_ptr_array_index (item->images, index) : NULL);
   vetter_texture_load_async ((const char * const *) paths->pdata, picture->fit_width, picture->fit_height,
                              picture->cancellable, on_loaded, load);
 }

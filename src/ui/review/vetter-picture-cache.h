@@ -43,4 +43,10 @@ void                vetter_picture_cache_keep    (VetterPictureCache *self,
                                                   const gint64       *item_ids,
                                                   guint               n_ids);
 
+/* The files that show @image, NULL-terminated: the advertiser's own when
+ * it is on this machine, else its compressed variant (the same size,
+ * orientation applied, which is what defect boxes are measured in).
+ * Returns: (transfer container): the paths are @image's. */
+GPtrArray          *vetter_image_display_paths   (VetterImageInfo    *image);
+
 G_END_DECLS

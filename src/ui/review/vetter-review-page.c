@@ -29,6 +29,7 @@
 #include "vetter-batch-object.h"
 #include "vetter-claim-keeper.h"
 #include "vetter-config.h"
+#include "vetter-duplicate-view.h"
 #include "vetter-item-detail-view.h"
 #include "vetter-labels.h"
 #include "vetter-panel-deck.h"
@@ -64,7 +65,7 @@ struct _VetterReviewPage
   gint64              shown;          /* the ad on screen that keys act on, 0 for none */
   guint               image_index;    /* which of its images */
   gboolean            full_size;      /* zoomed in: its picture at full size is wanted */
-  gboolean            viewing;        /* the variant viewer is open */
+  gboolean            viewing;        /* the variants, or a duplicate's comparison, are open */
   VetterItemDetail   *drawn;          /* what the panels show now, to skip redrawing it */
   GdkTexture         *drawn_texture;
   guint               drawn_index;
@@ -94,6 +95,7 @@ struct _VetterReviewPage
   VetterItemDetailView *detail_view;   /* the panel on screen */
   guint               panels_source;
   VetterVariantViewer *variant_viewer;
+  VetterDuplicateView *duplicate_view;
   GtkRevealer        *reason_revealer;
   GtkFlowBox         *reason_box;
   GtkEntry           *note_entry;
@@ -617,6 +619,64 @@ on_open_variant (VetterReviewPage *self,
   gtk_stack_set_visible_child_name (self->review_stack, "variant");
   vetter_variant_viewer_show (self->variant_viewer, item, image, variant);
   update_actions (self);
+}
+
+typedef struct
+{
+  VetterReviewPage *self;
+  VetterItemDetail *ad;
+  guint             image;
+  guint             earlier_image;
+} Comparison;
+
+static void
+on_earlier_read (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Comparison *comparison = user_data;
+  g_autoptr(VetterReviewPage) self = comparison->self;
+  g_autoptr(VetterItemDetail) ad = comparison->ad;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterItemDetail) earlier = vetter_engine_item_detail_finish (VETTER_ENGINE (source), result, &error);
+  guint earlier_image = comparison->earlier_image;
+  guint image = comparison->image;
+
+  g_free (comparison);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (earlier == NULL)
+    {
+      say (self, error->message);
+      return;
+    }
+  /* The moderator moved on meanwhile. */
+  if (acting_item (self) == NULL || acting_item (self)->id != ad->id)
+    return;
+  self->viewing = TRUE;
+  vetter_review_keys_set_enabled (self->keys, FALSE);
+  gtk_stack_set_visible_child_name (self->review_stack, "compare");
+  vetter_duplicate_view_show (self->duplicate_view, ad, image, earlier, earlier_image);
+  update_actions (self);
+}
+
+/* A duplicate's "Compare": the earlier ad is read, then both are shown. */
+static void
+on_compare (VetterReviewPage *self,
+            gint64            earlier,
+            guint             earlier_image)
+{
+  VetterItemDetail *item = acting_item (self);
+  Comparison *comparison;
+
+  if (item == NULL)
+    return;
+  comparison = g_new0 (Comparison, 1);
+  comparison->self = g_object_ref (self);
+  comparison->ad = vetter_item_detail_ref (item);
+  comparison->image = self->image_index;
+  comparison->earlier_image = earlier_image;
+  vetter_engine_item_detail_async (self->engine, earlier, self->cancellable, on_earlier_read, comparison);
 }
 
 static void
@@ -1163,6 +1223,7 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   g_type_ensure (VETTER_TYPE_ITEM_DETAIL_VIEW);
   g_type_ensure (VETTER_TYPE_VARIANT_VIEWER);
   g_type_ensure (VETTER_TYPE_PANEL_DECK);
+  g_type_ensure (VETTER_TYPE_DUPLICATE_VIEW);
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-review-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1185,6 +1246,7 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, panel_scroller);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, panel_deck);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, variant_viewer);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, duplicate_view);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, reason_revealer);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, reason_box);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, note_entry);
@@ -1252,11 +1314,13 @@ vetter_review_page_init (VetterReviewPage *self)
                     NULL);
       g_signal_connect (self->panels[i], "box-highlighted", G_CALLBACK (on_box_highlighted), self);
       g_signal_connect_swapped (self->panels[i], "open-variant", G_CALLBACK (on_open_variant), self);
+      g_signal_connect_swapped (self->panels[i], "compare", G_CALLBACK (on_compare), self);
       vetter_panel_deck_add (self->panel_deck, GTK_WIDGET (self->panels[i]));
     }
   self->detail_view = self->panels[0];
   g_signal_connect_swapped (self->image_view, "notify::fit", G_CALLBACK (on_fit_changed), self);
   g_signal_connect_swapped (self->variant_viewer, "closed", G_CALLBACK (on_viewer_closed), self);
+  g_signal_connect_swapped (self->duplicate_view, "closed", G_CALLBACK (on_viewer_closed), self);
   g_signal_connect (self, "map", G_CALLBACK (focus_home), NULL);
 
   self->settings = vetter_config_get_settings ();
@@ -1373,6 +1437,20 @@ vetter_review_page_get_cursor (VetterReviewPage *self)
 {
   g_return_val_if_fail (VETTER_IS_REVIEW_PAGE (self), NULL);
   return self->cursor;
+}
+
+void
+vetter_review_page_show_batch (VetterReviewPage *self,
+                               gint64            batch_id)
+{
+  g_return_if_fail (VETTER_IS_REVIEW_PAGE (self));
+
+  for (guint i = 0; i < self->batch_ids->len; i++)
+    if (g_array_index (self->batch_ids, gint64, i) == batch_id)
+      {
+        gtk_drop_down_set_selected (self->batch_filter, i);
+        return;
+      }
 }
 
 VetterItemDetailView *

@@ -30,6 +30,10 @@ void             vetter_review_page_reload           (VetterReviewPage *self);
 void             vetter_review_page_set_claims       (VetterReviewPage  *self,
                                                       VetterCouchClaims *claims);
 
+/* Narrows the queue to one batch's ads (0: every batch's). */
+void             vetter_review_page_show_batch       (VetterReviewPage *self,
+                                                      gint64            batch_id);
+
 /* The item on screen (0 for none) and where it is in the queue. */
 gint64           vetter_review_page_get_current_item (VetterReviewPage *self);
 guint            vetter_review_page_get_position     (VetterReviewPage *self);
