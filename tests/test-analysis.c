@@ -12,6 +12,8 @@
 
 #include "vetter-analysis.h"
 #include "vetter-crop.h"
+#include "vetter-decode.h"
+#include "vetter-pipeline.h"
 #include "vetter-resample.h"
 #include "vetter-test-util.h"
 
@@ -170,6 +172,42 @@ test_letterbox (void)
       bottom |= ABS (d->box.y + d->box.height - 1200) <= 1;
     }
   g_assert_true (top && bottom);
+}
+
+/* A photo placed on black, bars on all four sides: each bar is found,
+ * where it is. */
+static void
+test_bars_on_four_sides (void)
+{
+  g_autoptr(VetterPixels) pixels = test_flat (1600, 1200, 0, 0, 0);
+  g_autoptr(VetterAnalysis) analysis = NULL;
+  gboolean seen[4] = { FALSE, FALSE, FALSE, FALSE };
+
+  test_paste_texture (pixels, 200, 120, 1200, 960, 8);
+  analysis = analyse (pixels, 90);
+  g_assert_cmpuint (count_defects (analysis, "letterbox"), ==, 4);
+  for (guint i = 0; i < analysis->defects->len; i++)
+    {
+      const VetterDefect *d = g_ptr_array_index (analysis->defects, i);
+
+      if (strcmp (d->kind, "letterbox") != 0)
+        continue;
+      g_assert_true (d->has_box);
+      if (d->box.y == 0 && d->box.width == 1600)
+        seen[0] = ABS (d->box.height - 120) <= 6;
+      else if (d->box.y + d->box.height == 1200 && d->box.width == 1600)
+        seen[1] = ABS (d->box.height - 120) <= 6;
+      else if (d->box.x == 0)
+        seen[2] = ABS (d->box.width - 200) <= 6;
+      else if (d->box.x + d->box.width == 1600)
+        seen[3] = ABS (d->box.width - 200) <= 6;
+    }
+  g_assert_true (seen[0] && seen[1] && seen[2] && seen[3]);
+  /* What the crops may use: the photo, not the bars. */
+  g_assert_cmpint (ABS (analysis->content.x - 200), <=, 6);
+  g_assert_cmpint (ABS (analysis->content.y - 120), <=, 6);
+  g_assert_cmpint (ABS (analysis->content.width - 1200), <=, 12);
+  g_assert_cmpint (ABS (analysis->content.height - 960), <=, 12);
 }
 
 static void
@@ -336,7 +374,7 @@ check_crop_follows (int subject_x,
   analysis = analyse (pixels, 90);
   vetter_crop_largest (ratio_w, ratio_h, 2400, 1600, &cw, &ch);
   rect = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
-                            2400, 1600, cw, ch);
+                            2400, 1600, NULL, cw, ch);
   g_assert_cmpint (rect.width, ==, cw);
   g_assert_cmpint (rect.height, ==, ch);
   g_assert_cmpint (rect.x, >=, 0);
@@ -364,9 +402,61 @@ test_crop_centres_without_subject (void)
   g_autoptr(VetterPixels) pixels = test_textured (2400, 1600, 13);
   g_autoptr(VetterAnalysis) analysis = analyse (pixels, 90);
   VetterRect rect = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
-                                       2400, 1600, 1600, 1600);
+                                       2400, 1600, NULL, 1600, 1600);
 
   g_assert_cmpint (ABS (rect.x - 400), <=, 60);
+}
+
+
+/* A letterboxed photo's crops are cut from the photo: not one row of
+ * them is bar, whatever the ratio, all the way through the pipeline. */
+static void
+test_crops_leave_the_bars_out (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(VetterPixels) pixels = test_textured (1600, 1200, 21);
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(VetterImageResult) result = NULL;
+  g_autofree char *source = NULL;
+  VetterImageJob job = { 1, 1, 1, NULL, dir };
+  guint crops = 0;
+
+  test_fill (pixels, 0, 0, 1600, 150, 0, 0, 0);
+  test_fill (pixels, 0, 1050, 1600, 150, 0, 0, 0);
+  source = test_write_jpeg (pixels, dir, "letterboxed.jpg", 92);
+  job.location = source;
+  result = vetter_pipeline_run (&job, config, NULL, NULL, NULL);
+  g_assert_true (result->ok);
+  g_assert_cmpint (result->analysis->content.y, >=, 144);
+  g_assert_cmpint (result->analysis->content.y + result->analysis->content.height, <=, 1056);
+
+  for (guint i = 0; i < result->variants->len; i++)
+    {
+      const VetterVariantRecord *variant = g_ptr_array_index (result->variants, i);
+      g_autofree char *data = NULL;
+      gsize length;
+      g_autoptr(VetterDecoded) decoded = NULL;
+
+      if (variant->kind != VETTER_VARIANT_SQUARE && variant->kind != VETTER_VARIANT_PORTRAIT &&
+          variant->kind != VETTER_VARIANT_LANDSCAPE)
+        continue;
+      crops++;
+      g_assert_true (g_file_get_contents (variant->path, &data, &length, NULL));
+      decoded = vetter_decode ((const guint8 *) data, length, G_MAXINT64, 0, NULL);
+      g_assert_nonnull (decoded);
+      /* The first and last rows are picture, not black. */
+      for (int edge = 0; edge < 2; edge++)
+        {
+          const guint8 *row = vetter_pixels_row (decoded->pixels, edge ? decoded->pixels->height - 1 : 0);
+          double sum = 0;
+
+          for (int x = 0; x < decoded->pixels->width * 3; x++)
+            sum += row[x];
+          g_assert_cmpfloat (sum / (decoded->pixels->width * 3), >, 30);
+        }
+    }
+  g_assert_cmpuint (crops, ==, 3);
+  test_remove_tree (dir);
 }
 
 static void
@@ -446,6 +536,7 @@ main (int   argc,
   g_test_add_func ("/analysis/clipped-region", test_clipped_region);
   g_test_add_func ("/analysis/underexposed", test_underexposed);
   g_test_add_func ("/analysis/letterbox", test_letterbox);
+  g_test_add_func ("/analysis/bars-on-four-sides", test_bars_on_four_sides);
   g_test_add_func ("/analysis/product-on-white-is-not-letterboxed", test_product_on_white_is_not_letterboxed);
   g_test_add_func ("/analysis/gradient-is-not-letterboxed", test_gradient_is_not_letterboxed);
   g_test_add_func ("/analysis/shape-defects", test_shape_defects);
@@ -456,6 +547,7 @@ main (int   argc,
   g_test_add_func ("/crop/never-upscales", test_crop_never_upscales);
   g_test_add_func ("/crop/follows-content", test_crop_follows_content);
   g_test_add_func ("/crop/centres-without-subject", test_crop_centres_without_subject);
+  g_test_add_func ("/crop/leaves-the-bars-out", test_crops_leave_the_bars_out);
   g_test_add_func ("/resample/keeps-colour", test_resample_keeps_colour);
   g_test_add_func ("/resample/area-correct", test_resample_is_area_correct);
   g_test_add_func ("/resample/paths-agree", test_resample_paths_agree);

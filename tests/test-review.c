@@ -656,6 +656,47 @@ test_duplicate_side_by_side (void)
   test_remove_tree (dir);
 }
 
+/* A photo on black, bars on all four sides: four boxes on screen, each
+ * with its own label where it can be read, none under another. */
+static void
+test_frame_bars_labelled (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "ads.csv", NULL);
+  g_autoptr(VetterPixels) pixels = test_flat (1600, 1200, 0, 0, 0);
+  g_autofree char *image = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterReviewPage *page = vetter_window_get_review_page (window);
+  VetterImageView *view = vetter_review_page_get_image_view (page);
+  graphene_rect_t areas[4];
+
+  test_paste_texture (pixels, 200, 120, 1200, 960, 31);
+  image = test_write_jpeg (pixels, dir, "framed.jpg", 92);
+  g_assert_true (g_file_set_contents (path, "email,image,title\nframe@example.com,framed.jpg,Framed\n", -1, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+  show_batch (window, test_add_and_finish (window, file));
+  g_assert_cmpuint (vetter_image_view_get_n_boxes (view), ==, 4);
+  test_spin (300);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_true (vetter_image_view_get_label_area (view, i, &areas[i]));
+      g_assert_cmpfloat (areas[i].origin.x, >=, 0);
+      g_assert_cmpfloat (areas[i].origin.y, >=, 0);
+      g_assert_cmpfloat (areas[i].origin.x + areas[i].size.width, <=, gtk_widget_get_width (GTK_WIDGET (view)));
+      g_assert_cmpfloat (areas[i].origin.y + areas[i].size.height, <=, gtk_widget_get_height (GTK_WIDGET (view)));
+      for (guint j = 0; j < i; j++)
+        g_assert_false (graphene_rect_intersection (&areas[i], &areas[j], NULL));
+    }
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_spin (200);
+  g_assert_finalize_object (window);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -673,6 +714,7 @@ main (int   argc,
   g_test_add_func ("/review/burst-of-keys", test_burst_of_keys);
   g_test_add_func ("/review/variants-in-window", test_variants_in_window);
   g_test_add_func ("/review/duplicate-side-by-side", test_duplicate_side_by_side);
+  g_test_add_func ("/review/frame-bars-labelled", test_frame_bars_labelled);
 
   status = g_test_run ();
   g_application_quit (G_APPLICATION (app));

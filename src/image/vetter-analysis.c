@@ -376,10 +376,14 @@ measure_border (const VetterPixels *p,
     }
 
   /* A bar ends abruptly where the picture starts; a sky or a gradient
-   * fades. Without a hard edge there is no bar. */
+   * fades. Without a hard edge there is no bar. The line just past the
+   * bar may blend both (the copy analysed is shrunk): the one after it
+   * is the picture's. */
   if (border.size > 0 && border.size < lines / 2)
     {
-      line_stats (p, along_rows, from_end ? lines - 1 - border.size : border.size, mean, &std);
+      int past = MIN (border.size + 1, lines / 2);
+
+      line_stats (p, along_rows, from_end ? lines - 1 - past : past, mean, &std);
       if (colour_difference (mean, border.rgb) < 40 && std < 15)
         border.size = 0;
     }
@@ -398,55 +402,104 @@ is_dark (const Border *b)
   return 0.299 * b->rgb[0] + 0.587 * b->rgb[1] + 0.114 * b->rgb[2] <= 40;
 }
 
+/* The share of a line's pixels, between @from and @to, whose colour is
+ * far from @rgb: where a bar gives way to a picture, nearly all of them. */
+static double
+share_unlike (const VetterPixels *p,
+              gboolean            along_rows,
+              int                 line,
+              int                 from,
+              int                 to,
+              const double        rgb[3])
+{
+  int unlike = 0;
+
+  if (to <= from)
+    return 0;
+  for (int k = from; k < to; k++)
+    {
+      const guint8 *px = along_rows ? vetter_pixels_row (p, line) + k * 3 : vetter_pixels_row (p, k) + line * 3;
+
+      unlike += fabs (px[0] - rgb[0]) + fabs (px[1] - rgb[1]) + fabs (px[2] - rgb[2]) > 40;
+    }
+  return (double) unlike / (to - from);
+}
+
 /* Bars on two opposite sides (or dark bars anywhere) with content between
- * them. A product shot on white, uniform on all four sides, is not
- * letterboxed. */
+ * them, or dark bars on all four sides around a picture that fills the
+ * rectangle between them (a photo placed on black). A product shot on
+ * white is not letterboxed, nor is a dark picture whose edges are dark.
+ * The rectangle between the bars found is what the crops may use. */
 static void
-find_letterbox (Context   *ctx,
-                GPtrArray *defects)
+find_letterbox (Context        *ctx,
+                VetterAnalysis *analysis)
 {
   const VetterPixels *p = ctx->small;
-  Border top = measure_border (p, TRUE, FALSE);
-  Border bottom = measure_border (p, TRUE, TRUE);
-  Border left = measure_border (p, FALSE, FALSE);
-  Border right = measure_border (p, FALSE, TRUE);
+  Border bars[4] = {
+    measure_border (p, TRUE, FALSE), measure_border (p, TRUE, TRUE),
+    measure_border (p, FALSE, FALSE), measure_border (p, FALSE, TRUE),
+  };
+  static const char * const side_names[4] = { "top", "bottom", "left", "right" };
   int min_rows = MAX (2, p->height * 3 / 100);
   int min_cols = MAX (2, p->width * 3 / 100);
-  gboolean has_top = top.size >= min_rows, has_bottom = bottom.size >= min_rows;
-  gboolean has_left = left.size >= min_cols, has_right = right.size >= min_cols;
+  gboolean has[4];
+  gboolean present[4];
   double sx = (double) ctx->source_width / p->width;
   double sy = (double) ctx->source_height / p->height;
-  struct { gboolean present; const Border *b; VetterRect box; const char *side; } sides[4];
-  gboolean letterbox = has_top && has_bottom && same_colour (&top, &bottom) && !(has_left && has_right);
-  gboolean pillarbox = has_left && has_right && same_colour (&left, &right) && !(has_top && has_bottom);
+  VetterRect boxes[4];
+  VetterRect content;
+  gboolean letterbox, pillarbox, framed = TRUE;
   double share = 0;
 
-  sides[0] = (typeof (sides[0])) { has_top && (letterbox || is_dark (&top)), &top,
-                                   { 0, 0, ctx->source_width, (int) ceil (top.size * sy) }, "top" };
-  sides[1] = (typeof (sides[1])) { has_bottom && (letterbox || is_dark (&bottom)), &bottom,
-                                   { 0, ctx->source_height - (int) ceil (bottom.size * sy),
-                                     ctx->source_width, (int) ceil (bottom.size * sy) }, "bottom" };
-  sides[2] = (typeof (sides[2])) { has_left && (pillarbox || is_dark (&left)), &left,
-                                   { 0, 0, (int) ceil (left.size * sx), ctx->source_height }, "left" };
-  sides[3] = (typeof (sides[3])) { has_right && (pillarbox || is_dark (&right)), &right,
-                                   { ctx->source_width - (int) ceil (right.size * sx), 0,
-                                     (int) ceil (right.size * sx), ctx->source_height }, "right" };
+  for (int i = 0; i < 4; i++)
+    has[i] = bars[i].size >= (i < 2 ? min_rows : min_cols);
 
-  /* Four dark sides is a dark picture, not a frame. */
-  if (sides[0].present && sides[1].present && sides[2].present && sides[3].present && !letterbox && !pillarbox)
-    return;
+  boxes[0] = (VetterRect) { 0, 0, ctx->source_width, (int) ceil (bars[0].size * sy) };
+  boxes[1] = (VetterRect) { 0, ctx->source_height - (int) ceil (bars[1].size * sy), ctx->source_width,
+                            (int) ceil (bars[1].size * sy) };
+  boxes[2] = (VetterRect) { 0, 0, (int) ceil (bars[2].size * sx), ctx->source_height };
+  boxes[3] = (VetterRect) { ctx->source_width - (int) ceil (bars[3].size * sx), 0, (int) ceil (bars[3].size * sx),
+                            ctx->source_height };
+
+  letterbox = has[0] && has[1] && same_colour (&bars[0], &bars[1]) && !(has[2] && has[3]);
+  pillarbox = has[2] && has[3] && same_colour (&bars[2], &bars[3]) && !(has[0] && has[1]);
+  for (int i = 0; i < 4; i++)
+    present[i] = has[i] && ((i < 2 && letterbox) || (i >= 2 && pillarbox) || is_dark (&bars[i]));
+
+  /* Four dark sides: a frame only if a picture fills the rectangle they
+   * leave, edge to edge, rather than a dark picture fading into them. */
+  if (present[0] && present[1] && present[2] && present[3] && !letterbox && !pillarbox)
+    {
+      int top = bars[0].size, bottom = p->height - 1 - bars[1].size;
+      int left = bars[2].size, right = p->width - 1 - bars[3].size;
+
+      framed = share_unlike (p, TRUE, top, left, right + 1, bars[0].rgb) > 0.6 &&
+               share_unlike (p, TRUE, bottom, left, right + 1, bars[1].rgb) > 0.6 &&
+               share_unlike (p, FALSE, left, top, bottom + 1, bars[2].rgb) > 0.6 &&
+               share_unlike (p, FALSE, right, top, bottom + 1, bars[3].rgb) > 0.6;
+      if (!framed)
+        return;
+    }
 
   for (int i = 0; i < 4; i++)
-    if (sides[i].present)
-      share += (double) sides[i].box.width * sides[i].box.height / ((double) ctx->source_width * ctx->source_height);
+    if (present[i])
+      share += (double) boxes[i].width * boxes[i].height / ((double) ctx->source_width * ctx->source_height);
+
+  /* The crops are cut from between the bars found, and past the line of
+   * the copy analysed that blends bar and picture. */
+  content.x = present[2] ? (int) ceil ((bars[2].size + 1) * sx) : 0;
+  content.y = present[0] ? (int) ceil ((bars[0].size + 1) * sy) : 0;
+  content.width = ctx->source_width - content.x - (present[3] ? (int) ceil ((bars[3].size + 1) * sx) : 0);
+  content.height = ctx->source_height - content.y - (present[1] ? (int) ceil ((bars[1].size + 1) * sy) : 0);
+  if ((double) content.width * content.height >= 0.1 * ctx->source_width * ctx->source_height)
+    analysis->content = content;
 
   for (int i = 0; i < 4; i++)
-    if (sides[i].present)
-      g_ptr_array_add (defects,
+    if (present[i])
+      g_ptr_array_add (analysis->defects,
                        vetter_defect_new ("letterbox", share > 0.25 ? VETTER_SEVERITY_HIGH : VETTER_SEVERITY_MEDIUM,
-                                          90, &sides[i].box,
-                                          "A %d-pixel bar of one colour along the %s edge",
-                                          i < 2 ? sides[i].box.height : sides[i].box.width, sides[i].side));
+                                          90, &boxes[i], "A %d-pixel bar of one colour along the %s edge",
+                                          i < 2 ? boxes[i].height : boxes[i].width, side_names[i]));
 }
 
 static void
@@ -852,7 +905,8 @@ vetter_analyse (const VetterPixels *small,
   measure_tiles (ctx);
   find_blur (ctx, analysis->defects);
   find_exposure (ctx, analysis->brightness, analysis->defects);
-  find_letterbox (ctx, analysis->defects);
+  analysis->content = (VetterRect) { 0, 0, source_width, source_height };
+  find_letterbox (ctx, analysis);
   find_shape_defects (ctx, jpeg_quality, analysis->defects);
 
   analysis->saliency = saliency_map (ctx);

@@ -36,6 +36,9 @@ typedef struct
   guint64    phash;
   GPtrArray *colours;      /* VetterColour* */
   GPtrArray *defects;      /* VetterDefect* */
+  /* Inside letterbox bars and flat margins, in source pixels: where the
+   * crops may be cut from. */
+  VetterRect content;
   /* Where the content is, on the analysis copy: for the crops. */
   float     *saliency;
   int        saliency_width;

@@ -1,9 +1,11 @@
 /* vetter-crop.c: where the aspect variants are cut from
  *
  * A variant of ratio p:q is cut as the largest box of exactly k·p × k·q
- * source pixels that fits, slid along the one free axis to where the
- * saliency is densest, then shrunk to the target size if it is larger. It
- * is never enlarged: a small source gives a small, exact-ratio variant.
+ * source pixels that fits between the letterbox bars, if any (a crop
+ * follows the content, never the border), slid along the one free axis to
+ * where the saliency is densest, then shrunk to the target size if it is
+ * larger. It is never enlarged: a small source gives a small, exact-ratio
+ * variant.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -80,28 +82,35 @@ vetter_crop_output_size (int  crop_width,
 }
 
 VetterRect
-vetter_crop_place (const float *saliency,
-                   int          saliency_width,
-                   int          saliency_height,
-                   int          source_width,
-                   int          source_height,
-                   int          crop_width,
-                   int          crop_height)
+vetter_crop_place (const float      *saliency,
+                   int               saliency_width,
+                   int               saliency_height,
+                   int               source_width,
+                   int               source_height,
+                   const VetterRect *bounds,
+                   int               crop_width,
+                   int               crop_height)
 {
-  VetterRect rect = { (source_width - crop_width) / 2, (source_height - crop_height) / 2, crop_width, crop_height };
-  gboolean horizontal = crop_width < source_width;
+  VetterRect all = { 0, 0, source_width, source_height };
+  const VetterRect *b = bounds ? bounds : &all;
+  VetterRect rect = { b->x + (b->width - crop_width) / 2, b->y + (b->height - crop_height) / 2, crop_width,
+                      crop_height };
+  gboolean horizontal = crop_width < b->width;
   int lines = horizontal ? saliency_width : saliency_height;
   int across = horizontal ? saliency_height : saliency_width;
   double scale = (double) lines / (horizontal ? source_width : source_height);
-  int window;
+  int first, last, window;
   g_autofree double *prefix = NULL;
   double best = -1, centre_score;
-  int best_start = 0, centre_start;
+  int best_start, centre_start;
 
-  if (saliency == NULL || (crop_width >= source_width && crop_height >= source_height))
+  if (saliency == NULL || (crop_width >= b->width && crop_height >= b->height))
     return rect;
 
-  window = CLAMP ((int) lround ((horizontal ? crop_width : crop_height) * scale), 1, lines);
+  /* The lines of the saliency map inside the bounds, along the free axis. */
+  first = CLAMP ((int) ceil ((horizontal ? b->x : b->y) * scale), 0, lines - 1);
+  last = CLAMP ((int) floor ((horizontal ? b->x + b->width : b->y + b->height) * scale), first + 1, lines);
+  window = CLAMP ((int) lround ((horizontal ? crop_width : crop_height) * scale), 1, last - first);
   prefix = g_new0 (double, lines + 1);
   for (int l = 0; l < lines; l++)
     {
@@ -117,7 +126,8 @@ vetter_crop_place (const float *saliency,
       prefix[l + 1] = prefix[l] + sum;
     }
 
-  for (int start = 0; start + window <= lines; start++)
+  best_start = first;
+  for (int start = first; start + window <= last; start++)
     {
       double score = prefix[start + window] - prefix[start];
 
@@ -130,14 +140,14 @@ vetter_crop_place (const float *saliency,
 
   /* Where the content is spread evenly, stay in the middle rather than
    * follow noise to one side. */
-  centre_start = (lines - window) / 2;
+  centre_start = first + (last - first - window) / 2;
   centre_score = prefix[centre_start + window] - prefix[centre_start];
   if (best <= centre_score * 1.03)
     best_start = centre_start;
 
   if (horizontal)
-    rect.x = CLAMP ((int) lround (best_start / scale), 0, source_width - crop_width);
+    rect.x = CLAMP ((int) lround (best_start / scale), b->x, b->x + b->width - crop_width);
   else
-    rect.y = CLAMP ((int) lround (best_start / scale), 0, source_height - crop_height);
+    rect.y = CLAMP ((int) lround (best_start / scale), b->y, b->y + b->height - crop_height);
   return rect;
 }

@@ -21,12 +21,15 @@ void       vetter_crop_output_size (int          crop_width,
                                     int          target_height,
                                     int         *width,
                                     int         *height);
-VetterRect vetter_crop_place       (const float *saliency,
-                                    int          saliency_width,
-                                    int          saliency_height,
-                                    int          source_width,
-                                    int          source_height,
-                                    int          crop_width,
-                                    int          crop_height);
+/* Where a @crop_width × @crop_height crop goes, inside @bounds (the whole
+ * source when NULL), following @saliency (a map of the whole source). */
+VetterRect vetter_crop_place       (const float      *saliency,
+                                    int               saliency_width,
+                                    int               saliency_height,
+                                    int               source_width,
+                                    int               source_height,
+                                    const VetterRect *bounds,
+                                    int               crop_width,
+                                    int               crop_height);
 
 G_END_DECLS

@@ -313,9 +313,10 @@ make_variants (VetterImageResult    *result,
             int crop_w, crop_h, out_w, out_h;
             VetterRect region;
 
-            vetter_crop_largest (spec->width, spec->height, full->width, full->height, &crop_w, &crop_h);
+            vetter_crop_largest (spec->width, spec->height, analysis->content.width, analysis->content.height,
+                                 &crop_w, &crop_h);
             region = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
-                                        full->width, full->height, crop_w, crop_h);
+                                        full->width, full->height, &analysis->content, crop_w, crop_h);
             vetter_crop_output_size (crop_w, crop_h, spec->width, spec->height, &out_w, &out_h);
             out = cut (pyramid, &region, out_w, out_h);
           }

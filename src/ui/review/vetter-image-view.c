@@ -35,6 +35,7 @@ struct _VetterImageView
   int         source_width;
   int         source_height;
   GArray     *boxes;         /* Box */
+  GArray     *label_areas;   /* graphene_rect_t: where the last frame put each box's label */
   int         highlighted;
 
   gboolean    fit;
@@ -213,58 +214,113 @@ level_color (VetterBoxLevel level,
     }
 }
 
-static void
-draw_box (VetterImageView *self,
-          GtkSnapshot     *snapshot,
-          const Box       *box,
-          double           origin_x,
-          double           origin_y,
-          double           scale,
-          gboolean         highlighted,
-          gboolean         dimmed)
+static graphene_rect_t
+box_rect (const Box *box,
+          double     origin_x,
+          double     origin_y,
+          double     scale)
 {
-  graphene_rect_t rect = GRAPHENE_RECT_INIT (origin_x + box->x * scale, origin_y + box->y * scale,
-                                             MAX (box->width * scale, 2), MAX (box->height * scale, 2));
+  return GRAPHENE_RECT_INIT (origin_x + box->x * scale, origin_y + box->y * scale, MAX (box->width * scale, 2),
+                             MAX (box->height * scale, 2));
+}
+
+static void
+draw_outline (const Box       *box,
+              GtkSnapshot     *snapshot,
+              graphene_rect_t *rect,
+              gboolean         highlighted,
+              gboolean         dimmed)
+{
   float width = highlighted ? 4 : 2;
   float widths[4] = { width, width, width, width };
   GdkRGBA color, colors[4];
   GskRoundedRect outline;
-  g_autoptr(PangoLayout) layout = NULL;
-  int text_w, text_h;
 
   level_color (box->level, &color);
   if (dimmed)
     color.alpha = 0.45f;
   for (int i = 0; i < 4; i++)
     colors[i] = color;
-
   if (highlighted)
     {
       GdkRGBA fill = color;
 
       fill.alpha = 0.18f;
-      gtk_snapshot_append_color (snapshot, &fill, &rect);
+      gtk_snapshot_append_color (snapshot, &fill, rect);
     }
-  gsk_rounded_rect_init_from_rect (&outline, &rect, 0);
+  gsk_rounded_rect_init_from_rect (&outline, rect, 0);
   gtk_snapshot_append_border (snapshot, &outline, widths, colors);
+}
+
+static gboolean
+overlaps_any (GArray                *placed,
+              const graphene_rect_t *tag)
+{
+  for (guint i = 0; i < placed->len; i++)
+    if (graphene_rect_intersection (&g_array_index (placed, graphene_rect_t, i), tag, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+/* Where a box's label goes: above its corner, else inside one of its
+ * corners, else further down; never over a label already placed, so that
+ * boxes sharing a corner (the bars of a frame) each keep theirs. */
+static graphene_rect_t
+place_label (GArray                *placed,
+             const graphene_rect_t *rect,
+             float                  tag_w,
+             float                  tag_h,
+             float                  view_w,
+             float                  view_h)
+{
+  float x = rect->origin.x, y = rect->origin.y, w = rect->size.width, h = rect->size.height;
+  float candidates[][2] = {
+    { x, y - tag_h - 2 }, { x, y }, { x + w - tag_w, y }, { x, y + h - tag_h }, { x + w - tag_w, y + h - tag_h },
+  };
+  graphene_rect_t tag;
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      tag = GRAPHENE_RECT_INIT (CLAMP (candidates[i][0], 0, MAX (0, view_w - tag_w)),
+                                CLAMP (candidates[i][1], 0, MAX (0, view_h - tag_h)), tag_w, tag_h);
+      if (!overlaps_any (placed, &tag))
+        return tag;
+    }
+  tag = GRAPHENE_RECT_INIT (CLAMP (x, 0, MAX (0, view_w - tag_w)), CLAMP (y, 0, MAX (0, view_h - tag_h)), tag_w, tag_h);
+  while (overlaps_any (placed, &tag) && tag.origin.y + 2 * tag_h < view_h)
+    tag.origin.y += tag_h + 2;
+  return tag;
+}
+
+static void
+draw_label (VetterImageView *self,
+            GtkSnapshot     *snapshot,
+            const Box       *box,
+            graphene_rect_t *rect,
+            GArray          *placed,
+            gboolean         dimmed)
+{
+  g_autoptr(PangoLayout) layout = NULL;
+  int text_w, text_h;
+  graphene_rect_t tag;
+  GdkRGBA color, text;
 
   if (box->label == NULL)
     return;
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), box->label);
   pango_layout_get_pixel_size (layout, &text_w, &text_h);
-  {
-    float lx = rect.origin.x;
-    float ly = rect.origin.y >= text_h + 4 ? rect.origin.y - text_h - 4 : rect.origin.y;
-    graphene_rect_t tag = GRAPHENE_RECT_INIT (lx, ly, text_w + 8, text_h + 4);
-    GdkRGBA text;
-
-    gdk_rgba_parse (&text, box->level == VETTER_BOX_LOW ? "#000000" : "#ffffff");
-    gtk_snapshot_append_color (snapshot, &color, &tag);
-    gtk_snapshot_save (snapshot);
-    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (lx + 4, ly + 2));
-    gtk_snapshot_append_layout (snapshot, layout, &text);
-    gtk_snapshot_restore (snapshot);
-  }
+  tag = place_label (placed, rect, text_w + 8, text_h + 4, gtk_widget_get_width (GTK_WIDGET (self)),
+                     gtk_widget_get_height (GTK_WIDGET (self)));
+  g_array_append_val (placed, tag);
+  level_color (box->level, &color);
+  if (dimmed)
+    color.alpha = 0.45f;
+  gdk_rgba_parse (&text, box->level == VETTER_BOX_LOW ? "#000000" : "#ffffff");
+  gtk_snapshot_append_color (snapshot, &color, &tag);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (tag.origin.x + 4, tag.origin.y + 2));
+  gtk_snapshot_append_layout (snapshot, layout, &text);
+  gtk_snapshot_restore (snapshot);
 }
 
 static void
@@ -289,14 +345,37 @@ vetter_image_view_snapshot (GtkWidget   *widget,
                                &GRAPHENE_RECT_INIT (origin_x, origin_y,
                                                     self->source_width * scale,
                                                     self->source_height * scale));
-  for (guint i = 0; i < self->boxes->len; i++)
-    if ((int) i != self->highlighted)
-      draw_box (self, snapshot, &g_array_index (self->boxes, Box, i), origin_x, origin_y, scale,
-                FALSE, self->highlighted >= 0);
-  /* The highlighted box last, over the others. */
-  if (self->highlighted >= 0 && self->highlighted < (int) self->boxes->len)
-    draw_box (self, snapshot, &g_array_index (self->boxes, Box, self->highlighted),
-              origin_x, origin_y, scale, TRUE, FALSE);
+  {
+    GArray *placed = self->label_areas;
+    gboolean dimmed = self->highlighted >= 0;
+
+    g_array_set_size (placed, 0);
+    /* Outlines first, then every label over them; the highlighted box
+     * last, over the others. */
+    for (guint i = 0; i < self->boxes->len; i++)
+      if ((int) i != self->highlighted)
+        {
+          graphene_rect_t rect = box_rect (&g_array_index (self->boxes, Box, i), origin_x, origin_y, scale);
+
+          draw_outline (&g_array_index (self->boxes, Box, i), snapshot, &rect, FALSE, dimmed);
+        }
+    if (self->highlighted >= 0 && self->highlighted < (int) self->boxes->len)
+      {
+        const Box *box = &g_array_index (self->boxes, Box, self->highlighted);
+        graphene_rect_t rect = box_rect (box, origin_x, origin_y, scale);
+
+        draw_outline (box, snapshot, &rect, TRUE, FALSE);
+        draw_label (self, snapshot, box, &rect, placed, FALSE);
+      }
+    for (guint i = 0; i < self->boxes->len; i++)
+      if ((int) i != self->highlighted)
+        {
+          const Box *box = &g_array_index (self->boxes, Box, i);
+          graphene_rect_t rect = box_rect (box, origin_x, origin_y, scale);
+
+          draw_label (self, snapshot, box, &rect, placed, dimmed);
+        }
+  }
   gtk_snapshot_pop (snapshot);
 }
 
@@ -339,6 +418,7 @@ vetter_image_view_finalize (GObject *object)
 
   g_clear_object (&self->texture);
   g_clear_pointer (&self->boxes, g_array_unref);
+  g_clear_pointer (&self->label_areas, g_array_unref);
 
   G_OBJECT_CLASS (vetter_image_view_parent_class)->finalize (object);
 }
@@ -371,6 +451,7 @@ vetter_image_view_init (VetterImageView *self)
   GtkGesture *gesture;
 
   self->boxes = g_array_new (FALSE, TRUE, sizeof (Box));
+  self->label_areas = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
   g_array_set_clear_func (self->boxes, box_clear);
   self->highlighted = -1;
   self->fit = TRUE;
@@ -527,4 +608,17 @@ vetter_image_view_get_fit (VetterImageView *self)
 {
   g_return_val_if_fail (VETTER_IS_IMAGE_VIEW (self), TRUE);
   return self->fit;
+}
+
+gboolean
+vetter_image_view_get_label_area (VetterImageView *self,
+                                  guint            index,
+                                  graphene_rect_t *area)
+{
+  g_return_val_if_fail (VETTER_IS_IMAGE_VIEW (self), FALSE);
+
+  if (index >= self->label_areas->len)
+    return FALSE;
+  *area = g_array_index (self->label_areas, graphene_rect_t, index);
+  return TRUE;
 }

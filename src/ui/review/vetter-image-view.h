@@ -46,6 +46,11 @@ guint       vetter_image_view_get_n_boxes     (VetterImageView *self);
 void        vetter_image_view_set_highlighted (VetterImageView *self,
                                                int              index);
 int         vetter_image_view_get_highlighted (VetterImageView *self);
+/* Where the last frame drew the @index-th label (in drawing order, the
+ * highlighted box's first), in widget pixels. */
+gboolean    vetter_image_view_get_label_area  (VetterImageView *self,
+                                               guint            index,
+                                               graphene_rect_t *area);
 
 /* Between fitting the window and one image pixel per screen pixel. */
 void        vetter_image_view_toggle_zoom     (VetterImageView *self);

@@ -422,6 +422,30 @@ box_level (VetterSeverity severity)
        : severity == VETTER_SEVERITY_MEDIUM ? VETTER_BOX_MEDIUM : VETTER_BOX_LOW;
 }
 
+/* A box's label: what the defect is, and for a bar, which one. */
+static char *
+box_label (const VetterDefectInfo *defect,
+           const VetterImageInfo  *image)
+{
+  const char *side = NULL;
+
+  if (g_strcmp0 (defect->kind, "letterbox") == 0 && image)
+    {
+      if (defect->width >= image->width && defect->y == 0)
+        side = _("top");
+      else if (defect->width >= image->width)
+        side = _("bottom");
+      else if (defect->x == 0)
+        side = _("left");
+      else
+        side = _("right");
+    }
+  if (side == NULL)
+    return g_strdup (vetter_label_for_defect (defect->kind));
+  /* Translators: a letterbox bar and the edge it is on: "Letterbox borders (top)" */
+  return g_strdup_printf (_("%s (%s)"), vetter_label_for_defect (defect->kind), side);
+}
+
 static void
 on_image_chosen (GtkToggleButton  *button,
                  VetterReviewPage *self)
@@ -488,8 +512,12 @@ display (VetterReviewPage *self,
       const VetterDefectInfo *defect = g_ptr_array_index (image->defects, i);
 
       if (defect->has_box)
-        vetter_image_view_add_box (self->image_view, defect->x, defect->y, defect->width, defect->height,
-                                   vetter_label_for_defect (defect->kind), box_level (defect->severity));
+        {
+          g_autofree char *label = box_label (defect, image);
+
+          vetter_image_view_add_box (self->image_view, defect->x, defect->y, defect->width, defect->height, label,
+                                     box_level (defect->severity));
+        }
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->image_view), GTK_ACCESSIBLE_PROPERTY_LABEL, image_name, -1);
   gtk_widget_remove_css_class (GTK_WIDGET (self), "revealed");
