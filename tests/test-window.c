@@ -260,6 +260,168 @@ test_window_finalizes (void)
   g_assert_finalize_object (window);
 }
 
+/* The dialog on screen other than @window, if any. */
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+static void
+answer (const char *response)
+{
+  AdwMessageDialog *dialog = find_dialog ();
+
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+typedef struct
+{
+  VetterWindow *window;
+  gint64        batch;
+  VetterBatchState state;
+} StateWait;
+
+static VetterBatchObject *
+batch_of (VetterWindow *window,
+          gint64        id)
+{
+  GListModel *batches = vetter_window_get_batches (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (batches); i++)
+    {
+      VetterBatchObject *batch = g_list_model_get_item (batches, i);
+
+      if (vetter_batch_object_get_id (batch) == id)
+        return batch;
+      g_object_unref (batch);
+    }
+  return NULL;
+}
+
+static gboolean
+batch_in_state (gpointer data)
+{
+  StateWait *wait = data;
+  g_autoptr(VetterBatchObject) batch = batch_of (wait->window, wait->batch);
+
+  return batch && vetter_batch_object_get_state (batch) == wait->state;
+}
+
+static void
+on_added (VetterWindow *window,
+          gint64        batch,
+          gboolean      resumed,
+          gint64       *id)
+{
+  *id = batch;
+}
+
+static gboolean
+id_known (gpointer data)
+{
+  return *(gint64 *) data != 0;
+}
+
+/* Work is never thrown away without asking: closing the window with ads
+ * still to process asks first and says they go on at the next start;
+ * cancelling a running batch asks first and says how many ads it leaves;
+ * a cancelled batch says so, with the count, in words. */
+static void
+test_asks_before_work_is_left (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "many.csv", NULL);
+  g_autoptr(VetterPixels) pixels = test_textured (1600, 1200, 3);
+  g_autofree char *image = test_write_jpeg (pixels, dir, "ad.jpg", 90);
+  g_autoptr(GString) csv = g_string_new ("email,image,title\n");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(VetterBatchObject) batch = NULL;
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  StateWait cancelled = { window, 0, VETTER_BATCH_CANCELLED };
+  GtkWidget *row;
+  gint64 id = 0;
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (csv, "seller%u@example.com,ad.jpg,Ad %u\n", i, i);
+  g_assert_true (g_file_set_contents (path, csv->str, -1, NULL));
+  g_object_ref (window);
+  gtk_window_present (GTK_WINDOW (window));
+  g_signal_connect (window, "batch-added", G_CALLBACK (on_added), &id);
+  vetter_window_add_files (window, &file, 1);
+  test_wait_until (id_known, &id);
+  cancelled.batch = id;
+
+  /* Closing now asks; keeping on keeps the window. */
+  gtk_window_close (GTK_WINDOW (window));
+  test_wait_until (dialog_shown, NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (find_dialog ()), "next time Vetter starts"));
+  answer ("keep");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+
+  /* Cancel asks too; the answer "keep going" leaves the batch running. */
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (gtk_widget_get_template_child (
+          GTK_WIDGET (window), VETTER_TYPE_WINDOW, "batch_list")), 0));
+  g_assert_true (gtk_widget_activate_action (row, "batch.cancel", NULL));
+  test_wait_until (dialog_shown, NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (find_dialog ()), "already processed"));
+  answer ("keep");
+  batch = batch_of (window, id);
+  g_assert_cmpint (vetter_batch_object_get_state (batch), ==, VETTER_BATCH_RUNNING);
+  g_assert_true (gtk_widget_activate_action (row, "batch.cancel", NULL));
+  test_wait_until (dialog_shown, NULL);
+  answer ("cancel-batch");
+  test_wait_until (batch_in_state, &cancelled);
+  g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "were not processed"));
+
+  /* Nothing in flight: the window closes at once. */
+  gtk_window_close (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_null (find_dialog ());
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_object_unref (window);
+  test_remove_tree (dir);
+}
+
+/* A message too long for a toast is read whole in a dialog. */
+static void
+test_long_message_details (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  g_autoptr(GString) text = g_string_new ("rows.csv could not be added:");
+  g_autofree char *shown = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (text, " line %u has an unterminated quote;", i);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-details", "s", text->str));
+  test_wait_until (dialog_shown, NULL);
+  shown = test_widget_text (adw_message_dialog_get_extra_child (find_dialog ()));
+  g_assert_nonnull (strstr (shown, "line 39 has an unterminated quote"));
+  answer ("close");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -282,6 +444,8 @@ main (int   argc,
   g_test_add_func ("/window/about", test_about_window);
   g_test_add_func ("/window/finalizes", test_window_finalizes);
   g_test_add_func ("/window/drop-fills-queue", test_drop_fills_queue);
+  g_test_add_func ("/window/asks-before-work-is-left", test_asks_before_work_is_left);
+  g_test_add_func ("/window/long-message-details", test_long_message_details);
 
   status = g_test_run ();
   g_clear_object (&app);

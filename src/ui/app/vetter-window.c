@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
@@ -29,6 +30,7 @@ struct _VetterWindow
   AdwApplicationWindow parent_instance;
 
   VetterContext   *context;
+  gboolean         closing_confirmed;
   VetterEngine    *engine;
   VetterSync      *sync;       /* the context's, when services are configured */
   GListStore      *batches;    /* VetterBatchObject, newest first */
@@ -69,14 +71,126 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Longer than this, a toast shows the start and a Details button. */
+#define TOAST_LENGTH 90
+
 static void
 toast (VetterWindow *self,
        const char   *message)
 {
-  AdwToast *t = adw_toast_new (message);
+  g_autofree char *first_line = g_strndup (message, strcspn (message, "\n"));
+  AdwToast *t;
 
+  if (g_utf8_strlen (first_line, -1) > TOAST_LENGTH || strchr (message, '\n'))
+    {
+      g_autofree char *shortened = g_utf8_substring (first_line, 0, MIN (g_utf8_strlen (first_line, -1), TOAST_LENGTH));
+      g_autofree char *title = g_strdup_printf ("%s…", shortened);
+
+      t = adw_toast_new (title);
+      adw_toast_set_button_label (t, _("_Details"));
+      adw_toast_set_action_name (t, "win.show-details");
+      adw_toast_set_action_target (t, "s", message);
+    }
+  else
+    t = adw_toast_new (message);
   adw_toast_set_timeout (t, 6);
   adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+/* A message too long for a toast, whole, to be read and copied. */
+static void
+show_details_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *parameter)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (widget), _("Details"), NULL);
+  GtkWidget *label = gtk_label_new (g_variant_get_string (parameter, NULL));
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* What would stop if the window closed now: ads not processed, results
+ * not sent. */
+static void
+work_in_flight (VetterWindow *self,
+                gint64       *ads,
+                gint64       *results)
+{
+  VetterSync *sync = vetter_context_get_sync (self->context);
+
+  *ads = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->batches)); i++)
+    {
+      g_autoptr(VetterBatchObject) batch = g_list_model_get_item (G_LIST_MODEL (self->batches), i);
+
+      if (vetter_batch_object_get_state (batch) == VETTER_BATCH_RUNNING)
+        *ads += vetter_batch_object_get_waiting (batch);
+    }
+  *results = sync ? vetter_sync_get_counts (sync)->pending : 0;
+}
+
+static void
+on_close_answered (AdwMessageDialog *dialog,
+                   const char       *response,
+                   VetterWindow     *self)
+{
+  if (g_str_equal (response, "close"))
+    {
+      self->closing_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+  g_object_unref (self);
+}
+
+/* Closing with work in flight says what happens to it: it goes on the
+ * next time Vetter starts, nothing is lost; the moderator chooses. */
+static gboolean
+vetter_window_close_request (GtkWindow *window)
+{
+  VetterWindow *self = VETTER_WINDOW (window);
+  g_autofree char *body = NULL;
+  g_autofree char *ads_text = NULL;
+  g_autofree char *results_text = NULL;
+  GtkWidget *dialog;
+  gint64 ads, results;
+
+  if (self->closing_confirmed || self->context == NULL)
+    return GTK_WINDOW_CLASS (vetter_window_parent_class)->close_request (window);
+  work_in_flight (self, &ads, &results);
+  if (ads == 0 && results == 0)
+    return GTK_WINDOW_CLASS (vetter_window_parent_class)->close_request (window);
+
+  ads_text = g_strdup_printf ("%" G_GINT64_FORMAT, ads);
+  results_text = g_strdup_printf ("%" G_GINT64_FORMAT, results);
+  if (ads > 0 && results > 0)
+    /* Translators: both numbers are counts */
+    body = g_strdup_printf (_("%s ads are still to be processed and %s results to be sent. Nothing is lost: "
+                              "the work goes on the next time Vetter starts."), ads_text, results_text);
+  else if (ads > 0)
+    body = g_strdup_printf (ngettext ("%s ad is still to be processed. Nothing is lost: the work goes on the "
+                                      "next time Vetter starts.",
+                                      "%s ads are still to be processed. Nothing is lost: the work goes on the "
+                                      "next time Vetter starts.", (gulong) ads), ads_text);
+  else
+    body = g_strdup_printf (ngettext ("%s result is still to be sent. Nothing is lost: it goes the next time "
+                                      "Vetter starts.",
+                                      "%s results are still to be sent. Nothing is lost: they go the next time "
+                                      "Vetter starts.", (gulong) results), results_text);
+  dialog = adw_message_dialog_new (window, _("Close While Working?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep Working"), "close", _("_Close"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_answered), g_object_ref (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
 }
 
 static void
@@ -620,6 +734,7 @@ vetter_window_class_init (VetterWindowClass *klass)
   object_class->set_property = vetter_window_set_property;
   object_class->dispose = vetter_window_dispose;
   object_class->finalize = vetter_window_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = vetter_window_close_request;
 
   properties[PROP_CONTEXT] = g_param_spec_object ("context", NULL, NULL, VETTER_TYPE_CONTEXT,
                                                   G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
@@ -652,6 +767,7 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-files", NULL, add_files_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-files", NULL);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-details", "s", show_details_action);
   gtk_widget_class_install_action (widget_class, "win.show-batches", NULL, show_batches_action);
   gtk_widget_class_install_action (widget_class, "win.retry-sync", NULL, retry_sync_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "queue");

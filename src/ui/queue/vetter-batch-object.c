@@ -44,35 +44,52 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void
+append_part (GString *text,
+             char    *part)
+{
+  g_string_append (text, " · ");
+  g_string_append (text, part);
+  g_free (part);
+}
+
+/* A batch in one line: how far, what came of it (approved and rejected
+ * by the rules or a person, left for review, failed), and what it is
+ * doing now, in words. */
 static char *
 describe (const VetterBatchProgress *p)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-
   g_autofree char *done = g_strdup_printf ("%" G_GINT64_FORMAT, p->done);
   g_autofree char *total = g_strdup_printf ("%" G_GINT64_FORMAT, p->total);
+  g_autofree char *waiting = g_strdup_printf ("%" G_GINT64_FORMAT, p->waiting);
+  g_autofree char *approved = g_strdup_printf ("%" G_GINT64_FORMAT, p->approved);
+  g_autofree char *rejected = g_strdup_printf ("%" G_GINT64_FORMAT, p->rejected);
+  g_autofree char *to_review = g_strdup_printf ("%" G_GINT64_FORMAT, p->needs_review);
+  g_autofree char *failed = g_strdup_printf ("%" G_GINT64_FORMAT, p->failed);
 
   /* Translators: progress of a batch, e.g. "120 of 300 done" */
   g_string_append_printf (text, _("%s of %s done"), done, total);
+  /* Numbers go in as text: gettext knows no 64-bit format. */
+  if (p->approved > 0)
+    /* Translators: ads of a batch approved, by the rules or a person */
+    append_part (text, g_strdup_printf (ngettext ("%s approved", "%s approved", (gulong) p->approved), approved));
+  if (p->rejected > 0)
+    append_part (text, g_strdup_printf (ngettext ("%s rejected", "%s rejected", (gulong) p->rejected), rejected));
   if (p->needs_review > 0)
-    {
-      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, p->needs_review);
-
-      g_string_append (text, " · ");
-      /* Translators: items waiting for a person's decision */
-      g_string_append_printf (text, ngettext ("%s to review", "%s to review", (gulong) p->needs_review), n);
-    }
+    /* Translators: ads waiting for a person's decision */
+    append_part (text, g_strdup_printf (ngettext ("%s to review", "%s to review", (gulong) p->needs_review),
+                                        to_review));
   if (p->failed > 0)
-    {
-      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, p->failed);
-
-      g_string_append (text, " · ");
-      g_string_append_printf (text, ngettext ("%s failed", "%s failed", (gulong) p->failed), n);
-    }
+    append_part (text, g_strdup_printf (ngettext ("%s failed", "%s failed", (gulong) p->failed), failed));
 
   g_string_append (text, " · ");
   if (p->state == VETTER_BATCH_PAUSED)
-    g_string_append (text, _("Paused"));
+    g_string_append (text, _("Paused; Resume goes on where it stopped"));
+  else if (p->state == VETTER_BATCH_CANCELLED && p->waiting > 0)
+    /* Translators: a cancelled batch, and how many of its ads were never processed */
+    g_string_append_printf (text, ngettext ("Cancelled; %s ad was not processed",
+                                            "Cancelled; %s ads were not processed", (gulong) p->waiting), waiting);
   else if (p->state == VETTER_BATCH_CANCELLED)
     g_string_append (text, _("Cancelled"));
   else if (p->waiting > 0 && p->throughput > 0)

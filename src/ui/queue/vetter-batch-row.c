@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "vetter-batch-row.h"
@@ -73,13 +74,41 @@ resume_action (GtkWidget  *widget,
 }
 
 static void
+on_cancel_answered (AdwMessageDialog *dialog,
+                    const char       *response,
+                    VetterBatchRow   *self)
+{
+  if (g_str_equal (response, "cancel-batch") && self->engine && self->batch)
+    vetter_engine_cancel_batch (self->engine, vetter_batch_object_get_id (self->batch));
+  g_object_unref (self);
+}
+
+/* Cancelling throws away the work not done yet: asked first, saying how
+ * much, and that what is done is kept. */
+static void
 cancel_action (GtkWidget  *widget,
                const char *name,
                GVariant   *parameter)
 {
   VetterBatchRow *self = VETTER_BATCH_ROW (widget);
+  gint64 waiting = vetter_batch_object_get_waiting (self->batch);
+  g_autofree char *heading = g_strdup_printf (_("Cancel “%s”?"), vetter_batch_object_get_title (self->batch));
+  g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, waiting);
+  g_autofree char *body = g_strdup_printf (ngettext ("%s ad not processed yet will not be. The ads already "
+                                                     "processed, and their decisions, are kept.",
+                                                     "%s ads not processed yet will not be. The ads already "
+                                                     "processed, and their decisions, are kept.", (gulong) waiting),
+                                           count);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body);
 
-  vetter_engine_cancel_batch (self->engine, vetter_batch_object_get_id (self->batch));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep Going"),
+                                    "cancel-batch", _("_Cancel Batch"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-batch",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_cancel_answered), g_object_ref (self));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
