@@ -22,8 +22,6 @@ bench_window_open (VetterApplication **app)
 {
   g_autoptr(GError) error = NULL;
   VetterWindow *window;
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
 
   vetter_application_choose_renderer ();
   gtk_init ();
@@ -37,7 +35,16 @@ bench_window_open (VetterApplication **app)
   gtk_window_present (GTK_WINDOW (window));
   while (!gtk_widget_get_mapped (GTK_WIDGET (window)))
     g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  bench_window_settle (window);
+  return window;
+}
+
+void
+bench_window_settle (VetterWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gboolean painted = FALSE;
+
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_painted), &painted);
   gtk_widget_queue_draw (GTK_WIDGET (window));
   while (!painted)
@@ -45,7 +52,37 @@ bench_window_open (VetterApplication **app)
   g_signal_handlers_disconnect_by_func (clock, on_painted, &painted);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  return window;
+}
+
+static void
+on_batch_added (VetterWindow *window,
+                gint64        batch,
+                gboolean      resumed,
+                gint64       *added)
+{
+  *added = batch;
+}
+
+static gboolean
+keep_awake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+bench_window_drop_and_show (VetterWindow *window,
+                            const char   *path)
+{
+  gint64 added = 0;
+  gulong handler = g_signal_connect (window, "batch-added", G_CALLBACK (on_batch_added), &added);
+  guint tick = g_timeout_add (50, keep_awake, NULL);
+
+  bench_window_drop (window, path);
+  while (added == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  g_signal_handler_disconnect (window, handler);
+  bench_window_settle (window);
 }
 
 void
@@ -64,12 +101,6 @@ bench_window_batch_done (VetterWindow *window)
   g_autoptr(VetterBatchObject) batch = g_list_model_get_n_items (batches) ? g_list_model_get_item (batches, 0) : NULL;
 
   return batch && vetter_batch_object_get_fraction (batch) >= 1.0;
-}
-
-static gboolean
-keep_awake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
 }
 
 void

@@ -14,9 +14,15 @@ G_BEGIN_DECLS
  * drawn once (styles, fonts, the first layout belong to opening the
  * window, not to what is measured after). */
 VetterWindow *bench_window_open        (VetterApplication **app);
+/* Runs the main loop until the window has drawn a frame and nothing else
+ * is pending: what was just shown is on screen. */
+void          bench_window_settle      (VetterWindow       *window);
 /* Drops @path on the window, as a file dragged onto it. */
 void          bench_window_drop        (VetterWindow       *window,
                                         const char         *path);
+/* Drops @path and returns once the batch it becomes is on screen. */
+void          bench_window_drop_and_show (VetterWindow     *window,
+                                          const char       *path);
 /* Whether the newest batch is done. */
 gboolean      bench_window_batch_done  (VetterWindow       *window);
 /* Runs the main loop until @done (@data) says so. */

@@ -11,8 +11,8 @@
  *             every ad's decision, reason and note is read back from the
  *             store and compared with what was typed on it.
  *
- * The decisions follow one pattern: approve; reject as reason 2;
- * approve; approve; reject as "Other" (reason 6) with a typed note.
+ * The decisions follow one pattern of ten: mostly approvals, rejections
+ * with reasons 2 and 4, one "Other" (reason 6) with a typed note.
  * Prints one JSON object.
  *
  * usage: review-keys CSV latency|pace:MS [DECISIONS]
@@ -32,23 +32,31 @@
 #include "vetter-review-page.h"
 #include "vetter-test-keys.h"
 
-#define PATTERN 5
 #define LOOK_MS 300
 
 typedef struct
 {
   VetterStatus  status;
   const char   *reason;
-  gboolean      noted;
+  const char   *keys;      /* as GDK names them */
+  gboolean      noted;     /* then a note typed, and Return */
 } Plan;
 
-static const Plan pattern[PATTERN] = {
-  { VETTER_STATUS_APPROVED, NULL, FALSE },
-  { VETTER_STATUS_REJECTED, "irrelevant", FALSE },
-  { VETTER_STATUS_APPROVED, NULL, FALSE },
-  { VETTER_STATUS_APPROVED, NULL, FALSE },
-  { VETTER_STATUS_REJECTED, "other", TRUE },
+/* Ten decisions as a moderator makes them: mostly approvals, a few
+ * rejections with a reason, one with a note. */
+static const Plan pattern[] = {
+  { VETTER_STATUS_APPROVED, NULL, "a", FALSE },
+  { VETTER_STATUS_REJECTED, "irrelevant", "r 2", FALSE },
+  { VETTER_STATUS_APPROVED, NULL, "a", FALSE },
+  { VETTER_STATUS_APPROVED, NULL, "a", FALSE },
+  { VETTER_STATUS_APPROVED, NULL, "a", FALSE },
+  { VETTER_STATUS_REJECTED, "other", "r 6", TRUE },
+  { VETTER_STATUS_APPROVED, NULL, "a", FALSE },
+  { VETTER_STATUS_APPROVED, NULL, "a", FALSE },
+  { VETTER_STATUS_REJECTED, "duplicate", "r 4", FALSE },
+  { VETTER_STATUS_APPROVED, NULL, "a", FALSE },
 };
+#define PATTERN G_N_ELEMENTS (pattern)
 
 typedef struct
 {
@@ -83,7 +91,7 @@ on_phase (GdkFrameClock *clock,
 static char *
 note_for (guint index)
 {
-  return g_strdup_printf ("logo %u", index);
+  return g_strdup_printf ("logo %u", index % 10);
 }
 
 /* The keys that decide ad @index, as GDK names them; the note as text. */
@@ -94,9 +102,7 @@ keys_for (guint   index,
   const Plan *plan = &pattern[index % PATTERN];
 
   *text = plan->noted ? note_for (index) : NULL;
-  if (plan->status == VETTER_STATUS_APPROVED)
-    return g_strdup ("a");
-  return g_strdup (plan->noted ? "r 6" : "r 2");
+  return g_strdup (plan->keys);
 }
 
 static gboolean
@@ -151,10 +157,13 @@ measure_latency (Run   *run,
         }
       else if (g_str_has_prefix (keys, "r "))
         {
+          /* R opens the reasons; the clock starts at the reason's key. */
+          char *reason = g_strdup (keys + 2);
+
           test_keys_names (GTK_WINDOW (run->window), "r");
           spin (100);
           g_free (keys);
-          keys = g_strdup ("2");
+          keys = reason;
         }
       pressed = g_get_monotonic_time ();
       if (g_getenv ("REVIEW_KEYS_TRACE"))

@@ -9,13 +9,14 @@
 
 void
 vetter_call_in_order (GMainContext   *context,
+                      int             priority,
                       GSourceFunc     func,
                       gpointer        data,
                       GDestroyNotify  destroy)
 {
   GSource *source = g_idle_source_new ();
 
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_priority (source, priority);
   g_source_set_callback (source, func, data, destroy);
   g_source_attach (source, context);
   g_source_unref (source);

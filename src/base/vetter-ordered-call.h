@@ -10,11 +10,12 @@
 G_BEGIN_DECLS
 
 /* Runs @func (@data) once on @context, after everything sent there before
- * by the same means; @destroy frees @data afterwards (or if it never runs).
- * A fresh idle source per call rather than g_main_context_invoke(), which
- * runs at once when the caller owns @context and so could overtake what
- * was sent earlier. */
+ * at the same @priority; @destroy frees @data afterwards (or if it never
+ * runs). A fresh idle source per call rather than g_main_context_invoke(),
+ * which runs at once when the caller owns @context and so could overtake
+ * what was sent earlier. */
 void vetter_call_in_order (GMainContext   *context,
+                           int             priority,
                            GSourceFunc     func,
                            gpointer        data,
                            GDestroyNotify  destroy);

@@ -98,7 +98,7 @@ send_message (VetterDatabase *self,
               GSourceFunc     func,
               Message        *message)
 {
-  vetter_call_in_order (self->context, func, message, message_free);
+  vetter_call_in_order (self->context, G_PRIORITY_DEFAULT, func, message, message_free);
 }
 
 void
@@ -167,7 +167,8 @@ announce_changes (VetterDatabase *self)
   g_mutex_unlock (&self->lock);
 
   if (send)
-    vetter_call_in_order (self->main_context, emit_changes, g_object_ref (self), g_object_unref);
+    vetter_call_in_order (self->main_context, G_PRIORITY_DEFAULT, emit_changes, g_object_ref (self),
+                          g_object_unref);
 }
 
 /* ---- Running work for a task ----------------------------------------------- */

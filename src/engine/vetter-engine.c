@@ -202,7 +202,8 @@ on_main (VetterEngine   *self,
   message->func = func;
   message->data = data;
   message->destroy = destroy;
-  vetter_call_in_order (self->main_context, deliver_main, message, (GDestroyNotify) main_message_free);
+  vetter_call_in_order (self->main_context, G_PRIORITY_DEFAULT, deliver_main, message,
+                        (GDestroyNotify) main_message_free);
 }
 
 /* ---- Main thread: progress and signals ------------------------------------ */

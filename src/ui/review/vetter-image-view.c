@@ -32,6 +32,7 @@ struct _VetterImageView
   GtkWidget   parent_instance;
 
   GdkTexture *texture;
+  cairo_surface_t *surface;  /* the texture for the software renderer, made once */
   int         source_width;
   int         source_height;
   GArray     *boxes;         /* Box */
@@ -323,6 +324,50 @@ draw_label (VetterImageView *self,
   gtk_snapshot_restore (snapshot);
 }
 
+static gboolean
+drawn_by_cairo (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+/* GTK's software renderer converts a texture to a cairo surface on every
+ * frame it draws it (a few milliseconds for a screenful): there, the
+ * picture is converted once and drawn as a surface. A GPU renderer keeps
+ * the texture uploaded and draws it as it is. */
+static void
+append_picture (VetterImageView       *self,
+                GtkSnapshot           *snapshot,
+                const graphene_rect_t *bounds)
+{
+  cairo_t *cr;
+
+  if (!drawn_by_cairo (GTK_WIDGET (self)))
+    {
+      gtk_snapshot_append_texture (snapshot, self->texture, bounds);
+      return;
+    }
+  if (self->surface == NULL)
+    {
+      int width = gdk_texture_get_width (self->texture), height = gdk_texture_get_height (self->texture);
+
+      self->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+      gdk_texture_download (self->texture, cairo_image_surface_get_data (self->surface),
+                            cairo_image_surface_get_stride (self->surface));
+      cairo_surface_mark_dirty (self->surface);
+    }
+  cr = gtk_snapshot_append_cairo (snapshot, bounds);
+  cairo_translate (cr, bounds->origin.x, bounds->origin.y);
+  cairo_scale (cr, bounds->size.width / cairo_image_surface_get_width (self->surface),
+               bounds->size.height / cairo_image_surface_get_height (self->surface));
+  cairo_set_source_surface (cr, self->surface, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+}
+
 static void
 vetter_image_view_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
@@ -341,10 +386,8 @@ vetter_image_view_snapshot (GtkWidget   *widget,
   origin_y = h / 2 - self->center_y * scale;
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  gtk_snapshot_append_texture (snapshot, self->texture,
-                               &GRAPHENE_RECT_INIT (origin_x, origin_y,
-                                                    self->source_width * scale,
-                                                    self->source_height * scale));
+  append_picture (self, snapshot, &GRAPHENE_RECT_INIT (origin_x, origin_y, self->source_width * scale,
+                                                       self->source_height * scale));
   {
     GArray *placed = self->label_areas;
     gboolean dimmed = self->highlighted >= 0;
@@ -419,6 +462,7 @@ vetter_image_view_finalize (GObject *object)
   g_clear_object (&self->texture);
   g_clear_pointer (&self->boxes, g_array_unref);
   g_clear_pointer (&self->label_areas, g_array_unref);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
 
   G_OBJECT_CLASS (vetter_image_view_parent_class)->finalize (object);
 }
@@ -492,7 +536,8 @@ vetter_image_view_set_image (VetterImageView *self,
 {
   g_return_if_fail (VETTER_IS_IMAGE_VIEW (self));
 
-  g_set_object (&self->texture, texture);
+  if (g_set_object (&self->texture, texture))
+    g_clear_pointer (&self->surface, cairo_surface_destroy);
   if (texture && (source_width <= 0 || source_height <= 0))
     {
       source_width = gdk_texture_get_width (texture);
@@ -517,7 +562,8 @@ vetter_image_view_set_sharper (VetterImageView *self,
   g_return_if_fail (VETTER_IS_IMAGE_VIEW (self));
   g_return_if_fail (GDK_IS_TEXTURE (texture));
 
-  g_set_object (&self->texture, texture);
+  if (g_set_object (&self->texture, texture))
+    g_clear_pointer (&self->surface, cairo_surface_destroy);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

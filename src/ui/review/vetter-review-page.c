@@ -8,8 +8,8 @@
  * screen, are VetterReviewKeys. This page draws what they hold: the image
  * with the defects boxed, the ad's side panel (a VetterItemDetailView,
  * one per ad read ahead, filled before it is shown), the
- * filters and counters, the reason bar, a toast for each decision with
- * its Undo, and the variants in a viewer of their own.
+ * filters and counters, the reason bar, a word on each decision beside
+ * Undo, and the variants in a viewer of their own.
  *
  * A decision swaps the ad on screen in the same turn of the main loop
  * when the next ad is ready, which it is unless the moderator outpaces
@@ -72,15 +72,15 @@ struct _VetterReviewPage
   GArray             *batch_ids;      /* batch filter's entries; 0: all */
   GPtrArray          *defect_kinds;   /* defect filter's entries after "any" */
   gboolean            choosing_reason;
-  AdwToast           *confirmation;   /* the last decision's word, while shown */
+  guint               confirmation_source;   /* clears the last decision's word */
 
-  AdwToastOverlay    *toast_overlay;
   GtkDropDown        *batch_filter;
   GtkDropDown        *status_filter;
   GtkDropDown        *defect_filter;
   GtkDropDown        *auto_filter;
   GtkLabel           *position_label;
   GtkLabel           *left_label;
+  GtkLabel           *last_decision_label;
   GtkStack           *review_stack;
   AdwStatusPage      *error_page;
   GtkButton          *skip_button;
@@ -374,6 +374,17 @@ panel_for (VetterReviewPage *self,
   return chosen;
 }
 
+/* Whether a panel shows this very record of @item. */
+static gboolean
+has_panel (VetterReviewPage *self,
+           VetterItemDetail *item)
+{
+  for (guint i = 0; i < N_PANELS; i++)
+    if (vetter_item_detail_view_get_item (self->panels[i]) == item)
+      return TRUE;
+  return FALSE;
+}
+
 /* Fills the panels of the ads read ahead while the moderator looks at
  * this one, so that a decision only swaps which panel is shown: the deck
  * lays them out in the background (vetter-panel-deck.c). */
@@ -382,14 +393,20 @@ prepare_panels (gpointer user_data)
 {
   VetterReviewPage *self = user_data;
 
-  self->panels_source = 0;
-  for (int offset = -1; offset <= READ_AHEAD; offset++)
+  /* One panel a turn: filling one costs a few milliseconds, all of them
+   * at once would be a frame lost while the moderator looks. */
+  for (int offset = 1; offset <= READ_AHEAD + 1; offset++)
     {
-      VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, offset);
+      /* The ads ahead first, the one behind last. */
+      VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, offset <= READ_AHEAD ? offset : -1);
 
-      if (item && offset != 0)
-        panel_for (self, item, 0);
+      if (item && !has_panel (self, item))
+        {
+          panel_for (self, item, 0);
+          return G_SOURCE_CONTINUE;
+        }
     }
+  self->panels_source = 0;
   return G_SOURCE_REMOVE;
 }
 
@@ -854,36 +871,26 @@ show_decided_action (GtkWidget  *widget,
 
 /* ---- Deciding ------------------------------------------------------------- */
 
-static void
-on_confirmation_dismissed (AdwToast         *toast,
-                           VetterReviewPage *self)
+static gboolean
+clear_confirmation (gpointer user_data)
 {
-  if (self->confirmation == toast)
-    self->confirmation = NULL;
+  VetterReviewPage *self = user_data;
+
+  self->confirmation_source = 0;
+  gtk_label_set_label (self->last_decision_label, "");
+  return G_SOURCE_REMOVE;
 }
 
-/* A word for each decision, with the way back. While one is on screen the
- * next one rewrites it: a fast moderator reads the newest, and the window
- * does not animate a new toast in for every key. */
+/* A word for each decision, beside the Undo button: it changes in place,
+ * without an animation to wait for, and fades out of the way after a
+ * while by going blank. */
 static void
 confirm (VetterReviewPage *self,
          const char       *text)
 {
-  AdwToast *toast;
-
-  if (self->confirmation)
-    {
-      adw_toast_set_title (self->confirmation, text);
-      return;
-    }
-  toast = adw_toast_new (text);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_set_timeout (toast, 5);
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_action_name (toast, "review.undo");
-  g_signal_connect (toast, "dismissed", G_CALLBACK (on_confirmation_dismissed), self);
-  self->confirmation = toast;
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  gtk_label_set_label (self->last_decision_label, text);
+  g_clear_handle_id (&self->confirmation_source, g_source_remove);
+  self->confirmation_source = g_timeout_add_seconds (8, clear_confirmation, self);
 }
 
 static const char *
@@ -1178,9 +1185,7 @@ vetter_review_page_dispose (GObject *object)
     }
   g_clear_object (&self->claim);
   g_clear_handle_id (&self->panels_source, g_source_remove);
-  if (self->confirmation)
-    g_signal_handlers_disconnect_by_func (self->confirmation, on_confirmation_dismissed, self);
-  self->confirmation = NULL;
+  g_clear_handle_id (&self->confirmation_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->cursor)
     g_signal_handlers_disconnect_by_data (self->cursor, self);
@@ -1256,13 +1261,13 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-review-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "vetter-review-page");
-  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, batch_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, status_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, defect_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, auto_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, position_label);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, left_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, last_decision_label);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, review_stack);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, skip_button);
