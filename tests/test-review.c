@@ -132,6 +132,27 @@ batch_shown (gpointer data)
          vetter_review_cursor_get_filter (cursor)->batch_id == wait->batch;
 }
 
+static gboolean
+next_prepared (gpointer page)
+{
+  return vetter_review_page_is_prepared (page, 1);
+}
+
+typedef struct
+{
+  VetterReviewPage *page;
+  gint64            item;
+} ItemWait;
+
+/* @item is on screen, its side panel too. */
+static gboolean
+item_on_screen (gpointer data)
+{
+  ItemWait *wait = data;
+
+  return test_item_shown (wait->page) && vetter_review_page_get_current_item (wait->page) == wait->item;
+}
+
 /* The review queue narrowed to one batch, its first ad on screen. */
 static void
 show_batch (VetterWindow *window,
@@ -255,7 +276,7 @@ test_review_flow (void)
 
   /* Once the next item is preloaded, approving shows it at once: no turn
    * of the main loop between the key and the next item on screen. */
-  test_spin (500);
+  test_wait_until (next_prepared, page);
   gtk_widget_activate_action (GTK_WIDGET (page), "review.approve", NULL);
   second = vetter_review_page_get_current_item (page);
   g_assert_cmpint (second, !=, 0);
@@ -472,8 +493,11 @@ test_burst_of_keys (void)
   /* Back on the ad rejected with a note: its history says who rejected
    * it, why in words, and the note. */
   test_keys_names (GTK_WINDOW (window), "k k");
-  while (vetter_review_page_get_current_item (page) != ids[3])
-    g_main_context_iteration (NULL, TRUE);
+  {
+    ItemWait back = { page, ids[3] };
+
+    test_wait_until (item_on_screen, &back);
+  }
   {
     g_autofree char *expected = g_strdup_printf ("%s: Rejected — Other — “seller logo”", g_get_user_name ());
     g_autofree char *history = test_widget_text (template_child (vetter_review_page_get_detail_view (page),
@@ -636,7 +660,9 @@ test_duplicate_side_by_side (void)
   test_wait_until (comparing, page);
   g_assert_nonnull (vetter_duplicate_view_get_earlier (compare));
   g_assert_cmpint (vetter_duplicate_view_get_earlier (compare)->id, !=, repeating);
-  g_assert_cmpstr (vetter_duplicate_view_get_earlier (compare)->title, ==, "The first ad");
+  /* Whichever was processed second repeats the other. */
+  g_assert_cmpstr (vetter_duplicate_view_get_earlier (compare)->title, !=,
+                   vetter_review_cursor_get_current (vetter_review_page_get_cursor (page))->title);
   {
     g_autofree char *text = test_widget_text (GTK_WIDGET (compare));
 

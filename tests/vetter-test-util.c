@@ -487,11 +487,17 @@ test_add_and_finish (VetterWindow *window,
   return added.batch;
 }
 
-/* For test_wait_until: the review page has an item on screen. */
+/* For test_wait_until: the review page has an item on screen, panel and all. */
 gboolean
 test_item_shown (gpointer review_page)
 {
-  return vetter_review_page_get_current_item (review_page) != 0;
+  gint64 shown = vetter_review_page_get_current_item (review_page);
+  VetterItemDetailView *panel = vetter_review_page_get_detail_view (review_page);
+  VetterItemDetail *item = panel ? vetter_item_detail_view_get_item (panel) : NULL;
+
+  /* Its picture, and its side panel (filled a turn later when it was not
+   * made ahead). */
+  return shown != 0 && item && item->id == shown;
 }
 
 /* Every label's text under @widget, a line each, in order. */

@@ -363,7 +363,11 @@ append_picture (VetterImageView       *self,
   cairo_scale (cr, bounds->size.width / cairo_image_surface_get_width (self->surface),
                bounds->size.height / cairo_image_surface_get_height (self->surface));
   cairo_set_source_surface (cr, self->surface, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  /* Drawn at about its own size (it was made for the view), a bilinear
+   * sample is exact enough and several times cheaper than a filter. */
+  cairo_pattern_set_filter (cairo_get_source (cr),
+                            bounds->size.width < 0.75 * cairo_image_surface_get_width (self->surface)
+                            ? CAIRO_FILTER_GOOD : CAIRO_FILTER_BILINEAR);
   cairo_paint (cr);
   cairo_destroy (cr);
 }

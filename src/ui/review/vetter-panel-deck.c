@@ -68,6 +68,9 @@ vetter_panel_deck_size_allocate (GtkWidget *widget,
     {
       int child_height = height;
 
+      if (self->shown == NULL)
+        child_height = 0;
+
       /* The others at the height they want for this width, as they will
        * be when shown. */
       if (child != self->shown)
@@ -141,14 +144,15 @@ vetter_panel_deck_show (VetterPanelDeck *self,
                         GtkWidget       *panel)
 {
   g_return_if_fail (VETTER_IS_PANEL_DECK (self));
-  g_return_if_fail (gtk_widget_get_parent (panel) == GTK_WIDGET (self));
+  g_return_if_fail (panel == NULL || gtk_widget_get_parent (panel) == GTK_WIDGET (self));
 
   if (self->shown == panel)
     return;
   if (self->shown)
     set_hidden (self->shown, TRUE);
   self->shown = panel;
-  set_hidden (panel, FALSE);
+  if (panel)
+    set_hidden (panel, FALSE);
   /* The deck takes the new panel's height; the panels keep their layout. */
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }

@@ -16,7 +16,7 @@ G_DECLARE_FINAL_TYPE (VetterPanelDeck, vetter_panel_deck, VETTER, PANEL_DECK, Gt
 GtkWidget *vetter_panel_deck_new        (void);
 void       vetter_panel_deck_add        (VetterPanelDeck *self,
                                          GtkWidget       *panel);
-/* Shows @panel (one added), hiding the one shown before. */
+/* Shows @panel (one added), hiding the one shown before; NULL shows none. */
 void       vetter_panel_deck_show       (VetterPanelDeck *self,
                                          GtkWidget       *panel);
 /* Returns: (transfer none) (nullable): the panel shown. */

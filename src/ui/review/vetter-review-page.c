@@ -94,6 +94,7 @@ struct _VetterReviewPage
   VetterItemDetailView *panels[N_PANELS];
   VetterItemDetailView *detail_view;   /* the panel on screen */
   guint               panels_source;
+  guint               fill_source;    /* fills the panel of the ad on screen */
   VetterVariantViewer *variant_viewer;
   VetterDuplicateView *duplicate_view;
   GtkRevealer        *reason_revealer;
@@ -274,9 +275,19 @@ prepare_pictures (VetterReviewPage *self)
   gint64 keep[READ_AHEAD + 3];
   guint n = 0;
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self->image_view));
+  int width = gtk_widget_get_width (GTK_WIDGET (self->image_view));
+  int height = gtk_widget_get_height (GTK_WIDGET (self->image_view));
 
-  vetter_picture_cache_set_fit (self->pictures, gtk_widget_get_width (GTK_WIDGET (self->image_view)) * scale,
-                                gtk_widget_get_height (GTK_WIDGET (self->image_view)) * scale);
+  /* Before the picture's place has a size (the first ad), the page's,
+   * less the side panel, is close enough. */
+  if (width <= 0 || height <= 0)
+    {
+      width = gtk_widget_get_width (GTK_WIDGET (self)) - gtk_widget_get_width (GTK_WIDGET (self->panel_scroller));
+      height = gtk_widget_get_height (GTK_WIDGET (self->review_stack));
+      if (width > 0 && gtk_widget_get_width (GTK_WIDGET (self->panel_scroller)) == 0)
+        width -= 400;
+    }
+  vetter_picture_cache_set_fit (self->pictures, width * scale, height * scale);
   for (int offset = -1; offset <= READ_AHEAD; offset++)
     {
       VetterItemDetail *item = vetter_review_cursor_peek (self->cursor, offset);
@@ -430,6 +441,41 @@ show_panel (VetterReviewPage     *self,
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->panel_scroller), 0);
 }
 
+static gboolean
+fill_shown_panel (gpointer user_data)
+{
+  VetterReviewPage *self = user_data;
+  VetterItemDetail *item = acting_item (self);
+
+  self->fill_source = 0;
+  if (item && self->detail_view == NULL)
+    show_panel (self, panel_for (self, item, self->image_index));
+  return G_SOURCE_REMOVE;
+}
+
+/* The panel of @item, when one is made (filled again for another of its
+ * images). When none is, the ad is drawn at once without it and its panel
+ * filled on the next turn: making one costs most of a frame, which the
+ * picture does not wait for. */
+static VetterItemDetailView *
+ready_panel (VetterReviewPage *self,
+             VetterItemDetail *item)
+{
+  for (guint i = 0; i < N_PANELS; i++)
+    {
+      VetterItemDetail *held = vetter_item_detail_view_get_item (self->panels[i]);
+
+      if (held && held->id == item->id)
+        {
+          vetter_item_detail_view_set_item (self->panels[i], item, self->image_index);
+          return self->panels[i];
+        }
+    }
+  if (self->fill_source == 0)
+    self->fill_source = g_idle_add_full (G_PRIORITY_LOW, fill_shown_panel, self, NULL);
+  return NULL;
+}
+
 /* ---- Showing the ad ------------------------------------------------------- */
 
 static VetterBoxLevel
@@ -538,7 +584,7 @@ display (VetterReviewPage *self,
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->image_view), GTK_ACCESSIBLE_PROPERTY_LABEL, image_name, -1);
   gtk_widget_remove_css_class (GTK_WIDGET (self), "revealed");
-  show_panel (self, panel_for (self, item, self->image_index));
+  show_panel (self, ready_panel (self, item));
   fill_image_switcher (self, item);
   if (vetter_status_is_decidable (item->status))
     vetter_claim_keeper_hold (self->claim, item->id, item->uid);
@@ -580,6 +626,16 @@ show_current (VetterReviewPage *self)
       self->full_size = FALSE;
     }
   prepare_pictures (self);
+
+  /* Off screen (the Queue tab in front), the pictures are made ahead but
+   * nothing is drawn or filled: that waits until the page is shown. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      update_counters (self);
+      update_actions (self);
+      vetter_review_keys_set_ready (self->keys, FALSE);
+      return;
+    }
 
   if (state == VETTER_REVIEW_ITEM && item)
     {
@@ -1132,6 +1188,14 @@ on_spinner_mapped (GtkWidget *spinner)
   gtk_spinner_set_spinning (GTK_SPINNER (spinner), gtk_widget_get_mapped (spinner));
 }
 
+static void
+on_map (VetterReviewPage *self)
+{
+  if (self->cursor)
+    show_current (self);
+  focus_home (self);
+}
+
 /* ---- GObject -------------------------------------------------------------- */
 
 static void
@@ -1185,6 +1249,7 @@ vetter_review_page_dispose (GObject *object)
     }
   g_clear_object (&self->claim);
   g_clear_handle_id (&self->panels_source, g_source_remove);
+  g_clear_handle_id (&self->fill_source, g_source_remove);
   g_clear_handle_id (&self->confirmation_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->cursor)
@@ -1354,7 +1419,7 @@ vetter_review_page_init (VetterReviewPage *self)
   g_signal_connect_swapped (self->image_view, "notify::fit", G_CALLBACK (on_fit_changed), self);
   g_signal_connect_swapped (self->variant_viewer, "closed", G_CALLBACK (on_viewer_closed), self);
   g_signal_connect_swapped (self->duplicate_view, "closed", G_CALLBACK (on_viewer_closed), self);
-  g_signal_connect (self, "map", G_CALLBACK (focus_home), NULL);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 
   self->settings = vetter_config_get_settings ();
   if (self->settings)
@@ -1484,6 +1549,17 @@ vetter_review_page_show_batch (VetterReviewPage *self,
         gtk_drop_down_set_selected (self->batch_filter, i);
         return;
       }
+}
+
+gboolean
+vetter_review_page_is_prepared (VetterReviewPage *self,
+                                int               offset)
+{
+  VetterItemDetail *item;
+
+  g_return_val_if_fail (VETTER_IS_REVIEW_PAGE (self), FALSE);
+  item = self->cursor ? vetter_review_cursor_peek (self->cursor, offset) : NULL;
+  return item && vetter_picture_cache_lookup (self->pictures, item->id, 0, FALSE, NULL, NULL) && has_panel (self, item);
 }
 
 VetterItemDetailView *

@@ -43,7 +43,11 @@ VetterImageView *vetter_review_page_get_image_view   (VetterReviewPage *self);
 gboolean         vetter_review_page_get_choosing_reason (VetterReviewPage *self);
 /* Returns: (transfer none): where the moderator is in the queue. */
 VetterReviewCursor *vetter_review_page_get_cursor    (VetterReviewPage *self);
-/* Returns: (transfer none): the side panel on screen. */
+/* Whether the ad @offset places from the one on screen is made ahead: its
+ * record read, its picture and its side panel made. */
+gboolean         vetter_review_page_is_prepared      (VetterReviewPage *self,
+                                                      int               offset);
+/* Returns: (transfer none) (nullable): the side panel on screen. */
 VetterItemDetailView *vetter_review_page_get_detail_view (VetterReviewPage *self);
 /* Keys typed ahead of the screen, not yet played. */
 guint            vetter_review_page_get_keys_waiting (VetterReviewPage *self);
