@@ -487,8 +487,87 @@ test_exif_parser_bounds (void)
   const guint8 short_exif[] = { 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0 };
   const guint8 bad_offset[] = { 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 0xff, 0xff, 0, 0 };
 
+  /* An offset that wraps around in 32 bits: 0xFFFFFFFE + 2 is 0. */
+  const guint8 wrapping[] = { 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 0xfe, 0xff, 0xff, 0xff, 0, 0 };
+  const guint8 wrapping_be[] = { 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0xff, 0xff, 0xff, 0xfe, 0, 0 };
+
   g_assert_cmpint (vetter_jpeg_orientation (short_exif, sizeof short_exif), ==, 1);
   g_assert_cmpint (vetter_jpeg_orientation (bad_offset, sizeof bad_offset), ==, 1);
+  g_assert_cmpint (vetter_jpeg_orientation (wrapping, sizeof wrapping), ==, 1);
+  g_assert_cmpint (vetter_jpeg_orientation (wrapping_be, sizeof wrapping_be), ==, 1);
+}
+
+/* The same offset inside a whole JPEG: the image decodes, upright. */
+static void
+test_exif_wrapping_offset_decodes (void)
+{
+  g_autoptr(GBytes) plain = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 0, 90 });
+  const guint8 app1[] = { 0xff, 0xe1, 0, 18, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 0xfe, 0xff, 0xff, 0xff, 0, 0 };
+  gsize n;
+  const guint8 *data = g_bytes_get_data (plain, &n);
+  g_autoptr(GByteArray) poisoned = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterDecoded) decoded = NULL;
+
+  /* SOI, the EXIF segment, then the rest of the file. */
+  g_byte_array_append (poisoned, data, 2);
+  g_byte_array_append (poisoned, app1, sizeof app1);
+  g_byte_array_append (poisoned, data + 2, n - 2);
+  decoded = vetter_decode (poisoned->data, poisoned->len, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (decoded);
+}
+
+/* Sizes from a hostile header are compared without overflow: a PNG of
+ * 0xFFFFFFFF × 0xFFFFFFFF and a BMP whose height is the most negative
+ * 32-bit number are refused by the limit (UndefinedBehaviorSanitizer
+ * watches the arithmetic). */
+static void
+test_hostile_sizes (void)
+{
+  g_autoptr(GBytes) png = make_png (0xffffffffu, 0xffffffffu, 8, 2, FALSE);
+  guint8 bmp[54] = { 'B', 'M' };
+  gsize n;
+  const guint8 *data = g_bytes_get_data (png, &n);
+  g_autoptr(GError) png_error = decode_error (data, n, 150000000);
+  g_autoptr(GError) bmp_error = NULL;
+
+  g_assert_error (png_error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE);
+  bmp[18] = 16;                                     /* width 16 */
+  bmp[22] = 0; bmp[23] = 0; bmp[24] = 0; bmp[25] = 0x80;   /* height INT32_MIN */
+  bmp_error = decode_error (bmp, sizeof bmp, 150000000);
+  g_assert_error (bmp_error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE);
+}
+
+/* A JPEG whose end fails (a second frame header where the end marker
+ * should be): an error, and nothing leaked (this test runs with
+ * LeakSanitizer); a PNG decoded leaks nothing either. */
+static void
+test_failing_end_leaks_nothing (void)
+{
+  g_autoptr(GBytes) plain = make_jpeg (&(JpegOptions) { JCS_RGB, FALSE, 0, 90 });
+  g_autoptr(GBytes) png = make_png (W, H, 8, 3, TRUE);
+  gsize n;
+  const guint8 *data = g_bytes_get_data (plain, &n);
+  g_autofree guint8 *broken = g_memdup2 (data, n);
+  g_autoptr(GError) error = NULL;
+
+  /* The last marker, EOI (FF D9), becomes SOF0 with a short body. */
+  g_assert_cmpuint (broken[n - 2], ==, 0xff);
+  g_assert_cmpuint (broken[n - 1], ==, 0xd9);
+  broken[n - 1] = 0xc0;
+  g_assert_null (vetter_decode (broken, n, 0, 0, &error));
+  g_assert_nonnull (error);
+
+  for (int i = 0; i < 3; i++)
+    {
+      gsize png_length;
+      const guint8 *png_data = g_bytes_get_data (png, &png_length);
+      g_autoptr(VetterDecoded) decoded = vetter_decode (png_data, png_length, 0, 0, NULL);
+
+      g_assert_nonnull (decoded);
+      g_assert_cmpstr (decoded->format, ==, "png");
+    }
 }
 
 static void
@@ -524,6 +603,9 @@ main (int   argc,
   g_test_add_func ("/decode/png-alpha-on-white", test_png_alpha_on_white);
   g_test_add_func ("/decode/other-formats", test_other_formats);
   g_test_add_func ("/decode/exif-parser-bounds", test_exif_parser_bounds);
+  g_test_add_func ("/decode/exif-wrapping-offset-decodes", test_exif_wrapping_offset_decodes);
+  g_test_add_func ("/decode/hostile-sizes", test_hostile_sizes);
+  g_test_add_func ("/decode/failing-end-leaks-nothing", test_failing_end_leaks_nothing);
   g_test_add_func ("/digest/sha256", test_sha256);
 
   return g_test_run ();

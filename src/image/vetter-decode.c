@@ -47,7 +47,8 @@ check_pixel_limit (gint64   width,
                    width, height);
       return FALSE;
     }
-  if (max_pixels > 0 && width * height > max_pixels)
+  /* Divided, not multiplied: two declared sides of 2³² overflow 64 bits. */
+  if (max_pixels > 0 && width > max_pixels / height)
     {
       g_set_error (error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE,
                    "the image declares %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT " pixels, "
@@ -97,16 +98,18 @@ vetter_jpeg_orientation (const guint8 *exif,
   else
     return 1;
 
+  /* Offsets come from the file: compared by subtraction, so that a huge
+   * one (0xFFFFFFFE) cannot wrap around past the end. */
   ifd = read_u32 (tiff + 4, big_endian);
-  if (ifd + 2 > tiff_length)
+  if (tiff_length < 2 || ifd > tiff_length - 2)
     return 1;
   entries = read_u16 (tiff + ifd, big_endian);
   for (guint i = 0; i < entries; i++)
     {
-      gsize entry = ifd + 2 + (gsize) i * 12;
+      gsize entry = (gsize) ifd + 2 + (gsize) i * 12;
       guint value;
 
-      if (entry + 12 > tiff_length)
+      if (entry > tiff_length || tiff_length - entry < 12)
         return 1;
       if (read_u16 (tiff + entry, big_endian) != 0x0112)
         continue;
@@ -214,6 +217,8 @@ decode_jpeg (const guint8  *data,
   gboolean is_cmyk;
   volatile int orientation = 1;
   volatile int denom = 1;
+  int quality;
+  gboolean progressive;
 
   memset (&cinfo, 0, sizeof cinfo);
   cinfo.err = jpeg_std_error (&err.pub);
@@ -315,15 +320,19 @@ decode_jpeg (const guint8  *data,
       return NULL;
     }
 
+  quality = estimate_jpeg_quality (&cinfo);
+  progressive = jpeg_has_multiple_scans (&cinfo);
+  /* Finished before anything else is allocated: finishing can fail too,
+   * and the error path frees only what it knows of. */
+  jpeg_finish_decompress (&cinfo);
+
   decoded = g_new0 (VetterDecoded, 1);
   decoded->format = g_strdup ("jpeg");
-  decoded->jpeg_quality = estimate_jpeg_quality (&cinfo);
-  decoded->progressive = jpeg_has_multiple_scans (&cinfo);
+  decoded->jpeg_quality = quality;
+  decoded->progressive = progressive;
   decoded->orientation = orientation;
   decoded->width = orientation >= 5 ? (int) cinfo.image_height : (int) cinfo.image_width;
   decoded->height = orientation >= 5 ? (int) cinfo.image_width : (int) cinfo.image_height;
-
-  jpeg_finish_decompress (&cinfo);
   jpeg_destroy_decompress (&cinfo);
   g_free (cmyk_row);
 
@@ -378,8 +387,10 @@ sniff_size (const guint8 *d,
     }
   if (n >= 26 && d[0] == 'B' && d[1] == 'M')
     {
+      /* A negative height means rows from the top; as 64 bits, so that
+       * the most negative one has a size too. */
       *width = (gint32) read_u32 (d + 18, FALSE);
-      *height = ABS ((gint32) read_u32 (d + 22, FALSE));
+      *height = ABS ((gint64) (gint32) read_u32 (d + 22, FALSE));
       return TRUE;
     }
   return FALSE;
@@ -403,7 +414,7 @@ on_size_prepared (GdkPixbufLoader *loader,
 
   check->width = width;
   check->height = height;
-  if (check->max_pixels > 0 && (gint64) width * height > check->max_pixels)
+  if (check->max_pixels > 0 && (width <= 0 || height <= 0 || width > check->max_pixels / height))
     check->over_limit = TRUE;
 }
 
@@ -489,13 +500,16 @@ decode_with_pixbuf (const guint8  *data,
     }
   if (!ok || (pixbuf = gdk_pixbuf_loader_get_pixbuf (loader)) == NULL)
     {
+      /* The format's name is a copy, the caller's to free. */
+      g_autofree char *name = NULL;
+
       format = gdk_pixbuf_loader_get_format (loader);
-      if (format == NULL)
+      name = format ? gdk_pixbuf_format_get_name (format) : NULL;
+      if (name == NULL)
         g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
                      "not an image: the data is in no format Vetter can read");
       else
-        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the %s data is corrupt (%s)",
-                     gdk_pixbuf_format_get_name (format),
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the %s data is corrupt (%s)", name,
                      local_error ? local_error->message : "no image in it");
       return NULL;
     }
@@ -505,7 +519,9 @@ decode_with_pixbuf (const guint8  *data,
   oriented = gdk_pixbuf_apply_embedded_orientation (pixbuf);
 
   decoded = g_new0 (VetterDecoded, 1);
-  decoded->format = g_strdup (format ? gdk_pixbuf_format_get_name (format) : "unknown");
+  decoded->format = format ? gdk_pixbuf_format_get_name (format) : NULL;
+  if (decoded->format == NULL)
+    decoded->format = g_strdup ("unknown");
   decoded->jpeg_quality = -1;
   decoded->orientation = orientation ? (int) g_ascii_strtoll (orientation, NULL, 10) : 1;
   decoded->pixels = pixbuf_to_rgb (oriented);
