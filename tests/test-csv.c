@@ -5,12 +5,15 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "vetter-csv.h"
 #include "vetter-error.h"
 #include "vetter-intake.h"
+#include "vetter-test-util.h"
 
 /* Reads all records of @text; each record joined with '|', records with '\n'. */
 static char *
@@ -359,6 +362,39 @@ test_intake_files (void)
   g_rmdir (dir);
 }
 
+/* A folder of five images with links back to itself: one link to the
+ * parent makes a loop, two make it branch; each image is taken once, and
+ * the walk ends. A second link to the same image is the same image. */
+static void
+test_folder_links_taken_once (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vetter-links-XXXXXX", NULL);
+  g_autofree char *sub = g_build_filename (dir, "more", NULL);
+  g_autofree char *up = g_build_filename (sub, "up", NULL);
+  g_autofree char *up_again = g_build_filename (sub, "up-again", NULL);
+  g_autofree char *alias = g_build_filename (dir, "alias.jpg", NULL);
+  const char *paths[1] = { dir };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterIntakeBatch) batch = NULL;
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s/photo-%u.jpg", i < 3 ? dir : sub, i);
+
+      g_assert_true (g_file_set_contents (name, "jpeg", -1, NULL));
+    }
+  g_assert_cmpint (symlink ("..", up), ==, 0);
+  g_assert_cmpint (symlink ("..", up_again), ==, 0);
+  g_assert_cmpint (symlink ("photo-0.jpg", alias), ==, 0);
+
+  batch = vetter_intake_from_images (paths, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->items->len, ==, 5);
+
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -383,6 +419,7 @@ main (int   argc,
   g_test_add_func ("/intake/resolve", test_resolve);
   g_test_add_func ("/intake/email-validation", test_email_validation);
   g_test_add_func ("/intake/files", test_intake_files);
+  g_test_add_func ("/intake/folder-links-taken-once", test_folder_links_taken_once);
 
   return g_test_run ();
 }

@@ -490,21 +490,35 @@ compare_paths (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* A file's identity: what two names (a link, a folder reached twice) of
+ * the same file share. */
+static char *
+identity_of (GFileInfo *info)
+{
+  return g_strdup_printf ("%" G_GUINT32_FORMAT ":%" G_GUINT64_FORMAT,
+                          g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE),
+                          g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE));
+}
+
+#define WALK_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE "," \
+                        G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE
+
 /* Found files are named as the user named the folder, joined with their
- * path inside it, so that summaries speak the user's words. */
+ * path inside it, so that summaries speak the user's words. Links are
+ * followed, but every folder and file is taken once, by its identity:
+ * a link to a parent folder is a loop, not more files. */
 static gboolean
 collect_folder (GFile      *top,
                 const char *top_as_given,
                 GFile      *folder,
+                GHashTable *seen,
                 GPtrArray  *out,
                 GError    **error)
 {
   g_autoptr(GFileEnumerator) children = NULL;
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
 
-  children = g_file_enumerate_children (folder,
-                                        G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NONE, NULL, error);
+  children = g_file_enumerate_children (folder, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, NULL, error);
   if (children == NULL)
     return FALSE;
 
@@ -512,17 +526,26 @@ collect_folder (GFile      *top,
     {
       GFileInfo *info = NULL;
       GFile *child = NULL;
+      gboolean is_folder, is_image;
+      char *identity;
 
       if (!g_file_enumerator_iterate (children, &info, &child, NULL, error))
         return FALSE;
       if (info == NULL)
         break;
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+      is_folder = g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY;
+      is_image = !is_folder && vetter_intake_is_image_path (g_file_info_get_name (info));
+      if (!is_folder && !is_image)
+        continue;
+      identity = identity_of (info);
+      if (!g_hash_table_add (seen, identity))
+        continue;
+      if (is_folder)
         {
-          if (!collect_folder (top, top_as_given, child, found, error))
+          if (!collect_folder (top, top_as_given, child, seen, found, error))
             return FALSE;
         }
-      else if (vetter_intake_is_image_path (g_file_info_get_name (info)))
+      else
         {
           g_autofree char *relative = g_file_get_relative_path (top, child);
 
@@ -542,6 +565,7 @@ vetter_intake_from_images (const char * const  *paths,
 {
   g_autoptr(VetterIntakeBatch) batch = batch_new (VETTER_BATCH_KIND_IMAGES);
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GString) key_text = g_string_new ("images\n");
 
   for (guint i = 0; i < n_paths; i++)
@@ -551,7 +575,11 @@ vetter_intake_from_images (const char * const  *paths,
 
       if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
         {
-          if (!collect_folder (file, paths[i], file, files, &local_error))
+          g_autoptr(GFileInfo) info = g_file_query_info (file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+          if (info)
+            g_hash_table_add (seen, identity_of (info));
+          if (!collect_folder (file, paths[i], file, seen, files, &local_error))
             {
               g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
                            "%s: the folder cannot be read: %s", paths[i], local_error->message);
