@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -719,6 +721,43 @@ test_outbox_stale_report (Fixture       *f,
   g_assert_cmpuint (left->len, ==, 0);
 }
 
+/* The lock is the file's, not its name's: through a symbolic link the
+ * second opener is told at once that the database is in use; a database
+ * with a second name (a hard link) is refused, since each name would keep
+ * a journal of its own. */
+static void
+test_one_process_whatever_the_name (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree char *symbolic = g_build_filename (f->dir, "linked.db", NULL);
+  g_autofree char *hard = g_build_filename (f->dir, "second-name.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterStore) through_link = NULL;
+  g_autoptr(VetterStore) through_hard_link = NULL;
+
+  g_assert_cmpint (symlink (f->path, symbolic), ==, 0);
+  through_link = vetter_store_open (symbolic, &error);
+  g_assert_null (through_link);
+  g_assert_nonnull (strstr (error->message, "in use by another Vetter"));
+  g_clear_error (&error);
+
+  g_clear_object (&f->store);
+  g_assert_cmpint (link (f->path, hard), ==, 0);
+  through_hard_link = vetter_store_open (hard, &error);
+  g_assert_null (through_hard_link);
+  g_assert_nonnull (strstr (error->message, "hard links"));
+  g_clear_error (&error);
+  /* Nor by its first name, while the second exists. */
+  f->store = vetter_store_open (f->path, &error);
+  g_assert_null (f->store);
+  g_assert_nonnull (strstr (error->message, "hard links"));
+  g_clear_error (&error);
+  /* One name again: it opens. */
+  g_assert_cmpint (unlink (hard), ==, 0);
+  f->store = vetter_store_open (f->path, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -732,6 +771,8 @@ main (int   argc,
   g_test_add ("/store/fetch-failure-fails-item", Fixture, NULL, fixture_set_up, test_fetch_failure_fails_item, fixture_tear_down);
   g_test_add ("/store/paused-batch-is-not-claimed", Fixture, NULL, fixture_set_up, test_paused_batch_is_not_claimed, fixture_tear_down);
   g_test_add ("/store/one-process-at-a-time", Fixture, NULL, fixture_set_up, test_one_process_at_a_time, fixture_tear_down);
+  g_test_add ("/store/one-process-whatever-the-name", Fixture, NULL, fixture_set_up,
+              test_one_process_whatever_the_name, fixture_tear_down);
   g_test_add ("/store/output-csv", Fixture, NULL, fixture_set_up, test_output_csv, fixture_tear_down);
   g_test_add_func ("/store/migration-keeps-auto-decisions", test_migration_keeps_auto_decisions);
   g_test_add ("/store/review-queue-filters", Fixture, NULL, fixture_set_up, test_review_queue_filters, fixture_tear_down);

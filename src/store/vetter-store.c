@@ -25,7 +25,9 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vetter-error.h"
@@ -382,19 +384,31 @@ vetter_store_init (VetterStore *self)
 }
 
 /* One process at a time: two engines on one database would each take the
- * other's work in flight for interrupted work and redo it. The lock goes
- * with the process, however it ends. */
+ * other's work in flight for interrupted work and redo it, and SQLite
+ * keeps its journal beside the name the file was opened by. So the lock
+ * is on the file itself, whatever name reaches it (a symbolic link is
+ * followed to the real name first), and a file with several names (hard
+ * links) is refused: each name would have a journal of its own. The lock
+ * goes with the process, however it ends. */
 static gboolean
 take_lock (VetterStore  *self,
            GError      **error)
 {
-  g_autofree char *lock_path = g_strconcat (self->path, ".lock", NULL);
+  struct stat st;
 
-  self->lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  self->lock_fd = g_open (self->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (self->lock_fd < 0)
     {
       int saved = errno;
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "cannot open %s: %s", lock_path, g_strerror (saved));
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "cannot open %s: %s", self->path, g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (self->lock_fd, &st) == 0 && st.st_nlink > 1)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE,
+                   "%s has %u names (hard links); a database is used by one name only, or two runs would "
+                   "each keep half of its journal: copy it, or remove the other names",
+                   self->path, (guint) st.st_nlink);
       return FALSE;
     }
   if (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
@@ -407,6 +421,34 @@ take_lock (VetterStore  *self,
   return TRUE;
 }
 
+/* @path with its symbolic links resolved, the file itself perhaps not
+ * there yet. */
+static char *
+real_name (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  char *resolved = realpath (path, NULL);
+  char *resolved_dir;
+
+  if (resolved)
+    {
+      char *copy = g_strdup (resolved);
+
+      free (resolved);
+      return copy;
+    }
+  resolved_dir = realpath (dir, NULL);
+  if (resolved_dir == NULL)
+    return g_strdup (path);
+  {
+    char *joined = g_build_filename (resolved_dir, base, NULL);
+
+    free (resolved_dir);
+    return joined;
+  }
+}
+
 VetterStore *
 vetter_store_open (const char  *path,
                    GError     **error)
@@ -414,16 +456,16 @@ vetter_store_open (const char  *path,
   g_autoptr(VetterStore) self = g_object_new (VETTER_TYPE_STORE, NULL);
   g_autofree char *dir = g_path_get_dirname (path);
 
-  self->path = g_strdup (path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;
       g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "cannot create %s: %s", dir, g_strerror (saved));
       return NULL;
     }
+  self->path = real_name (path);
   if (!take_lock (self, error))
     return NULL;
-  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
       vetter_store_fail (self, error, "cannot open the database");
       return NULL;
