@@ -758,6 +758,62 @@ test_one_process_whatever_the_name (Fixture       *f,
   g_assert_no_error (error);
 }
 
+static guint
+pending_rows (VetterStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  VetterOutboxCounts counts;
+
+  g_assert_true (vetter_store_outbox_counts (store, &counts, &error));
+  return (guint) counts.pending;
+}
+
+static void
+send_all (VetterStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) due = vetter_store_outbox_due (store, G_MAXINT64, 100, NULL, NULL, &error);
+
+  for (guint i = 0; i < due->len; i++)
+    {
+      const VetterOutboxRow *row = g_ptr_array_index (due, i);
+
+      g_assert_true (vetter_store_outbox_report (store, row->id, row->updated, VETTER_OUTBOX_DONE, 0, NULL, &error));
+    }
+}
+
+/* What the outbox recorded as done is not sent again when the same effect
+ * is made again (a rerun, an item done over): a mail never, a callback or
+ * a document only if what it says has changed (a corrected address). */
+static void
+test_outbox_done_stays_done (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_MAIL, "mail:7:100", "{\"to\":\"a@b.co\"}", 0, 0,
+                                          &error));
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_WEBHOOK, "webhook:3", "{\"url\":\"http://old\"}",
+                                          0, 0, &error));
+  send_all (f->store);
+  g_assert_cmpuint (pending_rows (f->store), ==, 0);
+
+  /* The same again: nothing to send. */
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_MAIL, "mail:7:100", "{\"to\":\"a@b.co\"}", 0, 0,
+                                          &error));
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_WEBHOOK, "webhook:3", "{\"url\":\"http://old\"}",
+                                          0, 0, &error));
+  g_assert_cmpuint (pending_rows (f->store), ==, 0);
+  /* A mail made anew, even with other words, is still the one sent. */
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_MAIL, "mail:7:100", "{\"to\":\"c@d.co\"}", 0, 0,
+                                          &error));
+  g_assert_cmpuint (pending_rows (f->store), ==, 0);
+  /* A callback to a corrected address goes there. */
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_WEBHOOK, "webhook:3", "{\"url\":\"http://new\"}",
+                                          0, 0, &error));
+  g_assert_cmpuint (pending_rows (f->store), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,6 +838,8 @@ main (int   argc,
   g_test_add ("/store/remote-decision-history", Fixture, NULL, fixture_set_up, test_remote_decision_history,
               fixture_tear_down);
   g_test_add ("/store/outbox-stale-report", Fixture, NULL, fixture_set_up, test_outbox_stale_report, fixture_tear_down);
+  g_test_add ("/store/outbox-done-stays-done", Fixture, NULL, fixture_set_up, test_outbox_done_stays_done,
+              fixture_tear_down);
   g_test_add ("/store/list-items", Fixture, NULL, fixture_set_up, test_list_items, fixture_tear_down);
 
   return g_test_run ();

@@ -18,8 +18,10 @@
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 
-/* A new effect, or the same one again (made anew by a retried item):
- * then it is due again, from scratch. */
+/* A new effect, or the same one again (made anew by a retried item, a
+ * rerun, a changed decision): then it is due again, from scratch, unless
+ * it is done already and what it says is the same; a mail once sent is
+ * never sent again (its key names the one decision it tells of). */
 gboolean
 vetter_store_outbox_add (VetterStore       *self,
                          VetterOutboxKind   kind,
@@ -35,7 +37,10 @@ vetter_store_outbox_add (VetterStore       *self,
                                              " ON CONFLICT (dedupe_key) DO UPDATE SET payload = excluded.payload,"
                                              " state = 'pending', attempts = 0, last_error = NULL,"
                                              " next_attempt = excluded.next_attempt,"
-                                             " updated = max (excluded.updated, outbox.updated + 1)", error);
+                                             " updated = max (excluded.updated, outbox.updated + 1)"
+                                             " WHERE outbox.state <> 'done'"
+                                             "    OR (outbox.kind <> 'mail' AND outbox.payload IS NOT excluded.payload)",
+                                             error);
 
   if (stmt == NULL)
     return FALSE;
