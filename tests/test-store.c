@@ -814,6 +814,44 @@ test_outbox_done_stays_done (Fixture       *f,
   g_assert_cmpuint (pending_rows (f->store), ==, 1);
 }
 
+/* A run killed while an output CSV was written leaves its temporary copy;
+ * the next start removes it, and nothing else. */
+static void
+test_leftovers_cleaned (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(VetterIntakeBatch) batch = products_batch ("S. No.,Product Name,Input Image Urls\n1,A,a.jpg\n");
+  g_autofree char *out = g_build_filename (f->dir, "out", NULL);
+  const char *stale[] = { "shoes-output.csv.Zx81Qa", "summary.json.K2p0Lm" };
+  const char *kept[] = { "shoes-output.csv", "notes.txt", "photo.jpg.readme" };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (out, 0700), ==, 0);
+  g_assert_cmpint (vetter_store_add_batch (f->store, batch, out, NULL, &error), >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    {
+      g_autofree char *path = g_build_filename (out, stale[i], NULL);
+      g_assert_true (g_file_set_contents (path, "half", -1, NULL));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autofree char *path = g_build_filename (out, kept[i], NULL);
+      g_assert_true (g_file_set_contents (path, "whole", -1, NULL));
+    }
+
+  g_assert_cmpuint (vetter_store_clean_leftovers (f->store), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+    {
+      g_autofree char *path = g_build_filename (out, stale[i], NULL);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autofree char *path = g_build_filename (out, kept[i], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -838,6 +876,7 @@ main (int   argc,
   g_test_add ("/store/remote-decision-history", Fixture, NULL, fixture_set_up, test_remote_decision_history,
               fixture_tear_down);
   g_test_add ("/store/outbox-stale-report", Fixture, NULL, fixture_set_up, test_outbox_stale_report, fixture_tear_down);
+  g_test_add ("/store/leftovers-cleaned", Fixture, NULL, fixture_set_up, test_leftovers_cleaned, fixture_tear_down);
   g_test_add ("/store/outbox-done-stays-done", Fixture, NULL, fixture_set_up, test_outbox_done_stays_done,
               fixture_tear_down);
   g_test_add ("/store/list-items", Fixture, NULL, fixture_set_up, test_list_items, fixture_tear_down);

@@ -656,6 +656,7 @@ store_open (VetterEngine *self,
     }
   if (requeued > 0)
     g_debug ("%u items were interrupted last time and will be redone", requeued);
+  vetter_store_clean_leftovers (store);
   g_task_return_boolean (task, TRUE);
 }
 

@@ -375,3 +375,45 @@ vetter_store_write_summary (VetterStore    *self,
     }
   return g_steal_pointer (&summary);
 }
+
+/* A file written whole goes first to "<name>.XXXXXX" and is then renamed;
+ * a run killed in between leaves that behind. */
+static gboolean
+is_leftover (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  g_autofree char *base = NULL;
+
+  if (dot == NULL || strlen (dot) != 7 || dot == name)
+    return FALSE;
+  base = g_strndup (name, dot - name);
+  return g_str_has_suffix (base, ".csv") || g_str_has_suffix (base, ".json");
+}
+
+guint
+vetter_store_clean_leftovers (VetterStore *self)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT DISTINCT output_dir FROM batch WHERE output_dir IS NOT NULL",
+                                             NULL);
+  guint removed = 0;
+
+  if (stmt == NULL)
+    return 0;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *dir_path = vetter_store_column_text (stmt, 0);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      while (dir && (name = g_dir_read_name (dir)))
+        if (is_leftover (name))
+          {
+            g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+            if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_unlink (path) == 0)
+              removed++;
+          }
+    }
+  sqlite3_reset (stmt);
+  return removed;
+}

@@ -51,6 +51,10 @@ const char  *vetter_store_get_path            (VetterStore        *self);
  */
 GHashTable  *vetter_store_take_changes        (VetterStore        *self);
 
+/* Removes what runs killed while writing a file left in the batches'
+ * output folders ("name-output.csv.XXXXXX"). Returns how many. */
+guint        vetter_store_clean_leftovers     (VetterStore        *self);
+
 /* ---- Batches (vetter-store-batches.c) ---- */
 
 gint64       vetter_store_find_batch          (VetterStore        *self,
