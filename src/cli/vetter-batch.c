@@ -344,6 +344,9 @@ gather_inputs (Run          *run,
 
           if (batch == NULL)
             return FALSE;
+          if (batch->encoding)
+            g_printerr ("vetter: %s was read as %s text; saved as \"CSV UTF-8\", every letter is sure\n", input,
+                        batch->encoding);
           g_ptr_array_add (run->batches, batch);
           g_ptr_array_add (run->names, g_strdup (input));
         }

@@ -4,7 +4,8 @@
  * a few hundred megabytes at most) and reports the line each record starts
  * on, so that errors can point at it. Quoted fields may hold commas, quotes
  * written twice and line breaks; CRLF and LF both end records; a UTF-8 byte
- * order mark is skipped.
+ * order mark is skipped. A NUL byte is no text: a record holding one is an
+ * error of its own (a C string would end there, cutting the cell short).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +25,7 @@ struct _VetterCsvReader
   gsize       length;
   gsize       pos;
   guint       line;
+  guint       nul_field;   /* the record's first field holding a NUL byte, from 1 */
 };
 
 VetterCsvReader *
@@ -64,6 +66,17 @@ skip_record_end (VetterCsvReader *reader)
   reader->line++;
 }
 
+static void
+take_char (VetterCsvReader *reader,
+           GString         *field,
+           guint            n_fields,
+           char             c)
+{
+  if (c == '\0' && reader->nul_field == 0)
+    reader->nul_field = n_fields + 1;
+  g_string_append_c (field, c);
+}
+
 /* Returns FALSE at the end of the data. A record that is nothing but a line
  * break is skipped: blank lines between rows are common in hand-made files. */
 gboolean
@@ -83,6 +96,7 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
     return FALSE;
 
   *line = reader->line;
+  reader->nul_field = 0;
   record = g_ptr_array_new_with_free_func (g_free);
   field = g_string_new (NULL);
 
@@ -119,19 +133,19 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
                 }
               if (c == '\n')
                 reader->line++;
-              g_string_append_c (field, c);
+              take_char (reader, field, record->len, c);
               reader->pos++;
             }
           /* Text after the closing quote is kept, as most readers do. */
           while (reader->pos < reader->length &&
                  reader->data[reader->pos] != ',' && !at_record_end (reader))
-            g_string_append_c (field, reader->data[reader->pos++]);
+            take_char (reader, field, record->len, reader->data[reader->pos++]);
         }
       else
         {
           while (reader->pos < reader->length &&
                  reader->data[reader->pos] != ',' && !at_record_end (reader))
-            g_string_append_c (field, reader->data[reader->pos++]);
+            take_char (reader, field, record->len, reader->data[reader->pos++]);
         }
 
       g_ptr_array_add (record, g_string_free (g_steal_pointer (&field), FALSE));
@@ -146,6 +160,10 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
       break;
     }
 
+  if (reader->nul_field > 0)
+    g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                 "line %u: field %u holds a NUL byte, which is no text (is the file damaged, or not a CSV?)",
+                 *line, reader->nul_field);
   *fields = g_steal_pointer (&record);
   return TRUE;
 }

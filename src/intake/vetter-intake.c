@@ -46,6 +46,7 @@ vetter_intake_batch_free (VetterIntakeBatch *batch)
   g_free (batch->stem);
   g_free (batch->base_dir);
   g_strfreev (batch->header);
+  g_free (batch->encoding);
   g_clear_pointer (&batch->items, g_ptr_array_unref);
   g_free (batch);
 }
@@ -384,10 +385,112 @@ sha256_of (const char *data,
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
 }
 
+/* UTF-8, NUL bytes aside: those are reported row by row, not taken for
+ * another encoding. */
+static gboolean
+is_utf8 (const char *data,
+         gsize       length)
+{
+  gsize start = 0;
+
+  while (start < length)
+    {
+      const char *nul = memchr (data + start, '\0', length - start);
+      gsize end = nul ? (gsize) (nul - data) : length;
+
+      if (!g_utf8_validate_len (data + start, end - start, NULL))
+        return FALSE;
+      start = end + 1;
+    }
+  return TRUE;
+}
+
+/* UTF-16 without a byte order mark: one byte of each pair zero, in text
+ * that is mostly ASCII (a header always is). Returns the encoding, or NULL. */
+static const char *
+sniff_utf16 (const char *data,
+             gsize       length)
+{
+  gsize n = MIN (length, 512) & ~(gsize) 1;
+  guint zero_even = 0, zero_odd = 0;
+
+  if (n < 8)
+    return NULL;
+  for (gsize i = 0; i < n; i += 2)
+    {
+      zero_even += data[i] == '\0';
+      zero_odd += data[i + 1] == '\0';
+    }
+  if (zero_odd * 10 >= n / 2 * 8 && zero_even == 0)
+    return "UTF-16LE";
+  if (zero_even * 10 >= n / 2 * 8 && zero_odd == 0)
+    return "UTF-16BE";
+  return NULL;
+}
+
+/* The file as UTF-8 text: UTF-8 itself (with or without a byte order
+ * mark), UTF-16 (what spreadsheets call "Unicode text"), or, failing both,
+ * the 8-bit encoding spreadsheets on Windows still write (Windows-1252,
+ * else ISO-8859-1, which reads any byte). @encoding: (out): the encoding
+ * read, NULL for UTF-8. */
+static char *
+text_of (const char  *display_name,
+         const char  *data,
+         gsize        length,
+         gsize       *text_length,
+         const char **encoding,
+         GError     **error)
+{
+  static const char * const eight_bit[] = { "WINDOWS-1252", "ISO-8859-1" };
+  g_autoptr(GError) local_error = NULL;
+  const char *utf16 = NULL;
+  gsize skip = 0;
+  char *text;
+
+  *encoding = NULL;
+  if (length >= 2 && (guchar) data[0] == 0xFF && (guchar) data[1] == 0xFE)
+    utf16 = "UTF-16LE", skip = 2;
+  else if (length >= 2 && (guchar) data[0] == 0xFE && (guchar) data[1] == 0xFF)
+    utf16 = "UTF-16BE", skip = 2;
+  else if (!is_utf8 (data, length))
+    utf16 = sniff_utf16 (data, length);
+
+  if (utf16)
+    {
+      text = g_convert (data + skip, (gssize) (length - skip), "UTF-8", utf16, NULL, text_length, &local_error);
+      if (text == NULL)
+        {
+          g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+                       "%s: the file looks like UTF-16 text but cannot be read as such (%s); "
+                       "save it as \"CSV UTF-8\"", display_name, local_error->message);
+          return NULL;
+        }
+      *encoding = "UTF-16";
+      return text;
+    }
+  if (is_utf8 (data, length))
+    {
+      *text_length = length;
+      return g_memdup2 (data, length + 1);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (eight_bit); i++)
+    {
+      text = g_convert (data, (gssize) length, "UTF-8", eight_bit[i], NULL, text_length, NULL);
+      if (text)
+        {
+          *encoding = i == 0 ? "Windows-1252" : "ISO-8859-1";
+          return text;
+        }
+    }
+  g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
+               "%s: the file is in no text encoding Vetter knows; save it as \"CSV UTF-8\"", display_name);
+  return NULL;
+}
+
 VetterIntakeBatch *
 vetter_intake_parse_csv (const char  *display_name,
-                         const char  *data,
-                         gsize        length,
+                         const char  *raw,
+                         gsize        raw_length,
                          GError     **error)
 {
   g_autoptr(VetterCsvReader) reader = NULL;
@@ -398,7 +501,13 @@ vetter_intake_parse_csv (const char  *display_name,
   int index[N_COLUMNS];
   guint line = 0;
   guint row = 0;
+  g_autofree char *data = NULL;
+  const char *encoding = NULL;
+  gsize length = 0;
 
+  data = text_of (display_name, raw, raw_length, &length, &encoding, error);
+  if (data == NULL)
+    return NULL;
   reader = vetter_csv_reader_new (data, length);
   if (!vetter_csv_reader_next (reader, &header, &line, &local_error) || header == NULL)
     {
@@ -424,6 +533,7 @@ vetter_intake_parse_csv (const char  *display_name,
 
   batch = batch_new (kind);
   batch->header = fields_to_strv (header);
+  batch->encoding = g_strdup (encoding);
 
   for (;;)
     {

@@ -34,6 +34,7 @@ typedef struct
   char            *stem;     /* the CSV's name without extension, for <stem>-output.csv */
   char            *base_dir; /* relative image paths are resolved against it */
   GStrv            header;   /* the CSV's header cells */
+  char            *encoding; /* the text encoding a CSV was read in; NULL for UTF-8 */
   GPtrArray       *items;    /* VetterIntakeItem* */
 } VetterIntakeBatch;
 

@@ -563,6 +563,14 @@ on_files_read (GObject      *source,
       VetterIntakeBatch *batch = g_ptr_array_steal_index (batches, 0);
       AddContext *ctx = g_new0 (AddContext, 1);
 
+      if (batch->encoding)
+        {
+          g_autofree char *title = batch_title (batch->source);
+          g_autofree char *message = g_strdup_printf (_("%s was read as %s text; saved as “CSV UTF-8”, every letter "
+                                                        "is sure"), title, batch->encoding);
+
+          toast (self, message);
+        }
       ctx->self = g_object_ref (self);
       ctx->source = g_strdup (batch->source);
       ctx->items = batch->items->len;
