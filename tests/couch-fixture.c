@@ -501,7 +501,7 @@ on_batch_added (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_assert_cmpint (vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, NULL, NULL), >, 0);
+  g_assert_cmpint (vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, NULL, NULL, NULL), >, 0);
 }
 
 gboolean

@@ -113,7 +113,7 @@ add_batch (Fixture  *f,
 
   g_assert_no_error (error);
   vetter_engine_add_batch_async (f->engine, batch, f->out, NULL, NULL, store_result, &result);
-  id = vetter_engine_add_batch_finish (f->engine, wait_for_result (&result), resumed, &error);
+  id = vetter_engine_add_batch_finish (f->engine, wait_for_result (&result), resumed, NULL, &error);
   g_assert_no_error (error);
   g_object_unref (result);
   return id;

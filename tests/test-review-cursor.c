@@ -38,7 +38,7 @@ on_added (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, NULL, &error), >, 0);
+  g_assert_cmpint (vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, NULL, NULL, &error), >, 0);
   g_assert_no_error (error);
 }
 

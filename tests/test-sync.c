@@ -588,6 +588,31 @@ test_batch_syncs_everything (Fixture       *f,
   assert_no_secret (f, err_text);
 }
 
+/* A rerun with a corrected --callback: the callback goes to the new
+ * address, and stderr says so (the first address refused it). */
+static void
+test_corrected_callback (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *products = write_inputs (f);
+  g_autofree char *wrong = g_strdup_printf ("http://127.0.0.1:%d/no-such-hook", f->api_port);
+  g_autofree char *hook = g_strdup_printf ("http://127.0.0.1:%d/hook", f->api_port);
+  const char *first_args[] = { "--sync", "--callback", wrong, products, NULL };
+  const char *second_args[] = { "--sync", "--callback", hook, products, NULL };
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  start_s3rver (f);
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 30, first_args, &first), ==, 1);
+  g_assert_cmpuint (f->webhook_ids->len, ==, 0);
+
+  g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 60, second_args, &second), ==, 0);
+  g_assert_nonnull (strstr (second, "the callback now goes to"));
+  g_assert_nonnull (strstr (second, hook));
+  g_assert_cmpuint (f->webhook_errors->len, ==, 0);
+  g_assert_cmpuint (f->webhook_ids->len, ==, 1);
+}
+
 /* No server for the whole batch: everything waits in the outbox, and goes
  * when the server is back, each object once. */
 static void
@@ -1049,6 +1074,7 @@ main (int   argc,
 
   g_test_add ("/sync/batch-syncs-everything", Fixture, NULL, fixture_set_up, test_batch_syncs_everything, fixture_tear_down);
   g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);
+  g_test_add ("/sync/corrected-callback", Fixture, NULL, fixture_set_up, test_corrected_callback, fixture_tear_down);
   g_test_add ("/sync/server-stops-midway", Fixture, NULL, fixture_set_up, test_server_stops_midway, fixture_tear_down);
   g_test_add ("/sync/lost-answer", Fixture, NULL, fixture_set_up, test_lost_answer, fixture_tear_down);
   g_test_add ("/sync/refusals-are-parked", Fixture, NULL, fixture_set_up, test_refusals_are_parked, fixture_tear_down);

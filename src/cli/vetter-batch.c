@@ -239,9 +239,10 @@ on_batch_added (GObject      *source,
   Run *run = user_data;
   GError *error = NULL;
   gboolean resumed = FALSE;
+  g_autofree char *previous_callback = NULL;
   gint64 batch_id;
 
-  batch_id = vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, &resumed, &error);
+  batch_id = vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, &resumed, &previous_callback, &error);
   if (batch_id == 0)
     {
       fail (run, error);
@@ -251,6 +252,10 @@ on_batch_added (GObject      *source,
   if (resumed)
     g_printerr ("vetter: %s: resuming the batch started earlier; finished work is kept\n",
                 (const char *) g_ptr_array_index (run->names, run->batch_ids->len - 1));
+  if (previous_callback)
+    g_printerr ("vetter: %s: the callback now goes to %s (it went to %s)\n",
+                (const char *) g_ptr_array_index (run->names, run->batch_ids->len - 1), run->callback_url,
+                previous_callback);
 
   if (--run->pending_adds > 0)
     return;

@@ -683,6 +683,7 @@ typedef struct
   VetterIntakeBatch *batch;
   char              *output_dir;
   char              *callback_url;
+  char              *previous_callback;   /* a rerun's: the address it replaced */
   gboolean           resumed;
 } AddBatch;
 
@@ -692,6 +693,7 @@ add_batch_free (AddBatch *add)
   vetter_intake_batch_free (add->batch);
   g_free (add->output_dir);
   g_free (add->callback_url);
+  g_free (add->previous_callback);
   g_free (add);
 }
 
@@ -710,6 +712,8 @@ store_add_batch (VetterEngine *self,
     {
       add->resumed = TRUE;
       if (!vetter_store_update_batch_output (store, batch_id, add->output_dir, &error) ||
+          (vetter_store_update_batch_callback (store, batch_id, add->callback_url, &add->previous_callback, &error),
+           error != NULL) ||
           (vetter_store_get_batch_state (store, batch_id) != VETTER_BATCH_DONE &&
            !vetter_store_set_batch_state (store, batch_id, VETTER_BATCH_RUNNING, &error)))
         {
@@ -1165,6 +1169,7 @@ gint64
 vetter_engine_add_batch_finish (VetterEngine  *self,
                                 GAsyncResult  *result,
                                 gboolean      *resumed,
+                                char         **previous_callback,
                                 GError       **error)
 {
   AddBatch *add;
@@ -1173,6 +1178,8 @@ vetter_engine_add_batch_finish (VetterEngine  *self,
   add = g_task_get_task_data (G_TASK (result));
   if (resumed)
     *resumed = add->resumed;
+  if (previous_callback)
+    *previous_callback = g_strdup (add->previous_callback);
   return g_task_propagate_int (G_TASK (result), error);
 }
 

@@ -63,9 +63,13 @@ void          vetter_engine_add_batch_async  (VetterEngine         *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+/* @resumed: (out) (optional): the same input was added before and goes on;
+ * @previous_callback: (out) (optional) (transfer full) (nullable): then,
+ * the callback address this one's replaced. */
 gint64        vetter_engine_add_batch_finish (VetterEngine         *self,
                                               GAsyncResult         *result,
                                               gboolean             *resumed,
+                                              char                **previous_callback,
                                               GError              **error);
 
 /* Newest first; their progress follows as batch-progress signals.

@@ -170,6 +170,43 @@ vetter_store_update_batch_output (VetterStore  *self,
   return vetter_store_step_done (self, stmt, error);
 }
 
+/* A rerun's --callback: the batch's callback goes to @url from now on. When
+ * the batch is done already, its callback is due again, to the new
+ * address (the outbox sends a done one again only if it changed). Returns
+ * whether it changed; @previous: (out) (transfer full) (nullable): the
+ * address before. */
+gboolean
+vetter_store_update_batch_callback (VetterStore  *self,
+                                    gint64        batch_id,
+                                    const char   *url,
+                                    char        **previous,
+                                    GError      **error)
+{
+  g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, batch_id);
+  g_autofree char *before = vetter_store_lookup_text (self, "SELECT callback_url FROM batch WHERE id = CAST (? AS INTEGER)",
+                                                      key);
+  sqlite3_stmt *stmt;
+
+  *previous = NULL;
+  if (url == NULL || g_strcmp0 (before, url) == 0)
+    return FALSE;
+  stmt = vetter_store_prepare (self, "UPDATE batch SET callback_url = ? WHERE id = ?", error);
+  if (stmt == NULL || !vetter_store_begin (self, error))
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, url);
+  sqlite3_bind_int64 (stmt, 2, batch_id);
+  if (!vetter_store_step_done (self, stmt, error) ||
+      (vetter_store_get_batch_state (self, batch_id) == VETTER_BATCH_DONE &&
+       !vetter_store_effects_webhook (self, batch_id, error)) ||
+      !vetter_store_commit (self, error))
+    {
+      vetter_store_rollback (self);
+      return FALSE;
+    }
+  *previous = g_steal_pointer (&before);
+  return TRUE;
+}
+
 /* Work that was in flight when the last run stopped is redone. */
 guint
 vetter_store_requeue_interrupted (VetterStore  *self,

@@ -68,6 +68,11 @@ gboolean     vetter_store_update_batch_output (VetterStore        *self,
                                                gint64              batch_id,
                                                const char         *output_dir,
                                                GError            **error);
+gboolean     vetter_store_update_batch_callback (VetterStore      *self,
+                                                 gint64            batch_id,
+                                                 const char       *url,
+                                                 char            **previous,
+                                                 GError          **error);
 guint        vetter_store_requeue_interrupted (VetterStore        *self,
                                                GError            **error);
 /* @jobs: (out) (transfer full) (element-type VetterImageJob). FALSE with

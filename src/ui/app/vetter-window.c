@@ -509,7 +509,7 @@ on_batch_added (GObject      *source,
   gboolean resumed = FALSE;
   gint64 id;
 
-  id = vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, &resumed, &error);
+  id = vetter_engine_add_batch_finish (VETTER_ENGINE (source), result, &resumed, NULL, &error);
   if (id == 0)
     {
       g_autofree char *message = g_strdup_printf (_("%s could not be added: %s"), title, error->message);
