@@ -760,6 +760,67 @@ test_kill_and_resume (void)
   result_clear (&r);
 }
 
+/* ---- An image that kills Vetter ------------------------------------------- */
+
+/* Vetter dies (kill -9) twice while one item is in a worker: the third run
+ * sets that item aside, failed with a word saying why, and finishes the
+ * rest, instead of dying on it forever. The item here hangs on a server
+ * that never answers, which is when it is killed. */
+static void
+test_poisoned_item_set_aside (void)
+{
+  g_autofree char *db = g_build_filename (server.dir, "poison.db", NULL);
+  g_autofree char *out = g_build_filename (server.dir, "poison-out", NULL);
+  g_autofree char *text = g_strdup_printf ("S. No.,Product Name,Input Image Urls\n"
+                                           "1,Deadly,%s/hang.jpg\n"
+                                           "2,Fine,photos/1.jpg\n"
+                                           "3,Also fine,photos/2.jpg\n", server.base);
+  g_autofree char *csv_path = write_file ("poison.csv", text);
+  const char *args[] = { "--json", "-j", "1", "-o", out, "--db", db, csv_path, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *summary;
+  JsonArray *items;
+  Result r;
+
+  for (guint death = 0; death < 2; death++)
+    {
+      guint hanging = g_slist_length (server.hanging);
+      g_autoptr(GSubprocess) process = spawn_vetter (args, death == 0 ? "poison-1" : "poison-2");
+      gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+      /* Killed while the item waits in its worker (a moment after its
+       * request arrives, by when the store knows a worker has it). */
+      while (g_slist_length (server.hanging) == hanging)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (5000);
+        }
+      g_usleep (300000);
+      g_subprocess_send_signal (process, SIGKILL);
+      g_subprocess_wait (process, NULL, NULL);
+    }
+
+  run_vetter (args, &r);
+  g_assert_cmpint (r.status, ==, 1);
+  summary = parse_summary (&r, parser);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (summary, "totals"), "failed"), ==, 1);
+  items = json_object_get_array_member (summary, "items");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "status"), "failed"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (item, "title"), ==, "Deadly");
+          g_assert_cmpstr (json_object_get_string_member (item, "error"), ==,
+                           "processing this image stopped Vetter twice; it is set aside");
+        }
+    }
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item WHERE status = 'needs_review'"), ==, 2);
+  result_clear (&r);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -776,6 +837,7 @@ main (int   argc,
   g_test_add_func ("/batch/variant-options", test_variant_options);
   g_test_add_func ("/batch/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
   g_test_add_func ("/batch/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/batch/poisoned-item-set-aside", test_poisoned_item_set_aside);
 
   status = g_test_run ();
   if (status == 0)

@@ -497,6 +497,17 @@ on_step (const VetterImageJob *job,
 static void store_on_item_done (VetterEngine *self, VetterStore *store, gpointer data);
 
 static void
+store_mark_started (VetterEngine *self,
+                    VetterStore  *store,
+                    gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!vetter_store_mark_started (store, *(gint64 *) data, &error))
+    g_warning ("Item %" G_GINT64_FORMAT ": %s", *(gint64 *) data, error->message);
+}
+
+static void
 worker_run (gpointer data,
             gpointer user_data)
 {
@@ -508,6 +519,8 @@ worker_run (gpointer data,
   if (unit->config->yield_to_ui)
     vetter_thread_lower_priority ();
 
+  /* Marked in the store as in a worker: dying now counts against it. */
+  on_database (self, store_mark_started, g_memdup2 (&unit->item_id, sizeof unit->item_id), g_free);
   unit->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_image_result_free);
   for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)
     g_ptr_array_add (unit->results,
@@ -638,6 +651,16 @@ store_on_item_done (VetterEngine *self,
 }
 
 /* ---- Database thread: requests -------------------------------------------- */
+
+static void
+store_put_back (VetterStore *store,
+                gpointer     data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (vetter_store_put_back_in_flight (store, &error) == 0 && error)
+    g_warning ("The items in flight could not be put back: %s", error->message);
+}
 
 static void
 store_open (VetterEngine *self,
@@ -1324,10 +1347,14 @@ vetter_engine_close (VetterEngine *self)
   /* Whatever the database thread was doing is done once this returns; any
    * later pump sees "closing" and pushes nothing to the pool. */
   vetter_database_barrier (self->database);
-  /* Items waiting in the pool are dropped (they stay "processing" in the
-   * store and are redone next time); running ones finish their image. */
+  /* Items waiting in the pool are dropped; running ones finish their
+   * image, and their results are written before the dropped ones go back
+   * to the queue: a clean stop leaves nothing looking interrupted (that
+   * is what a crash leaves, and what sets aside an image that crashes). */
   g_thread_pool_free (self->pool, TRUE, TRUE);
   self->pool = NULL;
+  vetter_database_post (self->database, store_put_back, NULL, NULL);
+  vetter_database_barrier (self->database);
   if (self->owns_database)
     vetter_database_close (self->database);
 

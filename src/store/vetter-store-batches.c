@@ -207,10 +207,66 @@ vetter_store_update_batch_callback (VetterStore  *self,
   return TRUE;
 }
 
-/* Work that was in flight when the last run stopped is redone. */
+/* Work that was in flight when the last run died is redone (a clean stop
+ * puts it back itself, see vetter_store_put_back_in_flight), unless it
+ * was in flight the last two times: an image that kills Vetter would kill
+ * every rerun, so it fails, alone, and the batch goes on. Returns how many
+ * items are redone. */
 guint
 vetter_store_requeue_interrupted (VetterStore  *self,
                                   GError      **error)
+{
+  sqlite3_stmt *count = vetter_store_prepare (self,
+                                              "UPDATE item SET interruptions = interruptions + 1"
+                                              " WHERE status = 'processing' AND step = 'started'", error);
+  sqlite3_stmt *set_aside = vetter_store_prepare (self,
+                                                  "UPDATE item SET status = 'failed', step = NULL,"
+                                                  " error = 'processing this image stopped Vetter twice; it is set aside'"
+                                                  " WHERE status = 'processing' AND interruptions >= 2", error);
+  guint requeued;
+
+  if (count == NULL || set_aside == NULL || !vetter_store_begin (self, error))
+    return 0;
+  if (!vetter_store_step_done (self, count, error) || !vetter_store_step_done (self, set_aside, error))
+    {
+      vetter_store_rollback (self);
+      return 0;
+    }
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    requeued = vetter_store_put_back_in_flight (self, &local_error);
+    if (local_error || !vetter_store_commit (self, error))
+      {
+        if (local_error)
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        vetter_store_rollback (self);
+        return 0;
+      }
+  }
+  return requeued;
+}
+
+/* A worker has begun the item (taken items may wait for one a while). */
+gboolean
+vetter_store_mark_started (VetterStore  *self,
+                           gint64        item_id,
+                           GError      **error)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET step = 'started' WHERE id = ? AND status = 'processing'",
+                                             error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  return vetter_store_step_done (self, stmt, error);
+}
+
+/* On a clean stop: the items taken but not finished go back to the queue,
+ * as if never taken. Returns how many. */
+guint
+vetter_store_put_back_in_flight (VetterStore  *self,
+                                 GError      **error)
 {
   sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET status = 'queued', step = NULL WHERE status = 'processing'", error);
 
@@ -386,7 +442,7 @@ vetter_store_retry_failed (VetterStore  *self,
 {
   /* A row that could not be read will not read better the second time. */
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                "UPDATE item SET status = 'queued', error = NULL, updated = ?"
+                                "UPDATE item SET status = 'queued', error = NULL, interruptions = 0, updated = ?"
                                 " WHERE batch_id = ? AND status = 'failed'"
                                 " AND EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id)", error);
 

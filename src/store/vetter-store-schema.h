@@ -208,4 +208,9 @@ static const char * const vetter_store_migrations[] = {
   " WHERE kind = 's3_put';"
   "UPDATE outbox SET batch_id = json_extract (payload, '$.batch_id') WHERE kind = 'webhook';"
   "CREATE INDEX outbox_batch ON outbox (batch_id, kind, state) WHERE batch_id IS NOT NULL;",
+
+  /* 4 → 5: how many times an item was in a worker when Vetter died, so
+   * that an image that kills it is set aside instead of killing every
+   * rerun. */
+  "ALTER TABLE item ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;",
 };

@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define VETTER_STORE_SCHEMA_VERSION 4
+#define VETTER_STORE_SCHEMA_VERSION 5
 
 #define VETTER_TYPE_STORE (vetter_store_get_type ())
 
@@ -73,6 +73,11 @@ gboolean     vetter_store_update_batch_callback (VetterStore      *self,
                                                  const char       *url,
                                                  char            **previous,
                                                  GError          **error);
+gboolean     vetter_store_mark_started        (VetterStore        *self,
+                                               gint64              item_id,
+                                               GError            **error);
+guint        vetter_store_put_back_in_flight  (VetterStore        *self,
+                                               GError            **error);
 guint        vetter_store_requeue_interrupted (VetterStore        *self,
                                                GError            **error);
 /* @jobs: (out) (transfer full) (element-type VetterImageJob). FALSE with
