@@ -470,8 +470,12 @@ text_of (const char  *display_name,
     }
   if (is_utf8 (data, length))
     {
+      /* @data need not end in a NUL: the copy does. */
+      text = g_malloc (length + 1);
+      memcpy (text, data, length);
+      text[length] = '\0';
       *text_length = length;
-      return g_memdup2 (data, length + 1);
+      return text;
     }
   for (guint i = 0; i < G_N_ELEMENTS (eight_bit); i++)
     {

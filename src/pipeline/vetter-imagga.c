@@ -20,6 +20,7 @@
 
 #include "vetter-error.h"
 #include "vetter-http.h"
+#include "vetter-json.h"
 #include "vetter-imagga.h"
 #include "vetter-rules.h"
 #include "vetter-services.h"
@@ -74,27 +75,22 @@ parse_tags (GBytes  *body,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   GPtrArray *tags;
-  JsonObject *root, *result;
   JsonArray *list;
 
   if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
-      (root = json_node_get_object (json_parser_get_root (parser))) == NULL ||
-      !json_object_has_member (root, "result") ||
-      (result = json_object_get_object_member (root, "result")) == NULL ||
-      !json_object_has_member (result, "tags"))
+      (list = vetter_json_array (vetter_json_object (json_node_get_object (json_parser_get_root (parser)), "result"),
+                                 "tags")) == NULL)
     {
       g_set_error_literal (error, VETTER_ERROR, VETTER_ERROR_SYNC, "Imagga answered something that is not a tag list");
       return NULL;
     }
-  list = json_object_get_array_member (result, "tags");
   tags = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_tag_free);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      JsonObject *entry = json_array_get_object_element (list, i);
-      JsonObject *names = entry ? json_object_get_object_member (entry, "tag") : NULL;
-      double confidence = entry ? json_object_get_double_member_with_default (entry, "confidence", 0) : 0;
-      const char *label = names ? json_object_get_string_member_with_default (names, "en", NULL) : NULL;
+      JsonObject *entry = vetter_json_element_object (list, i);
+      double confidence = vetter_json_double (entry, "confidence", 0);
+      const char *label = vetter_json_string (vetter_json_object (entry, "tag"), "en");
 
       if (label && confidence >= MIN_CONFIDENCE)
         g_ptr_array_add (tags, vetter_tag_new (label, (int) CLAMP (confidence + 0.5, 0, 100), "imagga"));
@@ -107,15 +103,11 @@ static char *
 api_message (GBytes *body)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root, *status;
 
   if (body && json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) &&
-      (root = json_node_get_object (json_parser_get_root (parser))) &&
-      json_object_has_member (root, "status") &&
-      (status = json_object_get_object_member (root, "status")) &&
-      json_object_has_member (status, "text"))
-    return g_strdup (json_object_get_string_member (status, "text"));
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return g_strdup (vetter_json_string (vetter_json_object (json_node_get_object (json_parser_get_root (parser)),
+                                                             "status"), "text"));
   return NULL;
 }
 

@@ -23,6 +23,7 @@
 
 #include "vetter-enum-types.h"
 #include "vetter-error.h"
+#include "vetter-json.h"
 #include "vetter-store-private.h"
 
 /* ---- Ids ------------------------------------------------------------------ */
@@ -491,9 +492,9 @@ queue_mail (VetterStore  *self,
             JsonObject   *payload,
             GError      **error)
 {
-  gint64 item_id = json_object_get_int_member_with_default (payload, "item_id", 0);
-  gint64 decided_at = json_object_get_int_member_with_default (payload, "decided_at", 0);
-  gint64 mail_after = json_object_get_int_member_with_default (payload, "mail_after", -1);
+  gint64 item_id = vetter_json_int (payload, "item_id", 0);
+  gint64 decided_at = vetter_json_int (payload, "decided_at", 0);
+  gint64 mail_after = vetter_json_int (payload, "mail_after", -1);
   g_auto(ItemKeys) keys = { 0 };
   gint64 wait;
 
@@ -551,51 +552,10 @@ same_document (JsonObject *ours,
   return json_node_equal (a, b);
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* An array's string element; NULL for null or anything else. */
-static const char *
-element_string (JsonArray *array,
-                guint      index)
-{
-  JsonNode *node = json_array_get_element (array, index);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonArray *
-member_array (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 VetterItemDecision *
 vetter_store_decision_from_doc (JsonObject *doc)
 {
-  const char *status = member_string (doc, "status");
+  const char *status = vetter_json_string (doc, "status");
   VetterItemDecision *decision;
   int value;
 
@@ -603,13 +563,14 @@ vetter_store_decision_from_doc (JsonObject *doc)
     return NULL;
   decision = g_new0 (VetterItemDecision, 1);
   decision->status = value;
-  decision->reason_code = g_strdup (member_string (doc, "reason_code"));
-  decision->reason = g_strdup (member_string (doc, "reason"));
-  decision->note = g_strdup (member_string (doc, "note"));
-  decision->rule = g_strdup (member_string (doc, "rule"));
-  decision->is_auto = json_object_get_boolean_member_with_default (doc, "auto", FALSE);
-  decision->decided_by = g_strdup (member_string (doc, "decided_by") ? member_string (doc, "decided_by") : "vetter");
-  decision->decided_at = json_object_get_int_member_with_default (doc, "decided_at", 0);
+  decision->reason_code = g_strdup (vetter_json_string (doc, "reason_code"));
+  decision->reason = g_strdup (vetter_json_string (doc, "reason"));
+  decision->note = g_strdup (vetter_json_string (doc, "note"));
+  decision->rule = g_strdup (vetter_json_string (doc, "rule"));
+  decision->is_auto = vetter_json_boolean (doc, "auto", FALSE);
+  decision->decided_by = g_strdup (vetter_json_string (doc, "decided_by") ? vetter_json_string (doc, "decided_by")
+                                                                        : "vetter");
+  decision->decided_at = vetter_json_int (doc, "decided_at", 0);
   return decision;
 }
 
@@ -655,8 +616,8 @@ vetter_store_couch_refused (VetterStore  *self,
                             JsonObject   *payload,
                             GError      **error)
 {
-  const char *doc_id = member_string (ours, "_id");
-  const char *rev = member_string (theirs, "_rev");
+  const char *doc_id = vetter_json_string (ours, "_id");
+  const char *rev = vetter_json_string (theirs, "_rev");
   g_autofree char *theirs_text = object_to_string (theirs);
   VetterCouchOutcome outcome;
   gint64 item_id = 0;
@@ -680,12 +641,12 @@ vetter_store_couch_refused (VetterStore  *self,
     }
   else
     {
-      gboolean ours_auto = json_object_get_boolean_member_with_default (ours, "auto", FALSE);
-      gboolean theirs_auto = json_object_get_boolean_member_with_default (theirs, "auto", FALSE);
+      gboolean ours_auto = vetter_json_boolean (ours, "auto", FALSE);
+      gboolean theirs_auto = vetter_json_boolean (theirs, "auto", FALSE);
 
       item_id = item_by_uid (self, doc_id + strlen ("decision:"));
-      if (g_strcmp0 (member_string (ours, "status"), member_string (theirs, "status")) == 0 &&
-          g_strcmp0 (member_string (ours, "reason_code"), member_string (theirs, "reason_code")) == 0)
+      if (g_strcmp0 (vetter_json_string (ours, "status"), vetter_json_string (theirs, "status")) == 0 &&
+          g_strcmp0 (vetter_json_string (ours, "reason_code"), vetter_json_string (theirs, "reason_code")) == 0)
         {
           /* The same verdict reached twice: theirs stands and was mailed. */
           outcome = VETTER_COUCH_ADOPTED;
@@ -788,14 +749,14 @@ take_remote_ad (VetterStore  *self,
                 GArray       *batches,
                 GError      **error)
 {
-  JsonArray *images = member_array (doc, "images");
+  JsonArray *images = vetter_json_array (doc, "images");
   g_autofree char *failure = NULL;
   gint64 batch_id, item_id, now = vetter_store_now ();
   guint n_images = images ? json_array_get_length (images) : 0;
   sqlite3_stmt *stmt;
   guint row = 0;
 
-  batch_id = remote_batch (self, member_string (doc, "batch"), member_string (doc, "batch_name"), error);
+  batch_id = remote_batch (self, vetter_json_string (doc, "batch"), vetter_json_string (doc, "batch_name"), error);
   if (batch_id == 0)
     return FALSE;
   stmt = vetter_store_prepare (self, "SELECT coalesce (max (row), 0) + 1 FROM item WHERE batch_id = ?", error);
@@ -807,7 +768,7 @@ take_remote_ad (VetterStore  *self,
   sqlite3_reset (stmt);
 
   for (guint i = 0; i < n_images && failure == NULL; i++)
-    if (element_string (images, i) == NULL)
+    if (vetter_json_element_string (images, i) == NULL)
       failure = g_strdup_printf ("image %u of this ad names no URL to fetch (it may be only on the desktop that "
                                  "added it)", i + 1);
   if (n_images == 0)
@@ -820,10 +781,10 @@ take_remote_ad (VetterStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, batch_id);
   sqlite3_bind_int (stmt, 2, (int) row);
-  vetter_store_bind_text (stmt, 3, member_string (doc, "title"));
-  vetter_store_bind_text (stmt, 4, member_string (doc, "email"));
-  vetter_store_bind_text (stmt, 5, member_string (doc, "description"));
-  vetter_store_bind_text (stmt, 6, member_string (doc, "category"));
+  vetter_store_bind_text (stmt, 3, vetter_json_string (doc, "title"));
+  vetter_store_bind_text (stmt, 4, vetter_json_string (doc, "email"));
+  vetter_store_bind_text (stmt, 5, vetter_json_string (doc, "description"));
+  vetter_store_bind_text (stmt, 6, vetter_json_string (doc, "category"));
   vetter_store_bind_text (stmt, 7, failure ? "failed" : "queued");
   vetter_store_bind_text (stmt, 8, failure);
   sqlite3_bind_int64 (stmt, 9, now);
@@ -835,7 +796,7 @@ take_remote_ad (VetterStore  *self,
 
   for (guint i = 0; i < n_images; i++)
     {
-      const char *url = element_string (images, i);
+      const char *url = vetter_json_element_string (images, i);
 
       stmt = vetter_store_prepare (self, "INSERT INTO image (item_id, position, source, location) VALUES (?, ?, ?, ?)", error);
       if (stmt == NULL)
@@ -887,13 +848,13 @@ take_remote_decision (VetterStore  *self,
                       const char   *desktop,
                       GError      **error)
 {
-  const char *rev = member_string (doc, "_rev");
+  const char *rev = vetter_json_string (doc, "_rev");
   g_autofree char *text = object_to_string (doc);
   gint64 item_id = item_by_uid (self, doc_id + strlen ("decision:"));
   VetterStatus status;
 
   /* Our own write coming back: only its revision is news. */
-  if (g_strcmp0 (member_string (doc, "desktop"), desktop) == 0)
+  if (g_strcmp0 (vetter_json_string (doc, "desktop"), desktop) == 0)
     return remember_doc (self, doc_id, rev, text, error);
   /* Ours still on its way: its answer (taken, or refused for this very
    * revision) settles it; remembering the revision here would let ours
@@ -927,7 +888,7 @@ take_claim (VetterStore  *self,
   const char *uid = doc_id + strlen ("claim:");
   sqlite3_stmt *stmt;
 
-  if (deleted || g_strcmp0 (member_string (doc, "holder"), desktop) == 0)
+  if (deleted || g_strcmp0 (vetter_json_string (doc, "holder"), desktop) == 0)
     {
       stmt = vetter_store_prepare (self, "DELETE FROM remote_claim WHERE uid = ?", error);
       if (stmt == NULL)
@@ -942,9 +903,9 @@ take_claim (VetterStore  *self,
   if (stmt == NULL)
     return FALSE;
   vetter_store_bind_text (stmt, 1, uid);
-  vetter_store_bind_text (stmt, 2, member_string (doc, "holder"));
-  vetter_store_bind_text (stmt, 3, member_string (doc, "moderator"));
-  sqlite3_bind_int64 (stmt, 4, json_object_get_int_member_with_default (doc, "expires", 0));
+  vetter_store_bind_text (stmt, 2, vetter_json_string (doc, "holder"));
+  vetter_store_bind_text (stmt, 3, vetter_json_string (doc, "moderator"));
+  sqlite3_bind_int64 (stmt, 4, vetter_json_int (doc, "expires", 0));
   return vetter_store_step_done (self, stmt, error);
 }
 
@@ -961,10 +922,10 @@ vetter_store_couch_take_changes (VetterStore  *self,
     return FALSE;
   for (guint i = 0; i < json_array_get_length (results); i++)
     {
-      JsonObject *change = json_array_get_object_element (results, i);
-      JsonObject *doc = member_object (change, "doc");
-      const char *id = change ? member_string (change, "id") : NULL;
-      gboolean deleted = change && json_object_get_boolean_member_with_default (change, "deleted", FALSE);
+      JsonObject *change = vetter_json_element_object (results, i);
+      JsonObject *doc = vetter_json_object (change, "doc");
+      const char *id = change ? vetter_json_string (change, "id") : NULL;
+      gboolean deleted = change && vetter_json_boolean (change, "deleted", FALSE);
       gboolean ok = TRUE;
 
       if (id == NULL)
@@ -978,12 +939,12 @@ vetter_store_couch_take_changes (VetterStore  *self,
           if (item_by_uid (self, id + 3) == 0)
             ok = take_remote_ad (self, id + 3, doc, batches, error);
           if (ok)
-            ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
+            ok = remember_doc (self, id, vetter_json_string (doc, "_rev"), NULL, error);
         }
       else if (g_str_has_prefix (id, "decision:"))
         ok = take_remote_decision (self, id, doc, desktop, error);
       else if (g_str_has_prefix (id, "batch:"))
-        ok = remember_doc (self, id, member_string (doc, "_rev"), NULL, error);
+        ok = remember_doc (self, id, vetter_json_string (doc, "_rev"), NULL, error);
       if (!ok)
         {
           g_prefix_error (error, "document %s: ", id);

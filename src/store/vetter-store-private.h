@@ -41,7 +41,7 @@ struct _VetterStore
   GHashTable *dynamic;      /* the same for SQL built at run time, bounded */
   GArray     *phashes;      /* PhashEntry, loaded on first use */
   gboolean    phashes_loaded;
-  int         lock_fd;      /* holds an exclusive lock on "<path>.lock" */
+  int         lock_fd;      /* the database file itself, locked for this process alone */
   GHashTable *pending;      /* table → GArray of row ids changed in the open transaction */
   GHashTable *committed;    /* the same, for transactions committed since the last take */
 };

@@ -18,6 +18,7 @@
 
 #include "vetter-couch-claims.h"
 #include "vetter-error.h"
+#include "vetter-json.h"
 #include "vetter-store.h"
 
 #define MAX_CLAIM_PUTS 4
@@ -66,12 +67,14 @@ store_note_claim (VetterStore *store,
                   gpointer     data)
 {
   JsonObject *doc = data;
-  const char *id = json_object_get_string_member (doc, "_id");
+  const char *id = vetter_json_string (doc, "_id");
   g_autoptr(GError) error = NULL;
 
-  if (!vetter_store_couch_note_claim (store, id + strlen ("claim:"), json_object_get_string_member (doc, "holder"),
-                                      json_object_get_string_member_with_default (doc, "moderator", NULL),
-                                      json_object_get_int_member_with_default (doc, "expires", 0), &error))
+  if (id == NULL || !g_str_has_prefix (id, "claim:"))
+    return;
+  if (!vetter_store_couch_note_claim (store, id + strlen ("claim:"), vetter_json_string (doc, "holder"),
+                                      vetter_json_string (doc, "moderator"), vetter_json_int (doc, "expires", 0),
+                                      &error))
     g_warning ("Cannot note another desktop's claim: %s", error->message);
 }
 
@@ -98,16 +101,16 @@ on_claim_read (GObject      *source,
       g_task_return_int (task, VETTER_CLAIM_UNKNOWN);
       return;
     }
-  holder = json_object_get_string_member_with_default (doc, "holder", NULL);
+  holder = vetter_json_string (doc, "holder");
   if (claim->puts < MAX_CLAIM_PUTS &&
       (g_strcmp0 (holder, self->desktop) == 0 ||
-       json_object_get_int_member_with_default (doc, "expires", 0) < g_get_real_time ()))
+       vetter_json_int (doc, "expires", 0) < g_get_real_time ()))
     {
       /* Ours from before, or lapsed: take it over with its revision. */
-      claim_put (g_steal_pointer (&task), json_object_get_string_member_with_default (doc, "_rev", NULL));
+      claim_put (g_steal_pointer (&task), vetter_json_string (doc, "_rev"));
       return;
     }
-  claim->holder_name = g_strdup (json_object_get_string_member_with_default (doc, "moderator", holder));
+  claim->holder_name = g_strdup (vetter_json_string (doc, "moderator") ? vetter_json_string (doc, "moderator") : holder);
   vetter_database_post (self->database, store_note_claim, json_object_ref (doc), (GDestroyNotify) json_object_unref);
   g_task_return_int (task, VETTER_CLAIM_HELD);
 }
@@ -130,9 +133,8 @@ on_claim_put (GObject      *source,
     }
   if (answer->status == 201 || answer->status == 202)
     {
-      if (answer->body && json_object_has_member (answer->body, "rev"))
-        g_hash_table_replace (self->held, g_strdup (claim->uid),
-                              g_strdup (json_object_get_string_member (answer->body, "rev")));
+      if (vetter_json_string (answer->body, "rev"))
+        g_hash_table_replace (self->held, g_strdup (claim->uid), g_strdup (vetter_json_string (answer->body, "rev")));
       g_task_return_int (task, VETTER_CLAIM_TAKEN);
       return;
     }

@@ -18,6 +18,7 @@
 #include "vetter-couch-client.h"
 #include "vetter-error.h"
 #include "vetter-http.h"
+#include "vetter-json.h"
 
 static char *
 escape_doc (const char *doc)
@@ -123,8 +124,8 @@ vetter_couch_answer_free (VetterCouchAnswer *answer)
 char *
 vetter_couch_answer_describe (const VetterCouchAnswer *answer)
 {
-  const char *reason = answer->body ? json_object_get_string_member_with_default (answer->body, "reason", NULL) : NULL;
-  const char *what = answer->body ? json_object_get_string_member_with_default (answer->body, "error", NULL) : NULL;
+  const char *reason = vetter_json_string (answer->body, "reason");
+  const char *what = vetter_json_string (answer->body, "error");
 
   if ((answer->status == 401 || answer->status == 403) && reason == NULL)
     reason = "the user or password is not accepted";

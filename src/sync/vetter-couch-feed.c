@@ -16,6 +16,7 @@
 
 #include "vetter-couch-feed.h"
 #include "vetter-error.h"
+#include "vetter-json.h"
 #include "vetter-store.h"
 
 #define PAGE_SIZE        200
@@ -129,14 +130,12 @@ on_page (GObject      *source,
   g_autoptr(VetterCouchFeed) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(VetterCouchAnswer) answer = vetter_couch_client_request_finish (VETTER_COUCH_CLIENT (source), result, &error);
-  JsonNode *results, *last_seq;
+  JsonArray *results = NULL;
+  g_autofree char *last_seq = NULL;
   PageTaken *taken;
   Page *page;
 
-  results = answer && answer->body ? json_object_get_member (answer->body, "results") : NULL;
-  last_seq = answer && answer->body ? json_object_get_member (answer->body, "last_seq") : NULL;
-  if (answer == NULL || answer->status != 200 || results == NULL || !JSON_NODE_HOLDS_ARRAY (results) ||
-      last_seq == NULL)
+  if (answer == NULL || answer->status != 200 || !vetter_couch_feed_read_page (answer->body, &results, &last_seq))
     {
       self->polling = FALSE;
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -156,8 +155,8 @@ on_page (GObject      *source,
     }
 
   page = g_new0 (Page, 1);
-  page->results = json_array_ref (json_node_get_array (results));
-  page->last_seq = json_to_string (last_seq, FALSE);
+  page->results = json_array_ref (results);
+  page->last_seq = g_steal_pointer (&last_seq);
   taken = g_new0 (PageTaken, 1);
   taken->self = g_object_ref (self);
   taken->last_seq = g_strdup (page->last_seq);
@@ -165,6 +164,23 @@ on_page (GObject      *source,
   vetter_database_run_async (vetter_engine_get_database (self->engine), store_take_page, page,
                              (GDestroyNotify) page_free, (GDestroyNotify) g_array_unref, self->cancellable,
                              on_page_taken, taken);
+}
+
+gboolean
+vetter_couch_feed_read_page (JsonObject  *body,
+                             JsonArray  **results,
+                             char       **last_seq)
+{
+  JsonNode *position = body ? json_object_get_member (body, "last_seq") : NULL;
+
+  *results = vetter_json_array (body, "results");
+  *last_seq = NULL;
+  /* A position is a number (CouchDB 1) or a string (2 and later). */
+  if (*results == NULL || position == NULL ||
+      (json_node_get_value_type (position) != G_TYPE_STRING && json_node_get_value_type (position) != G_TYPE_INT64))
+    return FALSE;
+  *last_seq = json_to_string (position, FALSE);
+  return TRUE;
 }
 
 /* "since" as a query value: a number as it is, a string's own text. */

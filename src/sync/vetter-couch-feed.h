@@ -26,4 +26,11 @@ void             vetter_couch_feed_start_pull (VetterCouchFeed   *self,
                                                guint              interval_ms);
 void             vetter_couch_feed_stop       (VetterCouchFeed   *self);
 
+/* A page of the changes feed as the server sent it: its results and the
+ * position after them (as JSON text, to send back as "since"). FALSE when
+ * @body is no such page. */
+gboolean         vetter_couch_feed_read_page  (JsonObject        *body,
+                                               JsonArray        **results,
+                                               char             **last_seq);
+
 G_END_DECLS

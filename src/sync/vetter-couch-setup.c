@@ -16,6 +16,7 @@
 
 #include "vetter-couch-setup.h"
 #include "vetter-error.h"
+#include "vetter-json.h"
 
 #define RETRY_SECONDS    5
 #define REFUSED_SECONDS  30
@@ -184,22 +185,15 @@ typedef struct
   Step              step;
 } StepRequest;
 
-static gboolean
-roles_include (JsonObject *session,
-               const char *role)
+gboolean
+vetter_couch_session_has_role (JsonObject *session,
+                               const char *role)
 {
-  JsonNode *ctx = json_object_get_member (session, "userCtx");
-  JsonNode *roles = ctx && JSON_NODE_HOLDS_OBJECT (ctx) ? json_object_get_member (json_node_get_object (ctx), "roles")
-                                                        : NULL;
-  JsonArray *list = roles && JSON_NODE_HOLDS_ARRAY (roles) ? json_node_get_array (roles) : NULL;
+  JsonArray *roles = vetter_json_array (vetter_json_object (session, "userCtx"), "roles");
 
-  for (guint i = 0; list && i < json_array_get_length (list); i++)
-    {
-      JsonNode *node = json_array_get_element (list, i);
-
-      if (json_node_get_value_type (node) == G_TYPE_STRING && g_strcmp0 (json_node_get_string (node), role) == 0)
-        return TRUE;
-    }
+  for (guint i = 0; roles && i < json_array_get_length (roles); i++)
+    if (g_strcmp0 (vetter_json_element_string (roles, i), role) == 0)
+      return TRUE;
   return FALSE;
 }
 
@@ -240,7 +234,7 @@ on_step_done (GObject      *source,
     case STEP_SESSION:
       if (answer->status != 200 || body == NULL)
         break;
-      self->is_admin = roles_include (body, "_admin");
+      self->is_admin = vetter_couch_session_has_role (body, "_admin");
       run_step (self, self->is_admin ? STEP_CREATE_DB : STEP_CHECK_DB);
       return;
 
@@ -266,13 +260,12 @@ on_step_done (GObject      *source,
 
     case STEP_READ_SECURITY:
       {
-        JsonNode *members = body ? json_object_get_member (body, "members") : NULL;
+        JsonObject *members = vetter_json_object (body, "members");
 
         if (answer->status != 200)
           break;
         /* One an admin already set is theirs to keep. */
-        run_step (self, members && JSON_NODE_HOLDS_OBJECT (members) && json_object_get_size (json_node_get_object (members)) > 0
-                        ? STEP_READ_DESIGN : STEP_WRITE_SECURITY);
+        run_step (self, members && json_object_get_size (members) > 0 ? STEP_READ_DESIGN : STEP_WRITE_SECURITY);
         return;
       }
 
@@ -285,13 +278,13 @@ on_step_done (GObject      *source,
     case STEP_READ_DESIGN:
       {
         g_autoptr(JsonObject) wanted = design_doc ();
-        gint64 have = answer->status == 200 && body ? json_object_get_int_member_with_default (body, "vetter_version", 0) : 0;
+        gint64 have = answer->status == 200 ? vetter_json_int (body, "vetter_version", 0) : 0;
 
         if (answer->status != 200 && answer->status != 404)
           break;
         g_clear_pointer (&self->design_rev, g_free);
         if (answer->status == 200 && body)
-          self->design_rev = g_strdup (json_object_get_string_member_with_default (body, "_rev", NULL));
+          self->design_rev = g_strdup (vetter_json_string (body, "_rev"));
         if (have >= json_object_get_int_member (wanted, "vetter_version"))
           {
             set_ready (self);

@@ -25,4 +25,8 @@ void              vetter_couch_setup_refused     (VetterCouchSetup  *self,
                                                   const char        *problem);
 void              vetter_couch_setup_stop        (VetterCouchSetup  *self);
 
+/* Whether a _session answer says its user has @role. */
+gboolean          vetter_couch_session_has_role  (JsonObject        *session,
+                                                  const char        *role);
+
 G_END_DECLS

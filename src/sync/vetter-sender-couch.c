@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include "vetter-json.h"
 #include "vetter-store.h"
 #include "vetter-sync-private.h"
 
@@ -196,11 +197,11 @@ on_put (GObject      *source,
       vetter_sync_job_fail_transport (job, error);
       return;
     }
-  if ((answer->status == 201 || answer->status == 202) && answer->body && json_object_has_member (answer->body, "rev"))
+  if ((answer->status == 201 || answer->status == 202) && vetter_json_string (answer->body, "rev"))
     {
       CouchAnswer *accepted = couch_answer_new (job);
 
-      accepted->rev = g_strdup (json_object_get_string_member (answer->body, "rev"));
+      accepted->rev = g_strdup (vetter_json_string (answer->body, "rev"));
       vetter_database_run_async (job->sync->database, store_couch_accepted, accepted,
                                  (GDestroyNotify) couch_answer_free, NULL, job->sync->cancellable, on_settled, job);
       return;
