@@ -783,8 +783,10 @@ send_all (VetterStore *store)
 }
 
 /* What the outbox recorded as done is not sent again when the same effect
- * is made again (a rerun, an item done over): a mail never, a callback or
- * a document only if what it says has changed (a corrected address). */
+ * is made again (a rerun, an item done over): a mail never, a callback
+ * only if what it says has changed (a corrected address). A document's
+ * payload only names it (what it says is read when it is sent), so it
+ * always goes again: a conflict settled by keeping ours writes it anew. */
 static void
 test_outbox_done_stays_done (Fixture       *f,
                              gconstpointer  data)
@@ -810,6 +812,14 @@ test_outbox_done_stays_done (Fixture       *f,
   g_assert_cmpuint (pending_rows (f->store), ==, 0);
   /* A callback to a corrected address goes there. */
   g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_WEBHOOK, "webhook:3", "{\"url\":\"http://new\"}",
+                                          0, 0, &error));
+  g_assert_cmpuint (pending_rows (f->store), ==, 1);
+  send_all (f->store);
+
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_COUCH, "couch:decision:a1", "{\"doc\":\"decision:a1\"}",
+                                          0, 0, &error));
+  send_all (f->store);
+  g_assert_true (vetter_store_outbox_add (f->store, VETTER_OUTBOX_COUCH, "couch:decision:a1", "{\"doc\":\"decision:a1\"}",
                                           0, 0, &error));
   g_assert_cmpuint (pending_rows (f->store), ==, 1);
 }

@@ -19,9 +19,11 @@
 #include "vetter-store-private.h"
 
 /* A new effect, or the same one again (made anew by a retried item, a
- * rerun, a changed decision): then it is due again, from scratch, unless
- * it is done already and what it says is the same; a mail once sent is
- * never sent again (its key names the one decision it tells of). */
+ * rerun, a changed decision): then it is due again, from scratch. What
+ * reaches a person is not repeated once done: a mail never (its key names
+ * the one decision it tells of), a callback only when what it says has
+ * changed. Uploads and documents always go again: their payload names
+ * what to send, read when it is sent, and sending it twice is harmless. */
 gboolean
 vetter_store_outbox_add (VetterStore       *self,
                          VetterOutboxKind   kind,
@@ -39,7 +41,8 @@ vetter_store_outbox_add (VetterStore       *self,
                                              " next_attempt = excluded.next_attempt,"
                                              " updated = max (excluded.updated, outbox.updated + 1)"
                                              " WHERE outbox.state <> 'done'"
-                                             "    OR (outbox.kind <> 'mail' AND outbox.payload IS NOT excluded.payload)",
+                                             "    OR outbox.kind NOT IN ('mail', 'webhook')"
+                                             "    OR (outbox.kind = 'webhook' AND outbox.payload IS NOT excluded.payload)",
                                              error);
 
   if (stmt == NULL)
