@@ -147,6 +147,27 @@ test_writer_round_trip (void)
     g_assert_cmpstr (g_ptr_array_index (back, i), ==, fields[i]);
 }
 
+/* A first field that begins with a byte order mark (a header cell from a
+ * file whose mark came after blank lines) is quoted, or it would read
+ * back as the written file's own mark and be dropped. */
+static void
+test_writer_keeps_leading_mark (void)
+{
+  const char *fields[] = { "\xEF\xBB\xBF" "Email Address", "Title" };
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(VetterCsvReader) reader = NULL;
+  g_autoptr(GPtrArray) back = NULL;
+  g_autoptr(GError) error = NULL;
+  guint line;
+
+  vetter_csv_append_row (out, fields, G_N_ELEMENTS (fields));
+  g_assert_true (g_str_has_prefix (out->str, "\""));
+  reader = vetter_csv_reader_new (out->str, out->len);
+  g_assert_true (vetter_csv_reader_next (reader, &back, &line, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_ptr_array_index (back, 0), ==, fields[0]);
+}
+
 /* ---- Header recognition --------------------------------------------------- */
 
 static VetterIntakeBatch *
@@ -464,6 +485,7 @@ main (int   argc,
   g_test_add_func ("/csv/empty-lines-and-ragged-rows", test_empty_lines_and_ragged_rows);
   g_test_add_func ("/csv/line-numbers-across-quoted-newlines", test_line_numbers_across_quoted_newlines);
   g_test_add_func ("/csv/unclosed-quote", test_unclosed_quote);
+  g_test_add_func ("/csv/writer-keeps-leading-mark", test_writer_keeps_leading_mark);
   g_test_add_func ("/csv/huge-field", test_huge_field);
   g_test_add_func ("/csv/writer-round-trip", test_writer_round_trip);
   g_test_add_func ("/intake/normalise-header", test_normalise_header);

@@ -539,6 +539,29 @@ test_hostile_sizes (void)
   g_assert_error (bmp_error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE);
 }
 
+/* A GIF frame with no width: refused with the frame named (GdkPixbuf's
+ * loader would raise criticals over it); one with a local colour table
+ * and an extension before it is walked past to the broken second frame. */
+static void
+test_gif_frame_without_width (void)
+{
+  const guint8 first_broken[] = {
+    'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0, 0xff, 0, 0, 0, 0, 0,
+    0x2c, 0xff, 0xff, 0xff, 0x12, 0, 0, 0, 0, 0, 2, 2, 0x44, 1, 0, 0x3b };
+  const guint8 second_broken[] = {
+    'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0,
+    0x21, 0xf9, 4, 0, 0, 0, 0, 0,
+    0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0x80, 0, 0, 0, 0xff, 0xff, 0xff, 2, 2, 0x44, 1, 0,
+    0x2c, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2, 2, 0x44, 1, 0, 0x3b };
+  g_autoptr(GError) first = decode_error (first_broken, sizeof first_broken, 0);
+  g_autoptr(GError) second = decode_error (second_broken, sizeof second_broken, 0);
+
+  g_assert_error (first, VETTER_ERROR, VETTER_ERROR_DECODE);
+  g_assert_nonnull (strstr (first->message, "frame 1 has no width or no height"));
+  g_assert_error (second, VETTER_ERROR, VETTER_ERROR_DECODE);
+  g_assert_nonnull (strstr (second->message, "frame 2 has no width or no height"));
+}
+
 /* A JPEG whose end fails (a second frame header where the end marker
  * should be): an error, and nothing leaked (this test runs with
  * LeakSanitizer); a PNG decoded leaks nothing either. */
@@ -605,6 +628,7 @@ main (int   argc,
   g_test_add_func ("/decode/exif-parser-bounds", test_exif_parser_bounds);
   g_test_add_func ("/decode/exif-wrapping-offset-decodes", test_exif_wrapping_offset_decodes);
   g_test_add_func ("/decode/hostile-sizes", test_hostile_sizes);
+  g_test_add_func ("/decode/gif-frame-without-width", test_gif_frame_without_width);
   g_test_add_func ("/decode/failing-end-leaks-nothing", test_failing_end_leaks_nothing);
   g_test_add_func ("/digest/sha256", test_sha256);
 

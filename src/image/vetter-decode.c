@@ -396,6 +396,50 @@ sniff_size (const guint8 *d,
   return FALSE;
 }
 
+/* Walks a GIF's blocks to its frames: GdkPixbuf's loader raises
+ * criticals on a frame without width or height instead of refusing it.
+ * A stream cut short is left for the loader to report. */
+static gboolean
+check_gif_frames (const guint8  *d,
+                  gsize          n,
+                  GError       **error)
+{
+  gsize at = 13;
+  guint frame = 0;
+
+  if (n < 13 || (memcmp (d, "GIF87a", 6) != 0 && memcmp (d, "GIF89a", 6) != 0))
+    return TRUE;
+  if (d[10] & 0x80)
+    at += 3 * ((gsize) 2 << (d[10] & 7));
+  while (at < n && d[at] != 0x3B)
+    {
+      if (d[at] == 0x21)
+        at += 2;
+      else if (d[at] == 0x2C)
+        {
+          if (at + 10 > n)
+            return TRUE;
+          frame++;
+          if (read_u16 (d + at + 5, FALSE) == 0 || read_u16 (d + at + 7, FALSE) == 0)
+            {
+              g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                           "the gif data is corrupt (frame %u has no width or no height)", frame);
+              return FALSE;
+            }
+          if (d[at + 9] & 0x80)
+            at += 3 * ((gsize) 2 << (d[at + 9] & 7));
+          at += 11;
+        }
+      else
+        return TRUE;
+      /* Data sub-blocks, each led by its length, up to an empty one. */
+      while (at < n && d[at] != 0)
+        at += (gsize) d[at] + 1;
+      at++;
+    }
+  return TRUE;
+}
+
 typedef struct
 {
   gint64   max_pixels;
@@ -476,6 +520,8 @@ decode_with_pixbuf (const guint8  *data,
 
   if (sniff_size (data, length, &width, &height) &&
       !check_pixel_limit (width, height, max_pixels, error))
+    return NULL;
+  if (!check_gif_frames (data, length, error))
     return NULL;
 
   /* From here on every path closes the loader, as GdkPixbuf requires. */

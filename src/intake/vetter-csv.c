@@ -175,7 +175,10 @@ vetter_csv_quote (const char *field)
 
   if (field == NULL)
     return g_strdup ("");
-  if (strpbrk (field, ",\"\r\n") == NULL && field[0] != ' ' && field[0] != '\0')
+  /* A field that begins with a byte order mark is quoted: first in a
+   * file, it would read as the file's mark and vanish. */
+  if (strpbrk (field, ",\"\r\n") == NULL && field[0] != ' ' && field[0] != '\0' &&
+      !g_str_has_prefix (field, "\xEF\xBB\xBF"))
     return g_strdup (field);
   if (field[0] == '\0')
     return g_strdup ("");

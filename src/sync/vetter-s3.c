@@ -205,6 +205,7 @@ vetter_s3_parse_listing (GBytes  *body,
   static const GMarkupParser parser = { listing_start, listing_end, listing_text, NULL, NULL };
   Listing listing = { g_ptr_array_new_with_free_func (g_free), NULL, g_string_new (NULL), FALSE, FALSE };
   g_autoptr(GMarkupParseContext) context = g_markup_parse_context_new (&parser, 0, &listing, NULL);
+  g_autoptr(GError) local_error = NULL;
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
   const char *start = data ? memchr (data, '<', len) : NULL;
@@ -213,14 +214,17 @@ vetter_s3_parse_listing (GBytes  *body,
   if (start && len - (gsize) (start - data) > 5 && strncmp (start, "<?xml", 5) == 0)
     start = memchr (start + 1, '<', len - (gsize) (start + 1 - data));
   if (start == NULL ||
-      !g_markup_parse_context_parse (context, start, (gssize) (len - (gsize) (start - data)), error) ||
-      !g_markup_parse_context_end_parse (context, error))
+      !g_markup_parse_context_parse (context, start, (gssize) (len - (gsize) (start - data)), &local_error) ||
+      !g_markup_parse_context_end_parse (context, &local_error))
     {
+      /* GMarkup quotes the bytes it stumbled on, which need not be text. */
+      g_autofree char *why = local_error ? g_utf8_make_valid (local_error->message, -1) : NULL;
+
       g_string_free (listing.text, TRUE);
       g_free (listing.token);
       g_ptr_array_unref (listing.keys);
-      if (error && *error == NULL)
-        g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "the bucket listing is not XML");
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "the bucket listing is not XML%s%s",
+                   why ? ": " : "", why ? why : "");
       return NULL;
     }
   g_string_free (listing.text, TRUE);
