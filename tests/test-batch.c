@@ -760,12 +760,233 @@ test_kill_and_resume (void)
   result_clear (&r);
 }
 
+/* ---- Resumed beside a finished batch ------------------------------------- */
+
+/* A batch killed midway, given again with one that finished before: the
+ * run waits for the unfinished one (the finished one saying again that it
+ * is finished once ended the wait, with the other's items still queued). */
+static void
+test_resume_beside_finished_batch (void)
+{
+  g_autoptr(GString) text = g_string_new ("S. No.,Product Name,Input Image Urls\n");
+  g_autofree char *db = g_build_filename (server.dir, "beside.db", NULL);
+  g_autofree char *out = g_build_filename (server.dir, "beside-out", NULL);
+  g_autofree char *finished_path = write_file ("finished.csv",
+                                               "S. No.,Product Name,Input Image Urls\n1,Done,photos/1.jpg\n");
+  g_autofree char *resumed_path = NULL;
+  gint64 deadline;
+  Result r;
+
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf (text, "%u,Item %u,photos/%u.jpg\n", i + 1, i, i % 8);
+  resumed_path = write_file ("resumed.csv", text->str);
+  {
+    const char *args[] = { "-o", out, "--db", db, finished_path, NULL };
+
+    run_vetter (args, &r);
+    g_assert_cmpint (r.status, ==, 0);
+    result_clear (&r);
+  }
+  {
+    const char *args[] = { "-o", out, "--db", db, resumed_path, NULL };
+    g_autoptr(GSubprocess) process = spawn_vetter (args, "beside");
+
+    deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    while (query_int (db, "SELECT count(*) FROM item") < 31)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (2000);
+      }
+    g_subprocess_send_signal (process, SIGKILL);
+    g_subprocess_wait (process, NULL, NULL);
+  }
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item WHERE status = 'queued'"), >, 0);
+
+  {
+    const char *args[] = { "-o", out, "--db", db, resumed_path, finished_path, NULL };
+
+    run_vetter (args, &r);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_contains (r.err, "31 items:");
+    result_clear (&r);
+  }
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item WHERE status = 'needs_review'"), ==, 31);
+}
+
+/* ---- A kill campaign ------------------------------------------------------ */
+
+static char *
+query_text (const char *db_path,
+            const char *sql)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 2000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static int
+items_done (const char *db)
+{
+  if (!g_file_test (db, G_FILE_TEST_EXISTS))
+    return 0;
+  return query_int (db, "SELECT count(*) FROM item WHERE status NOT IN ('queued', 'processing')");
+}
+
+/* Waits until @process has exited, or until @ms have passed since @start,
+ * or, with @items_target, until that many items are done. */
+static void
+wait_for_moment (GSubprocess *process,
+                 const char  *db,
+                 gint64       start,
+                 gint64       ms,
+                 int          items_target)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (g_subprocess_get_identifier (process) != NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (items_target > 0 ? items_done (db) >= items_target : g_get_monotonic_time () - start >= ms * 1000)
+        return;
+      g_usleep (5000);
+    }
+}
+
+/* `vetter batch` killed (kill -9) again and again, each time at a moment
+ * drawn from the test's random seed (run with --seed to replay a
+ * campaign): while it starts, midway through the items (three times, the
+ * batch further on each time), while it starts again over half-done work,
+ * and twice once every item is done, while the output CSV and the summary
+ * are written. Then a run to the end. Every row is there once, with its
+ * images' results and files once each, the output CSV whole, no temporary
+ * file left, and the database sound after every kill. A kill from outside
+ * is no crash: no item is set aside for it. */
+static void
+test_kill_campaign (void)
+{
+  static const char * const moments[] = { "while starting", "midway", "midway", "midway", "while starting",
+                                          "at the end", "at the end" };
+  const guint n = 80;
+  g_autoptr(GString) csv = g_string_new ("S. No.,Product Name,Input Image Urls\n");
+  g_autofree char *csv_path = NULL;
+  g_autofree char *db = g_build_filename (server.dir, "campaign.db", NULL);
+  g_autofree char *out = g_build_filename (server.dir, "campaign-out", NULL);
+  g_autofree char *output_csv = NULL;
+  const char *args[] = { "--json", "-j", "2", "-o", out, "--db", db, NULL, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *totals;
+  Result r;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (csv, "%u,Item %u,photos/%u.jpg\n", i + 1, i, i % 8);
+  csv_path = write_file ("campaign.csv", csv->str);
+  args[7] = csv_path;
+
+  for (guint round = 0; round < G_N_ELEMENTS (moments); round++)
+    {
+      g_autofree char *tag = g_strdup_printf ("campaign-%u", round);
+      int done = items_done (db);
+      g_autoptr(GSubprocess) process = spawn_vetter (args, tag);
+      gint64 start = g_get_monotonic_time ();
+
+      if (g_str_equal (moments[round], "while starting"))
+        wait_for_moment (process, db, start, g_test_rand_int_range (0, 400), 0);
+      else if (g_str_equal (moments[round], "midway"))
+        wait_for_moment (process, db, start, 0, done + g_test_rand_int_range (1, MAX (2, ((int) n - done) / 3)));
+      else
+        {
+          wait_for_moment (process, db, start, 0, (int) n);
+          g_usleep ((gulong) g_test_rand_int_range (0, 40000));
+        }
+      g_test_message ("round %u: killed %s, after %" G_GINT64_FORMAT " ms, %d items done", round, moments[round],
+                      (g_get_monotonic_time () - start) / 1000, items_done (db));
+      g_subprocess_send_signal (process, SIGKILL);
+      g_subprocess_wait (process, NULL, NULL);
+      if (g_file_test (db, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *check = query_text (db, "PRAGMA integrity_check");
+
+          g_assert_cmpstr (check, ==, "ok");
+        }
+    }
+
+  run_vetter (args, &r);
+  g_assert_cmpint (r.status, ==, 0);
+  totals = json_object_get_object_member (parse_summary (&r, parser), "totals");
+  g_assert_cmpint (json_object_get_int_member (totals, "items"), ==, n);
+  g_assert_cmpint (json_object_get_int_member (totals, "needs_review"), ==, (int) n);
+
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item"), ==, n);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item WHERE status = 'needs_review'"), ==, (int) n);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM image"), ==, n);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM variant"), ==, (int) n * 5);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM (SELECT image_id, name FROM step GROUP BY image_id, name HAVING count(*) > 1)"), ==, 0);
+  {
+    g_autofree char *check = query_text (db, "PRAGMA integrity_check");
+
+    g_assert_cmpstr (check, ==, "ok");
+  }
+
+  /* The files: five variants per processed image, nothing half-written. */
+  {
+    g_autoptr(GDir) top = g_dir_open (out, 0, NULL);
+    const char *name;
+    int files = 0;
+
+    while ((name = g_dir_read_name (top)))
+      {
+        g_autofree char *sub = g_build_filename (out, name, NULL);
+        g_autoptr(GDir) dir = g_dir_open (sub, 0, NULL);
+        const char *file;
+
+        if (dir == NULL)
+          {
+            g_assert_true (g_str_equal (name, "campaign-output.csv") || g_str_equal (name, "summary.json"));
+            continue;
+          }
+        while ((file = g_dir_read_name (dir)))
+          {
+            g_assert_true (g_str_has_suffix (file, ".jpg"));
+            files++;
+          }
+      }
+    g_assert_cmpint (files, ==, (int) n * 5);
+  }
+
+  /* The output CSV: the header and every row once, in the input's order. */
+  {
+    g_autofree char *path = g_build_filename (out, "campaign-output.csv", NULL);
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_true (g_file_get_contents (path, &output_csv, NULL, NULL));
+    lines = g_strsplit (output_csv, "\r\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, n + 2);
+    g_assert_cmpstr (lines[n + 1], ==, "");
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *start = g_strdup_printf ("%u,Item %u,", i + 1, i);
+
+        g_assert_true (g_str_has_prefix (lines[i + 1], start));
+      }
+  }
+  result_clear (&r);
+}
+
 /* ---- An image that kills Vetter ------------------------------------------- */
 
-/* Vetter dies (kill -9) twice while one item is in a worker: the third run
- * sets that item aside, failed with a word saying why, and finishes the
- * rest, instead of dying on it forever. The item here hangs on a server
- * that never answers, which is when it is killed. */
+/* Vetter crashes twice while one item is in a worker: the third run sets
+ * that item aside, failed with a word saying why, and finishes the rest,
+ * instead of crashing on it forever. The item here hangs on a server that
+ * never answers, which is when the crash is brought about (SIGSEGV, as a
+ * fault in a decoder raises). */
 static void
 test_poisoned_item_set_aside (void)
 {
@@ -788,7 +1009,7 @@ test_poisoned_item_set_aside (void)
       g_autoptr(GSubprocess) process = spawn_vetter (args, death == 0 ? "poison-1" : "poison-2");
       gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-      /* Killed while the item waits in its worker (a moment after its
+      /* Crashed while the item waits in its worker (a moment after its
        * request arrives, by when the store knows a worker has it). */
       while (g_slist_length (server.hanging) == hanging)
         {
@@ -797,8 +1018,9 @@ test_poisoned_item_set_aside (void)
           g_usleep (5000);
         }
       g_usleep (300000);
-      g_subprocess_send_signal (process, SIGKILL);
+      g_subprocess_send_signal (process, SIGSEGV);
       g_subprocess_wait (process, NULL, NULL);
+      g_assert_false (g_subprocess_get_if_exited (process));
     }
 
   run_vetter (args, &r);
@@ -814,7 +1036,7 @@ test_poisoned_item_set_aside (void)
         {
           g_assert_cmpstr (json_object_get_string_member (item, "title"), ==, "Deadly");
           g_assert_cmpstr (json_object_get_string_member (item, "error"), ==,
-                           "processing this image stopped Vetter twice; it is set aside");
+                           "processing this image crashed Vetter twice; it is set aside");
         }
     }
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM item WHERE status = 'needs_review'"), ==, 2);
@@ -837,6 +1059,8 @@ main (int   argc,
   g_test_add_func ("/batch/variant-options", test_variant_options);
   g_test_add_func ("/batch/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
   g_test_add_func ("/batch/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/batch/kill-campaign", test_kill_campaign);
+  g_test_add_func ("/batch/resume-beside-finished-batch", test_resume_beside_finished_batch);
   g_test_add_func ("/batch/poisoned-item-set-aside", test_poisoned_item_set_aside);
 
   status = g_test_run ();

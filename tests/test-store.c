@@ -824,6 +824,73 @@ test_outbox_done_stays_done (Fixture       *f,
   g_assert_cmpuint (pending_rows (f->store), ==, 1);
 }
 
+/* The store closed and opened again, as after a run that ended without
+ * putting its work back: stopped from outside, or crashed (its crash mark
+ * written, as the signal handler does). */
+static void
+reopen_after (Fixture  *f,
+              gboolean  crashed)
+{
+  g_autofree char *mark = g_strconcat (f->path, "-crashed", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_finalize_object (f->store);
+  g_assert_false (g_file_test (mark, G_FILE_TEST_EXISTS));
+  if (crashed)
+    g_assert_true (g_file_set_contents (mark, "crashed\n", -1, NULL));
+  f->store = vetter_store_open (f->path, &error);
+  g_assert_no_error (error);
+}
+
+/* An item a worker had begun when Vetter was stopped from outside is taken
+ * again first, as if nothing happened. One it had begun when Vetter
+ * crashed is taken after every other one; crashing on it a second time
+ * sets it aside, failed, saying why. */
+static void
+test_suspect_taken_last (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(VetterIntakeBatch) batch = products_batch ("S. No.,Product Name,Input Image Urls\n"
+                                                       "1,A,a.jpg\n2,B,b.jpg\n3,C,c.jpg\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  gint64 first, item_id, batch_id;
+
+  g_assert_cmpint (vetter_store_add_batch (f->store, batch, "/out", NULL, &error), >, 0);
+  g_assert_true (vetter_store_claim_item (f->store, &first, &batch_id, &jobs, &error));
+  g_assert_true (vetter_store_mark_started (f->store, first, &error));
+
+  /* Killed from outside, twice: no suspicion. */
+  for (guint kill = 0; kill < 2; kill++)
+    {
+      reopen_after (f, FALSE);
+      g_assert_cmpuint (vetter_store_requeue_interrupted (f->store, &error), ==, 1);
+      g_clear_pointer (&jobs, g_ptr_array_unref);
+      g_assert_true (vetter_store_claim_item (f->store, &item_id, &batch_id, &jobs, &error));
+      g_assert_cmpint (item_id, ==, first);
+      g_assert_true (vetter_store_mark_started (f->store, first, &error));
+    }
+
+  /* A crash: the others first. */
+  reopen_after (f, TRUE);
+  g_assert_cmpuint (vetter_store_requeue_interrupted (f->store, &error), ==, 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_clear_pointer (&jobs, g_ptr_array_unref);
+      g_assert_true (vetter_store_claim_item (f->store, &item_id, &batch_id, &jobs, &error));
+      if (i < 2)
+        g_assert_cmpint (item_id, !=, first);
+      else
+        g_assert_cmpint (item_id, ==, first);
+    }
+  g_assert_true (vetter_store_mark_started (f->store, first, &error));
+  reopen_after (f, TRUE);
+  vetter_store_requeue_interrupted (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item WHERE id = 1 AND status = 'failed'"
+                              " AND error = 'processing this image crashed Vetter twice; it is set aside'"), ==, 1);
+}
+
 /* A run killed while an output CSV was written leaves its temporary copy;
  * the next start removes it, and nothing else. */
 static void
@@ -872,6 +939,7 @@ main (int   argc,
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
   g_test_add_func ("/store/failed-migration-rolls-back", test_failed_migration_rolls_back);
   g_test_add ("/store/claim-record-and-resume", Fixture, NULL, fixture_set_up, test_claim_record_and_resume, fixture_tear_down);
+  g_test_add ("/store/suspect-taken-last", Fixture, NULL, fixture_set_up, test_suspect_taken_last, fixture_tear_down);
   g_test_add ("/store/fetch-failure-fails-item", Fixture, NULL, fixture_set_up, test_fetch_failure_fails_item, fixture_tear_down);
   g_test_add ("/store/paused-batch-is-not-claimed", Fixture, NULL, fixture_set_up, test_paused_batch_is_not_claimed, fixture_tear_down);
   g_test_add ("/store/one-process-at-a-time", Fixture, NULL, fixture_set_up, test_one_process_at_a_time, fixture_tear_down);

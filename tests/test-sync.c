@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +56,9 @@ typedef struct
   gboolean     imagga_429_once;
   const char  *imagga_key;     /* what `vetter batch` is given; NULL: no tagger */
   int          proxy_port;     /* when set, `vetter batch` talks to S3 through it */
+  GSubprocess *running;        /* the `vetter batch` of run_batch, while it runs */
+  gint64       kill_at;        /* when during_run kills it (monotonic µs); 0: never */
+  const char  *kill_on;        /* "mail", "callback", "upload": kill as that arrives */
 } Fixture;
 
 /* ---- The loopback API ----------------------------------------------------- */
@@ -136,6 +140,8 @@ handle_mail (Fixture           *f,
       answer_json (msg, 429, "{\"message\": \"Too many requests\"}");
       return;
     }
+  if (g_strcmp0 (f->kill_on, "mail") == 0)
+    f->kill_at = g_get_monotonic_time ();
   g_ptr_array_add (f->mail_ids, g_strdup (g_hash_table_lookup (fields, "h:Message-Id")));
   g_ptr_array_add (f->mail_bodies, g_strdup_printf ("%s|%s|%s", (char *) g_hash_table_lookup (fields, "to"),
                                                     (char *) g_hash_table_lookup (fields, "subject"),
@@ -177,6 +183,8 @@ handle_webhook (Fixture           *f,
     }
   if (strstr (g_bytes_get_data (body, NULL), "\"batch.completed\"") == NULL)
     g_ptr_array_add (f->webhook_errors, g_strdup ("not a batch.completed event"));
+  if (g_strcmp0 (f->kill_on, "callback") == 0)
+    f->kill_at = g_get_monotonic_time ();
   g_ptr_array_add (f->webhook_ids, g_strdup (id));
   answer_json (msg, 204, "");
 }
@@ -324,7 +332,8 @@ on_exited (GObject      *source,
   Exit *exit = user_data;
 
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  exit->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  /* -1: killed. */
+  exit->status = g_subprocess_get_if_exited (G_SUBPROCESS (source)) ? g_subprocess_get_exit_status (G_SUBPROCESS (source)) : -1;
   exit->done = TRUE;
 }
 
@@ -392,6 +401,7 @@ run_batch (Fixture             *f,
   g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
+  f->running = process;
   g_subprocess_wait_async (process, NULL, on_exited, &exit);
   if (f->during_run)
     {
@@ -407,6 +417,7 @@ run_batch (Fixture             *f,
     }
   else
     test_wait_until (exited, &exit);
+  f->running = NULL;
   g_assert_true (g_file_get_contents (err_path, err_text, NULL, NULL));
   return exit.status;
 }
@@ -691,6 +702,107 @@ test_server_stops_midway (Fixture       *f,
     sqlite3_finalize (stmt);
     sqlite3_close (db);
   }
+}
+
+/* ---- Killed while sending ------------------------------------------------- */
+
+static void
+kill_when_due (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *uploads = g_build_filename (f->s3_dir, "vetter", "ads", NULL);
+
+  if (g_strcmp0 (f->kill_on, "upload") == 0 && f->kill_at == 0 && g_file_test (uploads, G_FILE_TEST_IS_DIR))
+    f->kill_at = g_get_monotonic_time () + g_test_rand_int_range (0, 100) * 1000;
+  if (f->kill_at != 0 && g_get_monotonic_time () >= f->kill_at && f->running)
+    {
+      g_subprocess_send_signal (f->running, SIGKILL);
+      f->kill_at = 0;
+      f->kill_on = NULL;
+    }
+}
+
+static guint
+distinct (GPtrArray *values)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < values->len; i++)
+    g_hash_table_add (seen, values->pdata[i]);
+  return g_hash_table_size (seen);
+}
+
+/* `vetter batch --sync` killed (kill -9) four times: at a moment drawn from
+ * the test's random seed (--seed replays it) while it starts and
+ * processes, a moment after its first upload lands, the moment its mail
+ * is delivered and the moment a callback is (before it can record either);
+ * then a run to the end, and one more. Every object is in the bucket
+ * under its one key; the one mail and the two callbacks each arrived, and
+ * at most once more per kill (what an outbox that sends at least once
+ * allows: a kill between delivery and record); the run after the end
+ * sends nothing at all. */
+static void
+test_killed_while_sending (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const char * const moments[] = { "time", "upload", "mail", "callback" };
+  g_autofree char *products = write_inputs (f);
+  g_autofree char *ads = g_build_filename (f->dir, "ads.csv", NULL);
+  g_autofree char *hook = g_strdup_printf ("http://127.0.0.1:%d/hook", f->api_port);
+  const char *args[] = { "--sync", "--callback", hook, products, ads, NULL };
+  g_autoptr(GPtrArray) keys = NULL;
+  guint mails, callbacks, killed = 0;
+
+  start_s3rver (f);
+  f->during_run = kill_when_due;
+  for (guint round = 0; round < G_N_ELEMENTS (moments); round++)
+    {
+      g_autofree char *err_text = NULL;
+      gint64 start = g_get_monotonic_time ();
+      int status;
+
+      f->kill_on = moments[round];
+      f->kill_at = g_str_equal (moments[round], "time") ? start + g_test_rand_int_range (0, 200) * 1000 : 0;
+      status = run_batch (f, MAIL_KEY, "S3RVER", 120, args, &err_text);
+      killed += status == -1;
+      g_test_message ("round %u, kill at %s: %s after %" G_GINT64_FORMAT " ms; %u mails, %u callbacks so far",
+                      round, moments[round], status == -1 ? "killed" : "finished first",
+                      (g_get_monotonic_time () - start) / 1000, f->mail_ids->len, f->webhook_ids->len);
+    }
+  f->during_run = NULL;
+  f->kill_on = NULL;
+  {
+    g_autofree char *err_text = NULL;
+
+    int status = run_batch (f, MAIL_KEY, "S3RVER", 120, args, &err_text);
+
+    if (status != 0)
+      g_test_message ("%s", err_text);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (err_text, "everything was sent"));
+  }
+
+  /* The first kill comes before three photos can be processed. */
+  g_assert_cmpuint (killed, >=, 1);
+  keys = list_bucket (f);
+  g_assert_cmpuint (keys->len, ==, 15);
+  g_assert_cmpuint (distinct (f->mail_ids), ==, 1);
+  g_assert_cmpuint (f->mail_ids->len, <=, 1 + killed);
+  g_assert_true (g_str_has_prefix (f->mail_bodies->pdata[0], "seller1@example.com|"));
+  g_assert_cmpuint (f->webhook_errors->len, ==, 0);
+  g_assert_cmpuint (distinct (f->webhook_ids), ==, 2);
+  g_assert_cmpuint (f->webhook_ids->len, <=, 2 + killed);
+
+  /* Done is done: another run sends nothing. */
+  mails = f->mail_requests;
+  callbacks = f->webhook_ids->len;
+  {
+    g_autofree char *err_text = NULL;
+
+    g_assert_cmpint (run_batch (f, MAIL_KEY, "S3RVER", 120, args, &err_text), ==, 0);
+  }
+  g_assert_cmpuint (f->mail_requests, ==, mails);
+  g_assert_cmpuint (f->webhook_ids->len, ==, callbacks);
 }
 
 /* ---- A proxy that loses an answer ----------------------------------------- */
@@ -1076,6 +1188,7 @@ main (int   argc,
   g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);
   g_test_add ("/sync/corrected-callback", Fixture, NULL, fixture_set_up, test_corrected_callback, fixture_tear_down);
   g_test_add ("/sync/server-stops-midway", Fixture, NULL, fixture_set_up, test_server_stops_midway, fixture_tear_down);
+  g_test_add ("/sync/killed-while-sending", Fixture, NULL, fixture_set_up, test_killed_while_sending, fixture_tear_down);
   g_test_add ("/sync/lost-answer", Fixture, NULL, fixture_set_up, test_lost_answer, fixture_tear_down);
   g_test_add ("/sync/refusals-are-parked", Fixture, NULL, fixture_set_up, test_refusals_are_parked, fixture_tear_down);
   g_test_add ("/sync/tagger", Fixture, NULL, fixture_set_up, test_tagger, fixture_tear_down);

@@ -32,7 +32,7 @@ typedef struct
   GPtrArray    *names;        /* char*: each batch's name for progress lines */
   GArray       *batch_ids;
   guint         pending_adds;
-  guint         unfinished;
+  GHashTable   *unfinished;   /* gint64*: the batches still running, once all are in */
   char         *output_dir;
   char         *callback_url;
   gboolean      json;
@@ -58,6 +58,7 @@ run_clear (Run *run)
   g_clear_pointer (&run->batches, g_ptr_array_unref);
   g_clear_pointer (&run->names, g_ptr_array_unref);
   g_clear_pointer (&run->batch_ids, g_array_unref);
+  g_clear_pointer (&run->unfinished, g_hash_table_unref);
   g_clear_pointer (&run->output_dir, g_free);
   g_clear_pointer (&run->callback_url, g_free);
   g_clear_error (&run->error);
@@ -201,13 +202,11 @@ on_batch_finished (VetterEngine *engine,
                    gpointer      user_data)
 {
   Run *run = user_data;
-  gboolean ours = FALSE;
 
-  for (guint i = 0; i < run->batch_ids->len; i++)
-    ours |= g_array_index (run->batch_ids, gint64, i) == batch_id;
-  if (!ours || run->pending_adds > 0 || run->unfinished == 0)
-    return;
-  if (--run->unfinished > 0)
+  /* Only the end of a batch counted as running ends the wait: a finished
+   * batch given again may say again that it is finished. */
+  if (run->unfinished == NULL || !g_hash_table_remove (run->unfinished, &batch_id) ||
+      g_hash_table_size (run->unfinished) > 0)
     return;
 
   draw_progress (run, TRUE);
@@ -227,7 +226,7 @@ on_batch_progress (VetterEngine *engine,
 {
   Run *run = user_data;
 
-  if (run->pending_adds == 0 && run->unfinished > 0)
+  if (run->unfinished && g_hash_table_size (run->unfinished) > 0)
     draw_progress (run, FALSE);
 }
 
@@ -262,17 +261,18 @@ on_batch_added (GObject      *source,
 
   /* Every batch is in: count those still running. Finished ones have
    * already announced it, before we listened, so ask each. */
-  run->unfinished = 0;
+  run->unfinished = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   for (guint i = 0; i < run->batch_ids->len; i++)
     {
-      const VetterBatchProgress *p = vetter_engine_get_progress (run->engine, g_array_index (run->batch_ids, gint64, i));
+      gint64 id = g_array_index (run->batch_ids, gint64, i);
+      const VetterBatchProgress *p = vetter_engine_get_progress (run->engine, id);
 
       if (p == NULL || p->waiting > 0 || p->state != VETTER_BATCH_DONE)
-        run->unfinished++;
+        g_hash_table_add (run->unfinished, g_memdup2 (&id, sizeof id));
     }
-  if (run->unfinished == 0)
+  if (g_hash_table_size (run->unfinished) == 0)
     {
-      run->unfinished = 1;
+      g_hash_table_add (run->unfinished, g_memdup2 (&batch_id, sizeof batch_id));
       on_batch_finished (run->engine, batch_id, run);
     }
 }

@@ -431,7 +431,11 @@ check_gif_frames (const guint8  *d,
           at += 11;
         }
       else
-        return TRUE;
+        {
+          /* GdkPixbuf skips a byte that starts no block; so does this. */
+          at++;
+          continue;
+        }
       /* Data sub-blocks, each led by its length, up to an empty one. */
       while (at < n && d[at] != 0)
         at += (gsize) d[at] + 1;

@@ -207,26 +207,30 @@ vetter_store_update_batch_callback (VetterStore  *self,
   return TRUE;
 }
 
-/* Work that was in flight when the last run died is redone (a clean stop
- * puts it back itself, see vetter_store_put_back_in_flight), unless it
- * was in flight the last two times: an image that kills Vetter would kill
- * every rerun, so it fails, alone, and the batch goes on. Returns how many
- * items are redone. */
+/* Work that was in flight when the last run ended without putting it back
+ * (a clean stop does, see vetter_store_put_back_in_flight) is redone. If
+ * that run crashed, what a worker had begun is suspect, and an item that
+ * was in a worker at two crashes fails, alone, and the batch goes on: an
+ * image that crashes Vetter would crash every rerun. A stop from outside
+ * (kill -9, a power cut) casts no suspicion. Returns how many items are
+ * redone. */
 guint
 vetter_store_requeue_interrupted (VetterStore  *self,
                                   GError      **error)
 {
   sqlite3_stmt *count = vetter_store_prepare (self,
                                               "UPDATE item SET interruptions = interruptions + 1"
-                                              " WHERE status = 'processing' AND step = 'started'", error);
+                                              " WHERE status = 'processing' AND step = 'started' AND ?", error);
   sqlite3_stmt *set_aside = vetter_store_prepare (self,
                                                   "UPDATE item SET status = 'failed', step = NULL,"
-                                                  " error = 'processing this image stopped Vetter twice; it is set aside'"
+                                                  " error = 'processing this image crashed Vetter twice; it is set aside'"
                                                   " WHERE status = 'processing' AND interruptions >= 2", error);
   guint requeued;
 
   if (count == NULL || set_aside == NULL || !vetter_store_begin (self, error))
     return 0;
+  sqlite3_bind_int (count, 1, self->crashed_before);
+  self->crashed_before = FALSE;
   if (!vetter_store_step_done (self, count, error) || !vetter_store_step_done (self, set_aside, error))
     {
       vetter_store_rollback (self);
@@ -287,15 +291,22 @@ vetter_store_claim_item (VetterStore  *self,
   sqlite3_stmt *stmt;
 
   *jobs = NULL;
+  /* Items that were in a worker when Vetter crashed are taken after all
+   * the others: if one of them crashes it again, everything else is done. */
   stmt = vetter_store_prepare (self,
                   "SELECT item.id, item.batch_id, batch.output_dir FROM item JOIN batch ON batch.id = item.batch_id"
-                  " WHERE item.status = 'queued' AND batch.state = 'running' ORDER BY item.id LIMIT 1", error);
+                  " WHERE item.status = 'queued' AND batch.state = 'running' AND (item.interruptions > 0) = ?"
+                  " ORDER BY item.id LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  for (int suspects = 0;; suspects++)
     {
+      sqlite3_bind_int (stmt, 1, suspects);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        break;
       sqlite3_reset (stmt);
-      return FALSE;
+      if (suspects == 1)
+        return FALSE;
     }
   *item_id = sqlite3_column_int64 (stmt, 0);
   *batch_id = sqlite3_column_int64 (stmt, 1);

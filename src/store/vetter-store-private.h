@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "vetter-crash-mark.h"
 #include "vetter-store.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,8 @@ struct _VetterStore
   GArray     *phashes;      /* PhashEntry, loaded on first use */
   gboolean    phashes_loaded;
   int         lock_fd;      /* the database file itself, locked for this process alone */
+  VetterCrashMark *crash_mark;   /* written if this process crashes */
+  gboolean    crashed_before;    /* the last run on this database crashed */
   GHashTable *pending;      /* table → GArray of row ids changed in the open transaction */
   GHashTable *committed;    /* the same, for transactions committed since the last take */
 };

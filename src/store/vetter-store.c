@@ -358,6 +358,7 @@ vetter_store_finalize (GObject *object)
   g_clear_pointer (&self->phashes, g_array_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->committed, g_hash_table_unref);
+  g_clear_pointer (&self->crash_mark, vetter_crash_mark_disarm);
   if (self->lock_fd >= 0)
     close (self->lock_fd);
   g_free (self->path);
@@ -465,6 +466,7 @@ vetter_store_open (const char  *path,
   self->path = real_name (path);
   if (!take_lock (self, error))
     return NULL;
+  self->crash_mark = vetter_crash_mark_arm (self->path, &self->crashed_before);
   if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
       vetter_store_fail (self, error, "cannot open the database");

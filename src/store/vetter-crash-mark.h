@@ -1,0 +1,29 @@
+/* vetter-crash-mark.h: whether the last run on a database crashed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A file beside the database (its name with "-crashed") that a crashing
+ * Vetter writes to from its signal handler, so that the next run can tell a
+ * crash (a fault, an abort) from a stop from outside (kill -9, a power cut,
+ * a closed laptop). Work in flight at a crash is suspect; at a stop from
+ * outside it is not. */
+typedef struct _VetterCrashMark VetterCrashMark;
+
+/* Reads whether the last run on @db_path crashed, then arms the mark for
+ * this one. Returns NULL when the mark cannot be written (a read-only
+ * folder): then no crash is ever reported. */
+VetterCrashMark *vetter_crash_mark_arm          (const char      *db_path,
+                                                 gboolean        *crashed_before);
+/* A clean end: the mark is removed. */
+void             vetter_crash_mark_disarm       (VetterCrashMark *mark);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterCrashMark, vetter_crash_mark_disarm)
+
+G_END_DECLS
