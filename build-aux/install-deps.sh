@@ -11,6 +11,7 @@ packages="
   desktop-file-utils appstream flatpak-builder
   xvfb xauth libxtst-dev dbus dbus-x11 at-spi2-core python3 python3-gi gir1.2-atspi-2.0 python3-botocore
   mate-backgrounds
+  clang libclang-rt-14-dev
 "
 
 missing=""

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what is missing, builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer and warnings as errors, and runs every test.
+# UndefinedBehaviorSanitizer and warnings as errors, and runs every test;
+# then gives each fuzz target a short run (FUZZ_SECONDS, 30 by default; 0
+# skips it) from what earlier runs learnt. A longer one: build-aux/fuzz.sh.
 set -eu
 cd "$(dirname "$0")/.."
 sh build-aux/install-deps.sh
@@ -17,6 +19,10 @@ fi
 meson compile -C "$builddir"
 status=0
 meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@" || status=$?
+fuzz_status=0
+if [ "${FUZZ_SECONDS:-30}" -gt 0 ] && [ $# -eq 0 ]; then
+  sh build-aux/fuzz.sh "${FUZZ_SECONDS:-30}" || fuzz_status=$?
+fi
 
 # One plain closing line, counted from meson's own log.
 python3 - "$builddir/meson-logs/testlog.json" <<'PY' || true
@@ -36,4 +42,6 @@ while True:
     counts[key] += 1
 print("%(passed)d passed, %(failed)d failed, %(skipped)d skipped" % counts)
 PY
-exit $status
+[ $fuzz_status -eq 0 ] || echo "the fuzzers found a failure (above)"
+[ $status -ne 0 ] && exit $status
+exit $fuzz_status

@@ -562,6 +562,27 @@ test_gif_frame_without_width (void)
   g_assert_nonnull (strstr (second->message, "frame 2 has no width or no height"));
 }
 
+/* A BMP whose header claims gigabytes (GdkPixbuf's loader would allocate
+ * them) or whose pixels start past its end is refused, saying which. */
+static void
+test_bmp_header_claims_gigabytes (void)
+{
+  guint8 bmp[74] = { 'B', 'M', 0x4a, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 24 };
+  g_autoptr(GError) huge_header = NULL;
+  g_autoptr(GError) far_pixels = NULL;
+
+  bmp[17] = 0xff;                                   /* a header of 0xFF000028 bytes */
+  huge_header = decode_error (bmp, sizeof bmp, 0);
+  g_assert_error (huge_header, VETTER_ERROR, VETTER_ERROR_DECODE);
+  g_assert_nonnull (strstr (huge_header->message, "its header says it is 4278190120 bytes long"));
+
+  bmp[17] = 0;
+  bmp[12] = 0xf9; bmp[13] = 0xff;                   /* pixels at 0xFFF90036 */
+  far_pixels = decode_error (bmp, sizeof bmp, 0);
+  g_assert_error (far_pixels, VETTER_ERROR, VETTER_ERROR_DECODE);
+  g_assert_nonnull (strstr (far_pixels->message, "its pixels would start at byte 4294508598 of 74"));
+}
+
 /* A JPEG whose end fails (a second frame header where the end marker
  * should be): an error, and nothing leaked (this test runs with
  * LeakSanitizer); a PNG decoded leaks nothing either. */
@@ -629,6 +650,7 @@ main (int   argc,
   g_test_add_func ("/decode/exif-wrapping-offset-decodes", test_exif_wrapping_offset_decodes);
   g_test_add_func ("/decode/hostile-sizes", test_hostile_sizes);
   g_test_add_func ("/decode/gif-frame-without-width", test_gif_frame_without_width);
+  g_test_add_func ("/decode/bmp-header-claims-gigabytes", test_bmp_header_claims_gigabytes);
   g_test_add_func ("/decode/failing-end-leaks-nothing", test_failing_end_leaks_nothing);
   g_test_add_func ("/digest/sha256", test_sha256);
 

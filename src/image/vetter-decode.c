@@ -444,6 +444,34 @@ check_gif_frames (const guint8  *d,
   return TRUE;
 }
 
+/* GdkPixbuf's BMP loader allocates what the header says its two headers
+ * take before it reads them: a header claiming gigabytes is refused here. */
+static gboolean
+check_bmp_header (const guint8  *d,
+                  gsize          n,
+                  GError       **error)
+{
+  guint32 pixels_at, info_size;
+
+  if (n < 18 || d[0] != 'B' || d[1] != 'M')
+    return TRUE;
+  pixels_at = read_u32 (d + 10, FALSE);
+  info_size = read_u32 (d + 14, FALSE);
+  if (info_size < 12 || info_size > 124)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                   "the bmp data is corrupt (its header says it is %u bytes long)", info_size);
+      return FALSE;
+    }
+  if (pixels_at > n)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                   "the bmp data is corrupt (its pixels would start at byte %u of %" G_GSIZE_FORMAT ")", pixels_at, n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 typedef struct
 {
   gint64   max_pixels;
@@ -525,7 +553,7 @@ decode_with_pixbuf (const guint8  *data,
   if (sniff_size (data, length, &width, &height) &&
       !check_pixel_limit (width, height, max_pixels, error))
     return NULL;
-  if (!check_gif_frames (data, length, error))
+  if (!check_gif_frames (data, length, error) || !check_bmp_header (data, length, error))
     return NULL;
 
   /* From here on every path closes the loader, as GdkPixbuf requires. */
