@@ -11,6 +11,7 @@
 
 #include "vetter-application.h"
 #include "vetter-batch.h"
+#include "vetter-list.h"
 
 int
 main (int   argc,
@@ -27,6 +28,8 @@ main (int   argc,
    * application (and with it the display) exists. */
   if (argc > 1 && strcmp (argv[1], "batch") == 0)
     return vetter_batch_main (argc - 1, argv + 1);
+  if (argc > 1 && strcmp (argv[1], "list") == 0)
+    return vetter_list_main (argc - 1, argv + 1);
 
   /* Before any thread starts: the environment is not thread-safe. */
   vetter_application_choose_renderer ();

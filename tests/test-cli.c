@@ -6,8 +6,15 @@
 #include "config.h"
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/wait.h>
+
+#include "vetter-csv.h"
+#include "vetter-store.h"
+#include "vetter-test-util.h"
+
+#define PHOTOS "/usr/share/backgrounds/mate/nature"
 
 static void
 run_vetter (const char * const *args,
@@ -67,6 +74,122 @@ test_batch_unknown_option (void)
   g_assert_nonnull (strstr (err, "--no-such-option"));
 }
 
+/* ---- vetter list ----------------------------------------------------------- */
+
+/* `vetter list` reads a store a batch made, while another Vetter has it
+ * open: CSV with a header, JSON lines typed as the columns are, filters,
+ * search, sort and counts as the console has them; what it cannot do is
+ * refused with exit status 2 and a message. */
+static void
+test_list (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "vetter.db", NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "ads.csv", NULL);
+  g_autofree char *csv = g_strdup_printf ("email,image,title\n"
+                                          "a@example.com,%s/GreenMeadow.jpg,Meadow \"green\"\n"
+                                          "b@example.com,%s/Storm.jpg,\"Storm, at sea\"\n"
+                                          "b@example.com,%s/no-such-file.jpg,Missing\n", PHOTOS, PHOTOS, PHOTOS);
+  g_autoptr(VetterStore) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_true (g_file_set_contents (csv_path, csv, -1, NULL));
+  {
+    const char *args[] = { "batch", "-j", "2", "--db", db, "-o", out_dir, csv_path, NULL };
+
+    run_vetter (args, &out, &err, &status);
+    g_assert_cmpint (status, ==, 1);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  /* Another Vetter holds the database. */
+  holder = vetter_store_open (db, &error);
+  g_assert_no_error (error);
+
+  {
+    const char *args[] = { "list", "ads", "--db", db, "--sort", "id", NULL };
+    g_autoptr(VetterCsvReader) reader = NULL;
+    g_autoptr(GPtrArray) fields = NULL;
+    guint line, rows = 0;
+
+    run_vetter (args, &out, &err, &status);
+    g_assert_cmpint (status, ==, 0);
+    reader = vetter_csv_reader_new (out, strlen (out));
+    g_assert_true (vetter_csv_reader_next (reader, &fields, &line, &error));
+    g_assert_cmpstr (fields->pdata[0], ==, "id");
+    g_assert_cmpstr (fields->pdata[1], ==, "title");
+    g_assert_cmpstr (fields->pdata[3], ==, "status");
+    g_clear_pointer (&fields, g_ptr_array_unref);
+    while (vetter_csv_reader_next (reader, &fields, &line, &error))
+      {
+        rows++;
+        if (rows == 2)
+          g_assert_cmpstr (fields->pdata[1], ==, "Storm, at sea");
+        if (rows == 3)
+          g_assert_cmpstr (fields->pdata[3], ==, "failed");
+        g_clear_pointer (&fields, g_ptr_array_unref);
+      }
+    g_assert_no_error (error);
+    g_assert_cmpuint (rows, ==, 3);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "list", "ads", "--db", db, "--format", "json", "--search", "\"green\"", NULL };
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *row;
+
+    run_vetter (args, &out, &err, &status);
+    g_assert_cmpint (status, ==, 0);
+    lines = g_strsplit (out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_true (json_parser_load_from_data (parser, lines[0], -1, &error));
+    row = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpint (json_object_get_int_member (row, "id"), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (row, "title"), ==, "Meadow \"green\"");
+    g_assert_true (json_object_get_null_member (row, "note"));
+    g_assert_true (g_str_has_suffix (json_object_get_string_member (row, "created"), "Z"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "list", "advertisers", "--db", db, "--filter", "ads>=2", "--count", NULL };
+
+    run_vetter (args, &out, &err, &status);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpstr (out, ==, "1\n");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    struct { const char *args[8]; const char *message; } bad[] = {
+      { { "list", "nope", "--db", db, NULL }, "there is no table “nope” (there are ads, images, batches" },
+      { { "list", "ads", "--db", db, "-f", "id=x", NULL }, "id: “x” is not a whole number" },
+      { { "list", "ads", "--db", db, "--sort", "-colour", NULL }, "ads has no field “colour”" },
+      { { "list", "ads", "--db", db, "--format", "xml", NULL }, "--format is csv or json" },
+      { { "list", "ads", "--db", "/nonexistent/vetter.db", NULL }, "/nonexistent/vetter.db: no such database" },
+      { { "list", "--db", db, NULL }, "name one table" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        run_vetter (bad[i].args, &out, &err, &status);
+        g_assert_cmpint (status, ==, 2);
+        if (strstr (err, bad[i].message) == NULL)
+          g_error ("%s: “%s” lacks “%s”", bad[i].args[1], err, bad[i].message);
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+      }
+  }
+  g_clear_object (&holder);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -75,6 +198,7 @@ main (int   argc,
 
   g_test_add_func ("/cli/batch-help-without-display", test_batch_help_without_display);
   g_test_add_func ("/cli/batch-unknown-option", test_batch_unknown_option);
+  g_test_add_func ("/cli/list", test_list);
 
   return g_test_run ();
 }

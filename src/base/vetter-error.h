@@ -23,6 +23,7 @@ typedef enum
   VETTER_ERROR_STORE,            /* the database refused */
   VETTER_ERROR_CANCELLED,
   VETTER_ERROR_SYNC,             /* a service refused or could not be reached */
+  VETTER_ERROR_TIME_LIMIT,       /* a query ran past its time limit */
 } VetterError;
 
 GQuark vetter_error_quark (void);

@@ -45,6 +45,8 @@ struct _VetterStore
   int         lock_fd;      /* the database file itself, locked for this process alone */
   VetterCrashMark *crash_mark;   /* written if this process crashes */
   gboolean    crashed_before;    /* the last run on this database crashed */
+  guint       query_time_limit;  /* ms a console query may run; 0: no limit */
+  gint64      query_deadline;    /* monotonic µs, while a query runs */
   GHashTable *pending;      /* table → GArray of row ids changed in the open transaction */
   GHashTable *committed;    /* the same, for transactions committed since the last take */
 };

@@ -490,6 +490,39 @@ vetter_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+VetterStore *
+vetter_store_open_for_reading (const char  *path,
+                               GError     **error)
+{
+  g_autoptr(VetterStore) self = g_object_new (VETTER_TYPE_STORE, NULL);
+  int version;
+
+  self->path = real_name (path);
+  if (!g_file_test (self->path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "%s: no such database", path);
+      return NULL;
+    }
+  if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      vetter_store_fail (self, error, "cannot open the database");
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+  version = read_user_version (self);
+  if (version != (int) G_N_ELEMENTS (vetter_store_migrations))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE,
+                   "%s is at version %d of the schema and this Vetter reads version %d: %s", self->path, version,
+                   (int) G_N_ELEMENTS (vetter_store_migrations),
+                   version < (int) G_N_ELEMENTS (vetter_store_migrations)
+                     ? "open it once with `vetter batch` or the window to bring it up to date"
+                     : "it was made by a newer Vetter");
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
 int
 vetter_store_get_schema_version (VetterStore *self)
 {

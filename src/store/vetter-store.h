@@ -41,6 +41,10 @@ typedef struct
  */
 VetterStore *vetter_store_open                (const char         *path,
                                                GError            **error);
+/* For reading only, beside whoever has it open for writing (no lock, no
+ * migration: a database of another version is refused, saying so). */
+VetterStore *vetter_store_open_for_reading    (const char         *path,
+                                               GError            **error);
 int          vetter_store_get_schema_version  (VetterStore        *self);
 const char  *vetter_store_get_path            (VetterStore        *self);
 /**

@@ -1,0 +1,353 @@
+/* vetter-store-query.c: running a VetterQuery against the store
+ *
+ * The SQL is built from the table's description (strings in the binary)
+ * and every value is bound. A progress handler stops a query that runs
+ * past the time limit, so that a search over a million rows cannot hold
+ * the database thread.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-store"
+
+#include "config.h"
+
+#include "vetter-error.h"
+#include "vetter-store-private.h"
+#include "vetter-store-query.h"
+
+void
+vetter_facet_value_free (VetterFacetValue *value)
+{
+  if (value == NULL)
+    return;
+  g_free (value->value);
+  g_free (value);
+}
+
+void
+vetter_store_set_query_time_limit (VetterStore *self,
+                                   guint        milliseconds)
+{
+  self->query_time_limit = milliseconds;
+}
+
+static int
+past_deadline (void *data)
+{
+  VetterStore *self = data;
+
+  return g_get_monotonic_time () > self->query_deadline;
+}
+
+/* Runs every SQLite step of the query under the time limit. */
+static void
+limit_begin (VetterStore *self)
+{
+  if (self->query_time_limit == 0)
+    return;
+  self->query_deadline = g_get_monotonic_time () + (gint64) self->query_time_limit * 1000;
+  /* About every 0.1 ms of work. */
+  sqlite3_progress_handler (self->db, 1000, past_deadline, self);
+}
+
+static void
+limit_end (VetterStore *self)
+{
+  sqlite3_progress_handler (self->db, 0, NULL, NULL);
+}
+
+static void
+set_step_error (VetterStore  *self,
+                int           rc,
+                GError      **error)
+{
+  if (rc == SQLITE_INTERRUPT)
+    g_set_error (error, VETTER_ERROR, VETTER_ERROR_TIME_LIMIT,
+                 "the query took longer than %u ms; narrow it with a filter or a search", self->query_time_limit);
+  else
+    vetter_store_fail (self, error, "cannot run the query");
+}
+
+static void
+bind_all (sqlite3_stmt *stmt,
+          GPtrArray    *binds,
+          int           first)
+{
+  for (guint i = 0; i < binds->len; i++)
+    {
+      GVariant *value = g_ptr_array_index (binds, i);
+
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        sqlite3_bind_int64 (stmt, first + (int) i, g_variant_get_int64 (value));
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+        sqlite3_bind_double (stmt, first + (int) i, g_variant_get_double (value));
+      else
+        sqlite3_bind_text (stmt, first + (int) i, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+    }
+}
+
+/* Steps @stmt to its end under the time limit, calling @row for each row;
+ * the statement is reset whatever happens. */
+static gboolean
+run (VetterStore   *self,
+     sqlite3_stmt  *stmt,
+     gboolean     (*row) (sqlite3_stmt *stmt, gpointer data),
+     gpointer       data,
+     GError       **error)
+{
+  gboolean ok = TRUE;
+  int rc;
+
+  limit_begin (self);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (!row (stmt, data))
+      break;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_step_error (self, rc, error);
+      ok = FALSE;
+    }
+  limit_end (self);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return ok;
+}
+
+static gboolean
+append_key (sqlite3_stmt *stmt,
+            gpointer      data)
+{
+  gint64 key = sqlite3_column_int64 (stmt, 0);
+
+  g_array_append_val ((GArray *) data, key);
+  return TRUE;
+}
+
+gboolean
+vetter_store_query_keys (VetterStore        *self,
+                         const VetterQuery  *query,
+                         GArray             *keys,
+                         GError            **error)
+{
+  const VetterTable *table = vetter_query_get_table (query);
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autofree char *where = vetter_query_build_where (query, NULL, binds);
+  g_autofree char *order = vetter_query_build_order (query);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s ORDER BY %s", table->key, table->from, where, order);
+  sqlite3_stmt *stmt = vetter_store_prepare_dynamic (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_all (stmt, binds, 1);
+  return run (self, stmt, append_key, keys, error);
+}
+
+static gboolean
+take_count (sqlite3_stmt *stmt,
+            gpointer      data)
+{
+  *(gint64 *) data = sqlite3_column_int64 (stmt, 0);
+  return FALSE;
+}
+
+gint64
+vetter_store_query_count (VetterStore        *self,
+                          const VetterQuery  *query,
+                          gint64              cap,
+                          gboolean           *capped,
+                          GError            **error)
+{
+  const VetterTable *table = vetter_query_get_table (query);
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autofree char *where = vetter_query_build_where (query, NULL, binds);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  gint64 count = -1;
+
+  /* Capped, the count stops at the first row past the cap. */
+  if (cap > 0)
+    sql = g_strdup_printf ("SELECT count (*) FROM (SELECT 1 FROM %s WHERE %s LIMIT ?)", table->from, where);
+  else
+    sql = g_strdup_printf ("SELECT count (*) FROM %s WHERE %s", table->from, where);
+  stmt = vetter_store_prepare_dynamic (self, sql, error);
+  if (stmt == NULL)
+    return -1;
+  bind_all (stmt, binds, 1);
+  if (cap > 0)
+    sqlite3_bind_int64 (stmt, (int) binds->len + 1, cap + 1);
+  if (!run (self, stmt, take_count, &count, error))
+    return -1;
+  if (capped)
+    *capped = cap > 0 && count > cap;
+  return cap > 0 ? MIN (count, cap) : count;
+}
+
+/* The SELECT list of the table's value columns, times as ISO 8601 text. */
+static char *
+value_columns (const VetterTable *table,
+               guint             *n_values)
+{
+  GString *list = g_string_new (NULL);
+
+  *n_values = 0;
+  for (guint i = 0; i < table->n_columns; i++)
+    {
+      const VetterTableColumn *column = &table->columns[i];
+
+      if (column->sql == NULL)
+        continue;
+      if ((*n_values)++)
+        g_string_append (list, ", ");
+      if (column->type == VETTER_COLUMN_TIME)
+        g_string_append_printf (list, "strftime ('%%Y-%%m-%%dT%%H:%%M:%%fZ', %s / 1000000.0, 'unixepoch')", column->sql);
+      else
+        g_string_append (list, column->sql);
+    }
+  return g_string_free (list, FALSE);
+}
+
+typedef struct
+{
+  guint          n_values;
+  const char   **values;
+  VetterRowFunc  func;
+  gpointer       user_data;
+} RowCall;
+
+static gboolean
+call_row (sqlite3_stmt *stmt,
+          gpointer      data)
+{
+  RowCall *call = data;
+
+  for (guint i = 0; i < call->n_values; i++)
+    call->values[i] = (const char *) sqlite3_column_text (stmt, (int) i);
+  return call->func (call->values, call->n_values, call->user_data);
+}
+
+gboolean
+vetter_store_query_rows (VetterStore        *self,
+                         const VetterQuery  *query,
+                         gint64              offset,
+                         gint64              limit,
+                         VetterRowFunc       func,
+                         gpointer            user_data,
+                         GError            **error)
+{
+  const VetterTable *table = vetter_query_get_table (query);
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autofree char *where = vetter_query_build_where (query, NULL, binds);
+  g_autofree char *order = vetter_query_build_order (query);
+  g_autofree char *columns = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree const char **values = NULL;
+  RowCall call = { 0 };
+  sqlite3_stmt *stmt;
+
+  columns = value_columns (table, &call.n_values);
+  sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ? OFFSET ?", columns, table->from, where, order);
+  stmt = vetter_store_prepare_dynamic (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_all (stmt, binds, 1);
+  sqlite3_bind_int64 (stmt, (int) binds->len + 1, limit > 0 ? limit : -1);
+  sqlite3_bind_int64 (stmt, (int) binds->len + 2, MAX (offset, 0));
+  values = g_new0 (const char *, call.n_values + 1);
+  call.values = values;
+  call.func = func;
+  call.user_data = user_data;
+  return run (self, stmt, call_row, &call, error);
+}
+
+gboolean
+vetter_store_query_rows_by_keys (VetterStore        *self,
+                                 const VetterTable  *table,
+                                 const gint64       *keys,
+                                 guint               n_keys,
+                                 VetterRowFunc       func,
+                                 gpointer            user_data,
+                                 GError            **error)
+{
+  g_autofree char *columns = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree const char **values = NULL;
+  RowCall call = { 0 };
+  sqlite3_stmt *stmt;
+
+  columns = value_columns (table, &call.n_values);
+  sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s = ?", columns, table->from, table->key);
+  stmt = vetter_store_prepare_dynamic (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  values = g_new0 (const char *, call.n_values + 1);
+  call.values = values;
+  call.func = func;
+  call.user_data = user_data;
+  /* One indexed look-up per key: a page of rows costs a page of look-ups. */
+  for (guint i = 0; i < n_keys; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, keys[i]);
+      if (!run (self, stmt, call_row, &call, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  GPtrArray *values;
+} FacetCall;
+
+static gboolean
+add_facet_value (sqlite3_stmt *stmt,
+                 gpointer      data)
+{
+  VetterFacetValue *value = g_new0 (VetterFacetValue, 1);
+
+  value->value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  value->count = sqlite3_column_int64 (stmt, 1);
+  g_ptr_array_add (((FacetCall *) data)->values, value);
+  return TRUE;
+}
+
+GPtrArray *
+vetter_store_query_facet (VetterStore        *self,
+                          const VetterQuery  *query,
+                          const char         *field,
+                          guint               max_values,
+                          GError            **error)
+{
+  const VetterTable *table = vetter_query_get_table (query);
+  const VetterTableColumn *column = vetter_table_find_column (table, field);
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autofree char *where = NULL;
+  g_autofree char *sql = NULL;
+  FacetCall call = { g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_facet_value_free) };
+  sqlite3_stmt *stmt;
+
+  if (column == NULL || column->sql == NULL)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s cannot count the values of “%s”", table->name,
+                   field);
+      g_ptr_array_unref (call.values);
+      return NULL;
+    }
+  where = vetter_query_build_where (query, field, binds);
+  sql = g_strdup_printf ("SELECT %s AS value, count (*) AS n FROM %s WHERE %s GROUP BY value ORDER BY n DESC, value LIMIT ?",
+                         column->sql, table->from, where);
+  stmt = vetter_store_prepare_dynamic (self, sql, error);
+  if (stmt == NULL)
+    {
+      g_ptr_array_unref (call.values);
+      return NULL;
+    }
+  bind_all (stmt, binds, 1);
+  sqlite3_bind_int64 (stmt, (int) binds->len + 1, max_values);
+  if (!run (self, stmt, add_facet_value, &call, error))
+    {
+      g_ptr_array_unref (call.values);
+      return NULL;
+    }
+  return call.values;
+}

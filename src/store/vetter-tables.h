@@ -1,0 +1,65 @@
+/* vetter-tables.h: the record types the console and `vetter list` show
+ *
+ * Each table is described once: where its rows come from, the key that
+ * names a row, and its columns (a name for the command line and saved
+ * views, a label for the window, the SQL that gives the value). Names and
+ * SQL are strings in the binary; values from a user are always bound.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  VETTER_COLUMN_TEXT,
+  VETTER_COLUMN_INTEGER,
+  VETTER_COLUMN_REAL,
+  VETTER_COLUMN_TIME,      /* microseconds since 1970; shown in ISO 8601, UTC */
+} VetterColumnType;
+
+typedef enum
+{
+  VETTER_COLUMN_SORTABLE = 1 << 0,
+  VETTER_COLUMN_SEARCHED = 1 << 1,   /* the text search looks in it */
+  VETTER_COLUMN_FACET    = 1 << 2,   /* few values: offered with counts */
+  VETTER_COLUMN_HIDDEN   = 1 << 3,   /* not among the columns shown at first */
+} VetterColumnFlags;
+
+typedef struct
+{
+  const char        *name;
+  const char        *label;      /* to be translated */
+  /* The value. NULL for a field that only filters (a tag, a defect kind):
+   * then @match is SQL true for a row that has the bound value. */
+  const char        *sql;
+  const char        *match;
+  VetterColumnType   type;
+  VetterColumnFlags  flags;
+} VetterTableColumn;
+
+typedef struct
+{
+  const char              *name;          /* as `vetter list` names it */
+  const char              *label;         /* to be translated */
+  const char              *from;
+  const char              *where;         /* what every row satisfies, or NULL */
+  const char              *key;           /* a row's integer key */
+  const char              *extra_search;  /* more SQL true when ? is found, or NULL */
+  const char              *default_sort;  /* a column name */
+  gboolean                 default_descending;
+  const VetterTableColumn *columns;
+  guint                    n_columns;
+} VetterTable;
+
+const VetterTable        *vetter_table_lookup      (const char         *name);
+/* Every table, in the order the console lists them; NULL-terminated. */
+const VetterTable * const *vetter_tables           (void);
+const VetterTableColumn  *vetter_table_find_column (const VetterTable  *table,
+                                                    const char         *name);
+
+G_END_DECLS

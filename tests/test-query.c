@@ -1,0 +1,451 @@
+/* test-query.c: the console's queries, on a store made here
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "vetter-error.h"
+#include "vetter-store-query.h"
+#include "vetter-test-util.h"
+
+typedef struct
+{
+  char        *dir;
+  char        *path;
+  VetterStore *store;
+} Fixture;
+
+static void
+exec (Fixture    *f,
+      const char *sql)
+{
+  sqlite3 *db;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* Twelve ads in two batches: titles with quotes, percent signs, an
+ * underscore and SQL words; three statuses; two advertisers; tags and a
+ * defect; dates on three days. */
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char *titles[] = {
+    "Toyota Corolla 2010", "corolla wagon", "50% off tyres", "tyres_50", "O'Brien's van",
+    "\"Quoted\" bike", "'; DROP TABLE item; --", "Blue scooter", "Red scooter", "Honda Civic",
+    "civic type r", "Trailer",
+  };
+  static const char *statuses[] = { "approved", "rejected", "needs_review" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) sql = g_string_new ("BEGIN;"
+                                         "INSERT INTO batch (id, key, source, kind, created) VALUES"
+                                         " (1, 'k1', 'one.csv', 'ads', 0), (2, 'k2', 'two.csv', 'ads', 0);");
+
+  f->dir = test_tmpdir ();
+  f->path = g_build_filename (f->dir, "vetter.db", NULL);
+  f->store = vetter_store_open (f->path, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      char *quoted = sqlite3_mprintf ("%Q", titles[i]);
+
+      /* 2026-12-01, -02 and -03 at noon, UTC. */
+      g_string_append_printf (sql,
+                              "INSERT INTO item (id, batch_id, row, title, email, status, decided_by, created, updated, uid)"
+                              " VALUES (%u, %u, %u, %s, '%s', '%s', '%s', %" G_GINT64_FORMAT ", 0, 'u%u');"
+                              "INSERT INTO image (id, item_id, position, source, location) VALUES (%u, %u, 1,"
+                              " 'https://cdn.example.com/ads/%u.jpg', '/tmp/%u.jpg');",
+                              i + 1, i < 8 ? 1 : 2, i + 1, quoted, i % 2 ? "b@example.com" : "a@example.com",
+                              statuses[i % 3], i % 3 == 2 ? "" : (i % 2 ? "ana" : "ben"),
+                              (gint64) (1796126400 + 86400 * (i % 3)) * G_USEC_PER_SEC, i + 1, i + 1, i + 1, i + 1, i + 1);
+      sqlite3_free (quoted);
+    }
+  g_string_append (sql, "INSERT INTO tag (image_id, label, confidence, source) VALUES"
+                        " (1, 'car', 90, 'imagga'), (2, 'car', 80, 'imagga'), (8, 'scooter', 70, 'imagga');"
+                        "INSERT INTO defect (image_id, kind, severity, confidence) VALUES (1, 'blur', 'high', 90),"
+                        " (3, 'blur', 'low', 60), (3, 'dark', 'medium', 70);"
+                        "COMMIT;");
+  exec (f, sql->str);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_assert_finalize_object (f->store);
+  test_remove_tree (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static VetterQuery *
+query (const char         *table,
+       const char * const *filters,
+       const char         *search,
+       const char         *sort)
+{
+  VetterQuery *q = vetter_query_new (vetter_table_lookup (table));
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; filters && filters[i]; i++)
+    {
+      vetter_query_parse_filter (q, filters[i], &error);
+      g_assert_no_error (error);
+    }
+  vetter_query_set_search (q, search);
+  if (sort)
+    {
+      vetter_query_set_sort (q, sort, &error);
+      g_assert_no_error (error);
+    }
+  return q;
+}
+
+/* The keys as "1,4,7". */
+static char *
+keys_of (Fixture           *f,
+         const VetterQuery *q)
+{
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  GString *text = g_string_new (NULL);
+
+  g_assert_true (vetter_store_query_keys (f->store, q, keys, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < keys->len; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (keys, gint64, i));
+  return g_string_free (text, FALSE);
+}
+
+static char *
+keys_for (Fixture            *f,
+          const char         *table,
+          const char * const *filters,
+          const char         *search,
+          const char         *sort)
+{
+  g_autoptr(VetterQuery) q = query (table, filters, search, sort);
+
+  return keys_of (f, q);
+}
+
+static void
+assert_keys (Fixture            *f,
+             const char * const *filters,
+             const char         *search,
+             const char         *sort,
+             const char         *expected)
+{
+  g_autofree char *keys = keys_for (f, "ads", filters, search, sort);
+
+  g_assert_cmpstr (keys, ==, expected);
+}
+
+/* Every sortable column of every table sorts both ways, the key breaking
+ * ties; titles sort as SQLite compares them. */
+static void
+test_sorts (Fixture       *f,
+            gconstpointer  data)
+{
+  const VetterTable * const *tables = vetter_tables ();
+
+  assert_keys (f, NULL, NULL, NULL, "12,11,10,9,8,7,6,5,4,3,2,1");
+  assert_keys (f, NULL, NULL, "id", "1,2,3,4,5,6,7,8,9,10,11,12");
+  assert_keys (f, NULL, NULL, "title", "6,7,3,8,10,5,9,1,12,11,2,4");
+  assert_keys (f, NULL, NULL, "-title", "4,2,11,12,1,9,5,10,8,3,7,6");
+  /* Equal statuses: by key, in the same direction. */
+  assert_keys (f, NULL, NULL, "status", "1,4,7,10,3,6,9,12,2,5,8,11");
+  assert_keys (f, NULL, NULL, "-status", "11,8,5,2,12,9,6,3,10,7,4,1");
+
+  for (guint t = 0; tables[t]; t++)
+    for (guint c = 0; c < tables[t]->n_columns; c++)
+      {
+        const VetterTableColumn *column = &tables[t]->columns[c];
+        g_autofree char *down = g_strconcat ("-", column->name, NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VetterQuery) up_q = vetter_query_new (tables[t]);
+        g_autoptr(VetterQuery) down_q = vetter_query_new (tables[t]);
+        g_autoptr(GArray) up_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+        g_autoptr(GArray) down_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+        if (!(column->flags & VETTER_COLUMN_SORTABLE))
+          {
+            g_assert_false (vetter_query_set_sort (up_q, column->name, &error));
+            g_assert_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+            continue;
+          }
+        g_assert_true (vetter_query_set_sort (up_q, column->name, &error));
+        g_assert_true (vetter_query_set_sort (down_q, down, &error));
+        g_assert_true (vetter_store_query_keys (f->store, up_q, up_keys, &error));
+        g_assert_true (vetter_store_query_keys (f->store, down_q, down_keys, &error));
+        g_assert_no_error (error);
+        /* Descending is ascending backwards: every tie is broken by the key. */
+        g_assert_cmpuint (up_keys->len, ==, down_keys->len);
+        for (guint i = 0; i < up_keys->len; i++)
+          g_assert_cmpint (g_array_index (up_keys, gint64, i), ==,
+                           g_array_index (down_keys, gint64, down_keys->len - 1 - i));
+      }
+}
+
+static void
+test_filters (Fixture       *f,
+              gconstpointer  data)
+{
+  assert_keys (f, (const char *[]) { "status=approved", NULL }, NULL, "id", "1,4,7,10");
+  /* Several values of one field: any of them; fields together: all. */
+  assert_keys (f, (const char *[]) { "status=approved", "status=rejected", NULL }, NULL, "id", "1,2,4,5,7,8,10,11");
+  assert_keys (f, (const char *[]) { "status=approved", "status=rejected", "batch=2", NULL }, NULL, "id", "10,11");
+  assert_keys (f, (const char *[]) { "status!=needs_review", "email=b@example.com", NULL }, NULL, "id", "2,4,8,10");
+  assert_keys (f, (const char *[]) { "decided_by=ana", NULL }, NULL, "id", "2,4,8,10");
+  assert_keys (f, (const char *[]) { "title~scooter", NULL }, NULL, "id", "8,9");
+  assert_keys (f, (const char *[]) { "title~%", NULL }, NULL, "id", "3");
+  assert_keys (f, (const char *[]) { "title~_", NULL }, NULL, "id", "4");
+  assert_keys (f, (const char *[]) { "id>=3", "id<5", NULL }, NULL, "id", "3,4");
+  /* Dates: a day alone as the end of a range takes that whole day. */
+  assert_keys (f, (const char *[]) { "created>=2026-12-02", "created<=2026-12-02", NULL }, NULL, "id", "2,5,8,11");
+  assert_keys (f, (const char *[]) { "created>2026-12-02", NULL }, NULL, "id", "3,6,9,12");
+  assert_keys (f, (const char *[]) { "created<2026-12-01T12:00:01Z", NULL }, NULL, "id", "1,4,7,10");
+  /* Through the images: tags and defects. */
+  assert_keys (f, (const char *[]) { "tag=car", NULL }, NULL, "id", "1,2");
+  assert_keys (f, (const char *[]) { "tag=car", "tag=scooter", NULL }, NULL, "id", "1,2,8");
+  assert_keys (f, (const char *[]) { "defect=blur", "severity=high", NULL }, NULL, "id", "1");
+  assert_keys (f, (const char *[]) { "defect=dark", NULL }, NULL, "id", "3");
+}
+
+/* What cannot be asked is refused, saying what and why; nothing is kept
+ * of it. */
+static void
+test_bad_filters (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = vetter_query_new (vetter_table_lookup ("ads"));
+  struct { const char *expression; const char *message; } bad[] = {
+    { "colour=red", "ads has no field “colour” (it has id, title," },
+    { "id=seven", "id: “seven” is not a whole number" },
+    { "created>=yesterday", "created: “yesterday” is not a date" },
+    { "tag~ca", "tag can only be matched exactly (tag=VALUE)" },
+    { "status", "“status” is no filter: write FIELD=VALUE" },
+    { "created<=2026-12-01", "created: the range ends (2026-12-01) before it starts (2026-12-03)" },
+  };
+  g_autoptr(GError) sort_error = NULL;
+
+  g_assert_true (vetter_query_parse_filter (q, "created>=2026-12-03", NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (vetter_query_parse_filter (q, bad[i].expression, &error));
+      g_assert_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+      if (!g_str_has_prefix (error->message, bad[i].message))
+        g_error ("%s: “%s”, expected “%s…”", bad[i].expression, error->message, bad[i].message);
+    }
+  /* The refused range left the first half alone. */
+  {
+    g_autofree char *keys = keys_of (f, q);
+
+    g_assert_cmpstr (keys, ==, "12,9,6,3");
+  }
+  g_assert_false (vetter_query_set_sort (q, "-colour", &sort_error));
+  g_assert_error (sort_error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+}
+
+/* The search is data, never SQL or a LIKE pattern: quotes, percent signs,
+ * underscores and SQL words find the rows that hold them, literally. It
+ * looks in the title, the e-mail, the note and the images' sources. */
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  assert_keys (f, NULL, "corolla", "id", "1,2");
+  assert_keys (f, NULL, "COROLLA", "id", "1,2");
+  assert_keys (f, NULL, "50%", "id", "3");
+  assert_keys (f, NULL, "s_5", "id", "4");
+  assert_keys (f, NULL, "O'Brien", "id", "5");
+  assert_keys (f, NULL, "\"Quoted\"", "id", "6");
+  assert_keys (f, NULL, "'; DROP TABLE item; --", "id", "7");
+  assert_keys (f, NULL, "b@example", "id", "2,4,6,8,10,12");
+  assert_keys (f, NULL, "ads/11.jpg", "id", "11");
+  assert_keys (f, NULL, "no such thing", "id", "");
+  /* Search and filters together. */
+  assert_keys (f, (const char *[]) { "status=approved", NULL }, "civic", "id", "10");
+  g_assert_cmpint (sqlite3_libversion_number (), >=, 3034000);
+  {
+    g_autofree char *all = keys_for (f, "ads", NULL, NULL, "id");
+
+    g_assert_cmpstr (all, ==, "1,2,3,4,5,6,7,8,9,10,11,12");
+  }
+}
+
+static void
+test_counts_capped (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(VetterQuery) all = query ("ads", NULL, NULL, NULL);
+  g_autoptr(VetterQuery) some = query ("ads", (const char *[]) { "status=rejected", NULL }, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean capped = TRUE;
+
+  g_assert_cmpint (vetter_store_query_count (f->store, all, 0, &capped, &error), ==, 12);
+  g_assert_false (capped);
+  g_assert_cmpint (vetter_store_query_count (f->store, all, 5, &capped, &error), ==, 5);
+  g_assert_true (capped);
+  g_assert_cmpint (vetter_store_query_count (f->store, all, 12, &capped, &error), ==, 12);
+  g_assert_false (capped);
+  g_assert_cmpint (vetter_store_query_count (f->store, some, 10, &capped, &error), ==, 4);
+  g_assert_false (capped);
+  g_assert_no_error (error);
+}
+
+static char *
+facet_text (GPtrArray *values)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < values->len; i++)
+    {
+      VetterFacetValue *value = g_ptr_array_index (values, i);
+
+      g_string_append_printf (text, "%s%s:%" G_GINT64_FORMAT, i ? " " : "", value->value ? value->value : "(none)",
+                              value->count);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* A facet counts its values among the rows the other filters keep: its
+ * own filter does not hide the other values. */
+static void
+test_facets_follow_each_other (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("ads", (const char *[]) { "status=approved", "batch=1", NULL }, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) statuses = vetter_store_query_facet (f->store, q, "status", 30, &error);
+  g_autoptr(GPtrArray) batches = vetter_store_query_facet (f->store, q, "batch", 30, &error);
+  g_autoptr(GPtrArray) one = NULL;
+  g_autofree char *status_text = NULL;
+  g_autofree char *batch_text = NULL;
+
+  g_assert_no_error (error);
+  status_text = facet_text (statuses);
+  batch_text = facet_text (batches);
+  g_assert_cmpstr (status_text, ==, "approved:3 rejected:3 needs_review:2");
+  g_assert_cmpstr (batch_text, ==, "1:3 2:1");
+  one = vetter_store_query_facet (f->store, q, "status", 1, &error);
+  g_assert_cmpuint (one->len, ==, 1);
+  g_assert_null (vetter_store_query_facet (f->store, q, "tag", 30, &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+}
+
+static gboolean
+collect_row (const char * const *values,
+             guint               n_values,
+             gpointer            data)
+{
+  GString *row = g_string_new (NULL);
+
+  for (guint i = 0; i < n_values; i++)
+    g_string_append_printf (row, "%s%s", i ? "|" : "", values[i] ? values[i] : "");
+  g_ptr_array_add (data, g_string_free (row, FALSE));
+  return TRUE;
+}
+
+/* Rows come in the query's order with times in ISO 8601; a page by keys
+ * keeps the keys' order. */
+static void
+test_rows (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("ads", (const char *[]) { "tag=car", NULL }, NULL, "-id");
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const gint64 keys[] = { 9, 3, 4000, 1 };
+
+  g_assert_true (vetter_store_query_rows (f->store, q, 0, 0, collect_row, rows, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_true (g_str_has_prefix (rows->pdata[0], "2|corolla wagon|b@example.com|rejected|"));
+  g_assert_nonnull (strstr (rows->pdata[1], "|2026-12-01T12:00:00.000Z|"));
+
+  g_assert_true (vetter_store_query_rows_by_keys (f->store, vetter_table_lookup ("ads"), keys, G_N_ELEMENTS (keys),
+                                                  collect_row, page, &error));
+  g_assert_cmpuint (page->len, ==, 3);
+  g_assert_true (g_str_has_prefix (page->pdata[0], "9|Red scooter|"));
+  g_assert_true (g_str_has_prefix (page->pdata[1], "3|50% off tyres|"));
+  g_assert_true (g_str_has_prefix (page->pdata[2], "1|Toyota Corolla 2010|"));
+}
+
+/* A query past the time limit stops, saying so, and the store goes on. */
+static void
+test_time_limit (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("advertisers", NULL, "nobody", NULL);
+  g_autoptr(VetterQuery) quick = query ("ads", NULL, NULL, NULL);
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+
+  /* 300,000 more ads, for a search that has to look at every one. */
+  exec (f, "WITH RECURSIVE n (i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 300099)"
+           " INSERT INTO item (id, batch_id, row, title, email, status, created, updated, uid)"
+           " SELECT i, 1, i, 'ad ' || i, 'seller' || (i % 5000) || '@example.com', 'queued', 0, 0, 'x' || i FROM n;");
+  vetter_store_set_query_time_limit (f->store, 5);
+  g_assert_false (vetter_store_query_keys (f->store, q, keys, &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_TIME_LIMIT);
+  g_assert_nonnull (strstr (error->message, "took longer than 5 ms"));
+  g_clear_error (&error);
+
+  g_array_set_size (keys, 0);
+  vetter_store_set_query_time_limit (f->store, 0);
+  g_assert_true (vetter_store_query_keys (f->store, quick, keys, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 300012);
+}
+
+/* The advertisers: one row per address, with their ads counted. */
+static void
+test_advertisers (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("advertisers", NULL, NULL, "email");
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vetter_store_query_rows (f->store, q, 0, 0, collect_row, rows, &error));
+  g_assert_cmpuint (rows->len, ==, 2);
+  /* email|ads|approved|rejected|pending|last seen */
+  g_assert_true (g_str_has_prefix (rows->pdata[0], "a@example.com|6|2|2|2|"));
+  g_assert_true (g_str_has_prefix (rows->pdata[1], "b@example.com|6|2|2|2|"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/query/sorts", test_sorts);
+  ADD ("/query/filters", test_filters);
+  ADD ("/query/bad-filters", test_bad_filters);
+  ADD ("/query/search", test_search);
+  ADD ("/query/counts-capped", test_counts_capped);
+  ADD ("/query/facets-follow-each-other", test_facets_follow_each_other);
+  ADD ("/query/rows", test_rows);
+  ADD ("/query/time-limit", test_time_limit);
+  ADD ("/query/advertisers", test_advertisers);
+#undef ADD
+
+  return g_test_run ();
+}
