@@ -8,8 +8,10 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "vetter-database.h"
 #include "vetter-error.h"
 #include "vetter-store-query.h"
+#include "vetter-table-model.h"
 #include "vetter-test-util.h"
 
 typedef struct
@@ -429,6 +431,79 @@ test_advertisers (Fixture       *f,
   g_assert_true (g_str_has_prefix (rows->pdata[1], "b@example.com|6|2|2|2|"));
 }
 
+static void
+on_opened (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vetter_database_open_finish (VETTER_DATABASE (source), result, &error));
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+model_ready (gpointer data)
+{
+  return vetter_table_model_is_ready (data);
+}
+
+static gboolean
+record_loaded (gpointer data)
+{
+  return vetter_record_get_loaded (data);
+}
+
+/* The console's list model: the query runs on the database thread, the
+ * list holds keys, and a row's values come when the row is asked for. */
+static void
+test_table_model (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(VetterDatabase) database = NULL;
+  g_autoptr(VetterTableModel) model = NULL;
+  g_autoptr(VetterQuery) approved = query ("ads", (const char *[]) { "status=approved", NULL }, NULL, "title");
+  g_autoptr(VetterQuery) searched = query ("ads", NULL, "scooter", "-id");
+  g_autoptr(VetterRecord) first = NULL;
+  g_autoptr(VetterRecord) second = NULL;
+  gboolean opened = FALSE;
+
+  /* The store is the database thread's now. */
+  g_clear_object (&f->store);
+  database = vetter_database_new (f->path);
+  vetter_database_open_async (database, NULL, on_opened, &opened);
+  test_wait_until (is_true, &opened);
+
+  model = vetter_table_model_new (database, vetter_table_lookup ("ads"));
+  vetter_table_model_set_query (model, approved);
+  g_assert_false (vetter_table_model_is_ready (model));
+  test_wait_until (model_ready, model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpint (vetter_record_get_key (first), ==, 7);
+  test_wait_until (record_loaded, first);
+  g_assert_cmpstr (vetter_record_get_value (first, 1), ==, "'; DROP TABLE item; --");
+  g_assert_cmpstr (vetter_record_get_value (first, 3), ==, "approved");
+
+  vetter_table_model_set_query (model, searched);
+  test_wait_until (model_ready, model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  second = g_list_model_get_item (G_LIST_MODEL (model), 1);
+  test_wait_until (record_loaded, second);
+  g_assert_cmpstr (vetter_record_get_value (second, 1), ==, "Blue scooter");
+
+  g_clear_object (&model);
+  vetter_database_close (database);
+  /* The fixture's tear-down finalizes a store of its own. */
+  f->store = vetter_store_open (f->path, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -445,6 +520,7 @@ main (int   argc,
   ADD ("/query/rows", test_rows);
   ADD ("/query/time-limit", test_time_limit);
   ADD ("/query/advertisers", test_advertisers);
+  ADD ("/query/table-model", test_table_model);
 #undef ADD
 
   return g_test_run ();

@@ -134,27 +134,27 @@ static const VetterTableColumn conflict_columns[] = {
   { "updated", N_("Changed"), "item.updated", NULL, TIME, S },
 };
 
-#define TABLE(name, label, from, where, key, extra, sort, desc, columns) \
-  { name, label, from, where, key, extra, sort, desc, columns, G_N_ELEMENTS (columns) }
+#define TABLE(name, label, from, where, key, watches, extra, sort, desc, columns) \
+  { name, label, from, where, key, watches, extra, sort, desc, columns, G_N_ELEMENTS (columns) }
 
 static const VetterTable tables[] = {
-  TABLE ("ads", N_("Ads"), "item", NULL, "item.id",
+  TABLE ("ads", N_("Ads"), "item", NULL, "item.id", "item",
          "EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id AND image.source LIKE ? ESCAPE '\\')",
          "id", TRUE, ad_columns),
-  TABLE ("images", N_("Images"), "image", NULL, "image.id", NULL, "id", TRUE, image_columns),
-  TABLE ("batches", N_("Batches"), "batch", NULL, "batch.id", NULL, "id", TRUE, batch_columns),
+  TABLE ("images", N_("Images"), "image", NULL, "image.id", "image", NULL, "id", TRUE, image_columns),
+  TABLE ("batches", N_("Batches"), "batch", NULL, "batch.id", "batch", NULL, "id", TRUE, batch_columns),
   TABLE ("advertisers", N_("Advertisers"),
          "(SELECT min (id) AS id, email, count (*) AS ads, sum (status = 'approved') AS approved,"
          " sum (status = 'rejected') AS rejected,"
          " sum (status IN ('queued', 'processing', 'needs_review')) AS pending, max (updated) AS last_seen"
          " FROM item WHERE email IS NOT NULL AND email <> '' GROUP BY email) AS advertiser",
-         NULL, "advertiser.id", NULL, "last_seen", TRUE, advertiser_columns),
-  TABLE ("staff", N_("Staff"), "staff", NULL, "staff.id", NULL, "username", FALSE, staff_columns),
-  TABLE ("audit", N_("Audit log"), "audit_log", NULL, "audit_log.id", NULL, "id", TRUE, audit_columns),
-  TABLE ("outbox", N_("Outbox"), "outbox", NULL, "outbox.id", NULL, "id", TRUE, outbox_columns),
-  TABLE ("claims", N_("Claims"), "remote_claim JOIN item ON item.uid = remote_claim.uid", NULL, "item.id", NULL,
+         NULL, "advertiser.id", "item", NULL, "last_seen", TRUE, advertiser_columns),
+  TABLE ("staff", N_("Staff"), "staff", NULL, "staff.id", "staff", NULL, "username", FALSE, staff_columns),
+  TABLE ("audit", N_("Audit log"), "audit_log", NULL, "audit_log.id", "audit_log", NULL, "id", TRUE, audit_columns),
+  TABLE ("outbox", N_("Outbox"), "outbox", NULL, "outbox.id", "outbox", NULL, "id", TRUE, outbox_columns),
+  TABLE ("claims", N_("Claims"), "remote_claim JOIN item ON item.uid = remote_claim.uid", NULL, "item.id", "remote_claim", NULL,
          "expires", FALSE, claim_columns),
-  TABLE ("conflicts", N_("Conflicts"), "item", "item.conflict IS NOT NULL", "item.id", NULL, "updated", TRUE,
+  TABLE ("conflicts", N_("Conflicts"), "item", "item.conflict IS NOT NULL", "item.id", "item", NULL, "updated", TRUE,
          conflict_columns),
 };
 

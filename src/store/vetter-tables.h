@@ -49,6 +49,7 @@ typedef struct
   const char              *from;
   const char              *where;         /* what every row satisfies, or NULL */
   const char              *key;           /* a row's integer key */
+  const char              *watches;       /* the schema table whose changes change it */
   const char              *extra_search;  /* more SQL true when ? is found, or NULL */
   const char              *default_sort;  /* a column name */
   gboolean                 default_descending;

@@ -1,0 +1,479 @@
+/* vetter-table-model.c: a console list, as a GListModel over the database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-console"
+
+#include "config.h"
+
+#include "vetter-store-query.h"
+#include "vetter-table-model.h"
+
+#define PAGE_SIZE 100
+#define QUERY_TIME_LIMIT_MS 2000
+/* Changes that come in bursts (a batch being processed) are taken in
+ * together. */
+#define REQUERY_DELAY_MS 250
+
+/* ---- VetterRecord --------------------------------------------------------- */
+
+struct _VetterRecord
+{
+  GObject  parent_instance;
+  gint64   key;
+  GStrv    values;     /* NULL until loaded; entries may be NULL: n_values long */
+  guint    n_values;
+};
+
+G_DEFINE_FINAL_TYPE (VetterRecord, vetter_record, G_TYPE_OBJECT)
+
+enum { RECORD_PROP_0, RECORD_PROP_LOADED, N_RECORD_PROPS };
+static GParamSpec *record_props[N_RECORD_PROPS];
+
+static void
+vetter_record_finalize (GObject *object)
+{
+  VetterRecord *self = VETTER_RECORD (object);
+
+  for (guint i = 0; self->values && i < self->n_values; i++)
+    g_free (self->values[i]);
+  g_free (self->values);
+  G_OBJECT_CLASS (vetter_record_parent_class)->finalize (object);
+}
+
+static void
+vetter_record_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  if (prop_id == RECORD_PROP_LOADED)
+    g_value_set_boolean (value, VETTER_RECORD (object)->values != NULL);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+vetter_record_class_init (VetterRecordClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = vetter_record_finalize;
+  G_OBJECT_CLASS (klass)->get_property = vetter_record_get_property;
+  record_props[RECORD_PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                                                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_RECORD_PROPS, record_props);
+}
+
+static void
+vetter_record_init (VetterRecord *self)
+{
+}
+
+gint64
+vetter_record_get_key (VetterRecord *self)
+{
+  return self->key;
+}
+
+gboolean
+vetter_record_get_loaded (VetterRecord *self)
+{
+  return self->values != NULL;
+}
+
+const char *
+vetter_record_get_value (VetterRecord *self,
+                         guint         index)
+{
+  return self->values && index < self->n_values ? self->values[index] : NULL;
+}
+
+/* Takes @values (n_values long). */
+static void
+record_fill (VetterRecord *self,
+             GStrv         values,
+             guint         n_values)
+{
+  for (guint i = 0; self->values && i < self->n_values; i++)
+    g_free (self->values[i]);
+  g_free (self->values);
+  self->values = values;
+  self->n_values = n_values;
+  g_object_notify_by_pspec (G_OBJECT (self), record_props[RECORD_PROP_LOADED]);
+}
+
+/* ---- Database thread ------------------------------------------------------ */
+
+typedef struct
+{
+  VetterQuery *query;
+} KeysJob;
+
+static void
+keys_job_free (gpointer data)
+{
+  KeysJob *job = data;
+
+  vetter_query_free (job->query);
+  g_free (job);
+}
+
+static gpointer
+store_query_keys (VetterStore  *store,
+                  gpointer      data,
+                  GError      **error)
+{
+  KeysJob *job = data;
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean ok;
+
+  vetter_store_set_query_time_limit (store, QUERY_TIME_LIMIT_MS);
+  ok = vetter_store_query_keys (store, job->query, keys, error);
+  vetter_store_set_query_time_limit (store, 0);
+  if (!ok)
+    {
+      g_array_unref (keys);
+      return NULL;
+    }
+  return keys;
+}
+
+typedef struct
+{
+  const VetterTable *table;
+  GArray            *keys;      /* the page's */
+} PageJob;
+
+typedef struct
+{
+  gint64  key;
+  GStrv   values;
+  guint   n_values;
+} PageRow;
+
+static void
+page_job_free (gpointer data)
+{
+  PageJob *job = data;
+
+  g_array_unref (job->keys);
+  g_free (job);
+}
+
+static void
+page_row_free (gpointer data)
+{
+  PageRow *row = data;
+
+  for (guint i = 0; row->values && i < row->n_values; i++)
+    g_free (row->values[i]);
+  g_free (row->values);
+  g_free (row);
+}
+
+typedef struct
+{
+  GPtrArray *rows;
+  gint64     key;
+} PageCollect;
+
+static gboolean
+collect_page_row (const char * const *values,
+                  guint               n_values,
+                  gpointer            data)
+{
+  PageCollect *collect = data;
+  PageRow *row = g_new0 (PageRow, 1);
+
+  row->key = collect->key;
+  row->n_values = n_values;
+  row->values = g_new0 (char *, n_values + 1);
+  for (guint i = 0; i < n_values; i++)
+    row->values[i] = g_strdup (values[i]);
+  g_ptr_array_add (collect->rows, row);
+  return TRUE;
+}
+
+static gpointer
+store_read_page (VetterStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  PageJob *job = data;
+  PageCollect collect = { g_ptr_array_new_with_free_func (page_row_free), 0 };
+
+  for (guint i = 0; i < job->keys->len; i++)
+    {
+      collect.key = g_array_index (job->keys, gint64, i);
+      if (!vetter_store_query_rows_by_keys (store, job->table, &collect.key, 1, collect_page_row, &collect, error))
+        {
+          g_ptr_array_unref (collect.rows);
+          return NULL;
+        }
+    }
+  return collect.rows;
+}
+
+/* ---- VetterTableModel ----------------------------------------------------- */
+
+struct _VetterTableModel
+{
+  GObject            parent_instance;
+  VetterDatabase    *database;
+  const VetterTable *table;
+  VetterQuery       *query;
+  GArray            *keys;        /* gint64, in the list's order */
+  GHashTable        *records;     /* key → VetterRecord, those asked for since the last query */
+  GHashTable        *pages;       /* page numbers asked for since the last query */
+  GCancellable      *cancellable; /* the running query's and its pages' */
+  gboolean           ready;
+  guint              requery_id;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (VetterTableModel, vetter_table_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum { LOADED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+on_page_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(VetterTableModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+
+  if (rows == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("A page of %s could not be read: %s", self->table->name, error->message);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      PageRow *row = g_ptr_array_index (rows, i);
+      VetterRecord *record = g_hash_table_lookup (self->records, &row->key);
+
+      if (record)
+        {
+          record_fill (record, g_steal_pointer (&row->values), row->n_values);
+          row->n_values = 0;
+        }
+    }
+}
+
+static void
+request_page (VetterTableModel *self,
+              guint             page)
+{
+  PageJob *job;
+  guint start = page * PAGE_SIZE;
+  guint end = MIN (start + PAGE_SIZE, self->keys->len);
+
+  if (g_hash_table_contains (self->pages, GUINT_TO_POINTER (page + 1)))
+    return;
+  g_hash_table_add (self->pages, GUINT_TO_POINTER (page + 1));
+  job = g_new0 (PageJob, 1);
+  job->table = self->table;
+  job->keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), end - start);
+  g_array_append_vals (job->keys, &g_array_index (self->keys, gint64, start), end - start);
+  vetter_database_run_async (self->database, store_read_page, job, page_job_free, (GDestroyNotify) g_ptr_array_unref,
+                             self->cancellable, on_page_read, g_object_ref (self));
+}
+
+static GType
+get_item_type (GListModel *model)
+{
+  return VETTER_TYPE_RECORD;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return VETTER_TABLE_MODEL (model)->keys->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  VetterTableModel *self = VETTER_TABLE_MODEL (model);
+  VetterRecord *record;
+  gint64 key;
+
+  if (position >= self->keys->len)
+    return NULL;
+  key = g_array_index (self->keys, gint64, position);
+  record = g_hash_table_lookup (self->records, &key);
+  if (record == NULL)
+    {
+      record = g_object_new (VETTER_TYPE_RECORD, NULL);
+      record->key = key;
+      g_hash_table_insert (self->records, &record->key, record);
+    }
+  if (!record->values)
+    request_page (self, position / PAGE_SIZE);
+  return g_object_ref (record);
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static void
+on_keys (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(VetterTableModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GArray *keys = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  guint before;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->ready = TRUE;
+  if (keys)
+    {
+      before = self->keys->len;
+      g_array_unref (self->keys);
+      self->keys = keys;
+      /* Rows still on screen are read again: their values may have changed. */
+      g_hash_table_remove_all (self->records);
+      g_hash_table_remove_all (self->pages);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, before, keys->len);
+    }
+  g_signal_emit (self, signals[LOADED], 0, error);
+}
+
+static void
+run_query (VetterTableModel *self)
+{
+  KeysJob *job = g_new0 (KeysJob, 1);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->ready = FALSE;
+  job->query = vetter_query_copy (self->query);
+  vetter_database_run_async (self->database, store_query_keys, job, keys_job_free, (GDestroyNotify) g_array_unref,
+                             self->cancellable, on_keys, g_object_ref (self));
+}
+
+static gboolean
+requery (gpointer data)
+{
+  VetterTableModel *self = data;
+
+  self->requery_id = 0;
+  run_query (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_rows_changed (VetterTableModel *self,
+                 const char       *table,
+                 GArray           *ids)
+{
+  if (self->requery_id == 0)
+    self->requery_id = g_timeout_add (REQUERY_DELAY_MS, requery, self);
+}
+
+static void
+vetter_table_model_dispose (GObject *object)
+{
+  VetterTableModel *self = VETTER_TABLE_MODEL (object);
+
+  g_clear_handle_id (&self->requery_id, g_source_remove);
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->database)
+    g_signal_handlers_disconnect_by_data (self->database, self);
+  g_clear_object (&self->database);
+  G_OBJECT_CLASS (vetter_table_model_parent_class)->dispose (object);
+}
+
+static void
+vetter_table_model_finalize (GObject *object)
+{
+  VetterTableModel *self = VETTER_TABLE_MODEL (object);
+
+  g_clear_pointer (&self->query, vetter_query_free);
+  g_array_unref (self->keys);
+  g_hash_table_unref (self->records);
+  g_hash_table_unref (self->pages);
+  G_OBJECT_CLASS (vetter_table_model_parent_class)->finalize (object);
+}
+
+static void
+vetter_table_model_class_init (VetterTableModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = vetter_table_model_dispose;
+  G_OBJECT_CLASS (klass)->finalize = vetter_table_model_finalize;
+
+  /**
+   * VetterTableModel::loaded:
+   * @error: (nullable): why the query gave no rows (a time limit hit)
+   */
+  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+vetter_table_model_init (VetterTableModel *self)
+{
+  self->keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->records = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
+  self->pages = g_hash_table_new (NULL, NULL);
+}
+
+VetterTableModel *
+vetter_table_model_new (VetterDatabase    *database,
+                        const VetterTable *table)
+{
+  VetterTableModel *self = g_object_new (VETTER_TYPE_TABLE_MODEL, NULL);
+  g_autofree char *detailed = g_strconcat ("rows-changed::", table->watches, NULL);
+
+  self->database = g_object_ref (database);
+  self->table = table;
+  self->query = vetter_query_new (table);
+  g_signal_connect_swapped (database, detailed, G_CALLBACK (on_rows_changed), self);
+  return self;
+}
+
+const VetterTable *
+vetter_table_model_get_table (VetterTableModel *self)
+{
+  return self->table;
+}
+
+void
+vetter_table_model_set_query (VetterTableModel  *self,
+                              const VetterQuery *query)
+{
+  g_clear_pointer (&self->query, vetter_query_free);
+  self->query = vetter_query_copy (query);
+  g_clear_handle_id (&self->requery_id, g_source_remove);
+  run_query (self);
+}
+
+const VetterQuery *
+vetter_table_model_get_query (VetterTableModel *self)
+{
+  return self->query;
+}
+
+gboolean
+vetter_table_model_is_ready (VetterTableModel *self)
+{
+  return self->ready;
+}
