@@ -263,6 +263,31 @@ main (int   argc,
       gtk_window_destroy (GTK_WINDOW (preferences));
     }
 
+    /* The console over the ads, and over the audit log. */
+    {
+      VetterConsolePage *console = vetter_window_get_console_page (window);
+      const char *tables[] = { "ads", "audit" };
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+      for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+        {
+          g_autofree char *name = g_strconcat ("console-", tables[t], NULL);
+          VetterTableModel *model;
+          gint64 until;
+
+          vetter_console_page_show_table (console, tables[t]);
+          model = vetter_console_page_get_model (console);
+          deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+          while (!vetter_table_model_is_ready (model) && g_get_monotonic_time () < deadline)
+            g_main_context_iteration (NULL, TRUE);
+          /* The visible rows' values and the facets come in a moment. */
+          until = g_get_monotonic_time () + G_USEC_PER_SEC;
+          while (g_get_monotonic_time () < until)
+            g_main_context_iteration (NULL, FALSE);
+          save_light_and_dark (GTK_WIDGET (window), outdir, name);
+        }
+    }
+
     /* The items of the CSV batch, with their thumbnails and failures. */
     {
       g_autoptr(VetterBatchObject) csv_batch = g_list_model_get_item (vetter_window_get_batches (window), 1);

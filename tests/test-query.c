@@ -35,50 +35,17 @@ exec (Fixture    *f,
   sqlite3_close (db);
 }
 
-/* Twelve ads in two batches: titles with quotes, percent signs, an
- * underscore and SQL words; three statuses; two advertisers; tags and a
- * defect; dates on three days. */
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  static const char *titles[] = {
-    "Toyota Corolla 2010", "corolla wagon", "50% off tyres", "tyres_50", "O'Brien's van",
-    "\"Quoted\" bike", "'; DROP TABLE item; --", "Blue scooter", "Red scooter", "Honda Civic",
-    "civic type r", "Trailer",
-  };
-  static const char *statuses[] = { "approved", "rejected", "needs_review" };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GString) sql = g_string_new ("BEGIN;"
-                                         "INSERT INTO batch (id, key, source, kind, created) VALUES"
-                                         " (1, 'k1', 'one.csv', 'ads', 0), (2, 'k2', 'two.csv', 'ads', 0);");
 
   f->dir = test_tmpdir ();
   f->path = g_build_filename (f->dir, "vetter.db", NULL);
   f->store = vetter_store_open (f->path, &error);
   g_assert_no_error (error);
-
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    {
-      char *quoted = sqlite3_mprintf ("%Q", titles[i]);
-
-      /* 2026-12-01, -02 and -03 at noon, UTC. */
-      g_string_append_printf (sql,
-                              "INSERT INTO item (id, batch_id, row, title, email, status, decided_by, created, updated, uid)"
-                              " VALUES (%u, %u, %u, %s, '%s', '%s', '%s', %" G_GINT64_FORMAT ", 0, 'u%u');"
-                              "INSERT INTO image (id, item_id, position, source, location) VALUES (%u, %u, 1,"
-                              " 'https://cdn.example.com/ads/%u.jpg', '/tmp/%u.jpg');",
-                              i + 1, i < 8 ? 1 : 2, i + 1, quoted, i % 2 ? "b@example.com" : "a@example.com",
-                              statuses[i % 3], i % 3 == 2 ? "" : (i % 2 ? "ana" : "ben"),
-                              (gint64) (1796126400 + 86400 * (i % 3)) * G_USEC_PER_SEC, i + 1, i + 1, i + 1, i + 1, i + 1);
-      sqlite3_free (quoted);
-    }
-  g_string_append (sql, "INSERT INTO tag (image_id, label, confidence, source) VALUES"
-                        " (1, 'car', 90, 'imagga'), (2, 'car', 80, 'imagga'), (8, 'scooter', 70, 'imagga');"
-                        "INSERT INTO defect (image_id, kind, severity, confidence) VALUES (1, 'blur', 'high', 90),"
-                        " (3, 'blur', 'low', 60), (3, 'dark', 'medium', 70);"
-                        "COMMIT;");
-  exec (f, sql->str);
+  test_fill_twelve_ads (f->path);
 }
 
 static void

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -520,4 +522,46 @@ test_widget_text (GtkWidget *widget)
         stack[depth++] = child;
     }
   return g_string_free (text, FALSE);
+}
+
+void
+test_fill_twelve_ads (const char *db_path)
+{
+  static const char *titles[] = {
+    "Toyota Corolla 2010", "corolla wagon", "50% off tyres", "tyres_50", "O'Brien's van",
+    "\"Quoted\" bike", "'; DROP TABLE item; --", "Blue scooter", "Red scooter", "Honda Civic",
+    "civic type r", "Trailer",
+  };
+  static const char *statuses[] = { "approved", "rejected", "needs_review" };
+  g_autoptr(GString) sql = g_string_new ("BEGIN;"
+                                         "INSERT INTO batch (id, key, source, kind, created) VALUES"
+                                         " (1, 'k1', 'one.csv', 'ads', 0), (2, 'k2', 'two.csv', 'ads', 0);");
+  sqlite3 *db;
+  char *message = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      char *quoted = sqlite3_mprintf ("%Q", titles[i]);
+
+      /* At noon, UTC: 1796126400 is 2026-12-01T12:00:00Z. */
+      g_string_append_printf (sql,
+                              "INSERT INTO item (id, batch_id, row, title, email, status, decided_by, created, updated, uid)"
+                              " VALUES (%u, %u, %u, %s, '%s', '%s', '%s', %" G_GINT64_FORMAT ", 0, 'u%u');"
+                              "INSERT INTO image (id, item_id, position, source, location) VALUES (%u, %u, 1,"
+                              " 'https://cdn.example.com/ads/%u.jpg', '/tmp/%u.jpg');",
+                              i + 1, i < 8 ? 1 : 2, i + 1, quoted, i % 2 ? "b@example.com" : "a@example.com",
+                              statuses[i % 3], i % 3 == 2 ? "" : (i % 2 ? "ana" : "ben"),
+                              (gint64) (1796126400 + 86400 * (i % 3)) * G_USEC_PER_SEC, i + 1, i + 1, i + 1, i + 1, i + 1);
+      sqlite3_free (quoted);
+    }
+  g_string_append (sql, "INSERT INTO tag (image_id, label, confidence, source) VALUES"
+                        " (1, 'car', 90, 'imagga'), (2, 'car', 80, 'imagga'), (8, 'scooter', 70, 'imagga');"
+                        "INSERT INTO defect (image_id, kind, severity, confidence) VALUES (1, 'blur', 'high', 90),"
+                        " (3, 'blur', 'low', 60), (3, 'dark', 'medium', 70);"
+                        "COMMIT;");
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_exec (db, sql->str, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s", message);
+  sqlite3_close (db);
 }

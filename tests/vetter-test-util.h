@@ -42,6 +42,11 @@ void          test_box_blur       (VetterPixels       *pixels,
                                    int                 radius);
 char         *test_tmpdir         (void);
 void          test_remove_tree    (const char         *path);
+/* Writes twelve ads into the database at @db_path (made by a store):
+ * titles with quotes, percent signs, an underscore and SQL words; statuses
+ * approved, rejected, to review in turn; two batches (ads 1–8, 9–12); two
+ * advertisers; tags and defects; created on 2026-12-01, -02, -03 in turn. */
+void          test_fill_twelve_ads (const char        *db_path);
 char         *test_write_jpeg     (const VetterPixels *pixels,
                                    const char         *dir,
                                    const char         *name,

@@ -22,9 +22,9 @@ static const VetterTableColumn ad_columns[] = {
   { "id", N_("ID"), "item.id", NULL, INT, S },
   { "title", N_("Title"), "item.title", NULL, TEXT, S | Q },
   { "email", N_("E-mail"), "item.email", NULL, TEXT, S | Q },
-  { "status", N_("Status"), "item.status", NULL, TEXT, S | F },
-  { "rules", N_("Rules said"), "item.auto_status", NULL, TEXT, S | F },
-  { "reason", N_("Reason"), "item.reason_code", NULL, TEXT, S | F },
+  { "status", N_("Status"), "item.status", NULL, TEXT, S | F, VETTER_WORDS_STATUS },
+  { "rules", N_("Rules said"), "item.auto_status", NULL, TEXT, S | F, VETTER_WORDS_STATUS },
+  { "reason", N_("Reason"), "item.reason_code", NULL, TEXT, S | F, VETTER_WORDS_REASON },
   { "decided_by", N_("Decided by"), "item.decided_by", NULL, TEXT, S | F },
   { "decided_at", N_("Decided"), "item.decided_at", NULL, TIME, S },
   { "batch", N_("Batch"), "item.batch_id", NULL, INT, S | F },
@@ -40,10 +40,10 @@ static const VetterTableColumn ad_columns[] = {
     TEXT, F },
   { "defect", N_("Defect"), NULL,
     "EXISTS (SELECT 1 FROM image JOIN defect ON defect.image_id = image.id"
-    " WHERE image.item_id = item.id AND defect.kind = ?)", TEXT, F },
+    " WHERE image.item_id = item.id AND defect.kind = ?)", TEXT, F, VETTER_WORDS_DEFECT },
   { "severity", N_("Defect severity"), NULL,
     "EXISTS (SELECT 1 FROM image JOIN defect ON defect.image_id = image.id"
-    " WHERE image.item_id = item.id AND defect.severity = ?)", TEXT, F },
+    " WHERE image.item_id = item.id AND defect.severity = ?)", TEXT, F, VETTER_WORDS_SEVERITY },
 };
 
 static const VetterTableColumn image_columns[] = {
@@ -105,7 +105,7 @@ static const VetterTableColumn audit_columns[] = {
 
 static const VetterTableColumn outbox_columns[] = {
   { "id", N_("ID"), "outbox.id", NULL, INT, S },
-  { "kind", N_("Kind"), "outbox.kind", NULL, TEXT, S | F },
+  { "kind", N_("Kind"), "outbox.kind", NULL, TEXT, S | F, VETTER_WORDS_OUTBOX_KIND },
   { "state", N_("State"), "outbox.state", NULL, TEXT, S | F },
   { "attempts", N_("Attempts"), "outbox.attempts", NULL, INT, S },
   { "last_error", N_("Last error"), "outbox.last_error", NULL, TEXT, Q },
@@ -127,9 +127,9 @@ static const VetterTableColumn claim_columns[] = {
 static const VetterTableColumn conflict_columns[] = {
   { "id", N_("Ad"), "item.id", NULL, INT, S },
   { "title", N_("Title"), "item.title", NULL, TEXT, S | Q },
-  { "ours", N_("Ours"), "item.status", NULL, TEXT, S | F },
+  { "ours", N_("Ours"), "item.status", NULL, TEXT, S | F, VETTER_WORDS_STATUS },
   { "decided_by", N_("Our moderator"), "item.decided_by", NULL, TEXT, S | F },
-  { "theirs", N_("Theirs"), "json_extract (item.conflict, '$.status')", NULL, TEXT, S | F },
+  { "theirs", N_("Theirs"), "json_extract (item.conflict, '$.status')", NULL, TEXT, S | F, VETTER_WORDS_STATUS },
   { "their_moderator", N_("Their moderator"), "json_extract (item.conflict, '$.decided_by')", NULL, TEXT, S | F },
   { "updated", N_("Changed"), "item.updated", NULL, TIME, S },
 };

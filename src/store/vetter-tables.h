@@ -30,6 +30,17 @@ typedef enum
   VETTER_COLUMN_HIDDEN   = 1 << 3,   /* not among the columns shown at first */
 } VetterColumnFlags;
 
+/* What a column's values are, for the words a person reads instead. */
+typedef enum
+{
+  VETTER_WORDS_AS_IS,
+  VETTER_WORDS_STATUS,
+  VETTER_WORDS_REASON,
+  VETTER_WORDS_DEFECT,
+  VETTER_WORDS_SEVERITY,
+  VETTER_WORDS_OUTBOX_KIND,
+} VetterColumnWords;
+
 typedef struct
 {
   const char        *name;
@@ -40,6 +51,7 @@ typedef struct
   const char        *match;
   VetterColumnType   type;
   VetterColumnFlags  flags;
+  VetterColumnWords  words;
 } VetterTableColumn;
 
 typedef struct

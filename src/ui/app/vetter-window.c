@@ -23,6 +23,7 @@
 #include "vetter-labels.h"
 #include "vetter-resources.h"
 #include "vetter-review-page.h"
+#include "vetter-console-page.h"
 #include "vetter-window.h"
 
 struct _VetterWindow
@@ -43,6 +44,7 @@ struct _VetterWindow
   AdwViewStack    *view_stack;
   AdwViewStackPage *review_stack_page;
   VetterReviewPage *review_page;
+  VetterConsolePage *console_page;
   GtkStack        *main_stack;
   GtkListBox      *batch_list;
   GtkListView     *item_view;
@@ -680,6 +682,7 @@ vetter_window_constructed (GObject *object)
   g_signal_connect_object (self->engine, "batch-progress", G_CALLBACK (on_batch_progress), self, G_CONNECT_SWAPPED);
   gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
   vetter_review_page_setup (self->review_page, self->engine, G_LIST_MODEL (self->batches));
+  vetter_console_page_setup (self->console_page, vetter_context_get_database (self->context));
   g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (on_sync_changed), self, G_CONNECT_SWAPPED);
   on_sync_changed (self);
   self->listing = TRUE;
@@ -762,6 +765,7 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, review_stack_page);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, review_page);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, console_page);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, batch_list);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, item_view);
@@ -780,6 +784,7 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.retry-sync", NULL, retry_sync_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "queue");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "review");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "console");
 }
 
 static void
@@ -792,6 +797,7 @@ vetter_window_init (VetterWindow *self)
   self->cancellable = g_cancellable_new ();
 
   g_type_ensure (VETTER_TYPE_REVIEW_PAGE);
+  g_type_ensure (VETTER_TYPE_CONSOLE_PAGE);
   g_type_ensure (VETTER_TYPE_ITEM_OBJECT);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->review_page, "message", G_CALLBACK (on_review_message), self);
@@ -872,6 +878,13 @@ vetter_window_get_review_page (VetterWindow *self)
 {
   g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
   return self->review_page;
+}
+
+VetterConsolePage *
+vetter_window_get_console_page (VetterWindow *self)
+{
+  g_return_val_if_fail (VETTER_IS_WINDOW (self), NULL);
+  return self->console_page;
 }
 
 VetterEngine *

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "vetter-engine.h"
+#include "vetter-console-page.h"
 #include "vetter-review-page.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,7 @@ void          vetter_window_add_files   (VetterWindow   *self,
 GListModel   *vetter_window_get_batches (VetterWindow   *self);
 VetterEngine *vetter_window_get_engine  (VetterWindow   *self);
 VetterReviewPage *vetter_window_get_review_page (VetterWindow *self);
+VetterConsolePage *vetter_window_get_console_page (VetterWindow *self);
 void          vetter_window_show_items  (VetterWindow   *self,
                                          gint64          batch_id);
 /* The list of VetterItemObject on screen, or NULL when none is shown. */

@@ -1,0 +1,679 @@
+/* vetter-console-page.c: the team's console, every record type in a list
+ *
+ * The record types on the left; on the right a search, the values of the
+ * few-valued fields with how many rows have each (ticking several of one
+ * field keeps rows with any of them; fields hold together), and the rows
+ * in a column view. Everything is asked of the database thread: the list
+ * holds the rows' keys, and a row's values come when it is drawn.
+ *
+ * GTK 4.8 does not say which column the user sorted by (its column view
+ * sorter is private until 4.10), so each sortable column carries a sorter
+ * that the page asks: with two probe objects, the view's sorter calls the
+ * column sorters in sort order and turns a descending column's answer
+ * around, which tells the first column and its direction. The rows are
+ * then sorted in SQL.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "vetter-console"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "vetter-console-page.h"
+#include "vetter-labels.h"
+#include "vetter-resources.h"
+#include "vetter-store-query.h"
+
+/* Clicks on the filters that come in quick succession make one query. */
+#define FILTER_DELAY_MS 300
+#define FACET_VALUES 30
+#define FACET_TIME_LIMIT_MS 200
+
+struct _VetterConsolePage
+{
+  GtkWidget          parent_instance;
+
+  GtkWidget         *paned;
+  GtkListBox        *table_list;
+  GtkSearchEntry    *search_entry;
+  GtkLabel          *count_label;
+  GtkLabel          *message_label;
+  GtkBox            *facet_box;
+  GtkColumnView     *column_view;
+
+  VetterDatabase    *database;
+  const VetterTable *table;
+  VetterTableModel  *model;
+  GHashTable        *chosen;        /* field → GPtrArray of values ticked */
+  char              *sort;          /* "[-]field" */
+  GCancellable      *facets_cancellable;
+  guint              filter_id;
+  gboolean           building;      /* facets being rebuilt: their toggles are ours */
+
+  /* The sort probe. */
+  GObject           *probe_a;
+  GObject           *probe_b;
+  GPtrArray         *probe_order;   /* field names, as the view's sorter asked them */
+  const char        *probe_answer;  /* the one column that answers "smaller" */
+};
+
+G_DEFINE_FINAL_TYPE (VetterConsolePage, vetter_console_page, GTK_TYPE_WIDGET)
+
+/* ---- Cells ---------------------------------------------------------------- */
+
+typedef struct
+{
+  guint                    index;   /* among the table's value columns */
+  const VetterTableColumn *column;
+} CellSpec;
+
+/* A stored value in the words the rest of the window uses for it. */
+static const char *
+value_words (const VetterTableColumn *column,
+             const char              *value)
+{
+  VetterOutboxKind kind;
+
+  switch (column->words)
+    {
+    case VETTER_WORDS_STATUS:
+      return vetter_label_for_status (vetter_status_from_string (value));
+    case VETTER_WORDS_REASON:
+      return vetter_label_for_reason (value);
+    case VETTER_WORDS_DEFECT:
+      return vetter_label_for_defect (value);
+    case VETTER_WORDS_SEVERITY:
+      return vetter_label_for_severity (vetter_severity_from_string (value));
+    case VETTER_WORDS_OUTBOX_KIND:
+      return vetter_outbox_kind_from_string (value, &kind) ? vetter_label_for_outbox_kind (kind) : value;
+    case VETTER_WORDS_AS_IS:
+    default:
+      return value;
+    }
+}
+
+static char *
+cell_text (const char              *value,
+           const VetterTableColumn *column)
+{
+  VetterColumnType type = column->type;
+
+  if (value == NULL)
+    return g_strdup ("");
+  if (column->words != VETTER_WORDS_AS_IS)
+    return g_strdup (value_words (column, value));
+  if (type == VETTER_COLUMN_TIME)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (value, NULL);
+      g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+
+      if (local)
+        return g_date_time_format (local, "%Y-%m-%d %H:%M");
+    }
+  return g_strdup (value);
+}
+
+static void
+fill_cell (GtkListItem *item)
+{
+  const CellSpec *spec = g_object_get_data (G_OBJECT (item), "vetter-cell-spec");
+  VetterRecord *record = gtk_list_item_get_item (item);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  g_autofree char *text = record ? cell_text (vetter_record_get_value (record, spec->index), spec->column) : NULL;
+
+  gtk_label_set_label (label, text ? text : "");
+}
+
+static void
+on_record_loaded (VetterRecord *record,
+                  GParamSpec   *pspec,
+                  GtkListItem  *item)
+{
+  fill_cell (item);
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            const CellSpec           *spec)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), spec->column->type == VETTER_COLUMN_INTEGER ||
+                                           spec->column->type == VETTER_COLUMN_REAL ? 1 : 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  if (spec->column->type != VETTER_COLUMN_TEXT)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+  g_object_set_data (G_OBJECT (item), "vetter-cell-spec", (gpointer) spec);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           const CellSpec           *spec)
+{
+  VetterRecord *record = gtk_list_item_get_item (item);
+
+  fill_cell (item);
+  if (!vetter_record_get_loaded (record))
+    g_signal_connect_object (record, "notify::loaded", G_CALLBACK (on_record_loaded), item, 0);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             const CellSpec           *spec)
+{
+  VetterRecord *record = gtk_list_item_get_item (item);
+
+  if (record)
+    g_signal_handlers_disconnect_by_func (record, on_record_loaded, item);
+}
+
+/* ---- The query ------------------------------------------------------------ */
+
+static void refresh_facets (VetterConsolePage *self);
+
+static VetterQuery *
+build_query (VetterConsolePage *self)
+{
+  VetterQuery *query = vetter_query_new (self->table);
+  GHashTableIter iter;
+  gpointer field, values;
+
+  g_hash_table_iter_init (&iter, self->chosen);
+  while (g_hash_table_iter_next (&iter, &field, &values))
+    for (guint i = 0; i < ((GPtrArray *) values)->len; i++)
+      vetter_query_add_filter (query, field, VETTER_FILTER_EQUAL, g_ptr_array_index ((GPtrArray *) values, i), NULL);
+  vetter_query_set_search (query, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  if (self->sort)
+    vetter_query_set_sort (query, self->sort, NULL);
+  return query;
+}
+
+static void
+run_query (VetterConsolePage *self)
+{
+  g_autoptr(VetterQuery) query = NULL;
+
+  if (self->model == NULL)
+    return;
+  g_clear_handle_id (&self->filter_id, g_source_remove);
+  query = build_query (self);
+  gtk_label_set_label (self->count_label, _("Counting…"));
+  vetter_table_model_set_query (self->model, query);
+}
+
+static gboolean
+run_query_later (gpointer data)
+{
+  VetterConsolePage *self = data;
+
+  self->filter_id = 0;
+  run_query (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_model_loaded (VetterConsolePage *self,
+                 GError            *error)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  g_autofree char *count = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), error != NULL);
+  if (error)
+    gtk_label_set_label (self->message_label, error->message);
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u row", "%u rows", n), n);
+  gtk_label_set_label (self->count_label, count);
+  refresh_facets (self);
+}
+
+/* ---- Facets --------------------------------------------------------------- */
+
+typedef struct
+{
+  const char *field;
+  GPtrArray  *values;   /* VetterFacetValue* */
+} Facet;
+
+static void
+facet_free (gpointer data)
+{
+  Facet *facet = data;
+
+  g_ptr_array_unref (facet->values);
+  g_free (facet);
+}
+
+static gpointer
+store_facets (VetterStore  *store,
+              gpointer      data,
+              GError      **error)
+{
+  VetterQuery *query = data;
+  const VetterTable *table = vetter_query_get_table (query);
+  GPtrArray *facets = g_ptr_array_new_with_free_func (facet_free);
+
+  vetter_store_set_query_time_limit (store, FACET_TIME_LIMIT_MS);
+  for (guint i = 0; i < table->n_columns; i++)
+    {
+      const VetterTableColumn *column = &table->columns[i];
+      g_autoptr(GError) local_error = NULL;
+      GPtrArray *values;
+      Facet *facet;
+
+      if (!(column->flags & VETTER_COLUMN_FACET) || column->sql == NULL)
+        continue;
+      /* A facet past its time limit is left out; the list still shows. */
+      values = vetter_store_query_facet (store, query, column->name, FACET_VALUES, &local_error);
+      if (values == NULL)
+        continue;
+      facet = g_new0 (Facet, 1);
+      facet->field = column->name;
+      facet->values = values;
+      g_ptr_array_add (facets, facet);
+    }
+  vetter_store_set_query_time_limit (store, 0);
+  return facets;
+}
+
+static gboolean
+is_chosen (VetterConsolePage *self,
+           const char        *field,
+           const char        *value)
+{
+  GPtrArray *values = g_hash_table_lookup (self->chosen, field);
+
+  return values && g_ptr_array_find_with_equal_func (values, value, g_str_equal, NULL);
+}
+
+static void
+on_facet_toggled (GtkCheckButton    *button,
+                  VetterConsolePage *self)
+{
+  const char *field = g_object_get_data (G_OBJECT (button), "vetter-field");
+  const char *value = g_object_get_data (G_OBJECT (button), "vetter-value");
+  GPtrArray *values;
+  guint index;
+
+  if (self->building)
+    return;
+  values = g_hash_table_lookup (self->chosen, field);
+  if (values == NULL)
+    {
+      values = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (self->chosen, g_strdup (field), values);
+    }
+  if (gtk_check_button_get_active (button))
+    g_ptr_array_add (values, g_strdup (value));
+  else if (g_ptr_array_find_with_equal_func (values, value, g_str_equal, &index))
+    g_ptr_array_remove_index (values, index);
+  if (values->len == 0)
+    g_hash_table_remove (self->chosen, field);
+  g_clear_handle_id (&self->filter_id, g_source_remove);
+  self->filter_id = g_timeout_add (FILTER_DELAY_MS, run_query_later, self);
+}
+
+static void
+on_facets (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) facets = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  GtkWidget *child;
+
+  if (facets == NULL)
+    return;
+  self->building = TRUE;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->facet_box))))
+    gtk_box_remove (self->facet_box, child);
+  for (guint i = 0; i < facets->len; i++)
+    {
+      Facet *facet = g_ptr_array_index (facets, i);
+      const VetterTableColumn *column = vetter_table_find_column (self->table, facet->field);
+      GtkWidget *group, *heading;
+      guint shown = 0;
+
+      /* Counted for a table no longer shown. */
+      if (column == NULL)
+        continue;
+      group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      heading = gtk_label_new (_(column->label));
+
+      gtk_label_set_xalign (GTK_LABEL (heading), 0);
+      gtk_widget_add_css_class (heading, "heading");
+      gtk_box_append (GTK_BOX (group), heading);
+      for (guint j = 0; j < facet->values->len; j++)
+        {
+          VetterFacetValue *value = g_ptr_array_index (facet->values, j);
+          g_autofree char *label = NULL;
+          GtkWidget *check;
+
+          if (value->value == NULL || *value->value == '\0')
+            continue;
+          label = g_strdup_printf ("%s (%" G_GINT64_FORMAT ")", value_words (column, value->value), value->count);
+          check = gtk_check_button_new_with_label (label);
+          g_object_set_data_full (G_OBJECT (check), "vetter-field", g_strdup (facet->field), g_free);
+          g_object_set_data_full (G_OBJECT (check), "vetter-value", g_strdup (value->value), g_free);
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (check), is_chosen (self, facet->field, value->value));
+          g_signal_connect (check, "toggled", G_CALLBACK (on_facet_toggled), self);
+          gtk_box_append (GTK_BOX (group), check);
+          shown++;
+        }
+      /* A field with no values among these rows says nothing. */
+      if (shown > 0)
+        gtk_box_append (self->facet_box, group);
+      else
+        {
+          g_object_ref_sink (group);
+          g_object_unref (group);
+        }
+    }
+  self->building = FALSE;
+}
+
+static void
+refresh_facets (VetterConsolePage *self)
+{
+  g_cancellable_cancel (self->facets_cancellable);
+  g_clear_object (&self->facets_cancellable);
+  self->facets_cancellable = g_cancellable_new ();
+  vetter_database_run_async (self->database, store_facets, build_query (self), (GDestroyNotify) vetter_query_free,
+                             (GDestroyNotify) g_ptr_array_unref, self->facets_cancellable, on_facets,
+                             g_object_ref (self));
+}
+
+/* ---- Sorting -------------------------------------------------------------- */
+
+static int
+probe_compare (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  const char *field = data;
+  VetterConsolePage *self = g_object_get_data (G_OBJECT (a), "vetter-page");
+
+  if (self->probe_answer == NULL)
+    {
+      g_ptr_array_add (self->probe_order, (gpointer) field);
+      return GTK_ORDERING_EQUAL;
+    }
+  return g_str_equal (field, self->probe_answer) ? GTK_ORDERING_SMALLER : GTK_ORDERING_EQUAL;
+}
+
+static void
+on_sort_changed (GtkSorter         *sorter,
+                 GtkSorterChange    change,
+                 VetterConsolePage *self)
+{
+  GtkOrdering order;
+
+  g_ptr_array_set_size (self->probe_order, 0);
+  self->probe_answer = NULL;
+  gtk_sorter_compare (sorter, self->probe_a, self->probe_b);
+  g_clear_pointer (&self->sort, g_free);
+  if (self->probe_order->len > 0)
+    {
+      self->probe_answer = g_ptr_array_index (self->probe_order, 0);
+      order = gtk_sorter_compare (sorter, self->probe_a, self->probe_b);
+      self->sort = g_strconcat (order == GTK_ORDERING_LARGER ? "-" : "", self->probe_answer, NULL);
+      self->probe_answer = NULL;
+    }
+  run_query (self);
+}
+
+/* ---- Tables --------------------------------------------------------------- */
+
+static void
+remove_columns (VetterConsolePage *self)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+  while (g_list_model_get_n_items (columns) > 0)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, 0);
+
+      gtk_column_view_remove_column (self->column_view, column);
+    }
+}
+
+/* Wide enough for what the column usually holds. */
+static int
+column_width (const VetterTableColumn *column)
+{
+  switch (column->type)
+    {
+    case VETTER_COLUMN_INTEGER:
+    case VETTER_COLUMN_REAL:
+      return 80;
+    case VETTER_COLUMN_TIME:
+      return 140;
+    case VETTER_COLUMN_TEXT:
+    default:
+      return column->flags & VETTER_COLUMN_SEARCHED ? 220 : 130;
+    }
+}
+
+static void
+add_columns (VetterConsolePage *self)
+{
+  guint index = 0;
+
+  for (guint i = 0; i < self->table->n_columns; i++)
+    {
+      const VetterTableColumn *column = &self->table->columns[i];
+      GtkListItemFactory *factory;
+      CellSpec *spec;
+      GtkColumnViewColumn *view_column;
+
+      if (column->sql == NULL)
+        continue;
+      spec = g_new0 (CellSpec, 1);
+      spec->index = index++;
+      spec->column = column;
+      factory = gtk_signal_list_item_factory_new ();
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), spec);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), spec);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), spec);
+      g_object_set_data_full (G_OBJECT (factory), "vetter-cell-spec", spec, g_free);
+      view_column = gtk_column_view_column_new (_(column->label), factory);
+      gtk_column_view_column_set_resizable (view_column, TRUE);
+      gtk_column_view_column_set_visible (view_column, !(column->flags & VETTER_COLUMN_HIDDEN));
+      gtk_column_view_column_set_expand (view_column, column->flags & VETTER_COLUMN_SEARCHED);
+      gtk_column_view_column_set_fixed_width (view_column, column_width (column));
+      g_object_set_data (G_OBJECT (view_column), "vetter-field", (gpointer) column->name);
+      if (column->flags & VETTER_COLUMN_SORTABLE)
+        {
+          g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, (gpointer) column->name, NULL));
+
+          gtk_column_view_column_set_sorter (view_column, sorter);
+        }
+      gtk_column_view_append_column (self->column_view, view_column);
+      g_object_unref (view_column);
+    }
+}
+
+static void
+show_table (VetterConsolePage *self,
+            const VetterTable *table)
+{
+  g_autoptr(GtkMultiSelection) selection = NULL;
+  GtkSorter *view_sorter = gtk_column_view_get_sorter (self->column_view);
+
+  if (self->table == table)
+    return;
+  g_signal_handlers_block_by_func (view_sorter, on_sort_changed, self);
+  if (self->facets_cancellable)
+    g_cancellable_cancel (self->facets_cancellable);
+  self->table = table;
+  g_hash_table_remove_all (self->chosen);
+  g_clear_pointer (&self->sort, g_free);
+  if (self->model)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->model);
+  gtk_column_view_set_model (self->column_view, NULL);
+  remove_columns (self);
+
+  self->model = vetter_table_model_new (self->database, table);
+  g_signal_connect_swapped (self->model, "loaded", G_CALLBACK (on_model_loaded), self);
+  selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  add_columns (self);
+  /* The header shows the table's own order. */
+  {
+    GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+    for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+      {
+        g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+        if (g_strcmp0 (g_object_get_data (G_OBJECT (column), "vetter-field"), table->default_sort) == 0)
+          gtk_column_view_sort_by_column (self->column_view, column,
+                                          table->default_descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+      }
+  }
+  g_signal_handlers_unblock_by_func (view_sorter, on_sort_changed, self);
+  run_query (self);
+}
+
+void
+vetter_console_page_show_table (VetterConsolePage *self,
+                                const char        *table_name)
+{
+  const VetterTable * const *tables = vetter_tables ();
+
+  for (guint i = 0; tables[i]; i++)
+    if (g_str_equal (tables[i]->name, table_name))
+      gtk_list_box_select_row (self->table_list, gtk_list_box_get_row_at_index (self->table_list, (int) i));
+}
+
+static void
+on_table_selected (GtkListBox        *list,
+                   GtkListBoxRow     *row,
+                   VetterConsolePage *self)
+{
+  if (row && self->database)
+    show_table (self, vetter_tables ()[gtk_list_box_row_get_index (row)]);
+}
+
+static void
+on_search_changed (VetterConsolePage *self)
+{
+  run_query (self);
+}
+
+static void
+focus_search_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *parameter)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (VETTER_CONSOLE_PAGE (widget)->search_entry));
+}
+
+/* ---- GObject -------------------------------------------------------------- */
+
+void
+vetter_console_page_setup (VetterConsolePage *self,
+                           VetterDatabase    *database)
+{
+  g_set_object (&self->database, database);
+  if (gtk_list_box_get_selected_row (self->table_list) == NULL)
+    gtk_list_box_select_row (self->table_list, gtk_list_box_get_row_at_index (self->table_list, 0));
+  else
+    on_table_selected (self->table_list, gtk_list_box_get_selected_row (self->table_list), self);
+}
+
+VetterTableModel *
+vetter_console_page_get_model (VetterConsolePage *self)
+{
+  return self->model;
+}
+
+static void
+vetter_console_page_dispose (GObject *object)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (object);
+
+  g_clear_handle_id (&self->filter_id, g_source_remove);
+  if (self->facets_cancellable)
+    g_cancellable_cancel (self->facets_cancellable);
+  g_clear_object (&self->facets_cancellable);
+  if (self->model)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->model);
+  g_clear_object (&self->database);
+  gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_CONSOLE_PAGE);
+  G_OBJECT_CLASS (vetter_console_page_parent_class)->dispose (object);
+}
+
+static void
+vetter_console_page_finalize (GObject *object)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (object);
+
+  g_hash_table_unref (self->chosen);
+  g_free (self->sort);
+  g_ptr_array_unref (self->probe_order);
+  g_object_unref (self->probe_a);
+  g_object_unref (self->probe_b);
+  G_OBJECT_CLASS (vetter_console_page_parent_class)->finalize (object);
+}
+
+static void
+vetter_console_page_class_init (VetterConsolePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vetter_console_page_dispose;
+  object_class->finalize = vetter_console_page_finalize;
+
+  vetter_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-console-page.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, paned);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, table_list);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, facet_box);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, column_view);
+
+  gtk_widget_class_install_action (widget_class, "console.search", NULL, focus_search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_slash, 0, "console.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "console.search", NULL);
+}
+
+static void
+vetter_console_page_init (VetterConsolePage *self)
+{
+  const VetterTable * const *tables = vetter_tables ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->probe_order = g_ptr_array_new ();
+  self->probe_a = g_object_new (G_TYPE_OBJECT, NULL);
+  self->probe_b = g_object_new (G_TYPE_OBJECT, NULL);
+  g_object_set_data (self->probe_a, "vetter-page", self);
+  g_object_set_data (self->probe_b, "vetter-page", self);
+
+  for (guint i = 0; tables[i]; i++)
+    {
+      GtkWidget *label = gtk_label_new (_(tables[i]->label));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_list_box_append (self->table_list, label);
+    }
+  g_signal_connect (self->table_list, "row-selected", G_CALLBACK (on_table_selected), self);
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self);
+  g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed", G_CALLBACK (on_sort_changed), self);
+}

@@ -1,0 +1,26 @@
+/* vetter-console-page.h: the team's console, every record type in a list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vetter-database.h"
+#include "vetter-table-model.h"
+
+G_BEGIN_DECLS
+
+#define VETTER_TYPE_CONSOLE_PAGE (vetter_console_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (VetterConsolePage, vetter_console_page, VETTER, CONSOLE_PAGE, GtkWidget)
+
+void              vetter_console_page_setup      (VetterConsolePage *self,
+                                                  VetterDatabase    *database);
+/* Shows the list of @table_name ("ads", "outbox", …). */
+void              vetter_console_page_show_table (VetterConsolePage *self,
+                                                  const char        *table_name);
+VetterTableModel *vetter_console_page_get_model  (VetterConsolePage *self);
+
+G_END_DECLS

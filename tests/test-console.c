@@ -1,0 +1,209 @@
+/* test-console.c: the console in the main window, in a real X server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "vetter-application.h"
+#include "vetter-console-page.h"
+#include "vetter-store.h"
+#include "vetter-test-util.h"
+#include "vetter-window.h"
+
+static VetterApplication *app;
+
+static GtkWidget *
+child (VetterConsolePage *page,
+       const char        *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_CONSOLE_PAGE, name));
+}
+
+typedef struct
+{
+  VetterConsolePage *page;
+  guint              rows;
+} RowsWait;
+
+static gboolean
+shows_rows (gpointer data)
+{
+  RowsWait *wait = data;
+  VetterTableModel *model = vetter_console_page_get_model (wait->page);
+
+  return model && vetter_table_model_is_ready (model) &&
+         g_list_model_get_n_items (G_LIST_MODEL (model)) == wait->rows;
+}
+
+static void
+wait_for_rows (VetterConsolePage *page,
+               guint              rows)
+{
+  test_wait_until (shows_rows, &(RowsWait) { page, rows });
+}
+
+/* The check button of @field's facet whose label begins with @words. */
+static GtkCheckButton *
+facet_button (VetterConsolePage *page,
+              const char        *words)
+{
+  for (GtkWidget *group = gtk_widget_get_first_child (child (page, "facet_box")); group;
+       group = gtk_widget_get_next_sibling (group))
+    for (GtkWidget *button = gtk_widget_get_first_child (group); button; button = gtk_widget_get_next_sibling (button))
+      if (GTK_IS_CHECK_BUTTON (button) &&
+          g_str_has_prefix (gtk_check_button_get_label (GTK_CHECK_BUTTON (button)), words))
+        return GTK_CHECK_BUTTON (button);
+  return NULL;
+}
+
+static gboolean
+has_facet (gpointer data)
+{
+  RowsWait *wait = data;
+
+  return facet_button (wait->page, "Approved (4)") != NULL;
+}
+
+static GtkColumnViewColumn *
+column_titled (GtkColumnView *view,
+               const char    *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
+        return column;
+    }
+  return NULL;
+}
+
+static gint64
+first_key (VetterConsolePage *page)
+{
+  g_autoptr(VetterRecord) record = g_list_model_get_item (G_LIST_MODEL (vetter_console_page_get_model (page)), 0);
+
+  return vetter_record_get_key (record);
+}
+
+typedef struct
+{
+  VetterConsolePage *page;
+  gint64             key;
+} FirstWait;
+
+static gboolean
+first_is (gpointer data)
+{
+  FirstWait *wait = data;
+  VetterTableModel *model = vetter_console_page_get_model (wait->page);
+
+  return vetter_table_model_is_ready (model) && g_list_model_get_n_items (G_LIST_MODEL (model)) > 0 &&
+         first_key (wait->page) == wait->key;
+}
+
+static gboolean
+label_is (gpointer data)
+{
+  const char **pair = data;
+
+  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (pair[0])), pair[1]) == 0;
+}
+
+/* Through the real widgets: the console lists the ads; the search, a
+ * facet's values (two of one field: either) and a click on a column
+ * header each change the rows, asked of the database; the count says how
+ * many; another record type shows its own columns. */
+static void
+test_console_lists (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (page, "column_view"));
+  GtkCheckButton *approved, *rejected;
+  GtkColumnViewColumn *title;
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+  wait_for_rows (page, 12);
+  /* Newest first, as the table says. */
+  g_assert_cmpint (first_key (page), ==, 12);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "count_label"), "12 rows" });
+
+  /* The search: literal text, SQL words and all. */
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "scooter");
+  wait_for_rows (page, 2);
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "'; DROP TABLE item; --");
+  wait_for_rows (page, 1);
+  g_assert_cmpint (first_key (page), ==, 7);
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
+  wait_for_rows (page, 12);
+
+  /* Facets: approved, then rejected too. */
+  test_wait_until (has_facet, &(RowsWait) { page, 0 });
+  approved = facet_button (page, "Approved (4)");
+  gtk_check_button_set_active (approved, TRUE);
+  wait_for_rows (page, 4);
+  rejected = facet_button (page, "Rejected (4)");
+  g_assert_nonnull (rejected);
+  gtk_check_button_set_active (rejected, TRUE);
+  wait_for_rows (page, 8);
+
+  /* A click on Title's header sorts by title, in SQL, both ways. */
+  title = column_titled (view, "Title");
+  g_assert_nonnull (title);
+  gtk_column_view_sort_by_column (view, title, GTK_SORT_ASCENDING);
+  test_wait_until (first_is, &(FirstWait) { page, 7 });
+  gtk_column_view_sort_by_column (view, title, GTK_SORT_DESCENDING);
+  test_wait_until (first_is, &(FirstWait) { page, 4 });
+
+  /* Another record type: its own columns, its own rows. */
+  vetter_console_page_show_table (page, "batches");
+  wait_for_rows (page, 2);
+  g_assert_nonnull (column_titled (view, "Source"));
+  g_assert_null (column_titled (view, "Title"));
+  vetter_console_page_show_table (page, "advertisers");
+  wait_for_rows (page, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *db_dir = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  db_dir = test_tmpdir ();
+  db = g_build_filename (db_dir, "vetter.db", NULL);
+  {
+    g_autoptr(VetterStore) store = vetter_store_open (db, &error);
+
+    g_assert_no_error (error);
+    test_fill_twelve_ads (db);
+  }
+  g_setenv ("VETTER_DB", db, TRUE);
+  app = vetter_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/console/lists", test_console_lists);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  test_remove_tree (db_dir);
+  return status;
+}
