@@ -174,6 +174,74 @@ test_console_lists (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  VetterConsolePage *page;
+  gint64             key;
+  const char        *status;
+} StatusWait;
+
+/* The row of @key shows @status (the list is read again after a change). */
+static gboolean
+row_has_status (gpointer data)
+{
+  StatusWait *wait = data;
+  GListModel *model = G_LIST_MODEL (vetter_console_page_get_model (wait->page));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(VetterRecord) record = g_list_model_get_item (model, i);
+
+      if (vetter_record_get_key (record) == wait->key)
+        return g_strcmp0 (vetter_record_get_value (record, 3), wait->status) == 0;
+    }
+  return FALSE;
+}
+
+/* Every matching row approved at once, then taken back; one selected row
+ * rejected with a reason; a failed ad is left alone, and the page says so. */
+static void
+test_console_bulk_actions (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  GtkSelectionModel *selection;
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+  vetter_console_page_show_table (page, "ads");
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "scooter");
+  wait_for_rows (page, 2);
+  g_assert_true (gtk_action_bar_get_revealed (GTK_ACTION_BAR (child (page, "action_bar"))));
+
+  /* Nothing selected: nothing done, and a word why. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.decide", "s", "approved");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (child (page, "result_label"))), "Select rows first"));
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (page, "all_matching")), TRUE);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "selection_label"))), ==, "All 2 matching rows");
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.decide", "s", "approved");
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "2 ads decided" });
+  test_wait_until (row_has_status, &(StatusWait) { page, 8, "approved" });
+  test_wait_until (row_has_status, &(StatusWait) { page, 9, "approved" });
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.undo", NULL);
+  test_wait_until (row_has_status, &(StatusWait) { page, 8, "rejected" });
+  test_wait_until (row_has_status, &(StatusWait) { page, 9, "needs_review" });
+  g_assert_false (gtk_widget_get_visible (child (page, "undo_button")));
+
+  /* One selected row, rejected with a reason. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (page, "all_matching")), FALSE);
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (child (page, "column_view")));
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "selection_label"))), ==, "1 selected");
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.reject", "s", "prohibited");
+  test_wait_until (row_has_status, &(StatusWait) { page, 9, "rejected" });
+
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +269,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/console/lists", test_console_lists);
+  g_test_add_func ("/console/bulk-actions", test_console_bulk_actions);
 
   status = g_test_run ();
   g_clear_object (&app);

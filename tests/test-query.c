@@ -398,6 +398,58 @@ test_advertisers (Fixture       *f,
   g_assert_true (g_str_has_prefix (rows->pdata[1], "b@example.com|6|2|2|2|"));
 }
 
+static int
+count_where (Fixture    *f,
+             const char *sql)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  int value = -1;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* A bulk approval of every ad a filter keeps: each through the decision
+ * path (its own audit row), one row for the whole; a failed ad is left
+ * alone and counted; the undo gives each its own decision back. */
+static void
+test_bulk_decision_and_undo (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("ads", (const char *[]) { "batch=1", "status!=approved", NULL }, NULL, "id");
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(VetterItemDecision) approve = vetter_item_decision_new_manual (VETTER_STATUS_APPROVED, NULL, NULL, "ana");
+  g_autoptr(VetterBulkUndo) undo = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec (f, "UPDATE item SET status = 'failed', error = 'no image' WHERE id = 8");
+  g_assert_true (vetter_store_query_keys (f->store, q, keys, &error));
+  /* 2, 3, 5, 6, 8 (failed). */
+  g_assert_cmpuint (keys->len, ==, 5);
+  undo = vetter_store_decide_many (f->store, (gint64 *) keys->data, keys->len, approve, "ana", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (undo);
+  g_assert_cmpuint (undo->skipped, ==, 1);
+  g_assert_cmpuint (undo->item_ids->len, ==, 4);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE batch_id = 1 AND status = 'approved'"), ==, 7);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 8 AND status = 'failed'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE object_type = 'item' AND actor = 'ana'"), ==, 4);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE object_type = 'bulk' AND action = 'bulk approved'"
+                                   " AND json_extract (changes, '$.ads[1]') = '4'"), ==, 1);
+
+  g_assert_true (vetter_store_undo_many (f->store, undo, "ana", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (2, 5) AND status = 'rejected'"), ==, 2);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (3, 6) AND status = 'needs_review'"), ==, 2);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE action = 'undo bulk approved'"), ==, 1);
+}
+
 static void
 on_opened (GObject      *source,
            GAsyncResult *result,
@@ -488,6 +540,7 @@ main (int   argc,
   ADD ("/query/time-limit", test_time_limit);
   ADD ("/query/advertisers", test_advertisers);
   ADD ("/query/table-model", test_table_model);
+  ADD ("/query/bulk-decision-and-undo", test_bulk_decision_and_undo);
 #undef ADD
 
   return g_test_run ();

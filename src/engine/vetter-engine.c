@@ -1441,6 +1441,105 @@ vetter_engine_decide_finish (VetterEngine  *self,
   return query_finish (self, result, error);
 }
 
+typedef struct
+{
+  GArray             *item_ids;
+  VetterItemDecision *decision;
+  VetterBulkUndo     *undo;     /* borrowed, for an undo */
+  char               *actor;
+  VetterConfig       *config;
+} BulkRequest;
+
+static void
+bulk_request_free (BulkRequest *request)
+{
+  g_clear_pointer (&request->item_ids, g_array_unref);
+  g_clear_pointer (&request->decision, vetter_item_decision_free);
+  g_free (request->actor);
+  vetter_config_free (request->config);
+  g_free (request);
+}
+
+static gpointer
+query_decide_many (VetterStore  *store,
+                   gpointer      data,
+                   GError      **error)
+{
+  BulkRequest *request = data;
+
+  return vetter_store_decide_many (store, (const gint64 *) request->item_ids->data, request->item_ids->len,
+                                   request->decision, request->actor, request->config, error);
+}
+
+static gpointer
+query_undo_many (VetterStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  BulkRequest *request = data;
+
+  if (!vetter_store_undo_many (store, request->undo, request->actor, request->config, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+vetter_engine_decide_many_async (VetterEngine             *self,
+                                 GArray                   *item_ids,
+                                 const VetterItemDecision *decision,
+                                 const char               *actor,
+                                 GCancellable             *cancellable,
+                                 GAsyncReadyCallback       callback,
+                                 gpointer                  user_data)
+{
+  BulkRequest *request;
+
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  request = g_new0 (BulkRequest, 1);
+  request->item_ids = g_array_ref (item_ids);
+  request->decision = vetter_item_decision_copy (decision);
+  request->actor = g_strdup (actor);
+  request->config = vetter_config_copy (self->main_config);
+  run_query (self, vetter_engine_decide_many_async, query_decide_many, request, (GDestroyNotify) bulk_request_free,
+             (GDestroyNotify) vetter_bulk_undo_free, cancellable, callback, user_data);
+}
+
+VetterBulkUndo *
+vetter_engine_decide_many_finish (VetterEngine  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return query_finish (self, result, error);
+}
+
+/* @undo must live until the callback. */
+void
+vetter_engine_undo_many_async (VetterEngine        *self,
+                               VetterBulkUndo      *undo,
+                               const char          *actor,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  BulkRequest *request;
+
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  request = g_new0 (BulkRequest, 1);
+  request->undo = undo;
+  request->actor = g_strdup (actor);
+  request->config = vetter_config_copy (self->main_config);
+  run_query (self, vetter_engine_undo_many_async, query_undo_many, request, (GDestroyNotify) bulk_request_free,
+             NULL, cancellable, callback, user_data);
+}
+
+gboolean
+vetter_engine_undo_many_finish (VetterEngine  *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return query_finish (self, result, error) != NULL;
+}
+
 void
 vetter_engine_resolve_conflict_async (VetterEngine        *self,
                                       gint64               item_id,

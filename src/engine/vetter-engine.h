@@ -158,6 +158,29 @@ VetterItemDecision *vetter_engine_decide_finish (VetterEngine             *self,
                                                  GAsyncResult             *result,
                                                  GError                  **error);
 
+/* @decision on every ad of @item_ids at once (see vetter_store_decide_many),
+ * with what follows under the engine's settings. Returns: (transfer full):
+ * what an undo gives back. */
+void            vetter_engine_decide_many_async  (VetterEngine             *self,
+                                                  GArray                   *item_ids,
+                                                  const VetterItemDecision *decision,
+                                                  const char               *actor,
+                                                  GCancellable             *cancellable,
+                                                  GAsyncReadyCallback       callback,
+                                                  gpointer                  user_data);
+VetterBulkUndo *vetter_engine_decide_many_finish (VetterEngine             *self,
+                                                  GAsyncResult             *result,
+                                                  GError                  **error);
+void            vetter_engine_undo_many_async    (VetterEngine             *self,
+                                                  VetterBulkUndo           *undo,
+                                                  const char               *actor,
+                                                  GCancellable             *cancellable,
+                                                  GAsyncReadyCallback       callback,
+                                                  gpointer                  user_data);
+gboolean        vetter_engine_undo_many_finish   (VetterEngine             *self,
+                                                  GAsyncResult             *result,
+                                                  GError                  **error);
+
 /* A conflict with another desktop's decision ends: theirs becomes the
  * item's, or the item's own is written over it. */
 void          vetter_engine_resolve_conflict_async  (VetterEngine        *self,

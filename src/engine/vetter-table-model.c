@@ -477,3 +477,20 @@ vetter_table_model_is_ready (VetterTableModel *self)
 {
   return self->ready;
 }
+
+gint64
+vetter_table_model_get_key (VetterTableModel *self,
+                            guint             position)
+{
+  g_return_val_if_fail (position < self->keys->len, 0);
+  return g_array_index (self->keys, gint64, position);
+}
+
+GArray *
+vetter_table_model_dup_keys (VetterTableModel *self)
+{
+  GArray *keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->keys->len);
+
+  g_array_append_vals (keys, self->keys->data, self->keys->len);
+  return keys;
+}

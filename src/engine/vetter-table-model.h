@@ -41,6 +41,11 @@ const VetterTable *vetter_table_model_get_table (VetterTableModel  *self);
 void               vetter_table_model_set_query (VetterTableModel  *self,
                                                  const VetterQuery *query);
 const VetterQuery *vetter_table_model_get_query (VetterTableModel  *self);
+/* The key of the row at @position, without reading the row. */
+gint64             vetter_table_model_get_key   (VetterTableModel  *self,
+                                                 guint              position);
+/* Returns: (transfer full): every row's key, in order. */
+GArray            *vetter_table_model_dup_keys  (VetterTableModel  *self);
 /* FALSE while a query runs. */
 gboolean           vetter_table_model_is_ready  (VetterTableModel  *self);
 

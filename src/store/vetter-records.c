@@ -318,3 +318,14 @@ vetter_failures_new (void)
 {
   return g_ptr_array_new_with_free_func ((GDestroyNotify) failure_free);
 }
+
+void
+vetter_bulk_undo_free (VetterBulkUndo *undo)
+{
+  if (undo == NULL)
+    return;
+  g_clear_pointer (&undo->item_ids, g_array_unref);
+  g_clear_pointer (&undo->previous, g_ptr_array_unref);
+  g_free (undo->action);
+  g_free (undo);
+}

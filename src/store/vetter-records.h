@@ -125,6 +125,18 @@ VetterItemDecision *vetter_item_decision_copy       (const VetterItemDecision  *
 void                vetter_item_decision_free       (VetterItemDecision        *decision);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterItemDecision, vetter_item_decision_free)
 
+/* What a bulk decision replaced, to give it back. */
+typedef struct
+{
+  GArray    *item_ids;   /* gint64: the ads it decided */
+  GPtrArray *previous;   /* VetterItemDecision*: what each had before */
+  char      *action;     /* "bulk approved", … */
+  guint      skipped;    /* ads left alone: nothing to decide yet */
+} VetterBulkUndo;
+
+void                vetter_bulk_undo_free           (VetterBulkUndo            *undo);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterBulkUndo, vetter_bulk_undo_free)
+
 /* ---- One item in full ----------------------------------------------------- */
 
 typedef struct

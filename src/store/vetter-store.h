@@ -146,6 +146,25 @@ gboolean     vetter_store_decide              (VetterStore        *self,
                                                VetterItemDecision **previous,
                                                gint64             *batch_id,
                                                GError            **error);
+/* @decision on every ad of @item_ids in one transaction, each through the
+ * one decision path (audited, its effects queued under @config), and one
+ * audit row for the whole. Ads with nothing to decide yet (waiting, being
+ * processed, failed) are left alone, and counted. Returns:
+ * (transfer full): what to give back for an undo; NULL with @error. */
+VetterBulkUndo *vetter_store_decide_many  (VetterStore              *self,
+                                           const gint64             *item_ids,
+                                           guint                     n_items,
+                                           const VetterItemDecision *decision,
+                                           const char               *actor,
+                                           const VetterConfig       *config,
+                                           GError                  **error);
+/* Gives every ad of @undo its decision back, in one transaction. */
+gboolean        vetter_store_undo_many    (VetterStore              *self,
+                                           const VetterBulkUndo     *undo,
+                                           const char               *actor,
+                                           const VetterConfig       *config,
+                                           GError                  **error);
+
 /* A moderator keeps one of two desktops' decisions on the item. */
 gboolean     vetter_store_resolve_conflict    (VetterStore        *self,
                                                gint64              item_id,

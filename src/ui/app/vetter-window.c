@@ -682,7 +682,7 @@ vetter_window_constructed (GObject *object)
   g_signal_connect_object (self->engine, "batch-progress", G_CALLBACK (on_batch_progress), self, G_CONNECT_SWAPPED);
   gtk_list_box_bind_model (self->batch_list, G_LIST_MODEL (self->batches), create_batch_row, self, NULL);
   vetter_review_page_setup (self->review_page, self->engine, G_LIST_MODEL (self->batches));
-  vetter_console_page_setup (self->console_page, vetter_context_get_database (self->context));
+  vetter_console_page_setup (self->console_page, self->engine);
   g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (on_sync_changed), self, G_CONNECT_SWAPPED);
   on_sync_changed (self);
   self->listing = TRUE;

@@ -25,6 +25,7 @@
 
 #include "vetter-console-page.h"
 #include "vetter-labels.h"
+#include "vetter-reasons.h"
 #include "vetter-resources.h"
 #include "vetter-store-query.h"
 
@@ -44,8 +45,18 @@ struct _VetterConsolePage
   GtkLabel          *message_label;
   GtkBox            *facet_box;
   GtkColumnView     *column_view;
+  GtkActionBar      *action_bar;
+  GtkLabel          *selection_label;
+  GtkCheckButton    *all_matching;
+  GtkLabel          *result_label;
+  GtkWidget         *undo_button;
+  GtkMenuButton     *reject_button;
 
+  VetterEngine      *engine;
   VetterDatabase    *database;
+  GtkMultiSelection *selection;
+  VetterBulkUndo    *last_undo;     /* the last action on many rows, to take back */
+  gboolean           acting;        /* one runs */
   const VetterTable *table;
   VetterTableModel  *model;
   GHashTable        *chosen;        /* field → GPtrArray of values ticked */
@@ -431,6 +442,199 @@ on_sort_changed (GtkSorter         *sorter,
   run_query (self);
 }
 
+/* ---- Acting on many rows -------------------------------------------------- */
+
+static gboolean
+acts_on_ads (VetterConsolePage *self)
+{
+  return self->table && (g_str_equal (self->table->name, "ads") || g_str_equal (self->table->name, "conflicts"));
+}
+
+static void
+update_selection_label (VetterConsolePage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->model == NULL || self->selection == NULL)
+    return;
+  if (gtk_check_button_get_active (self->all_matching))
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "All %u matching row", "All %u matching rows", n), n);
+    }
+  else
+    {
+      g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+      guint64 n = gtk_bitset_get_size (selected);
+
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " selected",
+                                           "%" G_GUINT64_FORMAT " selected", (gulong) n), n);
+    }
+  gtk_label_set_label (self->selection_label, text);
+}
+
+/* The keys the next action is for: every matching row, or the selected. */
+static GArray *
+target_keys (VetterConsolePage *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  GArray *keys;
+  guint position;
+
+  if (gtk_check_button_get_active (self->all_matching))
+    return vetter_table_model_dup_keys (self->model);
+  keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      gint64 key = vetter_table_model_get_key (self->model, position);
+
+      g_array_append_val (keys, key);
+    }
+  return keys;
+}
+
+static void
+on_decided_many (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  VetterBulkUndo *undo = vetter_engine_decide_many_finish (VETTER_ENGINE (source), result, &error);
+  g_autofree char *text = NULL;
+
+  self->acting = FALSE;
+  if (undo == NULL)
+    {
+      gtk_label_set_label (self->result_label, error->message);
+      return;
+    }
+  g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
+  self->last_undo = undo;
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ad decided", "%u ads decided", undo->item_ids->len),
+                          undo->item_ids->len);
+  if (undo->skipped > 0)
+    {
+      g_autofree char *left = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u left alone (not processed yet, or failed)",
+                                                            "%u left alone (not processed yet, or failed)",
+                                                            undo->skipped), undo->skipped);
+      g_autofree char *both = g_strconcat (text, " · ", left, NULL);
+
+      g_free (text);
+      text = g_steal_pointer (&both);
+    }
+  gtk_label_set_label (self->result_label, text);
+  gtk_widget_set_visible (self->undo_button, undo->item_ids->len > 0);
+}
+
+static void
+decide_many (VetterConsolePage *self,
+             VetterStatus       status,
+             const char        *reason_code)
+{
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(VetterItemDecision) decision = NULL;
+
+  if (!acts_on_ads (self) || self->acting)
+    return;
+  keys = target_keys (self);
+  if (keys->len == 0)
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
+      return;
+    }
+  self->acting = TRUE;
+  decision = vetter_item_decision_new_manual (status, reason_code, NULL, g_get_user_name ());
+  vetter_engine_decide_many_async (self->engine, keys, decision, g_get_user_name (), NULL, on_decided_many,
+                                   g_object_ref (self));
+}
+
+static void
+decide_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *parameter)
+{
+  decide_many (VETTER_CONSOLE_PAGE (widget), vetter_status_from_string (g_variant_get_string (parameter, NULL)), NULL);
+}
+
+static void
+reject_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *parameter)
+{
+  decide_many (VETTER_CONSOLE_PAGE (widget), VETTER_STATUS_REJECTED, g_variant_get_string (parameter, NULL));
+}
+
+static void
+pick_reason_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+
+  if (acts_on_ads (self))
+    gtk_menu_button_popup (self->reject_button);
+}
+
+static void
+on_undone_many (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->acting = FALSE;
+  if (!vetter_engine_undo_many_finish (VETTER_ENGINE (source), result, &error))
+    {
+      gtk_label_set_label (self->result_label, error->message);
+      return;
+    }
+  g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
+  gtk_widget_set_visible (self->undo_button, FALSE);
+  gtk_label_set_label (self->result_label, _("Undone: every ad has its decision back"));
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+
+  if (self->last_undo == NULL || self->acting)
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  self->acting = TRUE;
+  vetter_engine_undo_many_async (self->engine, self->last_undo, g_get_user_name (), NULL, on_undone_many,
+                                 g_object_ref (self));
+}
+
+static GMenuModel *
+reasons_menu (void)
+{
+  GMenu *menu = g_menu_new ();
+  guint n;
+  const VetterReason *reasons = vetter_reasons (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (_(reasons[i].label), NULL);
+
+      g_menu_item_set_action_and_target_value (item, "console.reject", g_variant_new_string (reasons[i].code));
+      g_menu_append_item (menu, item);
+    }
+  return G_MENU_MODEL (menu);
+}
+
 /* ---- Tables --------------------------------------------------------------- */
 
 static void
@@ -511,6 +715,7 @@ show_table (VetterConsolePage *self,
 
   if (self->table == table)
     return;
+  self->selection = NULL;
   g_signal_handlers_block_by_func (view_sorter, on_sort_changed, self);
   if (self->facets_cancellable)
     g_cancellable_cancel (self->facets_cancellable);
@@ -526,7 +731,16 @@ show_table (VetterConsolePage *self,
   self->model = vetter_table_model_new (self->database, table);
   g_signal_connect_swapped (self->model, "loaded", G_CALLBACK (on_model_loaded), self);
   selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
+  g_signal_connect_swapped (selection, "selection-changed", G_CALLBACK (update_selection_label), self);
+  g_signal_connect_swapped (selection, "items-changed", G_CALLBACK (update_selection_label), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  self->selection = selection;
+  gtk_check_button_set_active (self->all_matching, FALSE);
+  gtk_label_set_label (self->result_label, "");
+  gtk_widget_set_visible (self->undo_button, FALSE);
+  g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
+  gtk_action_bar_set_revealed (self->action_bar, acts_on_ads (self));
+  update_selection_label (self);
   add_columns (self);
   /* The header shows the table's own order. */
   {
@@ -583,9 +797,10 @@ focus_search_action (GtkWidget  *widget,
 
 void
 vetter_console_page_setup (VetterConsolePage *self,
-                           VetterDatabase    *database)
+                           VetterEngine      *engine)
 {
-  g_set_object (&self->database, database);
+  g_set_object (&self->engine, engine);
+  g_set_object (&self->database, vetter_engine_get_database (engine));
   if (gtk_list_box_get_selected_row (self->table_list) == NULL)
     gtk_list_box_select_row (self->table_list, gtk_list_box_get_row_at_index (self->table_list, 0));
   else
@@ -611,6 +826,8 @@ vetter_console_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_clear_object (&self->model);
   g_clear_object (&self->database);
+  g_clear_object (&self->engine);
+  g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_CONSOLE_PAGE);
   G_OBJECT_CLASS (vetter_console_page_parent_class)->dispose (object);
 }
@@ -648,6 +865,21 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, facet_box);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, column_view);
 
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, action_bar);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, selection_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, all_matching);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, result_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, undo_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, reject_button);
+
+  gtk_widget_class_install_action (widget_class, "console.decide", "s", decide_action);
+  gtk_widget_class_install_action (widget_class, "console.reject", "s", reject_action);
+  gtk_widget_class_install_action (widget_class, "console.pick-reason", NULL, pick_reason_action);
+  gtk_widget_class_install_action (widget_class, "console.undo", NULL, undo_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "console.decide", "s", "approved");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, 0, "console.decide", "s", "needs_review");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, 0, "console.pick-reason", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "console.undo", NULL);
   gtk_widget_class_install_action (widget_class, "console.search", NULL, focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_slash, 0, "console.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "console.search", NULL);
@@ -673,6 +905,12 @@ vetter_console_page_init (VetterConsolePage *self)
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_list_box_append (self->table_list, label);
     }
+  {
+    g_autoptr(GMenuModel) menu = reasons_menu ();
+
+    gtk_menu_button_set_menu_model (self->reject_button, menu);
+  }
+  g_signal_connect_swapped (self->all_matching, "toggled", G_CALLBACK (update_selection_label), self);
   g_signal_connect (self->table_list, "row-selected", G_CALLBACK (on_table_selected), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed", G_CALLBACK (on_sort_changed), self);

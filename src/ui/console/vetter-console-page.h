@@ -7,7 +7,7 @@
 
 #include <gtk/gtk.h>
 
-#include "vetter-database.h"
+#include "vetter-engine.h"
 #include "vetter-table-model.h"
 
 G_BEGIN_DECLS
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VetterConsolePage, vetter_console_page, VETTER, CONSOLE_PAGE, GtkWidget)
 
 void              vetter_console_page_setup      (VetterConsolePage *self,
-                                                  VetterDatabase    *database);
+                                                  VetterEngine      *engine);
 /* Shows the list of @table_name ("ads", "outbox", …). */
 void              vetter_console_page_show_table (VetterConsolePage *self,
                                                   const char        *table_name);
