@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "vetter-csv.h"
 #include "vetter-database.h"
 #include "vetter-error.h"
 #include "vetter-store-query.h"
@@ -451,6 +452,66 @@ test_bulk_decision_and_undo (Fixture       *f,
 }
 
 static void
+count_progress (gint64   written,
+                gpointer data)
+{
+  *(gint64 *) data = written;
+}
+
+/* An export holds what the query shows, in its order, read back whole;
+ * nothing is left beside the file. */
+static void
+test_export (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("ads", (const char *[]) { "status=approved", NULL }, NULL, "title");
+  g_autofree char *csv_path = g_build_filename (f->dir, "approved.csv", NULL);
+  g_autofree char *json_path = g_build_filename (f->dir, "approved.jsonl", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(VetterCsvReader) reader = NULL;
+  g_autoptr(GPtrArray) fields = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 progress = 0;
+  guint line, rows = 0;
+
+  g_assert_cmpint (vetter_store_export_query (f->store, q, VETTER_ROW_FORMAT_CSV, csv_path, count_progress, &progress,
+                                              &error), ==, 4);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv_path, &text, NULL, NULL));
+  reader = vetter_csv_reader_new (text, strlen (text));
+  g_assert_true (vetter_csv_reader_next (reader, &fields, &line, &error));
+  g_assert_cmpstr (fields->pdata[1], ==, "title");
+  g_clear_pointer (&fields, g_ptr_array_unref);
+  while (vetter_csv_reader_next (reader, &fields, &line, &error))
+    {
+      if (rows++ == 0)
+        g_assert_cmpstr (fields->pdata[1], ==, "'; DROP TABLE item; --");
+      g_clear_pointer (&fields, g_ptr_array_unref);
+    }
+  g_assert_cmpuint (rows, ==, 4);
+
+  g_assert_cmpint (vetter_store_export_query (f->store, q, VETTER_ROW_FORMAT_JSON_LINES, json_path, NULL, NULL, &error),
+                   ==, 4);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (json_path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  g_assert_true (g_str_has_prefix (lines[2], "{\"id\":1,\"title\":\"Toyota Corolla 2010\""));
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)))
+      g_assert_null (strstr (name, ".csv.") ? name : strstr (name, ".jsonl.") ? name : NULL);
+  }
+  /* Where nothing can be written: an error naming the place. */
+  g_assert_cmpint (vetter_store_export_query (f->store, q, VETTER_ROW_FORMAT_CSV, "/nonexistent/dir/x.csv", NULL, NULL,
+                                              &error), ==, -1);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/dir/x.csv"));
+}
+
+static void
 on_opened (GObject      *source,
            GAsyncResult *result,
            gpointer      data)
@@ -541,6 +602,7 @@ main (int   argc,
   ADD ("/query/advertisers", test_advertisers);
   ADD ("/query/table-model", test_table_model);
   ADD ("/query/bulk-decision-and-undo", test_bulk_decision_and_undo);
+  ADD ("/query/export", test_export);
 #undef ADD
 
   return g_test_run ();

@@ -13,18 +13,17 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 
-#include "vetter-csv.h"
 #include "vetter-database.h"
 #include "vetter-list.h"
+#include "vetter-row-writer.h"
 #include "vetter-store-query.h"
 
 typedef struct
 {
   const VetterTable *table;
-  gboolean           json;
+  VetterRowFormat    format;
   GString           *line;
   gboolean           failed;   /* stdout refused a write */
 } Output;
@@ -52,73 +51,15 @@ write_line (Output *out)
   return TRUE;
 }
 
-static void
-append_json_value (GString                 *line,
-                   const VetterTableColumn *column,
-                   const char              *value)
-{
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-
-  if (value == NULL)
-    node = json_node_init_null (json_node_alloc ());
-  else if (column->type == VETTER_COLUMN_INTEGER)
-    node = json_node_init_int (json_node_alloc (), g_ascii_strtoll (value, NULL, 10));
-  else if (column->type == VETTER_COLUMN_REAL)
-    node = json_node_init_double (json_node_alloc (), g_ascii_strtod (value, NULL));
-  else
-    node = json_node_init_string (json_node_alloc (), value);
-  text = json_to_string (node, FALSE);
-  g_string_append (line, text);
-}
-
 static gboolean
 print_row (const char * const *values,
            guint               n_values,
            gpointer            user_data)
 {
   Output *out = user_data;
-  guint v = 0;
 
-  if (out->json)
-    {
-      g_string_append_c (out->line, '{');
-      for (guint i = 0; i < out->table->n_columns; i++)
-        {
-          const VetterTableColumn *column = &out->table->columns[i];
-
-          if (column->sql == NULL)
-            continue;
-          g_string_append_printf (out->line, "%s\"%s\":", v ? "," : "", column->name);
-          append_json_value (out->line, column, values[v++]);
-        }
-      g_string_append (out->line, "}\n");
-    }
-  else
-    {
-      g_autoptr(GPtrArray) cells = g_ptr_array_new ();
-
-      for (guint i = 0; i < out->table->n_columns; i++)
-        if (out->table->columns[i].sql)
-          {
-            g_ptr_array_add (cells, (gpointer) (values[v] ? values[v] : ""));
-            v++;
-          }
-      vetter_csv_append_row (out->line, (const char * const *) cells->pdata, cells->len);
-    }
+  vetter_row_writer_row (out->table, out->format, values, out->line);
   return write_line (out);
-}
-
-static void
-print_header (Output *out)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-
-  for (guint i = 0; i < out->table->n_columns; i++)
-    if (out->table->columns[i].sql)
-      g_ptr_array_add (names, (gpointer) out->table->columns[i].name);
-  vetter_csv_append_row (out->line, (const char * const *) names->pdata, names->len);
-  write_line (out);
 }
 
 int
@@ -172,7 +113,7 @@ vetter_list_main (int    argc,
       g_printerr ("vetter list: there is no table “%s” (there are %s)\n", argv[1], names);
       return 2;
     }
-  if (format && !g_str_equal (format, "csv") && !g_str_equal (format, "json"))
+  if (!vetter_row_format_from_string (format ? format : "csv", &out.format))
     {
       g_printerr ("vetter list: --format is csv or json, not “%s”\n", format);
       return 2;
@@ -215,10 +156,9 @@ vetter_list_main (int    argc,
     }
 
   out.table = table;
-  out.json = format && g_str_equal (format, "json");
   out.line = g_string_new (NULL);
-  if (!out.json)
-    print_header (&out);
+  vetter_row_writer_header (table, out.format, out.line);
+  write_line (&out);
   if (!vetter_store_query_rows (store, query, 0, limit, print_row, &out, &error))
     {
       g_printerr ("vetter list: %s\n", error->message);

@@ -12,6 +12,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 #include "vetter-store-query.h"
@@ -350,4 +354,96 @@ vetter_store_query_facet (VetterStore        *self,
       return NULL;
     }
   return call.values;
+}
+
+/* ---- Export --------------------------------------------------------------- */
+
+#define EXPORT_BUFFER (64 * 1024)
+#define EXPORT_PROGRESS_ROWS 5000
+
+typedef struct
+{
+  const VetterTable    *table;
+  VetterRowFormat       format;
+  FILE                 *file;
+  GString              *buffer;
+  gint64                written;
+  gboolean              failed;
+  VetterExportProgress  progress;
+  gpointer              user_data;
+} Export;
+
+static gboolean
+flush_export (Export *export)
+{
+  if (export->buffer->len > 0 &&
+      fwrite (export->buffer->str, 1, export->buffer->len, export->file) != export->buffer->len)
+    export->failed = TRUE;
+  g_string_truncate (export->buffer, 0);
+  return !export->failed;
+}
+
+static gboolean
+export_row (const char * const *values,
+            guint               n_values,
+            gpointer            data)
+{
+  Export *export = data;
+
+  vetter_row_writer_row (export->table, export->format, values, export->buffer);
+  export->written++;
+  if (export->progress && export->written % EXPORT_PROGRESS_ROWS == 0)
+    export->progress (export->written, export->user_data);
+  return export->buffer->len < EXPORT_BUFFER || flush_export (export);
+}
+
+gint64
+vetter_store_export_query (VetterStore          *self,
+                           const VetterQuery    *query,
+                           VetterRowFormat       format,
+                           const char           *path,
+                           VetterExportProgress  progress,
+                           gpointer              user_data,
+                           GError              **error)
+{
+  g_autofree char *temporary = g_strconcat (path, ".XXXXXX", NULL);
+  Export export = { vetter_query_get_table (query), format, NULL, g_string_new (NULL), 0, FALSE, progress, user_data };
+  gboolean ok;
+  int fd = g_mkstemp (temporary);
+
+  if (fd < 0 || (export.file = fdopen (fd, "w")) == NULL)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write beside %s: %s", path, g_strerror (saved));
+      g_string_free (export.buffer, TRUE);
+      return -1;
+    }
+  vetter_row_writer_header (export.table, format, export.buffer);
+  ok = vetter_store_query_rows (self, query, 0, 0, export_row, &export, error) && flush_export (&export);
+  if (fclose (export.file) != 0)
+    export.failed = TRUE;
+  g_string_free (export.buffer, TRUE);
+  if (ok && export.failed)
+    {
+      int saved = errno;
+
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (saved));
+      ok = FALSE;
+    }
+  if (ok && g_rename (temporary, path) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot put %s in place: %s", path, g_strerror (saved));
+      ok = FALSE;
+    }
+  if (!ok)
+    {
+      g_unlink (temporary);
+      return -1;
+    }
+  return export.written;
 }

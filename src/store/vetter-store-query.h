@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "vetter-query.h"
+#include "vetter-row-writer.h"
 #include "vetter-store.h"
 
 G_BEGIN_DECLS
@@ -71,6 +72,21 @@ GPtrArray        *vetter_store_query_facet          (VetterStore        *self,
                                                      const char         *field,
                                                      guint               max_values,
                                                      GError            **error);
+
+/* Told how many rows are written so far, every few thousand. */
+typedef void (*VetterExportProgress) (gint64   written,
+                                      gpointer user_data);
+
+/* Every row of @query into @path as @format, streamed (memory stays flat
+ * whatever the number of rows): written beside it and renamed into place,
+ * so that a file there is always whole. Returns how many rows, or -1. */
+gint64            vetter_store_export_query         (VetterStore          *self,
+                                                     const VetterQuery    *query,
+                                                     VetterRowFormat       format,
+                                                     const char           *path,
+                                                     VetterExportProgress  progress,
+                                                     gpointer              user_data,
+                                                     GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterFacetValue, vetter_facet_value_free)
 
