@@ -496,6 +496,48 @@ test_migration_rewrites_audit (void)
   test_remove_tree (dir);
 }
 
+/* Ads made before the search index existed are found by it once the store
+ * is opened (schema 6), by title and by an image's source; a title changed
+ * later is found by its new words only. */
+static void
+test_migration_indexes_search (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "old.db", NULL);
+  g_autoptr(VetterStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int v = 0; v < 5; v++)
+    g_assert_cmpint (sqlite3_exec (db, vetter_store_migrations[v], NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO batch (key, source, kind, created) VALUES ('k', 's', 'ads', 1);"
+                                 "INSERT INTO item (batch_id, row, title, status, created, updated, uid)"
+                                 " VALUES (1, 1, 'Vintage Corolla', 'approved', 1, 1, 'a');"
+                                 "INSERT INTO image (item_id, position, source, location)"
+                                 " VALUES (1, 1, 'https://cdn.example.com/x/corolla-front.jpg', '/tmp/1.jpg');"
+                                 "PRAGMA user_version = 5;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = vetter_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM item_search WHERE item_search MATCH '\"tage cor\"'"), ==, 1);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM item_search WHERE item_search MATCH '\"a-fro\"'"), ==, 1);
+  {
+    sqlite3 *writer;
+
+    g_assert_cmpint (sqlite3_open (path, &writer), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (writer, "UPDATE item SET title = 'Blue van' WHERE id = 1", NULL, NULL, NULL), ==,
+                     SQLITE_OK);
+    sqlite3_close (writer);
+  }
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM item_search WHERE item_search MATCH '\"tage cor\"'"), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM item_search WHERE item_search MATCH '\"ue va\"'"), ==, 1);
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
 /* Another desktop's decision taken in from the shared database is audited
  * as any decision is: under its author, field by field, before and after. */
 static void
@@ -938,6 +980,7 @@ main (int   argc,
   g_test_add ("/store/migrations", Fixture, NULL, fixture_set_up, test_migrations, fixture_tear_down);
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
   g_test_add_func ("/store/failed-migration-rolls-back", test_failed_migration_rolls_back);
+  g_test_add_func ("/store/migration-indexes-search", test_migration_indexes_search);
   g_test_add ("/store/claim-record-and-resume", Fixture, NULL, fixture_set_up, test_claim_record_and_resume, fixture_tear_down);
   g_test_add ("/store/suspect-taken-last", Fixture, NULL, fixture_set_up, test_suspect_taken_last, fixture_tear_down);
   g_test_add ("/store/fetch-failure-fails-item", Fixture, NULL, fixture_set_up, test_fetch_failure_fails_item, fixture_tear_down);

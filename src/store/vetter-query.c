@@ -444,7 +444,24 @@ vetter_query_build_where (const VetterQuery *self,
           add_bind (binds, filter->value);
         }
     }
-  if (self->search)
+  if (self->search && self->table->search_index && g_utf8_strlen (self->search, -1) >= 3)
+    {
+      /* One phrase, quoted as FTS5 quotes: the text is never a query. */
+      g_autoptr(GString) phrase = g_string_new ("\"");
+
+      for (const char *p = self->search; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (phrase, '"');
+          g_string_append_c (phrase, *p);
+        }
+      g_string_append_c (phrase, '"');
+      if (where->len)
+        g_string_append (where, " AND ");
+      g_string_append_printf (where, "(%s)", self->table->search_index);
+      add_bind (binds, g_variant_new_string (phrase->str));
+    }
+  else if (self->search)
     {
       g_autofree char *pattern = contains_pattern (self->search);
       guint n = 0;

@@ -209,8 +209,28 @@ static const char * const vetter_store_migrations[] = {
   "UPDATE outbox SET batch_id = json_extract (payload, '$.batch_id') WHERE kind = 'webhook';"
   "CREATE INDEX outbox_batch ON outbox (batch_id, kind, state) WHERE batch_id IS NOT NULL;",
 
-  /* 4 → 5: how many times an item was in a worker when Vetter died, so
-   * that an image that kills it is set aside instead of killing every
-   * rerun. */
+  /* 4 → 5: how many times an item was in a worker when Vetter crashed,
+   * so that an image that crashes it is set aside instead of crashing
+   * every rerun. */
   "ALTER TABLE item ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;",
+
+  /* 5 → 6: the console's search: every three characters of an ad's title,
+   * e-mail, note and images' sources, so that a substring is found
+   * without reading every row; kept by triggers, whoever writes. */
+  "CREATE VIRTUAL TABLE item_search USING fts5 (title, email, note, sources, tokenize = 'trigram');"
+  "INSERT INTO item_search (rowid, title, email, note, sources)"
+  "  SELECT id, title, email, note, (SELECT group_concat (source, ' ') FROM image WHERE image.item_id = item.id)"
+  "  FROM item;"
+  "CREATE TRIGGER item_search_insert AFTER INSERT ON item BEGIN"
+  "  INSERT INTO item_search (rowid, title, email, note, sources) VALUES (new.id, new.title, new.email, new.note, NULL);"
+  " END;"
+  "CREATE TRIGGER item_search_update AFTER UPDATE OF title, email, note ON item BEGIN"
+  "  UPDATE item_search SET title = new.title, email = new.email, note = new.note WHERE rowid = new.id;"
+  " END;"
+  "CREATE TRIGGER item_search_delete AFTER DELETE ON item BEGIN"
+  "  DELETE FROM item_search WHERE rowid = old.id;"
+  " END;"
+  "CREATE TRIGGER item_search_image AFTER INSERT ON image BEGIN"
+  "  UPDATE item_search SET sources = coalesce (sources || ' ', '') || new.source WHERE rowid = new.item_id;"
+  " END;",
 };

@@ -135,12 +135,13 @@ static const VetterTableColumn conflict_columns[] = {
 };
 
 #define TABLE(name, label, from, where, key, watches, extra, sort, desc, columns) \
-  { name, label, from, where, key, watches, extra, sort, desc, columns, G_N_ELEMENTS (columns) }
+  { name, label, from, where, key, watches, extra, NULL, sort, desc, columns, G_N_ELEMENTS (columns) }
 
 static const VetterTable tables[] = {
-  TABLE ("ads", N_("Ads"), "item", NULL, "item.id", "item",
-         "EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id AND image.source LIKE ? ESCAPE '\\')",
-         "id", TRUE, ad_columns),
+  { "ads", N_("Ads"), "item", NULL, "item.id", "item",
+    "EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id AND image.source LIKE ? ESCAPE '\\')",
+    "item.id IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)",
+    "id", TRUE, ad_columns, G_N_ELEMENTS (ad_columns) },
   TABLE ("images", N_("Images"), "image", NULL, "image.id", "image", NULL, "id", TRUE, image_columns),
   TABLE ("batches", N_("Batches"), "batch", NULL, "batch.id", "batch", NULL, "id", TRUE, batch_columns),
   TABLE ("advertisers", N_("Advertisers"),

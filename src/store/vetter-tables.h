@@ -63,6 +63,9 @@ typedef struct
   const char              *key;           /* a row's integer key */
   const char              *watches;       /* the schema table whose changes change it */
   const char              *extra_search;  /* more SQL true when ? is found, or NULL */
+  /* SQL true for a row where the bound full-text phrase is found (a
+   * trigram index: three characters or more), or NULL. */
+  const char              *search_index;
   const char              *default_sort;  /* a column name */
   gboolean                 default_descending;
   const VetterTableColumn *columns;
