@@ -91,7 +91,7 @@ keys_of (Fixture           *f,
   g_autoptr(GError) error = NULL;
   GString *text = g_string_new (NULL);
 
-  g_assert_true (vetter_store_query_keys (f->store, q, keys, &error));
+  g_assert_true (vetter_store_query_keys (f->store, q, 0, keys, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < keys->len; i++)
     g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (keys, gint64, i));
@@ -157,8 +157,8 @@ test_sorts (Fixture       *f,
           }
         g_assert_true (vetter_query_set_sort (up_q, column->name, &error));
         g_assert_true (vetter_query_set_sort (down_q, down, &error));
-        g_assert_true (vetter_store_query_keys (f->store, up_q, up_keys, &error));
-        g_assert_true (vetter_store_query_keys (f->store, down_q, down_keys, &error));
+        g_assert_true (vetter_store_query_keys (f->store, up_q, 0, up_keys, &error));
+        g_assert_true (vetter_store_query_keys (f->store, down_q, 0, down_keys, &error));
         g_assert_no_error (error);
         /* Descending is ascending backwards: every tie is broken by the key. */
         g_assert_cmpuint (up_keys->len, ==, down_keys->len);
@@ -376,14 +376,14 @@ test_time_limit (Fixture       *f,
            " INSERT INTO item (id, batch_id, row, title, email, status, created, updated, uid)"
            " SELECT i, 1, i, 'ad ' || i, 'seller' || (i % 5000) || '@example.com', 'queued', 0, 0, 'x' || i FROM n;");
   vetter_store_set_query_time_limit (f->store, 5);
-  g_assert_false (vetter_store_query_keys (f->store, q, keys, &error));
+  g_assert_false (vetter_store_query_keys (f->store, q, 0, keys, &error));
   g_assert_error (error, VETTER_ERROR, VETTER_ERROR_TIME_LIMIT);
   g_assert_nonnull (strstr (error->message, "took longer than 5 ms"));
   g_clear_error (&error);
 
   g_array_set_size (keys, 0);
   vetter_store_set_query_time_limit (f->store, 0);
-  g_assert_true (vetter_store_query_keys (f->store, quick, keys, &error));
+  g_assert_true (vetter_store_query_keys (f->store, quick, 0, keys, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (keys->len, ==, 300012);
 }
@@ -435,7 +435,7 @@ test_bulk_decision_and_undo (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   exec (f, "UPDATE item SET status = 'failed', error = 'no image' WHERE id = 8");
-  g_assert_true (vetter_store_query_keys (f->store, q, keys, &error));
+  g_assert_true (vetter_store_query_keys (f->store, q, 0, keys, &error));
   /* 2, 3, 5, 6, 8 (failed). */
   g_assert_cmpuint (keys->len, ==, 5);
   undo = vetter_store_decide_many (f->store, (gint64 *) keys->data, keys->len, approve, "ana", NULL, &error);
@@ -545,8 +545,21 @@ record_loaded (gpointer data)
   return vetter_record_get_loaded (data);
 }
 
+static void
+note_change (GListModel *model,
+             guint       position,
+             guint       removed,
+             guint       added,
+             GArray     *changes)
+{
+  g_array_append_val (changes, position);
+  g_array_append_val (changes, removed);
+  g_array_append_val (changes, added);
+}
+
 /* The console's list model: the query runs on the database thread, the
- * list holds keys, and a row's values come when the row is asked for. */
+ * list holds keys, and a row's values come when the row is asked for; a
+ * long list shows its first page before every key is in. */
 static void
 test_table_model (Fixture       *f,
                   gconstpointer  data)
@@ -559,6 +572,10 @@ test_table_model (Fixture       *f,
   g_autoptr(VetterRecord) second = NULL;
   gboolean opened = FALSE;
 
+  /* 488 more ads, waiting, for a list longer than its first page. */
+  exec (f, "WITH RECURSIVE n (i) AS (SELECT 13 UNION ALL SELECT i + 1 FROM n WHERE i < 500)"
+           " INSERT INTO item (id, batch_id, row, title, status, created, updated, uid)"
+           " SELECT i, 2, i, 'waiting ' || i, 'queued', 0, 0, 'w' || i FROM n;");
   /* The store is the database thread's now. */
   g_clear_object (&f->store);
   database = vetter_database_new (f->path);
@@ -582,6 +599,26 @@ test_table_model (Fixture       *f,
   second = g_list_model_get_item (G_LIST_MODEL (model), 1);
   test_wait_until (record_loaded, second);
   g_assert_cmpstr (vetter_record_get_value (second, 1), ==, "Blue scooter");
+
+  /* Every ad: the first page at once, then the rest after it. */
+  {
+    g_autoptr(VetterQuery) all = query ("ads", NULL, NULL, NULL);
+    g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (guint));
+
+    g_signal_connect (model, "items-changed", G_CALLBACK (note_change), changes);
+    vetter_table_model_set_query (model, all);
+    test_wait_until (model_ready, model);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 500);
+    g_assert_cmpuint (changes->len, ==, 6);
+    /* (position, removed, added) */
+    g_assert_cmpuint (g_array_index (changes, guint, 0), ==, 0);
+    g_assert_cmpuint (g_array_index (changes, guint, 1), ==, 2);
+    g_assert_cmpuint (g_array_index (changes, guint, 2), ==, 200);
+    g_assert_cmpuint (g_array_index (changes, guint, 3), ==, 200);
+    g_assert_cmpuint (g_array_index (changes, guint, 4), ==, 0);
+    g_assert_cmpuint (g_array_index (changes, guint, 5), ==, 300);
+    g_signal_handlers_disconnect_by_func (model, note_change, changes);
+  }
 
   g_clear_object (&model);
   vetter_database_close (database);

@@ -11,6 +11,8 @@
 #include "vetter-table-model.h"
 
 #define PAGE_SIZE 100
+/* Rows shown before every key is in. */
+#define FIRST_PAGE 200
 #define QUERY_TIME_LIMIT_MS 2000
 /* Changes that come in bursts (a batch being processed) are taken in
  * together. */
@@ -107,6 +109,7 @@ record_fill (VetterRecord *self,
 typedef struct
 {
   VetterQuery *query;
+  gint64       limit;   /* 0: all */
 } KeysJob;
 
 static void
@@ -128,7 +131,7 @@ store_query_keys (VetterStore  *store,
   gboolean ok;
 
   vetter_store_set_query_time_limit (store, QUERY_TIME_LIMIT_MS);
-  ok = vetter_store_query_keys (store, job->query, keys, error);
+  ok = vetter_store_query_keys (store, job->query, job->limit, keys, error);
   vetter_store_set_query_time_limit (store, 0);
   if (!ok)
     {
@@ -227,6 +230,7 @@ struct _VetterTableModel
   GHashTable        *pages;       /* page numbers asked for since the last query */
   GCancellable      *cancellable; /* the running query's and its pages' */
   gboolean           ready;
+  gboolean           first_page;  /* this run's first page is not in yet */
   guint              requery_id;
 };
 
@@ -329,6 +333,33 @@ list_model_iface_init (GListModelInterface *iface)
 }
 
 static void
+take_keys (VetterTableModel *self,
+           GArray           *keys,
+           gboolean          keep_prefix)
+{
+  guint before = self->keys->len;
+  guint common = 0;
+
+  /* The first page, shown at once, comes again at the head of all the
+   * keys: only what follows it changes then. */
+  while (common < before && common < keys->len &&
+         g_array_index (self->keys, gint64, common) == g_array_index (keys, gint64, common))
+    common++;
+  if (!keep_prefix)
+    common = 0;
+  g_array_unref (self->keys);
+  self->keys = keys;
+  if (common == 0)
+    {
+      /* Rows still on screen are read again: their values may have changed. */
+      g_hash_table_remove_all (self->records);
+      g_hash_table_remove_all (self->pages);
+    }
+  if (before != common || keys->len != common)
+    g_list_model_items_changed (G_LIST_MODEL (self), common, before - common, keys->len - common);
+}
+
+static void
 on_keys (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -336,33 +367,51 @@ on_keys (GObject      *source,
   g_autoptr(VetterTableModel) self = user_data;
   g_autoptr(GError) error = NULL;
   GArray *keys = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
-  guint before;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self->ready = TRUE;
   if (keys)
-    {
-      before = self->keys->len;
-      g_array_unref (self->keys);
-      self->keys = keys;
-      /* Rows still on screen are read again: their values may have changed. */
-      g_hash_table_remove_all (self->records);
-      g_hash_table_remove_all (self->pages);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, before, keys->len);
-    }
+    take_keys (self, keys, !self->first_page);
+  self->first_page = FALSE;
+  self->ready = TRUE;
   g_signal_emit (self, signals[LOADED], 0, error);
+}
+
+static void
+on_first_keys (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(VetterTableModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GArray *keys = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+
+  if (keys == NULL || !self->first_page)
+    {
+      g_clear_pointer (&keys, g_array_unref);
+      return;
+    }
+  /* Every key follows, read while the first page is drawn. */
+  take_keys (self, keys, FALSE);
+  self->first_page = FALSE;
 }
 
 static void
 run_query (VetterTableModel *self)
 {
+  KeysJob *first = g_new0 (KeysJob, 1);
   KeysJob *job = g_new0 (KeysJob, 1);
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->ready = FALSE;
+  self->first_page = TRUE;
+  /* A first page, on screen at once, then every key. */
+  first->query = vetter_query_copy (self->query);
+  first->limit = FIRST_PAGE;
+  vetter_database_run_async (self->database, store_query_keys, first, keys_job_free, (GDestroyNotify) g_array_unref,
+                             self->cancellable, on_first_keys, g_object_ref (self));
   job->query = vetter_query_copy (self->query);
   vetter_database_run_async (self->database, store_query_keys, job, keys_job_free, (GDestroyNotify) g_array_unref,
                              self->cancellable, on_keys, g_object_ref (self));

@@ -131,6 +131,7 @@ append_key (sqlite3_stmt *stmt,
 gboolean
 vetter_store_query_keys (VetterStore        *self,
                          const VetterQuery  *query,
+                         gint64              limit,
                          GArray             *keys,
                          GError            **error)
 {
@@ -138,12 +139,14 @@ vetter_store_query_keys (VetterStore        *self,
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_autofree char *where = vetter_query_build_where (query, NULL, binds);
   g_autofree char *order = vetter_query_build_order (query);
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s ORDER BY %s", table->key, table->from, where, order);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?", table->key, table->from,
+                                          where, order);
   sqlite3_stmt *stmt = vetter_store_prepare_dynamic (self, sql, error);
 
   if (stmt == NULL)
     return FALSE;
   bind_all (stmt, binds, 1);
+  sqlite3_bind_int64 (stmt, (int) binds->len + 1, limit > 0 ? limit : -1);
   return run (self, stmt, append_key, keys, error);
 }
 

@@ -28,9 +28,11 @@ void              vetter_facet_value_free           (VetterFacetValue *value);
 void              vetter_store_set_query_time_limit (VetterStore        *self,
                                                      guint               milliseconds);
 
-/* The keys of the rows, in the query's order, appended to @keys (gint64). */
+/* The keys of the rows, in the query's order, appended to @keys (gint64);
+ * the first @limit only (0: all). */
 gboolean          vetter_store_query_keys           (VetterStore        *self,
                                                      const VetterQuery  *query,
+                                                     gint64              limit,
                                                      GArray             *keys,
                                                      GError            **error);
 /* How many rows, counting no further than @cap (0: all); @capped says
