@@ -259,6 +259,33 @@ test_console_bulk_actions (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A column hidden from its header's menu stays hidden in the next window;
+ * one the list hides itself can be shown. */
+static void
+test_console_columns_remembered (void)
+{
+  for (guint round = 0; round < 2; round++)
+    {
+      VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+      VetterConsolePage *page = vetter_window_get_console_page (window);
+      GtkColumnView *view = GTK_COLUMN_VIEW (child (page, "column_view"));
+
+      gtk_window_present (GTK_WINDOW (window));
+      vetter_console_page_show_table (page, "ads");
+      wait_for_rows (page, 12);
+      if (round == 0)
+        {
+          g_assert_true (gtk_column_view_column_get_visible (column_titled (view, "E-mail")));
+          g_assert_false (gtk_column_view_column_get_visible (column_titled (view, "Category")));
+          gtk_widget_activate_action (GTK_WIDGET (page), "columns.email", NULL);
+          gtk_widget_activate_action (GTK_WIDGET (page), "columns.category", NULL);
+        }
+      g_assert_false (gtk_column_view_column_get_visible (column_titled (view, "E-mail")));
+      g_assert_true (gtk_column_view_column_get_visible (column_titled (view, "Category")));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -287,6 +314,7 @@ main (int   argc,
 
   g_test_add_func ("/console/lists", test_console_lists);
   g_test_add_func ("/console/bulk-actions", test_console_bulk_actions);
+  g_test_add_func ("/console/columns-remembered", test_console_columns_remembered);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -54,6 +54,7 @@ struct _VetterConsolePage
   GtkMenuButton     *export_button;
 
   VetterEngine      *engine;
+  GSettings         *settings;      /* NULL without the schema */
   VetterDatabase    *database;
   GtkMultiSelection *selection;
   VetterBulkUndo    *last_undo;     /* the last action on many rows, to take back */
@@ -829,9 +830,106 @@ column_width (const VetterTableColumn *column)
     }
 }
 
+/* ---- Which columns show ----------------------------------------------------- */
+
+static gboolean
+column_shown (VetterConsolePage       *self,
+              const VetterTableColumn *column)
+{
+  g_autoptr(GVariant) chosen = self->settings ? g_settings_get_value (self->settings, "console-columns") : NULL;
+  g_autofree char *key = g_strconcat (self->table->name, ".", column->name, NULL);
+  gboolean shown;
+
+  if (chosen && g_variant_lookup (chosen, key, "b", &shown))
+    return shown;
+  return !(column->flags & VETTER_COLUMN_HIDDEN);
+}
+
+static void
+remember_shown (VetterConsolePage       *self,
+                const VetterTableColumn *column,
+                gboolean                 shown)
+{
+  g_autoptr(GVariant) chosen = NULL;
+  g_autofree char *key = g_strconcat (self->table->name, ".", column->name, NULL);
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *name;
+  gboolean value;
+
+  if (self->settings == NULL)
+    return;
+  chosen = g_settings_get_value (self->settings, "console-columns");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sb}"));
+  g_variant_iter_init (&iter, chosen);
+  while (g_variant_iter_next (&iter, "{&sb}", &name, &value))
+    if (!g_str_equal (name, key))
+      g_variant_builder_add (&builder, "{sb}", name, value);
+  g_variant_builder_add (&builder, "{sb}", key, shown);
+  g_settings_set_value (self->settings, "console-columns", g_variant_builder_end (&builder));
+}
+
+static GtkColumnViewColumn *
+view_column_for (VetterConsolePage *self,
+                 const char        *field)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (column), "vetter-field"), field) == 0)
+        return column;
+    }
+  return NULL;
+}
+
+static void
+on_show_column (GSimpleAction     *action,
+                GVariant          *state,
+                VetterConsolePage *self)
+{
+  const char *field = g_action_get_name (G_ACTION (action));
+  const VetterTableColumn *column = vetter_table_find_column (self->table, field);
+  GtkColumnViewColumn *view_column = view_column_for (self, field);
+
+  g_simple_action_set_state (action, state);
+  if (column == NULL || view_column == NULL)
+    return;
+  gtk_column_view_column_set_visible (view_column, g_variant_get_boolean (state));
+  remember_shown (self, column, g_variant_get_boolean (state));
+}
+
+/* Every column's header menu lists the table's columns to show or hide. */
+static GMenuModel *
+columns_menu (VetterConsolePage *self)
+{
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  GMenu *menu = g_menu_new ();
+
+  for (guint i = 0; i < self->table->n_columns; i++)
+    {
+      const VetterTableColumn *column = &self->table->columns[i];
+      g_autoptr(GSimpleAction) action = NULL;
+      g_autofree char *detailed = NULL;
+
+      if (column->sql == NULL)
+        continue;
+      action = g_simple_action_new_stateful (column->name, NULL, g_variant_new_boolean (column_shown (self, column)));
+      g_signal_connect (action, "change-state", G_CALLBACK (on_show_column), self);
+      g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+      detailed = g_strconcat ("columns.", column->name, NULL);
+      g_menu_append (menu, _(column->label), detailed);
+    }
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "columns", G_ACTION_GROUP (group));
+  return G_MENU_MODEL (menu);
+}
+
 static void
 add_columns (VetterConsolePage *self)
 {
+  g_autoptr(GMenuModel) menu = columns_menu (self);
   guint index = 0;
 
   for (guint i = 0; i < self->table->n_columns; i++)
@@ -853,7 +951,8 @@ add_columns (VetterConsolePage *self)
       g_object_set_data_full (G_OBJECT (factory), "vetter-cell-spec", spec, g_free);
       view_column = gtk_column_view_column_new (_(column->label), factory);
       gtk_column_view_column_set_resizable (view_column, TRUE);
-      gtk_column_view_column_set_visible (view_column, !(column->flags & VETTER_COLUMN_HIDDEN));
+      gtk_column_view_column_set_visible (view_column, column_shown (self, column));
+      gtk_column_view_column_set_header_menu (view_column, menu);
       gtk_column_view_column_set_expand (view_column, column->flags & VETTER_COLUMN_SEARCHED);
       gtk_column_view_column_set_fixed_width (view_column, column_width (column));
       g_object_set_data (G_OBJECT (view_column), "vetter-field", (gpointer) column->name);
@@ -966,6 +1065,8 @@ vetter_console_page_setup (VetterConsolePage *self,
                            VetterEngine      *engine)
 {
   g_set_object (&self->engine, engine);
+  if (self->settings == NULL)
+    self->settings = vetter_config_get_settings ();
   g_set_object (&self->database, vetter_engine_get_database (engine));
   if (gtk_list_box_get_selected_row (self->table_list) == NULL)
     gtk_list_box_select_row (self->table_list, gtk_list_box_get_row_at_index (self->table_list, 0));
@@ -993,6 +1094,7 @@ vetter_console_page_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->database);
   g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_CONSOLE_PAGE);
   G_OBJECT_CLASS (vetter_console_page_parent_class)->dispose (object);
