@@ -285,6 +285,24 @@ main (int   argc,
           while (g_get_monotonic_time () < until)
             g_main_context_iteration (NULL, FALSE);
           save_light_and_dark (GTK_WIDGET (window), outdir, name);
+          if (t == 0)
+            {
+              /* The first ad in full. */
+              GtkStack *stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (console),
+                                                                          VETTER_TYPE_CONSOLE_PAGE, "stack"));
+
+              g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (console), VETTER_TYPE_CONSOLE_PAGE,
+                                                                    "column_view"), "activate", 0);
+              deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+              while (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "detail") != 0 &&
+                     g_get_monotonic_time () < deadline)
+                g_main_context_iteration (NULL, TRUE);
+              until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+              while (g_get_monotonic_time () < until)
+                g_main_context_iteration (NULL, FALSE);
+              save_light_and_dark (GTK_WIDGET (window), outdir, "console-detail");
+              gtk_widget_activate_action (GTK_WIDGET (console), "console.back", NULL);
+            }
         }
     }
 

@@ -10,6 +10,7 @@
 
 #include "vetter-application.h"
 #include "vetter-console-page.h"
+#include "vetter-item-detail-view.h"
 #include "vetter-store.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
@@ -286,6 +287,36 @@ test_console_columns_remembered (void)
     }
 }
 
+static gboolean
+shows_detail (gpointer data)
+{
+  VetterConsolePage *page = data;
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (page, "stack"))), "detail") == 0;
+}
+
+/* Enter on an ad opens it in full (its findings, variants and history);
+ * Escape goes back to the list where it was. */
+static void
+test_console_detail (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  VetterItemDetail *item;
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "ads");
+  wait_for_rows (page, 12);
+  g_signal_emit_by_name (child (page, "column_view"), "activate", 2);
+  test_wait_until (shows_detail, page);
+  item = vetter_item_detail_view_get_item (VETTER_ITEM_DETAIL_VIEW (child (page, "detail_view")));
+  g_assert_cmpint (item->id, ==, 10);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "detail_title"))), ==, "Ad 10: Honda Civic");
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.back", NULL);
+  g_assert_false (shows_detail (page));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -315,6 +346,7 @@ main (int   argc,
   g_test_add_func ("/console/lists", test_console_lists);
   g_test_add_func ("/console/bulk-actions", test_console_bulk_actions);
   g_test_add_func ("/console/columns-remembered", test_console_columns_remembered);
+  g_test_add_func ("/console/detail", test_console_detail);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "vetter-console-page.h"
+#include "vetter-item-detail-view.h"
 #include "vetter-labels.h"
 #include "vetter-reasons.h"
 #include "vetter-resources.h"
@@ -52,6 +53,10 @@ struct _VetterConsolePage
   GtkWidget         *undo_button;
   GtkMenuButton     *reject_button;
   GtkMenuButton     *export_button;
+  GtkStack          *stack;
+  GtkLabel          *detail_title;
+  VetterItemDetailView *detail_view;
+  GCancellable      *detail_cancellable;
 
   VetterEngine      *engine;
   GSettings         *settings;      /* NULL without the schema */
@@ -798,6 +803,59 @@ export_menu (void)
   return G_MENU_MODEL (menu);
 }
 
+/* ---- An ad in full -------------------------------------------------------- */
+
+static void
+on_detail (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterItemDetail) item = vetter_engine_item_detail_finish (VETTER_ENGINE (source), result, &error);
+  g_autofree char *title = NULL;
+
+  if (item == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_label (self->result_label, error->message);
+      return;
+    }
+  title = g_strdup_printf (_("Ad %" G_GINT64_FORMAT ": %s"), item->id, item->title ? item->title : "");
+  gtk_label_set_label (self->detail_title, title);
+  vetter_item_detail_view_set_item (self->detail_view, item, 0);
+  gtk_stack_set_visible_child_name (self->stack, "detail");
+}
+
+/* Enter or a double click on a row of ads: the ad in full, with its
+ * images' findings, variants and history. */
+static void
+on_row_activated (GtkColumnView     *view,
+                  guint              position,
+                  VetterConsolePage *self)
+{
+  if (!acts_on_ads (self) || position >= g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    return;
+  g_cancellable_cancel (self->detail_cancellable);
+  g_clear_object (&self->detail_cancellable);
+  self->detail_cancellable = g_cancellable_new ();
+  vetter_engine_item_detail_async (self->engine, vetter_table_model_get_key (self->model, position),
+                                   self->detail_cancellable, on_detail, g_object_ref (self));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "detail") != 0)
+    return;
+  gtk_stack_set_visible_child_name (self->stack, "list");
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
 /* ---- Tables --------------------------------------------------------------- */
 
 static void
@@ -974,6 +1032,7 @@ show_table (VetterConsolePage *self,
   g_autoptr(GtkMultiSelection) selection = NULL;
   GtkSorter *view_sorter = gtk_column_view_get_sorter (self->column_view);
 
+  gtk_stack_set_visible_child_name (self->stack, "list");
   if (self->table == table)
     return;
   self->selection = NULL;
@@ -1086,6 +1145,9 @@ vetter_console_page_dispose (GObject *object)
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (object);
 
   g_clear_handle_id (&self->filter_id, g_source_remove);
+  if (self->detail_cancellable)
+    g_cancellable_cancel (self->detail_cancellable);
+  g_clear_object (&self->detail_cancellable);
   if (self->facets_cancellable)
     g_cancellable_cancel (self->facets_cancellable);
   g_clear_object (&self->facets_cancellable);
@@ -1122,6 +1184,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   object_class->dispose = vetter_console_page_dispose;
   object_class->finalize = vetter_console_page_finalize;
 
+  g_type_ensure (VETTER_TYPE_ITEM_DETAIL_VIEW);
   vetter_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-console-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1140,12 +1203,17 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, undo_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, reject_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, detail_view);
 
   gtk_widget_class_install_action (widget_class, "console.decide", "s", decide_action);
   gtk_widget_class_install_action (widget_class, "console.reject", "s", reject_action);
   gtk_widget_class_install_action (widget_class, "console.pick-reason", NULL, pick_reason_action);
   gtk_widget_class_install_action (widget_class, "console.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "console.export", "s", export_action);
+  gtk_widget_class_install_action (widget_class, "console.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "console.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "console.decide", "s", "approved");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, 0, "console.decide", "s", "needs_review");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, 0, "console.pick-reason", NULL);
@@ -1184,6 +1252,7 @@ vetter_console_page_init (VetterConsolePage *self)
     gtk_menu_button_set_menu_model (self->export_button, exports);
   }
   g_signal_connect_swapped (self->all_matching, "toggled", G_CALLBACK (update_selection_label), self);
+  g_signal_connect (self->column_view, "activate", G_CALLBACK (on_row_activated), self);
   g_signal_connect (self->table_list, "row-selected", G_CALLBACK (on_table_selected), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed", G_CALLBACK (on_sort_changed), self);
