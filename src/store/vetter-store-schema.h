@@ -214,9 +214,10 @@ static const char * const vetter_store_migrations[] = {
    * every rerun. */
   "ALTER TABLE item ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;",
 
-  /* 5 → 6: the console's search: every three characters of an ad's title,
-   * e-mail, note and images' sources, so that a substring is found
-   * without reading every row; kept by triggers, whoever writes. */
+  /* 5 → 6: the console. Its search: every three characters of an ad's
+   * title, e-mail, note and images' sources, so that a substring is found
+   * without reading every row, kept by triggers whoever writes; indexes
+   * for its sorts. */
   "CREATE VIRTUAL TABLE item_search USING fts5 (title, email, note, sources, tokenize = 'trigram');"
   "INSERT INTO item_search (rowid, title, email, note, sources)"
   "  SELECT id, title, email, note, (SELECT group_concat (source, ' ') FROM image WHERE image.item_id = item.id)"
@@ -224,7 +225,8 @@ static const char * const vetter_store_migrations[] = {
   "CREATE TRIGGER item_search_insert AFTER INSERT ON item BEGIN"
   "  INSERT INTO item_search (rowid, title, email, note, sources) VALUES (new.id, new.title, new.email, new.note, NULL);"
   " END;"
-  "CREATE TRIGGER item_search_update AFTER UPDATE OF title, email, note ON item BEGIN"
+  "CREATE TRIGGER item_search_update AFTER UPDATE OF title, email, note ON item"
+  "  WHEN old.title IS NOT new.title OR old.email IS NOT new.email OR old.note IS NOT new.note BEGIN"
   "  UPDATE item_search SET title = new.title, email = new.email, note = new.note WHERE rowid = new.id;"
   " END;"
   "CREATE TRIGGER item_search_delete AFTER DELETE ON item BEGIN"
@@ -232,5 +234,11 @@ static const char * const vetter_store_migrations[] = {
   " END;"
   "CREATE TRIGGER item_search_image AFTER INSERT ON image BEGIN"
   "  UPDATE item_search SET sources = coalesce (sources || ' ', '') || new.source WHERE rowid = new.item_id;"
-  " END;",
+  " END;"
+  /* The console's sorts and its rules facet, a page at a time. */
+  "CREATE INDEX item_title ON item (title, id);"
+  "CREATE INDEX item_created ON item (created, id);"
+  "CREATE INDEX item_decided ON item (decided_at, id);"
+  "CREATE INDEX item_decided_by ON item (decided_by, id);"
+  "CREATE INDEX item_status_rules ON item (status, auto_status);",
 };
