@@ -18,9 +18,11 @@ fi
 work=bench/work
 mkdir -p "$work/peers"
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release
-meson compile -C build-release src/vetter:executable bench/responsiveness bench/review-keys
+meson compile -C build-release src/vetter:executable bench/responsiveness bench/review-keys bench/console
 cc -O2 -o "$work/peers/vips-variants" bench/peers/vips_variants.c $(pkg-config --cflags --libs vips) -lpthread
 cc -O2 -o "$work/peers/floor-variants" bench/peers/floor_variants.c $(pkg-config --cflags --libs glib-2.0 libjpeg) -lpthread
 cp bench/peers/pillow_variants.py "$work/peers/"
 GSETTINGS_SCHEMA_DIR="$PWD/build-release/data" /usr/bin/python3 bench/bench.py "$work" build-release/src/vetter "$work/peers" \
   --runs "${1:-5}" --responsiveness build-release/bench/responsiveness --review-keys build-release/bench/review-keys
+# The console at a million ads (the store is made once and kept in $work).
+build-release/bench/console "$work/console-1m.db" 1000000 >> bench/REPORT.md
