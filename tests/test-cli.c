@@ -166,8 +166,22 @@ test_list (void)
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
   }
+  /* A view saved in the console, taken up from the terminal, a filter on top. */
+  g_assert_true (vetter_store_save_view (holder, "ads", "From b", "{\"filters\":[\"email=b@example.com\"],\"sort\":\"-id\"}",
+                                         NULL, "ana", &error));
+  {
+    const char *args[] = { "list", "ads", "--db", db, "--view", "From b", "-f", "status=failed", "--format", "json", NULL };
+
+    run_vetter (args, &out, &err, &status);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (g_str_has_prefix (out, "{\"id\":3,\"title\":\"Missing\""));
+    g_assert_cmpuint (strlen (out), ==, strcspn (out, "\n") + 1);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
   {
     struct { const char *args[8]; const char *message; } bad[] = {
+      { { "list", "ads", "--db", db, "--view", "Nope", NULL }, "ads has no saved view “Nope”" },
       { { "list", "nope", "--db", db, NULL }, "there is no table “nope” (there are ads, images, batches" },
       { { "list", "ads", "--db", db, "-f", "id=x", NULL }, "id: “x” is not a whole number" },
       { { "list", "ads", "--db", db, "--sort", "-colour", NULL }, "ads has no field “colour”" },

@@ -317,6 +317,57 @@ test_console_detail (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+views_button_has_menu (gpointer data)
+{
+  VetterConsolePage *page = data;
+  GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (child (page, "views_button")));
+  GMenuModel *saved = menu ? g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION) : NULL;
+  gboolean has = saved && g_menu_model_get_n_items (saved) > 0;
+
+  g_clear_object (&saved);
+  return has;
+}
+
+/* A view saved in one window (a search, a sort, a hidden column) is one
+ * click away in the next, and shows the same rows the same way. */
+static void
+test_console_saved_views (void)
+{
+  for (guint round = 0; round < 2; round++)
+    {
+      VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+      VetterConsolePage *page = vetter_window_get_console_page (window);
+      GtkColumnView *view = GTK_COLUMN_VIEW (child (page, "column_view"));
+
+      gtk_window_present (GTK_WINDOW (window));
+      vetter_console_page_show_table (page, "ads");
+      wait_for_rows (page, 12);
+      if (round == 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "civic");
+          wait_for_rows (page, 2);
+          gtk_column_view_sort_by_column (view, column_titled (view, "Title"), GTK_SORT_ASCENDING);
+          test_wait_until (first_is, &(FirstWait) { page, 10 });
+          gtk_column_view_column_set_visible (column_titled (view, "Decided by"), FALSE);
+          vetter_console_page_save_view (page, "Civics by title");
+          test_wait_until (views_button_has_menu, page);
+        }
+      else
+        {
+          test_wait_until (views_button_has_menu, page);
+          g_assert_true (gtk_column_view_column_get_visible (column_titled (view, "Decided by")));
+          gtk_widget_activate_action (GTK_WIDGET (page), "console.apply-view", "s", "Civics by title");
+          wait_for_rows (page, 2);
+          test_wait_until (first_is, &(FirstWait) { page, 10 });
+          g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (page, "search_entry"))), ==, "civic");
+          g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "view_label"))), ==, "Civics by title");
+          g_assert_false (gtk_column_view_column_get_visible (column_titled (view, "Decided by")));
+        }
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -347,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/console/bulk-actions", test_console_bulk_actions);
   g_test_add_func ("/console/columns-remembered", test_console_columns_remembered);
   g_test_add_func ("/console/detail", test_console_detail);
+  g_test_add_func ("/console/saved-views", test_console_saved_views);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -516,6 +516,64 @@ test_export (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "/nonexistent/dir/x.csv"));
 }
 
+/* A view is the query in words: saved, listed, read back into the same
+ * rows, saved again over its name, deleted; each audited. */
+static void
+test_saved_views (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("ads", (const char *[]) { "status=approved", "status=rejected", "created>=2026-12-02",
+                                                              NULL }, "o", "-title");
+  g_autofree char *json = vetter_query_to_json (q);
+  const char *columns[] = { "id", "title", "status", NULL };
+  g_autoptr(GPtrArray) views = NULL;
+  g_autoptr(VetterQuery) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *want = keys_of (f, q);
+  g_autofree char *got = NULL;
+  VetterSavedView *view;
+
+  g_assert_cmpstr (want, ==, "2,11,5,8");
+  g_assert_true (vetter_store_save_view (f->store, "ads", "  Decided lately ", json, columns, "ana", &error));
+  g_assert_no_error (error);
+  views = vetter_store_list_views (f->store, "ads", &error);
+  g_assert_cmpuint (views->len, ==, 1);
+  view = views->pdata[0];
+  g_assert_cmpstr (view->name, ==, "Decided lately");
+  g_assert_cmpstr (view->columns[1], ==, "title");
+  back = vetter_query_from_json (vetter_table_lookup ("ads"), view->query, &error);
+  g_assert_no_error (error);
+  got = keys_of (f, back);
+  g_assert_cmpstr (got, ==, want);
+
+  /* Saved again under its name: one view, the new query. */
+  g_assert_true (vetter_store_save_view (f->store, "ads", "Decided lately", "{\"filters\":[],\"sort\":\"id\"}", NULL,
+                                         "ana", &error));
+  g_clear_pointer (&views, g_ptr_array_unref);
+  views = vetter_store_list_views (f->store, "ads", &error);
+  g_assert_cmpuint (views->len, ==, 1);
+  g_assert_null (((VetterSavedView *) views->pdata[0])->columns);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE object_type = 'view' AND action = 'save'"),
+                   ==, 2);
+
+  /* What cannot be saved or read. */
+  g_assert_false (vetter_store_save_view (f->store, "ads", "   ", json, NULL, "ana", &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_null (vetter_query_from_json (vetter_table_lookup ("ads"), "{\"filters\":[\"colour=red\"]}", &error));
+  g_assert_nonnull (strstr (error->message, "no field “colour”"));
+  g_clear_error (&error);
+  g_assert_null (vetter_query_from_json (vetter_table_lookup ("ads"), "[1,2]", &error));
+  g_clear_error (&error);
+
+  g_assert_true (vetter_store_delete_view (f->store, "ads", "Decided lately", "ana", &error));
+  g_assert_false (vetter_store_delete_view (f->store, "ads", "Decided lately", "ana", &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+  g_clear_pointer (&views, g_ptr_array_unref);
+  views = vetter_store_list_views (f->store, "ads", NULL);
+  g_assert_cmpuint (views->len, ==, 0);
+}
+
 static void
 on_opened (GObject      *source,
            GAsyncResult *result,
@@ -645,6 +703,7 @@ main (int   argc,
   ADD ("/query/table-model", test_table_model);
   ADD ("/query/bulk-decision-and-undo", test_bulk_decision_and_undo);
   ADD ("/query/export", test_export);
+  ADD ("/query/saved-views", test_saved_views);
 #undef ADD
 
   return g_test_run ();

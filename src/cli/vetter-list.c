@@ -71,6 +71,7 @@ vetter_list_main (int    argc,
   g_autofree char *search = NULL;
   g_autofree char *sort = NULL;
   g_autofree char *format = NULL;
+  g_autofree char *view_name = NULL;
   gint64 limit = 0;
   gboolean count_only = FALSE;
   g_autofree char *names = table_names ();
@@ -80,6 +81,7 @@ vetter_list_main (int    argc,
                                               "2026-12-01 or 2026-12-01T09:30:00Z.", names);
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The SQLite database (default: in the user data directory)"), N_("PATH") },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &view_name, N_("Start from the view saved under NAME in the console"), N_("NAME") },
     { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, N_("Keep only the rows that match (repeatable)"), N_("FIELD=VALUE") },
     { "search", 's', 0, G_OPTION_ARG_STRING, &search, N_("Keep only the rows that contain TEXT"), N_("TEXT") },
     { "sort", 0, 0, G_OPTION_ARG_STRING, &sort, N_("Sort by FIELD (-FIELD: descending)"), N_("[-]FIELD") },
@@ -119,7 +121,37 @@ vetter_list_main (int    argc,
       return 2;
     }
 
-  query = vetter_query_new (table);
+  if (db_path == NULL)
+    db_path = vetter_database_default_path ();
+  store = vetter_store_open_for_reading (db_path, &error);
+  if (store == NULL)
+    {
+      g_printerr ("vetter list: %s\n", error->message);
+      return 2;
+    }
+
+  if (view_name)
+    {
+      g_autoptr(GPtrArray) views = vetter_store_list_views (store, table->name, &error);
+
+      for (guint i = 0; views && i < views->len && query == NULL; i++)
+        {
+          VetterSavedView *view = views->pdata[i];
+
+          if (g_str_equal (view->name, view_name))
+            query = vetter_query_from_json (table, view->query, &error);
+        }
+      if (query == NULL)
+        {
+          if (error)
+            g_printerr ("vetter list: the view “%s”: %s\n", view_name, error->message);
+          else
+            g_printerr ("vetter list: %s has no saved view “%s”\n", table->name, view_name);
+          return 2;
+        }
+    }
+  else
+    query = vetter_query_new (table);
   for (guint i = 0; filters && filters[i]; i++)
     if (!vetter_query_parse_filter (query, filters[i], &error))
       {
@@ -131,16 +163,8 @@ vetter_list_main (int    argc,
       g_printerr ("vetter list: %s\n", error->message);
       return 2;
     }
-  vetter_query_set_search (query, search);
-
-  if (db_path == NULL)
-    db_path = vetter_database_default_path ();
-  store = vetter_store_open_for_reading (db_path, &error);
-  if (store == NULL)
-    {
-      g_printerr ("vetter list: %s\n", error->message);
-      return 2;
-    }
+  if (search)
+    vetter_query_set_search (query, search);
 
   if (count_only)
     {

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "vetter-error.h"
+#include "vetter-json.h"
 #include "vetter-query.h"
 
 typedef struct
@@ -499,4 +502,80 @@ vetter_query_build_order (const VetterQuery *self)
   if (self->sort == NULL || g_str_equal (self->sort->sql, self->table->key))
     return g_strdup_printf ("%s %s", self->table->key, direction);
   return g_strdup_printf ("%s %s, %s %s", self->sort->sql, direction, self->table->key, direction);
+}
+
+static const char *
+operator_token (VetterFilterOp op)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (operators); i++)
+    if (operators[i].op == op)
+      return operators[i].token;
+  g_return_val_if_reached ("=");
+}
+
+char *
+vetter_query_to_json (const VetterQuery *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "filters");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->filters->len; i++)
+    {
+      const Filter *filter = g_ptr_array_index (self->filters, i);
+      g_autofree char *text = g_strconcat (filter->column->name, operator_token (filter->op), filter->text, NULL);
+
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_end_array (builder);
+  if (self->search)
+    {
+      json_builder_set_member_name (builder, "search");
+      json_builder_add_string_value (builder, self->search);
+    }
+  if (self->sort)
+    {
+      g_autofree char *sort = g_strconcat (self->descending ? "-" : "", self->sort->name, NULL);
+
+      json_builder_set_member_name (builder, "sort");
+      json_builder_add_string_value (builder, sort);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+VetterQuery *
+vetter_query_from_json (const VetterTable  *table,
+                        const char         *json,
+                        GError            **error)
+{
+  g_autoptr(JsonNode) root = json ? json_from_string (json, NULL) : NULL;
+  g_autoptr(VetterQuery) query = vetter_query_new (table);
+  JsonObject *object = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  JsonArray *filters = vetter_json_array (object, "filters");
+  const char *sort = vetter_json_string (object, "sort");
+
+  if (object == NULL)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "a saved view is not a JSON object");
+      return NULL;
+    }
+  for (guint i = 0; filters && i < json_array_get_length (filters); i++)
+    {
+      const char *text = vetter_json_element_string (filters, i);
+
+      if (text == NULL || !vetter_query_parse_filter (query, text, error))
+        {
+          if (error && *error == NULL)
+            g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "filter %u of the saved view is not text", i + 1);
+          return NULL;
+        }
+    }
+  vetter_query_set_search (query, vetter_json_string (object, "search"));
+  if (sort && !vetter_query_set_sort (query, sort, error))
+    return NULL;
+  return g_steal_pointer (&query);
 }

@@ -62,6 +62,14 @@ char              *vetter_query_build_where  (const VetterQuery  *self,
                                               GPtrArray          *binds);
 char              *vetter_query_build_order  (const VetterQuery  *self);
 
+/* The query as the words a person would type: its filters ("field>=value"),
+ * search and sort, as a JSON object; read back (the fields checked again,
+ * for a table that changed since). */
+char              *vetter_query_to_json      (const VetterQuery  *self);
+VetterQuery       *vetter_query_from_json    (const VetterTable  *table,
+                                              const char         *json,
+                                              GError            **error);
+
 /* Microseconds since 1970 for a date or a date and time in ISO 8601 (UTC
  * unless the text says otherwise); FALSE if it is neither. */
 gboolean           vetter_query_parse_time   (const char         *text,

@@ -329,3 +329,14 @@ vetter_bulk_undo_free (VetterBulkUndo *undo)
   g_free (undo->action);
   g_free (undo);
 }
+
+void
+vetter_saved_view_free (VetterSavedView *view)
+{
+  if (view == NULL)
+    return;
+  g_free (view->name);
+  g_free (view->query);
+  g_strfreev (view->columns);
+  g_free (view);
+}

@@ -125,6 +125,17 @@ VetterItemDecision *vetter_item_decision_copy       (const VetterItemDecision  *
 void                vetter_item_decision_free       (VetterItemDecision        *decision);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterItemDecision, vetter_item_decision_free)
 
+/* A named search, filters and sort of one list, with the columns shown. */
+typedef struct
+{
+  char  *name;
+  char  *query;     /* vetter_query_to_json() */
+  GStrv  columns;   /* the fields shown, in order; NULL: the list's own */
+} VetterSavedView;
+
+void                vetter_saved_view_free          (VetterSavedView           *view);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterSavedView, vetter_saved_view_free)
+
 /* What a bulk decision replaced, to give it back. */
 typedef struct
 {

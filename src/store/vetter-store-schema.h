@@ -240,5 +240,16 @@ static const char * const vetter_store_migrations[] = {
   "CREATE INDEX item_created ON item (created, id);"
   "CREATE INDEX item_decided ON item (decided_at, id);"
   "CREATE INDEX item_decided_by ON item (decided_by, id);"
-  "CREATE INDEX item_status_rules ON item (status, auto_status);",
+  "CREATE INDEX item_status_rules ON item (status, auto_status);"
+  /* A named search, filters, sort and columns of one list, one click away. */
+  "CREATE TABLE saved_view ("
+  "  id INTEGER PRIMARY KEY,"
+  "  table_name TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  query TEXT NOT NULL,"
+  "  columns TEXT,"
+  "  created_by TEXT NOT NULL,"
+  "  updated INTEGER NOT NULL,"
+  "  UNIQUE (table_name, name)"
+  ");",
 };

@@ -165,6 +165,26 @@ gboolean        vetter_store_undo_many    (VetterStore              *self,
                                            const VetterConfig       *config,
                                            GError                  **error);
 
+/* Saves @query_json (and @columns, NULL for the list's own) under @name
+ * for the list @table_name, over a view of that name; audited. A name that
+ * is empty or longer than 80 characters is refused. */
+gboolean     vetter_store_save_view          (VetterStore        *self,
+                                              const char         *table_name,
+                                              const char         *name,
+                                              const char         *query_json,
+                                              const char * const *columns,
+                                              const char         *actor,
+                                              GError            **error);
+/* The list's views, by name. Returns: (transfer full) (element-type VetterSavedView). */
+GPtrArray   *vetter_store_list_views         (VetterStore        *self,
+                                              const char         *table_name,
+                                              GError            **error);
+gboolean     vetter_store_delete_view        (VetterStore        *self,
+                                              const char         *table_name,
+                                              const char         *name,
+                                              const char         *actor,
+                                              GError            **error);
+
 /* A moderator keeps one of two desktops' decisions on the item. */
 gboolean     vetter_store_resolve_conflict    (VetterStore        *self,
                                                gint64              item_id,

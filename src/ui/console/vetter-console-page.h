@@ -28,4 +28,11 @@ void              vetter_console_page_export     (VetterConsolePage *self,
                                                   const char        *format,
                                                   const char        *path);
 
+/* Saves what the list shows (filters, search, sort, columns) as @name. */
+void              vetter_console_page_save_view  (VetterConsolePage *self,
+                                                  const char        *name);
+/* Shows the list as the view @name saved it. */
+void              vetter_console_page_apply_view (VetterConsolePage *self,
+                                                  const char        *name);
+
 G_END_DECLS
