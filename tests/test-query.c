@@ -318,7 +318,22 @@ test_facets_follow_each_other (Fixture       *f,
   g_assert_cmpstr (batch_text, ==, "1:3 2:1");
   one = vetter_store_query_facet (f->store, q, "status", 1, &error);
   g_assert_cmpuint (one->len, ==, 1);
-  g_assert_null (vetter_store_query_facet (f->store, q, "tag", 30, &error));
+  /* Through the images: each ad counted once. */
+  {
+    g_autoptr(VetterQuery) all = query ("ads", (const char *[]) { "defect=blur", NULL }, NULL, NULL);
+    g_autoptr(GPtrArray) tags = vetter_store_query_facet (f->store, all, "tag", 30, &error);
+    g_autoptr(GPtrArray) kinds = vetter_store_query_facet (f->store, all, "defect", 30, &error);
+    g_autofree char *tag_text = NULL;
+    g_autofree char *kind_text = NULL;
+
+    g_assert_no_error (error);
+    tag_text = facet_text (tags);
+    kind_text = facet_text (kinds);
+    /* Blurred: ads 1 (car) and 3 (no tag). */
+    g_assert_cmpstr (tag_text, ==, "car:1");
+    g_assert_cmpstr (kind_text, ==, "blur:2 dark:1");
+  }
+  g_assert_null (vetter_store_query_facet (f->store, q, "colour", 30, &error));
   g_assert_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
 }
 

@@ -333,7 +333,7 @@ vetter_store_query_facet (VetterStore        *self,
   FacetCall call = { g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_facet_value_free) };
   sqlite3_stmt *stmt;
 
-  if (column == NULL || column->sql == NULL)
+  if (column == NULL || (column->sql == NULL && column->facet_value == NULL))
     {
       g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s cannot count the values of “%s”", table->name,
                    field);
@@ -341,8 +341,14 @@ vetter_store_query_facet (VetterStore        *self,
       return NULL;
     }
   where = vetter_query_build_where (query, field, binds);
-  sql = g_strdup_printf ("SELECT %s AS value, count (*) AS n FROM %s WHERE %s GROUP BY value ORDER BY n DESC, value LIMIT ?",
-                         column->sql, table->from, where);
+  if (column->sql)
+    sql = g_strdup_printf ("SELECT %s AS value, count (*) AS n FROM %s WHERE %s GROUP BY value ORDER BY n DESC, value LIMIT ?",
+                           column->sql, table->from, where);
+  else
+    /* Rows with the value, each once however many images have it. */
+    sql = g_strdup_printf ("SELECT %s AS value, count (DISTINCT %s) AS n FROM %s %s WHERE %s"
+                           " GROUP BY value ORDER BY n DESC, value LIMIT ?",
+                           column->facet_value, table->key, table->from, column->facet_join, where);
   stmt = vetter_store_prepare_dynamic (self, sql, error);
   if (stmt == NULL)
     {

@@ -37,13 +37,18 @@ static const VetterTableColumn ad_columns[] = {
   { "uid", N_("Shared ID"), "item.uid", NULL, TEXT, H },
   { "tag", N_("Tag"), NULL,
     "EXISTS (SELECT 1 FROM image JOIN tag ON tag.image_id = image.id WHERE image.item_id = item.id AND tag.label = ?)",
-    TEXT, F },
+    TEXT, F, VETTER_WORDS_AS_IS,
+    "JOIN image AS facet_image ON facet_image.item_id = item.id JOIN tag ON tag.image_id = facet_image.id", "tag.label" },
   { "defect", N_("Defect"), NULL,
     "EXISTS (SELECT 1 FROM image JOIN defect ON defect.image_id = image.id"
-    " WHERE image.item_id = item.id AND defect.kind = ?)", TEXT, F, VETTER_WORDS_DEFECT },
+    " WHERE image.item_id = item.id AND defect.kind = ?)", TEXT, F, VETTER_WORDS_DEFECT,
+    "JOIN image AS facet_image ON facet_image.item_id = item.id JOIN defect ON defect.image_id = facet_image.id",
+    "defect.kind" },
   { "severity", N_("Defect severity"), NULL,
     "EXISTS (SELECT 1 FROM image JOIN defect ON defect.image_id = image.id"
-    " WHERE image.item_id = item.id AND defect.severity = ?)", TEXT, F, VETTER_WORDS_SEVERITY },
+    " WHERE image.item_id = item.id AND defect.severity = ?)", TEXT, F, VETTER_WORDS_SEVERITY,
+    "JOIN image AS facet_image ON facet_image.item_id = item.id JOIN defect ON defect.image_id = facet_image.id",
+    "defect.severity" },
 };
 
 static const VetterTableColumn image_columns[] = {

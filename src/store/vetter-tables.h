@@ -52,6 +52,10 @@ typedef struct
   VetterColumnType   type;
   VetterColumnFlags  flags;
   VetterColumnWords  words;
+  /* For a field that only filters, its facet: the joins from the table to
+   * its values, and the value's SQL. */
+  const char        *facet_join;
+  const char        *facet_value;
 } VetterTableColumn;
 
 typedef struct

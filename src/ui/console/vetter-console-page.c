@@ -293,7 +293,7 @@ store_facets (VetterStore  *store,
       GPtrArray *values;
       Facet *facet;
 
-      if (!(column->flags & VETTER_COLUMN_FACET) || column->sql == NULL)
+      if (!(column->flags & VETTER_COLUMN_FACET) || (column->sql == NULL && column->facet_value == NULL))
         continue;
       /* A facet past its time limit is left out; the list still shows. */
       values = vetter_store_query_facet (store, query, column->name, FACET_VALUES, &local_error);
