@@ -61,12 +61,18 @@ facet_button (VetterConsolePage *page,
   return NULL;
 }
 
-static gboolean
-has_facet (gpointer data)
+typedef struct
 {
-  RowsWait *wait = data;
+  VetterConsolePage *page;
+  const char        *words;
+} ValueWait;
 
-  return facet_button (wait->page, "Approved (4)") != NULL;
+static gboolean
+has_value (gpointer data)
+{
+  ValueWait *wait = data;
+
+  return facet_button (wait->page, wait->words) != NULL;
 }
 
 static GtkColumnViewColumn *
@@ -147,7 +153,7 @@ test_console_lists (void)
   wait_for_rows (page, 12);
 
   /* Facets: approved, then rejected too. */
-  test_wait_until (has_facet, &(RowsWait) { page, 0 });
+  test_wait_until (has_value, &(ValueWait) { page, "Approved (4)" });
   approved = facet_button (page, "Approved (4)");
   gtk_check_button_set_active (approved, TRUE);
   wait_for_rows (page, 4);
@@ -368,6 +374,31 @@ test_console_saved_views (void)
     }
 }
 
+/* The outbox list: the refused rows, kept by their facet, sent again with
+ * Try Again; they leave the list of refused ones. */
+static void
+test_console_outbox_try_again (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  GtkCheckButton *parked;
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "outbox");
+  wait_for_rows (page, 4);
+  g_assert_true (gtk_widget_get_visible (child (page, "try_again_button")));
+  g_assert_false (gtk_widget_get_visible (child (page, "approve_button")));
+  test_wait_until (has_value, &(ValueWait) { page, "parked (2)" });
+  parked = facet_button (page, "parked (2)");
+  gtk_check_button_set_active (parked, TRUE);
+  wait_for_rows (page, 2);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (page, "all_matching")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.try-again", NULL);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "2 rows are due again now" });
+  wait_for_rows (page, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -386,6 +417,13 @@ main (int   argc,
 
     g_assert_no_error (error);
     test_fill_twelve_ads (db);
+    /* Two refused mails waiting for a person, one due, one sent. */
+    g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_MAIL, "mail:1", "{}", 0, 0, &error));
+    g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_MAIL, "mail:2", "{}", 0, 0, &error));
+    g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_MAIL, "mail:3", "{}", 0, 0, &error));
+    g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_MAIL, "mail:4", "{}", 0, 0, &error));
+    test_exec_sql (db, "UPDATE outbox SET state = 'parked', last_error = 'HTTP 400: bad address' WHERE id IN (1, 2);"
+                       "UPDATE outbox SET state = 'done' WHERE id = 4;");
   }
   g_setenv ("VETTER_DB", db, TRUE);
   app = vetter_application_new ();
@@ -399,6 +437,7 @@ main (int   argc,
   g_test_add_func ("/console/columns-remembered", test_console_columns_remembered);
   g_test_add_func ("/console/detail", test_console_detail);
   g_test_add_func ("/console/saved-views", test_console_saved_views);
+  g_test_add_func ("/console/outbox-try-again", test_console_outbox_try_again);
 
   status = g_test_run ();
   g_clear_object (&app);

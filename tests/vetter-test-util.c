@@ -536,8 +536,6 @@ test_fill_twelve_ads (const char *db_path)
   g_autoptr(GString) sql = g_string_new ("BEGIN;"
                                          "INSERT INTO batch (id, key, source, kind, created) VALUES"
                                          " (1, 'k1', 'one.csv', 'ads', 0), (2, 'k2', 'two.csv', 'ads', 0);");
-  sqlite3 *db;
-  char *message = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
     {
@@ -559,9 +557,19 @@ test_fill_twelve_ads (const char *db_path)
                         "INSERT INTO defect (image_id, kind, severity, confidence) VALUES (1, 'blur', 'high', 90),"
                         " (3, 'blur', 'low', 60), (3, 'dark', 'medium', 70);"
                         "COMMIT;");
+  test_exec_sql (db_path, sql->str);
+}
+
+void
+test_exec_sql (const char *db_path,
+               const char *sql)
+{
+  sqlite3 *db;
+  char *message = NULL;
+
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
-  if (sqlite3_exec (db, sql->str, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s", message);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
   sqlite3_close (db);
 }

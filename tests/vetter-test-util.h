@@ -47,6 +47,9 @@ void          test_remove_tree    (const char         *path);
  * approved, rejected, to review in turn; two batches (ads 1–8, 9–12); two
  * advertisers; tags and defects; created on 2026-12-01, -02, -03 in turn. */
 void          test_fill_twelve_ads (const char        *db_path);
+/* Runs @sql on the database at @db_path through a connection of its own. */
+void          test_exec_sql       (const char         *db_path,
+                                   const char         *sql);
 char         *test_write_jpeg     (const VetterPixels *pixels,
                                    const char         *dir,
                                    const char         *name,

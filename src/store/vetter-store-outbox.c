@@ -266,3 +266,37 @@ vetter_store_upload_done (VetterStore  *self,
   vetter_store_bind_text (stmt, 2, path);
   return vetter_store_step_done (self, stmt, error) && rewrite_csv_when_uploaded (self, path, error);
 }
+
+gint64
+vetter_store_outbox_try_again (VetterStore   *self,
+                               const gint64  *ids,
+                               guint          n_ids,
+                               GError       **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 now = vetter_store_now ();
+  gint64 changed = 0;
+
+  if (!vetter_store_begin (self, error))
+    return -1;
+  stmt = vetter_store_prepare (self,
+                               "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = ?1,"
+                               " updated = max (?1, updated + 1) WHERE id = ?2 AND state = 'parked'", error);
+  if (stmt == NULL)
+    goto fail;
+  for (guint i = 0; i < n_ids; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, now);
+      sqlite3_bind_int64 (stmt, 2, ids[i]);
+      if (!vetter_store_step_done (self, stmt, error))
+        goto fail;
+      changed += sqlite3_changes (self->db);
+    }
+  if (!vetter_store_commit (self, error))
+    goto fail;
+  return changed;
+
+fail:
+  vetter_store_rollback (self);
+  return -1;
+}

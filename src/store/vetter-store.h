@@ -185,6 +185,13 @@ gboolean     vetter_store_delete_view        (VetterStore        *self,
                                               const char         *actor,
                                               GError            **error);
 
+/* A person's "try again" on outbox rows: those of @ids that were parked
+ * are due now, their count of attempts reset. Returns how many, or -1. */
+gint64       vetter_store_outbox_try_again   (VetterStore        *self,
+                                              const gint64       *ids,
+                                              guint               n_ids,
+                                              GError            **error);
+
 /* A moderator keeps one of two desktops' decisions on the item. */
 gboolean     vetter_store_resolve_conflict    (VetterStore        *self,
                                                gint64              item_id,

@@ -53,6 +53,9 @@ struct _VetterConsolePage
   GtkLabel          *result_label;
   GtkWidget         *undo_button;
   GtkMenuButton     *reject_button;
+  GtkWidget         *approve_button;
+  GtkWidget         *review_button;
+  GtkWidget         *try_again_button;
   GtkMenuButton     *export_button;
   GtkMenuButton     *views_button;
   GtkLabel          *view_label;
@@ -629,6 +632,67 @@ undo_action (GtkWidget  *widget,
   self->acting = TRUE;
   vetter_engine_undo_many_async (self->engine, self->last_undo, g_get_user_name (), NULL, on_undone_many,
                                  g_object_ref (self));
+}
+
+static gboolean
+acts_on_outbox (VetterConsolePage *self)
+{
+  return self->table && g_str_equal (self->table->name, "outbox");
+}
+
+static gpointer
+store_try_again (VetterStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  GArray *ids = data;
+  gint64 changed = vetter_store_outbox_try_again (store, (const gint64 *) (gpointer) ids->data, ids->len, error);
+
+  return changed < 0 ? NULL : g_memdup2 (&changed, sizeof changed);
+}
+
+static void
+on_tried_again (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree gint64 *changed = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  g_autofree char *text = NULL;
+
+  self->acting = FALSE;
+  if (changed == NULL)
+    {
+      gtk_label_set_label (self->result_label, error->message);
+      return;
+    }
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " row is due again now",
+                                       "%" G_GINT64_FORMAT " rows are due again now", (gulong) *changed), *changed);
+  gtk_label_set_label (self->result_label, text);
+}
+
+static void
+try_again_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  GArray *keys;
+
+  if (!acts_on_outbox (self) || self->acting)
+    return;
+  keys = target_keys (self);
+  if (keys->len == 0)
+    {
+      g_array_unref (keys);
+      gtk_widget_error_bell (widget);
+      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
+      return;
+    }
+  self->acting = TRUE;
+  vetter_database_run_async (self->database, store_try_again, keys, (GDestroyNotify) g_array_unref, g_free, NULL,
+                             on_tried_again, g_object_ref (self));
 }
 
 static GMenuModel *
@@ -1302,7 +1366,12 @@ show_table (VetterConsolePage *self,
   gtk_label_set_label (self->result_label, "");
   gtk_widget_set_visible (self->undo_button, FALSE);
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
-  gtk_action_bar_set_revealed (self->action_bar, acts_on_ads (self));
+  gtk_action_bar_set_revealed (self->action_bar, acts_on_ads (self) || acts_on_outbox (self));
+  gtk_widget_set_visible (self->approve_button, acts_on_ads (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->reject_button), acts_on_ads (self));
+  gtk_widget_set_visible (self->review_button, acts_on_ads (self));
+  gtk_widget_set_visible (self->try_again_button, acts_on_outbox (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.try-again", acts_on_outbox (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.decide", acts_on_ads (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.reject", acts_on_ads (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.pick-reason", acts_on_ads (self));
@@ -1448,6 +1517,9 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, result_label);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, undo_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, reject_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, approve_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, review_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, views_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, view_label);
@@ -1459,6 +1531,8 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_install_action (widget_class, "console.reject", "s", reject_action);
   gtk_widget_class_install_action (widget_class, "console.pick-reason", NULL, pick_reason_action);
   gtk_widget_class_install_action (widget_class, "console.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "console.try-again", NULL, try_again_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "console.try-again", NULL);
   gtk_widget_class_install_action (widget_class, "console.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "console.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "console.apply-view", "s", apply_view_action);
