@@ -399,6 +399,60 @@ test_console_outbox_try_again (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkDropDown *
+period_dropdown (VetterConsolePage *page,
+                 const char        *field)
+{
+  for (GtkWidget *group = gtk_widget_get_first_child (child (page, "facet_box")); group;
+       group = gtk_widget_get_next_sibling (group))
+    for (GtkWidget *widget = gtk_widget_get_first_child (group); widget; widget = gtk_widget_get_next_sibling (widget))
+      if (GTK_IS_DROP_DOWN (widget) && g_strcmp0 (g_object_get_data (G_OBJECT (widget), "vetter-field"), field) == 0)
+        return GTK_DROP_DOWN (widget);
+  return NULL;
+}
+
+static gboolean
+has_period (gpointer data)
+{
+  return period_dropdown (data, "created") != NULL;
+}
+
+/* "Today" and "Last 7 days" keep the ads added since the start of the day
+ * (local time), and since six days before it. */
+static void
+test_console_periods (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autoptr(GDateTime) week = g_date_time_add_days (midnight, -6);
+  guint today = 0, last_week = 0;
+
+  /* The fixture's ads: at noon UTC on 2026-12-01, -02, -03 in turn. */
+  for (guint i = 0; i < 12; i++)
+    {
+      gint64 created = 1796126400 + 86400 * (i % 3);
+
+      today += created >= g_date_time_to_unix (midnight);
+      last_week += created >= g_date_time_to_unix (week);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "ads");
+  wait_for_rows (page, 12);
+  test_wait_until (has_period, page);
+  gtk_drop_down_set_selected (period_dropdown (page, "created"), 1);
+  wait_for_rows (page, today);
+  test_wait_until (has_period, page);
+  g_assert_cmpuint (gtk_drop_down_get_selected (period_dropdown (page, "created")), ==, 1);
+  gtk_drop_down_set_selected (period_dropdown (page, "created"), 2);
+  wait_for_rows (page, last_week);
+  gtk_drop_down_set_selected (period_dropdown (page, "created"), 0);
+  wait_for_rows (page, 12);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -438,6 +492,7 @@ main (int   argc,
   g_test_add_func ("/console/detail", test_console_detail);
   g_test_add_func ("/console/saved-views", test_console_saved_views);
   g_test_add_func ("/console/outbox-try-again", test_console_outbox_try_again);
+  g_test_add_func ("/console/periods", test_console_periods);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -13,6 +13,7 @@
 #define Q VETTER_COLUMN_SEARCHED
 #define F VETTER_COLUMN_FACET
 #define H VETTER_COLUMN_HIDDEN
+#define P VETTER_COLUMN_PERIOD
 #define TEXT VETTER_COLUMN_TEXT
 #define INT VETTER_COLUMN_INTEGER
 #define REAL VETTER_COLUMN_REAL
@@ -26,13 +27,13 @@ static const VetterTableColumn ad_columns[] = {
   { "rules", N_("Rules said"), "item.auto_status", NULL, TEXT, S | F, VETTER_WORDS_STATUS },
   { "reason", N_("Reason"), "item.reason_code", NULL, TEXT, S | F, VETTER_WORDS_REASON },
   { "decided_by", N_("Decided by"), "item.decided_by", NULL, TEXT, S | F },
-  { "decided_at", N_("Decided"), "item.decided_at", NULL, TIME, S },
+  { "decided_at", N_("Decided"), "item.decided_at", NULL, TIME, S | P },
   { "batch", N_("Batch"), "item.batch_id", NULL, INT, S | F },
   { "category", N_("Category"), "item.category", NULL, TEXT, S | F | H },
   { "serial", N_("S. No."), "item.serial", NULL, TEXT, S | H },
   { "note", N_("Note"), "item.note", NULL, TEXT, Q | H },
   { "error", N_("Error"), "item.error", NULL, TEXT, H },
-  { "created", N_("Added"), "item.created", NULL, TIME, S },
+  { "created", N_("Added"), "item.created", NULL, TIME, S | P },
   { "updated", N_("Changed"), "item.updated", NULL, TIME, S | H },
   { "uid", N_("Shared ID"), "item.uid", NULL, TEXT, H },
   { "tag", N_("Tag"), NULL,
@@ -74,7 +75,7 @@ static const VetterTableColumn batch_columns[] = {
   { "kind", N_("Kind"), "batch.kind", NULL, TEXT, S | F },
   { "state", N_("State"), "batch.state", NULL, TEXT, S | F },
   { "total", N_("Ads"), "batch.total", NULL, INT, S },
-  { "created", N_("Started"), "batch.created", NULL, TIME, S },
+  { "created", N_("Started"), "batch.created", NULL, TIME, S | P },
   { "finished", N_("Finished"), "batch.finished", NULL, TIME, S },
   { "output_csv", N_("Output CSV"), "batch.output_csv", NULL, TEXT, H },
   { "callback_url", N_("Callback"), "batch.callback_url", NULL, TEXT, H },
@@ -100,7 +101,7 @@ static const VetterTableColumn staff_columns[] = {
 
 static const VetterTableColumn audit_columns[] = {
   { "id", N_("ID"), "audit_log.id", NULL, INT, S },
-  { "time", N_("When"), "audit_log.time", NULL, TIME, S },
+  { "time", N_("When"), "audit_log.time", NULL, TIME, S | P },
   { "actor", N_("Who"), "audit_log.actor", NULL, TEXT, S | F | Q },
   { "object_type", N_("Record"), "audit_log.object_type", NULL, TEXT, S | F },
   { "object_id", N_("Record ID"), "audit_log.object_id", NULL, INT, S },
@@ -117,7 +118,7 @@ static const VetterTableColumn outbox_columns[] = {
   { "batch", N_("Batch"), "outbox.batch_id", NULL, INT, S | F | H },
   { "key", N_("Key"), "outbox.dedupe_key", NULL, TEXT, S | Q | H },
   { "next_attempt", N_("Next attempt"), "outbox.next_attempt", NULL, TIME, S | H },
-  { "created", N_("Added"), "outbox.created", NULL, TIME, S },
+  { "created", N_("Added"), "outbox.created", NULL, TIME, S | P },
   { "updated", N_("Changed"), "outbox.updated", NULL, TIME, S },
 };
 

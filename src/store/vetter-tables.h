@@ -28,6 +28,7 @@ typedef enum
   VETTER_COLUMN_SEARCHED = 1 << 1,   /* the text search looks in it */
   VETTER_COLUMN_FACET    = 1 << 2,   /* few values: offered with counts */
   VETTER_COLUMN_HIDDEN   = 1 << 3,   /* not among the columns shown at first */
+  VETTER_COLUMN_PERIOD   = 1 << 4,   /* a time: offered as today, this week, … */
 } VetterColumnFlags;
 
 /* What a column's values are, for the words a person reads instead. */

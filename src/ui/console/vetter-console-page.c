@@ -75,6 +75,7 @@ struct _VetterConsolePage
   VetterTableModel  *model;
   GHashTable        *chosen;        /* field → GPtrArray of values ticked */
   VetterQuery       *base;          /* the applied view's filters, under the ticked ones */
+  GHashTable        *periods;       /* field → GUINT_TO_POINTER (Period) chosen */
   GPtrArray         *views;         /* VetterSavedView: the list's */
   char              *sort;          /* "[-]field" */
   GCancellable      *facets_cancellable;
@@ -207,6 +208,49 @@ unbind_cell (GtkSignalListItemFactory *factory,
 
 static void refresh_facets (VetterConsolePage *self);
 
+/* ---- Periods -------------------------------------------------------------- */
+
+typedef enum
+{
+  PERIOD_ANY,
+  PERIOD_TODAY,
+  PERIOD_WEEK,
+  PERIOD_MONTH,
+} Period;
+
+static const char * const period_words[] = { N_("Any time"), N_("Today"), N_("Last 7 days"), N_("Last 30 days"), NULL };
+
+/* The start of @period, in ISO 8601 (UTC), as a filter takes it. */
+static char *
+period_start (Period period)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autoptr(GDateTime) start = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+
+  switch (period)
+    {
+    case PERIOD_TODAY:
+      start = g_date_time_ref (midnight);
+      break;
+    case PERIOD_WEEK:
+      start = g_date_time_add_days (midnight, -6);
+      break;
+    case PERIOD_MONTH:
+      start = g_date_time_add_days (midnight, -29);
+      break;
+    case PERIOD_ANY:
+    default:
+      return NULL;
+    }
+  utc = g_date_time_to_utc (start);
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void add_periods (VetterConsolePage *self, VetterQuery *query);
+
 static VetterQuery *
 build_query (VetterConsolePage *self)
 {
@@ -218,6 +262,7 @@ build_query (VetterConsolePage *self)
   while (g_hash_table_iter_next (&iter, &field, &values))
     for (guint i = 0; i < ((GPtrArray *) values)->len; i++)
       vetter_query_add_filter (query, field, VETTER_FILTER_EQUAL, g_ptr_array_index ((GPtrArray *) values, i), NULL);
+  add_periods (self, query);
   vetter_query_set_search (query, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   if (self->sort)
     vetter_query_set_sort (query, self->sort, NULL);
@@ -349,6 +394,66 @@ on_facet_toggled (GtkCheckButton    *button,
 }
 
 static void
+add_periods (VetterConsolePage *self,
+             VetterQuery       *query)
+{
+  GHashTableIter iter;
+  gpointer field, period;
+
+  g_hash_table_iter_init (&iter, self->periods);
+  while (g_hash_table_iter_next (&iter, &field, &period))
+    {
+      g_autofree char *start = period_start (GPOINTER_TO_UINT (period));
+
+      if (start)
+        vetter_query_add_filter (query, field, VETTER_FILTER_AT_LEAST, start, NULL);
+    }
+}
+
+static void
+on_period_chosen (GtkDropDown       *dropdown,
+                  GParamSpec        *pspec,
+                  VetterConsolePage *self)
+{
+  const char *field = g_object_get_data (G_OBJECT (dropdown), "vetter-field");
+  guint chosen = gtk_drop_down_get_selected (dropdown);
+
+  if (self->building)
+    return;
+  if (chosen == PERIOD_ANY || chosen == GTK_INVALID_LIST_POSITION)
+    g_hash_table_remove (self->periods, field);
+  else
+    g_hash_table_insert (self->periods, g_strdup (field), GUINT_TO_POINTER (chosen));
+  g_clear_handle_id (&self->filter_id, g_source_remove);
+  self->filter_id = g_timeout_add (FILTER_DELAY_MS, run_query_later, self);
+}
+
+/* A time field's group: a choice of periods. */
+static GtkWidget *
+period_group (VetterConsolePage       *self,
+              const VetterTableColumn *column)
+{
+  GtkWidget *group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *heading = gtk_label_new (_(column->label));
+  g_autoptr(GtkStringList) words = gtk_string_list_new (NULL);
+  GtkWidget *dropdown;
+
+  for (guint i = 0; period_words[i]; i++)
+    gtk_string_list_append (words, _(period_words[i]));
+  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (words)), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL, _(column->label), -1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown),
+                              GPOINTER_TO_UINT (g_hash_table_lookup (self->periods, column->name)));
+  g_object_set_data_full (G_OBJECT (dropdown), "vetter-field", g_strdup (column->name), g_free);
+  g_signal_connect (dropdown, "notify::selected", G_CALLBACK (on_period_chosen), self);
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (group), heading);
+  gtk_box_append (GTK_BOX (group), dropdown);
+  return group;
+}
+
+static void
 on_facets (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -405,6 +510,9 @@ on_facets (GObject      *source,
           g_object_unref (group);
         }
     }
+  for (guint i = 0; i < self->table->n_columns; i++)
+    if (self->table->columns[i].flags & VETTER_COLUMN_PERIOD)
+      gtk_box_append (self->facet_box, period_group (self, &self->table->columns[i]));
   self->building = FALSE;
 }
 
@@ -1049,6 +1157,7 @@ vetter_console_page_apply_view (VetterConsolePage *self,
   g_clear_pointer (&self->base, vetter_query_free);
   self->base = g_steal_pointer (&query);
   g_hash_table_remove_all (self->chosen);
+  g_hash_table_remove_all (self->periods);
   g_free (self->sort);
   self->sort = g_strdup (sort);
   show_sort (self, sort);
@@ -1345,6 +1454,7 @@ show_table (VetterConsolePage *self,
     g_cancellable_cancel (self->facets_cancellable);
   self->table = table;
   g_hash_table_remove_all (self->chosen);
+  g_hash_table_remove_all (self->periods);
   g_clear_pointer (&self->base, vetter_query_free);
   g_clear_pointer (&self->views, g_ptr_array_unref);
   gtk_widget_set_visible (GTK_WIDGET (self->view_label), FALSE);
@@ -1481,6 +1591,7 @@ vetter_console_page_finalize (GObject *object)
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (object);
 
   g_hash_table_unref (self->chosen);
+  g_hash_table_unref (self->periods);
   g_clear_pointer (&self->base, vetter_query_free);
   g_clear_pointer (&self->views, g_ptr_array_unref);
   g_free (self->sort);
@@ -1554,6 +1665,7 @@ vetter_console_page_init (VetterConsolePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->periods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->probe_order = g_ptr_array_new ();
   self->probe_a = g_object_new (G_TYPE_OBJECT, NULL);
   self->probe_b = g_object_new (G_TYPE_OBJECT, NULL);
