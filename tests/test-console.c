@@ -453,6 +453,42 @@ test_console_periods (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+picture_drawn (GtkWidget *widget)
+{
+  if (GTK_IS_PICTURE (widget) && gtk_picture_get_paintable (GTK_PICTURE (widget)) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (picture_drawn (c))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+list_shows_picture (gpointer data)
+{
+  return picture_drawn (data);
+}
+
+/* An ad's thumbnail is drawn in its row, first. */
+static void
+test_console_pictures (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (page, "column_view"));
+  g_autoptr(GtkColumnViewColumn) first = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+  vetter_console_page_show_table (page, "ads");
+  wait_for_rows (page, 12);
+  first = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
+  g_assert_cmpstr (gtk_column_view_column_get_title (first), ==, "Picture");
+  test_wait_until (list_shows_picture, view);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,7 +513,10 @@ main (int   argc,
     g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_MAIL, "mail:3", "{}", 0, 0, &error));
     g_assert_true (vetter_store_outbox_add (store, VETTER_OUTBOX_MAIL, "mail:4", "{}", 0, 0, &error));
     test_exec_sql (db, "UPDATE outbox SET state = 'parked', last_error = 'HTTP 400: bad address' WHERE id IN (1, 2);"
-                       "UPDATE outbox SET state = 'done' WHERE id = 4;");
+                       "UPDATE outbox SET state = 'done' WHERE id = 4;"
+                       /* The newest ad's thumbnail: a real photograph. */
+                       "INSERT INTO variant (image_id, kind, path, width, height, bytes, quality) VALUES"
+                       " (12, 'thumb', '/usr/share/backgrounds/mate/nature/Storm.jpg', 320, 200, 1000, 80);");
   }
   g_setenv ("VETTER_DB", db, TRUE);
   app = vetter_application_new ();
@@ -493,6 +532,7 @@ main (int   argc,
   g_test_add_func ("/console/saved-views", test_console_saved_views);
   g_test_add_func ("/console/outbox-try-again", test_console_outbox_try_again);
   g_test_add_func ("/console/periods", test_console_periods);
+  g_test_add_func ("/console/pictures", test_console_pictures);
 
   status = g_test_run ();
   g_clear_object (&app);

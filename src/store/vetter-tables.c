@@ -14,6 +14,7 @@
 #define F VETTER_COLUMN_FACET
 #define H VETTER_COLUMN_HIDDEN
 #define P VETTER_COLUMN_PERIOD
+#define PIC VETTER_COLUMN_PICTURE
 #define TEXT VETTER_COLUMN_TEXT
 #define INT VETTER_COLUMN_INTEGER
 #define REAL VETTER_COLUMN_REAL
@@ -50,6 +51,10 @@ static const VetterTableColumn ad_columns[] = {
     " WHERE image.item_id = item.id AND defect.severity = ?)", TEXT, F, VETTER_WORDS_SEVERITY,
     "JOIN image AS facet_image ON facet_image.item_id = item.id JOIN defect ON defect.image_id = facet_image.id",
     "defect.severity" },
+  /* Last, so that the fields before it keep their place in exports. */
+  { "thumbnail", N_("Picture"),
+    "(SELECT variant.path FROM image JOIN variant ON variant.image_id = image.id"
+    " WHERE image.item_id = item.id AND variant.kind = 'thumb' ORDER BY image.position LIMIT 1)", NULL, TEXT, PIC },
 };
 
 static const VetterTableColumn image_columns[] = {
@@ -67,6 +72,8 @@ static const VetterTableColumn image_columns[] = {
   { "sha256", N_("SHA-256"), "image.sha256", NULL, TEXT, H },
   { "error", N_("Error"), "image.error", NULL, TEXT, H },
   { "remote_url", N_("Uploaded to"), "image.remote_url", NULL, TEXT, H },
+  { "thumbnail", N_("Picture"), "(SELECT path FROM variant WHERE variant.image_id = image.id AND kind = 'thumb')",
+    NULL, TEXT, PIC },
 };
 
 static const VetterTableColumn batch_columns[] = {

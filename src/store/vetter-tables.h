@@ -29,6 +29,7 @@ typedef enum
   VETTER_COLUMN_FACET    = 1 << 2,   /* few values: offered with counts */
   VETTER_COLUMN_HIDDEN   = 1 << 3,   /* not among the columns shown at first */
   VETTER_COLUMN_PERIOD   = 1 << 4,   /* a time: offered as today, this week, … */
+  VETTER_COLUMN_PICTURE  = 1 << 5,   /* a path to an image, drawn as a small picture */
 } VetterColumnFlags;
 
 /* What a column's values are, for the words a person reads instead. */

@@ -28,6 +28,7 @@
 #include "vetter-json.h"
 #include "vetter-labels.h"
 #include "vetter-reasons.h"
+#include "vetter-texture-loader.h"
 #include "vetter-resources.h"
 #include "vetter-store-query.h"
 
@@ -202,6 +203,92 @@ unbind_cell (GtkSignalListItemFactory *factory,
 
   if (record)
     g_signal_handlers_disconnect_by_func (record, on_record_loaded, item);
+}
+
+/* Pictures: loaded off the UI thread at the size they are drawn. */
+#define PICTURE_SIZE 32
+
+static void
+on_picture_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GtkListItem) item = user_data;
+  g_autoptr(GdkTexture) texture = vetter_texture_load_finish (result, NULL);
+  const char *wanted = g_object_get_data (G_OBJECT (item), "vetter-picture-path");
+  GtkWidget *picture = gtk_list_item_get_child (item);
+
+  /* A load for a row since rebound was cancelled, and gives no texture. */
+  if (texture && wanted && picture && GTK_IS_PICTURE (picture))
+    gtk_picture_set_paintable (GTK_PICTURE (picture), GDK_PAINTABLE (texture));
+}
+
+static void
+fill_picture (GtkListItem *item)
+{
+  const CellSpec *spec = g_object_get_data (G_OBJECT (item), "vetter-cell-spec");
+  VetterRecord *record = gtk_list_item_get_item (item);
+  const char *path = record ? vetter_record_get_value (record, spec->index) : NULL;
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (item), "vetter-picture-cancellable");
+  const char *paths[] = { path, NULL };
+
+  if (cancellable)
+    g_cancellable_cancel (cancellable);
+  gtk_picture_set_paintable (GTK_PICTURE (gtk_list_item_get_child (item)), NULL);
+  g_object_set_data_full (G_OBJECT (item), "vetter-picture-path", g_strdup (path), g_free);
+  if (path == NULL)
+    return;
+  cancellable = g_cancellable_new ();
+  g_object_set_data_full (G_OBJECT (item), "vetter-picture-cancellable", cancellable, g_object_unref);
+  vetter_texture_load_async (paths, PICTURE_SIZE, PICTURE_SIZE, cancellable, on_picture_loaded, g_object_ref (item));
+}
+
+static void
+on_picture_record_loaded (VetterRecord *record,
+                          GParamSpec   *pspec,
+                          GtkListItem  *item)
+{
+  fill_picture (item);
+}
+
+static void
+setup_picture (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               const CellSpec           *spec)
+{
+  GtkWidget *picture = gtk_picture_new ();
+
+  gtk_widget_set_size_request (picture, PICTURE_SIZE, PICTURE_SIZE);
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_list_item_set_child (item, picture);
+  g_object_set_data (G_OBJECT (item), "vetter-cell-spec", (gpointer) spec);
+}
+
+static void
+bind_picture (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              const CellSpec           *spec)
+{
+  VetterRecord *record = gtk_list_item_get_item (item);
+
+  fill_picture (item);
+  if (!vetter_record_get_loaded (record))
+    g_signal_connect_object (record, "notify::loaded", G_CALLBACK (on_picture_record_loaded), item, 0);
+}
+
+static void
+unbind_picture (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                const CellSpec           *spec)
+{
+  VetterRecord *record = gtk_list_item_get_item (item);
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (item), "vetter-picture-cancellable");
+
+  if (cancellable)
+    g_cancellable_cancel (cancellable);
+  g_object_set_data (G_OBJECT (item), "vetter-picture-path", NULL);
+  if (record)
+    g_signal_handlers_disconnect_by_func (record, on_picture_record_loaded, item);
 }
 
 /* ---- The query ------------------------------------------------------------ */
@@ -1288,6 +1375,8 @@ remove_columns (VetterConsolePage *self)
 static int
 column_width (const VetterTableColumn *column)
 {
+  if (column->flags & VETTER_COLUMN_PICTURE)
+    return 48;
   switch (column->type)
     {
     case VETTER_COLUMN_INTEGER:
@@ -1416,9 +1505,18 @@ add_columns (VetterConsolePage *self)
       spec->index = index++;
       spec->column = column;
       factory = gtk_signal_list_item_factory_new ();
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), spec);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), spec);
-      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), spec);
+      if (column->flags & VETTER_COLUMN_PICTURE)
+        {
+          g_signal_connect (factory, "setup", G_CALLBACK (setup_picture), spec);
+          g_signal_connect (factory, "bind", G_CALLBACK (bind_picture), spec);
+          g_signal_connect (factory, "unbind", G_CALLBACK (unbind_picture), spec);
+        }
+      else
+        {
+          g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), spec);
+          g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), spec);
+          g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), spec);
+        }
       g_object_set_data_full (G_OBJECT (factory), "vetter-cell-spec", spec, g_free);
       view_column = gtk_column_view_column_new (_(column->label), factory);
       gtk_column_view_column_set_resizable (view_column, TRUE);
@@ -1433,7 +1531,11 @@ add_columns (VetterConsolePage *self)
 
           gtk_column_view_column_set_sorter (view_column, sorter);
         }
-      gtk_column_view_append_column (self->column_view, view_column);
+      /* A picture first, where the eye starts. */
+      if (column->flags & VETTER_COLUMN_PICTURE)
+        gtk_column_view_insert_column (self->column_view, 0, view_column);
+      else
+        gtk_column_view_append_column (self->column_view, view_column);
       g_object_unref (view_column);
     }
 }
