@@ -464,6 +464,44 @@ test_bulk_decision_and_undo (Fixture       *f,
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE action = 'undo bulk approved'"), ==, 1);
 }
 
+/* One field across many ads: checked as a person's text, refused whole
+ * when it cannot be; each ad audited; the undo gives each its own back. */
+static void
+test_bulk_edit_and_undo (Fixture       *f,
+                         gconstpointer  data)
+{
+  const gint64 ids[] = { 1, 2, 3 };
+  g_autoptr(VetterEditUndo) undo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *long_title = g_strnfill (201, 'x');
+  struct { const char *field; const char *value; const char *message; } bad[] = {
+    { "title", "   ", "title: an ad needs one" },
+    { "title", "two\nlines", "title: a line break or a control character has no place in it" },
+    { "title", long_title, "title: at most 200 characters (this has 201)" },
+    { "status", "approved", "status cannot be edited across many ads" },
+  };
+
+  exec (f, "UPDATE item SET category = 'vans' WHERE id = 2");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_null (vetter_store_edit_many (f->store, ids, G_N_ELEMENTS (ids), bad[i].field, bad[i].value, "ana",
+                                             &error));
+      g_assert_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+      g_assert_cmpstr (error->message, ==, bad[i].message);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log"), ==, 0);
+
+  undo = vetter_store_edit_many (f->store, ids, G_N_ELEMENTS (ids), "category", "  cars ", "ana", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (1, 2, 3) AND category = 'cars'"), ==, 3);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE object_id = 2 AND action = 'edit'"
+                                   " AND json_extract (changes, '$.category[0]') = 'vans'"), ==, 1);
+  g_assert_true (vetter_store_undo_edit (f->store, undo, "ana", &error));
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 2 AND category = 'vans'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (1, 3) AND category IS NULL"), ==, 2);
+}
+
 static void
 count_progress (gint64   written,
                 gpointer data)
@@ -711,6 +749,7 @@ main (int   argc,
   ADD ("/query/table-model", test_table_model);
   ADD ("/query/bulk-decision-and-undo", test_bulk_decision_and_undo);
   ADD ("/query/export", test_export);
+  ADD ("/query/bulk-edit-and-undo", test_bulk_edit_and_undo);
   ADD ("/query/saved-views", test_saved_views);
 #undef ADD
 

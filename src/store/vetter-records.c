@@ -340,3 +340,14 @@ vetter_saved_view_free (VetterSavedView *view)
   g_strfreev (view->columns);
   g_free (view);
 }
+
+void
+vetter_edit_undo_free (VetterEditUndo *undo)
+{
+  if (undo == NULL)
+    return;
+  g_free (undo->field);
+  g_clear_pointer (&undo->item_ids, g_array_unref);
+  g_clear_pointer (&undo->previous, g_ptr_array_unref);
+  g_free (undo);
+}

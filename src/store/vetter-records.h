@@ -136,6 +136,17 @@ typedef struct
 void                vetter_saved_view_free          (VetterSavedView           *view);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterSavedView, vetter_saved_view_free)
 
+/* What a bulk edit of one field replaced, to give it back. */
+typedef struct
+{
+  char      *field;      /* "title" or "category" */
+  GArray    *item_ids;   /* gint64 */
+  GPtrArray *previous;   /* char*, NULL for none: each ad's value before */
+} VetterEditUndo;
+
+void                vetter_edit_undo_free           (VetterEditUndo            *undo);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterEditUndo, vetter_edit_undo_free)
+
 /* What a bulk decision replaced, to give it back. */
 typedef struct
 {

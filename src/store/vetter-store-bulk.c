@@ -3,7 +3,7 @@
  * Every ad goes through the one decision path (audited, its effects in
  * the outbox), all in one transaction: a thousand ads decided are a
  * thousand decisions or none. One more audit row says what the person
- * did as a whole.
+ * did as a whole. A field edited across many ads goes the same way.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -91,6 +91,150 @@ vetter_store_undo_many (VetterStore          *self,
 
       if (!vetter_store_write_decision (self, g_array_index (undo->item_ids, gint64, i), previous, VETTER_ORIGIN_UNDO,
                                         "undo", actor, config, NULL, error))
+        goto fail;
+    }
+  if (!audit_bulk (self, actor, action, undo->item_ids->len, error) || !vetter_store_commit (self, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  vetter_store_rollback (self);
+  return FALSE;
+}
+
+/* ---- One field on many ads ------------------------------------------------ */
+
+static gboolean
+check_value (const char  *field,
+             const char  *value,
+             GError     **error)
+{
+  gboolean title = g_str_equal (field, "title");
+  glong length = g_utf8_strlen (value, -1);
+
+  for (const char *p = value; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                     "%s: a line break or a control character has no place in it", field);
+        return FALSE;
+      }
+  if (title && length == 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "title: an ad needs one");
+      return FALSE;
+    }
+  if (length > (title ? 200 : 100))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s: at most %d characters (this has %ld)", field,
+                   title ? 200 : 100, length);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Writes @value (NULL: none) into @field of the ad, audited; @before
+ * (out): what it held. */
+static gboolean
+write_field (VetterStore  *self,
+             gint64        item_id,
+             const char   *field,
+             const char   *value,
+             const char   *action,
+             const char   *actor,
+             char        **before,
+             GError      **error)
+{
+  g_autoptr(VetterChanges) changes = vetter_changes_new ();
+  /* @field is one of two names checked by the caller, never a person's text. */
+  g_autofree char *read_sql = g_strdup_printf ("SELECT %s FROM item WHERE id = ?", field);
+  g_autofree char *write_sql = g_strdup_printf ("UPDATE item SET %s = ?, updated = ? WHERE id = ?", field);
+  sqlite3_stmt *stmt = vetter_store_prepare_dynamic (self, read_sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "no ad %" G_GINT64_FORMAT, item_id);
+      return FALSE;
+    }
+  *before = g_strdup (vetter_store_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  stmt = vetter_store_prepare_dynamic (self, write_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, value);
+  sqlite3_bind_int64 (stmt, 2, vetter_store_now ());
+  sqlite3_bind_int64 (stmt, 3, item_id);
+  if (!vetter_store_step_done (self, stmt, error))
+    return FALSE;
+  vetter_changes_add_text (changes, field, *before, value);
+  return vetter_store_audit (self, actor, "item", item_id, action, changes, error);
+}
+
+VetterEditUndo *
+vetter_store_edit_many (VetterStore   *self,
+                        const gint64  *item_ids,
+                        guint          n_items,
+                        const char    *field,
+                        const char    *value,
+                        const char    *actor,
+                        GError       **error)
+{
+  g_autoptr(VetterEditUndo) undo = NULL;
+  g_autofree char *clean = g_strstrip (g_strdup (value ? value : ""));
+  g_autofree char *action = NULL;
+
+  if (!g_str_equal (field, "title") && !g_str_equal (field, "category"))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s cannot be edited across many ads", field);
+      return NULL;
+    }
+  if (!check_value (field, clean, error))
+    return NULL;
+  undo = g_new0 (VetterEditUndo, 1);
+  undo->field = g_strdup (field);
+  undo->item_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  undo->previous = g_ptr_array_new_with_free_func (g_free);
+  action = g_strdup_printf ("bulk edit %s", field);
+  if (!vetter_store_begin (self, error))
+    return NULL;
+  for (guint i = 0; i < n_items; i++)
+    {
+      char *before = NULL;
+
+      if (!write_field (self, item_ids[i], field, *clean ? clean : NULL, "edit", actor, &before, error))
+        goto fail;
+      g_array_append_val (undo->item_ids, item_ids[i]);
+      g_ptr_array_add (undo->previous, before);
+    }
+  if (!audit_bulk (self, actor, action, n_items, error) || !vetter_store_commit (self, error))
+    goto fail;
+  return g_steal_pointer (&undo);
+
+fail:
+  vetter_store_rollback (self);
+  return NULL;
+}
+
+gboolean
+vetter_store_undo_edit (VetterStore           *self,
+                        const VetterEditUndo  *undo,
+                        const char            *actor,
+                        GError               **error)
+{
+  g_autofree char *action = g_strdup_printf ("undo bulk edit %s", undo->field);
+
+  if (!vetter_store_begin (self, error))
+    return FALSE;
+  for (guint i = 0; i < undo->item_ids->len; i++)
+    {
+      g_autofree char *now = NULL;
+
+      if (!write_field (self, g_array_index (undo->item_ids, gint64, i), undo->field,
+                        g_ptr_array_index (undo->previous, i), "undo", actor, &now, error))
         goto fail;
     }
   if (!audit_bulk (self, actor, action, undo->item_ids->len, error) || !vetter_store_commit (self, error))

@@ -185,6 +185,24 @@ gboolean     vetter_store_delete_view        (VetterStore        *self,
                                               const char         *actor,
                                               GError            **error);
 
+/* Sets @field ("title" or "category") to @value on every ad of @item_ids,
+ * in one transaction, each audited with its before and after, and one
+ * audit row for the whole. @value is checked as a person's text: trimmed,
+ * no control characters, a title neither empty nor over 200 characters, a
+ * category at most 100 (empty: none); refused whole otherwise, saying why.
+ * Returns: (transfer full): what to give back for an undo. */
+VetterEditUndo *vetter_store_edit_many    (VetterStore        *self,
+                                           const gint64       *item_ids,
+                                           guint               n_items,
+                                           const char         *field,
+                                           const char         *value,
+                                           const char         *actor,
+                                           GError            **error);
+gboolean        vetter_store_undo_edit    (VetterStore        *self,
+                                           const VetterEditUndo *undo,
+                                           const char         *actor,
+                                           GError            **error);
+
 /* A person's "try again" on outbox rows: those of @ids that were parked
  * are due now, their count of attempts reset. Returns how many, or -1. */
 gint64       vetter_store_outbox_try_again   (VetterStore        *self,

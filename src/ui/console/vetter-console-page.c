@@ -56,6 +56,7 @@ struct _VetterConsolePage
   GtkMenuButton     *reject_button;
   GtkWidget         *approve_button;
   GtkWidget         *review_button;
+  GtkWidget         *edit_button;
   GtkWidget         *try_again_button;
   GtkMenuButton     *export_button;
   GtkMenuButton     *views_button;
@@ -69,7 +70,8 @@ struct _VetterConsolePage
   GSettings         *settings;      /* NULL without the schema */
   VetterDatabase    *database;
   GtkMultiSelection *selection;
-  VetterBulkUndo    *last_undo;     /* the last action on many rows, to take back */
+  VetterBulkUndo    *last_undo;     /* the last action on many rows, to take back: */
+  VetterEditUndo    *last_edit;     /* a decision, or an edit */
   gboolean           acting;        /* one runs */
   gboolean           exporting;
   const VetterTable *table;
@@ -708,6 +710,149 @@ target_keys (VetterConsolePage *self)
   return keys;
 }
 
+/* ---- One field on many ads ------------------------------------------------ */
+
+typedef struct
+{
+  GArray *item_ids;
+  char   *field;
+  char   *value;
+  VetterEditUndo *undo;   /* borrowed, for an undo */
+} EditJob;
+
+static void
+edit_job_free (gpointer data)
+{
+  EditJob *job = data;
+
+  g_clear_pointer (&job->item_ids, g_array_unref);
+  g_free (job->field);
+  g_free (job->value);
+  g_free (job);
+}
+
+static gpointer
+store_edit (VetterStore  *store,
+            gpointer      data,
+            GError      **error)
+{
+  EditJob *job = data;
+
+  return vetter_store_edit_many (store, (const gint64 *) (gpointer) job->item_ids->data, job->item_ids->len, job->field,
+                                 job->value, g_get_user_name (), error);
+}
+
+static gpointer
+store_undo_edit (VetterStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  EditJob *job = data;
+
+  return vetter_store_undo_edit (store, job->undo, g_get_user_name (), error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void
+on_edited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  VetterEditUndo *undo = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  g_autofree char *text = NULL;
+
+  self->acting = FALSE;
+  if (undo == NULL)
+    {
+      g_autofree char *why = g_strdup_printf (_("Nothing changed: %s"), error->message);
+
+      gtk_label_set_label (self->result_label, why);
+      return;
+    }
+  g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
+  g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
+  self->last_edit = undo;
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ad edited", "%u ads edited", undo->item_ids->len),
+                          undo->item_ids->len);
+  gtk_label_set_label (self->result_label, text);
+  gtk_widget_set_visible (self->undo_button, undo->item_ids->len > 0);
+}
+
+void
+vetter_console_page_edit (VetterConsolePage *self,
+                          const char        *field,
+                          const char        *value)
+{
+  EditJob *job;
+  GArray *keys;
+
+  if (!acts_on_ads (self) || self->acting)
+    return;
+  keys = target_keys (self);
+  if (keys->len == 0)
+    {
+      g_array_unref (keys);
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
+      return;
+    }
+  job = g_new0 (EditJob, 1);
+  job->item_ids = keys;
+  job->field = g_strdup (field);
+  job->value = g_strdup (value);
+  self->acting = TRUE;
+  vetter_database_run_async (self->database, store_edit, job, edit_job_free, (GDestroyNotify) vetter_edit_undo_free,
+                             NULL, on_edited, g_object_ref (self));
+}
+
+static void
+on_edit_answered (AdwMessageDialog  *dialog,
+                  const char        *response,
+                  VetterConsolePage *self)
+{
+  GtkDropDown *fields = g_object_get_data (G_OBJECT (dialog), "vetter-fields");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "vetter-entry");
+
+  if (g_str_equal (response, "edit"))
+    vetter_console_page_edit (self, gtk_drop_down_get_selected (fields) == 0 ? "title" : "category",
+                              gtk_editable_get_text (entry));
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  const char *choices[] = { _("Title"), _("Category"), NULL };
+  GtkWidget *dialog, *box, *fields, *entry;
+
+  if (!acts_on_ads (self))
+    return;
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Edit Ads"),
+                                   gtk_label_get_label (self->selection_label));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  fields = gtk_drop_down_new_from_strings (choices);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (fields), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Field"), -1);
+  entry = gtk_entry_new ();
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("New value"), -1);
+  gtk_box_append (GTK_BOX (box), fields);
+  gtk_box_append (GTK_BOX (box), entry);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "edit", _("_Set"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "edit", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "edit");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "vetter-fields", fields);
+  g_object_set_data (G_OBJECT (dialog), "vetter-entry", entry);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_edit_answered), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
 static void
 on_decided_many (GObject      *source,
                  GAsyncResult *result,
@@ -725,6 +870,7 @@ on_decided_many (GObject      *source,
       return;
     }
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
+  g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
   self->last_undo = undo;
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ad decided", "%u ads decided", undo->item_ids->len),
                           undo->item_ids->len);
@@ -813,18 +959,46 @@ on_undone_many (GObject      *source,
 }
 
 static void
+on_undone_edit (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->acting = FALSE;
+  if (vetter_database_run_finish (VETTER_DATABASE (source), result, &error) == NULL)
+    {
+      gtk_label_set_label (self->result_label, error->message);
+      return;
+    }
+  g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
+  gtk_widget_set_visible (self->undo_button, FALSE);
+  gtk_label_set_label (self->result_label, _("Undone: every ad has its value back"));
+}
+
+static void
 undo_action (GtkWidget  *widget,
              const char *name,
              GVariant   *parameter)
 {
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
 
-  if (self->last_undo == NULL || self->acting)
+  if ((self->last_undo == NULL && self->last_edit == NULL) || self->acting)
     {
       gtk_widget_error_bell (widget);
       return;
     }
   self->acting = TRUE;
+  if (self->last_edit)
+    {
+      EditJob *job = g_new0 (EditJob, 1);
+
+      job->undo = self->last_edit;
+      vetter_database_run_async (self->database, store_undo_edit, job, edit_job_free, NULL, NULL, on_undone_edit,
+                                 g_object_ref (self));
+      return;
+    }
   vetter_engine_undo_many_async (self->engine, self->last_undo, g_get_user_name (), NULL, on_undone_many,
                                  g_object_ref (self));
 }
@@ -1578,10 +1752,12 @@ show_table (VetterConsolePage *self,
   gtk_label_set_label (self->result_label, "");
   gtk_widget_set_visible (self->undo_button, FALSE);
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
+  g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
   gtk_action_bar_set_revealed (self->action_bar, acts_on_ads (self) || acts_on_outbox (self));
   gtk_widget_set_visible (self->approve_button, acts_on_ads (self));
   gtk_widget_set_visible (GTK_WIDGET (self->reject_button), acts_on_ads (self));
   gtk_widget_set_visible (self->review_button, acts_on_ads (self));
+  gtk_widget_set_visible (self->edit_button, acts_on_ads (self));
   gtk_widget_set_visible (self->try_again_button, acts_on_outbox (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.try-again", acts_on_outbox (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.decide", acts_on_ads (self));
@@ -1683,6 +1859,7 @@ vetter_console_page_dispose (GObject *object)
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
+  g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), VETTER_TYPE_CONSOLE_PAGE);
   G_OBJECT_CLASS (vetter_console_page_parent_class)->dispose (object);
 }
@@ -1732,6 +1909,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, reject_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, approve_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, review_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, views_button);
@@ -1745,6 +1923,8 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_install_action (widget_class, "console.pick-reason", NULL, pick_reason_action);
   gtk_widget_class_install_action (widget_class, "console.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "console.try-again", NULL, try_again_action);
+  gtk_widget_class_install_action (widget_class, "console.edit", NULL, edit_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "console.edit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "console.try-again", NULL);
   gtk_widget_class_install_action (widget_class, "console.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "console.back", NULL, back_action);

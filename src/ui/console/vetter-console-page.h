@@ -35,4 +35,10 @@ void              vetter_console_page_save_view  (VetterConsolePage *self,
 void              vetter_console_page_apply_view (VetterConsolePage *self,
                                                   const char        *name);
 
+/* Sets @field ("title" or "category") to @value on the ads acted on (the
+ * selected ones, or every matching one). */
+void              vetter_console_page_edit       (VetterConsolePage *self,
+                                                  const char        *field,
+                                                  const char        *value);
+
 G_END_DECLS
