@@ -75,6 +75,17 @@ has_value (gpointer data)
   return facet_button (wait->page, wait->words) != NULL;
 }
 
+static gboolean
+no_values_offered (gpointer data)
+{
+  for (GtkWidget *group = gtk_widget_get_first_child (child (data, "facet_box")); group;
+       group = gtk_widget_get_next_sibling (group))
+    for (GtkWidget *b = gtk_widget_get_first_child (group); b; b = gtk_widget_get_next_sibling (b))
+      if (GTK_IS_CHECK_BUTTON (b))
+        return FALSE;
+  return TRUE;
+}
+
 static GtkColumnViewColumn *
 column_titled (GtkColumnView *view,
                const char    *title)
@@ -149,6 +160,10 @@ test_console_lists (void)
   gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "'; DROP TABLE item; --");
   wait_for_rows (page, 1);
   g_assert_cmpint (first_key (page), ==, 7);
+  /* Nothing found: no value to offer either. */
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "no such ad anywhere");
+  wait_for_rows (page, 0);
+  test_wait_until (no_values_offered, page);
   gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
   wait_for_rows (page, 12);
 
@@ -542,6 +557,66 @@ test_console_bulk_edit (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The audit list, kept to ads' changes, shows ad 12's newest first. */
+static gboolean
+first_is_object (gpointer data)
+{
+  VetterConsolePage *page = data;
+  VetterTableModel *model = vetter_console_page_get_model (page);
+  g_autoptr(VetterRecord) record = NULL;
+
+  if (!vetter_table_model_is_ready (model) || g_list_model_get_n_items (G_LIST_MODEL (model)) == 0)
+    return FALSE;
+  record = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  return vetter_record_get_loaded (record) && g_strcmp0 (vetter_record_get_value (record, 3), "item") == 0 &&
+         g_strcmp0 (vetter_record_get_value (record, 4), "12") == 0;
+}
+
+static gboolean
+has_value_prefix (gpointer data)
+{
+  ValueWait *wait = data;
+
+  return facet_button (wait->page, wait->words) != NULL;
+}
+
+/* A decision taken in the console, then undone from the audit log: the
+ * newest change of an ad, selected, reverted as a new change. */
+static void
+test_console_revert (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  GtkSelectionModel *selection;
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "ads");
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "Trailer");
+  wait_for_rows (page, 1);
+  test_wait_until (row_has_status, &(StatusWait) { page, 12, "needs_review" });
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (child (page, "column_view")));
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.decide", "s", "approved");
+  test_wait_until (row_has_status, &(StatusWait) { page, 12, "approved" });
+
+  vetter_console_page_show_table (page, "audit");
+  g_assert_true (gtk_widget_get_visible (child (page, "revert_button")));
+  test_wait_until (has_value_prefix, &(ValueWait) { page, "item (" });
+  gtk_check_button_set_active (facet_button (page, "item ("), TRUE);
+  test_wait_until (first_is_object, page);
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (child (page, "column_view")));
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.revert", NULL);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
+                                                "Ad 12 is back as it was before that change" });
+
+  vetter_console_page_show_table (page, "ads");
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "Trailer");
+  test_wait_until (row_has_status, &(StatusWait) { page, 12, "needs_review" });
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +662,7 @@ main (int   argc,
   g_test_add_func ("/console/periods", test_console_periods);
   g_test_add_func ("/console/pictures", test_console_pictures);
   g_test_add_func ("/console/bulk-edit", test_console_bulk_edit);
+  g_test_add_func ("/console/revert", test_console_revert);
 
   status = g_test_run ();
   g_clear_object (&app);

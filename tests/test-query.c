@@ -502,6 +502,53 @@ test_bulk_edit_and_undo (Fixture       *f,
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (1, 3) AND category IS NULL"), ==, 2);
 }
 
+static gint64
+audit_id (Fixture    *f,
+          const char *where)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM audit_log WHERE %s ORDER BY id DESC LIMIT 1", where);
+
+  return count_where (f, sql);
+}
+
+/* Any change of an ad taken back from the audit log as a new change: a
+ * decision (its reason and note with it), a title; what has nothing to go
+ * back to is refused, saying why. */
+static void
+test_revert (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(VetterItemDecision) reject = vetter_item_decision_new_manual (VETTER_STATUS_REJECTED, "prohibited", "seen it",
+                                                                          "ana");
+  g_autoptr(VetterItemDecision) approve = vetter_item_decision_new_manual (VETTER_STATUS_APPROVED, NULL, NULL, "ben");
+  const gint64 one[] = { 3 };
+  g_autoptr(VetterEditUndo) edit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Ad 3 (to review): rejected by ana, then approved by ben. */
+  g_assert_true (vetter_store_decide (f->store, 3, reject, "decide", "ana", NULL, NULL, NULL, &error));
+  g_assert_true (vetter_store_decide (f->store, 3, approve, "decide", "ben", NULL, NULL, NULL, &error));
+  /* Back to before ben's: rejected, for ana's reason, with her note. */
+  g_assert_cmpint (vetter_store_revert (f->store, audit_id (f, "actor = 'ben'"), "mia", NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 3 AND status = 'rejected'"
+                                   " AND reason_code = 'prohibited' AND note = 'seen it' AND decided_by = 'mia'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE action = 'revert' AND actor = 'mia'"), ==, 1);
+  /* Before ana's, it was waiting for a person: that is where it goes. */
+  g_assert_cmpint (vetter_store_revert (f->store, audit_id (f, "actor = 'ana'"), "mia", NULL, &error), ==, 3);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 3 AND status = 'needs_review'"), ==, 1);
+
+  edit = vetter_store_edit_many (f->store, one, 1, "title", "A new title", "ana", &error);
+  g_assert_cmpint (vetter_store_revert (f->store, audit_id (f, "action = 'edit'"), "mia", NULL, &error), ==, 3);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 3 AND title = '50% off tyres'"), ==, 1);
+
+  g_assert_cmpint (vetter_store_revert (f->store, audit_id (f, "object_type = 'bulk'"), "mia", NULL, &error), ==, 0);
+  g_assert_nonnull (strstr (error->message, "is not an ad's change"));
+  g_clear_error (&error);
+  g_assert_cmpint (vetter_store_revert (f->store, 999999, "mia", NULL, &error), ==, 0);
+  g_assert_nonnull (strstr (error->message, "there is no audit row 999999"));
+}
+
 static void
 count_progress (gint64   written,
                 gpointer data)
@@ -750,6 +797,7 @@ main (int   argc,
   ADD ("/query/bulk-decision-and-undo", test_bulk_decision_and_undo);
   ADD ("/query/export", test_export);
   ADD ("/query/bulk-edit-and-undo", test_bulk_edit_and_undo);
+  ADD ("/query/revert", test_revert);
   ADD ("/query/saved-views", test_saved_views);
 #undef ADD
 

@@ -1540,6 +1540,47 @@ vetter_engine_undo_many_finish (VetterEngine  *self,
   return query_finish (self, result, error) != NULL;
 }
 
+static gpointer
+query_revert (VetterStore  *store,
+              gpointer      data,
+              GError      **error)
+{
+  DecideRequest *request = data;
+  gint64 item_id = vetter_store_revert (store, request->item_id, request->actor, request->config, error);
+
+  return item_id ? g_memdup2 (&item_id, sizeof item_id) : NULL;
+}
+
+void
+vetter_engine_revert_async (VetterEngine        *self,
+                            gint64               audit_id,
+                            const char          *actor,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  DecideRequest *request;
+
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  request = g_new0 (DecideRequest, 1);
+  /* The request's item is the audit row here. */
+  request->item_id = audit_id;
+  request->actor = g_strdup (actor);
+  request->config = vetter_config_copy (self->main_config);
+  run_query (self, vetter_engine_revert_async, query_revert, request, (GDestroyNotify) decide_request_free, g_free,
+             cancellable, callback, user_data);
+}
+
+gint64
+vetter_engine_revert_finish (VetterEngine  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_autofree gint64 *item_id = query_finish (self, result, error);
+
+  return item_id ? *item_id : 0;
+}
+
 void
 vetter_engine_resolve_conflict_async (VetterEngine        *self,
                                       gint64               item_id,

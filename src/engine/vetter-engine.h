@@ -181,6 +181,18 @@ gboolean        vetter_engine_undo_many_finish   (VetterEngine             *self
                                                   GAsyncResult             *result,
                                                   GError                  **error);
 
+/* Takes an ad back to before the change the audit row @audit_id records
+ * (see vetter_store_revert). Returns the ad's id, 0 with @error. */
+void            vetter_engine_revert_async       (VetterEngine             *self,
+                                                  gint64                    audit_id,
+                                                  const char               *actor,
+                                                  GCancellable             *cancellable,
+                                                  GAsyncReadyCallback       callback,
+                                                  gpointer                  user_data);
+gint64          vetter_engine_revert_finish      (VetterEngine             *self,
+                                                  GAsyncResult             *result,
+                                                  GError                  **error);
+
 /* A conflict with another desktop's decision ends: theirs becomes the
  * item's, or the item's own is written over it. */
 void          vetter_engine_resolve_conflict_async  (VetterEngine        *self,

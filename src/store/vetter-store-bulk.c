@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "vetter-error.h"
+#include "vetter-json.h"
 #include "vetter-store-private.h"
 
 static gboolean
@@ -244,4 +245,112 @@ vetter_store_undo_edit (VetterStore           *self,
 fail:
   vetter_store_rollback (self);
   return FALSE;
+}
+
+/* ---- Going back ------------------------------------------------------------- */
+
+/* The "before" of @field in @changes ({field: [before, after]}); @listed
+ * says whether the change touched it. */
+static const char *
+before_of (JsonObject *changes,
+           const char *field,
+           gboolean   *listed)
+{
+  JsonArray *pair = vetter_json_array (changes, field);
+
+  *listed = pair != NULL;
+  return vetter_json_element_string (pair, 0);
+}
+
+gint64
+vetter_store_revert (VetterStore         *self,
+                     gint64               audit_id,
+                     const char          *actor,
+                     const VetterConfig  *config,
+                     GError             **error)
+{
+  g_autofree char *object_type = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *changes;
+  gint64 item_id = 0;
+  gboolean listed, went_back;
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT object_type, object_id, changes FROM audit_log WHERE id = ?",
+                                             error);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      object_type = g_strdup (vetter_store_column_text (stmt, 0));
+      item_id = sqlite3_column_int64 (stmt, 1);
+      text = g_strdup (vetter_store_column_text (stmt, 2));
+    }
+  sqlite3_reset (stmt);
+  if (g_strcmp0 (object_type, "item") != 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                   object_type ? "audit row %" G_GINT64_FORMAT " is not an ad's change; only those can be reverted"
+                               : "there is no audit row %" G_GINT64_FORMAT, audit_id);
+      return 0;
+    }
+  node = text ? json_from_string (text, NULL) : NULL;
+  changes = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+  if (!vetter_store_begin (self, error))
+    return 0;
+  before_of (changes, "status", &listed);
+  went_back = listed;
+  if (listed)
+    {
+      g_autoptr(VetterItemDecision) now = vetter_store_read_decision (self, item_id, NULL, error);
+      g_autoptr(VetterItemDecision) back = NULL;
+      const char *status = before_of (changes, "status", &listed);
+      const char *reason = before_of (changes, "reason_code", &listed);
+      const char *note;
+
+      if (now == NULL)
+        goto fail;
+      if (!listed)
+        reason = now->reason_code;
+      note = before_of (changes, "note", &listed);
+      if (!listed)
+        note = now->note;
+      if (status == NULL || !vetter_status_is_decidable (vetter_status_from_string (status)))
+        {
+          g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                       "ad %" G_GINT64_FORMAT " was not decided before this change (it was %s): there is no decision "
+                       "to go back to", item_id, status ? status : "new");
+          goto fail;
+        }
+      back = vetter_item_decision_new_manual (vetter_status_from_string (status),
+                                              vetter_status_from_string (status) == VETTER_STATUS_REJECTED ? reason : NULL,
+                                              note, actor);
+      if (!vetter_store_write_decision (self, item_id, back, VETTER_ORIGIN_PERSON, "revert", actor, config, NULL, error))
+        goto fail;
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *field = i == 0 ? "title" : "category";
+      const char *before = before_of (changes, field, &listed);
+      g_autofree char *now = NULL;
+
+      if (listed && !write_field (self, item_id, field, before, "revert", actor, &now, error))
+        goto fail;
+      went_back |= listed;
+    }
+  if (!went_back)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                   "audit row %" G_GINT64_FORMAT " records no decision, title or category to go back to", audit_id);
+      goto fail;
+    }
+  if (!vetter_store_commit (self, error))
+    goto fail;
+  return item_id;
+
+fail:
+  vetter_store_rollback (self);
+  return 0;
 }

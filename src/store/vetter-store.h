@@ -203,6 +203,17 @@ gboolean        vetter_store_undo_edit    (VetterStore        *self,
                                            const char         *actor,
                                            GError            **error);
 
+/* Takes an ad back to what it was before the change the audit row
+ * @audit_id records (a decision, a title, a category), as a new change
+ * by @actor, audited "revert", with what follows a decision under @config.
+ * Refused, saying why, for a row that is not an ad's or has nothing to go
+ * back to. Returns the ad's id, or 0. */
+gint64       vetter_store_revert              (VetterStore        *self,
+                                               gint64              audit_id,
+                                               const char         *actor,
+                                               const VetterConfig *config,
+                                               GError            **error);
+
 /* A person's "try again" on outbox rows: those of @ids that were parked
  * are due now, their count of attempts reset. Returns how many, or -1. */
 gint64       vetter_store_outbox_try_again   (VetterStore        *self,

@@ -58,6 +58,7 @@ struct _VetterConsolePage
   GtkWidget         *review_button;
   GtkWidget         *edit_button;
   GtkWidget         *try_again_button;
+  GtkWidget         *revert_button;
   GtkMenuButton     *export_button;
   GtkMenuButton     *views_button;
   GtkLabel          *view_label;
@@ -1064,6 +1065,53 @@ try_again_action (GtkWidget  *widget,
                              on_tried_again, g_object_ref (self));
 }
 
+static gboolean
+acts_on_audit (VetterConsolePage *self)
+{
+  return self->table && g_str_equal (self->table->name, "audit");
+}
+
+static void
+on_reverted (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 item_id = vetter_engine_revert_finish (VETTER_ENGINE (source), result, &error);
+  g_autofree char *text = NULL;
+
+  self->acting = FALSE;
+  if (item_id == 0)
+    text = g_strdup_printf (_("Not reverted: %s"), error->message);
+  else
+    text = g_strdup_printf (_("Ad %" G_GINT64_FORMAT " is back as it was before that change"), item_id);
+  gtk_label_set_label (self->result_label, text);
+}
+
+static void
+revert_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  g_autoptr(GArray) keys = NULL;
+
+  if (!acts_on_audit (self) || self->acting)
+    return;
+  gtk_check_button_set_active (self->all_matching, FALSE);
+  keys = target_keys (self);
+  if (keys->len != 1)
+    {
+      gtk_widget_error_bell (widget);
+      gtk_label_set_label (self->result_label, _("Select the one change to go back before"));
+      return;
+    }
+  self->acting = TRUE;
+  vetter_engine_revert_async (self->engine, g_array_index (keys, gint64, 0), g_get_user_name (), NULL, on_reverted,
+                              g_object_ref (self));
+}
+
 static GMenuModel *
 reasons_menu (void)
 {
@@ -1733,6 +1781,10 @@ show_table (VetterConsolePage *self,
   g_hash_table_remove_all (self->periods);
   g_clear_pointer (&self->base, vetter_query_free);
   g_clear_pointer (&self->views, g_ptr_array_unref);
+  /* Each list starts whole: a search for ads means nothing in the outbox. */
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
   gtk_widget_set_visible (GTK_WIDGET (self->view_label), FALSE);
   g_clear_pointer (&self->sort, g_free);
   if (self->model)
@@ -1753,7 +1805,9 @@ show_table (VetterConsolePage *self,
   gtk_widget_set_visible (self->undo_button, FALSE);
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
   g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
-  gtk_action_bar_set_revealed (self->action_bar, acts_on_ads (self) || acts_on_outbox (self));
+  gtk_action_bar_set_revealed (self->action_bar, acts_on_ads (self) || acts_on_outbox (self) || acts_on_audit (self));
+  gtk_widget_set_visible (self->revert_button, acts_on_audit (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->all_matching), !acts_on_audit (self));
   gtk_widget_set_visible (self->approve_button, acts_on_ads (self));
   gtk_widget_set_visible (GTK_WIDGET (self->reject_button), acts_on_ads (self));
   gtk_widget_set_visible (self->review_button, acts_on_ads (self));
@@ -1911,6 +1965,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, review_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, try_again_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, revert_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, views_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, view_label);
@@ -1924,6 +1979,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_install_action (widget_class, "console.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "console.try-again", NULL, try_again_action);
   gtk_widget_class_install_action (widget_class, "console.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "console.revert", NULL, revert_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "console.edit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "console.try-again", NULL);
   gtk_widget_class_install_action (widget_class, "console.export", "s", export_action);
