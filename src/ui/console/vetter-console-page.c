@@ -75,6 +75,9 @@ struct _VetterConsolePage
   VetterEditUndo    *last_edit;     /* a decision, or an edit */
   gboolean           acting;        /* one runs */
   gboolean           exporting;
+  GCancellable      *count_cancellable;
+  gint64             quick_count;   /* the capped count of the running query; -1: not yet */
+  gboolean           quick_capped;
   const VetterTable *table;
   VetterTableModel  *model;
   GHashTable        *chosen;        /* field → GPtrArray of values ticked */
@@ -359,6 +362,62 @@ build_query (VetterConsolePage *self)
   return query;
 }
 
+/* Counts stay cheap: a count that stops past 10,000 answers at once, while
+ * every key is read; it stands in when reading them runs out of time. */
+#define QUICK_COUNT_CAP 10000
+
+static void
+show_count (VetterConsolePage *self,
+            gint64             count,
+            gboolean           capped)
+{
+  g_autofree char *text = NULL;
+
+  if (capped)
+    text = g_strdup_printf (_("more than %d rows"), QUICK_COUNT_CAP);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " row", "%" G_GINT64_FORMAT " rows",
+                                         (gulong) count), count);
+  gtk_label_set_label (self->count_label, text);
+}
+
+typedef struct
+{
+  gint64   count;
+  gboolean capped;
+} QuickCount;
+
+static gpointer
+store_quick_count (VetterStore  *store,
+                   gpointer      data,
+                   GError      **error)
+{
+  QuickCount *result = g_new0 (QuickCount, 1);
+
+  vetter_store_set_query_time_limit (store, 200);
+  result->count = vetter_store_query_count (store, data, QUICK_COUNT_CAP, &result->capped, error);
+  vetter_store_set_query_time_limit (store, 0);
+  if (result->count < 0)
+    g_clear_pointer (&result, g_free);
+  return result;
+}
+
+static void
+on_quick_count (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autofree QuickCount *count = vetter_database_run_finish (VETTER_DATABASE (source), result, NULL);
+
+  if (count == NULL)
+    return;
+  self->quick_count = count->count;
+  self->quick_capped = count->capped;
+  if (self->model && !vetter_table_model_is_ready (self->model))
+    show_count (self, count->count, count->capped);
+}
+
 static void
 run_query (VetterConsolePage *self)
 {
@@ -369,6 +428,13 @@ run_query (VetterConsolePage *self)
   g_clear_handle_id (&self->filter_id, g_source_remove);
   query = build_query (self);
   gtk_label_set_label (self->count_label, _("Counting…"));
+  g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
+  self->count_cancellable = g_cancellable_new ();
+  self->quick_count = -1;
+  vetter_database_run_async (self->database, store_quick_count, vetter_query_copy (query),
+                             (GDestroyNotify) vetter_query_free, g_free, self->count_cancellable, on_quick_count,
+                             g_object_ref (self));
   vetter_table_model_set_query (self->model, query);
 }
 
@@ -387,13 +453,19 @@ on_model_loaded (VetterConsolePage *self,
                  GError            *error)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-  g_autofree char *count = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), error != NULL);
   if (error)
-    gtk_label_set_label (self->message_label, error->message);
-  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u row", "%u rows", n), n);
-  gtk_label_set_label (self->count_label, count);
+    {
+      /* The first rows are there; the count is the quick one, if any. */
+      gtk_label_set_label (self->message_label, error->message);
+      if (self->quick_count >= 0)
+        show_count (self, self->quick_count, self->quick_capped);
+      else
+        gtk_label_set_label (self->count_label, _("Not counted"));
+    }
+  else
+    show_count (self, n, FALSE);
   refresh_facets (self);
 }
 
@@ -1900,6 +1972,9 @@ vetter_console_page_dispose (GObject *object)
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (object);
 
   g_clear_handle_id (&self->filter_id, g_source_remove);
+  if (self->count_cancellable)
+    g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
   if (self->detail_cancellable)
     g_cancellable_cancel (self->detail_cancellable);
   g_clear_object (&self->detail_cancellable);
