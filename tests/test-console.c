@@ -617,6 +617,40 @@ test_console_revert (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Enter on a batch, or on an advertiser, lists their ads. */
+static void
+test_console_drill_down (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "batches");
+  wait_for_rows (page, 2);
+  test_wait_until (first_is, &(FirstWait) { page, 2 });
+  g_signal_emit_by_name (child (page, "column_view"), "activate", 0);
+  wait_for_rows (page, 4);
+  test_wait_until (first_is, &(FirstWait) { page, 12 });
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "view_label"))), ==, "Batch 2");
+
+  vetter_console_page_show_table (page, "advertisers");
+  wait_for_rows (page, 2);
+  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (child (page, "column_view")),
+                                  column_titled (GTK_COLUMN_VIEW (child (page, "column_view")), "E-mail"),
+                                  GTK_SORT_ASCENDING);
+  test_wait_until (first_is, &(FirstWait) { page, 1 });
+  {
+    g_autoptr(VetterRecord) first = g_list_model_get_item (G_LIST_MODEL (vetter_console_page_get_model (page)), 0);
+
+    /* As on screen: the row's values are in. */
+    test_wait_until ((gboolean (*) (gpointer)) vetter_record_get_loaded, first);
+  }
+  g_signal_emit_by_name (child (page, "column_view"), "activate", 0);
+  wait_for_rows (page, 6);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "view_label"))), ==, "a@example.com");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -663,6 +697,7 @@ main (int   argc,
   g_test_add_func ("/console/pictures", test_console_pictures);
   g_test_add_func ("/console/bulk-edit", test_console_bulk_edit);
   g_test_add_func ("/console/revert", test_console_revert);
+  g_test_add_func ("/console/drill-down", test_console_drill_down);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -1392,7 +1392,32 @@ on_row_activated (GtkColumnView     *view,
                   guint              position,
                   VetterConsolePage *self)
 {
-  if (!acts_on_ads (self) || position >= g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+  if (self->model == NULL || position >= g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    return;
+  /* A batch or an advertiser opens as the list of their ads. */
+  if (g_str_equal (self->table->name, "batches") || g_str_equal (self->table->name, "advertisers"))
+    {
+      g_autoptr(VetterRecord) record = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+      gboolean batch = g_str_equal (self->table->name, "batches");
+      g_autofree char *value = batch ? g_strdup_printf ("%" G_GINT64_FORMAT, vetter_record_get_key (record))
+                                     : g_strdup (vetter_record_get_value (record, 0));
+      g_autofree char *title = batch ? g_strdup_printf (_("Batch %s"), value) : g_strdup (value);
+
+      /* An advertiser's row not drawn yet has no address to go by. */
+      if (value == NULL)
+        {
+          gtk_widget_error_bell (GTK_WIDGET (self));
+          return;
+        }
+      vetter_console_page_show_table (self, "ads");
+      self->base = vetter_query_new (self->table);
+      vetter_query_add_filter (self->base, batch ? "batch" : "email", VETTER_FILTER_EQUAL, value, NULL);
+      gtk_label_set_label (self->view_label, title);
+      gtk_widget_set_visible (GTK_WIDGET (self->view_label), TRUE);
+      run_query (self);
+      return;
+    }
+  if (!acts_on_ads (self))
     return;
   g_cancellable_cancel (self->detail_cancellable);
   g_clear_object (&self->detail_cancellable);
