@@ -217,14 +217,15 @@ typedef struct
 {
   VetterConsolePage *page;
   gint64             key;
-  const char        *status;
-} StatusWait;
+  guint              index;   /* among the table's value columns; 3: an ad's status */
+  const char        *value;
+} ValueOfRow;
 
-/* The row of @key shows @status (the list is read again after a change). */
+/* The row of @key shows @value (the list is read again after a change). */
 static gboolean
-row_has_status (gpointer data)
+row_value_is (gpointer data)
 {
-  StatusWait *wait = data;
+  ValueOfRow *wait = data;
   GListModel *model = G_LIST_MODEL (vetter_console_page_get_model (wait->page));
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -232,7 +233,7 @@ row_has_status (gpointer data)
       g_autoptr(VetterRecord) record = g_list_model_get_item (model, i);
 
       if (vetter_record_get_key (record) == wait->key)
-        return g_strcmp0 (vetter_record_get_value (record, 3), wait->status) == 0;
+        return g_strcmp0 (vetter_record_get_value (record, wait->index), wait->value) == 0;
     }
   return FALSE;
 }
@@ -261,12 +262,12 @@ test_console_bulk_actions (void)
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "selection_label"))), ==, "All 2 matching rows");
   gtk_widget_activate_action (GTK_WIDGET (page), "console.decide", "s", "approved");
   test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "2 ads decided" });
-  test_wait_until (row_has_status, &(StatusWait) { page, 8, "approved" });
-  test_wait_until (row_has_status, &(StatusWait) { page, 9, "approved" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 8, 3, "approved" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 9, 3, "approved" });
 
   gtk_widget_activate_action (GTK_WIDGET (page), "console.undo", NULL);
-  test_wait_until (row_has_status, &(StatusWait) { page, 8, "rejected" });
-  test_wait_until (row_has_status, &(StatusWait) { page, 9, "needs_review" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 8, 3, "rejected" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 9, 3, "needs_review" });
   g_assert_false (gtk_widget_get_visible (child (page, "undo_button")));
 
   /* One selected row, rejected with a reason. */
@@ -275,7 +276,7 @@ test_console_bulk_actions (void)
   gtk_selection_model_select_item (selection, 0, TRUE);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "selection_label"))), ==, "1 selected");
   gtk_widget_activate_action (GTK_WIDGET (page), "console.reject", "s", "prohibited");
-  test_wait_until (row_has_status, &(StatusWait) { page, 9, "rejected" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 9, 3, "rejected" });
 
   gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
   gtk_window_destroy (GTK_WINDOW (window));
@@ -504,30 +505,6 @@ test_console_pictures (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-typedef struct
-{
-  VetterConsolePage *page;
-  gint64             key;
-  guint              index;
-  const char        *value;
-} ValueOfRow;
-
-static gboolean
-row_value_is (gpointer data)
-{
-  ValueOfRow *wait = data;
-  GListModel *model = G_LIST_MODEL (vetter_console_page_get_model (wait->page));
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(VetterRecord) record = g_list_model_get_item (model, i);
-
-      if (vetter_record_get_key (record) == wait->key)
-        return g_strcmp0 (vetter_record_get_value (record, wait->index), wait->value) == 0;
-    }
-  return FALSE;
-}
-
 /* A category set on every matching ad, then taken back; a title that
  * breaks the rules changes nothing, and the page says why. */
 static void
@@ -593,11 +570,11 @@ test_console_revert (void)
   vetter_console_page_show_table (page, "ads");
   gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "Trailer");
   wait_for_rows (page, 1);
-  test_wait_until (row_has_status, &(StatusWait) { page, 12, "needs_review" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 12, 3, "needs_review" });
   selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (child (page, "column_view")));
   gtk_selection_model_select_item (selection, 0, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (page), "console.decide", "s", "approved");
-  test_wait_until (row_has_status, &(StatusWait) { page, 12, "approved" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 12, 3, "approved" });
 
   vetter_console_page_show_table (page, "audit");
   g_assert_true (gtk_widget_get_visible (child (page, "revert_button")));
@@ -612,7 +589,7 @@ test_console_revert (void)
 
   vetter_console_page_show_table (page, "ads");
   gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "Trailer");
-  test_wait_until (row_has_status, &(StatusWait) { page, 12, "needs_review" });
+  test_wait_until (row_value_is, &(ValueOfRow) { page, 12, 3, "needs_review" });
   gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -106,6 +106,22 @@ typedef struct
   const VetterTableColumn *column;
 } CellSpec;
 
+static void fill_picture (GtkListItem *item);
+
+/* The cell's content from its row's values: text, or a picture. */
+static void fill_cell (GtkListItem *item);
+
+static void
+fill (GtkListItem *item)
+{
+  const CellSpec *spec = g_object_get_data (G_OBJECT (item), "vetter-cell-spec");
+
+  if (spec->column->flags & VETTER_COLUMN_PICTURE)
+    fill_picture (item);
+  else
+    fill_cell (item);
+}
+
 /* A stored value in the words the rest of the window uses for it. */
 static const char *
 value_words (const VetterTableColumn *column,
@@ -168,7 +184,7 @@ on_record_loaded (VetterRecord *record,
                   GParamSpec   *pspec,
                   GtkListItem  *item)
 {
-  fill_cell (item);
+  fill (item);
 }
 
 static void
@@ -195,7 +211,7 @@ bind_cell (GtkSignalListItemFactory *factory,
 {
   VetterRecord *record = gtk_list_item_get_item (item);
 
-  fill_cell (item);
+  fill (item);
   if (!vetter_record_get_loaded (record))
     g_signal_connect_object (record, "notify::loaded", G_CALLBACK (on_record_loaded), item, 0);
 }
@@ -206,7 +222,12 @@ unbind_cell (GtkSignalListItemFactory *factory,
              const CellSpec           *spec)
 {
   VetterRecord *record = gtk_list_item_get_item (item);
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (item), "vetter-picture-cancellable");
 
+  /* A picture still loading for the row is not wanted any more. */
+  if (cancellable)
+    g_cancellable_cancel (cancellable);
+  g_object_set_data (G_OBJECT (item), "vetter-picture-path", NULL);
   if (record)
     g_signal_handlers_disconnect_by_func (record, on_record_loaded, item);
 }
@@ -250,14 +271,6 @@ fill_picture (GtkListItem *item)
 }
 
 static void
-on_picture_record_loaded (VetterRecord *record,
-                          GParamSpec   *pspec,
-                          GtkListItem  *item)
-{
-  fill_picture (item);
-}
-
-static void
 setup_picture (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                const CellSpec           *spec)
@@ -268,33 +281,6 @@ setup_picture (GtkSignalListItemFactory *factory,
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
   gtk_list_item_set_child (item, picture);
   g_object_set_data (G_OBJECT (item), "vetter-cell-spec", (gpointer) spec);
-}
-
-static void
-bind_picture (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              const CellSpec           *spec)
-{
-  VetterRecord *record = gtk_list_item_get_item (item);
-
-  fill_picture (item);
-  if (!vetter_record_get_loaded (record))
-    g_signal_connect_object (record, "notify::loaded", G_CALLBACK (on_picture_record_loaded), item, 0);
-}
-
-static void
-unbind_picture (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                const CellSpec           *spec)
-{
-  VetterRecord *record = gtk_list_item_get_item (item);
-  GCancellable *cancellable = g_object_get_data (G_OBJECT (item), "vetter-picture-cancellable");
-
-  if (cancellable)
-    g_cancellable_cancel (cancellable);
-  g_object_set_data (G_OBJECT (item), "vetter-picture-path", NULL);
-  if (record)
-    g_signal_handlers_disconnect_by_func (record, on_picture_record_loaded, item);
 }
 
 /* ---- The query ------------------------------------------------------------ */
@@ -1825,17 +1811,11 @@ add_columns (VetterConsolePage *self)
       spec->column = column;
       factory = gtk_signal_list_item_factory_new ();
       if (column->flags & VETTER_COLUMN_PICTURE)
-        {
-          g_signal_connect (factory, "setup", G_CALLBACK (setup_picture), spec);
-          g_signal_connect (factory, "bind", G_CALLBACK (bind_picture), spec);
-          g_signal_connect (factory, "unbind", G_CALLBACK (unbind_picture), spec);
-        }
+        g_signal_connect (factory, "setup", G_CALLBACK (setup_picture), spec);
       else
-        {
-          g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), spec);
-          g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), spec);
-          g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), spec);
-        }
+        g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), spec);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), spec);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), spec);
       g_object_set_data_full (G_OBJECT (factory), "vetter-cell-spec", spec, g_free);
       view_column = gtk_column_view_column_new (_(column->label), factory);
       gtk_column_view_column_set_resizable (view_column, TRUE);
