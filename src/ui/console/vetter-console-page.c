@@ -1681,7 +1681,7 @@ static int
 column_width (const VetterTableColumn *column)
 {
   if (column->flags & VETTER_COLUMN_PICTURE)
-    return 48;
+    return 64;
   switch (column->type)
     {
     case VETTER_COLUMN_INTEGER:
