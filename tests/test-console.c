@@ -628,6 +628,45 @@ test_console_drill_down (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static const char *test_db;
+
+static gboolean
+failed_afresh (gpointer data)
+{
+  GListModel *model = G_LIST_MODEL (vetter_console_page_get_model (data));
+  g_autoptr(VetterRecord) record = g_list_model_get_n_items (model) ? g_list_model_get_item (model, 0) : NULL;
+  const char *error = record ? vetter_record_get_value (record, 12) : NULL;
+
+  return record && vetter_record_get_key (record) == 12 &&
+         g_strcmp0 (vetter_record_get_value (record, 3), "failed") == 0 &&
+         error && g_strcmp0 (error, "an old error") != 0;
+}
+
+/* A failed ad, selected, processed again: the page says so and the
+ * engine takes it (its picture is not there, so it fails again, afresh). */
+static void
+test_console_retry (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+
+  test_exec_sql (test_db, "UPDATE item SET status = 'failed', error = 'an old error' WHERE id = 12");
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "ads");
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "Trailer");
+  wait_for_rows (page, 1);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (page, "all_matching")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.retry", NULL);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
+                                                "1 failed ad is processed again" });
+  /* Processed again: failed with today's error, not the old one. */
+  test_wait_until (failed_afresh, page);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.retry", NULL);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
+                                                "1 failed ad is processed again" });
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -658,6 +697,7 @@ main (int   argc,
                        " (12, 'thumb', '/usr/share/backgrounds/mate/nature/Storm.jpg', 320, 200, 1000, 80);");
   }
   g_setenv ("VETTER_DB", db, TRUE);
+  test_db = db;
   app = vetter_application_new ();
   g_application_set_flags (G_APPLICATION (app),
                            g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
@@ -675,6 +715,8 @@ main (int   argc,
   g_test_add_func ("/console/bulk-edit", test_console_bulk_edit);
   g_test_add_func ("/console/revert", test_console_revert);
   g_test_add_func ("/console/drill-down", test_console_drill_down);
+  /* Last: the engine processes the ad, which ends failed. */
+  g_test_add_func ("/console/retry", test_console_retry);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -549,6 +549,30 @@ test_revert (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "there is no audit row 999999"));
 }
 
+/* Failed ads among many are queued again; the others are left alone; the
+ * batches to run again are named once each. */
+static void
+test_retry_items (Fixture       *f,
+                  gconstpointer  data)
+{
+  const gint64 ids[] = { 5, 6, 8, 11 };
+  g_autoptr(GArray) batches = NULL;
+  g_autoptr(GError) error = NULL;
+  guint retried;
+
+  exec (f, "UPDATE item SET status = 'failed', error = 'could not fetch', interruptions = 2 WHERE id IN (5, 8, 11);"
+           "UPDATE batch SET state = 'done';");
+  batches = vetter_store_retry_items (f->store, ids, G_N_ELEMENTS (ids), &retried, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (retried, ==, 3);
+  g_assert_cmpuint (batches->len, ==, 2);
+  g_assert_cmpint (g_array_index (batches, gint64, 0), ==, 1);
+  g_assert_cmpint (g_array_index (batches, gint64, 1), ==, 2);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (5, 8, 11) AND status = 'queued'"
+                                   " AND error IS NULL AND interruptions = 0"), ==, 3);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 6 AND status = 'needs_review'"), ==, 1);
+}
+
 static void
 count_progress (gint64   written,
                 gpointer data)
@@ -798,6 +822,7 @@ main (int   argc,
   ADD ("/query/export", test_export);
   ADD ("/query/bulk-edit-and-undo", test_bulk_edit_and_undo);
   ADD ("/query/revert", test_revert);
+  ADD ("/query/retry-items", test_retry_items);
   ADD ("/query/saved-views", test_saved_views);
 #undef ADD
 

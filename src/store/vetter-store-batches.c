@@ -466,6 +466,63 @@ vetter_store_retry_failed (VetterStore  *self,
   return (guint) sqlite3_changes (self->db);
 }
 
+GArray *
+vetter_store_retry_items (VetterStore   *self,
+                          const gint64  *item_ids,
+                          guint          n_items,
+                          guint         *retried,
+                          GError       **error)
+{
+  g_autoptr(GArray) batches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+
+  *retried = 0;
+  if (!vetter_store_begin (self, error))
+    return NULL;
+  /* As for a batch's retry: a row that could not be read has no image. */
+  stmt = vetter_store_prepare (self,
+                               "UPDATE item SET status = 'queued', error = NULL, interruptions = 0, updated = ?"
+                               " WHERE id = ? AND status = 'failed'"
+                               " AND EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id)"
+                               " RETURNING batch_id", error);
+  if (stmt == NULL)
+    goto fail;
+  for (guint i = 0; i < n_items; i++)
+    {
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
+      sqlite3_bind_int64 (stmt, 2, item_ids[i]);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          gint64 batch_id = sqlite3_column_int64 (stmt, 0);
+          gboolean known = FALSE;
+
+          for (guint b = 0; b < batches->len && !known; b++)
+            known = g_array_index (batches, gint64, b) == batch_id;
+          if (!known)
+            g_array_append_val (batches, batch_id);
+          (*retried)++;
+          rc = sqlite3_step (stmt);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          vetter_store_fail (self, error, "cannot queue the ads again");
+          goto fail;
+        }
+    }
+  if (!vetter_store_commit (self, error))
+    goto fail;
+  return g_steal_pointer (&batches);
+
+fail:
+  vetter_store_rollback (self);
+  *retried = 0;
+  return NULL;
+}
+
 /* The newest @limit batches, newest first. */
 GPtrArray *
 vetter_store_list_batches (VetterStore  *self,

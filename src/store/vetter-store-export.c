@@ -49,6 +49,9 @@ vetter_store_write_output_csv (VetterStore  *self,
   stem = g_strdup (vetter_store_column_text (stmt, 1));
   output_dir = g_strdup (vetter_store_column_text (stmt, 2));
   sqlite3_reset (stmt);
+  /* A batch that names no output (one made elsewhere) has no CSV to write. */
+  if (output_dir == NULL || stem == NULL || header == NULL)
+    return NULL;
 
   n_columns = g_strv_length (header);
   row = g_ptr_array_new_with_free_func (g_free);

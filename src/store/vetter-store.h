@@ -214,6 +214,16 @@ gint64       vetter_store_revert              (VetterStore        *self,
                                                const VetterConfig *config,
                                                GError            **error);
 
+/* The failed ads of @item_ids that have an image to try are queued again,
+ * their errors and crash counts cleared. Returns: (transfer full): the
+ * batches they belong to (gint64, each once), to be run again; NULL with
+ * @error. @retried: how many ads. */
+GArray      *vetter_store_retry_items         (VetterStore        *self,
+                                               const gint64       *item_ids,
+                                               guint               n_items,
+                                               guint              *retried,
+                                               GError            **error);
+
 /* A person's "try again" on outbox rows: those of @ids that were parked
  * are due now, their count of attempts reset. Returns how many, or -1. */
 gint64       vetter_store_outbox_try_again   (VetterStore        *self,

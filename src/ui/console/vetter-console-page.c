@@ -57,6 +57,7 @@ struct _VetterConsolePage
   GtkWidget         *approve_button;
   GtkWidget         *review_button;
   GtkWidget         *edit_button;
+  GtkWidget         *retry_button;
   GtkWidget         *try_again_button;
   GtkWidget         *revert_button;
   GtkMenuButton     *export_button;
@@ -1170,6 +1171,88 @@ revert_action (GtkWidget  *widget,
                               g_object_ref (self));
 }
 
+/* ---- Failed ads, again ----------------------------------------------------- */
+
+typedef struct
+{
+  GArray *batches;
+  guint   retried;
+} RetryResult;
+
+static void
+retry_result_free (gpointer data)
+{
+  RetryResult *result = data;
+
+  g_clear_pointer (&result->batches, g_array_unref);
+  g_free (result);
+}
+
+static gpointer
+store_retry (VetterStore  *store,
+             gpointer      data,
+             GError      **error)
+{
+  GArray *ids = data;
+  RetryResult *result = g_new0 (RetryResult, 1);
+
+  result->batches = vetter_store_retry_items (store, (const gint64 *) (gpointer) ids->data, ids->len, &result->retried,
+                                              error);
+  if (result->batches == NULL)
+    g_clear_pointer (&result, retry_result_free);
+  return result;
+}
+
+static void
+on_retried (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  RetryResult *retry = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  g_autofree char *text = NULL;
+
+  self->acting = FALSE;
+  if (retry == NULL)
+    {
+      gtk_label_set_label (self->result_label, error->message);
+      return;
+    }
+  /* Their batches run again, here. */
+  for (guint i = 0; i < retry->batches->len; i++)
+    vetter_engine_resume_batch (self->engine, g_array_index (retry->batches, gint64, i));
+  text = retry->retried > 0
+           ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed ad is processed again",
+                                           "%u failed ads are processed again", retry->retried), retry->retried)
+           : g_strdup (_("None of them had failed"));
+  gtk_label_set_label (self->result_label, text);
+  retry_result_free (retry);
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  GArray *keys;
+
+  if (!acts_on_ads (self) || self->acting)
+    return;
+  keys = target_keys (self);
+  if (keys->len == 0)
+    {
+      g_array_unref (keys);
+      gtk_widget_error_bell (widget);
+      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
+      return;
+    }
+  self->acting = TRUE;
+  vetter_database_run_async (self->database, store_retry, keys, (GDestroyNotify) g_array_unref, retry_result_free,
+                             NULL, on_retried, g_object_ref (self));
+}
+
 static GMenuModel *
 reasons_menu (void)
 {
@@ -1889,6 +1972,7 @@ show_table (VetterConsolePage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->reject_button), acts_on_ads (self));
   gtk_widget_set_visible (self->review_button, acts_on_ads (self));
   gtk_widget_set_visible (self->edit_button, acts_on_ads (self));
+  gtk_widget_set_visible (self->retry_button, acts_on_ads (self));
   gtk_widget_set_visible (self->try_again_button, acts_on_outbox (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.try-again", acts_on_outbox (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.decide", acts_on_ads (self));
@@ -2044,6 +2128,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, approve_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, review_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, revert_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
@@ -2059,6 +2144,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_install_action (widget_class, "console.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "console.try-again", NULL, try_again_action);
   gtk_widget_class_install_action (widget_class, "console.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "console.retry", NULL, retry_action);
   gtk_widget_class_install_action (widget_class, "console.revert", NULL, revert_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "console.edit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "console.try-again", NULL);
