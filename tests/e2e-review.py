@@ -6,7 +6,8 @@
 # approves one ad and rejects the next as a duplicate, the way a screen
 # reader user would (by the buttons' accessible names), then approves the
 # third with the A key, sent as a real key press. The database is
-# then read directly to check what was recorded.
+# then read directly to check what was recorded. Then the console, from the
+# keyboard alone.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -160,6 +161,46 @@ def query(db, sql):
         connection.close()
 
 
+def chord(modifier_mask, keysym):
+    """@keysym with the modifiers of @modifier_mask (X's masks) held."""
+    Atspi.generate_keyboard_event(modifier_mask, None, Atspi.KeySynthType.LOCKMODIFIERS)
+    Atspi.generate_keyboard_event(keysym, None, Atspi.KeySynthType.SYM)
+    Atspi.generate_keyboard_event(modifier_mask, None, Atspi.KeySynthType.UNLOCKMODIFIERS)
+    time.sleep(0.3)
+
+
+def console_by_keyboard(window, extents):
+    """The console through the keyboard alone, as a screen reader user
+    would: Alt+3 shows it, / goes to the search, typed text narrows the
+    list, Tab reaches a row, Enter opens the ad, Escape goes
+    back to the list."""
+    Atspi.generate_mouse_event(extents.x + extents.width // 2, extents.y + extents.height // 2, "abs")
+    time.sleep(0.3)
+    chord(8, 0x33)  # Alt (Mod1) + 3
+    tab = wait_for("the Console tab", lambda: find(window, role="page tab", name="Console"))
+    wait_for("the console shown", lambda: tab.get_state_set().contains(Atspi.StateType.SELECTED), window=window)
+    wait_for("the console's list", lambda: find(window, role="label", name="4 rows"), window=window)
+    press(0x2f)  # /
+    search = wait_for("the search focused", lambda: (
+        n if (n := focused(window)) is not None and "Search" in (n.get_name() or "") else None), window=window)
+    log(f"/ focused {describe(search)}")
+    Atspi.generate_keyboard_event(0, "Ad 3", Atspi.KeySynthType.STRING)
+    wait_for("the list narrowed to one ad", lambda: find(window, role="label", name="1 row"), window=window)
+    # From the search into the rows: Tab until a row (a cell) has the focus.
+    for _ in range(12):
+        press(0xff09)  # Tab
+        node = focused(window)
+        if node is not None and node.get_role_name() in ("table row", "list item", "row", "table cell"):
+            break
+    log(f"Tab reached {describe(focused(window))}")
+    press(0xff0d)  # Return
+    wait_for("the ad in full", lambda: find(window, role="label", contains="Ad 3"), window=window)
+    wait_for("the ad's page", lambda: find(window, role="label", name="Ad 3: Ad 3") or
+             find(window, role="label", contains=": Ad 3"), window=window)
+    press(0xff1b)  # Escape
+    wait_for("the list again", lambda: find(window, role="label", name="1 row"), window=window)
+
+
 def main():
     binary = os.environ["VETTER_BINARY"]
     scratch = tempfile.mkdtemp(prefix="vetter-e2e-")
@@ -275,7 +316,10 @@ def main():
         audit = query(db, "SELECT count(*) FROM audit_log WHERE action = 'decide'")
         assert audit[0][0] == 4, audit
         print("ok 1 - approve and reject through the accessibility tree and the keyboard; Tab order; all done")
-        print("1..1")
+
+        console_by_keyboard(window, extents)
+        print("ok 2 - the console from the keyboard: Alt+3, / to search, Tab to the rows, Enter opens, Escape back")
+        print("1..2")
         return 0
     finally:
         process.terminate()

@@ -86,6 +86,14 @@ no_values_offered (gpointer data)
   return TRUE;
 }
 
+static gboolean
+focus_in_page (gpointer data)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (data));
+
+  return focus && gtk_widget_is_ancestor (focus, data);
+}
+
 static GtkColumnViewColumn *
 column_titled (GtkColumnView *view,
                const char    *title)
@@ -150,6 +158,8 @@ test_console_lists (void)
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
   wait_for_rows (page, 12);
+  /* The console's keys work from the moment it shows: the focus is in it. */
+  test_wait_until (focus_in_page, page);
   /* Newest first, as the table says. */
   g_assert_cmpint (first_key (page), ==, 12);
   test_wait_until (label_is, (const char *[]) { (const char *) child (page, "count_label"), "12 rows" });

@@ -299,6 +299,12 @@ on_review_message (VetterWindow *self,
 static void
 on_visible_page_changed (VetterWindow *self)
 {
+  /* The console's keys work from the moment it shows. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "console") == 0)
+    {
+      vetter_console_page_focus (self->console_page);
+      return;
+    }
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "review") != 0)
     return;
   if (g_strcmp0 (vetter_review_page_get_state (self->review_page), "empty") == 0)

@@ -2049,6 +2049,13 @@ vetter_console_page_setup (VetterConsolePage *self,
     on_table_selected (self->table_list, gtk_list_box_get_selected_row (self->table_list), self);
 }
 
+void
+vetter_console_page_focus (VetterConsolePage *self)
+{
+  if (!gtk_widget_grab_focus (GTK_WIDGET (self->column_view)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->table_list));
+}
+
 VetterTableModel *
 vetter_console_page_get_model (VetterConsolePage *self)
 {

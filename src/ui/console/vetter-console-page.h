@@ -22,6 +22,8 @@ void              vetter_console_page_setup      (VetterConsolePage *self,
 void              vetter_console_page_show_table (VetterConsolePage *self,
                                                   const char        *table_name);
 VetterTableModel *vetter_console_page_get_model  (VetterConsolePage *self);
+/* Puts the keyboard focus on the list. */
+void              vetter_console_page_focus      (VetterConsolePage *self);
 /* Saves every row the list's query keeps into @path, as "csv" or "json"
  * (lines); the page says how it went. */
 void              vetter_console_page_export     (VetterConsolePage *self,
