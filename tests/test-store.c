@@ -5,12 +5,14 @@
 
 #include "config.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
+#include "vetter-crash-mark.h"
 #include "vetter-error.h"
 #include "vetter-store-schema.h"
 #include "vetter-store.h"
@@ -933,6 +935,54 @@ test_suspect_taken_last (Fixture       *f,
                               " AND error = 'processing this image crashed Vetter twice; it is set aside'"), ==, 1);
 }
 
+/* A genuine fault (not a signal sent from outside) leaves the crash mark
+ * beside the database, and the process still dies of it; a clean end
+ * removes the mark. */
+static void
+test_crash_mark (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "vetter.db", NULL);
+  g_autofree char *mark_path = g_strconcat (db, "-crashed", NULL);
+  g_autofree char *text = NULL;
+  gboolean crashed = TRUE;
+
+  if (g_test_subprocess ())
+    {
+      /* A page that may only be read: writing it faults, as a bad pointer
+       * in a decoder would (and no sanitizer objects before it does). */
+      volatile char *page = mmap (NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      VetterCrashMark *mark = vetter_crash_mark_arm (g_getenv ("VETTER_TEST_CRASH_DB"), &crashed);
+
+      g_assert_nonnull (mark);
+      g_assert_true (page != MAP_FAILED);
+      page[0] = 1;
+      return;
+    }
+  {
+    VetterCrashMark *mark = vetter_crash_mark_arm (db, &crashed);
+
+    g_assert_false (crashed);
+    vetter_crash_mark_disarm (mark);
+    g_assert_false (g_file_test (mark_path, G_FILE_TEST_EXISTS));
+  }
+  g_setenv ("VETTER_TEST_CRASH_DB", db, TRUE);
+  /* As a build without AddressSanitizer: the fault comes to Vetter's
+   * handler first (with it, the sanitizer's own handler takes faults). */
+  g_setenv ("ASAN_OPTIONS", "handle_segv=0:allow_user_segv_handler=1:detect_leaks=0", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_assert_true (g_file_get_contents (mark_path, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "crashed"));
+  {
+    VetterCrashMark *mark = vetter_crash_mark_arm (db, &crashed);
+
+    g_assert_true (crashed);
+    vetter_crash_mark_disarm (mark);
+  }
+  test_remove_tree (dir);
+}
+
 /* A run killed while an output CSV was written leaves its temporary copy;
  * the next start removes it, and nothing else. */
 static void
@@ -983,6 +1033,7 @@ main (int   argc,
   g_test_add_func ("/store/migration-indexes-search", test_migration_indexes_search);
   g_test_add ("/store/claim-record-and-resume", Fixture, NULL, fixture_set_up, test_claim_record_and_resume, fixture_tear_down);
   g_test_add ("/store/suspect-taken-last", Fixture, NULL, fixture_set_up, test_suspect_taken_last, fixture_tear_down);
+  g_test_add_func ("/store/crash-mark", test_crash_mark);
   g_test_add ("/store/fetch-failure-fails-item", Fixture, NULL, fixture_set_up, test_fetch_failure_fails_item, fixture_tear_down);
   g_test_add ("/store/paused-batch-is-not-claimed", Fixture, NULL, fixture_set_up, test_paused_batch_is_not_claimed, fixture_tear_down);
   g_test_add ("/store/one-process-at-a-time", Fixture, NULL, fixture_set_up, test_one_process_at_a_time, fixture_tear_down);

@@ -1,9 +1,9 @@
 /* vetter-crash-mark.c: whether the last run on a database crashed
  *
  * The signal handler may only do what is safe in one: it writes a word to
- * each armed file (opened beforehand, their descriptors in a fixed table),
- * puts back the handler that was there before (the default, or a
- * sanitizer's, which then reports) and raises the signal again.
+ * each armed file (opened beforehand, their descriptors in a fixed table)
+ * and puts back the handler that was there before (the default, or a
+ * sanitizer's, which then reports), which then takes the signal.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,7 +34,9 @@ static struct sigaction previous[G_N_ELEMENTS (crash_signals)];
 static GMutex lock;
 
 static void
-on_crash (int signum)
+on_crash (int        signum,
+          siginfo_t *info,
+          void      *context)
 {
   static const char word[] = "crashed\n";
 
@@ -48,7 +50,12 @@ on_crash (int signum)
   for (guint i = 0; i < G_N_ELEMENTS (crash_signals); i++)
     if (crash_signals[i] == signum)
       sigaction (signum, &previous[i], NULL);
-  raise (signum);
+  /* A signal sent (abort(), kill) is sent again, to the handler before. A
+   * fault raised by an instruction is left to happen again when this
+   * returns, so that the handler before sees the fault itself (a
+   * sanitizer reports where it was). */
+  if (info == NULL || info->si_code <= 0)
+    raise (signum);
 }
 
 static void
@@ -56,9 +63,9 @@ install_handlers (void)
 {
   struct sigaction action = { 0 };
 
-  action.sa_handler = on_crash;
+  action.sa_sigaction = on_crash;
   sigemptyset (&action.sa_mask);
-  action.sa_flags = SA_NODEFER;
+  action.sa_flags = SA_NODEFER | SA_SIGINFO;
   for (guint i = 0; i < G_N_ELEMENTS (crash_signals); i++)
     sigaction (crash_signals[i], &action, &previous[i]);
 }
