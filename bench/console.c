@@ -143,9 +143,10 @@ row (Bench      *bench,
 }
 
 static gboolean
-ignore_row (const char * const *values,
-            guint               n_values,
-            gpointer            data)
+ignore_keyed_row (gint64              key,
+                  const char * const *values,
+                  guint               n_values,
+                  gpointer            data)
 {
   return TRUE;
 }
@@ -225,7 +226,7 @@ first_page (Bench       *bench,
       if (!vetter_store_query_keys (bench->store, query, 200, keys, &error))
         g_error ("%s", error->message);
       vetter_store_query_rows_by_keys (bench->store, vetter_query_get_table (query), (gint64 *) keys->data,
-                                       MIN (keys->len, 30), ignore_row, NULL, &error);
+                                       MIN (keys->len, 30), ignore_keyed_row, NULL, &error);
       best = MIN (best, now_ms () - start);
     }
   return best;
@@ -300,7 +301,7 @@ main (int   argc,
         {
           start = now_ms ();
           vetter_store_query_rows_by_keys (bench.store, vetter_query_get_table (query),
-                                           &g_array_index (keys, gint64, keys->len / 2), 30, ignore_row, NULL, &error);
+                                           &g_array_index (keys, gint64, keys->len / 2), 30, ignore_keyed_row, NULL, &error);
           best = MIN (best, now_ms () - start);
         }
       row (&bench, "jump to the middle (30 rows by key)", best, floor_ms (&bench, middle_sql), 50);

@@ -343,6 +343,16 @@ collect_row (const char * const *values,
   return TRUE;
 }
 
+static gboolean
+collect_keyed_row (gint64              key,
+                   const char * const *values,
+                   guint               n_values,
+                   gpointer            data)
+{
+  g_assert_cmpint (key, ==, g_ascii_strtoll (values[0], NULL, 10));
+  return collect_row (values, n_values, data);
+}
+
 /* Rows come in the query's order with times in ISO 8601; a page by keys
  * keeps the keys' order. */
 static void
@@ -362,7 +372,7 @@ test_rows (Fixture       *f,
   g_assert_nonnull (strstr (rows->pdata[1], "|2026-12-01T12:00:00.000Z|"));
 
   g_assert_true (vetter_store_query_rows_by_keys (f->store, vetter_table_lookup ("ads"), keys, G_N_ELEMENTS (keys),
-                                                  collect_row, page, &error));
+                                                  collect_keyed_row, page, &error));
   g_assert_cmpuint (page->len, ==, 3);
   g_assert_true (g_str_has_prefix (page->pdata[0], "9|Red scooter|"));
   g_assert_true (g_str_has_prefix (page->pdata[1], "3|50% off tyres|"));

@@ -174,26 +174,20 @@ page_row_free (gpointer data)
   g_free (row);
 }
 
-typedef struct
-{
-  GPtrArray *rows;
-  gint64     key;
-} PageCollect;
-
 static gboolean
-collect_page_row (const char * const *values,
+collect_page_row (gint64              key,
+                  const char * const *values,
                   guint               n_values,
                   gpointer            data)
 {
-  PageCollect *collect = data;
   PageRow *row = g_new0 (PageRow, 1);
 
-  row->key = collect->key;
+  row->key = key;
   row->n_values = n_values;
   row->values = g_new0 (char *, n_values + 1);
   for (guint i = 0; i < n_values; i++)
     row->values[i] = g_strdup (values[i]);
-  g_ptr_array_add (collect->rows, row);
+  g_ptr_array_add (data, row);
   return TRUE;
 }
 
@@ -203,18 +197,15 @@ store_read_page (VetterStore  *store,
                  GError      **error)
 {
   PageJob *job = data;
-  PageCollect collect = { g_ptr_array_new_with_free_func (page_row_free), 0 };
+  GPtrArray *rows = g_ptr_array_new_with_free_func (page_row_free);
 
-  for (guint i = 0; i < job->keys->len; i++)
+  if (!vetter_store_query_rows_by_keys (store, job->table, (const gint64 *) (gpointer) job->keys->data, job->keys->len,
+                                        collect_page_row, rows, error))
     {
-      collect.key = g_array_index (job->keys, gint64, i);
-      if (!vetter_store_query_rows_by_keys (store, job->table, &collect.key, 1, collect_page_row, &collect, error))
-        {
-          g_ptr_array_unref (collect.rows);
-          return NULL;
-        }
+      g_ptr_array_unref (rows);
+      return NULL;
     }
-  return collect.rows;
+  return rows;
 }
 
 /* ---- VetterTableModel ----------------------------------------------------- */
@@ -542,4 +533,14 @@ vetter_table_model_dup_keys (VetterTableModel *self)
 
   g_array_append_vals (keys, self->keys->data, self->keys->len);
   return keys;
+}
+
+void
+vetter_table_model_stop (VetterTableModel *self)
+{
+  g_clear_handle_id (&self->requery_id, g_source_remove);
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  if (self->database)
+    g_signal_handlers_disconnect_by_data (self->database, self);
 }

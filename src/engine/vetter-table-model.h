@@ -46,6 +46,9 @@ gint64             vetter_table_model_get_key   (VetterTableModel  *self,
                                                  guint              position);
 /* Returns: (transfer full): every row's key, in order. */
 GArray            *vetter_table_model_dup_keys  (VetterTableModel  *self);
+/* Stops every query and page read still to run, and following changes:
+ * for a list no longer shown. */
+void               vetter_table_model_stop      (VetterTableModel  *self);
 /* FALSE while a query runs. */
 gboolean           vetter_table_model_is_ready  (VetterTableModel  *self);
 

@@ -267,38 +267,80 @@ vetter_store_query_rows (VetterStore        *self,
   return run (self, stmt, call_row, &call, error);
 }
 
+typedef struct
+{
+  guint       n_values;
+  GHashTable *rows;     /* key → GStrv of n_values (entries may be NULL) */
+} KeyedRows;
+
+static gboolean
+keep_keyed_row (sqlite3_stmt *stmt,
+                gpointer      data)
+{
+  KeyedRows *keyed = data;
+  gint64 *key = g_new (gint64, 1);
+  char **values = g_new0 (char *, keyed->n_values + 1);
+
+  *key = sqlite3_column_int64 (stmt, 0);
+  for (guint i = 0; i < keyed->n_values; i++)
+    values[i] = g_strdup ((const char *) sqlite3_column_text (stmt, (int) i + 1));
+  g_hash_table_replace (keyed->rows, key, values);
+  return TRUE;
+}
+
 gboolean
 vetter_store_query_rows_by_keys (VetterStore        *self,
                                  const VetterTable  *table,
                                  const gint64       *keys,
                                  guint               n_keys,
-                                 VetterRowFunc       func,
+                                 VetterKeyedRowFunc  func,
                                  gpointer            user_data,
                                  GError            **error)
 {
   g_autofree char *columns = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree const char **values = NULL;
-  RowCall call = { 0 };
+  g_autoptr(GString) sql = g_string_new (NULL);
+  KeyedRows keyed = { 0 };
   sqlite3_stmt *stmt;
+  gboolean ok;
 
-  columns = value_columns (table, &call.n_values);
-  sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s = ?", columns, table->from, table->key);
-  stmt = vetter_store_prepare_dynamic (self, sql, error);
+  if (n_keys == 0)
+    return TRUE;
+  columns = value_columns (table, &keyed.n_values);
+  /* One statement for the page: a table that is itself a query (the
+   * advertisers) is worked out once, not once per row. */
+  g_string_append_printf (sql, "SELECT %s, %s FROM %s WHERE %s IN (", table->key, columns, table->from, table->key);
+  for (guint i = 0; i < n_keys; i++)
+    g_string_append (sql, i ? ", ?" : "?");
+  g_string_append_c (sql, ')');
+  stmt = vetter_store_prepare_dynamic (self, sql->str, error);
   if (stmt == NULL)
     return FALSE;
-  values = g_new0 (const char *, call.n_values + 1);
-  call.values = values;
-  call.func = func;
-  call.user_data = user_data;
-  /* One indexed look-up per key: a page of rows costs a page of look-ups. */
   for (guint i = 0; i < n_keys; i++)
+    sqlite3_bind_int64 (stmt, (int) i + 1, keys[i]);
+  keyed.rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  ok = run (self, stmt, keep_keyed_row, &keyed, error);
+  /* In the keys' order; a key with no row is left out. */
+  for (guint i = 0; ok && i < n_keys; i++)
     {
-      sqlite3_bind_int64 (stmt, 1, keys[i]);
-      if (!run (self, stmt, call_row, &call, error))
-        return FALSE;
+      char **values = g_hash_table_lookup (keyed.rows, &keys[i]);
+
+      if (values && !func (keys[i], (const char * const *) values, keyed.n_values, user_data))
+        break;
     }
-  return TRUE;
+  {
+    GHashTableIter iter;
+    gpointer values;
+
+    g_hash_table_iter_init (&iter, keyed.rows);
+    while (g_hash_table_iter_next (&iter, NULL, &values))
+      {
+        for (guint i = 0; i < keyed.n_values; i++)
+          g_free (((char **) values)[i]);
+        g_free (values);
+      }
+  }
+  g_hash_table_unref (keyed.rows);
+  return ok;
 }
 
 typedef struct

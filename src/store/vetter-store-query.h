@@ -58,12 +58,19 @@ gboolean          vetter_store_query_rows           (VetterStore        *self,
                                                      VetterRowFunc       func,
                                                      gpointer            user_data,
                                                      GError            **error);
-/* The rows whose keys are @keys, in that order (missing ones left out). */
+/* A row read by its key. Return FALSE to stop. */
+typedef gboolean (*VetterKeyedRowFunc) (gint64              key,
+                                        const char * const *values,
+                                        guint               n_values,
+                                        gpointer            user_data);
+
+/* The rows whose keys are @keys, in that order (missing ones left out),
+ * read with one statement. */
 gboolean          vetter_store_query_rows_by_keys   (VetterStore        *self,
                                                      const VetterTable  *table,
                                                      const gint64       *keys,
                                                      guint               n_keys,
-                                                     VetterRowFunc       func,
+                                                     VetterKeyedRowFunc  func,
                                                      gpointer            user_data,
                                                      GError            **error);
 

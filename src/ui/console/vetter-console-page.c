@@ -1948,7 +1948,11 @@ show_table (VetterConsolePage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->view_label), FALSE);
   g_clear_pointer (&self->sort, g_free);
   if (self->model)
-    g_signal_handlers_disconnect_by_data (self->model, self);
+    {
+      /* What the list no longer shown still had to read is not read. */
+      vetter_table_model_stop (self->model);
+      g_signal_handlers_disconnect_by_data (self->model, self);
+    }
   g_clear_object (&self->model);
   gtk_column_view_set_model (self->column_view, NULL);
   remove_columns (self);
