@@ -25,8 +25,9 @@
 
 typedef struct
 {
-  GArray *lateness;   /* double, ms */
-  gint64  last;
+  GArray     *lateness;   /* double, ms */
+  gint64      last;
+  const char *step;       /* what is being done */
 } Probe;
 
 static gboolean
@@ -40,6 +41,8 @@ tick (gpointer data)
       double late = (now - probe->last) / 1000.0 - TICK_MS;
 
       g_array_append_val (probe->lateness, late);
+      if (late > 1000.0 / 60 && g_getenv ("RESPONSIVENESS_TRACE"))
+        g_printerr ("stall of %.1f ms during %s\n", late, probe->step);
     }
   probe->last = now;
   return G_SOURCE_CONTINUE;
@@ -77,7 +80,7 @@ main (int   argc,
 {
   g_autoptr(VetterApplication) app = NULL;
   g_autoptr(GString) steps = g_string_new (NULL);
-  Probe probe = { g_array_new (FALSE, FALSE, sizeof (double)), 0 };
+  Probe probe = { g_array_new (FALSE, FALSE, sizeof (double)), 0, "opening" };
   VetterWindow *window = bench_window_open (&app);
   VetterConsolePage *page = vetter_window_get_console_page (window);
   GtkColumnView *view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_CONSOLE_PAGE,
@@ -87,14 +90,18 @@ main (int   argc,
   guint stalls = 0;
 
   g_timeout_add (TICK_MS, tick, &probe);
+  probe.step = "ads";
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
   timed (page, steps, "ads");
+  probe.step = "search";
   gtk_editable_set_text (search, "Civic");
   bench_window_settle (window);
   timed (page, steps, "search");
+  probe.step = "search cleared";
   gtk_editable_set_text (search, "");
   bench_window_settle (window);
   timed (page, steps, "search cleared");
+  probe.step = "sort";
   {
     GListModel *columns = gtk_column_view_get_columns (view);
 
@@ -107,10 +114,13 @@ main (int   argc,
       }
   }
   timed (page, steps, "sort by title");
+  probe.step = "advertisers";
   vetter_console_page_show_table (page, "advertisers");
   timed (page, steps, "advertisers");
+  probe.step = "audit";
   vetter_console_page_show_table (page, "audit");
   timed (page, steps, "audit");
+  probe.step = "ads again";
   vetter_console_page_show_table (page, "ads");
   timed (page, steps, "ads again");
   bench_window_settle (window);

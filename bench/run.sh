@@ -18,7 +18,7 @@ fi
 work=bench/work
 mkdir -p "$work/peers"
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release
-meson compile -C build-release src/vetter:executable bench/responsiveness bench/review-keys bench/console
+meson compile -C build-release src/vetter:executable bench/responsiveness bench/review-keys bench/console bench/console-window
 cc -O2 -o "$work/peers/vips-variants" bench/peers/vips_variants.c $(pkg-config --cflags --libs vips) -lpthread
 cc -O2 -o "$work/peers/floor-variants" bench/peers/floor_variants.c $(pkg-config --cflags --libs glib-2.0 libjpeg) -lpthread
 cp bench/peers/pillow_variants.py "$work/peers/"
@@ -26,3 +26,11 @@ GSETTINGS_SCHEMA_DIR="$PWD/build-release/data" /usr/bin/python3 bench/bench.py "
   --runs "${1:-5}" --responsiveness build-release/bench/responsiveness --review-keys build-release/bench/review-keys
 # The console at a million ads (the store is made once and kept in $work).
 build-release/bench/console "$work/console-1m.db" 1000000 >> bench/REPORT.md
+# The window meanwhile: its main loop while the console lists, searches and sorts that store.
+cp "$work/console-1m.db" "$work/console-window.db"
+{
+  printf '\nThe window while the console works that store (`bench/console-window`, one run):\n\n    '
+  XDG_DATA_HOME="$work" VETTER_DB="$work/console-window.db" GSETTINGS_SCHEMA_DIR="$PWD/build-release/data" \
+    GSETTINGS_BACKEND=memory GSK_RENDERER=cairo GDK_BACKEND=x11 GTK_A11Y=none NO_AT_BRIDGE=1 \
+    tests/run-with-display.sh build-release/bench/console-window
+} >> bench/REPORT.md
