@@ -222,6 +222,8 @@ struct _VetterTableModel
   GCancellable      *cancellable; /* the running query's and its pages' */
   gboolean           ready;
   gboolean           first_page;  /* this run's first page is not in yet */
+  gboolean           hidden;      /* not on screen: changes are only noted */
+  gboolean           stale;       /* its table changed while it was hidden */
   guint              requery_id;
 };
 
@@ -423,6 +425,11 @@ on_rows_changed (VetterTableModel *self,
                  const char       *table,
                  GArray           *ids)
 {
+  if (self->hidden)
+    {
+      self->stale = TRUE;
+      return;
+    }
   if (self->requery_id == 0)
     self->requery_id = g_timeout_add (REQUERY_DELAY_MS, requery, self);
 }
@@ -543,4 +550,17 @@ vetter_table_model_stop (VetterTableModel *self)
     g_cancellable_cancel (self->cancellable);
   if (self->database)
     g_signal_handlers_disconnect_by_data (self->database, self);
+}
+
+void
+vetter_table_model_set_live (VetterTableModel *self,
+                             gboolean          live)
+{
+  self->hidden = !live;
+  if (live && self->stale)
+    {
+      self->stale = FALSE;
+      g_clear_handle_id (&self->requery_id, g_source_remove);
+      run_query (self);
+    }
 }

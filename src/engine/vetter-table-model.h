@@ -46,6 +46,10 @@ gint64             vetter_table_model_get_key   (VetterTableModel  *self,
                                                  guint              position);
 /* Returns: (transfer full): every row's key, in order. */
 GArray            *vetter_table_model_dup_keys  (VetterTableModel  *self);
+/* A list not on screen (@live FALSE) only notes that its table changed,
+ * and runs its query again when it is live again. Live at first. */
+void               vetter_table_model_set_live  (VetterTableModel  *self,
+                                                 gboolean           live);
 /* Stops every query and page read still to run, and following changes:
  * for a list no longer shown. */
 void               vetter_table_model_stop      (VetterTableModel  *self);

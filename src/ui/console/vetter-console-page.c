@@ -2039,6 +2039,26 @@ focus_search_action (GtkWidget  *widget,
 
 /* ---- GObject -------------------------------------------------------------- */
 
+/* The console works only while it is on screen: behind the Review page it
+ * would read lists and count facets on the database thread for nobody. */
+static void
+on_map (VetterConsolePage *self)
+{
+  if (self->database == NULL)
+    return;
+  if (gtk_list_box_get_selected_row (self->table_list) == NULL)
+    gtk_list_box_select_row (self->table_list, gtk_list_box_get_row_at_index (self->table_list, 0));
+  else if (self->model)
+    vetter_table_model_set_live (self->model, TRUE);
+}
+
+static void
+on_unmap (VetterConsolePage *self)
+{
+  if (self->model)
+    vetter_table_model_set_live (self->model, FALSE);
+}
+
 void
 vetter_console_page_setup (VetterConsolePage *self,
                            VetterEngine      *engine)
@@ -2047,10 +2067,8 @@ vetter_console_page_setup (VetterConsolePage *self,
   if (self->settings == NULL)
     self->settings = vetter_config_get_settings ();
   g_set_object (&self->database, vetter_engine_get_database (engine));
-  if (gtk_list_box_get_selected_row (self->table_list) == NULL)
-    gtk_list_box_select_row (self->table_list, gtk_list_box_get_row_at_index (self->table_list, 0));
-  else
-    on_table_selected (self->table_list, gtk_list_box_get_selected_row (self->table_list), self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    on_map (self);
 }
 
 void
@@ -2205,6 +2223,8 @@ vetter_console_page_init (VetterConsolePage *self)
   g_signal_connect_swapped (self->all_matching, "toggled", G_CALLBACK (update_selection_label), self);
   g_signal_connect (self->column_view, "activate", G_CALLBACK (on_row_activated), self);
   g_signal_connect (self->table_list, "row-selected", G_CALLBACK (on_table_selected), self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed", G_CALLBACK (on_sort_changed), self);
 }
