@@ -123,6 +123,14 @@ on_loaded (GObject      *source,
       g_clear_object (&texture);
       return;
     }
+  /* A bigger one that could not be made leaves the smaller one in place. */
+  if (texture == NULL && picture->texture)
+    {
+      picture->cancellable = NULL;
+      g_object_unref (cancellable);
+      return;
+    }
+  g_clear_object (&picture->texture);
   picture->done = TRUE;
   picture->texture = texture;
   picture->error = g_steal_pointer (&error);
@@ -191,6 +199,7 @@ vetter_picture_cache_prepare (VetterPictureCache *self,
   gint64 key;
   Picture *picture;
   g_autoptr(GPtrArray) paths = NULL;
+  g_autoptr(GdkTexture) old = NULL;
   Load *load;
 
   g_return_if_fail (VETTER_IS_PICTURE_CACHE (self));
@@ -198,13 +207,24 @@ vetter_picture_cache_prepare (VetterPictureCache *self,
 
   key = picture_key (item->id, index, full);
   picture = g_hash_table_lookup (self->pictures, &key);
-  if (picture && (full || (picture->fit_width >= self->fit_width && picture->fit_height >= self->fit_height)))
+  /* Made for a view as big, or within a few pixels of it (the layout
+   * moves a little as panels fill): good enough. */
+  if (picture && (full || (picture->fit_width * 21 / 20 >= self->fit_width &&
+                           picture->fit_height * 21 / 20 >= self->fit_height)))
     return;
+  old = picture && picture->done && picture->texture ? g_object_ref (picture->texture) : NULL;
 
   picture = g_new0 (Picture, 1);
   picture->fit_width = full ? 0 : self->fit_width;
   picture->fit_height = full ? 0 : self->fit_height;
   picture->cancellable = g_cancellable_new ();
+  /* The smaller one made before is shown until the bigger one is in: an
+   * ad made ahead stays ready to show when the view grows. */
+  if (old)
+    {
+      picture->texture = g_steal_pointer (&old);
+      picture->done = TRUE;
+    }
   g_hash_table_replace (self->pictures, g_memdup2 (&key, sizeof key), picture);
 
   load = g_new0 (Load, 1);
