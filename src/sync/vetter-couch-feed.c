@@ -335,4 +335,8 @@ vetter_couch_feed_stop (VetterCouchFeed *self)
   g_return_if_fail (VETTER_IS_COUCH_FEED (self));
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->poll_source, g_source_remove);
+  /* Pulling may start again, from where it stopped. */
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->pulling = FALSE;
 }
