@@ -770,6 +770,21 @@ target_keys (VetterConsolePage *self)
   return keys;
 }
 
+/* The keys to act on, or NULL when there are none, the person told why. */
+static GArray *
+acted_on (VetterConsolePage *self)
+{
+  GArray *keys = target_keys (self);
+
+  if (keys->len > 0)
+    return keys;
+  g_array_unref (keys);
+  gtk_widget_error_bell (GTK_WIDGET (self));
+  gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
+  return NULL;
+}
+
+
 /* ---- One field on many ads ------------------------------------------------ */
 
 typedef struct
@@ -849,14 +864,9 @@ vetter_console_page_edit (VetterConsolePage *self,
 
   if (!acts_on_ads (self) || self->acting)
     return;
-  keys = target_keys (self);
-  if (keys->len == 0)
-    {
-      g_array_unref (keys);
-      gtk_widget_error_bell (GTK_WIDGET (self));
-      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
-      return;
-    }
+  keys = acted_on (self);
+  if (keys == NULL)
+    return;
   job = g_new0 (EditJob, 1);
   job->item_ids = keys;
   job->field = g_strdup (field);
@@ -959,13 +969,9 @@ decide_many (VetterConsolePage *self,
 
   if (!acts_on_ads (self) || self->acting)
     return;
-  keys = target_keys (self);
-  if (keys->len == 0)
-    {
-      gtk_widget_error_bell (GTK_WIDGET (self));
-      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
-      return;
-    }
+  keys = acted_on (self);
+  if (keys == NULL)
+    return;
   self->acting = TRUE;
   decision = vetter_item_decision_new_manual (status, reason_code, NULL, g_get_user_name ());
   vetter_engine_decide_many_async (self->engine, keys, decision, g_get_user_name (), NULL, on_decided_many,
@@ -1111,14 +1117,9 @@ try_again_action (GtkWidget  *widget,
 
   if (!acts_on_outbox (self) || self->acting)
     return;
-  keys = target_keys (self);
-  if (keys->len == 0)
-    {
-      g_array_unref (keys);
-      gtk_widget_error_bell (widget);
-      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
-      return;
-    }
+  keys = acted_on (self);
+  if (keys == NULL)
+    return;
   self->acting = TRUE;
   vetter_database_run_async (self->database, store_try_again, keys, (GDestroyNotify) g_array_unref, g_free, NULL,
                              on_tried_again, g_object_ref (self));
@@ -1240,14 +1241,9 @@ retry_action (GtkWidget  *widget,
 
   if (!acts_on_ads (self) || self->acting)
     return;
-  keys = target_keys (self);
-  if (keys->len == 0)
-    {
-      g_array_unref (keys);
-      gtk_widget_error_bell (widget);
-      gtk_label_set_label (self->result_label, _("Select rows first, or tick “Every Matching Row”"));
-      return;
-    }
+  keys = acted_on (self);
+  if (keys == NULL)
+    return;
   self->acting = TRUE;
   vetter_database_run_async (self->database, store_retry, keys, (GDestroyNotify) g_array_unref, retry_result_free,
                              NULL, on_retried, g_object_ref (self));
