@@ -1361,12 +1361,13 @@ vetter_console_page_export (VetterConsolePage *self,
                             const char        *path)
 {
   ExportJob *job;
+  VetterRowFormat row_format;
 
+  g_return_if_fail (vetter_row_format_from_string (format, &row_format));
   if (self->table == NULL || self->exporting)
     return;
   job = g_new0 (ExportJob, 1);
-  if (!vetter_row_format_from_string (format, &job->format))
-    g_return_if_reached ();
+  job->format = row_format;
   job->query = build_query (self);
   job->path = g_strdup (path);
   g_weak_ref_init (&job->page, self);
