@@ -1,0 +1,131 @@
+/* vetter-console-page-private.h: the console page, over several files
+ *
+ * The page is one widget whose jobs live in their own files:
+ * vetter-console-page.c shows a table and runs its query; -facets.c the
+ * filters with their counts and periods; -columns.c which columns show
+ * and which one sorts; -actions.c acting on the selected or every
+ * matching row; -export.c writing the rows to a file; -views.c saved
+ * views; -detail.c what Enter opens. They share the page's fields and the
+ * few functions below.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "vetter-console-page.h"
+#include "vetter-item-detail-view.h"
+#include "vetter-store-query.h"
+
+G_BEGIN_DECLS
+
+struct _VetterConsolePage
+{
+  GtkWidget          parent_instance;
+
+  GtkWidget         *paned;
+  GtkListBox        *table_list;
+  GtkSearchEntry    *search_entry;
+  GtkLabel          *count_label;
+  GtkLabel          *message_label;
+  GtkBox            *facet_box;
+  GtkColumnView     *column_view;
+  GtkActionBar      *action_bar;
+  GtkLabel          *selection_label;
+  GtkCheckButton    *all_matching;
+  GtkLabel          *result_label;
+  GtkWidget         *undo_button;
+  GtkMenuButton     *reject_button;
+  GtkWidget         *approve_button;
+  GtkWidget         *review_button;
+  GtkWidget         *edit_button;
+  GtkWidget         *retry_button;
+  GtkWidget         *try_again_button;
+  GtkWidget         *revert_button;
+  GtkMenuButton     *export_button;
+  GtkMenuButton     *views_button;
+  GtkLabel          *view_label;
+  GtkStack          *stack;
+  GtkLabel          *detail_title;
+  VetterItemDetailView *detail_view;
+  GCancellable      *detail_cancellable;
+
+  VetterEngine      *engine;
+  GSettings         *settings;      /* NULL without the schema */
+  VetterDatabase    *database;
+  GtkMultiSelection *selection;
+  VetterBulkUndo    *last_undo;     /* the last action on many rows, to take back: */
+  VetterEditUndo    *last_edit;     /* a decision, or an edit */
+  gboolean           acting;        /* one runs */
+  gboolean           exporting;
+  GCancellable      *count_cancellable;
+  gint64             quick_count;   /* the capped count of the running query; -1: not yet */
+  gboolean           quick_capped;
+  const VetterTable *table;
+  VetterTableModel  *model;
+  GHashTable        *chosen;        /* field → GPtrArray of values ticked */
+  VetterQuery       *base;          /* the applied view's filters, under the ticked ones */
+  GHashTable        *periods;       /* field → GUINT_TO_POINTER (Period) chosen */
+  GPtrArray         *views;         /* VetterSavedView: the list's */
+  char              *sort;          /* "[-]field" */
+  GCancellable      *facets_cancellable;
+  guint              filter_id;
+  gboolean           building;      /* facets being rebuilt: their toggles are ours */
+
+  /* The sort probe. */
+  GObject           *probe_a;
+  GObject           *probe_b;
+  GPtrArray         *probe_order;   /* field names, as the view's sorter asked them */
+  const char        *probe_answer;  /* the one column that answers "smaller" */
+};
+
+/* vetter-console-page.c */
+/* The list's query: the applied view's, the ticked facets and periods, the
+ * search and the sort. */
+VetterQuery *vetter_console_page_build_query     (VetterConsolePage *self);
+/* Runs it now, or after a short pause (several clicks make one query). */
+void         vetter_console_page_run_query       (VetterConsolePage *self);
+void         vetter_console_page_run_query_soon  (VetterConsolePage *self);
+/* Puts @text in the search entry without running the query. */
+void         vetter_console_page_set_search_text (VetterConsolePage *self,
+                                                  const char        *text);
+
+/* vetter-console-facets.c */
+void         vetter_console_page_add_periods     (VetterConsolePage *self,
+                                                  VetterQuery       *query);
+void         vetter_console_page_refresh_facets  (VetterConsolePage *self);
+
+/* vetter-console-columns.c */
+/* The shown table's columns in place of the last's, sorted its own way. */
+void         vetter_console_page_replace_columns (VetterConsolePage *self);
+GtkColumnViewColumn *
+             vetter_console_page_column_for      (VetterConsolePage *self,
+                                                  const char        *field);
+/* Shows @sort ("[-]field", or NULL) in the header without a query. */
+void         vetter_console_page_show_sort       (VetterConsolePage *self,
+                                                  const char        *sort);
+void         vetter_console_page_columns_init    (VetterConsolePage *self);
+
+/* vetter-console-actions.c */
+gboolean     vetter_console_page_acts_on_ads     (VetterConsolePage *self);
+/* The action bar as a newly shown table wants it. */
+void         vetter_console_page_reset_actions   (VetterConsolePage *self);
+void         vetter_console_page_update_selection_label (VetterConsolePage *self);
+void         vetter_console_actions_class_init   (GtkWidgetClass    *widget_class);
+void         vetter_console_actions_init         (VetterConsolePage *self);
+
+/* vetter-console-export.c */
+void         vetter_console_export_class_init    (GtkWidgetClass    *widget_class);
+void         vetter_console_export_init          (VetterConsolePage *self);
+
+/* vetter-console-views.c */
+void         vetter_console_page_refresh_views   (VetterConsolePage *self);
+void         vetter_console_views_class_init     (GtkWidgetClass    *widget_class);
+
+/* vetter-console-detail.c */
+void         vetter_console_detail_class_init    (GtkWidgetClass    *widget_class);
+void         vetter_console_detail_init          (VetterConsolePage *self);
+
+G_END_DECLS
