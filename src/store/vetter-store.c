@@ -480,7 +480,12 @@ vetter_store_open (const char  *path,
                     /* A million ads' indexes do not fit SQLite's default 2 MB of
                      * cache: a bulk decision would read them from disk again and
                      * again. Pages are allocated as used. */
-                    "PRAGMA cache_size = -65536;",
+                    "PRAGMA cache_size = -65536;"
+                    /* A decision's UPDATE fires the search index's trigger,
+                     * so SQLite keeps a journal of each statement to undo it
+                     * alone; in a file, a bulk decision of 100,000 ads spent
+                     * two thirds of its time writing and reading it. */
+                    "PRAGMA temp_store = MEMORY;",
                     NULL, NULL, NULL) != SQLITE_OK)
     {
       vetter_store_fail (self, error, "cannot set up the database");
@@ -513,7 +518,7 @@ vetter_store_open_for_reading (const char  *path,
       return NULL;
     }
   sqlite3_busy_timeout (self->db, 5000);
-  sqlite3_exec (self->db, "PRAGMA cache_size = -65536;", NULL, NULL, NULL);
+  sqlite3_exec (self->db, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", NULL, NULL, NULL);
   version = read_user_version (self);
   if (version != (int) G_N_ELEMENTS (vetter_store_migrations))
     {
