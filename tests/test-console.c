@@ -677,6 +677,64 @@ test_console_retry (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  VetterConsolePage *page;
+  guint              position;
+} FocusWait;
+
+static gboolean
+focus_is_on (gpointer data)
+{
+  FocusWait *wait = data;
+
+  return vetter_console_page_focused_position (wait->page) == wait->position;
+}
+
+/* J and K move the keyboard focus down and up the rows; X adds the row
+ * with the focus to the selection, and takes it out again. */
+static void
+test_console_keys (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  GtkSelectionModel *selection;
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+  vetter_console_page_show_table (page, "ads");
+  wait_for_rows (page, 12);
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (child (page, "column_view")));
+
+  /* From the search entry, the first J goes to the list. */
+  gtk_widget_grab_focus (child (page, "search_entry"));
+  g_assert_cmpuint (vetter_console_page_focused_position (page), ==, GTK_INVALID_LIST_POSITION);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.move", "i", 1);
+  test_wait_until (focus_is_on, &(FocusWait) { page, 0 });
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.move", "i", 1);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.move", "i", 1);
+  test_wait_until (focus_is_on, &(FocusWait) { page, 2 });
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.move", "i", -1);
+  test_wait_until (focus_is_on, &(FocusWait) { page, 1 });
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.toggle-selected", NULL);
+  g_assert_true (gtk_selection_model_is_selected (selection, 1));
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.move", "i", 1);
+  test_wait_until (focus_is_on, &(FocusWait) { page, 2 });
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.toggle-selected", NULL);
+  g_assert_true (gtk_selection_model_is_selected (selection, 1));
+  g_assert_true (gtk_selection_model_is_selected (selection, 2));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "selection_label"))), ==, "2 selected");
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.toggle-selected", NULL);
+  g_assert_false (gtk_selection_model_is_selected (selection, 2));
+
+  /* Past the last row, K past the first: the focus stays. */
+  for (guint i = 0; i < 15; i++)
+    gtk_widget_activate_action (GTK_WIDGET (page), "console.move", "i", 1);
+  test_wait_until (focus_is_on, &(FocusWait) { page, 11 });
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -727,6 +785,7 @@ main (int   argc,
   g_test_add_func ("/console/drill-down", test_console_drill_down);
   /* Last: the engine processes the ad, which ends failed. */
   g_test_add_func ("/console/retry", test_console_retry);
+  g_test_add_func ("/console/keys", test_console_keys);
 
   status = g_test_run ();
   g_clear_object (&app);

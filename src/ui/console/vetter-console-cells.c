@@ -118,6 +118,7 @@ setup_cell (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (label, "numeric");
   gtk_list_item_set_child (item, label);
   g_object_set_data (G_OBJECT (item), "vetter-cell-spec", (gpointer) spec);
+  g_object_set_data (G_OBJECT (label), "vetter-list-item", item);
 }
 
 static void
@@ -197,6 +198,7 @@ setup_picture (GtkSignalListItemFactory *factory,
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
   gtk_list_item_set_child (item, picture);
   g_object_set_data (G_OBJECT (item), "vetter-cell-spec", (gpointer) spec);
+  g_object_set_data (G_OBJECT (picture), "vetter-list-item", item);
 }
 
 GtkListItemFactory *
@@ -216,4 +218,16 @@ vetter_console_cell_factory_new (const VetterTableColumn *column,
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), spec);
   g_object_set_data_full (G_OBJECT (factory), "vetter-cell-spec", spec, g_free);
   return factory;
+}
+
+/* The item owns its child, so the pointer lives as long as the widget. */
+GtkListItem *
+vetter_console_cell_find_item (GtkWidget *widget)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (widget), "vetter-list-item");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child && item == NULL;
+       child = gtk_widget_get_next_sibling (child))
+    item = vetter_console_cell_find_item (child);
+  return item;
 }

@@ -20,4 +20,8 @@ const char         *vetter_console_value_words      (const VetterTableColumn *co
 GtkListItemFactory *vetter_console_cell_factory_new (const VetterTableColumn *column,
                                                      guint                    index);
 
+/* The list item of the first cell in @widget or below it (a row of the
+ * column view holds one per column); NULL if there is none. */
+GtkListItem        *vetter_console_cell_find_item   (GtkWidget               *widget);
+
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "vetter-console-cells.h"
 #include "vetter-console-page-private.h"
 #include "vetter-resources.h"
 
@@ -243,6 +244,72 @@ focus_search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (VETTER_CONSOLE_PAGE (widget)->search_entry));
 }
 
+/* ---- Keys on the list ----------------------------------------------------- */
+
+/* GTK 4.8 has no call to move a list's keyboard focus, but its list view
+ * moves it one row, scrolling, when asked to take the focus in a direction
+ * (as the arrow keys do); J and K ask it. */
+static GtkWidget *
+list_view (VetterConsolePage *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+  return NULL;
+}
+
+guint
+vetter_console_page_focused_position (VetterConsolePage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  GtkListItem *item;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->column_view)))
+    return GTK_INVALID_LIST_POSITION;
+  item = vetter_console_cell_find_item (focus);
+  return item ? gtk_list_item_get_position (item) : GTK_INVALID_LIST_POSITION;
+}
+
+static void
+move_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  GtkWidget *list = list_view (self);
+
+  if (list == NULL || g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "list") != 0)
+    return;
+  /* From elsewhere on the page, the first key goes to the list. */
+  if (vetter_console_page_focused_position (self) == GTK_INVALID_LIST_POSITION)
+    gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  else if (!gtk_widget_child_focus (list, g_variant_get_int32 (parameter) > 0 ? GTK_DIR_DOWN : GTK_DIR_UP))
+    gtk_widget_error_bell (widget);
+}
+
+/* X: the row with the focus joins the selection, or leaves it. */
+static void
+toggle_selected_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  GtkSelectionModel *selection = GTK_SELECTION_MODEL (self->selection);
+  guint position = vetter_console_page_focused_position (self);
+
+  if (selection == NULL || position == GTK_INVALID_LIST_POSITION)
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  if (gtk_selection_model_is_selected (selection, position))
+    gtk_selection_model_unselect_item (selection, position);
+  else
+    gtk_selection_model_select_item (selection, position, FALSE);
+}
+
 /* ---- GObject -------------------------------------------------------------- */
 
 /* The console works only while it is on screen: behind the Review page it
@@ -377,6 +444,11 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   vetter_console_export_class_init (widget_class);
   vetter_console_views_class_init (widget_class);
   vetter_console_detail_class_init (widget_class);
+  gtk_widget_class_install_action (widget_class, "console.move", "i", move_action);
+  gtk_widget_class_install_action (widget_class, "console.toggle-selected", NULL, toggle_selected_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "console.move", "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "console.move", "i", -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_x, 0, "console.toggle-selected", NULL);
   gtk_widget_class_install_action (widget_class, "console.search", NULL, focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_slash, 0, "console.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "console.search", NULL);

@@ -22,6 +22,9 @@ void              vetter_console_page_setup      (VetterConsolePage *self,
 void              vetter_console_page_show_table (VetterConsolePage *self,
                                                   const char        *table_name);
 VetterTableModel *vetter_console_page_get_model  (VetterConsolePage *self);
+/* The position of the row with the keyboard focus, or
+ * GTK_INVALID_LIST_POSITION when the focus is not on a row. */
+guint             vetter_console_page_focused_position (VetterConsolePage *self);
 /* Puts the keyboard focus on the list. */
 void              vetter_console_page_focus      (VetterConsolePage *self);
 /* Saves every row the list's query keeps into @path, as "csv" or "json"
