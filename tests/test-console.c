@@ -674,6 +674,25 @@ test_console_retry (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "console.retry", NULL);
   test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
                                                 "1 failed ad is processed again" });
+
+  /* Decided ads are processed again only after a confirmation; each is
+   * audited with the decision it had. */
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "scooter");
+  wait_for_rows (page, 2);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.retry", NULL);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
+                                                "None of them had failed" });
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.process-again", NULL);
+  test_wait_until (test_dialog_shown, NULL);
+  adw_message_dialog_response (test_find_dialog (), "cancel");
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.process-again", NULL);
+  test_wait_until (test_dialog_shown, NULL);
+  adw_message_dialog_response (test_find_dialog (), "process");
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
+                                                "2 ads are processed again" });
+  g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM audit_log WHERE action = 'process again'"
+                                            " AND object_id IN (8, 9)"), ==, 2);
+  g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM audit_log WHERE action = 'process again'"), ==, 2);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -572,7 +572,7 @@ test_retry_items (Fixture       *f,
 
   exec (f, "UPDATE item SET status = 'failed', error = 'could not fetch', interruptions = 2 WHERE id IN (5, 8, 11);"
            "UPDATE batch SET state = 'done';");
-  batches = vetter_store_retry_items (f->store, ids, G_N_ELEMENTS (ids), &retried, &error);
+  batches = vetter_store_retry_items (f->store, ids, G_N_ELEMENTS (ids), FALSE, "ana", &retried, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (retried, ==, 3);
   g_assert_cmpuint (batches->len, ==, 2);
@@ -581,6 +581,32 @@ test_retry_items (Fixture       *f,
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (5, 8, 11) AND status = 'queued'"
                                    " AND error IS NULL AND interruptions = 0"), ==, 3);
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 6 AND status = 'needs_review'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE actor = 'ana' AND action = 'retry'"
+                                   " AND changes = '{\"status\":[\"failed\",\"queued\"]}'"), ==, 3);
+}
+
+/* "Process again" takes decided ads and those waiting for a person too,
+ * each audited with the status it had; ads on their way are left alone. */
+static void
+test_process_again (Fixture       *f,
+                    gconstpointer  data)
+{
+  const gint64 ids[] = { 5, 6, 7, 8 };
+  g_autoptr(GArray) batches = NULL;
+  g_autoptr(GError) error = NULL;
+  guint retried;
+
+  exec (f, "UPDATE item SET status = 'approved', decided_by = 'ben' WHERE id = 5;"
+           "UPDATE item SET status = 'processing' WHERE id = 7;"
+           "UPDATE batch SET state = 'done';");
+  batches = vetter_store_retry_items (f->store, ids, G_N_ELEMENTS (ids), TRUE, "ana", &retried, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (retried, ==, 3);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (5, 6, 8) AND status = 'queued'"), ==, 3);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 7 AND status = 'processing'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE object_id = 5 AND action = 'process again'"
+                                   " AND changes = '{\"status\":[\"approved\",\"queued\"]}'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE action = 'process again'"), ==, 3);
 }
 
 static void
@@ -833,6 +859,7 @@ main (int   argc,
   ADD ("/query/bulk-edit-and-undo", test_bulk_edit_and_undo);
   ADD ("/query/revert", test_revert);
   ADD ("/query/retry-items", test_retry_items);
+  ADD ("/query/process-again", test_process_again);
   ADD ("/query/saved-views", test_saved_views);
 #undef ADD
 

@@ -260,32 +260,10 @@ test_window_finalizes (void)
   g_assert_finalize_object (window);
 }
 
-/* The dialog on screen other than @window, if any. */
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_dialog () != NULL;
-}
-
 static void
 answer (const char *response)
 {
-  AdwMessageDialog *dialog = find_dialog ();
+  AdwMessageDialog *dialog = test_find_dialog ();
 
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, response);
@@ -373,8 +351,8 @@ test_asks_before_work_is_left (void)
 
   /* Closing now asks; keeping on keeps the window. */
   gtk_window_close (GTK_WINDOW (window));
-  test_wait_until (dialog_shown, NULL);
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (find_dialog ()), "next time Vetter starts"));
+  test_wait_until (test_dialog_shown, NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (test_find_dialog ()), "next time Vetter starts"));
   answer ("keep");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
 
@@ -382,13 +360,13 @@ test_asks_before_work_is_left (void)
   row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (gtk_widget_get_template_child (
           GTK_WIDGET (window), VETTER_TYPE_WINDOW, "batch_list")), 0));
   g_assert_true (gtk_widget_activate_action (row, "batch.cancel", NULL));
-  test_wait_until (dialog_shown, NULL);
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (find_dialog ()), "already processed"));
+  test_wait_until (test_dialog_shown, NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (test_find_dialog ()), "already processed"));
   answer ("keep");
   batch = batch_of (window, id);
   g_assert_cmpint (vetter_batch_object_get_state (batch), ==, VETTER_BATCH_RUNNING);
   g_assert_true (gtk_widget_activate_action (row, "batch.cancel", NULL));
-  test_wait_until (dialog_shown, NULL);
+  test_wait_until (test_dialog_shown, NULL);
   answer ("cancel-batch");
   test_wait_until (batch_in_state, &cancelled);
   g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "were not processed"));
@@ -397,7 +375,7 @@ test_asks_before_work_is_left (void)
   gtk_window_close (GTK_WINDOW (window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_assert_null (find_dialog ());
+  g_assert_null (test_find_dialog ());
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_object_unref (window);
   test_remove_tree (dir);
@@ -415,8 +393,8 @@ test_long_message_details (void)
     g_string_append_printf (text, " line %u has an unterminated quote;", i);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-details", "s", text->str));
-  test_wait_until (dialog_shown, NULL);
-  shown = test_widget_text (adw_message_dialog_get_extra_child (find_dialog ()));
+  test_wait_until (test_dialog_shown, NULL);
+  shown = test_widget_text (adw_message_dialog_get_extra_child (test_find_dialog ()));
   g_assert_nonnull (strstr (shown, "line 39 has an unterminated quote"));
   answer ("close");
   gtk_window_destroy (GTK_WINDOW (window));

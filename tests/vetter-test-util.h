@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <adwaita.h>
+
 #include "vetter-application.h"
 #include "vetter-engine.h"
 #include "vetter-pixels.h"
@@ -49,6 +51,13 @@ void          test_remove_tree    (const char         *path);
 void          test_fill_twelve_ads (const char        *db_path);
 /* Runs @sql on the database at @db_path through a connection of its own. */
 void          test_exec_sql       (const char         *db_path,
+                                   const char         *sql);
+/* The message dialog on screen, if any; test_dialog_shown() is for
+ * test_wait_until(). */
+AdwMessageDialog *test_find_dialog  (void);
+gboolean      test_dialog_shown   (gpointer            data);
+/* The first column of the first row @sql answers (a count). */
+gint64        test_count_sql      (const char         *db_path,
                                    const char         *sql);
 char         *test_write_jpeg     (const VetterPixels *pixels,
                                    const char         *dir,

@@ -470,48 +470,60 @@ GArray *
 vetter_store_retry_items (VetterStore   *self,
                           const gint64  *item_ids,
                           guint          n_items,
+                          gboolean       decided_too,
+                          const char    *actor,
                           guint         *retried,
                           GError       **error)
 {
   g_autoptr(GArray) batches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *action = decided_too ? "process again" : "retry";
   sqlite3_stmt *stmt;
 
   *retried = 0;
   if (!vetter_store_begin (self, error))
     return NULL;
-  /* As for a batch's retry: a row that could not be read has no image. */
-  stmt = vetter_store_prepare (self,
-                               "UPDATE item SET status = 'queued', error = NULL, interruptions = 0, updated = ?"
-                               " WHERE id = ? AND status = 'failed'"
-                               " AND EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id)"
-                               " RETURNING batch_id", error);
-  if (stmt == NULL)
-    goto fail;
   for (guint i = 0; i < n_items; i++)
     {
-      int rc;
+      g_autoptr(VetterChanges) changes = vetter_changes_new ();
+      g_autofree char *status = NULL;
+      gint64 batch_id = 0;
+      gboolean known = FALSE;
 
-      sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
-      sqlite3_bind_int64 (stmt, 2, item_ids[i]);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      /* As for a batch's retry: a row that could not be read has no image.
+       * Ads still queued or being processed are already on their way.
+       * (Statements are taken from the store's cache each time: holding
+       * one across other calls could see it evicted.) */
+      stmt = vetter_store_prepare (self,
+                                   "SELECT status, batch_id FROM item WHERE id = ?"
+                                   " AND status IN ('failed', 'needs_review', 'approved', 'rejected')"
+                                   " AND EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id)", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, item_ids[i]);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
         {
-          gint64 batch_id = sqlite3_column_int64 (stmt, 0);
-          gboolean known = FALSE;
-
-          for (guint b = 0; b < batches->len && !known; b++)
-            known = g_array_index (batches, gint64, b) == batch_id;
-          if (!known)
-            g_array_append_val (batches, batch_id);
-          (*retried)++;
-          rc = sqlite3_step (stmt);
+          status = g_strdup (vetter_store_column_text (stmt, 0));
+          batch_id = sqlite3_column_int64 (stmt, 1);
         }
       sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          vetter_store_fail (self, error, "cannot queue the ads again");
-          goto fail;
-        }
+      if (status == NULL || (!decided_too && !g_str_equal (status, "failed")))
+        continue;
+      stmt = vetter_store_prepare (self,
+                                   "UPDATE item SET status = 'queued', error = NULL, interruptions = 0, updated = ?"
+                                   " WHERE id = ?", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
+      sqlite3_bind_int64 (stmt, 2, item_ids[i]);
+      vetter_changes_add_text (changes, "status", status, "queued");
+      if (!vetter_store_step_done (self, stmt, error) ||
+          !vetter_store_audit (self, actor, "item", item_ids[i], action, changes, error))
+        goto fail;
+      for (guint b = 0; b < batches->len && !known; b++)
+        known = g_array_index (batches, gint64, b) == batch_id;
+      if (!known)
+        g_array_append_val (batches, batch_id);
+      (*retried)++;
     }
   if (!vetter_store_commit (self, error))
     goto fail;

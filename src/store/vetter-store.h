@@ -215,12 +215,16 @@ gint64       vetter_store_revert              (VetterStore        *self,
                                                GError            **error);
 
 /* The failed ads of @item_ids that have an image to try are queued again,
- * their errors and crash counts cleared. Returns: (transfer full): the
- * batches they belong to (gint64, each once), to be run again; NULL with
- * @error. @retried: how many ads. */
+ * their errors and crash counts cleared; with @decided_too, the ads
+ * already decided or waiting for a person as well (analysed again, the
+ * rules decide anew). Each is audited in @actor's name. Returns: (transfer
+ * full): the batches they belong to (gint64, each once), to be run again;
+ * NULL with @error. @retried: how many ads. */
 GArray      *vetter_store_retry_items         (VetterStore        *self,
                                                const gint64       *item_ids,
                                                guint               n_items,
+                                               gboolean            decided_too,
+                                               const char         *actor,
                                                guint              *retried,
                                                GError            **error);
 

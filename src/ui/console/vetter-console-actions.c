@@ -474,21 +474,24 @@ revert_action (GtkWidget  *widget,
                               g_object_ref (self));
 }
 
-/* ---- Failed ads, again ----------------------------------------------------- */
+/* ---- Ads processed again --------------------------------------------------- */
 
 typedef struct
 {
-  GArray *batches;
-  guint   retried;
-} RetryResult;
+  GArray   *item_ids;
+  gboolean  decided_too;
+  GArray   *batches;   /* the answer: to run again */
+  guint     retried;
+} RetryJob;
 
 static void
-retry_result_free (gpointer data)
+retry_job_free (gpointer data)
 {
-  RetryResult *result = data;
+  RetryJob *job = data;
 
-  g_clear_pointer (&result->batches, g_array_unref);
-  g_free (result);
+  g_clear_pointer (&job->item_ids, g_array_unref);
+  g_clear_pointer (&job->batches, g_array_unref);
+  g_free (job);
 }
 
 static gpointer
@@ -496,14 +499,14 @@ store_retry (VetterStore  *store,
              gpointer      data,
              GError      **error)
 {
-  GArray *ids = data;
-  RetryResult *result = g_new0 (RetryResult, 1);
+  RetryJob *job = data;
 
-  result->batches = vetter_store_retry_items (store, (const gint64 *) (gpointer) ids->data, ids->len, &result->retried,
-                                              error);
-  if (result->batches == NULL)
-    g_clear_pointer (&result, retry_result_free);
-  return result;
+  job->batches = vetter_store_retry_items (store, (const gint64 *) (gpointer) job->item_ids->data,
+                                           job->item_ids->len, job->decided_too, g_get_user_name (), &job->retried,
+                                           error);
+  if (job->batches == NULL)
+    g_clear_pointer (&job, retry_job_free);
+  return job;
 }
 
 static void
@@ -513,32 +516,36 @@ on_retried (GObject      *source,
 {
   g_autoptr(VetterConsolePage) self = user_data;
   g_autoptr(GError) error = NULL;
-  RetryResult *retry = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  RetryJob *job = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
   g_autofree char *text = NULL;
 
   self->acting = FALSE;
-  if (retry == NULL)
+  if (job == NULL)
     {
       gtk_label_set_label (self->result_label, error->message);
       return;
     }
   /* Their batches run again, here. */
-  for (guint i = 0; i < retry->batches->len; i++)
-    vetter_engine_resume_batch (self->engine, g_array_index (retry->batches, gint64, i));
-  text = retry->retried > 0
-           ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed ad is processed again",
-                                           "%u failed ads are processed again", retry->retried), retry->retried)
-           : g_strdup (_("None of them had failed"));
+  for (guint i = 0; i < job->batches->len; i++)
+    vetter_engine_resume_batch (self->engine, g_array_index (job->batches, gint64, i));
+  if (job->retried == 0)
+    text = g_strdup (job->decided_too ? _("None of them could be processed again (still on their way, or no image)")
+                                      : _("None of them had failed"));
+  else if (job->decided_too)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ad is processed again", "%u ads are processed again",
+                                         job->retried), job->retried);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u failed ad is processed again",
+                                         "%u failed ads are processed again", job->retried), job->retried);
   gtk_label_set_label (self->result_label, text);
-  retry_result_free (retry);
+  retry_job_free (job);
 }
 
-static void
-retry_action (GtkWidget  *widget,
-              const char *name,
-              GVariant   *parameter)
+void
+vetter_console_page_retry (VetterConsolePage *self,
+                           gboolean           decided_too)
 {
-  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  RetryJob *job;
   GArray *keys;
 
   if (!vetter_console_page_acts_on_ads (self) || self->acting)
@@ -546,9 +553,58 @@ retry_action (GtkWidget  *widget,
   keys = acted_on (self);
   if (keys == NULL)
     return;
+  job = g_new0 (RetryJob, 1);
+  job->item_ids = keys;
+  job->decided_too = decided_too;
   self->acting = TRUE;
-  vetter_database_run_async (self->database, store_retry, keys, (GDestroyNotify) g_array_unref, retry_result_free,
-                             NULL, on_retried, g_object_ref (self));
+  /* The job is its own answer: given back to on_retried, or freed by
+   * store_retry when it fails. */
+  vetter_database_run_async (self->database, store_retry, job, NULL, retry_job_free, NULL, on_retried,
+                             g_object_ref (self));
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *parameter)
+{
+  vetter_console_page_retry (VETTER_CONSOLE_PAGE (widget), FALSE);
+}
+
+static void
+on_process_again_answered (AdwMessageDialog  *dialog,
+                           const char        *response,
+                           VetterConsolePage *self)
+{
+  if (g_str_equal (response, "process"))
+    vetter_console_page_retry (self, TRUE);
+}
+
+/* Processing decided ads again replaces what people decided: asked first. */
+static void
+process_again_action (GtkWidget  *widget,
+                      const char *name,
+                      GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+  g_autofree char *heading = NULL;
+
+  if (!vetter_console_page_acts_on_ads (self) || self->acting)
+    return;
+  heading = g_strdup_printf (_("Process Again: %s?"), gtk_label_get_label (self->selection_label));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
+                                   _("Their images are fetched and analysed again and the rules decide anew, "
+                                     "replacing any decision a person made. Ads still being processed are left "
+                                     "alone. Each ad's history keeps what it had."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "process",
+                                    _("_Process Again"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "process", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_process_again_answered), self);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static GMenuModel *
@@ -594,6 +650,8 @@ vetter_console_page_reset_actions (VetterConsolePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.decide", ads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.reject", ads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.pick-reason", ads);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.retry", ads);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.process-again", ads);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), ads);
   vetter_console_page_update_selection_label (self);
 }
@@ -608,12 +666,14 @@ vetter_console_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "console.try-again", NULL, try_again_action);
   gtk_widget_class_install_action (widget_class, "console.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "console.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "console.process-again", NULL, process_again_action);
   gtk_widget_class_install_action (widget_class, "console.revert", NULL, revert_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "console.decide", "s", "approved");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, 0, "console.decide", "s", "needs_review");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, 0, "console.pick-reason", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "console.edit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "console.try-again", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_SHIFT_MASK, "console.process-again", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "console.undo", NULL);
 }
 

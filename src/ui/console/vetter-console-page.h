@@ -46,4 +46,9 @@ void              vetter_console_page_edit       (VetterConsolePage *self,
                                                   const char        *field,
                                                   const char        *value);
 
+/* Processes the ads acted on again: the failed ones, or with @decided_too
+ * also those decided or waiting for a person (the rules decide anew). */
+void              vetter_console_page_retry      (VetterConsolePage *self,
+                                                  gboolean           decided_too);
+
 G_END_DECLS
