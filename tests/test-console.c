@@ -209,6 +209,16 @@ test_console_lists (void)
     g_assert_cmpuint (g_strv_length (lines), ==, 10);
     g_assert_true (g_str_has_prefix (lines[0], "id,title,email,status,"));
     g_assert_true (g_str_has_prefix (lines[1], "4,tyres_50,"));
+
+    /* As a spreadsheet: a zip that begins like one, the same rows. */
+    g_clear_pointer (&path, g_free);
+    g_clear_pointer (&text, g_free);
+    path = g_build_filename (dir, "ads.xlsx", NULL);
+    gtk_label_set_label (GTK_LABEL (child (page, "result_label")), "");
+    vetter_console_page_export (page, "xlsx", path);
+    test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "Exported 8 rows" });
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    g_assert_cmpmem (text, 4, "PK\x03\x04", 4);
     test_remove_tree (dir);
   }
 

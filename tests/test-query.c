@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
+
 #include <sqlite3.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "vetter-database.h"
 #include "vetter-error.h"
 #include "vetter-store-query.h"
+#include "vetter-xlsx-writer.h"
 #include "vetter-table-model.h"
 #include "vetter-test-util.h"
 
@@ -609,6 +612,123 @@ test_process_again (Fixture       *f,
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE action = 'process again'"), ==, 3);
 }
 
+/* The sheets of the spreadsheet at @path as an independent reader sees
+ * them: one JSON object per sheet ({"name", "rows"}). */
+static GPtrArray *
+read_spreadsheet (const char *path)
+{
+  g_autofree char *script = g_build_filename (g_getenv ("VETTER_TEST_SRCDIR"), "read-xlsx.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, path, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *sheets = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("the spreadsheet did not read back: %s", err);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    {
+      JsonNode *sheet = json_from_string (lines[i], &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (sheets, sheet);
+    }
+  return sheets;
+}
+
+static JsonArray *
+sheet_row (GPtrArray *sheets,
+           guint      sheet,
+           guint      row)
+{
+  JsonObject *object = json_node_get_object (g_ptr_array_index (sheets, sheet));
+
+  return json_array_get_array_element (json_object_get_array_member (object, "rows"), row);
+}
+
+/* A spreadsheet of the query's rows reads back in any spreadsheet reader:
+ * the fields' names as its header, numbers as numbers, text as text (a
+ * formula-looking title stays text), characters XML cannot hold dropped
+ * and markup escaped; nothing half-written is left beside it. */
+static void
+test_export_spreadsheet (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(VetterQuery) q = query ("ads", NULL, NULL, "id");
+  g_autofree char *path = g_build_filename (f->dir, "ads.xlsx", NULL);
+  g_autoptr(GPtrArray) sheets = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *header, *first, *second, *third;
+
+  exec (f, "UPDATE item SET title = '=HYPERLINK(\"x\") <b>&amp; \x01' || char (1) || 'bell' WHERE id = 2;"
+           "UPDATE item SET title = NULL WHERE id = 3;");
+  g_assert_cmpint (vetter_store_export_query (f->store, q, VETTER_ROW_FORMAT_XLSX, path, NULL, NULL, &error), ==, 12);
+  g_assert_no_error (error);
+  sheets = read_spreadsheet (path);
+  g_assert_cmpuint (sheets->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (sheets->pdata[0]), "name"), ==, "ads");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (sheets->pdata[0]),
+                                                                         "rows")), ==, 13);
+  header = sheet_row (sheets, 0, 0);
+  g_assert_cmpstr (json_array_get_string_element (header, 0), ==, "id");
+  g_assert_cmpstr (json_array_get_string_element (header, 1), ==, "title");
+  first = sheet_row (sheets, 0, 1);
+  g_assert_cmpfloat (json_array_get_double_element (first, 0), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (first, 1), ==, "Toyota Corolla 2010");
+  second = sheet_row (sheets, 0, 2);
+  g_assert_cmpstr (json_array_get_string_element (second, 1), ==, "=HYPERLINK(\"x\") <b>&amp; bell");
+  third = sheet_row (sheets, 0, 3);
+  g_assert_true (json_array_get_null_element (third, 1));
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)))
+      g_assert_null (strstr (name, ".xlsx."));
+  }
+}
+
+/* Past a sheet's rows, the rows go on in another sheet under the header
+ * again, named after the first; a value that is not a number stays text
+ * even in a column of numbers. */
+static void
+test_spreadsheet_sheets (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "sheets.xlsx", NULL);
+  const char *names[] = { "n", "word" };
+  const gboolean numeric[] = { TRUE, FALSE };
+  FILE *file = fopen (path, "w");
+  g_autoptr(VetterXlsxWriter) writer = vetter_xlsx_writer_new (file, "rows", names, numeric, 2);
+  g_autoptr(GPtrArray) sheets = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vetter_xlsx_writer_set_sheet_rows (writer, 2);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *n = i == 4 ? g_strdup ("not a number") : g_strdup_printf ("%u.5", i);
+      const char *values[] = { n, i % 2 ? "odd" : NULL };
+
+      g_assert_true (vetter_xlsx_writer_add_row (writer, values, &error));
+    }
+  g_assert_true (vetter_xlsx_writer_finish (writer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (fclose (file), ==, 0);
+  sheets = read_spreadsheet (path);
+  g_assert_cmpuint (sheets->len, ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (sheets->pdata[2]), "name"), ==, "rows 3");
+  g_assert_cmpstr (json_array_get_string_element (sheet_row (sheets, 2, 0), 0), ==, "n");
+  g_assert_cmpfloat (json_array_get_double_element (sheet_row (sheets, 1, 1), 0), ==, 2.5);
+  g_assert_cmpstr (json_array_get_string_element (sheet_row (sheets, 1, 2), 1), ==, "odd");
+  g_assert_true (json_array_get_null_element (sheet_row (sheets, 1, 1), 1));
+  g_assert_cmpstr (json_array_get_string_element (sheet_row (sheets, 2, 1), 0), ==, "not a number");
+}
+
 static void
 count_progress (gint64   written,
                 gpointer data)
@@ -860,6 +980,8 @@ main (int   argc,
   ADD ("/query/revert", test_revert);
   ADD ("/query/retry-items", test_retry_items);
   ADD ("/query/process-again", test_process_again);
+  ADD ("/query/export-spreadsheet", test_export_spreadsheet);
+  ADD ("/query/spreadsheet-sheets", test_spreadsheet_sheets);
   ADD ("/query/saved-views", test_saved_views);
 #undef ADD
 

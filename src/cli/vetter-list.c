@@ -115,7 +115,8 @@ vetter_list_main (int    argc,
       g_printerr ("vetter list: there is no table “%s” (there are %s)\n", argv[1], names);
       return 2;
     }
-  if (!vetter_row_format_from_string (format ? format : "csv", &out.format))
+  if (!vetter_row_format_from_string (format ? format : "csv", &out.format) ||
+      out.format == VETTER_ROW_FORMAT_XLSX)
     {
       g_printerr ("vetter list: --format is csv or json, not “%s”\n", format);
       return 2;

@@ -18,6 +18,8 @@ vetter_row_format_from_string (const char      *name,
     *format = VETTER_ROW_FORMAT_CSV;
   else if (g_strcmp0 (name, "json") == 0)
     *format = VETTER_ROW_FORMAT_JSON_LINES;
+  else if (g_strcmp0 (name, "xlsx") == 0)
+    *format = VETTER_ROW_FORMAT_XLSX;
   else
     return FALSE;
   return TRUE;
@@ -66,6 +68,7 @@ vetter_row_writer_row (const VetterTable  *table,
 {
   guint v = 0;
 
+  g_return_if_fail (format != VETTER_ROW_FORMAT_XLSX);
   if (format == VETTER_ROW_FORMAT_JSON_LINES)
     {
       g_string_append_c (out, '{');

@@ -19,16 +19,18 @@ typedef enum
 {
   VETTER_ROW_FORMAT_CSV,
   VETTER_ROW_FORMAT_JSON_LINES,
+  VETTER_ROW_FORMAT_XLSX,       /* a file, not lines: vetter-xlsx-writer.h */
 } VetterRowFormat;
 
-/* "csv" or "json"; FALSE for anything else. */
+/* "csv", "json" or "xlsx"; FALSE for anything else. */
 gboolean vetter_row_format_from_string (const char         *name,
                                         VetterRowFormat    *format);
 /* Appends the header line (CSV only; nothing for JSON lines). */
 void     vetter_row_writer_header      (const VetterTable  *table,
                                         VetterRowFormat     format,
                                         GString            *out);
-/* Appends one row, @values as the store gives them (one per value column). */
+/* Appends one row, @values as the store gives them (one per value column);
+ * CSV or JSON lines only. */
 void     vetter_row_writer_row         (const VetterTable  *table,
                                         VetterRowFormat     format,
                                         const char * const *values,

@@ -19,6 +19,7 @@
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 #include "vetter-store-query.h"
+#include "vetter-xlsx-writer.h"
 
 void
 vetter_facet_value_free (VetterFacetValue *value)
@@ -422,6 +423,8 @@ typedef struct
   gboolean              failed;
   VetterExportProgress  progress;
   gpointer              user_data;
+  VetterXlsxWriter     *xlsx;        /* for a spreadsheet; else text in buffer */
+  GError               *xlsx_error;
 } Export;
 
 static gboolean
@@ -441,11 +444,39 @@ export_row (const char * const *values,
 {
   Export *export = data;
 
+  if (export->xlsx)
+    {
+      export->written++;
+      if (export->progress && export->written % EXPORT_PROGRESS_ROWS == 0)
+        export->progress (export->written, export->user_data);
+      return vetter_xlsx_writer_add_row (export->xlsx, values, &export->xlsx_error);
+    }
   vetter_row_writer_row (export->table, export->format, values, export->buffer);
   export->written++;
   if (export->progress && export->written % EXPORT_PROGRESS_ROWS == 0)
     export->progress (export->written, export->user_data);
   return export->buffer->len < EXPORT_BUFFER || flush_export (export);
+}
+
+/* The sheet's header is the fields' names, as in CSV. */
+static VetterXlsxWriter *
+start_spreadsheet (const VetterTable *table,
+                   FILE              *file)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GArray) numeric = g_array_new (FALSE, FALSE, sizeof (gboolean));
+
+  for (guint i = 0; i < table->n_columns; i++)
+    if (table->columns[i].sql)
+      {
+        gboolean number = table->columns[i].type == VETTER_COLUMN_INTEGER ||
+                          table->columns[i].type == VETTER_COLUMN_REAL;
+
+        g_ptr_array_add (names, (gpointer) table->columns[i].name);
+        g_array_append_val (numeric, number);
+      }
+  return vetter_xlsx_writer_new (file, table->name, (const char * const *) names->pdata,
+                                 (const gboolean *) (gpointer) numeric->data, names->len);
 }
 
 gint64
@@ -472,8 +503,24 @@ vetter_store_export_query (VetterStore          *self,
       g_string_free (export.buffer, TRUE);
       return -1;
     }
-  vetter_row_writer_header (export.table, format, export.buffer);
+  if (format == VETTER_ROW_FORMAT_XLSX)
+    export.xlsx = start_spreadsheet (export.table, export.file);
+  else
+    vetter_row_writer_header (export.table, format, export.buffer);
   ok = vetter_store_query_rows (self, query, 0, 0, export_row, &export, error) && flush_export (&export);
+  if (export.xlsx)
+    {
+      /* A write that failed stopped the rows: its reason is the one to tell. */
+      if (export.xlsx_error)
+        {
+          g_clear_error (error);
+          g_propagate_error (error, g_steal_pointer (&export.xlsx_error));
+          ok = FALSE;
+        }
+      else if (ok)
+        ok = vetter_xlsx_writer_finish (export.xlsx, error);
+      g_clear_pointer (&export.xlsx, vetter_xlsx_writer_free);
+    }
   if (fclose (export.file) != 0)
     export.failed = TRUE;
   g_string_free (export.buffer, TRUE);

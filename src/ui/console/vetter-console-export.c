@@ -1,7 +1,7 @@
 /* vetter-console-export.c: the console's rows written to a file
  *
- * Every row the list's query keeps, with its columns, as CSV or JSON
- * lines, written on the database thread a row at a time (memory stays
+ * Every row the list's query keeps, with its columns, as CSV, JSON lines
+ * or a spreadsheet, written on the database thread a row at a time (memory stays
  * flat at a million rows) while the page counts the rows written.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -157,7 +157,7 @@ export_action (GtkWidget  *widget,
     return;
   dialog = gtk_file_chooser_native_new (_("Export"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  suggested = g_strdup_printf ("%s.%s", self->table->name, g_str_equal (format, "json") ? "jsonl" : "csv");
+  suggested = g_strdup_printf ("%s.%s", self->table->name, g_str_equal (format, "json") ? "jsonl" : format);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
   g_object_set_data_full (G_OBJECT (dialog), "vetter-format", g_strdup (format), g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_chosen), self);
@@ -171,6 +171,7 @@ export_menu (void)
 
   g_menu_append (menu, _("CSV…"), "console.export::csv");
   g_menu_append (menu, _("JSON Lines…"), "console.export::json");
+  g_menu_append (menu, _("Spreadsheet (.xlsx)…"), "console.export::xlsx");
   return G_MENU_MODEL (menu);
 }
 

@@ -27,8 +27,8 @@ VetterTableModel *vetter_console_page_get_model  (VetterConsolePage *self);
 guint             vetter_console_page_focused_position (VetterConsolePage *self);
 /* Puts the keyboard focus on the list. */
 void              vetter_console_page_focus      (VetterConsolePage *self);
-/* Saves every row the list's query keeps into @path, as "csv" or "json"
- * (lines); the page says how it went. */
+/* Saves every row the list's query keeps into @path, as "csv", "json"
+ * (lines) or "xlsx"; the page says how it went. */
 void              vetter_console_page_export     (VetterConsolePage *self,
                                                   const char        *format,
                                                   const char        *path);
