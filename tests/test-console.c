@@ -694,10 +694,10 @@ test_console_retry (void)
                                                 "None of them had failed" });
   gtk_widget_activate_action (GTK_WIDGET (page), "console.process-again", NULL);
   test_wait_until (test_dialog_shown, NULL);
-  adw_message_dialog_response (test_find_dialog (), "cancel");
+  test_answer_dialog ("cancel");
   gtk_widget_activate_action (GTK_WIDGET (page), "console.process-again", NULL);
   test_wait_until (test_dialog_shown, NULL);
-  adw_message_dialog_response (test_find_dialog (), "process");
+  test_answer_dialog ("process");
   test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
                                                 "2 ads are processed again" });
   g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM audit_log WHERE action = 'process again'"
@@ -764,6 +764,68 @@ test_console_keys (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+dialog_heading_is (gpointer data)
+{
+  AdwMessageDialog *dialog = test_find_dialog ();
+
+  return dialog && g_strcmp0 (adw_message_dialog_get_heading (dialog), data) == 0;
+}
+
+/* Delete asks first, saying what goes with the ads; the ad goes from the
+ * list and the database, audited. An ad another desktop is reviewing is
+ * named instead, and nothing is deleted. (Last: it takes an ad away.) */
+static void
+test_console_delete (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  GtkSelectionModel *selection;
+  gint64 first;
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+  vetter_console_page_show_table (page, "ads");
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "scooter");
+  wait_for_rows (page, 2);
+  g_assert_true (gtk_widget_get_visible (child (page, "delete_button")));
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (child (page, "column_view")));
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  first = first_key (page);
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.delete", NULL);
+  test_wait_until (dialog_heading_is, (gpointer) "Delete 1 Ad?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (test_find_dialog ()), "1 image with its findings"));
+  test_answer_dialog ("cancel");
+  g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM item WHERE title LIKE '%scooter%'"), ==, 2);
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.delete", NULL);
+  test_wait_until (dialog_heading_is, (gpointer) "Delete 1 Ad?");
+  test_answer_dialog ("delete");
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "1 ad deleted" });
+  wait_for_rows (page, 1);
+  g_assert_cmpint (first_key (page), !=, first);
+  g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM item WHERE title LIKE '%scooter%'"), ==, 1);
+  {
+    g_autofree char *audited = g_strdup_printf ("SELECT count(*) FROM audit_log WHERE action = 'delete'"
+                                                " AND object_id = %" G_GINT64_FORMAT, first);
+
+    g_assert_cmpint (test_count_sql (test_db, audited), ==, 1);
+  }
+
+  /* Held by a moderator elsewhere: named, nothing deleted. */
+  test_exec_sql (test_db, "INSERT INTO remote_claim (uid, holder, moderator, expires)"
+                          " SELECT uid, 'another-desktop', 'ben', 9000000000000000 FROM item WHERE title LIKE '%scooter%'");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (page, "all_matching")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.delete", NULL);
+  test_wait_until (dialog_heading_is, (gpointer) "Being Reviewed Elsewhere");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (test_find_dialog ()), "(ben, on another desktop)"));
+  test_answer_dialog ("close");
+  g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM item WHERE title LIKE '%scooter%'"), ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -815,6 +877,7 @@ main (int   argc,
   /* Last: the engine processes the ad, which ends failed. */
   g_test_add_func ("/console/retry", test_console_retry);
   g_test_add_func ("/console/keys", test_console_keys);
+  g_test_add_func ("/console/delete", test_console_delete);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -729,6 +729,75 @@ test_spreadsheet_sheets (Fixture       *f,
   g_assert_cmpstr (json_array_get_string_element (sheet_row (sheets, 2, 1), 0), ==, "not a number");
 }
 
+/* Deleting ads: the plan counts what goes with them; an ad another
+ * desktop is reviewing stops the whole deletion; otherwise each ad goes
+ * with its images, findings and variants, audited with what it was, its
+ * files handed back to remove, and its objects in the bucket and its
+ * shared document queued for removal while its unsent upload is dropped. */
+static void
+test_delete (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *variant_dir = g_build_filename (f->dir, "u5", NULL);
+  g_autofree char *thumb = g_build_filename (variant_dir, "1-thumb.jpg", NULL);
+  g_autofree char *sql = NULL;
+  const gint64 both[] = { 5, 6 };
+  const gint64 one[] = { 5 };
+  g_autoptr(VetterDeletePlan) plan = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (variant_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (thumb, "jpeg", -1, NULL));
+  sql = g_strdup_printf ("INSERT INTO variant (image_id, kind, path, width, height, bytes, quality, remote_url)"
+                         " VALUES (5, 'thumb', '%s', 10, 10, 4, 80, 'http://s3/ads/u5/1-thumb.jpg'),"
+                         " (5, 'square', '%s/1-square.jpg', 10, 10, 4, 80, NULL);"
+                         "INSERT INTO couch_doc (id, rev, body, updated) VALUES ('ad:u5', '1-a', '{}', 0);"
+                         "INSERT INTO outbox (kind, dedupe_key, payload, created, updated)"
+                         " VALUES ('s3_put', 's3:ads/u5/1-square.jpg', '{}', 0, 0),"
+                         " ('s3_put', 's3:ads/u50/1-square.jpg', '{}', 0, 0);"
+                         "INSERT INTO remote_claim (uid, holder, moderator, expires) VALUES ('u6', 'other-desktop',"
+                         " 'ben', 9000000000000000);", thumb, variant_dir);
+  exec (f, sql);
+
+  plan = vetter_store_plan_delete (f->store, both, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->ads, ==, 2);
+  g_assert_cmpuint (plan->images, ==, 2);
+  g_assert_cmpuint (plan->variants, ==, 2);
+  g_assert_cmpuint (plan->remote_objects, ==, 1);
+  g_assert_cmpuint (plan->shared_documents, ==, 1);
+  g_assert_cmpuint (plan->held->len, ==, 1);
+  g_assert_cmpstr (plan->held->pdata[0], ==, "ad 6 (ben, on another desktop)");
+
+  /* Held elsewhere: nothing at all is deleted. */
+  g_assert_null (vetter_store_delete_items (f->store, both, 2, "ana", &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "ad 6 (ben, on another desktop) is being reviewed"));
+  g_clear_error (&error);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id IN (5, 6)"), ==, 2);
+
+  files = vetter_store_delete_items (f->store, one, 1, "ana", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (files->len, ==, 2);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item WHERE id = 5"), ==, 0);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM image WHERE item_id = 5"), ==, 0);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM variant"), ==, 0);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM couch_doc WHERE id = 'ad:u5'"), ==, 0);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM audit_log WHERE object_id = 5 AND action = 'delete'"
+                                   " AND actor = 'ana' AND changes LIKE '%\"title\":[\"O''Brien''s van\",null]%'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM outbox WHERE kind = 'remove'"
+                                   " AND payload = '{\"s3\":\"ads/u5/1-thumb.jpg\"}'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM outbox WHERE kind = 'remove'"
+                                   " AND payload = '{\"doc\":\"ad:u5\"}'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM outbox WHERE kind = 's3_put'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM item_search WHERE item_search MATCH 'Brien'"), ==, 0);
+  g_assert_true (g_file_test (thumb, G_FILE_TEST_EXISTS));
+  vetter_store_remove_files (files);
+  g_assert_false (g_file_test (thumb, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (variant_dir, G_FILE_TEST_EXISTS));
+}
+
 static void
 count_progress (gint64   written,
                 gpointer data)
@@ -982,6 +1051,7 @@ main (int   argc,
   ADD ("/query/process-again", test_process_again);
   ADD ("/query/export-spreadsheet", test_export_spreadsheet);
   ADD ("/query/spreadsheet-sheets", test_spreadsheet_sheets);
+  ADD ("/query/delete", test_delete);
   ADD ("/query/saved-views", test_saved_views);
 #undef ADD
 

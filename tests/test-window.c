@@ -260,18 +260,6 @@ test_window_finalizes (void)
   g_assert_finalize_object (window);
 }
 
-static void
-answer (const char *response)
-{
-  AdwMessageDialog *dialog = test_find_dialog ();
-
-  g_assert_nonnull (dialog);
-  adw_message_dialog_response (dialog, response);
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 typedef struct
 {
   VetterWindow *window;
@@ -353,7 +341,7 @@ test_asks_before_work_is_left (void)
   gtk_window_close (GTK_WINDOW (window));
   test_wait_until (test_dialog_shown, NULL);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (test_find_dialog ()), "next time Vetter starts"));
-  answer ("keep");
+  test_answer_dialog ("keep");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
 
   /* Cancel asks too; the answer "keep going" leaves the batch running. */
@@ -362,12 +350,12 @@ test_asks_before_work_is_left (void)
   g_assert_true (gtk_widget_activate_action (row, "batch.cancel", NULL));
   test_wait_until (test_dialog_shown, NULL);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (test_find_dialog ()), "already processed"));
-  answer ("keep");
+  test_answer_dialog ("keep");
   batch = batch_of (window, id);
   g_assert_cmpint (vetter_batch_object_get_state (batch), ==, VETTER_BATCH_RUNNING);
   g_assert_true (gtk_widget_activate_action (row, "batch.cancel", NULL));
   test_wait_until (test_dialog_shown, NULL);
-  answer ("cancel-batch");
+  test_answer_dialog ("cancel-batch");
   test_wait_until (batch_in_state, &cancelled);
   g_assert_nonnull (strstr (vetter_batch_object_get_subtitle (batch), "were not processed"));
 
@@ -396,7 +384,7 @@ test_long_message_details (void)
   test_wait_until (test_dialog_shown, NULL);
   shown = test_widget_text (adw_message_dialog_get_extra_child (test_find_dialog ()));
   g_assert_nonnull (strstr (shown, "line 39 has an unterminated quote"));
-  answer ("close");
+  test_answer_dialog ("close");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -612,3 +612,16 @@ test_dialog_shown (gpointer data)
 {
   return test_find_dialog () != NULL;
 }
+
+void
+test_answer_dialog (const char *response)
+{
+  AdwMessageDialog *dialog = test_find_dialog ();
+
+  g_assert_nonnull (dialog);
+  /* Responding does not close the dialog: its buttons do both. */
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}

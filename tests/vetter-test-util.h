@@ -56,6 +56,9 @@ void          test_exec_sql       (const char         *db_path,
  * test_wait_until(). */
 AdwMessageDialog *test_find_dialog  (void);
 gboolean      test_dialog_shown   (gpointer            data);
+/* Answers the dialog on screen with @response and closes it, as its
+ * button would. */
+void          test_answer_dialog  (const char         *response);
 /* The first column of the first row @sql answers (a count). */
 gint64        test_count_sql      (const char         *db_path,
                                    const char         *sql);

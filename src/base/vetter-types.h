@@ -49,6 +49,7 @@ typedef enum
   VETTER_OUTBOX_MAIL,                                /*< nick=mail >*/
   VETTER_OUTBOX_WEBHOOK,                             /*< nick=webhook >*/
   VETTER_OUTBOX_COUCH,                               /*< nick=couch >*/
+  VETTER_OUTBOX_REMOVE,                              /*< nick=remove >*/
   VETTER_N_OUTBOX_KINDS                              /*< skip >*/
 } VetterOutboxKind;
 

@@ -917,6 +917,7 @@ vetter_store_couch_take_changes (VetterStore  *self,
                                  GError      **error)
 {
   g_autofree char *desktop = vetter_store_desktop_id (self, error);
+  g_autoptr(GPtrArray) deleted_files = g_ptr_array_new_with_free_func (g_free);
 
   if (desktop == NULL || !vetter_store_begin (self, error))
     return FALSE;
@@ -932,6 +933,8 @@ vetter_store_couch_take_changes (VetterStore  *self,
         continue;
       if (g_str_has_prefix (id, "claim:"))
         ok = take_claim (self, id, doc, deleted, desktop, error);
+      else if (deleted && g_str_has_prefix (id, "ad:"))
+        ok = vetter_store_delete_from_elsewhere (self, id + 3, deleted_files, error);
       else if (doc == NULL || deleted)
         continue;
       else if (g_str_has_prefix (id, "ad:") && strlen (id) > 3)
@@ -957,6 +960,8 @@ vetter_store_couch_take_changes (VetterStore  *self,
       vetter_store_rollback (self);
       return FALSE;
     }
+  /* The files of ads deleted elsewhere, now that they are gone here. */
+  vetter_store_remove_files (deleted_files);
   return TRUE;
 }
 

@@ -25,6 +25,15 @@
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 
+/* The fixed key of a variant in the bucket: the same on every desktop. */
+char *
+vetter_store_variant_key (const char        *uid,
+                          int                position,
+                          VetterVariantKind  kind)
+{
+  return g_strdup_printf ("ads/%s/%d-%s.jpg", uid, position, vetter_variant_kind_to_string (kind));
+}
+
 static char *
 payload_to_string (JsonBuilder *builder)
 {
@@ -60,7 +69,7 @@ vetter_store_effects_upload (VetterStore        *self,
       batch_id = sqlite3_column_int64 (stmt, 1);
     }
   sqlite3_reset (stmt);
-  key = g_strdup_printf ("ads/%s/%d-%s.jpg", uid, position, vetter_variant_kind_to_string (kind));
+  key = vetter_store_variant_key (uid, position, kind);
   dedupe = g_strconcat ("s3:", key, NULL);
 
   json_builder_begin_object (builder);

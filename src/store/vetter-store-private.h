@@ -97,6 +97,10 @@ void          vetter_store_json_set_text       (JsonObject    *object,
                                                 const char    *name,
                                                 const char    *value);
 gint64        vetter_store_now                 (void);
+/* vetter-store-effects.c: the fixed key of a variant in the bucket. */
+char         *vetter_store_variant_key         (const char        *uid,
+                                                int                position,
+                                                VetterVariantKind  kind);
 /* The text @sql selects for the text @key, or NULL. */
 char         *vetter_store_lookup_text         (VetterStore   *self,
                                                 const char    *sql,

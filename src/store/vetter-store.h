@@ -291,6 +291,44 @@ VetterSummary *vetter_store_write_summary     (VetterStore        *self,
                                                GOutputStream      *json,
                                                GError            **error);
 
+/* ---- Deleting ads (vetter-store-delete.c) ---- */
+
+/* What deleting some ads takes with it, for a person to confirm. */
+typedef struct
+{
+  guint      ads;
+  guint      images;
+  guint      variants;            /* files on this disk */
+  guint      remote_objects;      /* variants in the bucket */
+  guint      shared_documents;    /* in the shared database */
+  GPtrArray *held;                /* char*: ads another desktop is reviewing */
+} VetterDeletePlan;
+
+void              vetter_delete_plan_free      (VetterDeletePlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterDeletePlan, vetter_delete_plan_free)
+VetterDeletePlan *vetter_store_plan_delete     (VetterStore        *self,
+                                                const gint64       *item_ids,
+                                                guint               n_items,
+                                                GError            **error);
+/* Deletes the ads of @item_ids, in one transaction, each audited in
+ * @actor's name; what other machines hold of them is queued for removal.
+ * Refused whole when another desktop is reviewing one of them. Returns:
+ * (transfer full): the files to remove once this returns (see
+ * vetter_store_remove_files()); NULL with @error, nothing deleted. */
+GPtrArray        *vetter_store_delete_items    (VetterStore        *self,
+                                                const gint64       *item_ids,
+                                                guint               n_items,
+                                                const char         *actor,
+                                                GError            **error);
+/* Another desktop deleted the ad @uid: this desktop's copy goes too, its
+ * files added to @files. Within the caller's transaction. */
+gboolean          vetter_store_delete_from_elsewhere (VetterStore  *self,
+                                                      const char   *uid,
+                                                      GPtrArray    *files,
+                                                      GError      **error);
+/* Removes @files (and their folders, once empty). */
+void              vetter_store_remove_files    (GPtrArray          *files);
+
 /* ---- Outbox (vetter-store-outbox.c) ---- */
 
 /* A new effect, or the same one again (its @dedupe_key): due again, from

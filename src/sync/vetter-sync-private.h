@@ -60,6 +60,7 @@ void vetter_sender_upload             (VetterSyncJob *job);
 void vetter_sender_mail               (VetterSyncJob *job);
 void vetter_sender_webhook            (VetterSyncJob *job);
 void vetter_sender_couch              (VetterSyncJob *job);
+void vetter_sender_remove             (VetterSyncJob *job);
 
 /* vetter-sync.c: how a job ends. Each frees the job. */
 void vetter_sync_job_finish           (VetterSyncJob      *job,

@@ -49,6 +49,7 @@ static const VetterSender senders[VETTER_N_OUTBOX_KINDS] = {
   [VETTER_OUTBOX_MAIL] = vetter_sender_mail,
   [VETTER_OUTBOX_WEBHOOK] = vetter_sender_webhook,
   [VETTER_OUTBOX_COUCH] = vetter_sender_couch,
+  [VETTER_OUTBOX_REMOVE] = vetter_sender_remove,
 };
 
 static void pump (VetterSync *self);

@@ -100,6 +100,7 @@ vetter_label_for_outbox_kind (VetterOutboxKind kind)
     [VETTER_OUTBOX_MAIL] = N_("Mail to the advertiser"),
     [VETTER_OUTBOX_WEBHOOK] = N_("Batch callback"),
     [VETTER_OUTBOX_COUCH] = N_("Shared database"),
+    [VETTER_OUTBOX_REMOVE] = N_("Removal of a deleted ad"),
   };
   return (guint) kind < G_N_ELEMENTS (labels) ? _(labels[kind]) : "";
 }

@@ -84,9 +84,8 @@ target_keys (VetterConsolePage *self)
   return keys;
 }
 
-/* The keys to act on, or NULL when there are none, the person told why. */
-static GArray *
-acted_on (VetterConsolePage *self)
+GArray *
+vetter_console_page_acted_on (VetterConsolePage *self)
 {
   GArray *keys = target_keys (self);
 
@@ -178,7 +177,7 @@ vetter_console_page_edit (VetterConsolePage *self,
 
   if (!vetter_console_page_acts_on_ads (self) || self->acting)
     return;
-  keys = acted_on (self);
+  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
   job = g_new0 (EditJob, 1);
@@ -283,7 +282,7 @@ decide_many (VetterConsolePage *self,
 
   if (!vetter_console_page_acts_on_ads (self) || self->acting)
     return;
-  keys = acted_on (self);
+  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
   self->acting = TRUE;
@@ -425,7 +424,7 @@ try_again_action (GtkWidget  *widget,
 
   if (!acts_on_outbox (self) || self->acting)
     return;
-  keys = acted_on (self);
+  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
   self->acting = TRUE;
@@ -550,7 +549,7 @@ vetter_console_page_retry (VetterConsolePage *self,
 
   if (!vetter_console_page_acts_on_ads (self) || self->acting)
     return;
-  keys = acted_on (self);
+  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
   job = g_new0 (RetryJob, 1);
@@ -645,6 +644,7 @@ vetter_console_page_reset_actions (VetterConsolePage *self)
   gtk_widget_set_visible (self->review_button, ads);
   gtk_widget_set_visible (self->edit_button, ads);
   gtk_widget_set_visible (self->retry_button, ads);
+  gtk_widget_set_visible (self->delete_button, ads);
   gtk_widget_set_visible (self->try_again_button, outbox);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.try-again", outbox);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.decide", ads);
@@ -652,6 +652,7 @@ vetter_console_page_reset_actions (VetterConsolePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.pick-reason", ads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.retry", ads);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.process-again", ads);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.delete", ads);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), ads);
   vetter_console_page_update_selection_label (self);
 }

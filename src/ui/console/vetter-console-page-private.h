@@ -4,7 +4,7 @@
  * vetter-console-page.c shows a table and runs its query; -facets.c the
  * filters with their counts and periods; -columns.c which columns show
  * and which one sorts; -actions.c acting on the selected or every
- * matching row; -export.c writing the rows to a file; -views.c saved
+ * matching row; -delete.c deleting ads; -export.c writing the rows to a file; -views.c saved
  * views; -detail.c what Enter opens. They share the page's fields and the
  * few functions below.
  *
@@ -42,6 +42,7 @@ struct _VetterConsolePage
   GtkWidget         *review_button;
   GtkWidget         *edit_button;
   GtkWidget         *retry_button;
+  GtkWidget         *delete_button;
   GtkWidget         *try_again_button;
   GtkWidget         *revert_button;
   GtkMenuButton     *export_button;
@@ -110,11 +111,17 @@ void         vetter_console_page_columns_init    (VetterConsolePage *self);
 
 /* vetter-console-actions.c */
 gboolean     vetter_console_page_acts_on_ads     (VetterConsolePage *self);
+/* The keys the next action is for (the selected rows, or every matching
+ * one), or NULL when there are none, the person told why. */
+GArray      *vetter_console_page_acted_on        (VetterConsolePage *self);
 /* The action bar as a newly shown table wants it. */
 void         vetter_console_page_reset_actions   (VetterConsolePage *self);
 void         vetter_console_page_update_selection_label (VetterConsolePage *self);
 void         vetter_console_actions_class_init   (GtkWidgetClass    *widget_class);
 void         vetter_console_actions_init         (VetterConsolePage *self);
+
+/* vetter-console-delete.c */
+void         vetter_console_delete_class_init    (GtkWidgetClass    *widget_class);
 
 /* vetter-console-export.c */
 void         vetter_console_export_class_init    (GtkWidgetClass    *widget_class);

@@ -431,6 +431,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, review_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, delete_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, revert_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
@@ -441,6 +442,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, detail_view);
 
   vetter_console_actions_class_init (widget_class);
+  vetter_console_delete_class_init (widget_class);
   vetter_console_export_class_init (widget_class);
   vetter_console_views_class_init (widget_class);
   vetter_console_detail_class_init (widget_class);
