@@ -335,7 +335,7 @@ typedef struct
   gint64      id;
 } UidLookup;
 
-static gpointer
+gpointer
 store_detail_by_uid (VetterStore  *store,
                      gpointer      data,
                      GError      **error)

@@ -98,6 +98,10 @@ guint          queue_length          (Desktop       *desktop,
 /* The item that is ad @uid on this desktop, in full (empty if none). */
 VetterItemDetail *detail             (Desktop       *desktop,
                                       const char    *uid);
+/* The item that is ad @uid in @store, in full (empty if none). */
+gpointer       store_detail_by_uid   (VetterStore   *store,
+                                      gpointer       uid,
+                                      GError       **error);
 /* "STATUS: ERROR" of ad @uid among the desktop's first batches. */
 gpointer       store_error_by_uid    (VetterStore   *store,
                                       gpointer       uid,

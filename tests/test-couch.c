@@ -372,6 +372,84 @@ test_feed_changes_announced (Fixture       *f,
   desktop_free (admin);
 }
 
+static gpointer
+store_delete_uid (VetterStore  *store,
+                  gpointer      data,
+                  GError      **error)
+{
+  g_autoptr(VetterItemDetail) item = store_detail_by_uid (store, data, error);
+  g_autoptr(GPtrArray) files = NULL;
+
+  g_assert_cmpint (item->id, >, 0);
+  files = vetter_store_delete_items (store, &item->id, 1, "ana", error);
+  g_assert_nonnull (files);
+  vetter_store_remove_files (files);
+  return GINT_TO_POINTER (TRUE);
+}
+
+typedef struct
+{
+  Desktop    *desktop;
+  const char *uid;
+} GoneWait;
+
+static gboolean
+ad_gone (gpointer data)
+{
+  GoneWait *wait = data;
+  g_autoptr(VetterItemDetail) item = detail (wait->desktop, wait->uid);
+
+  return item->id == 0;
+}
+
+/* An ad deleted on one desktop leaves the shared database (its ad and
+ * decision documents) and, through the feed, every other desktop. */
+static void
+test_delete_everywhere (Fixture       *f,
+                        gconstpointer  data)
+{
+  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  Desktop *ana = desktop_new (f, "ana", "ana", ANA_PASSWORD, FALSE, TRUE);
+  Desktop *ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, FALSE, TRUE);
+  g_autoptr(GPtrArray) ads = NULL;
+  g_autofree char *decision_id = NULL;
+  g_autofree char *uid = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+  QueueWait pulled;
+  StatusWait seen;
+  VetterOutboxCounts left;
+
+  add_ads (f, ana, 2);
+  drain (ana);
+  ads = ads_in_database (f);
+  g_assert_cmpuint (ads->len, ==, 2);
+  decide (ana, ads->pdata[0], "approved", NULL);
+  drain (ana);
+  seen = (StatusWait) { ben, ads->pdata[0], "approved" };
+  test_wait_until (item_has_status, &seen);
+  decision_id = g_strconcat ("decision:", (const char *) ads->pdata[0], NULL);
+  doc = database_doc (f, decision_id);
+  g_assert_nonnull (doc);
+  g_clear_pointer (&doc, json_object_unref);
+
+  uid = g_strdup (ads->pdata[0]);
+  in_store (ana, store_delete_uid, uid);
+  left = drain (ana);
+  g_assert_cmpint (left.parked, ==, 0);
+  g_clear_pointer (&ads, g_ptr_array_unref);
+  ads = ads_in_database (f);
+  g_assert_cmpuint (ads->len, ==, 1);
+  doc = database_doc (f, decision_id);
+  g_assert_null (doc);
+  test_wait_until (ad_gone, &(GoneWait) { ben, uid });
+  pulled = (QueueWait) { ben, 1, "needs_review" };
+  test_wait_until (queue_has, &pulled);
+
+  desktop_free (ben);
+  desktop_free (ana);
+  desktop_free (admin);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +460,7 @@ main (int   argc,
   g_test_add ("/couch/two-desktops", Fixture, NULL, fixture_set_up, test_two_desktops, fixture_tear_down);
   g_test_add ("/couch/feed-changes-announced", Fixture, NULL, fixture_set_up, test_feed_changes_announced,
               fixture_tear_down);
+  g_test_add ("/couch/delete-everywhere", Fixture, NULL, fixture_set_up, test_delete_everywhere, fixture_tear_down);
   g_test_add ("/couch/faults", Fixture, NULL, fixture_set_up, test_faults, fixture_tear_down);
   return g_test_run ();
 }

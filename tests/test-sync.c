@@ -1178,12 +1178,63 @@ test_sender_changes_announced (Fixture       *f,
   vetter_engine_close (engine);
 }
 
+static gpointer
+store_remove_big (VetterStore  *store,
+                  gpointer      data,
+                  GError      **error)
+{
+  return vetter_store_outbox_add (store, VETTER_OUTBOX_REMOVE, "remove:s3:big/blob.bin", "{\"s3\":\"big/blob.bin\"}",
+                                  0, 0, error) ? GINT_TO_POINTER (1) : NULL;
+}
+
+/* A deleted ad's object in the bucket is removed through the outbox; a
+ * removal sent again after the object is gone is done too. */
+static void
+test_removal (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "small.bin", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "sync.db", NULL);
+  g_autoptr(VetterServices) s = services (f);
+  g_autoptr(VetterEngine) engine = NULL;
+  g_autoptr(VetterSync) sync = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  Drain drain = { 0 };
+
+  g_assert_true (g_file_set_contents (path, "an object to remove", -1, NULL));
+  start_s3rver (f);
+  engine = test_open_engine (db, NULL);
+  test_run_in_store (engine, store_add_big, path);
+  sync = vetter_sync_new (engine, s);
+  vetter_sync_drain_async (sync, 60, NULL, on_drained, &drain);
+  test_wait_until (drained, &drain);
+  keys = list_bucket (f);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_clear_pointer (&keys, g_ptr_array_unref);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      drain = (Drain) { 0 };
+      test_run_in_store (engine, store_remove_big, NULL);
+      vetter_sync_drain_async (sync, 60, NULL, on_drained, &drain);
+      test_wait_until (drained, &drain);
+      g_assert_cmpint (drain.left.parked, ==, 0);
+      g_assert_cmpint (drain.left.pending, ==, 0);
+      keys = list_bucket (f);
+      g_assert_cmpuint (keys->len, ==, 0);
+      g_clear_pointer (&keys, g_ptr_array_unref);
+    }
+  g_clear_object (&sync);
+  vetter_engine_close (engine);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add ("/sync/removal", Fixture, NULL, fixture_set_up, test_removal, fixture_tear_down);
   g_test_add ("/sync/batch-syncs-everything", Fixture, NULL, fixture_set_up, test_batch_syncs_everything, fixture_tear_down);
   g_test_add ("/sync/offline-then-online", Fixture, NULL, fixture_set_up, test_offline_then_online, fixture_tear_down);
   g_test_add ("/sync/corrected-callback", Fixture, NULL, fixture_set_up, test_corrected_callback, fixture_tear_down);
