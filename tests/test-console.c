@@ -17,6 +17,9 @@
 
 static VetterApplication *app;
 
+/* The database the tests' window opens, filled with twelve ads. */
+static const char *test_db;
+
 static GtkWidget *
 child (VetterConsolePage *page,
        const char        *name)
@@ -621,6 +624,11 @@ test_console_drill_down (void)
   VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
   VetterConsolePage *page = vetter_window_get_console_page (window);
 
+  test_exec_sql (test_db, "UPDATE batch SET output_csv = '/tmp/two-output.csv', callback_url = 'https://example.com/hook'"
+                          " WHERE id = 2;"
+                          "INSERT INTO outbox (kind, dedupe_key, payload, state, attempts, last_error, created, updated,"
+                          " batch_id) VALUES ('webhook', 'webhook:2', '{}', 'parked', 3, 'HTTP 500 Internal Server Error',"
+                          " 0, 0, 2)");
   gtk_window_present (GTK_WINDOW (window));
   vetter_console_page_show_table (page, "batches");
   wait_for_rows (page, 2);
@@ -629,6 +637,19 @@ test_console_drill_down (void)
   wait_for_rows (page, 4);
   test_wait_until (first_is, &(FirstWait) { page, 12 });
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "view_label"))), ==, "Batch 2");
+
+  /* The batch's page: its progress, its output and its callback's fate. */
+  test_wait_until ((gboolean (*) (gpointer)) gtk_widget_get_visible, child (page, "batch_box"));
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (child (page, "batch_heading"))),
+                                   "Batch 2: two.csv, started"));
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (child (page, "batch_counts"))), "4 of 4 processed"));
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child (page, "batch_progress"))), ==, 1.0);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "batch_output"))), ==, "/tmp/two-output.csv");
+  g_assert_true (gtk_widget_get_sensitive (child (page, "batch_open_button")));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "batch_callback"))), ==,
+                   "Callback to https://example.com/hook: refused, HTTP 500 Internal Server Error. "
+                   "Try it again from the outbox.");
+  test_exec_sql (test_db, "DELETE FROM outbox WHERE kind = 'webhook'");
 
   vetter_console_page_show_table (page, "advertisers");
   wait_for_rows (page, 2);
@@ -645,10 +666,10 @@ test_console_drill_down (void)
   g_signal_emit_by_name (child (page, "column_view"), "activate", 0);
   wait_for_rows (page, 6);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "view_label"))), ==, "a@example.com");
+  g_assert_false (gtk_widget_get_visible (child (page, "batch_box")));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static const char *test_db;
 
 static gboolean
 failed_afresh (gpointer data)

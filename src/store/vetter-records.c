@@ -18,6 +18,19 @@ vetter_batch_info_free (VetterBatchInfo *info)
   g_free (info);
 }
 
+void
+vetter_batch_detail_free (VetterBatchDetail *detail)
+{
+  if (detail == NULL)
+    return;
+  g_free (detail->info.source);
+  g_free (detail->output_csv);
+  g_free (detail->callback_url);
+  g_free (detail->callback_state);
+  g_free (detail->callback_error);
+  g_free (detail);
+}
+
 static void
 failure_free (VetterFailure *failure)
 {

@@ -41,6 +41,22 @@ typedef struct
 
 void vetter_batch_info_free (VetterBatchInfo *info);
 
+/* A batch in full, for its page in the console. */
+typedef struct
+{
+  VetterBatchInfo    info;
+  gint64             finished;        /* 0: not yet */
+  VetterBatchCounts  counts;
+  char              *output_csv;      /* NULL: none written */
+  char              *callback_url;    /* NULL: none asked for */
+  char              *callback_state;  /* its outbox row's: "pending", "parked", "done"; NULL: not queued */
+  int                callback_attempts;
+  char              *callback_error;  /* the last refusal, if any */
+} VetterBatchDetail;
+
+void vetter_batch_detail_free (VetterBatchDetail *detail);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterBatchDetail, vetter_batch_detail_free)
+
 typedef struct
 {
   gint64  item_id;

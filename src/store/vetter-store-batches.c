@@ -419,6 +419,52 @@ vetter_store_batch_counts (VetterStore        *self,
   return TRUE;
 }
 
+VetterBatchDetail *
+vetter_store_batch_detail (VetterStore  *self,
+                           gint64        batch_id,
+                           GError      **error)
+{
+  g_autoptr(VetterBatchDetail) detail = g_new0 (VetterBatchDetail, 1);
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "SELECT source, kind, state, created, coalesce (finished, 0), output_csv,"
+                                             " callback_url FROM batch WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_STORE, "there is no batch %" G_GINT64_FORMAT, batch_id);
+      return NULL;
+    }
+  detail->info.id = batch_id;
+  detail->info.source = g_strdup (vetter_store_column_text (stmt, 0));
+  vetter_enum_from_string (VETTER_TYPE_BATCH_KIND, vetter_store_column_text (stmt, 1), (int *) &detail->info.kind);
+  detail->info.state = vetter_batch_state_from_string (vetter_store_column_text (stmt, 2));
+  detail->info.created = sqlite3_column_int64 (stmt, 3);
+  detail->finished = sqlite3_column_int64 (stmt, 4);
+  detail->output_csv = g_strdup (vetter_store_column_text (stmt, 5));
+  detail->callback_url = g_strdup (vetter_store_column_text (stmt, 6));
+  sqlite3_reset (stmt);
+  if (!vetter_store_batch_counts (self, batch_id, &detail->counts, error))
+    return NULL;
+  stmt = vetter_store_prepare (self,
+                               "SELECT state, attempts, last_error FROM outbox WHERE batch_id = ? AND kind = 'webhook'"
+                               " ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      detail->callback_state = g_strdup (vetter_store_column_text (stmt, 0));
+      detail->callback_attempts = sqlite3_column_int (stmt, 1);
+      detail->callback_error = g_strdup (vetter_store_column_text (stmt, 2));
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&detail);
+}
+
 gboolean
 vetter_store_set_batch_state (VetterStore       *self,
                               gint64             batch_id,

@@ -111,6 +111,10 @@ VetterBatchState vetter_store_get_batch_state (VetterStore        *self,
 guint        vetter_store_retry_failed        (VetterStore        *self,
                                                gint64              batch_id,
                                                GError            **error);
+/* The batch with its counts, output CSV and callback's outcome. */
+VetterBatchDetail *vetter_store_batch_detail  (VetterStore        *self,
+                                               gint64              batch_id,
+                                               GError            **error);
 /* Returns: (transfer full) (element-type VetterBatchInfo): newest first. */
 GPtrArray   *vetter_store_list_batches        (VetterStore        *self,
                                                guint               limit,

@@ -105,6 +105,18 @@ vetter_label_for_outbox_kind (VetterOutboxKind kind)
   return (guint) kind < G_N_ELEMENTS (labels) ? _(labels[kind]) : "";
 }
 
+const char *
+vetter_label_for_batch_state (VetterBatchState state)
+{
+  static const char * const labels[] = {
+    [VETTER_BATCH_RUNNING] = N_("Running"),
+    [VETTER_BATCH_PAUSED] = N_("Paused"),
+    [VETTER_BATCH_CANCELLED] = N_("Cancelled"),
+    [VETTER_BATCH_DONE] = N_("Done"),
+  };
+  return (guint) state < G_N_ELEMENTS (labels) ? _(labels[state]) : "";
+}
+
 char *
 vetter_label_for_time (gint64 microseconds)
 {

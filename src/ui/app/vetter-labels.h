@@ -18,6 +18,7 @@ const char *vetter_label_for_severity    (VetterSeverity    severity);
 const char *vetter_label_for_variant     (VetterVariantKind kind);
 const char *vetter_label_for_reason      (const char       *code);
 const char *vetter_label_for_outbox_kind (VetterOutboxKind  kind);
+const char *vetter_label_for_batch_state (VetterBatchState  state);
 /* An item's decision in words: "Rejected by mia: Duplicate — “note”". */
 char       *vetter_label_for_decision    (const VetterItemDetail *item);
 /* "2 minutes ago", or a date for anything older than a day. */

@@ -50,6 +50,16 @@ struct _VetterConsolePage
   GtkLabel          *view_label;
   GtkStack          *stack;
   GtkLabel          *detail_title;
+  GtkWidget         *batch_box;      /* a batch's page, above its ads */
+  GtkLabel          *batch_heading;
+  GtkProgressBar    *batch_progress;
+  GtkLabel          *batch_counts;
+  GtkLabel          *batch_output;
+  GtkWidget         *batch_open_button;
+  GtkLabel          *batch_callback;
+  gint64             batch_id;       /* the batch whose ads are shown; 0: none */
+  char              *output_csv;     /* its output CSV, as last read */
+  GCancellable      *batch_cancellable;
   VetterItemDetailView *detail_view;
   GCancellable      *detail_cancellable;
 
@@ -132,6 +142,8 @@ void         vetter_console_page_refresh_views   (VetterConsolePage *self);
 void         vetter_console_views_class_init     (GtkWidgetClass    *widget_class);
 
 /* vetter-console-detail.c */
+/* Reads the batch shown above its ads again (its counts move). */
+void         vetter_console_page_refresh_batch   (VetterConsolePage *self);
 void         vetter_console_detail_class_init    (GtkWidgetClass    *widget_class);
 void         vetter_console_detail_init          (VetterConsolePage *self);
 

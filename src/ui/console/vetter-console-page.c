@@ -148,8 +148,9 @@ on_model_loaded (VetterConsolePage *self,
   else
     show_count (self, n, FALSE);
   vetter_console_page_refresh_facets (self);
+  if (self->batch_id != 0)
+    vetter_console_page_refresh_batch (self);
 }
-
 
 void
 vetter_console_page_run_query_soon (VetterConsolePage *self)
@@ -178,6 +179,8 @@ show_table (VetterConsolePage *self,
   /* Each list starts whole: a search for ads means nothing in the outbox. */
   vetter_console_page_set_search_text (self, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->view_label), FALSE);
+  self->batch_id = 0;
+  gtk_widget_set_visible (self->batch_box, FALSE);
   g_clear_pointer (&self->sort, g_free);
   if (self->model)
     {
@@ -369,6 +372,9 @@ vetter_console_page_dispose (GObject *object)
   if (self->detail_cancellable)
     g_cancellable_cancel (self->detail_cancellable);
   g_clear_object (&self->detail_cancellable);
+  if (self->batch_cancellable)
+    g_cancellable_cancel (self->batch_cancellable);
+  g_clear_object (&self->batch_cancellable);
   if (self->facets_cancellable)
     g_cancellable_cancel (self->facets_cancellable);
   g_clear_object (&self->facets_cancellable);
@@ -394,6 +400,7 @@ vetter_console_page_finalize (GObject *object)
   g_clear_pointer (&self->base, vetter_query_free);
   g_clear_pointer (&self->views, g_ptr_array_unref);
   g_free (self->sort);
+  g_free (self->output_csv);
   g_ptr_array_unref (self->probe_order);
   g_object_unref (self->probe_a);
   g_object_unref (self->probe_b);
@@ -439,6 +446,13 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, view_label);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, stack);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, batch_box);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, batch_heading);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, batch_progress);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, batch_counts);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, batch_output);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, batch_open_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, batch_callback);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, detail_view);
 
   vetter_console_actions_class_init (widget_class);

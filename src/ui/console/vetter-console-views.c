@@ -137,6 +137,9 @@ vetter_console_page_apply_view (VetterConsolePage *self,
                                                                                          "vetter-field")));
         }
     }
+  /* A view is not a batch's page. */
+  self->batch_id = 0;
+  gtk_widget_set_visible (self->batch_box, FALSE);
   gtk_label_set_label (self->view_label, view->name);
   gtk_widget_set_visible (GTK_WIDGET (self->view_label), TRUE);
   vetter_console_page_set_search_text (self, search);
