@@ -248,6 +248,20 @@ test_search (Fixture       *f,
   assert_keys (f, NULL, "%", "id", "3");
   assert_keys (f, NULL, "_", "id", "4");
   assert_keys (f, NULL, "'", "id", "5,7");
+  /* A search alone comes straight from the index in key order, either
+   * way, a page stopping early: the same keys as through the rows. */
+  assert_keys (f, NULL, "b@example", NULL, "12,10,8,6,4,2");
+  assert_keys (f, (const char *[]) { "id>=1", NULL }, "b@example", NULL, "12,10,8,6,4,2");
+  {
+    g_autoptr(VetterQuery) q = query ("ads", NULL, "b@example", "id");
+    g_autoptr(GArray) page = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (vetter_store_query_keys (f->store, q, 2, page, &error));
+    g_assert_cmpuint (page->len, ==, 2);
+    g_assert_cmpint (g_array_index (page, gint64, 0), ==, 2);
+    g_assert_cmpint (g_array_index (page, gint64, 1), ==, 4);
+  }
   /* Search and filters together. */
   assert_keys (f, (const char *[]) { "status=approved", NULL }, "civic", "id", "10");
   g_assert_cmpint (sqlite3_libversion_number (), >=, 3034000);

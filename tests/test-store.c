@@ -500,7 +500,7 @@ test_migration_rewrites_audit (void)
 
 /* Ads made before the search index existed are found by it once the store
  * is opened (schema 6), by title and by an image's source; a title changed
- * later is found by its new words only. */
+ * later is found by its new words only. The facets' index follows (7). */
 static void
 test_migration_indexes_search (void)
 {
@@ -536,6 +536,9 @@ test_migration_indexes_search (void)
   }
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM item_search WHERE item_search MATCH '\"tage cor\"'"), ==, 0);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM item_search WHERE item_search MATCH '\"ue va\"'"), ==, 1);
+  /* Schema 7: the facets' index in place of the rules facet's. */
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'item_facets'"), ==, 1);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'item_status_rules'"), ==, 0);
   g_clear_object (&store);
   test_remove_tree (dir);
 }

@@ -387,6 +387,23 @@ add_bind (GPtrArray *binds,
 
 /* Filters of one field with "=" are any of their values; every other
  * filter, and every field, must hold together. */
+/* The search as one FTS5 phrase, quoted as FTS5 quotes: the text is
+ * never a query. */
+static GVariant *
+search_phrase (const char *text)
+{
+  g_autoptr(GString) phrase = g_string_new ("\"");
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (phrase, '"');
+      g_string_append_c (phrase, *p);
+    }
+  g_string_append_c (phrase, '"');
+  return g_variant_new_string (phrase->str);
+}
+
 char *
 vetter_query_build_where (const VetterQuery *self,
                           const char        *skip_field,
@@ -449,20 +466,10 @@ vetter_query_build_where (const VetterQuery *self,
     }
   if (self->search && self->table->search_index && g_utf8_strlen (self->search, -1) >= 3)
     {
-      /* One phrase, quoted as FTS5 quotes: the text is never a query. */
-      g_autoptr(GString) phrase = g_string_new ("\"");
-
-      for (const char *p = self->search; *p; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (phrase, '"');
-          g_string_append_c (phrase, *p);
-        }
-      g_string_append_c (phrase, '"');
       if (where->len)
         g_string_append (where, " AND ");
       g_string_append_printf (where, "(%s)", self->table->search_index);
-      add_bind (binds, g_variant_new_string (phrase->str));
+      add_bind (binds, search_phrase (self->search));
     }
   else if (self->search)
     {
@@ -493,13 +500,30 @@ vetter_query_build_where (const VetterQuery *self,
   return where->len ? g_strdup (where->str) : g_strdup ("1");
 }
 
+gboolean
+vetter_query_sorts_by_key (const VetterQuery *self)
+{
+  return self->sort == NULL || g_str_equal (self->sort->sql, self->table->key);
+}
+
+char *
+vetter_query_build_search_keys (const VetterQuery *self,
+                                GPtrArray         *binds)
+{
+  if (self->table->search_keys == NULL || self->table->where != NULL || self->filters->len > 0 ||
+      self->search == NULL || g_utf8_strlen (self->search, -1) < 3 || !vetter_query_sorts_by_key (self))
+    return NULL;
+  add_bind (binds, search_phrase (self->search));
+  return g_strdup_printf ("%s ORDER BY rowid %s", self->table->search_keys, self->descending ? "DESC" : "ASC");
+}
+
 char *
 vetter_query_build_order (const VetterQuery *self)
 {
   const char *direction = self->descending ? "DESC" : "ASC";
 
   /* The key last, so that rows with equal values keep one order. */
-  if (self->sort == NULL || g_str_equal (self->sort->sql, self->table->key))
+  if (vetter_query_sorts_by_key (self))
     return g_strdup_printf ("%s %s", self->table->key, direction);
   return g_strdup_printf ("%s %s, %s %s", self->sort->sql, direction, self->table->key, direction);
 }

@@ -61,6 +61,13 @@ char              *vetter_query_build_where  (const VetterQuery  *self,
                                               const char         *skip_field,
                                               GPtrArray          *binds);
 char              *vetter_query_build_order  (const VetterQuery  *self);
+gboolean           vetter_query_sorts_by_key (const VetterQuery  *self);
+/* With a search alone, sorted by the key: SQL for the keys in order
+ * straight from the search index, which can stop at the first found
+ * (with LIMIT) instead of finding every one and sorting; NULL for any
+ * other query. */
+char              *vetter_query_build_search_keys (const VetterQuery *self,
+                                                   GPtrArray         *binds);
 
 /* The query as the words a person would type: its filters ("field>=value"),
  * search and sort, as a JSON object; read back (the fields checked again,

@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define VETTER_STORE_SCHEMA_VERSION 6
+#define VETTER_STORE_SCHEMA_VERSION 7
 
 #define VETTER_TYPE_STORE (vetter_store_get_type ())
 

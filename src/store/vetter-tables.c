@@ -14,6 +14,7 @@
 #define F VETTER_COLUMN_FACET
 #define H VETTER_COLUMN_HIDDEN
 #define P VETTER_COLUMN_PERIOD
+#define X VETTER_COLUMN_IN_FACETS_INDEX
 #define PIC VETTER_COLUMN_PICTURE
 #define TEXT VETTER_COLUMN_TEXT
 #define INT VETTER_COLUMN_INTEGER
@@ -24,13 +25,13 @@ static const VetterTableColumn ad_columns[] = {
   { "id", N_("ID"), "item.id", NULL, INT, S },
   { "title", N_("Title"), "item.title", NULL, TEXT, S | Q },
   { "email", N_("E-mail"), "item.email", NULL, TEXT, S | Q },
-  { "status", N_("Status"), "item.status", NULL, TEXT, S | F, VETTER_WORDS_STATUS },
-  { "rules", N_("Rules said"), "item.auto_status", NULL, TEXT, S | F, VETTER_WORDS_STATUS },
-  { "reason", N_("Reason"), "item.reason_code", NULL, TEXT, S | F, VETTER_WORDS_REASON },
-  { "decided_by", N_("Decided by"), "item.decided_by", NULL, TEXT, S | F },
+  { "status", N_("Status"), "item.status", NULL, TEXT, S | F | X, VETTER_WORDS_STATUS },
+  { "rules", N_("Rules said"), "item.auto_status", NULL, TEXT, S | F | X, VETTER_WORDS_STATUS },
+  { "reason", N_("Reason"), "item.reason_code", NULL, TEXT, S | F | X, VETTER_WORDS_REASON },
+  { "decided_by", N_("Decided by"), "item.decided_by", NULL, TEXT, S | F | X },
   { "decided_at", N_("Decided"), "item.decided_at", NULL, TIME, S | P },
-  { "batch", N_("Batch"), "item.batch_id", NULL, INT, S | F },
-  { "category", N_("Category"), "item.category", NULL, TEXT, S | F | H },
+  { "batch", N_("Batch"), "item.batch_id", NULL, INT, S | F | X },
+  { "category", N_("Category"), "item.category", NULL, TEXT, S | F | H | X },
   { "serial", N_("S. No."), "item.serial", NULL, TEXT, S | H },
   { "note", N_("Note"), "item.note", NULL, TEXT, Q | H },
   { "error", N_("Error"), "item.error", NULL, TEXT, H },
@@ -148,12 +149,14 @@ static const VetterTableColumn conflict_columns[] = {
 };
 
 #define TABLE(name, label, from, where, key, watches, extra, sort, desc, columns) \
-  { name, label, from, where, key, watches, extra, NULL, sort, desc, columns, G_N_ELEMENTS (columns) }
+  { name, label, from, where, key, watches, extra, NULL, NULL, sort, desc, columns, G_N_ELEMENTS (columns) }
+
+#define AD_SEARCH_KEYS "SELECT rowid FROM item_search WHERE item_search MATCH ?"
 
 static const VetterTable tables[] = {
   { "ads", N_("Ads"), "item", NULL, "item.id", "item",
     "EXISTS (SELECT 1 FROM image WHERE image.item_id = item.id AND image.source LIKE ? ESCAPE '\\')",
-    "item.id IN (SELECT rowid FROM item_search WHERE item_search MATCH ?)",
+    "item.id IN (" AD_SEARCH_KEYS ")", AD_SEARCH_KEYS,
     "id", TRUE, ad_columns, G_N_ELEMENTS (ad_columns) },
   TABLE ("images", N_("Images"), "image", NULL, "image.id", "image", NULL, "id", TRUE, image_columns),
   TABLE ("batches", N_("Batches"), "batch", NULL, "batch.id", "batch", NULL, "id", TRUE, batch_columns),

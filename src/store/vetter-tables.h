@@ -30,6 +30,7 @@ typedef enum
   VETTER_COLUMN_HIDDEN   = 1 << 3,   /* not among the columns shown at first */
   VETTER_COLUMN_PERIOD   = 1 << 4,   /* a time: offered as today, this week, … */
   VETTER_COLUMN_PICTURE  = 1 << 5,   /* a path to an image, drawn as a small picture */
+  VETTER_COLUMN_IN_FACETS_INDEX = 1 << 6,   /* counted under filters through the facets' index */
 } VetterColumnFlags;
 
 /* What a column's values are, for the words a person reads instead. */
@@ -72,6 +73,9 @@ typedef struct
   /* SQL true for a row where the bound full-text phrase is found (a
    * trigram index: three characters or more), or NULL. */
   const char              *search_index;
+  /* The keys of the rows where the bound phrase is found, straight from
+   * the index (which can give them in key order, as "rowid"), or NULL. */
+  const char              *search_keys;
   const char              *default_sort;  /* a column name */
   gboolean                 default_descending;
   const VetterTableColumn *columns;
