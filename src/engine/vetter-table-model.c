@@ -104,6 +104,22 @@ record_fill (VetterRecord *self,
   g_object_notify_by_pspec (G_OBJECT (self), record_props[RECORD_PROP_LOADED]);
 }
 
+/* The record stands for another row now (@key): its values are to be read. */
+static void
+record_reset (VetterRecord *self,
+              gint64        key)
+{
+  gboolean was_loaded = self->values != NULL;
+
+  for (guint i = 0; self->values && i < self->n_values; i++)
+    g_free (self->values[i]);
+  g_clear_pointer (&self->values, g_free);
+  self->n_values = 0;
+  self->key = key;
+  if (was_loaded)
+    g_object_notify_by_pspec (G_OBJECT (self), record_props[RECORD_PROP_LOADED]);
+}
+
 /* ---- Database thread ------------------------------------------------------ */
 
 typedef struct
@@ -144,6 +160,7 @@ store_query_keys (VetterStore  *store,
 typedef struct
 {
   const VetterTable *table;
+  guint              start;     /* the position of its first key */
   GArray            *keys;      /* the page's */
 } PageJob;
 
@@ -191,21 +208,42 @@ collect_page_row (gint64              key,
   return TRUE;
 }
 
+/* What a page read gives back: its rows, by key, and the keys it was for
+ * from where in the list. */
+typedef struct
+{
+  guint      start;
+  GArray    *keys;
+  GPtrArray *rows;   /* PageRow* */
+} PageResult;
+
+static void
+page_result_free (gpointer data)
+{
+  PageResult *result = data;
+
+  g_array_unref (result->keys);
+  g_ptr_array_unref (result->rows);
+  g_free (result);
+}
+
 static gpointer
 store_read_page (VetterStore  *store,
                  gpointer      data,
                  GError      **error)
 {
   PageJob *job = data;
-  GPtrArray *rows = g_ptr_array_new_with_free_func (page_row_free);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (page_row_free);
+  PageResult *result;
 
   if (!vetter_store_query_rows_by_keys (store, job->table, (const gint64 *) (gpointer) job->keys->data, job->keys->len,
                                         collect_page_row, rows, error))
-    {
-      g_ptr_array_unref (rows);
-      return NULL;
-    }
-  return rows;
+    return NULL;
+  result = g_new0 (PageResult, 1);
+  result->start = job->start;
+  result->keys = g_array_ref (job->keys);
+  result->rows = g_steal_pointer (&rows);
+  return result;
 }
 
 /* ---- VetterTableModel ----------------------------------------------------- */
@@ -217,7 +255,7 @@ struct _VetterTableModel
   const VetterTable *table;
   VetterQuery       *query;
   GArray            *keys;        /* gint64, in the list's order */
-  GHashTable        *records;     /* key → VetterRecord, those asked for since the last query */
+  GHashTable        *records;     /* position → VetterRecord, the rows asked for */
   GHashTable        *pages;       /* page numbers asked for since the last query */
   GCancellable      *cancellable; /* the running query's and its pages' */
   gboolean           ready;
@@ -242,25 +280,36 @@ on_page_read (GObject      *source,
 {
   g_autoptr(VetterTableModel) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  PageResult *page = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
 
-  if (rows == NULL)
+  if (page == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("A page of %s could not be read: %s", self->table->name, error->message);
       return;
     }
-  for (guint i = 0; i < rows->len; i++)
+  for (guint i = 0; i < page->rows->len; i++)
     {
-      PageRow *row = g_ptr_array_index (rows, i);
-      VetterRecord *record = g_hash_table_lookup (self->records, &row->key);
+      PageRow *row = g_ptr_array_index (page->rows, i);
 
-      if (record)
+      /* Rows come by key; a record takes them only while it still stands
+       * for that key (a list that changed meanwhile reads them again). */
+      for (guint k = 0; k < page->keys->len; k++)
         {
-          record_fill (record, g_steal_pointer (&row->values), row->n_values);
-          row->n_values = 0;
+          VetterRecord *record;
+
+          if (g_array_index (page->keys, gint64, k) != row->key)
+            continue;
+          record = g_hash_table_lookup (self->records, GUINT_TO_POINTER (page->start + k));
+          if (record && record->key == row->key)
+            {
+              record_fill (record, g_steal_pointer (&row->values), row->n_values);
+              row->n_values = 0;
+            }
+          break;
         }
     }
+  page_result_free (page);
 }
 
 static void
@@ -276,9 +325,10 @@ request_page (VetterTableModel *self,
   g_hash_table_add (self->pages, GUINT_TO_POINTER (page + 1));
   job = g_new0 (PageJob, 1);
   job->table = self->table;
+  job->start = start;
   job->keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), end - start);
   g_array_append_vals (job->keys, &g_array_index (self->keys, gint64, start), end - start);
-  vetter_database_run_async (self->database, store_read_page, job, page_job_free, (GDestroyNotify) g_ptr_array_unref,
+  vetter_database_run_async (self->database, store_read_page, job, page_job_free, page_result_free,
                              self->cancellable, on_page_read, g_object_ref (self));
 }
 
@@ -305,12 +355,12 @@ get_item (GListModel *model,
   if (position >= self->keys->len)
     return NULL;
   key = g_array_index (self->keys, gint64, position);
-  record = g_hash_table_lookup (self->records, &key);
+  record = g_hash_table_lookup (self->records, GUINT_TO_POINTER (position));
   if (record == NULL)
     {
       record = g_object_new (VETTER_TYPE_RECORD, NULL);
       record->key = key;
-      g_hash_table_insert (self->records, &record->key, record);
+      g_hash_table_insert (self->records, GUINT_TO_POINTER (position), record);
     }
   if (!record->values)
     request_page (self, position / PAGE_SIZE);
@@ -325,31 +375,60 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
+/* GTK 4.8 destroys the widgets of rows removed from a list and makes new
+ * ones for rows added: 100 ms for a screenful of a wide list, a frozen
+ * window at each search. So a list whose keys change keeps its rows: the
+ * row at each place takes the key now there and, when it is another's or
+ * @keep_values is FALSE (values may have changed), reads its values
+ * again; only the tail grows or shrinks. */
 static void
 take_keys (VetterTableModel *self,
            GArray           *keys,
-           gboolean          keep_prefix)
+           gboolean          keep_values)
 {
   guint before = self->keys->len;
-  guint common = 0;
+  guint after = keys->len;
+  guint shared = MIN (before, after);
+  g_autoptr(GArray) reread = g_array_new (FALSE, FALSE, sizeof (guint));
+  GHashTableIter iter;
+  gpointer position, value;
 
-  /* The first page, shown at once, comes again at the head of all the
-   * keys: only what follows it changes then. */
-  while (common < before && common < keys->len &&
-         g_array_index (self->keys, gint64, common) == g_array_index (keys, gint64, common))
-    common++;
-  if (!keep_prefix)
-    common = 0;
   g_array_unref (self->keys);
   self->keys = keys;
-  if (common == 0)
+  g_hash_table_iter_init (&iter, self->records);
+  while (g_hash_table_iter_next (&iter, &position, &value))
     {
-      /* Rows still on screen are read again: their values may have changed. */
-      g_hash_table_remove_all (self->records);
-      g_hash_table_remove_all (self->pages);
+      VetterRecord *record = value;
+      guint at = GPOINTER_TO_UINT (position);
+      gint64 key;
+
+      if (at >= after)
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      key = g_array_index (keys, gint64, at);
+      if (key == record->key && keep_values)
+        continue;
+      /* The same row keeps showing its values until the new ones are in. */
+      if (key != record->key)
+        record_reset (record, key);
+      g_array_append_val (reread, at);
     }
-  if (before != common || keys->len != common)
-    g_list_model_items_changed (G_LIST_MODEL (self), common, before - common, keys->len - common);
+  if (!keep_values)
+    g_hash_table_remove_all (self->pages);
+  for (guint i = 0; i < reread->len; i++)
+    {
+      guint page = g_array_index (reread, guint, i) / PAGE_SIZE;
+
+      /* A page read for the keys that were there is read again. */
+      if (keep_values)
+        g_hash_table_remove (self->pages, GUINT_TO_POINTER (page + 1));
+    }
+  for (guint i = 0; i < reread->len; i++)
+    request_page (self, g_array_index (reread, guint, i) / PAGE_SIZE);
+  if (before != after)
+    g_list_model_items_changed (G_LIST_MODEL (self), shared, before - shared, after - shared);
 }
 
 static void
@@ -479,7 +558,7 @@ static void
 vetter_table_model_init (VetterTableModel *self)
 {
   self->keys = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->records = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
+  self->records = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->pages = g_hash_table_new (NULL, NULL);
 }
 

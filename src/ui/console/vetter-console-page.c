@@ -108,6 +108,10 @@ vetter_console_page_run_query (VetterConsolePage *self)
     return;
   g_clear_handle_id (&self->filter_id, g_source_remove);
   query = vetter_console_page_build_query (self);
+  /* The rows stay in their places while their keys change (see
+   * vetter-table-model.c): what was selected is not what will be there. */
+  if (self->selection)
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   gtk_label_set_label (self->count_label, _("Counting…"));
   g_cancellable_cancel (self->count_cancellable);
   g_clear_object (&self->count_cancellable);
