@@ -119,6 +119,45 @@ floor_ms (Bench      *bench,
   return best;
 }
 
+/* A copy of the store at @to, on disk before anything is timed: its
+ * writing is not the action's. */
+static void
+copy_for_writing (const char *from,
+                  const char *to)
+{
+  g_autoptr(GFile) source = g_file_new_for_path (from);
+  g_autoptr(GFile) target = g_file_new_for_path (to);
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fd = open (to, O_RDONLY);
+  g_assert_cmpint (fd, >=, 0);
+  fsync (fd);
+  close (fd);
+}
+
+/* The same for SQL that writes, run once on the database at @path. */
+static double
+floor_write_ms (const char *path,
+                const char *sql)
+{
+  g_autofree char *script = g_strdup_printf (".output /dev/null\n%s\n", sql);
+  const char *argv[] = { "sqlite3", "-bail", path, NULL };
+  g_autoptr(GSubprocess) shell = NULL;
+  g_autoptr(GBytes) input = g_bytes_new (script, strlen (script));
+  g_autoptr(GError) error = NULL;
+  double start = now_ms ();
+
+  shell = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (shell, input, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (shell));
+  return now_ms () - start;
+}
+
 static double
 shell_start_ms (Bench *bench)
 {
@@ -411,11 +450,11 @@ export:
 bulk:
   g_clear_object (&bench.store);
 
-  /* Bulk approval of 100,000 matching ads, through the decision path. */
+  /* Bulk approval of 100,000 matching ads, through the decision path;
+   * the floor makes the same changes in the shell as three statements
+   * (the audit rows, the mails, the update), on a copy of its own. */
   {
     g_autofree char *copy = g_strconcat (bench.db_path, "-bulk.db", NULL);
-    g_autoptr(GFile) from = g_file_new_for_path (bench.db_path);
-    g_autoptr(GFile) to = g_file_new_for_path (copy);
     g_autoptr(VetterStore) store = NULL;
     g_autoptr(VetterQuery) query = ads_query ("status=needs_review", NULL, NULL);
     g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -424,33 +463,41 @@ bulk:
     /* As a desktop set up to mail advertisers decides: each approval
      * queues its mail in the outbox. */
     g_autoptr(VetterConfig) config = vetter_config_new ();
-    double start;
+    double start, ms, floor;
 
     config->sync_mail = TRUE;
-
-    g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-    /* The copy's pages on disk first: its writing is not the action's. */
-    {
-      int fd = open (copy, O_RDONLY);
-
-      g_assert_cmpint (fd, >=, 0);
-      fsync (fd);
-      close (fd);
-    }
+    copy_for_writing (bench.db_path, copy);
+    floor = floor_write_ms (copy,
+                            "PRAGMA temp_store = MEMORY;"
+                            "CREATE TEMP TABLE k AS SELECT id FROM item WHERE status = 'needs_review'"
+                            " ORDER BY id DESC LIMIT 100000;"
+                            "BEGIN;"
+                            "INSERT INTO audit_log (actor, time, object_type, object_id, action, changes)"
+                            " SELECT 'bench', 1, 'item', item.id, 'decide', json_object ('status',"
+                            " json_array (item.status, 'approved'), 'decided_by', json_array (item.decided_by, 'bench'))"
+                            " FROM item JOIN k USING (id);"
+                            "INSERT INTO outbox (kind, dedupe_key, payload, next_attempt, created, updated, batch_id)"
+                            " SELECT 'mail', 'mail:' || item.id || ':1', json_object ('item_id', item.id), 1, 1, 1,"
+                            " item.batch_id FROM item JOIN k USING (id) WHERE item.email <> '';"
+                            "UPDATE item SET status = 'approved', reason_code = NULL, reason = NULL, rule = NULL,"
+                            " auto = 0, decided_by = 'bench', decided_at = 1, updated = 2, step = NULL"
+                            " WHERE id IN (SELECT id FROM k);"
+                            "COMMIT;");
+    copy_for_writing (bench.db_path, copy);
     store = vetter_store_open (copy, &error);
     g_assert_no_error (error);
     vetter_store_query_keys (store, query, 100000, keys, &error);
     start = now_ms ();
     undo = vetter_store_decide_many (store, (gint64 *) keys->data, keys->len, approve, "bench", config, &error);
     g_assert_no_error (error);
-    row (&bench, "bulk approve 100,000 matching ads (one transaction, each audited, each mail queued)", now_ms () - start,
-         floor_ms (&bench, "SELECT 1"), 2000);
+    ms = now_ms () - start;
+    row (&bench, "bulk approve 100,000 matching ads (one transaction, each audited, each mail queued)", ms,
+         floor + shell_start_ms (&bench), 2000);
     g_clear_object (&store);
     g_unlink (copy);
   }
-  g_string_append (bench.report, "\nThe bulk approval's floor is only the shell's start: each ad goes through the "
-                   "decision path (its own audit row and what follows it), which has no one-statement equivalent.\n");
+  g_string_append (bench.report, "\nThe bulk approval's floor is the same changes made by the shell in three "
+                   "statements (audit rows, mails, the update) on a copy of the store, with its start.\n");
   fputs (bench.report->str, stdout);
   g_string_free (bench.report, TRUE);
   return 0;
