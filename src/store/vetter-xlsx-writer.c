@@ -304,7 +304,11 @@ append_cell (GString    *out,
     g_string_append_printf (out, "<c><v>%s</v></c>", value);
   else
     {
-      g_string_append (out, "<c t=\"inlineStr\"><is><t xml:space=\"preserve\">");
+      gsize length = strlen (value);
+      /* Spaces at either end are kept only when the text says so. */
+      gboolean spaced = length > 0 && (g_ascii_isspace (value[0]) || g_ascii_isspace (value[length - 1]));
+
+      g_string_append (out, spaced ? "<c t=\"inlineStr\"><is><t xml:space=\"preserve\">" : "<c t=\"inlineStr\"><is><t>");
       append_text (out, value);
       g_string_append (out, "</t></is></c>");
     }
