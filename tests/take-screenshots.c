@@ -304,6 +304,27 @@ main (int   argc,
               gtk_widget_activate_action (GTK_WIDGET (console), "console.back", NULL);
             }
         }
+
+      /* A batch's page: its progress, output and callback over its ads. */
+      {
+        GtkWidget *batch_box = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (console),
+                                                                          VETTER_TYPE_CONSOLE_PAGE, "batch_box"));
+        gint64 until;
+
+        vetter_console_page_show_table (console, "batches");
+        deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+        while (!vetter_table_model_is_ready (vetter_console_page_get_model (console)) &&
+               g_get_monotonic_time () < deadline)
+          g_main_context_iteration (NULL, TRUE);
+        g_signal_emit_by_name (gtk_widget_get_template_child (GTK_WIDGET (console), VETTER_TYPE_CONSOLE_PAGE,
+                                                              "column_view"), "activate", 0);
+        while (!gtk_widget_get_visible (batch_box) && g_get_monotonic_time () < deadline)
+          g_main_context_iteration (NULL, TRUE);
+        until = g_get_monotonic_time () + G_USEC_PER_SEC;
+        while (g_get_monotonic_time () < until)
+          g_main_context_iteration (NULL, FALSE);
+        save_light_and_dark (GTK_WIDGET (window), outdir, "console-batch");
+      }
     }
 
     /* The items of the CSV batch, with their thumbnails and failures. */
