@@ -98,6 +98,24 @@ vetter_console_page_acted_on (VetterConsolePage *self)
 }
 
 
+gpointer
+vetter_console_page_action_answer (VetterConsolePage *self,
+                                   GAsyncResult      *result,
+                                   const char        *failed)
+{
+  g_autoptr(GError) error = NULL;
+  gpointer answer = vetter_database_run_finish (self->database, result, &error);
+
+  self->acting = FALSE;
+  if (answer == NULL)
+    {
+      g_autofree char *text = failed ? g_strdup_printf ("%s: %s", failed, error->message) : g_strdup (error->message);
+
+      gtk_label_set_label (self->result_label, text);
+    }
+  return answer;
+}
+
 /* ---- One field on many ads ------------------------------------------------ */
 
 typedef struct
@@ -146,18 +164,11 @@ on_edited (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(VetterConsolePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  VetterEditUndo *undo = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  VetterEditUndo *undo = vetter_console_page_action_answer (self, result, _("Nothing changed"));
   g_autofree char *text = NULL;
 
-  self->acting = FALSE;
   if (undo == NULL)
-    {
-      g_autofree char *why = g_strdup_printf (_("Nothing changed: %s"), error->message);
-
-      gtk_label_set_label (self->result_label, why);
-      return;
-    }
+    return;
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
   g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
   self->last_edit = undo;
@@ -343,14 +354,9 @@ on_undone_edit (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(VetterConsolePage) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  self->acting = FALSE;
-  if (vetter_database_run_finish (VETTER_DATABASE (source), result, &error) == NULL)
-    {
-      gtk_label_set_label (self->result_label, error->message);
-      return;
-    }
+  if (vetter_console_page_action_answer (self, result, NULL) == NULL)
+    return;
   g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
   gtk_widget_set_visible (self->undo_button, FALSE);
   gtk_label_set_label (self->result_label, _("Undone: every ad has its value back"));
@@ -399,16 +405,11 @@ on_tried_again (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(VetterConsolePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree gint64 *changed = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  g_autofree gint64 *changed = vetter_console_page_action_answer (self, result, NULL);
   g_autofree char *text = NULL;
 
-  self->acting = FALSE;
   if (changed == NULL)
-    {
-      gtk_label_set_label (self->result_label, error->message);
-      return;
-    }
+    return;
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " row is due again now",
                                        "%" G_GINT64_FORMAT " rows are due again now", (gulong) *changed), *changed);
   gtk_label_set_label (self->result_label, text);
@@ -514,16 +515,11 @@ on_retried (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(VetterConsolePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  RetryJob *job = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  RetryJob *job = vetter_console_page_action_answer (self, result, NULL);
   g_autofree char *text = NULL;
 
-  self->acting = FALSE;
   if (job == NULL)
-    {
-      gtk_label_set_label (self->result_label, error->message);
-      return;
-    }
+    return;
   /* Their batches run again, here. */
   for (guint i = 0; i < job->batches->len; i++)
     vetter_engine_resume_batch (self->engine, g_array_index (job->batches, gint64, i));

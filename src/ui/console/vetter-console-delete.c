@@ -73,17 +73,11 @@ on_deleted (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(VetterConsolePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  DeleteJob *job = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  DeleteJob *job = vetter_console_page_action_answer (self, result, _("Not deleted"));
   g_autofree char *text = NULL;
 
-  self->acting = FALSE;
   if (job == NULL)
-    {
-      text = g_strdup_printf (_("Not deleted: %s"), error->message);
-      gtk_label_set_label (self->result_label, text);
-      return;
-    }
+    return;
   /* What was deleted cannot be taken back, nor what came before it. */
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
   g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
@@ -146,19 +140,16 @@ on_planned (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(VetterConsolePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  DeleteJob *job = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+  DeleteJob *job = vetter_console_page_action_answer (self, result, NULL);
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog;
 
   if (job == NULL)
-    {
-      self->acting = FALSE;
-      gtk_label_set_label (self->result_label, error->message);
-      return;
-    }
+    return;
+  /* Still acting until the person answers. */
+  self->acting = TRUE;
   if (job->plan->held->len > 0)
     {
       g_ptr_array_add (job->plan->held, NULL);

@@ -124,6 +124,12 @@ gboolean     vetter_console_page_acts_on_ads     (VetterConsolePage *self);
 /* The keys the next action is for (the selected rows, or every matching
  * one), or NULL when there are none, the person told why. */
 GArray      *vetter_console_page_acted_on        (VetterConsolePage *self);
+/* The answer of an action run on the database thread, or NULL when it
+ * failed, the person told why (after @failed, when given); either way
+ * the page may act again. */
+gpointer     vetter_console_page_action_answer   (VetterConsolePage *self,
+                                                  GAsyncResult      *result,
+                                                  const char        *failed);
 /* The action bar as a newly shown table wants it. */
 void         vetter_console_page_reset_actions   (VetterConsolePage *self);
 void         vetter_console_page_update_selection_label (VetterConsolePage *self);
