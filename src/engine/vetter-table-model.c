@@ -17,6 +17,12 @@
 /* Changes that come in bursts (a batch being processed) are taken in
  * together. */
 #define REQUERY_DELAY_MS 250
+/* GTK 4.8 makes a row's widgets when the row appears, and keeps about 200
+ * rows made: a list growing from nothing shows a few more rows each frame
+ * until that many, then all the rest at once (its rows are not made). */
+#define ROWS_PER_FRAME 25
+#define ROWS_MADE 200
+#define FRAME_MS 16
 
 /* ---- VetterRecord --------------------------------------------------------- */
 
@@ -255,6 +261,9 @@ struct _VetterTableModel
   const VetterTable *table;
   VetterQuery       *query;
   GArray            *keys;        /* gint64, in the list's order */
+  guint              shown;       /* the first keys the list has: GTK's rows */
+  guint              grow_id;     /* shows more of them, a frame at a time */
+  gboolean           all_keys;    /* every key of the query is in */
   GHashTable        *records;     /* position → VetterRecord, the rows asked for */
   GHashTable        *pages;       /* page numbers asked for since the last query */
   GCancellable      *cancellable; /* the running query's and its pages' */
@@ -341,7 +350,7 @@ get_item_type (GListModel *model)
 static guint
 get_n_items (GListModel *model)
 {
-  return VETTER_TABLE_MODEL (model)->keys->len;
+  return VETTER_TABLE_MODEL (model)->shown;
 }
 
 static gpointer
@@ -352,7 +361,7 @@ get_item (GListModel *model,
   VetterRecord *record;
   gint64 key;
 
-  if (position >= self->keys->len)
+  if (position >= self->shown)
     return NULL;
   key = g_array_index (self->keys, gint64, position);
   record = g_hash_table_lookup (self->records, GUINT_TO_POINTER (position));
@@ -382,19 +391,58 @@ list_model_iface_init (GListModelInterface *iface)
  * @keep_values is FALSE (values may have changed), reads its values
  * again; only the tail grows or shrinks. */
 static void
+finish_if_whole (VetterTableModel *self,
+                 const GError     *error)
+{
+  if (!self->all_keys || self->shown < self->keys->len || self->ready)
+    return;
+  self->ready = TRUE;
+  g_signal_emit (self, signals[LOADED], 0, error);
+}
+
+/* How many of the keys to show after @shown, now. */
+static guint
+rows_to_show (VetterTableModel *self,
+              guint             shown)
+{
+  if (shown >= ROWS_MADE)
+    return self->keys->len;
+  return MIN (self->keys->len, shown + ROWS_PER_FRAME);
+}
+
+static gboolean
+grow (gpointer data)
+{
+  VetterTableModel *self = data;
+  guint before = self->shown;
+
+  self->shown = rows_to_show (self, before);
+  if (self->shown > before)
+    g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->shown - before);
+  if (self->shown < self->keys->len)
+    return G_SOURCE_CONTINUE;
+  self->grow_id = 0;
+  finish_if_whole (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 take_keys (VetterTableModel *self,
            GArray           *keys,
            gboolean          keep_values)
 {
-  guint before = self->keys->len;
-  guint after = keys->len;
-  guint shared = MIN (before, after);
+  guint before = self->shown;
+  guint after;
+  guint shared;
   g_autoptr(GArray) reread = g_array_new (FALSE, FALSE, sizeof (guint));
   GHashTableIter iter;
   gpointer position, value;
 
   g_array_unref (self->keys);
   self->keys = keys;
+  /* Rows there stay; fewer go at once; more come a few a frame. */
+  after = keys->len <= before ? keys->len : MAX (before, rows_to_show (self, before));
+  shared = MIN (before, after);
   g_hash_table_iter_init (&iter, self->records);
   while (g_hash_table_iter_next (&iter, &position, &value))
     {
@@ -427,8 +475,11 @@ take_keys (VetterTableModel *self,
     }
   for (guint i = 0; i < reread->len; i++)
     request_page (self, g_array_index (reread, guint, i) / PAGE_SIZE);
+  self->shown = after;
   if (before != after)
     g_list_model_items_changed (G_LIST_MODEL (self), shared, before - shared, after - shared);
+  if (self->shown < self->keys->len && self->grow_id == 0)
+    self->grow_id = g_timeout_add (FRAME_MS, grow, self);
 }
 
 static void
@@ -445,8 +496,14 @@ on_keys (GObject      *source,
   if (keys)
     take_keys (self, keys, !self->first_page);
   self->first_page = FALSE;
-  self->ready = TRUE;
-  g_signal_emit (self, signals[LOADED], 0, error);
+  self->all_keys = TRUE;
+  /* Whole once shown: now, or when the last rows have come. Without every
+   * key (the time limit), the first page still comes in, said at once. */
+  if (keys == NULL || self->shown == self->keys->len)
+    {
+      self->ready = TRUE;
+      g_signal_emit (self, signals[LOADED], 0, error);
+    }
 }
 
 static void
@@ -478,6 +535,7 @@ run_query (VetterTableModel *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->ready = FALSE;
+  self->all_keys = FALSE;
   self->first_page = TRUE;
   /* A first page, on screen at once, then every key. */
   first->query = vetter_query_copy (self->query);
@@ -519,6 +577,7 @@ vetter_table_model_dispose (GObject *object)
   VetterTableModel *self = VETTER_TABLE_MODEL (object);
 
   g_clear_handle_id (&self->requery_id, g_source_remove);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -608,7 +667,7 @@ gint64
 vetter_table_model_get_key (VetterTableModel *self,
                             guint             position)
 {
-  g_return_val_if_fail (position < self->keys->len, 0);
+  g_return_val_if_fail (position < self->shown, 0);
   return g_array_index (self->keys, gint64, position);
 }
 
@@ -625,6 +684,7 @@ void
 vetter_table_model_stop (VetterTableModel *self)
 {
   g_clear_handle_id (&self->requery_id, g_source_remove);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   if (self->database)
