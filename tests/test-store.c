@@ -101,8 +101,9 @@ test_migrations (Fixture       *f,
     sqlite3_finalize (stmt);
     sqlite3_close (db);
   }
-  /* Indexes the queue and the review list depend on. */
-  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name IN ('item_queue', 'item_review', 'item_batch')"), ==, 3);
+  /* Indexes the queue, the review list and the console's counts depend on. */
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name IN ('item_queue', 'item_created',"
+                                       " 'item_batch', 'item_facets')"), ==, 4);
 
   /* Opening again is a no-op, not a second migration. */
   {

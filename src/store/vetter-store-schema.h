@@ -253,7 +253,10 @@ static const char * const vetter_store_migrations[] = {
   "  UNIQUE (table_name, name)"
   ");",
   /* 7: one index answers the counts of the few-valued fields under a
-   * status filter from itself (replacing the rules facet's own). */
+   * status filter from itself (replacing the rules facet's own). The
+   * review's index by status and time goes: the review reads in time
+   * order through item_created, and every decision paid for it. */
   "DROP INDEX item_status_rules;"
+  "DROP INDEX item_review;"
   "CREATE INDEX item_facets ON item (status, auto_status, reason_code, decided_by, category, batch_id);",
 };
