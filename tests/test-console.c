@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vetter-application.h"
+#include "vetter-config.h"
 #include "vetter-console-page.h"
 #include "vetter-item-detail-view.h"
 #include "vetter-store.h"
@@ -306,7 +307,8 @@ test_console_bulk_actions (void)
 }
 
 /* A column hidden from its header's menu stays hidden in the next window;
- * one the list hides itself can be shown. */
+ * one the list hides itself can be shown; columns moved and resized stay
+ * where and as wide as they were left. */
 static void
 test_console_columns_remembered (void)
 {
@@ -325,9 +327,28 @@ test_console_columns_remembered (void)
           g_assert_false (gtk_column_view_column_get_visible (column_titled (view, "Category")));
           gtk_widget_activate_action (GTK_WIDGET (page), "columns.email", NULL);
           gtk_widget_activate_action (GTK_WIDGET (page), "columns.category", NULL);
+          /* Dragged first, and widened, as by their headers. */
+          gtk_column_view_insert_column (view, 0, column_titled (view, "Status"));
+          gtk_column_view_column_set_fixed_width (column_titled (view, "Title"), 333);
+          /* Kept once the drag is over. */
+          test_spin (700);
         }
       g_assert_false (gtk_column_view_column_get_visible (column_titled (view, "E-mail")));
       g_assert_true (gtk_column_view_column_get_visible (column_titled (view, "Category")));
+      {
+        g_autoptr(GtkColumnViewColumn) first = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
+
+        g_assert_cmpstr (gtk_column_view_column_get_title (first), ==, "Status");
+      }
+      g_assert_cmpint (gtk_column_view_column_get_fixed_width (column_titled (view, "Title")), ==, 333);
+      if (round == 1)
+        {
+          /* The next tests see the lists' own order and widths. */
+          g_autoptr(GSettings) settings = vetter_config_get_settings ();
+
+          g_settings_reset (settings, "console-column-order");
+          g_settings_reset (settings, "console-column-widths");
+        }
       gtk_window_destroy (GTK_WINDOW (window));
     }
 }

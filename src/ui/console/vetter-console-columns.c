@@ -1,7 +1,8 @@
 /* vetter-console-columns.c: which of the console's columns show, and which sorts
  *
  * Every column's header menu lists the table's columns to show or hide;
- * the choice is remembered per table in the settings.
+ * which show, their order (dragged by their headers) and their widths are
+ * remembered per table in the settings.
  *
  * GTK 4.8 does not say which column the user sorted by (its column view
  * sorter is private until 4.10), so each sortable column carries a sorter
@@ -187,6 +188,110 @@ columns_menu (VetterConsolePage *self)
   return G_MENU_MODEL (menu);
 }
 
+/* ---- Widths and order, remembered ------------------------------------------- */
+
+#define SAVE_DELAY_MS 500
+
+static int
+remembered_width (VetterConsolePage       *self,
+                  const VetterTableColumn *column)
+{
+  g_autoptr(GVariant) widths = self->settings ? g_settings_get_value (self->settings, "console-column-widths") : NULL;
+  g_autofree char *key = g_strconcat (self->table->name, ".", column->name, NULL);
+  int width;
+
+  if (widths && g_variant_lookup (widths, key, "i", &width) && width > 0)
+    return width;
+  return column_width (column);
+}
+
+/* The table's columns, in the order the person left them. */
+static void
+restore_order (VetterConsolePage *self)
+{
+  g_autoptr(GVariant) orders = self->settings ? g_settings_get_value (self->settings, "console-column-order") : NULL;
+  g_autofree const char **order = NULL;
+  guint position = 0;
+
+  if (orders == NULL || !g_variant_lookup (orders, self->table->name, "^a&s", &order))
+    return;
+  for (guint i = 0; order[i]; i++)
+    {
+      GtkColumnViewColumn *column = vetter_console_page_column_for (self, order[i]);
+
+      /* Inserting a column the view has moves it. */
+      if (column)
+        gtk_column_view_insert_column (self->column_view, position++, column);
+    }
+}
+
+static gboolean
+save_layout (gpointer data)
+{
+  VetterConsolePage *self = data;
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+  g_autoptr(GVariant) widths = g_settings_get_value (self->settings, "console-column-widths");
+  g_autoptr(GVariant) orders = g_settings_get_value (self->settings, "console-column-order");
+  g_autoptr(GStrvBuilder) order = g_strv_builder_new ();
+  g_auto(GStrv) names = NULL;
+  GVariantBuilder new_widths, new_orders;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  g_autofree char *prefix = g_strconcat (self->table->name, ".", NULL);
+
+  self->save_layout_id = 0;
+  g_variant_builder_init (&new_widths, G_VARIANT_TYPE ("a{si}"));
+  g_variant_iter_init (&iter, widths);
+  while (g_variant_iter_next (&iter, "{&s@i}", &key, &value))
+    {
+      if (!g_str_has_prefix (key, prefix))
+        g_variant_builder_add (&new_widths, "{s@i}", key, value);
+      g_variant_unref (value);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      const char *field = g_object_get_data (G_OBJECT (column), "vetter-field");
+      g_autofree char *width_key = g_strconcat (prefix, field, NULL);
+
+      g_strv_builder_add (order, field);
+      g_variant_builder_add (&new_widths, "{si}", width_key, gtk_column_view_column_get_fixed_width (column));
+    }
+  names = g_strv_builder_end (order);
+  g_variant_builder_init (&new_orders, G_VARIANT_TYPE ("a{sas}"));
+  g_variant_iter_init (&iter, orders);
+  while (g_variant_iter_next (&iter, "{&s@as}", &key, &value))
+    {
+      if (!g_str_equal (key, self->table->name))
+        g_variant_builder_add (&new_orders, "{s@as}", key, value);
+      g_variant_unref (value);
+    }
+  g_variant_builder_add (&new_orders, "{s^as}", self->table->name, names);
+  g_settings_set_value (self->settings, "console-column-widths", g_variant_builder_end (&new_widths));
+  g_settings_set_value (self->settings, "console-column-order", g_variant_builder_end (&new_orders));
+  return G_SOURCE_REMOVE;
+}
+
+void
+vetter_console_page_flush_layout (VetterConsolePage *self)
+{
+  if (self->save_layout_id == 0)
+    return;
+  g_clear_handle_id (&self->save_layout_id, g_source_remove);
+  save_layout (self);
+}
+
+/* A column moved or resized: remembered once the drag is over. */
+static void
+on_layout_changed (VetterConsolePage *self)
+{
+  if (self->settings == NULL || self->placing_columns)
+    return;
+  g_clear_handle_id (&self->save_layout_id, g_source_remove);
+  self->save_layout_id = g_timeout_add (SAVE_DELAY_MS, save_layout, self);
+}
+
 static void
 add_columns (VetterConsolePage *self)
 {
@@ -206,7 +311,9 @@ add_columns (VetterConsolePage *self)
       gtk_column_view_column_set_visible (view_column, column_shown (self, column));
       gtk_column_view_column_set_header_menu (view_column, menu);
       gtk_column_view_column_set_expand (view_column, column->flags & VETTER_COLUMN_SEARCHED);
-      gtk_column_view_column_set_fixed_width (view_column, column_width (column));
+      gtk_column_view_column_set_fixed_width (view_column, remembered_width (self, column));
+      g_signal_connect_object (view_column, "notify::fixed-width", G_CALLBACK (on_layout_changed), self,
+                               G_CONNECT_SWAPPED);
       g_object_set_data (G_OBJECT (view_column), "vetter-field", (gpointer) column->name);
       if (column->flags & VETTER_COLUMN_SORTABLE)
         {
@@ -244,8 +351,11 @@ vetter_console_page_replace_columns (VetterConsolePage *self)
   GListModel *columns = gtk_column_view_get_columns (self->column_view);
 
   g_signal_handlers_block_by_func (view_sorter, on_sort_changed, self);
+  self->placing_columns = TRUE;
   remove_columns (self);
   add_columns (self);
+  restore_order (self);
+  self->placing_columns = FALSE;
   /* The header shows the table's own order. */
   for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
     {
@@ -267,4 +377,6 @@ vetter_console_page_columns_init (VetterConsolePage *self)
   g_object_set_data (self->probe_a, "vetter-page", self);
   g_object_set_data (self->probe_b, "vetter-page", self);
   g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed", G_CALLBACK (on_sort_changed), self);
+  g_signal_connect_swapped (gtk_column_view_get_columns (self->column_view), "items-changed",
+                            G_CALLBACK (on_layout_changed), self);
 }

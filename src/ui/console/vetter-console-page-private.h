@@ -84,6 +84,8 @@ struct _VetterConsolePage
   GCancellable      *facets_cancellable;
   guint              filter_id;
   gboolean           building;      /* facets being rebuilt: their toggles are ours */
+  gboolean           placing_columns; /* columns being put in place: not the person's moves */
+  guint              save_layout_id;
 
   /* The sort probe. */
   GObject           *probe_a;
@@ -118,6 +120,8 @@ GtkColumnViewColumn *
 void         vetter_console_page_show_sort       (VetterConsolePage *self,
                                                   const char        *sort);
 void         vetter_console_page_columns_init    (VetterConsolePage *self);
+/* Remembers the columns' order and widths now, if they changed. */
+void         vetter_console_page_flush_layout    (VetterConsolePage *self);
 
 /* vetter-console-actions.c */
 gboolean     vetter_console_page_acts_on_ads     (VetterConsolePage *self);

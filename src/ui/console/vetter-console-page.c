@@ -172,6 +172,8 @@ show_table (VetterConsolePage *self,
   gtk_stack_set_visible_child_name (self->stack, "list");
   if (self->table == table)
     return;
+  /* The last list's columns as they were left. */
+  vetter_console_page_flush_layout (self);
   self->selection = NULL;
   if (self->facets_cancellable)
     g_cancellable_cancel (self->facets_cancellable);
@@ -335,6 +337,8 @@ on_map (VetterConsolePage *self)
 static void
 on_unmap (VetterConsolePage *self)
 {
+  /* The window closing or another page shown: the layout is kept now. */
+  vetter_console_page_flush_layout (self);
   if (self->model)
     vetter_table_model_set_live (self->model, FALSE);
 }
@@ -370,6 +374,7 @@ vetter_console_page_dispose (GObject *object)
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (object);
 
   g_clear_handle_id (&self->filter_id, g_source_remove);
+  vetter_console_page_flush_layout (self);
   if (self->count_cancellable)
     g_cancellable_cancel (self->count_cancellable);
   g_clear_object (&self->count_cancellable);
