@@ -3,7 +3,7 @@
  * Each few-valued field of the table lists its values among the rows the
  * other filters keep, with how many rows have each; ticking several
  * values of one field keeps rows with any of them. A time field offers
- * periods (today, the last 7 or 30 days). Counting runs on the database
+ * periods (today, the last 7 or 30 days, or a range of days). Counting runs on the database
  * thread, each field given a time limit: one that does not finish is
  * left out and the list still shows.
  *
@@ -15,9 +15,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "vetter-console-cells.h"
 #include "vetter-console-page-private.h"
+#include "vetter-error.h"
 
 #define FACET_VALUES 30
 #define FACET_TIME_LIMIT_MS 200
@@ -30,9 +32,66 @@ typedef enum
   PERIOD_TODAY,
   PERIOD_WEEK,
   PERIOD_MONTH,
+  PERIOD_CUSTOM,
 } Period;
 
-static const char * const period_words[] = { N_("Any time"), N_("Today"), N_("Last 7 days"), N_("Last 30 days"), NULL };
+static const char * const period_words[] = { N_("Any time"), N_("Today"), N_("Last 7 days"), N_("Last 30 days"),
+                                             N_("Custom range"), NULL };
+
+/* The start of the local day @text names ("2026-12-01"), @days_after
+ * it, in ISO 8601 (UTC) as a filter takes it; NULL if @text is no date. */
+static char *
+local_day_start (const char *text,
+                 int         days_after)
+{
+  g_autoptr(GDateTime) day = NULL;
+  g_autoptr(GDateTime) later = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  int year, month, mday;
+  char end;
+
+  if (sscanf (text, "%4d-%2d-%2d%c", &year, &month, &mday, &end) != 3 || strlen (text) != 10 ||
+      !g_date_valid_dmy (mday, month, year))
+    return NULL;
+  day = g_date_time_new_local (year, month, mday, 0, 0, 0);
+  later = day ? g_date_time_add_days (day, days_after) : NULL;
+  utc = later ? g_date_time_to_utc (later) : NULL;
+  return utc ? g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+}
+
+/* Adds the custom range of @field (from: a day, to: a day, either empty
+ * for no end) to @query; FALSE with @error for a date that is not one or
+ * a range that ends before it starts. */
+static gboolean
+add_range (VetterQuery  *query,
+           const char   *field,
+           const char   *from,
+           const char   *to,
+           GError      **error)
+{
+  g_autofree char *start = *from ? local_day_start (from, 0) : NULL;
+  /* Up to the end of the last day: before the next one starts. */
+  g_autofree char *end = *to ? local_day_start (to, 1) : NULL;
+
+  if ((*from && start == NULL) || (*to && end == NULL))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, _("“%s” is not a date: write it as 2026-12-01"),
+                   *from && start == NULL ? from : to);
+      return FALSE;
+    }
+  /* Said in the days the person wrote (days in this form sort as text). */
+  if (start && end && strcmp (from, to) > 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, _("The range ends (%s) before it starts (%s)"), to,
+                   from);
+      return FALSE;
+    }
+  if (start && !vetter_query_add_filter (query, field, VETTER_FILTER_AT_LEAST, start, error))
+    return FALSE;
+  if (end && !vetter_query_add_filter (query, field, VETTER_FILTER_LESS, end, error))
+    return FALSE;
+  return TRUE;
+}
 
 /* The start of @period, in ISO 8601 (UTC), as a filter takes it. */
 static char *
@@ -159,9 +218,13 @@ vetter_console_page_add_periods (VetterConsolePage *self,
   while (g_hash_table_iter_next (&iter, &field, &period))
     {
       g_autofree char *start = period_start (GPOINTER_TO_UINT (period));
+      const char * const *range = g_hash_table_lookup (self->ranges, field);
 
       if (start)
         vetter_query_add_filter (query, field, VETTER_FILTER_AT_LEAST, start, NULL);
+      /* Checked when entered: it goes in whole. */
+      else if (GPOINTER_TO_UINT (period) == PERIOD_CUSTOM && range)
+        add_range (query, field, range[0], range[1], NULL);
     }
 }
 
@@ -179,7 +242,91 @@ on_period_chosen (GtkDropDown       *dropdown,
     g_hash_table_remove (self->periods, field);
   else
     g_hash_table_insert (self->periods, g_strdup (field), GUINT_TO_POINTER (chosen));
+  /* A custom range waits for its dates; the rest applies at once. */
+  if (chosen == PERIOD_CUSTOM)
+    {
+      gtk_widget_set_visible (g_object_get_data (G_OBJECT (dropdown), "vetter-range"), TRUE);
+      return;
+    }
   vetter_console_page_run_query_soon (self);
+}
+
+gboolean
+vetter_console_page_set_range (VetterConsolePage  *self,
+                               const char         *field,
+                               const char         *from,
+                               const char         *to,
+                               GError            **error)
+{
+  g_autoptr(VetterQuery) trial = vetter_query_new (self->table);
+  char **range;
+
+  if (!add_range (trial, field, from, to, error))
+    return FALSE;
+  range = g_new0 (char *, 3);
+  range[0] = g_strdup (from);
+  range[1] = g_strdup (to);
+  g_hash_table_insert (self->ranges, g_strdup (field), range);
+  g_hash_table_insert (self->periods, g_strdup (field), GUINT_TO_POINTER (PERIOD_CUSTOM));
+  vetter_console_page_run_query (self);
+  return TRUE;
+}
+
+/* Enter in either date of a custom range: both apply, or the entry says
+ * what is wrong. */
+static void
+on_range_entered (GtkEntry          *entry,
+                  VetterConsolePage *self)
+{
+  GtkWidget *box = gtk_widget_get_parent (GTK_WIDGET (entry));
+  const char *field = g_object_get_data (G_OBJECT (box), "vetter-field");
+  GtkEditable *from = g_object_get_data (G_OBJECT (box), "vetter-from");
+  GtkEditable *to = g_object_get_data (G_OBJECT (box), "vetter-to");
+  g_autofree char *from_text = g_strstrip (g_strdup (gtk_editable_get_text (from)));
+  g_autofree char *to_text = g_strstrip (g_strdup (gtk_editable_get_text (to)));
+  g_autoptr(GError) error = NULL;
+
+  if (vetter_console_page_set_range (self, field, from_text, to_text, &error))
+    return;
+  gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), error->message);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message, -1);
+  gtk_widget_error_bell (GTK_WIDGET (entry));
+}
+
+static GtkWidget *
+range_entry (VetterConsolePage *self,
+             const char        *label,
+             const char        *value)
+{
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), label);
+  gtk_editable_set_text (GTK_EDITABLE (entry), value ? value : "");
+  gtk_editable_set_width_chars (GTK_EDITABLE (entry), 10);
+  gtk_widget_set_tooltip_text (entry, _("A day, as 2026-12-01; empty for no limit. Enter applies."));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_signal_connect (entry, "activate", G_CALLBACK (on_range_entered), self);
+  return entry;
+}
+
+/* The two days of a custom range, shown when it is chosen. */
+static GtkWidget *
+range_box (VetterConsolePage       *self,
+           const VetterTableColumn *column)
+{
+  const char * const *range = g_hash_table_lookup (self->ranges, column->name);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *from = range_entry (self, _("From"), range ? range[0] : NULL);
+  GtkWidget *to = range_entry (self, _("To"), range ? range[1] : NULL);
+
+  g_object_set_data_full (G_OBJECT (box), "vetter-field", g_strdup (column->name), g_free);
+  g_object_set_data (G_OBJECT (box), "vetter-from", from);
+  g_object_set_data (G_OBJECT (box), "vetter-to", to);
+  gtk_box_append (GTK_BOX (box), from);
+  gtk_box_append (GTK_BOX (box), to);
+  gtk_widget_set_visible (box, GPOINTER_TO_UINT (g_hash_table_lookup (self->periods, column->name)) == PERIOD_CUSTOM);
+  return box;
 }
 
 /* A time field's group: a choice of periods. */
@@ -190,7 +337,7 @@ period_group (VetterConsolePage       *self,
   GtkWidget *group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *heading = gtk_label_new (_(column->label));
   g_autoptr(GtkStringList) words = gtk_string_list_new (NULL);
-  GtkWidget *dropdown;
+  GtkWidget *dropdown, *range;
 
   for (guint i = 0; period_words[i]; i++)
     gtk_string_list_append (words, _(period_words[i]));
@@ -204,6 +351,9 @@ period_group (VetterConsolePage       *self,
   gtk_widget_add_css_class (heading, "heading");
   gtk_box_append (GTK_BOX (group), heading);
   gtk_box_append (GTK_BOX (group), dropdown);
+  range = range_box (self, column);
+  g_object_set_data (G_OBJECT (dropdown), "vetter-range", range);
+  gtk_box_append (GTK_BOX (group), range);
   return group;
 }
 

@@ -79,6 +79,7 @@ struct _VetterConsolePage
   GHashTable        *chosen;        /* field → GPtrArray of values ticked */
   VetterQuery       *base;          /* the applied view's filters, under the ticked ones */
   GHashTable        *periods;       /* field → GUINT_TO_POINTER (Period) chosen */
+  GHashTable        *ranges;        /* field → GStrv { from, to }: a custom period's days */
   GPtrArray         *views;         /* VetterSavedView: the list's */
   char              *sort;          /* "[-]field" */
   GCancellable      *facets_cancellable;

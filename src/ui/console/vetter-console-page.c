@@ -180,6 +180,7 @@ show_table (VetterConsolePage *self,
   self->table = table;
   g_hash_table_remove_all (self->chosen);
   g_hash_table_remove_all (self->periods);
+  g_hash_table_remove_all (self->ranges);
   g_clear_pointer (&self->base, vetter_query_free);
   g_clear_pointer (&self->views, g_ptr_array_unref);
   /* Each list starts whole: a search for ads means nothing in the outbox. */
@@ -406,6 +407,7 @@ vetter_console_page_finalize (GObject *object)
 
   g_hash_table_unref (self->chosen);
   g_hash_table_unref (self->periods);
+  g_hash_table_unref (self->ranges);
   g_clear_pointer (&self->base, vetter_query_free);
   g_clear_pointer (&self->views, g_ptr_array_unref);
   g_free (self->sort);
@@ -487,6 +489,7 @@ vetter_console_page_init (VetterConsolePage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   self->periods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->ranges = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
   vetter_console_page_columns_init (self);
 
   for (guint i = 0; tables[i]; i++)

@@ -51,4 +51,14 @@ void              vetter_console_page_edit       (VetterConsolePage *self,
 void              vetter_console_page_retry      (VetterConsolePage *self,
                                                   gboolean           decided_too);
 
+/* Keeps the rows whose time @field falls from the day @from to the day
+ * @to ("2026-12-01", local days; either "" for no limit). FALSE with
+ * @error, and nothing changed, for a date that is not one or a range
+ * that ends before it starts. */
+gboolean          vetter_console_page_set_range  (VetterConsolePage *self,
+                                                  const char        *field,
+                                                  const char        *from,
+                                                  const char        *to,
+                                                  GError           **error);
+
 G_END_DECLS

@@ -121,6 +121,7 @@ vetter_console_page_apply_view (VetterConsolePage *self,
   self->base = g_steal_pointer (&query);
   g_hash_table_remove_all (self->chosen);
   g_hash_table_remove_all (self->periods);
+  g_hash_table_remove_all (self->ranges);
   g_free (self->sort);
   self->sort = g_strdup (sort);
   vetter_console_page_show_sort (self, sort);
