@@ -893,6 +893,51 @@ test_console_delete (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+more_than_20000 (gpointer data)
+{
+  VetterTableModel *model = vetter_console_page_get_model (data);
+
+  return model && vetter_table_model_is_ready (model) && g_list_model_get_n_items (G_LIST_MODEL (model)) > 20000;
+}
+
+static gboolean
+widget_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+/* A list whose keys take too long to read keeps its first rows and says
+ * "more than 10,000"; Count All counts them every one. */
+static void
+test_console_count_all (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+
+  test_exec_sql (test_db, "WITH RECURSIVE n (i) AS (SELECT 1001 UNION ALL SELECT i + 1 FROM n WHERE i < 21000)"
+                          " INSERT INTO item (id, batch_id, row, title, status, created, updated, uid)"
+                          " SELECT i, 2, i, 'Lot number ' || i, 'needs_review', 0, 0, 'lot' || i FROM n;");
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "ads");
+  test_wait_until (more_than_20000, page);
+  /* Reading the keys runs out of its time at once. */
+  vetter_table_model_set_time_limit (vetter_console_page_get_model (page), 1);
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "number");
+  test_wait_until (widget_shown, child (page, "count_all_button"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "count_label"))), ==, "more than 10000 rows");
+  g_assert_true (gtk_widget_get_visible (child (page, "message_label")));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (vetter_console_page_get_model (page))), >, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.count-all", NULL);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "count_label"), "20000 rows" });
+  g_assert_false (gtk_widget_get_visible (child (page, "count_all_button")));
+
+  gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_exec_sql (test_db, "DELETE FROM item WHERE id > 1000");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -945,6 +990,7 @@ main (int   argc,
   g_test_add_func ("/console/retry", test_console_retry);
   g_test_add_func ("/console/keys", test_console_keys);
   g_test_add_func ("/console/delete", test_console_delete);
+  g_test_add_func ("/console/count-all", test_console_count_all);
 
   status = g_test_run ();
   g_clear_object (&app);

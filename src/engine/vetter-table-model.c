@@ -132,6 +132,7 @@ typedef struct
 {
   VetterQuery *query;
   gint64       limit;   /* 0: all */
+  guint        time_limit_ms;
 } KeysJob;
 
 static void
@@ -152,7 +153,7 @@ store_query_keys (VetterStore  *store,
   GArray *keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean ok;
 
-  vetter_store_set_query_time_limit (store, QUERY_TIME_LIMIT_MS);
+  vetter_store_set_query_time_limit (store, job->time_limit_ms);
   ok = vetter_store_query_keys (store, job->query, job->limit, keys, error);
   vetter_store_set_query_time_limit (store, 0);
   if (!ok)
@@ -264,6 +265,7 @@ struct _VetterTableModel
   guint              shown;       /* the first keys the list has: GTK's rows */
   guint              grow_id;     /* shows more of them, a frame at a time */
   gboolean           all_keys;    /* every key of the query is in */
+  guint              time_limit_ms;
   GHashTable        *records;     /* position → VetterRecord, the rows asked for */
   GHashTable        *pages;       /* page numbers asked for since the last query */
   GCancellable      *cancellable; /* the running query's and its pages' */
@@ -540,9 +542,11 @@ run_query (VetterTableModel *self)
   /* A first page, on screen at once, then every key. */
   first->query = vetter_query_copy (self->query);
   first->limit = FIRST_PAGE;
+  first->time_limit_ms = self->time_limit_ms;
   vetter_database_run_async (self->database, store_query_keys, first, keys_job_free, (GDestroyNotify) g_array_unref,
                              self->cancellable, on_first_keys, g_object_ref (self));
   job->query = vetter_query_copy (self->query);
+  job->time_limit_ms = self->time_limit_ms;
   vetter_database_run_async (self->database, store_query_keys, job, keys_job_free, (GDestroyNotify) g_array_unref,
                              self->cancellable, on_keys, g_object_ref (self));
 }
@@ -618,6 +622,7 @@ vetter_table_model_init (VetterTableModel *self)
 {
   self->keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->records = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->time_limit_ms = QUERY_TIME_LIMIT_MS;
   self->pages = g_hash_table_new (NULL, NULL);
 }
 
@@ -655,6 +660,13 @@ const VetterQuery *
 vetter_table_model_get_query (VetterTableModel *self)
 {
   return self->query;
+}
+
+void
+vetter_table_model_set_time_limit (VetterTableModel *self,
+                                   guint             milliseconds)
+{
+  self->time_limit_ms = milliseconds;
 }
 
 gboolean

@@ -56,4 +56,9 @@ void               vetter_table_model_stop      (VetterTableModel  *self);
 /* FALSE while a query runs. */
 gboolean           vetter_table_model_is_ready  (VetterTableModel  *self);
 
+/* How long reading the keys may take before the list keeps its first page
+ * and says it was cut short (2 s; a test makes it shorter). */
+void               vetter_table_model_set_time_limit (VetterTableModel *self,
+                                                      guint             milliseconds);
+
 G_END_DECLS

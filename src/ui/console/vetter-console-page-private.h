@@ -29,6 +29,7 @@ struct _VetterConsolePage
   GtkListBox        *table_list;
   GtkSearchEntry    *search_entry;
   GtkLabel          *count_label;
+  GtkWidget         *count_all_button;
   GtkLabel          *message_label;
   GtkBox            *facet_box;
   GtkColumnView     *column_view;
@@ -74,6 +75,7 @@ struct _VetterConsolePage
   GCancellable      *count_cancellable;
   gint64             quick_count;   /* the capped count of the running query; -1: not yet */
   gboolean           quick_capped;
+  gboolean           partial;       /* reading every key was cut short */
   const VetterTable *table;
   VetterTableModel  *model;
   GHashTable        *chosen;        /* field → GPtrArray of values ticked */

@@ -95,8 +95,60 @@ on_quick_count (GObject      *source,
     return;
   self->quick_count = count->count;
   self->quick_capped = count->capped;
-  if (self->model && !vetter_table_model_is_ready (self->model))
+  /* Shown while the keys are read, or in place of them when reading them
+   * was cut short. */
+  if (self->model && (!vetter_table_model_is_ready (self->model) || self->partial))
     show_count (self, count->count, count->capped);
+  if (self->partial)
+    gtk_widget_set_visible (self->count_all_button, count->capped);
+}
+
+/* ---- Count all ---------------------------------------------------------------- */
+
+static gpointer
+store_count_all (VetterStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  gint64 count = vetter_store_query_count (store, data, 0, NULL, error);
+
+  return count < 0 ? NULL : g_memdup2 (&count, sizeof count);
+}
+
+static void
+on_counted_all (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(VetterConsolePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree gint64 *count = vetter_database_run_finish (VETTER_DATABASE (source), result, &error);
+
+  if (count == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_label (self->count_label, _("Not counted"));
+      return;
+    }
+  show_count (self, *count, FALSE);
+}
+
+/* Counts every matching row, however long it takes (in the background,
+ * cancelled by the next query). */
+static void
+count_all_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *parameter)
+{
+  VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
+
+  if (self->model == NULL)
+    return;
+  gtk_widget_set_visible (self->count_all_button, FALSE);
+  gtk_label_set_label (self->count_label, _("Counting all…"));
+  vetter_database_run_async (self->database, store_count_all, vetter_console_page_build_query (self),
+                             (GDestroyNotify) vetter_query_free, g_free, self->count_cancellable, on_counted_all,
+                             g_object_ref (self));
 }
 
 void
@@ -113,6 +165,8 @@ vetter_console_page_run_query (VetterConsolePage *self)
   if (self->selection)
     gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   gtk_label_set_label (self->count_label, _("Counting…"));
+  gtk_widget_set_visible (self->count_all_button, FALSE);
+  self->partial = FALSE;
   g_cancellable_cancel (self->count_cancellable);
   g_clear_object (&self->count_cancellable);
   self->count_cancellable = g_cancellable_new ();
@@ -142,12 +196,15 @@ on_model_loaded (VetterConsolePage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), error != NULL);
   if (error)
     {
-      /* The first rows are there; the count is the quick one, if any. */
+      /* The first rows are there; the count is the quick one, if any, and
+       * when it says only "more than", the person may count them all. */
+      self->partial = TRUE;
       gtk_label_set_label (self->message_label, error->message);
       if (self->quick_count >= 0)
         show_count (self, self->quick_count, self->quick_capped);
       else
         gtk_label_set_label (self->count_label, _("Not counted"));
+      gtk_widget_set_visible (self->count_all_button, self->quick_count < 0 || self->quick_capped);
     }
   else
     show_count (self, n, FALSE);
@@ -435,6 +492,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, table_list);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, count_all_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, message_label);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, facet_box);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, column_view);
@@ -471,6 +529,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   vetter_console_export_class_init (widget_class);
   vetter_console_views_class_init (widget_class);
   vetter_console_detail_class_init (widget_class);
+  gtk_widget_class_install_action (widget_class, "console.count-all", NULL, count_all_action);
   gtk_widget_class_install_action (widget_class, "console.move", "i", move_action);
   gtk_widget_class_install_action (widget_class, "console.toggle-selected", NULL, toggle_selected_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "console.move", "i", 1);
