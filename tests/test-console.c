@@ -893,6 +893,22 @@ test_console_delete (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+note_fraction (double         *furthest,
+               GParamSpec     *pspec,
+               GtkProgressBar *bar)
+{
+  *furthest = MAX (*furthest, gtk_progress_bar_get_fraction (bar));
+}
+
+static gboolean
+label_starts (gpointer data)
+{
+  const char **pair = data;
+
+  return g_str_has_prefix (gtk_label_get_label (GTK_LABEL (pair[0])), pair[1]);
+}
+
 static gboolean
 more_than_20000 (gpointer data)
 {
@@ -908,7 +924,8 @@ widget_shown (gpointer data)
 }
 
 /* A list whose keys take too long to read keeps its first rows and says
- * "more than 10,000"; Count All counts them every one. */
+ * "more than 10,000"; Count All counts them every one. A long export
+ * shows how far it has come. */
 static void
 test_console_count_all (void)
 {
@@ -933,7 +950,25 @@ test_console_count_all (void)
   test_wait_until (label_is, (const char *[]) { (const char *) child (page, "count_label"), "20000 rows" });
   g_assert_false (gtk_widget_get_visible (child (page, "count_all_button")));
 
+  /* Exported whole, the bar shows how far it has come, then goes. */
+  vetter_table_model_set_time_limit (vetter_console_page_get_model (page), 2000);
   gtk_editable_set_text (GTK_EDITABLE (child (page, "search_entry")), "");
+  test_wait_until (more_than_20000, page);
+  {
+    g_autofree char *dir = test_tmpdir ();
+    g_autofree char *path = g_build_filename (dir, "lots.csv", NULL);
+    double furthest = 0;
+
+    g_signal_connect_swapped (child (page, "export_progress"), "notify::fraction", G_CALLBACK (note_fraction),
+                              &furthest);
+    vetter_console_page_export (page, "csv", path);
+    g_assert_true (gtk_widget_get_visible (child (page, "export_progress")));
+    test_wait_until (label_starts, (const char *[]) { (const char *) child (page, "result_label"), "Exported 200" });
+    g_assert_false (gtk_widget_get_visible (child (page, "export_progress")));
+    g_assert_cmpfloat (furthest, >, 0.2);
+    g_signal_handlers_disconnect_by_func (child (page, "export_progress"), note_fraction, &furthest);
+    test_remove_tree (dir);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   test_exec_sql (test_db, "DELETE FROM item WHERE id > 1000");
 }

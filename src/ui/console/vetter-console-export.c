@@ -48,9 +48,17 @@ show_export_progress (gpointer data)
 
   if (self && self->exporting)
     {
-      g_autofree char *text = g_strdup_printf (_("Exporting… %" G_GINT64_FORMAT " rows"), progress->written);
+      g_autofree char *text = self->export_total > 0
+                                ? g_strdup_printf (_("Exporting… %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " rows"),
+                                                   progress->written, self->export_total)
+                                : g_strdup_printf (_("Exporting… %" G_GINT64_FORMAT " rows"), progress->written);
 
       gtk_label_set_label (self->result_label, text);
+      if (self->export_total > 0)
+        gtk_progress_bar_set_fraction (self->export_progress,
+                                       MIN (1.0, (double) progress->written / self->export_total));
+      else
+        gtk_progress_bar_pulse (self->export_progress);
     }
   g_weak_ref_clear (&progress->page);
   g_free (progress);
@@ -93,6 +101,7 @@ on_exported (GObject      *source,
   g_autofree char *text = NULL;
 
   self->exporting = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->export_progress), FALSE);
   if (written == NULL)
     text = g_strdup_printf (_("Not exported: %s"), error->message);
   else
@@ -119,6 +128,11 @@ vetter_console_page_export (VetterConsolePage *self,
   job->path = g_strdup (path);
   g_weak_ref_init (&job->page, self);
   self->exporting = TRUE;
+  /* The list's count, when every key is in: the bar shows how far. */
+  self->export_total = self->model && vetter_table_model_is_ready (self->model) && !self->partial
+                         ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+  gtk_progress_bar_set_fraction (self->export_progress, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->export_progress), TRUE);
   gtk_action_bar_set_revealed (self->action_bar, TRUE);
   gtk_label_set_label (self->result_label, _("Exporting…"));
   vetter_database_run_async (self->database, store_export, job, export_job_free, g_free, NULL, on_exported,

@@ -47,6 +47,8 @@ struct _VetterConsolePage
   GtkWidget         *try_again_button;
   GtkWidget         *revert_button;
   GtkMenuButton     *export_button;
+  GtkProgressBar    *export_progress;
+  gint64             export_total;  /* rows to export, when known; 0: not */
   GtkMenuButton     *views_button;
   GtkLabel          *view_label;
   GtkStack          *stack;

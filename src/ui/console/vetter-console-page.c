@@ -511,6 +511,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, revert_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_progress);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, views_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, view_label);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, stack);
