@@ -98,6 +98,19 @@ vetter_console_page_acted_on (VetterConsolePage *self)
 }
 
 
+GArray *
+vetter_console_page_start_on_ads (VetterConsolePage *self)
+{
+  GArray *keys;
+
+  if (!vetter_console_page_acts_on_ads (self) || self->acting)
+    return NULL;
+  keys = vetter_console_page_acted_on (self);
+  if (keys)
+    self->acting = TRUE;
+  return keys;
+}
+
 gpointer
 vetter_console_page_action_answer (VetterConsolePage *self,
                                    GAsyncResult      *result,
@@ -184,18 +197,14 @@ vetter_console_page_edit (VetterConsolePage *self,
                           const char        *value)
 {
   EditJob *job;
-  GArray *keys;
+  GArray *keys = vetter_console_page_start_on_ads (self);
 
-  if (!vetter_console_page_acts_on_ads (self) || self->acting)
-    return;
-  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
   job = g_new0 (EditJob, 1);
   job->item_ids = keys;
   job->field = g_strdup (field);
   job->value = g_strdup (value);
-  self->acting = TRUE;
   vetter_database_run_async (self->database, store_edit, job, edit_job_free, (GDestroyNotify) vetter_edit_undo_free,
                              NULL, on_edited, g_object_ref (self));
 }
@@ -288,15 +297,11 @@ decide_many (VetterConsolePage *self,
              VetterStatus       status,
              const char        *reason_code)
 {
-  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GArray) keys = vetter_console_page_start_on_ads (self);
   g_autoptr(VetterItemDecision) decision = NULL;
 
-  if (!vetter_console_page_acts_on_ads (self) || self->acting)
-    return;
-  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
-  self->acting = TRUE;
   decision = vetter_item_decision_new_manual (status, reason_code, NULL, g_get_user_name ());
   vetter_engine_decide_many_async (self->engine, keys, decision, g_get_user_name (), NULL, on_decided_many,
                                    g_object_ref (self));
@@ -541,17 +546,13 @@ vetter_console_page_retry (VetterConsolePage *self,
                            gboolean           decided_too)
 {
   RetryJob *job;
-  GArray *keys;
+  GArray *keys = vetter_console_page_start_on_ads (self);
 
-  if (!vetter_console_page_acts_on_ads (self) || self->acting)
-    return;
-  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
   job = g_new0 (RetryJob, 1);
   job->item_ids = keys;
   job->decided_too = decided_too;
-  self->acting = TRUE;
   /* The job is its own answer: given back to on_retried, or freed by
    * store_retry when it fails. */
   vetter_database_run_async (self->database, store_retry, job, NULL, retry_job_free, NULL, on_retried,

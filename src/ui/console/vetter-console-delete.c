@@ -185,16 +185,12 @@ delete_action (GtkWidget  *widget,
 {
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
   DeleteJob *job;
-  GArray *keys;
+  GArray *keys = vetter_console_page_start_on_ads (self);
 
-  if (!vetter_console_page_acts_on_ads (self) || self->acting)
-    return;
-  keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
     return;
   job = g_new0 (DeleteJob, 1);
   job->item_ids = keys;
-  self->acting = TRUE;
   vetter_database_run_async (self->database, store_plan, job, NULL, delete_job_free, NULL, on_planned,
                              g_object_ref (self));
 }

@@ -133,6 +133,10 @@ gboolean     vetter_console_page_acts_on_ads     (VetterConsolePage *self);
 /* The keys the next action is for (the selected rows, or every matching
  * one), or NULL when there are none, the person told why. */
 GArray      *vetter_console_page_acted_on        (VetterConsolePage *self);
+/* The keys an action on ads is for, the page acting from then on; NULL
+ * when it cannot act now (not a list of ads, another action running,
+ * nothing selected: the person told why). */
+GArray      *vetter_console_page_start_on_ads    (VetterConsolePage *self);
 /* The answer of an action run on the database thread, or NULL when it
  * failed, the person told why (after @failed, when given); either way
  * the page may act again. */
