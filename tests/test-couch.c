@@ -31,7 +31,9 @@ has_problem (gpointer data)
 
 /* A moderator's desktop cannot create the database and says who can; an
  * admin's creates it with its security and validation, which then refuse
- * a malformed decision and a writer without the moderator role. */
+ * a malformed decision and a writer without the moderator role; a
+ * decision or claim in another's name, the team's settings changed by a
+ * moderator, a moderator's deletion and a deactivated user. */
 static void
 test_provision_and_validate (Fixture       *f,
                              gconstpointer  data)
@@ -73,11 +75,53 @@ test_provision_and_validate (Fixture       *f,
                            "{\"type\":\"decision\",\"ad\":\"abc\",\"status\":\"approved\",\"decided_by\":\"vic\","
                            "\"decided_at\":1,\"auto\":false}", &status);
   g_assert_true (status == 401 || status == 403);
-  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "moderator role"));
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "vic may only read"));
   answer = couch_request (f, "PUT", "vetter/decision:abc", "ben", BEN_PASSWORD,
                           "{\"type\":\"decision\",\"ad\":\"abc\",\"status\":\"approved\",\"decided_by\":\"ben\","
                           "\"decided_at\":1,\"auto\":false}", &status);
   g_assert_cmpuint (status, ==, 201);
+
+  /* Whatever a desktop sends, the server holds each role to its own:
+   * a decision or a claim in someone else's name, ... */
+  g_clear_pointer (&refused, json_object_unref);
+  refused = couch_request (f, "PUT", "vetter/decision:def", "ben", BEN_PASSWORD,
+                           "{\"type\":\"decision\",\"ad\":\"def\",\"status\":\"approved\",\"decided_by\":\"ana\","
+                           "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_true (status == 401 || status == 403);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"),
+                            "ben may not write a decision by ana"));
+  g_clear_pointer (&refused, json_object_unref);
+  refused = couch_request (f, "PUT", "vetter/claim:def", "ben", BEN_PASSWORD,
+                           "{\"type\":\"claim\",\"holder\":\"desk\",\"moderator\":\"ana\",\"expires\":1}",
+                           &status);
+  g_assert_true (status == 401 || status == 403);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "ben may not claim for ana"));
+  /* ... the team's settings changed by anyone but an admin, ... */
+  g_clear_pointer (&refused, json_object_unref);
+  refused = couch_request (f, "PUT", "vetter/config:rules", "ben", BEN_PASSWORD, "{\"type\":\"config\"}", &status);
+  g_assert_true (status == 401 || status == 403);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "only an admin may change"));
+  g_clear_pointer (&answer, json_object_unref);
+  answer = as_admin (f, "PUT", "vetter/config:rules", "{\"type\":\"config\"}", 201);
+  /* ... a deletion by a moderator, ... */
+  g_clear_pointer (&refused, json_object_unref);
+  {
+    g_autoptr(JsonObject) doc = database_doc (f, "decision:abc");
+    g_autofree char *path = g_strdup_printf ("vetter/decision:abc?rev=%s", json_object_get_string_member (doc, "_rev"));
+
+    refused = couch_request (f, "DELETE", path, "ben", BEN_PASSWORD, NULL, &status);
+  }
+  g_assert_true (status == 401 || status == 403);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "reason"), "only an admin may delete"));
+  /* ... and anything by a user whose Vetter role was taken away. */
+  g_clear_pointer (&answer, json_object_unref);
+  answer = as_admin (f, "PUT", "_users/org.couchdb.user:dee",
+                     "{\"name\":\"dee\",\"password\":\"dee-secret-3c1a\",\"roles\":[],\"type\":\"user\"}", 201);
+  g_clear_pointer (&refused, json_object_unref);
+  refused = couch_request (f, "PUT", "vetter/decision:ghi", "dee", "dee-secret-3c1a",
+                           "{\"type\":\"decision\",\"ad\":\"ghi\",\"status\":\"approved\",\"decided_by\":\"dee\","
+                           "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_true (status == 401 || status == 403);
 
   desktop_free (ben);
   desktop_free (admin);
@@ -377,11 +421,12 @@ store_delete_uid (VetterStore  *store,
                   gpointer      data,
                   GError      **error)
 {
-  g_autoptr(VetterItemDetail) item = store_detail_by_uid (store, data, error);
+  const char * const *args = data;
+  g_autoptr(VetterItemDetail) item = store_detail_by_uid (store, (gpointer) args[0], error);
   g_autoptr(GPtrArray) files = NULL;
 
   g_assert_cmpint (item->id, >, 0);
-  files = vetter_store_delete_items (store, &item->id, 1, "ana", error);
+  files = vetter_store_delete_items (store, &item->id, 1, args[1], error);
   g_assert_nonnull (files);
   vetter_store_remove_files (files);
   return GINT_TO_POINTER (TRUE);
@@ -402,20 +447,21 @@ ad_gone (gpointer data)
   return item->id == 0;
 }
 
-/* An ad deleted on one desktop leaves the shared database (its ad and
- * decision documents) and, through the feed, every other desktop. */
+/* An ad an admin deletes leaves the shared database (its ad and decision
+ * documents) and, through the feed, every other desktop; a moderator's
+ * deletion is refused by the server, its removal parked with the reason. */
 static void
 test_delete_everywhere (Fixture       *f,
                         gconstpointer  data)
 {
-  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, TRUE);
   Desktop *ana = desktop_new (f, "ana", "ana", ANA_PASSWORD, FALSE, TRUE);
   Desktop *ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, FALSE, TRUE);
   g_autoptr(GPtrArray) ads = NULL;
   g_autofree char *decision_id = NULL;
   g_autofree char *uid = NULL;
+  g_autofree char *kept = NULL;
   g_autoptr(JsonObject) doc = NULL;
-  QueueWait pulled;
   StatusWait seen;
   VetterOutboxCounts left;
 
@@ -423,18 +469,31 @@ test_delete_everywhere (Fixture       *f,
   drain (ana);
   ads = ads_in_database (f);
   g_assert_cmpuint (ads->len, ==, 2);
-  decide (ana, ads->pdata[0], "approved", NULL);
+  uid = g_strdup (ads->pdata[0]);
+  kept = g_strdup (ads->pdata[1]);
+  decide (ana, uid, "approved", NULL);
   drain (ana);
-  seen = (StatusWait) { ben, ads->pdata[0], "approved" };
+  seen = (StatusWait) { admin, uid, "approved" };
   test_wait_until (item_has_status, &seen);
-  decision_id = g_strconcat ("decision:", (const char *) ads->pdata[0], NULL);
+  seen = (StatusWait) { ben, uid, "approved" };
+  test_wait_until (item_has_status, &seen);
+  decision_id = g_strconcat ("decision:", uid, NULL);
   doc = database_doc (f, decision_id);
   g_assert_nonnull (doc);
   g_clear_pointer (&doc, json_object_unref);
 
-  uid = g_strdup (ads->pdata[0]);
-  in_store (ana, store_delete_uid, uid);
+  /* Ana, a moderator, deletes the other ad on her desktop: the server
+   * keeps it, and her outbox parks the removal saying why. */
+  in_store (ana, store_delete_uid, (const char *[]) { kept, "ana" });
   left = drain (ana);
+  g_assert_cmpint (left.parked, ==, 1);
+  g_clear_pointer (&ads, g_ptr_array_unref);
+  ads = ads_in_database (f);
+  g_assert_cmpuint (ads->len, ==, 2);
+
+  /* The admin deletes the first: gone from the database and from Ben's. */
+  in_store (admin, store_delete_uid, (const char *[]) { uid, "admin" });
+  left = drain (admin);
   g_assert_cmpint (left.parked, ==, 0);
   g_clear_pointer (&ads, g_ptr_array_unref);
   ads = ads_in_database (f);
@@ -442,8 +501,11 @@ test_delete_everywhere (Fixture       *f,
   doc = database_doc (f, decision_id);
   g_assert_null (doc);
   test_wait_until (ad_gone, &(GoneWait) { ben, uid });
-  pulled = (QueueWait) { ben, 1, "needs_review" };
-  test_wait_until (queue_has, &pulled);
+  {
+    g_autoptr(VetterItemDetail) still = detail (ben, kept);
+
+    g_assert_cmpint (still->id, >, 0);
+  }
 
   desktop_free (ben);
   desktop_free (ana);

@@ -38,6 +38,7 @@ struct _VetterEngine
 
   VetterDatabase *database;
   gboolean        owns_database;
+  char           *person;         /* who acts here; NULL: the system account */
   GMainContext   *main_context;   /* where signals are emitted */
   GThreadPool    *pool;
   GCancellable   *cancellable;    /* cancelled on close: stops downloads */
@@ -1030,6 +1031,7 @@ vetter_engine_finalize (GObject *object)
 {
   VetterEngine *self = VETTER_ENGINE (object);
 
+  g_free (self->person);
   g_clear_pointer (&self->progress, g_hash_table_unref);
   g_clear_pointer (&self->active_batches, g_hash_table_unref);
   g_clear_pointer (&self->changed_items, g_array_unref);
@@ -1138,6 +1140,22 @@ vetter_engine_new (const char         *db_path,
 
   self->owns_database = TRUE;
   return self;
+}
+
+const char *
+vetter_engine_get_person (VetterEngine *self)
+{
+  g_return_val_if_fail (VETTER_IS_ENGINE (self), NULL);
+  return self->person ? self->person : g_get_user_name ();
+}
+
+void
+vetter_engine_set_person (VetterEngine *self,
+                          const char   *person)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  g_free (self->person);
+  self->person = person && *person ? g_strdup (person) : NULL;
 }
 
 VetterDatabase *

@@ -43,6 +43,12 @@ VetterEngine   *vetter_engine_new              (const char           *db_path,
 VetterEngine   *vetter_engine_new_for_database (VetterDatabase       *database,
                                                 const VetterConfig   *config);
 /* Returns: (transfer none): the database the engine works on. */
+/* The person who acts on this desktop, as every decision, claim, note and
+ * audit row records them: with a shared database its login (the server
+ * checks it), otherwise the system account. */
+const char     *vetter_engine_get_person      (VetterEngine         *self);
+void            vetter_engine_set_person      (VetterEngine         *self,
+                                               const char           *person);
 VetterDatabase *vetter_engine_get_database     (VetterEngine         *self);
 
 /* Opens the database if it is not yet, and queues again the work a

@@ -12,8 +12,14 @@
 
 G_BEGIN_DECLS
 
-/* The role the database's validation lets write; others may only read. */
+/* The Vetter roles of the database's users (CouchDB `_users` roles). A
+ * moderator decides and claims in their own name; an admin also changes
+ * team settings and staff and deletes; a worker writes processing
+ * results; a viewer reads. */
 #define VETTER_COUCH_ROLE "moderator"
+#define VETTER_COUCH_ADMIN_ROLE "admin"
+#define VETTER_COUCH_WORKER_ROLE "worker"
+#define VETTER_COUCH_VIEWER_ROLE "viewer"
 /* How long a claim on an ad holds when nobody releases it. */
 #define VETTER_COUCH_CLAIM_SECONDS (10 * 60)
 

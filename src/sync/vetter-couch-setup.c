@@ -60,20 +60,36 @@ static void run_step (VetterCouchSetup *self, Step step);
 
 /* Bumped whenever the validation below changes, so that an admin's
  * desktop replaces an older one. */
-#define DESIGN_VERSION 1
+#define DESIGN_VERSION 2
 
-/* Runs in the database on every write. Writers need the moderator role
- * (or to be an admin); documents must have the shape Vetter reads. */
+/* Runs in the database on every write, whatever wrote it. A viewer (or a
+ * user without a Vetter role, a deactivated one among them) writes
+ * nothing; a moderator decides and claims in their own name only; a
+ * worker writes processing results (the rules' decisions, ads and
+ * batches); only an admin changes the team's settings and staff, or
+ * deletes (but a moderator lets go of their own claim). Documents must
+ * have the shape Vetter reads. */
 static const char validate_doc_update[] =
   "function (newDoc, oldDoc, userCtx, secObj) {\n"
   "  var roles = userCtx.roles || [];\n"
-  "  if (roles.indexOf('_admin') < 0 && roles.indexOf('" VETTER_COUCH_ROLE "') < 0)\n"
-  "    throw ({ forbidden: 'only users with the " VETTER_COUCH_ROLE " role may write here' });\n"
-  "  if (newDoc._deleted)\n"
-  "    return;\n"
+  "  var admin = roles.indexOf('_admin') >= 0 || roles.indexOf('" VETTER_COUCH_ADMIN_ROLE "') >= 0;\n"
+  "  var moderator = admin || roles.indexOf('" VETTER_COUCH_ROLE "') >= 0;\n"
+  "  var worker = roles.indexOf('" VETTER_COUCH_WORKER_ROLE "') >= 0;\n"
+  "  var me = userCtx.name;\n"
+  "  if (!moderator && !worker)\n"
+  "    throw ({ forbidden: 'only users with the " VETTER_COUCH_ROLE ", " VETTER_COUCH_ADMIN_ROLE " or "
+  VETTER_COUCH_WORKER_ROLE " role may write here; ' + (me || 'this user') + ' may only read' });\n"
   "  var id = newDoc._id;\n"
   "  function need (ok, what) { if (!ok) throw ({ forbidden: id + ': ' + what }); }\n"
   "  function text (v) { return typeof v === 'string' && v.length > 0; }\n"
+  "  if (id.indexOf('config:') === 0 || id.indexOf('staff:') === 0)\n"
+  "    need (admin, 'only an admin may change the team\\'s settings and staff');\n"
+  "  if (newDoc._deleted) {\n"
+  "    if (id.indexOf('claim:') === 0 && oldDoc && oldDoc.moderator === me)\n"
+  "      return;\n"
+  "    need (admin, 'only an admin may delete');\n"
+  "    return;\n"
+  "  }\n"
   "  if (id.indexOf('decision:') === 0) {\n"
   "    need (newDoc.type === 'decision', 'type must be \"decision\"');\n"
   "    need (newDoc.ad === id.substring (9), 'ad must be the id after \"decision:\"');\n"
@@ -85,13 +101,19 @@ static const char validate_doc_update[] =
   "    need (typeof newDoc.auto === 'boolean', 'auto must say whether rules decided');\n"
   "    if (newDoc.status === 'rejected')\n"
   "      need (text (newDoc.reason_code), 'a rejection needs a reason_code');\n"
+  "    if (!newDoc.auto)\n"
+  "      need (admin || (moderator && newDoc.decided_by === me),\n"
+  "            'a person decides in their own name: ' + me + ' may not write a decision by ' + newDoc.decided_by);\n"
   "  } else if (id.indexOf('ad:') === 0) {\n"
   "    need (newDoc.type === 'ad', 'type must be \"ad\"');\n"
   "    need (Array.isArray (newDoc.images) && newDoc.images.length > 0, 'images must list the image URLs');\n"
   "  } else if (id.indexOf('claim:') === 0) {\n"
+  "    need (moderator, 'only a moderator reviews, and claims');\n"
   "    need (newDoc.type === 'claim', 'type must be \"claim\"');\n"
   "    need (text (newDoc.holder), 'holder must name the desktop');\n"
   "    need (typeof newDoc.expires === 'number', 'expires must be a time');\n"
+  "    need (admin || newDoc.moderator === me,\n"
+  "          'a moderator claims in their own name: ' + me + ' may not claim for ' + newDoc.moderator);\n"
   "  } else if (id.indexOf('batch:') === 0) {\n"
   "    need (newDoc.type === 'batch', 'type must be \"batch\"');\n"
   "  }\n"
@@ -109,7 +131,7 @@ design_doc (void)
   return doc;
 }
 
-/* Members (moderators, and "viewer"s who may only read) and admins; a
+/* Members (viewers, who only read, moderators, admins and workers); a
  * database without it is open to anyone on pouchdb-server. */
 static JsonObject *
 security_doc (void)
@@ -122,7 +144,9 @@ security_doc (void)
   json_object_set_array_member (admins, "names", json_array_new ());
   json_object_set_array_member (admins, "roles", json_array_new ());
   json_array_add_string_element (roles, VETTER_COUCH_ROLE);
-  json_array_add_string_element (roles, "viewer");
+  json_array_add_string_element (roles, VETTER_COUCH_VIEWER_ROLE);
+  json_array_add_string_element (roles, VETTER_COUCH_ADMIN_ROLE);
+  json_array_add_string_element (roles, VETTER_COUCH_WORKER_ROLE);
   json_object_set_array_member (members, "names", json_array_new ());
   json_object_set_array_member (members, "roles", roles);
   json_object_set_object_member (doc, "admins", admins);

@@ -113,6 +113,9 @@ on_secrets_filled (GObject      *source,
     return;
   vetter_services_free (self->services);
   self->services = g_steal_pointer (&services);
+  /* With a shared database, the person is its login: what the server
+   * knows them by, and checks every decision and claim against. */
+  vetter_engine_set_person (self->engine, vetter_services_has_couch (self->services) ? self->services->couch_user : NULL);
   if (self->sync)
     vetter_sync_stop (self->sync);
   g_clear_object (&self->sync);

@@ -137,6 +137,7 @@ typedef struct
   char   *field;
   char   *value;
   VetterEditUndo *undo;   /* borrowed, for an undo */
+  char   *person;         /* in whose name */
 } EditJob;
 
 static void
@@ -147,6 +148,7 @@ edit_job_free (gpointer data)
   g_clear_pointer (&job->item_ids, g_array_unref);
   g_free (job->field);
   g_free (job->value);
+  g_free (job->person);
   g_free (job);
 }
 
@@ -158,7 +160,7 @@ store_edit (VetterStore  *store,
   EditJob *job = data;
 
   return vetter_store_edit_many (store, (const gint64 *) (gpointer) job->item_ids->data, job->item_ids->len, job->field,
-                                 job->value, g_get_user_name (), error);
+                                 job->value, job->person, error);
 }
 
 static gpointer
@@ -168,7 +170,7 @@ store_undo_edit (VetterStore  *store,
 {
   EditJob *job = data;
 
-  return vetter_store_undo_edit (store, job->undo, g_get_user_name (), error) ? GINT_TO_POINTER (TRUE) : NULL;
+  return vetter_store_undo_edit (store, job->undo, job->person, error) ? GINT_TO_POINTER (TRUE) : NULL;
 }
 
 static void
@@ -205,6 +207,7 @@ vetter_console_page_edit (VetterConsolePage *self,
   job->item_ids = keys;
   job->field = g_strdup (field);
   job->value = g_strdup (value);
+  job->person = g_strdup (vetter_engine_get_person (self->engine));
   vetter_database_run_async (self->database, store_edit, job, edit_job_free, (GDestroyNotify) vetter_edit_undo_free,
                              NULL, on_edited, g_object_ref (self));
 }
@@ -302,8 +305,9 @@ decide_many (VetterConsolePage *self,
 
   if (keys == NULL)
     return;
-  decision = vetter_item_decision_new_manual (status, reason_code, NULL, g_get_user_name ());
-  vetter_engine_decide_many_async (self->engine, keys, decision, g_get_user_name (), NULL, on_decided_many,
+  decision = vetter_item_decision_new_manual (status, reason_code, NULL, vetter_engine_get_person (self->engine));
+  vetter_engine_decide_many_async (self->engine, keys, decision, vetter_engine_get_person (self->engine), NULL,
+                                   on_decided_many,
                                    g_object_ref (self));
 }
 
@@ -385,11 +389,13 @@ undo_action (GtkWidget  *widget,
       EditJob *job = g_new0 (EditJob, 1);
 
       job->undo = self->last_edit;
+      job->person = g_strdup (vetter_engine_get_person (self->engine));
       vetter_database_run_async (self->database, store_undo_edit, job, edit_job_free, NULL, NULL, on_undone_edit,
                                  g_object_ref (self));
       return;
     }
-  vetter_engine_undo_many_async (self->engine, self->last_undo, g_get_user_name (), NULL, on_undone_many,
+  vetter_engine_undo_many_async (self->engine, self->last_undo, vetter_engine_get_person (self->engine), NULL,
+                                 on_undone_many,
                                  g_object_ref (self));
 }
 
@@ -475,7 +481,8 @@ revert_action (GtkWidget  *widget,
       return;
     }
   self->acting = TRUE;
-  vetter_engine_revert_async (self->engine, g_array_index (keys, gint64, 0), g_get_user_name (), NULL, on_reverted,
+  vetter_engine_revert_async (self->engine, g_array_index (keys, gint64, 0), vetter_engine_get_person (self->engine),
+                              NULL, on_reverted,
                               g_object_ref (self));
 }
 
@@ -487,6 +494,7 @@ typedef struct
   gboolean  decided_too;
   GArray   *batches;   /* the answer: to run again */
   guint     retried;
+  char     *person;
 } RetryJob;
 
 static void
@@ -496,6 +504,7 @@ retry_job_free (gpointer data)
 
   g_clear_pointer (&job->item_ids, g_array_unref);
   g_clear_pointer (&job->batches, g_array_unref);
+  g_free (job->person);
   g_free (job);
 }
 
@@ -507,7 +516,7 @@ store_retry (VetterStore  *store,
   RetryJob *job = data;
 
   job->batches = vetter_store_retry_items (store, (const gint64 *) (gpointer) job->item_ids->data,
-                                           job->item_ids->len, job->decided_too, g_get_user_name (), &job->retried,
+                                           job->item_ids->len, job->decided_too, job->person, &job->retried,
                                            error);
   if (job->batches == NULL)
     g_clear_pointer (&job, retry_job_free);
@@ -553,6 +562,7 @@ vetter_console_page_retry (VetterConsolePage *self,
   job = g_new0 (RetryJob, 1);
   job->item_ids = keys;
   job->decided_too = decided_too;
+  job->person = g_strdup (vetter_engine_get_person (self->engine));
   /* The job is its own answer: given back to on_retried, or freed by
    * store_retry when it fails. */
   vetter_database_run_async (self->database, store_retry, job, NULL, retry_job_free, NULL, on_retried,

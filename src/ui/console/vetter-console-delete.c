@@ -22,6 +22,7 @@ typedef struct
   GArray           *item_ids;
   VetterDeletePlan *plan;      /* the answer of the first step */
   guint             deleted;   /* ... and of the second */
+  char             *person;    /* in whose name */
 } DeleteJob;
 
 static void
@@ -31,6 +32,7 @@ delete_job_free (gpointer data)
 
   g_clear_pointer (&job->item_ids, g_array_unref);
   g_clear_pointer (&job->plan, vetter_delete_plan_free);
+  g_free (job->person);
   g_free (job);
 }
 
@@ -55,7 +57,7 @@ store_delete (VetterStore  *store,
 {
   DeleteJob *job = data;
   g_autoptr(GPtrArray) files = vetter_store_delete_items (store, (const gint64 *) (gpointer) job->item_ids->data,
-                                                          job->item_ids->len, g_get_user_name (), error);
+                                                          job->item_ids->len, job->person, error);
 
   if (files == NULL)
     {
@@ -191,6 +193,7 @@ delete_action (GtkWidget  *widget,
     return;
   job = g_new0 (DeleteJob, 1);
   job->item_ids = keys;
+  job->person = g_strdup (vetter_engine_get_person (self->engine));
   vetter_database_run_async (self->database, store_plan, job, NULL, delete_job_free, NULL, on_planned,
                              g_object_ref (self));
 }

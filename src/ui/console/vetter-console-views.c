@@ -21,6 +21,7 @@ typedef struct
   char  *name;
   char  *query;
   GStrv  columns;
+  char  *person;
 } SaveJob;
 
 static void
@@ -32,6 +33,7 @@ save_job_free (gpointer data)
   g_free (job->name);
   g_free (job->query);
   g_strfreev (job->columns);
+  g_free (job->person);
   g_free (job);
 }
 
@@ -43,7 +45,7 @@ store_save_view (VetterStore  *store,
   SaveJob *job = data;
 
   if (!vetter_store_save_view (store, job->table_name, job->name, job->query, (const char * const *) job->columns,
-                               g_get_user_name (), error))
+                               job->person, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -85,6 +87,7 @@ vetter_console_page_save_view (VetterConsolePage *self,
   job->name = g_strdup (name);
   job->query = vetter_query_to_json (query);
   job->columns = g_strv_builder_end (shown);
+  job->person = g_strdup (vetter_engine_get_person (self->engine));
   vetter_database_run_async (self->database, store_save_view, job, save_job_free, NULL, NULL, on_view_saved,
                              g_object_ref (self));
 }

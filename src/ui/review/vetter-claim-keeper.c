@@ -26,6 +26,7 @@ struct _VetterClaimKeeper
   GCancellable    *cancellable;
   gint64           item_id;    /* the item held, and its ad */
   char            *uid;
+  char            *person;     /* in whose name */
   guint            renewal;
 };
 
@@ -85,7 +86,7 @@ send_claim (VetterClaimKeeper *self)
   request->self = g_object_ref (self);
   request->item_id = self->item_id;
   request->uid = g_strdup (self->uid);
-  vetter_couch_claims_claim_async (self->claims, request->uid, g_get_user_name (), self->cancellable, on_claimed, request);
+  vetter_couch_claims_claim_async (self->claims, request->uid, self->person, self->cancellable, on_claimed, request);
 }
 
 static gboolean
@@ -110,7 +111,8 @@ vetter_claim_keeper_release (VetterClaimKeeper *self)
 void
 vetter_claim_keeper_hold (VetterClaimKeeper *self,
                           gint64             item_id,
-                          const char        *uid)
+                          const char        *uid,
+                          const char        *person)
 {
   g_return_if_fail (VETTER_IS_CLAIM_KEEPER (self));
 
@@ -119,6 +121,8 @@ vetter_claim_keeper_hold (VetterClaimKeeper *self,
   vetter_claim_keeper_release (self);
   self->item_id = item_id;
   self->uid = g_strdup (uid);
+  g_free (self->person);
+  self->person = g_strdup (person);
   send_claim (self);
   self->renewal = g_timeout_add_seconds (VETTER_COUCH_CLAIM_SECONDS / 2, on_renewal, self);
 }
@@ -152,6 +156,7 @@ vetter_claim_keeper_finalize (GObject *object)
   VetterClaimKeeper *self = VETTER_CLAIM_KEEPER (object);
 
   g_clear_object (&self->cancellable);
+  g_free (self->person);
   G_OBJECT_CLASS (vetter_claim_keeper_parent_class)->finalize (object);
 }
 

@@ -587,7 +587,7 @@ display (VetterReviewPage *self,
   show_panel (self, ready_panel (self, item));
   fill_image_switcher (self, item);
   if (vetter_status_is_decidable (item->status))
-    vetter_claim_keeper_hold (self->claim, item->id, item->uid);
+    vetter_claim_keeper_hold (self->claim, item->id, item->uid, vetter_engine_get_person (self->engine));
   set_shown (self, item->id);
 }
 
@@ -964,7 +964,7 @@ decide (VetterReviewPage *self,
   g_autoptr(VetterItemDetail) item = acting_item (self) ? vetter_item_detail_ref (acting_item (self)) : NULL;
   g_autofree char *text = NULL;
 
-  if (item == NULL || !vetter_review_cursor_decide (self->cursor, status, code, note, g_get_user_name ()))
+  if (item == NULL || !vetter_review_cursor_decide (self->cursor, status, code, note, vetter_engine_get_person (self->engine)))
     return;
   if (status == VETTER_STATUS_APPROVED)
     text = g_strdup_printf (_("Approved “%s”"), title_of (item));
@@ -1096,7 +1096,7 @@ undo_action (GtkWidget  *widget,
 
   if (self->choosing_reason)
     close_reason_bar (self);
-  if (!vetter_review_cursor_undo (self->cursor, g_get_user_name ()))
+  if (!vetter_review_cursor_undo (self->cursor, vetter_engine_get_person (self->engine)))
     return;
   item = vetter_review_cursor_get_current (self->cursor);
   text = item ? g_strdup_printf (_("Took back the decision on “%s”"), title_of (item))
@@ -1112,7 +1112,7 @@ resolve_action (GtkWidget  *widget,
 {
   VetterReviewPage *self = VETTER_REVIEW_PAGE (widget);
 
-  vetter_review_cursor_resolve (self->cursor, g_str_equal (name, "review.keep-theirs"), g_get_user_name ());
+  vetter_review_cursor_resolve (self->cursor, g_str_equal (name, "review.keep-theirs"), vetter_engine_get_person (self->engine));
 }
 
 static void
@@ -1485,7 +1485,7 @@ vetter_review_page_set_claims (VetterReviewPage  *self,
   vetter_claim_keeper_set_claims (self->claim, claims);
   item = acting_item (self);
   if (item && vetter_status_is_decidable (item->status))
-    vetter_claim_keeper_hold (self->claim, item->id, item->uid);
+    vetter_claim_keeper_hold (self->claim, item->id, item->uid, vetter_engine_get_person (self->engine));
 }
 
 gint64
