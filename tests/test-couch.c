@@ -512,6 +512,44 @@ test_delete_everywhere (Fixture       *f,
   desktop_free (admin);
 }
 
+static gint64
+eleven_minutes_fast (void)
+{
+  return g_get_real_time () + (gint64) 11 * 60 * G_USEC_PER_SEC;
+}
+
+/* A desktop whose clock is eleven minutes fast does not take the claim
+ * another moderator took a moment ago (by its own clock that claim had
+ * lapsed): claims expire by the server's clock, read from its answers. */
+static void
+test_claims_by_server_clock (Fixture       *f,
+                             gconstpointer  data)
+{
+  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  Desktop *ana = desktop_new (f, "ana", "ana", ANA_PASSWORD, FALSE, FALSE);
+  Desktop *ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, FALSE, FALSE);
+  g_autoptr(GPtrArray) ads = NULL;
+  g_autofree char *holder = NULL;
+  g_autoptr(JsonObject) claim_doc = NULL;
+
+  add_ads (f, ana, 1);
+  drain (ana);
+  ads = ads_in_database (f);
+  g_assert_cmpint (claim (ana, ads->pdata[0], NULL), ==, VETTER_CLAIM_TAKEN);
+  vetter_couch_claims_set_clock (vetter_sync_get_couch_claims (ben->sync), eleven_minutes_fast);
+  g_assert_cmpint (claim (ben, ads->pdata[0], &holder), ==, VETTER_CLAIM_HELD);
+  g_assert_cmpstr (holder, ==, "ana");
+  /* And a claim it takes expires by the server's clock too. */
+  g_assert_cmpint (claim (ben, "another-ad", NULL), ==, VETTER_CLAIM_TAKEN);
+  claim_doc = database_doc (f, "claim:another-ad");
+  g_assert_cmpint (json_object_get_int_member (claim_doc, "expires"), <,
+                   g_get_real_time () + (gint64) (VETTER_COUCH_CLAIM_SECONDS + 5) * G_USEC_PER_SEC);
+
+  desktop_free (ben);
+  desktop_free (ana);
+  desktop_free (admin);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -523,6 +561,8 @@ main (int   argc,
   g_test_add ("/couch/feed-changes-announced", Fixture, NULL, fixture_set_up, test_feed_changes_announced,
               fixture_tear_down);
   g_test_add ("/couch/delete-everywhere", Fixture, NULL, fixture_set_up, test_delete_everywhere, fixture_tear_down);
+  g_test_add ("/couch/claims-by-server-clock", Fixture, NULL, fixture_set_up, test_claims_by_server_clock,
+              fixture_tear_down);
   g_test_add ("/couch/faults", Fixture, NULL, fixture_set_up, test_faults, fixture_tear_down);
   return g_test_run ();
 }

@@ -6,6 +6,9 @@
  * claim found lapsed, or this desktop's own from before, is taken over
  * with its revision. One found held is noted in the store, so that the
  * review queue here leaves the ad out while someone else looks at it.
+ * Claims expire by the server's clock, estimated from the Date of its
+ * answers: a desktop whose clock is fast does not take a claim another
+ * moderator still holds.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,6 +36,8 @@ struct _VetterCouchClaims
   GCancellable      *cancellable;
   char              *desktop;     /* this database's id among the desktops */
   GHashTable        *held;        /* uid → revision of the claims this desktop holds */
+  VetterClock        clock;       /* this desktop's; tests set one */
+  gint64             offset;      /* the server's clock less this one's, as last seen */
 };
 
 G_DEFINE_FINAL_TYPE (VetterCouchClaims, vetter_couch_claims, G_TYPE_OBJECT)
@@ -55,6 +60,21 @@ claim_free (Claim *claim)
 }
 
 static void claim_put (GTask *task, const char *rev);
+
+/* The server's time now, as far as its answers tell. */
+static gint64
+server_now (VetterCouchClaims *self)
+{
+  return self->clock () + self->offset;
+}
+
+static void
+note_server_time (VetterCouchClaims       *self,
+                  const VetterCouchAnswer *answer)
+{
+  if (answer && answer->date > 0)
+    self->offset = answer->date - self->clock ();
+}
 
 static char *
 claim_id (const char *uid)
@@ -90,6 +110,7 @@ on_claim_read (GObject      *source,
   JsonObject *doc = answer && answer->status == 200 ? answer->body : NULL;
   const char *holder;
 
+  note_server_time (self, answer);
   if (answer && answer->status == 404 && claim->puts < MAX_CLAIM_PUTS)
     {
       /* Released in between: try again from scratch. */
@@ -104,14 +125,24 @@ on_claim_read (GObject      *source,
   holder = vetter_json_string (doc, "holder");
   if (claim->puts < MAX_CLAIM_PUTS &&
       (g_strcmp0 (holder, self->desktop) == 0 ||
-       vetter_json_int (doc, "expires", 0) < g_get_real_time ()))
+       vetter_json_int (doc, "expires", 0) < server_now (self)))
     {
       /* Ours from before, or lapsed: take it over with its revision. */
       claim_put (g_steal_pointer (&task), vetter_json_string (doc, "_rev"));
       return;
     }
   claim->holder_name = g_strdup (vetter_json_string (doc, "moderator") ? vetter_json_string (doc, "moderator") : holder);
-  vetter_database_post (self->database, store_note_claim, json_object_ref (doc), (GDestroyNotify) json_object_unref);
+  {
+    /* Noted by this desktop's clock, which the store's review queue uses. */
+    JsonNode *copy = json_node_init_object (json_node_alloc (), doc);
+    g_autoptr(JsonNode) noted = json_node_copy (copy);
+
+    json_node_unref (copy);
+    json_object_set_int_member (json_node_get_object (noted), "expires",
+                                vetter_json_int (doc, "expires", 0) - self->offset);
+    vetter_database_post (self->database, store_note_claim, json_object_ref (json_node_get_object (noted)),
+                          (GDestroyNotify) json_object_unref);
+  }
   g_task_return_int (task, VETTER_CLAIM_HELD);
 }
 
@@ -126,6 +157,7 @@ on_claim_put (GObject      *source,
   g_autoptr(VetterCouchAnswer) answer = vetter_couch_client_request_finish (VETTER_COUCH_CLIENT (source), result, NULL);
   g_autofree char *id = claim_id (claim->uid);
 
+  note_server_time (self, answer);
   if (answer == NULL)
     {
       g_task_return_int (task, VETTER_CLAIM_UNKNOWN);
@@ -162,7 +194,7 @@ claim_put (GTask      *task,
   json_object_set_string_member (doc, "type", "claim");
   json_object_set_string_member (doc, "holder", self->desktop);
   json_object_set_string_member (doc, "moderator", claim->moderator);
-  json_object_set_int_member (doc, "expires", g_get_real_time () + (gint64) VETTER_COUCH_CLAIM_SECONDS * G_USEC_PER_SEC);
+  json_object_set_int_member (doc, "expires", server_now (self) + (gint64) VETTER_COUCH_CLAIM_SECONDS * G_USEC_PER_SEC);
   if (rev)
     json_object_set_string_member (doc, "_rev", rev);
   vetter_couch_client_request_async (self->client, "PUT", id, NULL, doc, FALSE, g_task_get_cancellable (task),
@@ -230,6 +262,14 @@ vetter_couch_claims_init (VetterCouchClaims *self)
 {
   self->cancellable = g_cancellable_new ();
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->clock = g_get_real_time;
+}
+
+void
+vetter_couch_claims_set_clock (VetterCouchClaims *self,
+                               VetterClock        clock)
+{
+  self->clock = clock ? clock : g_get_real_time;
 }
 
 VetterCouchClaims *

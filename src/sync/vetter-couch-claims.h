@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (VetterCouchClaims, vetter_couch_claims, VETTER, COUCH_CLAIMS, GObject)
 
+/* A clock: microseconds since 1970. */
+typedef gint64 (*VetterClock) (void);
+
 typedef enum
 {
   VETTER_CLAIM_TAKEN,      /* this desktop reviews the ad */
@@ -38,5 +41,10 @@ VetterClaimResult  vetter_couch_claims_claim_finish (VetterCouchClaims   *self,
 /* Gives up a claim this desktop holds; nothing waits for the answer. */
 void               vetter_couch_claims_release      (VetterCouchClaims   *self,
                                                      const char          *uid);
+
+/* This desktop's clock (the system's unless set; a test makes it fast);
+ * claims are judged by the server's, estimated from it. */
+void               vetter_couch_claims_set_clock    (VetterCouchClaims   *self,
+                                                     VetterClock          clock);
 
 G_END_DECLS

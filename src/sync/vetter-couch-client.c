@@ -153,6 +153,12 @@ on_answer (GObject      *source,
   answer->status = soup_message_get_status (message);
   answer->reason = g_strdup (soup_message_get_reason_phrase (message));
   answer->body = vetter_couch_parse (body, NULL);
+  {
+    const char *date = soup_message_headers_get_one (soup_message_get_response_headers (message), "Date");
+    g_autoptr(GDateTime) when = date ? soup_date_time_new_from_http_string (date) : NULL;
+
+    answer->date = when ? g_date_time_to_unix (when) * G_USEC_PER_SEC : 0;
+  }
   g_task_return_pointer (task, answer, (GDestroyNotify) vetter_couch_answer_free);
 }
 

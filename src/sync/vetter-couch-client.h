@@ -33,6 +33,8 @@ typedef struct
   guint       status;      /* the HTTP status */
   char       *reason;      /* its reason phrase */
   JsonObject *body;        /* the answer, when it is a JSON object */
+  gint64      date;        /* the server's time when it answered (its Date,
+                            * to the second), µs since 1970; 0: not said */
 } VetterCouchAnswer;
 
 void         vetter_couch_answer_free    (VetterCouchAnswer    *answer);
