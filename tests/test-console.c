@@ -10,8 +10,10 @@
 
 #include "vetter-application.h"
 #include "vetter-config.h"
+#include "vetter-context.h"
 #include "vetter-console-page.h"
 #include "vetter-item-detail-view.h"
+#include "vetter-review-page.h"
 #include "vetter-store.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
@@ -973,6 +975,61 @@ test_console_count_all (void)
   test_exec_sql (test_db, "DELETE FROM item WHERE id > 1000");
 }
 
+static gboolean
+list_ready (gpointer data)
+{
+  VetterTableModel *model = vetter_console_page_get_model (data);
+
+  return model && vetter_table_model_is_ready (model) && g_list_model_get_n_items (G_LIST_MODEL (model)) > 0;
+}
+
+/* The window shows what the role allows: a viewer's decisions are
+ * insensitive and say which role they need, in the console and in the
+ * review; a moderator's Delete says it needs an admin. */
+static void
+test_console_roles (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  VetterEngine *engine = vetter_context_get_engine (vetter_application_get_context (VETTER_APPLICATION (app)));
+  GtkWidget *review = GTK_WIDGET (vetter_window_get_review_page (window));
+  GtkWidget *approve = child (page, "approve_button");
+  gint64 since = g_get_real_time ();
+
+  gtk_window_present (GTK_WINDOW (window));
+  vetter_console_page_show_table (page, "ads");
+  test_wait_until (list_ready, page);
+  g_assert_true (gtk_widget_get_sensitive (approve));
+
+  vetter_engine_set_role (engine, VETTER_ROLE_VIEWER);
+  g_assert_false (gtk_widget_get_sensitive (approve));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (approve), ==, "Needs the moderator role");
+  g_assert_false (gtk_widget_get_sensitive (child (page, "delete_button")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_widget_get_template_child (review,
+                                                VETTER_TYPE_REVIEW_PAGE, "approve_button"))), ==,
+                   "Approving needs the moderator role");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (page, "all_matching")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.decide", "s", "approved");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "result_label"))), !=, "11 ads decided");
+  test_spin (300);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_log WHERE action = 'bulk approved'"
+                                            " AND time >= %" G_GINT64_FORMAT, since);
+
+    g_assert_cmpint (test_count_sql (test_db, sql), ==, 0);
+  }
+
+  vetter_engine_set_role (engine, VETTER_ROLE_MODERATOR);
+  g_assert_true (gtk_widget_get_sensitive (approve));
+  g_assert_false (gtk_widget_get_sensitive (child (page, "delete_button")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (child (page, "delete_button")), ==, "Deleting needs the admin role");
+
+  vetter_engine_set_role (engine, VETTER_ROLE_ADMIN);
+  g_assert_true (gtk_widget_get_sensitive (child (page, "delete_button")));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (page, "all_matching")), FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1026,6 +1083,7 @@ main (int   argc,
   g_test_add_func ("/console/keys", test_console_keys);
   g_test_add_func ("/console/delete", test_console_delete);
   g_test_add_func ("/console/count-all", test_console_count_all);
+  g_test_add_func ("/console/roles", test_console_roles);
 
   status = g_test_run ();
   g_clear_object (&app);

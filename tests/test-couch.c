@@ -58,6 +58,16 @@ test_provision_and_validate (Fixture       *f,
   g_assert_cmpstr (json_array_get_string_element (roles, 0), ==, VETTER_COUCH_ROLE);
   /* Ben's desktop finds it on its next look. */
   test_wait_until (couch_ready, ben->sync);
+  /* Each desktop knows its person's role from the database's session. */
+  g_assert_cmpint (vetter_couch_setup_get_role (vetter_sync_get_couch_setup (ben->sync)), ==, VETTER_ROLE_MODERATOR);
+  g_assert_cmpint (vetter_couch_setup_get_role (vetter_sync_get_couch_setup (admin->sync)), ==, VETTER_ROLE_ADMIN);
+  {
+    Desktop *vic = desktop_new (f, "vic", "vic", VIC_PASSWORD, FALSE, FALSE);
+
+    test_wait_until (couch_ready, vic->sync);
+    g_assert_cmpint (vetter_couch_setup_get_role (vetter_sync_get_couch_setup (vic->sync)), ==, VETTER_ROLE_VIEWER);
+    desktop_free (vic);
+  }
 
   refused = couch_request (f, "PUT", "vetter/decision:abc", "ben", BEN_PASSWORD,
                            "{\"type\":\"decision\",\"ad\":\"abc\",\"status\":\"maybe\",\"decided_by\":\"ben\","

@@ -138,3 +138,15 @@ vetter_batch_state_from_string (const char *str)
   vetter_enum_from_string (VETTER_TYPE_BATCH_STATE, str, &value);
   return (VetterBatchState) value;
 }
+
+gboolean
+vetter_role_may_decide (VetterRole role)
+{
+  return role == VETTER_ROLE_MODERATOR || role == VETTER_ROLE_ADMIN;
+}
+
+gboolean
+vetter_role_may_administer (VetterRole role)
+{
+  return role == VETTER_ROLE_ADMIN;
+}

@@ -69,6 +69,21 @@ typedef enum
   VETTER_BATCH_DONE,                                 /*< nick=done >*/
 } VetterBatchState;
 
+/* What a person may do (the shared database's roles; without one, the
+ * desktop's own staff). */
+typedef enum
+{
+  VETTER_ROLE_VIEWER,                                /*< nick=viewer >*/
+  VETTER_ROLE_MODERATOR,                             /*< nick=moderator >*/
+  VETTER_ROLE_ADMIN,                                 /*< nick=admin >*/
+  VETTER_ROLE_WORKER,                                /*< nick=worker >*/
+} VetterRole;
+
+/* Whether @role may decide, claim and write notes (moderators, admins). */
+gboolean    vetter_role_may_decide     (VetterRole   role);
+/* Whether @role may change the team's settings and staff, and delete. */
+gboolean    vetter_role_may_administer (VetterRole   role);
+
 /* The nick of @value, as stored; NULL for a value the type does not have. */
 const char *vetter_enum_to_string   (GType        enum_type,
                                      int          value);

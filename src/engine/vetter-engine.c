@@ -39,6 +39,7 @@ struct _VetterEngine
   VetterDatabase *database;
   gboolean        owns_database;
   char           *person;         /* who acts here; NULL: the system account */
+  VetterRole      role;           /* what they may do */
   GMainContext   *main_context;   /* where signals are emitted */
   GThreadPool    *pool;
   GCancellable   *cancellable;    /* cancelled on close: stops downloads */
@@ -67,6 +68,7 @@ enum {
   BATCH_FINISHED,
   ITEM_CHANGED,
   ITEM_STEP,
+  ROLE_CHANGED,
   N_SIGNALS
 };
 
@@ -1070,6 +1072,13 @@ vetter_engine_class_init (VetterEngineClass *klass)
   signals[BATCH_FINISHED] = g_signal_new ("batch-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   /**
+   * VetterEngine::role-changed:
+   *
+   * What the person may do changed (the shared database told their role).
+   */
+  signals[ROLE_CHANGED] = g_signal_new ("role-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
    * VetterEngine::item-changed:
    * @item_id: the item
    * @batch_id: its batch
@@ -1094,6 +1103,8 @@ vetter_engine_class_init (VetterEngineClass *klass)
 static void
 vetter_engine_init (VetterEngine *self)
 {
+  /* A desktop alone is its own admin; a shared database says otherwise. */
+  self->role = VETTER_ROLE_ADMIN;
   self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) progress_entry_free);
   self->active_batches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->changed_items = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1140,6 +1151,24 @@ vetter_engine_new (const char         *db_path,
 
   self->owns_database = TRUE;
   return self;
+}
+
+VetterRole
+vetter_engine_get_role (VetterEngine *self)
+{
+  g_return_val_if_fail (VETTER_IS_ENGINE (self), VETTER_ROLE_VIEWER);
+  return self->role;
+}
+
+void
+vetter_engine_set_role (VetterEngine *self,
+                        VetterRole    role)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  if (self->role == role)
+    return;
+  self->role = role;
+  g_signal_emit (self, signals[ROLE_CHANGED], 0);
 }
 
 const char *

@@ -47,6 +47,11 @@ VetterEngine   *vetter_engine_new_for_database (VetterDatabase       *database,
  * audit row records them: with a shared database its login (the server
  * checks it), otherwise the system account. */
 const char     *vetter_engine_get_person      (VetterEngine         *self);
+/* What the person may do ("role-changed" when it changes): an admin on a
+ * desktop alone; the shared database's role otherwise. */
+VetterRole      vetter_engine_get_role        (VetterEngine         *self);
+void            vetter_engine_set_role        (VetterEngine         *self,
+                                               VetterRole            role);
 void            vetter_engine_set_person      (VetterEngine         *self,
                                                const char           *person);
 VetterDatabase *vetter_engine_get_database     (VetterEngine         *self);

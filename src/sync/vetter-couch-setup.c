@@ -39,6 +39,7 @@ struct _VetterCouchSetup
   VetterCouchClient *client;
   GCancellable      *cancellable;
   gboolean           is_admin;
+  VetterRole         role;          /* the user's, as the session says */
   gboolean           ready;
   char              *problem;
   guint              retry_source;
@@ -57,6 +58,19 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void run_step (VetterCouchSetup *self, Step step);
+
+/* The Vetter role a _session answer gives its user: the most it may do. */
+static VetterRole
+role_of_session (JsonObject *session)
+{
+  if (vetter_couch_session_has_role (session, "_admin") || vetter_couch_session_has_role (session, VETTER_COUCH_ADMIN_ROLE))
+    return VETTER_ROLE_ADMIN;
+  if (vetter_couch_session_has_role (session, VETTER_COUCH_ROLE))
+    return VETTER_ROLE_MODERATOR;
+  if (vetter_couch_session_has_role (session, VETTER_COUCH_WORKER_ROLE))
+    return VETTER_ROLE_WORKER;
+  return VETTER_ROLE_VIEWER;
+}
 
 /* Bumped whenever the validation below changes, so that an admin's
  * desktop replaces an older one. */
@@ -259,6 +273,7 @@ on_step_done (GObject      *source,
       if (answer->status != 200 || body == NULL)
         break;
       self->is_admin = vetter_couch_session_has_role (body, "_admin");
+      self->role = role_of_session (body);
       run_step (self, self->is_admin ? STEP_CREATE_DB : STEP_CHECK_DB);
       return;
 
@@ -458,6 +473,12 @@ vetter_couch_setup_new (VetterCouchClient *client)
   self->client = g_object_ref (client);
   run_step (self, STEP_SESSION);
   return self;
+}
+
+VetterRole
+vetter_couch_setup_get_role (VetterCouchSetup *self)
+{
+  return self->role;
 }
 
 gboolean

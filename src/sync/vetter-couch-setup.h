@@ -17,6 +17,9 @@ G_DECLARE_FINAL_TYPE (VetterCouchSetup, vetter_couch_setup, VETTER, COUCH_SETUP,
  * "ready" and "problem" say how it went. */
 VetterCouchSetup *vetter_couch_setup_new         (VetterCouchClient *client);
 gboolean          vetter_couch_setup_get_ready   (VetterCouchSetup  *self);
+/* The user's Vetter role, as the database told it once ready (a viewer
+ * until then). */
+VetterRole        vetter_couch_setup_get_role    (VetterCouchSetup  *self);
 /* What keeps it from being ready, for a person; NULL when nothing does. */
 const char       *vetter_couch_setup_get_problem (VetterCouchSetup  *self);
 /* The database refused what it took before: not ready, because of

@@ -97,6 +97,19 @@ typedef struct
 } ServicesLoad;
 
 static void
+on_couch_ready (VetterContext *self)
+{
+  VetterCouchSetup *setup = self->sync ? vetter_sync_get_couch_setup (self->sync) : NULL;
+
+  if (setup == NULL)
+    return;
+  /* Until the database says (offline, say), a moderator's: work goes on,
+   * and the server refuses what the role does not allow when it is sent. */
+  vetter_engine_set_role (self->engine, vetter_couch_setup_get_ready (setup) ? vetter_couch_setup_get_role (setup)
+                                                                             : VETTER_ROLE_MODERATOR);
+}
+
+static void
 on_secrets_filled (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -125,6 +138,17 @@ on_secrets_filled (GObject      *source,
   /* The window follows what other desktops add and decide. */
   if (self->sync && vetter_sync_get_couch_feed (self->sync))
     vetter_couch_feed_start_pull (vetter_sync_get_couch_feed (self->sync), COUCH_POLL_MS);
+  /* Alone, the desktop's person may do everything; with a shared database,
+   * what its role allows. */
+  if (self->sync && vetter_sync_get_couch_setup (self->sync))
+    {
+      VetterCouchSetup *setup = vetter_sync_get_couch_setup (self->sync);
+
+      g_signal_connect_object (setup, "notify::ready", G_CALLBACK (on_couch_ready), self, G_CONNECT_SWAPPED);
+      on_couch_ready (self);
+    }
+  else
+    vetter_engine_set_role (self->engine, VETTER_ROLE_ADMIN);
   reload_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
 }

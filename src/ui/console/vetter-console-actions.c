@@ -105,6 +105,14 @@ vetter_console_page_start_on_ads (VetterConsolePage *self)
 
   if (!vetter_console_page_acts_on_ads (self) || self->acting)
     return NULL;
+  /* A key pressed for an action the role does not allow says so. */
+  if (!vetter_role_may_decide (vetter_engine_get_role (self->engine)))
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      gtk_label_set_label (self->result_label, _("Needs the moderator role: you may look at everything here, "
+                                                 "not change it"));
+      return NULL;
+    }
   keys = vetter_console_page_acted_on (self);
   if (keys)
     self->acting = TRUE;
@@ -631,6 +639,49 @@ reasons_menu (void)
 }
 
 
+/* A button the role does not allow is insensitive and says which role it
+ * needs; otherwise it says what it does. */
+static void
+allow (GtkWidget  *button,
+       gboolean    allowed,
+       const char *does,
+       const char *needs)
+{
+  gtk_widget_set_sensitive (button, allowed);
+  gtk_widget_set_tooltip_text (button, allowed ? does : needs);
+}
+
+void
+vetter_console_page_show_role (VetterConsolePage *self)
+{
+  VetterRole role = self->engine ? vetter_engine_get_role (self->engine) : VETTER_ROLE_ADMIN;
+  gboolean ads = vetter_console_page_acts_on_ads (self);
+  gboolean decide = vetter_role_may_decide (role);
+  gboolean administer = vetter_role_may_administer (role);
+  const char *moderator = _("Needs the moderator role");
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.try-again", acts_on_outbox (self) && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.decide", ads && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.reject", ads && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.pick-reason", ads && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.edit", ads && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.undo", decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.retry", ads && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.process-again", ads && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.revert", acts_on_audit (self) && decide);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.delete", ads && administer);
+  allow (self->approve_button, decide, _("Approve the ads acted on (A)"), moderator);
+  allow (GTK_WIDGET (self->reject_button), ads && decide, _("Reject them, saying why (R)"), moderator);
+  allow (self->review_button, decide, _("Send them back to review (B)"), moderator);
+  allow (self->edit_button, decide, _("Set the title or the category of every ad acted on (E)"), moderator);
+  allow (self->retry_button, decide, _("Process the failed ones among them again"), moderator);
+  allow (self->try_again_button, decide, _("Send the refused rows again now (T)"), moderator);
+  allow (self->revert_button, decide, _("Take the ad back to before the selected change, as a new change"), moderator);
+  allow (self->delete_button, administer,
+         _("Delete them with their images and variants, here and on the servers (Delete)"),
+         _("Deleting needs the admin role"));
+}
+
 void
 vetter_console_page_reset_actions (VetterConsolePage *self)
 {
@@ -653,14 +704,7 @@ vetter_console_page_reset_actions (VetterConsolePage *self)
   gtk_widget_set_visible (self->retry_button, ads);
   gtk_widget_set_visible (self->delete_button, ads);
   gtk_widget_set_visible (self->try_again_button, outbox);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.try-again", outbox);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.decide", ads);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.reject", ads);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.pick-reason", ads);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.retry", ads);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.process-again", ads);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.delete", ads);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), ads);
+  vetter_console_page_show_role (self);
   vetter_console_page_update_selection_label (self);
 }
 

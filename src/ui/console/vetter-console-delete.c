@@ -187,8 +187,15 @@ delete_action (GtkWidget  *widget,
 {
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
   DeleteJob *job;
-  GArray *keys = vetter_console_page_start_on_ads (self);
+  GArray *keys;
 
+  if (!vetter_role_may_administer (vetter_engine_get_role (self->engine)))
+    {
+      gtk_widget_error_bell (widget);
+      gtk_label_set_label (self->result_label, _("Deleting needs the admin role"));
+      return;
+    }
+  keys = vetter_console_page_start_on_ads (self);
   if (keys == NULL)
     return;
   job = g_new0 (DeleteJob, 1);

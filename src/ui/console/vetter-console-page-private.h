@@ -143,6 +143,8 @@ GArray      *vetter_console_page_start_on_ads    (VetterConsolePage *self);
 gpointer     vetter_console_page_action_answer   (VetterConsolePage *self,
                                                   GAsyncResult      *result,
                                                   const char        *failed);
+/* What the person's role allows: actions enabled, buttons saying why not. */
+void         vetter_console_page_show_role       (VetterConsolePage *self);
 /* The action bar as a newly shown table wants it. */
 void         vetter_console_page_reset_actions   (VetterConsolePage *self);
 void         vetter_console_page_update_selection_label (VetterConsolePage *self);

@@ -406,6 +406,8 @@ vetter_console_page_setup (VetterConsolePage *self,
                            VetterEngine      *engine)
 {
   g_set_object (&self->engine, engine);
+  g_signal_connect_object (engine, "role-changed", G_CALLBACK (vetter_console_page_show_role), self,
+                           G_CONNECT_SWAPPED);
   if (self->settings == NULL)
     self->settings = vetter_config_get_settings ();
   g_set_object (&self->database, vetter_engine_get_database (engine));

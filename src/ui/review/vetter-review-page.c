@@ -57,6 +57,8 @@ struct _VetterReviewPage
   VetterEngine       *engine;
   GListModel         *batches;
   GSettings          *settings;
+  GtkWidget          *approve_button;
+  GtkWidget          *reject_button;
   GCancellable       *cancellable;
   VetterReviewCursor *cursor;
   VetterPictureCache *pictures;
@@ -161,6 +163,16 @@ acting_item (VetterReviewPage *self)
   return item && item->id == self->shown ? item : NULL;
 }
 
+/* The actions that change what was decided. */
+static gboolean
+is_decision (const char *action)
+{
+  const char * const decisions[] = { "review.approve", "review.reject", "review.reason", "review.undo",
+                                     "review.keep-theirs", "review.keep-mine", NULL };
+
+  return g_strv_contains (decisions, action);
+}
+
 static gboolean
 can_act (VetterReviewPage *self,
          const char       *action)
@@ -172,6 +184,9 @@ can_act (VetterReviewPage *self,
 
   /* The variant viewer takes the keys while it is open. */
   if (self->viewing)
+    return FALSE;
+  /* A viewer looks, and decides nothing. */
+  if (is_decision (action) && self->engine && !vetter_role_may_decide (vetter_engine_get_role (self->engine)))
     return FALSE;
   if (g_str_equal (action, "review.approve") || g_str_equal (action, "review.reject"))
     return item && vetter_status_is_decidable (item->status) && !conflict && !settling;
@@ -203,6 +218,18 @@ update_actions (VetterReviewPage *self)
 {
   for (guint i = 0; i < G_N_ELEMENTS (page_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), page_actions[i], can_act (self, page_actions[i]));
+}
+
+/* What the person's role allows: a viewer's decision buttons say why
+ * they do nothing. */
+static void
+show_role (VetterReviewPage *self)
+{
+  gboolean may = vetter_role_may_decide (vetter_engine_get_role (self->engine));
+
+  gtk_widget_set_tooltip_text (self->approve_button, may ? _("Approve (A)") : _("Approving needs the moderator role"));
+  gtk_widget_set_tooltip_text (self->reject_button, may ? _("Reject (R)") : _("Rejecting needs the moderator role"));
+  update_actions (self);
 }
 
 static void
@@ -1144,6 +1171,8 @@ on_key_refused (VetterReviewPage *self,
 
   if (action == NULL)
     why = _("Too many keys ahead of the screen: wait for the next ad");
+  else if (is_decision (action) && !vetter_role_may_decide (vetter_engine_get_role (self->engine)))
+    why = _("Deciding needs the moderator role: you may look at everything here, not change it");
   else if (g_str_equal (action, "review.approve") || g_str_equal (action, "review.reject"))
     why = item == NULL ? _("There is no ad on screen to decide")
         : vetter_item_detail_in_conflict (item) ? _("This ad is in conflict: T keeps theirs, M keeps yours")
@@ -1326,6 +1355,8 @@ vetter_review_page_class_init (VetterReviewPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/vetter-review-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "vetter-review-page");
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, approve_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, reject_button);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, batch_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, status_filter);
   gtk_widget_class_bind_template_child (widget_class, VetterReviewPage, defect_filter);
@@ -1449,6 +1480,8 @@ vetter_review_page_setup (VetterReviewPage *self,
   self->cursor = vetter_review_cursor_new (engine);
   vetter_review_cursor_set_preload (self->cursor, READ_AHEAD);
   g_signal_connect_swapped (self->cursor, "loaded", G_CALLBACK (on_item_loaded), self);
+  g_signal_connect_object (engine, "role-changed", G_CALLBACK (show_role), self, G_CONNECT_SWAPPED);
+  show_role (self);
   g_signal_connect_swapped (self->cursor, "message", G_CALLBACK (on_cursor_message), self);
   g_signal_connect_swapped (self->cursor, "notify::state", G_CALLBACK (show_current), self);
   g_signal_connect_swapped (self->cursor, "notify::current-item", G_CALLBACK (show_current), self);
