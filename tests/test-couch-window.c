@@ -91,6 +91,14 @@ says_all_sent (gpointer data)
 
 /* Before an administrator has connected, the indicator says so; once one
  * has, it is quiet. */
+static gboolean
+moderator_named (gpointer data)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (window_child ("person_label"));
+
+  return tooltip && strstr (tooltip, "as ana, a moderator") != NULL;
+}
+
 static void
 test_indicator (void)
 {
@@ -104,6 +112,9 @@ test_indicator (void)
   /* As changing a setting would: the database is looked at again now. */
   vetter_context_reload_services (vetter_application_get_context (app));
   test_wait_until (says_all_sent, NULL);
+  /* The header names the person as the database knows them, and their role. */
+  test_wait_until (moderator_named, NULL);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (window_child ("person_label"))), ==, "ana");
 }
 
 static gboolean

@@ -50,6 +50,7 @@ struct _VetterWindow
   GtkListView     *item_view;
   GtkLabel        *items_title;
   GtkMenuButton   *sync_button;
+  GtkLabel        *person_label;
   GtkLabel        *sync_status;
   GtkListBox      *parked_list;
   GtkWidget       *retry_button;
@@ -677,6 +678,26 @@ create_batch_row (gpointer item,
   return vetter_batch_row_new (item, self->engine);
 }
 
+/* Who acts here, and what they may do: every decision records the name. */
+static void
+show_person (VetterWindow *self)
+{
+  const char *person = vetter_engine_get_person (self->engine);
+  VetterRole role = vetter_engine_get_role (self->engine);
+  const VetterServices *services = vetter_context_get_services (self->context);
+  const char *roles[] = { N_("a viewer"), N_("a moderator"), N_("an admin"), N_("a worker") };
+  g_autofree char *tooltip = NULL;
+
+  if (services && vetter_services_has_couch (services))
+    tooltip = g_strdup_printf (_("Signed in to the shared database as %s, %s: decisions are recorded in this name"),
+                               person, _(roles[role]));
+  else
+    tooltip = g_strdup_printf (_("%s, this computer's account, %s: decisions are recorded in this name"), person,
+                               _(roles[role]));
+  gtk_label_set_label (self->person_label, person);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->person_label), tooltip);
+}
+
 static void
 vetter_window_constructed (GObject *object)
 {
@@ -691,6 +712,10 @@ vetter_window_constructed (GObject *object)
   vetter_console_page_setup (self->console_page, self->engine);
   g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (on_sync_changed), self, G_CONNECT_SWAPPED);
   on_sync_changed (self);
+  /* The person is set with the services, just before the sync changes. */
+  g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (show_person), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->engine, "role-changed", G_CALLBACK (show_person), self, G_CONNECT_SWAPPED);
+  show_person (self);
   self->listing = TRUE;
   vetter_engine_list_batches_async (self->engine, 200, self->cancellable, on_batches_listed, g_object_ref (self));
 }
@@ -777,6 +802,7 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, item_view);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, items_title);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, person_label);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, sync_status);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, parked_list);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, retry_button);
