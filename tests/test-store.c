@@ -1025,6 +1025,48 @@ test_leftovers_cleaned (Fixture       *f,
     }
 }
 
+/* Without a shared database the desktop's staff tells its people apart:
+ * the first to open it is its admin, the next a moderator; an admin makes
+ * another admin and takes a moderator off the staff (who may then only
+ * look); the last admin cannot be taken away; a name already there is
+ * refused; each change audited with its diff. */
+static void
+test_staff_roles (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 cleo, ana_id;
+
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "ana", &error), ==, VETTER_ROLE_ADMIN);
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "ben", &error), ==, VETTER_ROLE_MODERATOR);
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "ana", &error), ==, VETTER_ROLE_ADMIN);
+  g_assert_no_error (error);
+
+  cleo = vetter_store_staff_add (f->store, "  cleo ", "moderator", "ana", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cleo, >, 0);
+  g_assert_cmpint (vetter_store_staff_add (f->store, "cleo", "admin", "ana", &error), ==, 0);
+  g_assert_nonnull (strstr (error->message, "cleo is on the staff already"));
+  g_clear_error (&error);
+  g_assert_cmpint (vetter_store_staff_add (f->store, "dee", "owner", "ana", &error), ==, 0);
+  g_assert_nonnull (strstr (error->message, "admin or moderator"));
+  g_clear_error (&error);
+
+  g_assert_true (vetter_store_staff_change (f->store, cleo, "admin", -1, "ana", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "cleo", &error), ==, VETTER_ROLE_ADMIN);
+  g_assert_true (vetter_store_staff_change (f->store, cleo, NULL, 0, "ana", &error));
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "cleo", &error), ==, VETTER_ROLE_VIEWER);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM audit_log WHERE object_type = 'staff' AND actor = 'ana'"
+                                       " AND changes = '{\"active\":[\"true\",\"false\"]}'"), ==, 1);
+
+  /* Ana is the one active admin left: she cannot be made a moderator. */
+  ana_id = query_int (f->path, "SELECT id FROM staff WHERE username = 'ana'");
+  g_assert_false (vetter_store_staff_change (f->store, ana_id, "moderator", -1, "ana", &error));
+  g_assert_nonnull (strstr (error->message, "no active admin left"));
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM staff WHERE username = 'ana' AND role = 'admin'"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1032,6 +1074,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/store/migrations", Fixture, NULL, fixture_set_up, test_migrations, fixture_tear_down);
+  g_test_add ("/store/staff-roles", Fixture, NULL, fixture_set_up, test_staff_roles, fixture_tear_down);
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
   g_test_add_func ("/store/failed-migration-rolls-back", test_failed_migration_rolls_back);
   g_test_add_func ("/store/migration-indexes-search", test_migration_indexes_search);

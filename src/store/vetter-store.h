@@ -333,6 +333,31 @@ gboolean          vetter_store_delete_from_elsewhere (VetterStore  *self,
 /* Removes @files (and their folders, once empty). */
 void              vetter_store_remove_files    (GPtrArray          *files);
 
+/* ---- Staff (vetter-store-staff.c) ---- */
+
+/* @username opens the desktop: their role, on the staff from now on (the
+ * first person the admin, anyone after a moderator); an inactive member
+ * may only look (viewer). */
+VetterRole        vetter_store_staff_sign_in   (VetterStore        *self,
+                                                const char         *username,
+                                                GError            **error);
+/* Adds @username as @role ("admin" or "moderator"), audited in @actor's
+ * name. Returns their id, or 0 with @error (a name already there, empty
+ * or too long, a role that is none). */
+gint64            vetter_store_staff_add       (VetterStore        *self,
+                                                const char         *username,
+                                                const char         *role,
+                                                const char         *actor,
+                                                GError            **error);
+/* Sets a member's @role (NULL: kept) and @active (-1: kept), audited;
+ * refused whole when no active admin would be left. */
+gboolean          vetter_store_staff_change    (VetterStore        *self,
+                                                gint64              staff_id,
+                                                const char         *role,
+                                                int                 active,
+                                                const char         *actor,
+                                                GError            **error);
+
 /* ---- Outbox (vetter-store-outbox.c) ---- */
 
 /* A new effect, or the same one again (its @dedupe_key): due again, from

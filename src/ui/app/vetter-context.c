@@ -15,6 +15,7 @@
 
 #include "vetter-config.h"
 #include "vetter-context.h"
+#include "vetter-store.h"
 #include "vetter-keyring.h"
 
 /* A moderator's decision waits this long before its mail goes, so that
@@ -96,6 +97,39 @@ typedef struct
   guint           generation;
 } ServicesLoad;
 
+/* ---- The desktop's own staff, without a shared database ---------------- */
+
+static gpointer
+store_sign_in (VetterStore  *store,
+               gpointer      data,
+               GError      **error)
+{
+  VetterRole role = vetter_store_staff_sign_in (store, data, error);
+
+  return g_memdup2 (&role, sizeof role);
+}
+
+static void
+on_signed_in (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(VetterContext) self = user_data;
+  g_autofree VetterRole *role = vetter_database_run_finish (VETTER_DATABASE (source), result, NULL);
+
+  /* A shared database configured meanwhile says the role instead. */
+  if (role && !(self->services && vetter_services_has_couch (self->services)))
+    vetter_engine_set_role (self->engine, *role);
+}
+
+/* The person as this desktop's staff knows them: the first one its admin. */
+static void
+sign_in_here (VetterContext *self)
+{
+  vetter_database_run_async (self->database, store_sign_in, g_strdup (vetter_engine_get_person (self->engine)), g_free,
+                             g_free, self->cancellable, on_signed_in, g_object_ref (self));
+}
+
 static void
 on_couch_ready (VetterContext *self)
 {
@@ -148,7 +182,7 @@ on_secrets_filled (GObject      *source,
       on_couch_ready (self);
     }
   else
-    vetter_engine_set_role (self->engine, VETTER_ROLE_ADMIN);
+    sign_in_here (self);
   reload_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
 }
