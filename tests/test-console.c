@@ -1043,6 +1043,70 @@ test_console_roles (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+position_of (VetterConsolePage *page,
+             gint64             key)
+{
+  VetterTableModel *model = vetter_console_page_get_model (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    if (vetter_table_model_get_key (model, i) == key)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* An admin manages the desktop's staff from its list: adds a person,
+ * takes them off the staff and puts them back, each audited; making
+ * themselves a moderator, the last admin, is refused with a word why;
+ * someone who is not an admin cannot. */
+static void
+test_console_staff (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  VetterEngine *engine = vetter_context_get_engine (vetter_application_get_context (VETTER_APPLICATION (app)));
+  GtkSelectionModel *selection;
+  g_autofree char *me = g_strdup_printf ("SELECT id FROM staff WHERE username = '%s'", g_get_user_name ());
+  gint64 cleo;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_wait_until (on_the_staff, NULL);
+  vetter_console_page_show_table (page, "staff");
+  wait_for_rows (page, 1);
+  g_assert_true (gtk_widget_get_visible (child (page, "staff_button")));
+  vetter_engine_set_role (engine, VETTER_ROLE_ADMIN);
+
+  vetter_console_page_add_staff (page, "cleo", "moderator");
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "cleo is on the staff" });
+  wait_for_rows (page, 2);
+  cleo = test_count_sql (test_db, "SELECT id FROM staff WHERE username = 'cleo' AND role = 'moderator'");
+  g_assert_cmpint (cleo, >, 0);
+
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (child (page, "column_view")));
+  gtk_selection_model_select_item (selection, position_of (page, cleo), TRUE);
+  vetter_console_page_change_staff (page, NULL, 0);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"),
+                                                "Taken off the staff: they may only look" });
+  g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM staff WHERE username = 'cleo' AND active = 0"), ==, 1);
+  g_assert_cmpint (test_count_sql (test_db, "SELECT count(*) FROM audit_log WHERE object_type = 'staff'"
+                                            " AND changes = '{\"active\":[\"true\",\"false\"]}'"), ==, 1);
+
+  /* The last admin cannot make themselves a moderator. */
+  gtk_selection_model_select_item (selection, position_of (page, test_count_sql (test_db, me)), TRUE);
+  vetter_console_page_change_staff (page, "moderator", -1);
+  test_wait_until (label_starts, (const char *[]) { (const char *) child (page, "result_label"), "Not changed: " });
+  g_assert_cmpint (vetter_engine_get_role (engine), ==, VETTER_ROLE_ADMIN);
+
+  /* A moderator sees the staff, and may not change it. */
+  vetter_engine_set_role (engine, VETTER_ROLE_MODERATOR);
+  g_assert_false (gtk_widget_get_sensitive (child (page, "staff_button")));
+  vetter_console_page_add_staff (page, "dee", "moderator");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "result_label"))), ==,
+                   "Managing the staff needs the admin role");
+  vetter_engine_set_role (engine, VETTER_ROLE_ADMIN);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1097,6 +1161,7 @@ main (int   argc,
   g_test_add_func ("/console/delete", test_console_delete);
   g_test_add_func ("/console/count-all", test_console_count_all);
   g_test_add_func ("/console/roles", test_console_roles);
+  g_test_add_func ("/console/staff", test_console_staff);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -677,6 +677,14 @@ vetter_console_page_show_role (VetterConsolePage *self)
   allow (self->retry_button, decide, _("Process the failed ones among them again"), moderator);
   allow (self->try_again_button, decide, _("Send the refused rows again now (T)"), moderator);
   allow (self->revert_button, decide, _("Take the ad back to before the selected change, as a new change"), moderator);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.staff-add", vetter_console_page_acts_on_staff (self) &&
+                                 administer);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.staff-role", vetter_console_page_acts_on_staff (self) &&
+                                 administer);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.staff-active", vetter_console_page_acts_on_staff (self) &&
+                                 administer);
+  allow (GTK_WIDGET (self->staff_button), administer, _("Add a person, change a role, take someone off the staff"),
+         _("Managing the staff needs the admin role"));
   allow (self->delete_button, administer,
          _("Delete them with their images and variants, here and on the servers (Delete)"),
          _("Deleting needs the admin role"));
@@ -688,15 +696,15 @@ vetter_console_page_reset_actions (VetterConsolePage *self)
   gboolean ads = vetter_console_page_acts_on_ads (self);
   gboolean outbox = acts_on_outbox (self);
   gboolean audit = acts_on_audit (self);
+  gboolean staff = vetter_console_page_acts_on_staff (self);
 
   gtk_check_button_set_active (self->all_matching, FALSE);
   gtk_label_set_label (self->result_label, "");
   gtk_widget_set_visible (self->undo_button, FALSE);
   g_clear_pointer (&self->last_undo, vetter_bulk_undo_free);
   g_clear_pointer (&self->last_edit, vetter_edit_undo_free);
-  gtk_action_bar_set_revealed (self->action_bar, ads || outbox || audit);
+  gtk_action_bar_set_revealed (self->action_bar, ads || outbox || audit || staff);
   gtk_widget_set_visible (self->revert_button, audit);
-  gtk_widget_set_visible (GTK_WIDGET (self->all_matching), !audit);
   gtk_widget_set_visible (self->approve_button, ads);
   gtk_widget_set_visible (GTK_WIDGET (self->reject_button), ads);
   gtk_widget_set_visible (self->review_button, ads);
@@ -704,6 +712,8 @@ vetter_console_page_reset_actions (VetterConsolePage *self)
   gtk_widget_set_visible (self->retry_button, ads);
   gtk_widget_set_visible (self->delete_button, ads);
   gtk_widget_set_visible (self->try_again_button, outbox);
+  gtk_widget_set_visible (GTK_WIDGET (self->staff_button), staff);
+  gtk_widget_set_visible (GTK_WIDGET (self->all_matching), !audit && !staff);
   vetter_console_page_show_role (self);
   vetter_console_page_update_selection_label (self);
 }

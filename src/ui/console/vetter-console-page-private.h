@@ -4,7 +4,7 @@
  * vetter-console-page.c shows a table and runs its query; -facets.c the
  * filters with their counts and periods; -columns.c which columns show
  * and which one sorts; -actions.c acting on the selected or every
- * matching row; -delete.c deleting ads; -export.c writing the rows to a file; -views.c saved
+ * matching row; -delete.c deleting ads; -staff.c the desktop's staff; -export.c writing the rows to a file; -views.c saved
  * views; -detail.c what Enter opens. They share the page's fields and the
  * few functions below.
  *
@@ -44,6 +44,7 @@ struct _VetterConsolePage
   GtkWidget         *edit_button;
   GtkWidget         *retry_button;
   GtkWidget         *delete_button;
+  GtkMenuButton     *staff_button;
   GtkWidget         *try_again_button;
   GtkWidget         *revert_button;
   GtkMenuButton     *export_button;
@@ -150,6 +151,11 @@ void         vetter_console_page_reset_actions   (VetterConsolePage *self);
 void         vetter_console_page_update_selection_label (VetterConsolePage *self);
 void         vetter_console_actions_class_init   (GtkWidgetClass    *widget_class);
 void         vetter_console_actions_init         (VetterConsolePage *self);
+
+/* vetter-console-staff.c */
+gboolean     vetter_console_page_acts_on_staff   (VetterConsolePage *self);
+void         vetter_console_staff_class_init     (GtkWidgetClass    *widget_class);
+void         vetter_console_staff_init           (VetterConsolePage *self);
 
 /* vetter-console-delete.c */
 void         vetter_console_delete_class_init    (GtkWidgetClass    *widget_class);

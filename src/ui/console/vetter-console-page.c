@@ -510,6 +510,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, staff_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, revert_button);
   gtk_widget_class_bind_template_child (widget_class, VetterConsolePage, export_button);
@@ -529,6 +530,7 @@ vetter_console_page_class_init (VetterConsolePageClass *klass)
 
   vetter_console_actions_class_init (widget_class);
   vetter_console_delete_class_init (widget_class);
+  vetter_console_staff_class_init (widget_class);
   vetter_console_export_class_init (widget_class);
   vetter_console_views_class_init (widget_class);
   vetter_console_detail_class_init (widget_class);
@@ -562,6 +564,7 @@ vetter_console_page_init (VetterConsolePage *self)
       gtk_list_box_append (self->table_list, label);
     }
   vetter_console_actions_init (self);
+  vetter_console_staff_init (self);
   vetter_console_export_init (self);
   vetter_console_detail_init (self);
   g_signal_connect (self->table_list, "row-selected", G_CALLBACK (on_table_selected), self);

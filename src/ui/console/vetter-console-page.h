@@ -61,4 +61,14 @@ gboolean          vetter_console_page_set_range  (VetterConsolePage *self,
                                                   const char        *to,
                                                   GError           **error);
 
+/* On the Staff list (admins only): adds @username as @role ("admin" or
+ * "moderator"); sets the selected member's @role (NULL: kept) and whether
+ * they are on the staff (@active: -1 kept, 0 off, 1 back). */
+void              vetter_console_page_add_staff    (VetterConsolePage *self,
+                                                    const char        *username,
+                                                    const char        *role);
+void              vetter_console_page_change_staff (VetterConsolePage *self,
+                                                    const char        *role,
+                                                    int                active);
+
 G_END_DECLS
