@@ -94,7 +94,7 @@ says_all_sent (gpointer data)
 static gboolean
 moderator_named (gpointer data)
 {
-  const char *tooltip = gtk_widget_get_tooltip_text (window_child ("person_label"));
+  const char *tooltip = gtk_widget_get_tooltip_text (window_child ("person_button"));
 
   return tooltip && strstr (tooltip, "as ana, a moderator") != NULL;
 }

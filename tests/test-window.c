@@ -388,6 +388,39 @@ test_long_message_details (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The person in the header: who acts, in a word; clicking it opens the
+ * Services page, where one signs in to a shared database as someone. */
+static void
+test_person_in_header (void)
+{
+  VetterWindow *window = vetter_window_new (GTK_APPLICATION (app));
+  GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW,
+                                                                 "person_button"));
+  GtkWidget *label = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), VETTER_TYPE_WINDOW,
+                                                                "person_label"));
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  gboolean found = FALSE;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, g_get_user_name ());
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (button), "this computer's account"));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.switch-user");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "switch-user", NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_PREFERENCES_WINDOW (toplevel))
+        {
+          found = TRUE;
+          g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (toplevel)), ==,
+                           "services");
+        }
+    }
+  g_assert_true (found);
+  close_all_windows ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -408,6 +441,7 @@ main (int   argc,
   g_test_add_func ("/window/actions-and-accels", test_actions_and_accels);
   g_test_add_func ("/window/empty-state", test_empty_state);
   g_test_add_func ("/window/about", test_about_window);
+  g_test_add_func ("/window/person-in-header", test_person_in_header);
   g_test_add_func ("/window/finalizes", test_window_finalizes);
   g_test_add_func ("/window/drop-fills-queue", test_drop_fills_queue);
   g_test_add_func ("/window/asks-before-work-is-left", test_asks_before_work_is_left);

@@ -75,6 +75,21 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* The person in the header: signing in as someone else is the shared
+ * database's user and password, on the Services page. */
+static void
+switch_user_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  VetterApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *preferences = vetter_preferences_window_new (parent, self->context);
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "services");
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
 /* Ctrl+Q closes the windows the way their close buttons do, so that one
  * with work in flight asks first; the application ends with the last. */
 static void
@@ -94,6 +109,7 @@ quit_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_action },
   { .name = "preferences", .activate = preferences_action },
+  { .name = "switch-user", .activate = switch_user_action },
   { .name = "quit", .activate = quit_action },
 };
 

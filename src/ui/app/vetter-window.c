@@ -50,6 +50,7 @@ struct _VetterWindow
   GtkListView     *item_view;
   GtkLabel        *items_title;
   GtkMenuButton   *sync_button;
+  GtkWidget       *person_button;
   GtkLabel        *person_label;
   GtkLabel        *sync_status;
   GtkListBox      *parked_list;
@@ -689,13 +690,15 @@ show_person (VetterWindow *self)
   g_autofree char *tooltip = NULL;
 
   if (services && vetter_services_has_couch (services))
-    tooltip = g_strdup_printf (_("Signed in to the shared database as %s, %s: decisions are recorded in this name"),
-                               person, _(roles[role]));
+    tooltip = g_strdup_printf (_("Signed in to the shared database as %s, %s: decisions are recorded in this name. "
+                                 "Click to sign in as someone else."), person, _(roles[role]));
   else
-    tooltip = g_strdup_printf (_("%s, this computer's account, %s: decisions are recorded in this name"), person,
-                               _(roles[role]));
+    tooltip = g_strdup_printf (_("%s, this computer's account, %s: decisions are recorded in this name. "
+                                 "Click to sign in to a shared database."), person, _(roles[role]));
   gtk_label_set_label (self->person_label, person);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->person_label), tooltip);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->person_button), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->person_button), GTK_ACCESSIBLE_PROPERTY_LABEL, person,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
 }
 
 static void
@@ -802,6 +805,7 @@ vetter_window_class_init (VetterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, item_view);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, items_title);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, VetterWindow, person_button);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, person_label);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, sync_status);
   gtk_widget_class_bind_template_child (widget_class, VetterWindow, parked_list);
