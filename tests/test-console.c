@@ -1018,6 +1018,9 @@ test_console_roles (void)
   g_assert_false (gtk_widget_get_sensitive (approve));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (approve), ==, "Needs the moderator role");
   g_assert_false (gtk_widget_get_sensitive (child (page, "delete_button")));
+  /* Nor does a viewer save a view. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "console.save-view", NULL);
+  g_assert_null (test_find_dialog ());
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_widget_get_template_child (review,
                                                 VETTER_TYPE_REVIEW_PAGE, "approve_button"))), ==,
                    "Approving needs the moderator role");

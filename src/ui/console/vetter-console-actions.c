@@ -98,21 +98,25 @@ vetter_console_page_acted_on (VetterConsolePage *self)
 }
 
 
+/* Whether the person may change anything (a viewer may not); a key
+ * pressed for an action the role does not allow says so. */
+static gboolean
+may_change (VetterConsolePage *self)
+{
+  if (vetter_role_may_decide (vetter_engine_get_role (self->engine)))
+    return TRUE;
+  gtk_widget_error_bell (GTK_WIDGET (self));
+  gtk_label_set_label (self->result_label, _("Needs the moderator role: you may look at everything here, not change it"));
+  return FALSE;
+}
+
 GArray *
 vetter_console_page_start_on_ads (VetterConsolePage *self)
 {
   GArray *keys;
 
-  if (!vetter_console_page_acts_on_ads (self) || self->acting)
+  if (!vetter_console_page_acts_on_ads (self) || self->acting || !may_change (self))
     return NULL;
-  /* A key pressed for an action the role does not allow says so. */
-  if (!vetter_role_may_decide (vetter_engine_get_role (self->engine)))
-    {
-      gtk_widget_error_bell (GTK_WIDGET (self));
-      gtk_label_set_label (self->result_label, _("Needs the moderator role: you may look at everything here, "
-                                                 "not change it"));
-      return NULL;
-    }
   keys = vetter_console_page_acted_on (self);
   if (keys)
     self->acting = TRUE;
@@ -386,6 +390,8 @@ undo_action (GtkWidget  *widget,
 {
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
 
+  if (!may_change (self))
+    return;
   if ((self->last_undo == NULL && self->last_edit == NULL) || self->acting)
     {
       gtk_widget_error_bell (widget);
@@ -442,7 +448,7 @@ try_again_action (GtkWidget  *widget,
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
   GArray *keys;
 
-  if (!acts_on_outbox (self) || self->acting)
+  if (!acts_on_outbox (self) || self->acting || !may_change (self))
     return;
   keys = vetter_console_page_acted_on (self);
   if (keys == NULL)
@@ -478,7 +484,7 @@ revert_action (GtkWidget  *widget,
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
   g_autoptr(GArray) keys = NULL;
 
-  if (!acts_on_audit (self) || self->acting)
+  if (!acts_on_audit (self) || self->acting || !may_change (self))
     return;
   gtk_check_button_set_active (self->all_matching, FALSE);
   keys = target_keys (self);
@@ -670,6 +676,8 @@ vetter_console_page_show_role (VetterConsolePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.process-again", ads && decide);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.revert", acts_on_audit (self) && decide);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.delete", ads && administer);
+  /* A viewer's console changes nothing, saved views included. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.save-view", decide);
   allow (self->approve_button, decide, _("Approve the ads acted on (A)"), moderator);
   allow (GTK_WIDGET (self->reject_button), ads && decide, _("Reject them, saying why (R)"), moderator);
   allow (self->review_button, decide, _("Send them back to review (B)"), moderator);

@@ -176,9 +176,19 @@ save_view_action (GtkWidget  *widget,
 {
   VetterConsolePage *self = VETTER_CONSOLE_PAGE (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
-  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Save View"),
-                                              _("The search, the filters, the sort and the columns shown, under a "
-                                                "name, one click away for everyone on this database."));
+  GtkWidget *dialog;
+
+  /* A viewer's console changes nothing. */
+  if (!vetter_role_may_decide (vetter_engine_get_role (self->engine)))
+    {
+      gtk_widget_error_bell (widget);
+      gtk_label_set_label (self->result_label, _("Saving a view needs the moderator role"));
+      gtk_action_bar_set_revealed (self->action_bar, TRUE);
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Save View"),
+                                   _("The search, the filters, the sort and the columns shown, under a name, one "
+                                     "click away for everyone on this database."));
   GtkWidget *entry = gtk_entry_new ();
 
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
