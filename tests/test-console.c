@@ -1046,6 +1046,12 @@ test_console_roles (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+role_is_moderator (gpointer data)
+{
+  return vetter_engine_get_role (data) == VETTER_ROLE_MODERATOR;
+}
+
 static guint
 position_of (VetterConsolePage *page,
              gint64             key)
@@ -1060,7 +1066,8 @@ position_of (VetterConsolePage *page,
 
 /* An admin manages the desktop's staff from its list: adds a person,
  * takes them off the staff and puts them back, each audited; making
- * themselves a moderator, the last admin, is refused with a word why;
+ * themselves a moderator, the last admin, is refused with a word why,
+ * and once another admin is there holds, their role following at once;
  * someone who is not an admin cannot. */
 static void
 test_console_staff (void)
@@ -1099,6 +1106,18 @@ test_console_staff (void)
   vetter_console_page_change_staff (page, "moderator", -1);
   test_wait_until (label_starts, (const char *[]) { (const char *) child (page, "result_label"), "Not changed: " });
   g_assert_cmpint (vetter_engine_get_role (engine), ==, VETTER_ROLE_ADMIN);
+
+  /* With Cleo back as an admin, making oneself a moderator holds, and
+   * what one may do follows at once. */
+  gtk_selection_model_select_item (selection, position_of (page, cleo), TRUE);
+  vetter_console_page_change_staff (page, NULL, 1);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "Back on the staff" });
+  vetter_console_page_change_staff (page, "admin", -1);
+  test_wait_until (label_is, (const char *[]) { (const char *) child (page, "result_label"), "Role changed" });
+  gtk_selection_model_select_item (selection, position_of (page, test_count_sql (test_db, me)), TRUE);
+  vetter_console_page_change_staff (page, "moderator", -1);
+  test_wait_until (role_is_moderator, engine);
+  test_exec_sql (test_db, "UPDATE staff SET role = 'admin' WHERE username <> 'cleo'");
 
   /* A moderator sees the staff, and may not change it. */
   vetter_engine_set_role (engine, VETTER_ROLE_MODERATOR);

@@ -769,7 +769,8 @@ test_delete (Fixture       *f,
                          "INSERT INTO couch_doc (id, rev, body, updated) VALUES ('ad:u5', '1-a', '{}', 0);"
                          "INSERT INTO outbox (kind, dedupe_key, payload, created, updated)"
                          " VALUES ('s3_put', 's3:ads/u5/1-square.jpg', '{}', 0, 0),"
-                         " ('s3_put', 's3:ads/u50/1-square.jpg', '{}', 0, 0);"
+                         " ('s3_put', 's3:ads/u50/1-square.jpg', '{}', 0, 0),"
+                         " ('couch', 'couch:ad:u5', '{}', 0, 0), ('couch', 'couch:ad:u50', '{}', 0, 0);"
                          "INSERT INTO remote_claim (uid, holder, moderator, expires) VALUES ('u6', 'other-desktop',"
                          " 'ben', 9000000000000000);", thumb, variant_dir);
   exec (f, sql);
@@ -804,7 +805,11 @@ test_delete (Fixture       *f,
                                    " AND payload = '{\"s3\":\"ads/u5/1-thumb.jpg\"}'"), ==, 1);
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM outbox WHERE kind = 'remove'"
                                    " AND payload = '{\"doc\":\"ad:u5\"}'"), ==, 1);
+  /* Ad 5's unsent upload and document go; those of an ad whose id merely
+   * begins like it stay. */
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM outbox WHERE kind = 's3_put'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM outbox WHERE dedupe_key = 'couch:ad:u50'"), ==, 1);
+  g_assert_cmpint (count_where (f, "SELECT count(*) FROM outbox WHERE dedupe_key = 'couch:ad:u5'"), ==, 0);
   g_assert_cmpint (count_where (f, "SELECT count(*) FROM item_search WHERE item_search MATCH 'Brien'"), ==, 0);
   g_assert_true (g_file_test (thumb, G_FILE_TEST_EXISTS));
   vetter_store_remove_files (files);

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "vetter-error.h"
 #include "vetter-store-private.h"
@@ -131,19 +132,35 @@ queue_removal (VetterStore  *self,
   return vetter_store_outbox_add (self, VETTER_OUTBOX_REMOVE, dedupe, text, batch_id, 0, error);
 }
 
-/* Effects of the ad not sent yet have nothing left to send. */
+/* Effects of the ad not sent yet have nothing left to send: the one whose
+ * key is @key, or with @prefix_only every one whose key begins with it
+ * (@key then ends where a key's part does, "/" or ":", so that ad u5's
+ * are not ad u50's). */
 static gboolean
 drop_unsent (VetterStore  *self,
-             const char   *prefix,
+             const char   *key,
+             gboolean      prefix_only,
              GError      **error)
 {
+  /* The keys with the prefix are those from it up to, not including, the
+   * prefix with its last character one higher: a range of the keys'
+   * index, not a reading of the whole outbox. */
+  g_autofree char *past = g_strdup (key);
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                             "DELETE FROM outbox WHERE state <> 'done' AND kind <> 'remove'"
-                                             " AND substr (dedupe_key, 1, length (?1)) = ?1", error);
+                                             "DELETE FROM outbox WHERE dedupe_key >= ?1 AND dedupe_key < ?2"
+                                             " AND state <> 'done' AND kind <> 'remove'", error);
 
   if (stmt == NULL)
     return FALSE;
-  vetter_store_bind_text (stmt, 1, prefix);
+  if (prefix_only && *past)
+    past[strlen (past) - 1]++;
+  else
+    {
+      g_free (past);
+      past = g_strconcat (key, "\x01", NULL);   /* just past the key itself */
+    }
+  vetter_store_bind_text (stmt, 1, key);
+  vetter_store_bind_text (stmt, 2, past);
   return vetter_store_step_done (self, stmt, error);
 }
 
@@ -202,7 +219,7 @@ remove_shared_documents (VetterStore  *self,
 
       sqlite3_stmt *stmt;
 
-      if (!drop_unsent (self, unsent, error))
+      if (!drop_unsent (self, unsent, FALSE, error))
         return FALSE;
       if (known == NULL)
         continue;
@@ -259,10 +276,10 @@ delete_one (VetterStore  *self,
     {
       g_autofree char *uploads = g_strdup_printf ("s3:ads/%s/", uid);
 
-      if (!drop_unsent (self, uploads, error) || !remove_shared_documents (self, uid, here, batch_id, error))
+      if (!drop_unsent (self, uploads, TRUE, error) || !remove_shared_documents (self, uid, here, batch_id, error))
         return FALSE;
     }
-  if (!remove_variants (self, item_id, here ? uid : NULL, batch_id, files, error) || !drop_unsent (self, mails, error))
+  if (!remove_variants (self, item_id, here ? uid : NULL, batch_id, files, error) || !drop_unsent (self, mails, TRUE, error))
     return FALSE;
 
   vetter_changes_add_text (changes, "title", title, NULL);

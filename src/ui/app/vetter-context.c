@@ -130,6 +130,18 @@ sign_in_here (VetterContext *self)
                              g_free, self->cancellable, on_signed_in, g_object_ref (self));
 }
 
+/* The staff changed (an admin made someone else an admin, or themselves a
+ * moderator): what the person may do follows, without a shared database. */
+static void
+on_staff_changed (VetterContext  *self,
+                  const char     *table,
+                  GArray         *ids,
+                  VetterDatabase *database)
+{
+  if (!(self->services && vetter_services_has_couch (self->services)))
+    sign_in_here (self);
+}
+
 static void
 on_couch_ready (VetterContext *self)
 {
@@ -292,6 +304,8 @@ vetter_context_new (const char *db_path)
     g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
   self->services = vetter_services_from_env ();
   self->database = vetter_database_new (db_path ? db_path : g_getenv ("VETTER_DB"));
+  g_signal_connect_object (self->database, "rows-changed::staff", G_CALLBACK (on_staff_changed), self,
+                           G_CONNECT_SWAPPED);
   config = make_config (self);
   self->engine = vetter_engine_new_for_database (self->database, config);
   return self;

@@ -49,15 +49,13 @@ store_staff (VetterStore  *store,
              GError      **error)
 {
   StaffJob *job = data;
-  VetterRole *role;
 
+  /* What the acting person may do after it (they may have changed
+   * themselves) is the application's to say: it follows the staff. */
   if (job->staff_id == 0 ? vetter_store_staff_add (store, job->username, job->role, job->actor, error) == 0
                          : !vetter_store_staff_change (store, job->staff_id, job->role, job->active, job->actor, error))
     return NULL;
-  /* What the acting person may do now: they may have changed themselves. */
-  role = g_new (VetterRole, 1);
-  *role = vetter_store_staff_sign_in (store, job->actor, NULL);
-  return role;
+  return GINT_TO_POINTER (TRUE);
 }
 
 typedef struct
@@ -74,13 +72,11 @@ on_staff_done (GObject      *source,
   StaffCall *call = user_data;
   g_autoptr(VetterConsolePage) self = call->page;
   g_autofree char *done = call->done;
-  g_autofree VetterRole *role = vetter_console_page_action_answer (self, result, _("Not changed"));
+  gpointer changed = vetter_console_page_action_answer (self, result, _("Not changed"));
 
   g_free (call);
-  if (role == NULL)
-    return;
-  gtk_label_set_label (self->result_label, done);
-  vetter_engine_set_role (self->engine, *role);
+  if (changed)
+    gtk_label_set_label (self->result_label, done);
 }
 
 static void
@@ -94,7 +90,7 @@ run_staff_job (VetterConsolePage *self,
   call->done = done;
   job->actor = g_strdup (vetter_engine_get_person (self->engine));
   self->acting = TRUE;
-  vetter_database_run_async (self->database, store_staff, job, staff_job_free, g_free, NULL, on_staff_done, call);
+  vetter_database_run_async (self->database, store_staff, job, staff_job_free, NULL, NULL, on_staff_done, call);
 }
 
 /* The one member acted on, or 0 with the person told why. */
