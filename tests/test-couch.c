@@ -15,7 +15,9 @@
 
 #include "couch-fixture.h"
 #include "vetter-couch-client.h"
+#include "vetter-couch-staff.h"
 #include "vetter-engine.h"
+#include "vetter-error.h"
 #include "vetter-sync.h"
 #include "vetter-test-util.h"
 
@@ -560,6 +562,200 @@ test_claims_by_server_clock (Fixture       *f,
   desktop_free (admin);
 }
 
+/* ---- The team's accounts -------------------------------------------------- */
+
+typedef struct
+{
+  gboolean            done;
+  GPtrArray          *accounts;
+  gboolean            added;
+  VetterStaffAccount *before;
+  VetterStaffAccount *after;
+  GError             *error;
+} AccountCall;
+
+static void
+account_call_reset (AccountCall *call)
+{
+  g_clear_pointer (&call->accounts, g_ptr_array_unref);
+  g_clear_pointer (&call->before, vetter_staff_account_free);
+  g_clear_pointer (&call->after, vetter_staff_account_free);
+  g_clear_error (&call->error);
+  call->done = FALSE;
+  call->added = FALSE;
+}
+
+static void
+on_accounts (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AccountCall *call = data;
+
+  call->accounts = vetter_couch_staff_list_finish (VETTER_COUCH_CLIENT (source), result, &call->error);
+  call->done = TRUE;
+}
+
+static void
+on_account_added (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AccountCall *call = data;
+
+  call->added = vetter_couch_staff_add_finish (VETTER_COUCH_CLIENT (source), result, &call->error);
+  call->done = TRUE;
+}
+
+static void
+on_account_changed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AccountCall *call = data;
+
+  call->after = vetter_couch_staff_change_finish (VETTER_COUCH_CLIENT (source), result, &call->before, &call->error);
+  call->done = TRUE;
+}
+
+static const VetterStaffAccount *
+find_account (GPtrArray  *accounts,
+              const char *name)
+{
+  for (guint i = 0; accounts && i < accounts->len; i++)
+    if (g_str_equal (((VetterStaffAccount *) accounts->pdata[i])->username, name))
+      return accounts->pdata[i];
+  return NULL;
+}
+
+/* The roles the server gives @user's session (NULL: not signed in). */
+static char *
+session_roles (Fixture    *f,
+               const char *user,
+               const char *password)
+{
+  guint status;
+  g_autoptr(JsonObject) session = couch_request (f, "GET", "_session", user, password, NULL, &status);
+  JsonArray *roles;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (status != 200)
+    return NULL;
+  roles = json_object_get_array_member (json_object_get_object_member (session, "userCtx"), "roles");
+  for (guint i = 0; i < json_array_get_length (roles); i++)
+    g_string_append_printf (text, "%s%s", i ? "," : "", json_array_get_string_element (roles, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* A team admin (not the server's) manages the accounts once an admin's
+ * desktop has provisioned: lists the Vetter users, adds one with a first
+ * password that signs in, changes a role, deactivates (the server then
+ * refuses all that user writes and reads, and the other application's
+ * role they had stays) and reactivates. A moderator may do none of it. */
+static void
+test_staff_accounts (Fixture       *f,
+                     gconstpointer  data)
+{
+  Desktop *admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  g_autoptr(VetterServices) boss_services = services_for (f, "boss", "boss-secret-6a2e", FALSE);
+  g_autoptr(VetterServices) ana_services = services_for (f, "ana", ANA_PASSWORD, FALSE);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(VetterCouchClient) boss = vetter_couch_client_new (boss_services, session);
+  g_autoptr(VetterCouchClient) ana = vetter_couch_client_new (ana_services, session);
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *password = vetter_couch_staff_new_password ();
+  g_autofree char *roles = NULL;
+  AccountCall call = { 0 };
+  guint status;
+
+  test_wait_until (couch_ready, admin->sync);
+  answer = as_admin (f, "PUT", "_users/org.couchdb.user:boss",
+                     "{\"name\":\"boss\",\"password\":\"boss-secret-6a2e\",\"roles\":[\"admin\"],\"type\":\"user\"}", 201);
+  g_clear_pointer (&answer, json_object_unref);
+  answer = as_admin (f, "PUT", "_users/org.couchdb.user:dee",
+                     "{\"name\":\"dee\",\"password\":\"dee-secret-3c1a\",\"roles\":[\"wiki-editor\",\"moderator\"],"
+                     "\"type\":\"user\"}", 201);
+
+  /* The first password: 20 letters and digits in groups of five. */
+  g_assert_cmpuint (strlen (password), ==, 23);
+  g_assert_true (password[5] == '-' && password[11] == '-' && password[17] == '-');
+
+  vetter_couch_staff_list_async (boss, NULL, on_accounts, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_no_error (call.error);
+  g_assert_cmpstr (find_account (call.accounts, "ana")->role, ==, "moderator");
+  g_assert_cmpstr (find_account (call.accounts, "vic")->role, ==, "viewer");
+  g_assert_cmpstr (find_account (call.accounts, "boss")->role, ==, "admin");
+  g_assert_true (find_account (call.accounts, "dee")->active);
+  account_call_reset (&call);
+
+  vetter_couch_staff_add_async (boss, "cleo", "moderator", password, NULL, on_account_added, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_no_error (call.error);
+  roles = session_roles (f, "cleo", password);
+  g_assert_cmpstr (roles, ==, "moderator");
+  g_clear_pointer (&roles, g_free);
+  account_call_reset (&call);
+  /* The same name again, and a name CouchDB would not take. */
+  vetter_couch_staff_add_async (boss, "cleo", "viewer", password, NULL, on_account_added, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_nonnull (strstr (call.error->message, "cleo has an account"));
+  account_call_reset (&call);
+  vetter_couch_staff_add_async (boss, "_cleo", "viewer", password, NULL, on_account_added, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_error (call.error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT);
+  account_call_reset (&call);
+
+  /* A moderator manages no accounts: the server refuses, in words. */
+  vetter_couch_staff_add_async (ana, "eve", "admin", password, NULL, on_account_added, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_false (call.added);
+  g_assert_nonnull (strstr (call.error->message, "does not let ana add accounts"));
+  account_call_reset (&call);
+  g_assert_null (session_roles (f, "eve", password));
+
+  vetter_couch_staff_change_async (boss, "cleo", "admin", -1, NULL, on_account_changed, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_no_error (call.error);
+  g_assert_cmpstr (call.before->role, ==, "moderator");
+  g_assert_cmpstr (call.after->role, ==, "admin");
+  roles = session_roles (f, "cleo", password);
+  g_assert_cmpstr (roles, ==, "admin");
+  g_clear_pointer (&roles, g_free);
+  account_call_reset (&call);
+
+  /* Deactivated: no Vetter role, the other application's kept; the
+   * server refuses what they write. */
+  vetter_couch_staff_change_async (boss, "dee", NULL, 0, NULL, on_account_changed, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_no_error (call.error);
+  g_assert_true (call.before->active);
+  g_assert_false (call.after->active);
+  g_assert_cmpstr (call.after->role, ==, "moderator");
+  account_call_reset (&call);
+  roles = session_roles (f, "dee", "dee-secret-3c1a");
+  g_assert_cmpstr (roles, ==, "wiki-editor");
+  g_clear_pointer (&roles, g_free);
+  g_clear_pointer (&answer, json_object_unref);
+  answer = couch_request (f, "PUT", "vetter/decision:xyz", "dee", "dee-secret-3c1a",
+                          "{\"type\":\"decision\",\"ad\":\"xyz\",\"status\":\"approved\",\"decided_by\":\"dee\","
+                          "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_true (status == 401 || status == 403);
+  vetter_couch_staff_list_async (boss, NULL, on_accounts, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_false (find_account (call.accounts, "dee")->active);
+  account_call_reset (&call);
+
+  /* Back, with the role they had. */
+  vetter_couch_staff_change_async (boss, "dee", NULL, 1, NULL, on_account_changed, &call);
+  test_wait_until (test_flag_set, &call.done);
+  g_assert_no_error (call.error);
+  account_call_reset (&call);
+  roles = session_roles (f, "dee", "dee-secret-3c1a");
+  g_assert_cmpstr (roles, ==, "wiki-editor,moderator");
+  g_clear_pointer (&answer, json_object_unref);
+  answer = couch_request (f, "PUT", "vetter/decision:xyz", "dee", "dee-secret-3c1a",
+                          "{\"type\":\"decision\",\"ad\":\"xyz\",\"status\":\"approved\",\"decided_by\":\"dee\","
+                          "\"decided_at\":1,\"auto\":false}", &status);
+  g_assert_cmpuint (status, ==, 201);
+
+  desktop_free (admin);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -573,6 +769,7 @@ main (int   argc,
   g_test_add ("/couch/delete-everywhere", Fixture, NULL, fixture_set_up, test_delete_everywhere, fixture_tear_down);
   g_test_add ("/couch/claims-by-server-clock", Fixture, NULL, fixture_set_up, test_claims_by_server_clock,
               fixture_tear_down);
+  g_test_add ("/couch/staff-accounts", Fixture, NULL, fixture_set_up, test_staff_accounts, fixture_tear_down);
   g_test_add ("/couch/faults", Fixture, NULL, fixture_set_up, test_faults, fixture_tear_down);
   return g_test_run ();
 }

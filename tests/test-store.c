@@ -1049,7 +1049,7 @@ test_staff_roles (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "cleo is on the staff already"));
   g_clear_error (&error);
   g_assert_cmpint (vetter_store_staff_add (f->store, "dee", "owner", "ana", &error), ==, 0);
-  g_assert_nonnull (strstr (error->message, "admin or moderator"));
+  g_assert_nonnull (strstr (error->message, "admin, moderator or viewer"));
   g_clear_error (&error);
 
   g_assert_true (vetter_store_staff_change (f->store, cleo, "admin", -1, "ana", &error));
@@ -1065,6 +1065,65 @@ test_staff_roles (Fixture       *f,
   g_assert_false (vetter_store_staff_change (f->store, ana_id, "moderator", -1, "ana", &error));
   g_assert_nonnull (strstr (error->message, "no active admin left"));
   g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM staff WHERE username = 'ana' AND role = 'admin'"), ==, 1);
+  /* A viewer looks, here too. */
+  g_assert_true (vetter_store_staff_change (f->store, cleo, "viewer", 1, "ana", &error));
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "cleo", &error), ==, VETTER_ROLE_VIEWER);
+}
+
+static VetterStaffAccount *
+account (const char *name,
+         const char *role,
+         gboolean    active)
+{
+  return vetter_staff_account_new (name, role, active);
+}
+
+/* With a shared database the staff mirrors its accounts beside the
+ * desktop's own (the same name may be both): replaced whole as listed,
+ * not audited; a change an admin makes is audited with its diff, and the
+ * desktop's own sign-in never reads a shared row. */
+static void
+test_staff_shared (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_staff_account_free);
+  g_autoptr(VetterStaffAccount) before = account ("vic", "viewer", TRUE);
+  g_autoptr(VetterStaffAccount) after = account ("vic", "moderator", FALSE);
+  g_autoptr(VetterStaffAccount) added = account ("eve", "worker", TRUE);
+  g_autoptr(VetterStaffAccount) got = NULL;
+  gboolean shared = FALSE;
+
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "ana", &error), ==, VETTER_ROLE_ADMIN);
+  g_ptr_array_add (listed, account ("ana", "moderator", TRUE));
+  g_ptr_array_add (listed, account ("vic", "viewer", TRUE));
+  g_ptr_array_add (listed, account ("zed", "admin", FALSE));
+  g_ptr_array_add (listed, account ("odd", "owner", TRUE));   /* not a role: left out */
+  g_assert_true (vetter_store_staff_mirror (f->store, listed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM staff WHERE shared"), ==, 3);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM staff WHERE username = 'ana'"), ==, 2);
+  g_assert_cmpint (vetter_store_staff_sign_in (f->store, "ana", &error), ==, VETTER_ROLE_ADMIN);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM audit_log WHERE object_type = 'staff'"), ==, 1);
+
+  /* Listed again without zed: zed's row goes. */
+  g_ptr_array_remove_index (listed, 2);
+  g_assert_true (vetter_store_staff_mirror (f->store, listed, &error));
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM staff WHERE shared"), ==, 2);
+
+  g_assert_true (vetter_store_staff_record (f->store, before, after, "boss", &error));
+  g_assert_true (vetter_store_staff_record (f->store, NULL, added, "boss", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM audit_log WHERE object_type = 'staff' AND actor = 'boss'"
+                                       " AND action = 'change' AND changes = "
+                                       "'{\"role\":[\"viewer\",\"moderator\"],\"active\":[\"true\",\"false\"]}'"), ==, 1);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM audit_log WHERE object_type = 'staff' AND actor = 'boss'"
+                                       " AND action = 'add'"), ==, 1);
+  got = vetter_store_staff_get (f->store, query_int (f->path, "SELECT id FROM staff WHERE username = 'eve'"), &shared,
+                                &error);
+  g_assert_nonnull (got);
+  g_assert_true (shared);
+  g_assert_cmpstr (got->role, ==, "worker");
 }
 
 int
@@ -1075,6 +1134,7 @@ main (int   argc,
 
   g_test_add ("/store/migrations", Fixture, NULL, fixture_set_up, test_migrations, fixture_tear_down);
   g_test_add ("/store/staff-roles", Fixture, NULL, fixture_set_up, test_staff_roles, fixture_tear_down);
+  g_test_add ("/store/staff-shared", Fixture, NULL, fixture_set_up, test_staff_shared, fixture_tear_down);
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
   g_test_add_func ("/store/failed-migration-rolls-back", test_failed_migration_rolls_back);
   g_test_add_func ("/store/migration-indexes-search", test_migration_indexes_search);

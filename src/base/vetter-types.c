@@ -150,3 +150,34 @@ vetter_role_may_administer (VetterRole role)
 {
   return role == VETTER_ROLE_ADMIN;
 }
+
+VetterStaffAccount *
+vetter_staff_account_new (const char *username,
+                          const char *role,
+                          gboolean    active)
+{
+  VetterStaffAccount *account = g_new0 (VetterStaffAccount, 1);
+
+  account->username = g_strdup (username);
+  account->role = g_strdup (role);
+  account->active = active;
+  return account;
+}
+
+void
+vetter_staff_account_free (VetterStaffAccount *account)
+{
+  if (account == NULL)
+    return;
+  g_free (account->username);
+  g_free (account->role);
+  g_free (account);
+}
+
+gboolean
+vetter_role_name_is_valid (const char *role)
+{
+  int value;
+
+  return role && vetter_enum_from_string (VETTER_TYPE_ROLE, role, &value);
+}

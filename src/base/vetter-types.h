@@ -84,6 +84,22 @@ gboolean    vetter_role_may_decide     (VetterRole   role);
 /* Whether @role may change the team's settings and staff, and delete. */
 gboolean    vetter_role_may_administer (VetterRole   role);
 
+/* A member of the shared database's staff, as its accounts say. */
+typedef struct
+{
+  char     *username;
+  char     *role;      /* "viewer", "moderator", "admin" or "worker" */
+  gboolean  active;    /* FALSE: deactivated, @role the one they get back */
+} VetterStaffAccount;
+
+VetterStaffAccount *vetter_staff_account_new  (const char         *username,
+                                               const char         *role,
+                                               gboolean            active);
+void                vetter_staff_account_free (VetterStaffAccount *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterStaffAccount, vetter_staff_account_free)
+/* Whether @role names one of the four roles. */
+gboolean            vetter_role_name_is_valid (const char         *role);
+
 /* The nick of @value, as stored; NULL for a value the type does not have. */
 const char *vetter_enum_to_string   (GType        enum_type,
                                      int          value);

@@ -263,4 +263,21 @@ static const char * const vetter_store_migrations[] = {
    * (an ad a quarter of a second, at a million). */
   "CREATE INDEX defect_related ON defect (related_image_id) WHERE related_image_id IS NOT NULL;"
   "CREATE INDEX item_facets ON item (status, auto_status, reason_code, decided_by, category, batch_id);",
+  /* 8: the staff holds the shared database's accounts beside the
+   * desktop's own (the same name may be both), with all four roles; the
+   * console tells each person's last decision and how many this week. */
+  "CREATE TABLE staff_new ("
+  "  id INTEGER PRIMARY KEY,"
+  "  username TEXT NOT NULL,"
+  "  role TEXT NOT NULL CHECK (role IN ('viewer', 'moderator', 'admin', 'worker')),"
+  "  active INTEGER NOT NULL DEFAULT 1,"
+  "  shared INTEGER NOT NULL DEFAULT 0,"
+  "  created INTEGER NOT NULL,"
+  "  UNIQUE (username, shared)"
+  ");"
+  "INSERT INTO staff_new (id, username, role, active, shared, created)"
+  "  SELECT id, username, role, active, 0, created FROM staff;"
+  "DROP TABLE staff;"
+  "ALTER TABLE staff_new RENAME TO staff;"
+  "CREATE INDEX item_person ON item (decided_by, decided_at) WHERE auto = 0;",
 };

@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define VETTER_STORE_SCHEMA_VERSION 7
+#define VETTER_STORE_SCHEMA_VERSION 8
 
 #define VETTER_TYPE_STORE (vetter_store_get_type ())
 
@@ -356,6 +356,26 @@ gboolean          vetter_store_staff_change    (VetterStore        *self,
                                                 const char         *role,
                                                 int                 active,
                                                 const char         *actor,
+                                                GError            **error);
+
+/* The shared database's accounts (#VetterStaffAccount) as an admin's
+ * desktop listed them: the staff's shared rows become these, not audited
+ * (it is what the server says). */
+gboolean          vetter_store_staff_mirror    (VetterStore        *self,
+                                                GPtrArray          *accounts,
+                                                GError            **error);
+/* An account of the shared database as @actor just changed it from
+ * @before (NULL: added), audited with the difference. */
+gboolean          vetter_store_staff_record    (VetterStore               *self,
+                                                const VetterStaffAccount  *before,
+                                                const VetterStaffAccount  *after,
+                                                const char                *actor,
+                                                GError                   **error);
+/* Staff row @staff_id, and whether it is a shared database's account.
+ * Returns: (transfer full) (nullable): NULL with @error when none is. */
+VetterStaffAccount *vetter_store_staff_get     (VetterStore        *self,
+                                                gint64              staff_id,
+                                                gboolean           *shared,
                                                 GError            **error);
 
 /* ---- Outbox (vetter-store-outbox.c) ---- */

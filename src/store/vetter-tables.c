@@ -104,6 +104,13 @@ static const VetterTableColumn staff_columns[] = {
   { "username", N_("User"), "staff.username", NULL, TEXT, S | Q },
   { "role", N_("Role"), "staff.role", NULL, TEXT, S | F },
   { "active", N_("Active"), "staff.active", NULL, INT, S | F },
+  { "account", N_("Account"), "CASE WHEN staff.shared THEN 'shared database' ELSE 'this desktop' END", NULL, TEXT, S | F },
+  { "last_decision", N_("Last decision"),
+    "(SELECT max (decided_at) FROM item WHERE decided_by = staff.username AND auto = 0)", NULL, TIME, S },
+  { "decisions_week", N_("Decisions this week"),
+    "(SELECT count (*) FROM item WHERE decided_by = staff.username AND auto = 0"
+    " AND decided_at >= unixepoch ('now', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') * 1000000)",
+    NULL, INT, S },
   { "created", N_("Added"), "staff.created", NULL, TIME, S },
 };
 

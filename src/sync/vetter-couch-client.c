@@ -121,6 +121,16 @@ vetter_couch_answer_free (VetterCouchAnswer *answer)
   g_free (answer);
 }
 
+gboolean
+vetter_couch_roles_hold (JsonArray  *roles,
+                         const char *role)
+{
+  for (guint i = 0; roles && i < json_array_get_length (roles); i++)
+    if (g_strcmp0 (vetter_json_element_string (roles, i), role) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 char *
 vetter_couch_answer_describe (const VetterCouchAnswer *answer)
 {
@@ -183,7 +193,7 @@ vetter_couch_client_request_async (VetterCouchClient   *self,
     {
       g_autofree char *url = g_strdup_printf ("%s/%s", self->services->couch_url, doc);
 
-      message = new_message (self->services, method, url, NULL);
+      message = new_message (self->services, method, url, body);
     }
   else
     message = vetter_couch_message (self->services, method, doc, query, body);

@@ -43,6 +43,10 @@ void         vetter_couch_answer_free    (VetterCouchAnswer    *answer);
 char        *vetter_couch_answer_describe (const VetterCouchAnswer *answer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterCouchAnswer, vetter_couch_answer_free)
 
+/* Whether the roles @roles (of a user, a _session or a _security) hold @role. */
+gboolean     vetter_couch_roles_hold     (JsonArray            *roles,
+                                          const char           *role);
+
 /* Takes a copy of @services; requests go through @session. */
 VetterCouchClient *vetter_couch_client_new     (const VetterServices *services,
                                                 SoupSession          *session);
@@ -51,7 +55,8 @@ const VetterServices *vetter_couch_client_get_services (VetterCouchClient *self)
 
 /* A request for @doc (a document id, "_changes", "_security",
  * "_design/…", or NULL for the database itself) in the configured
- * database; with @server set, @doc is a path of the server ("_session").
+ * database; with @server set, @doc is a path of the server ("_session"),
+ * already escaped, and @query is not used.
  * @body, when given, is sent as JSON. */
 void         vetter_couch_client_request_async  (VetterCouchClient   *self,
                                                  const char          *method,

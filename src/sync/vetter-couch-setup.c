@@ -1,8 +1,10 @@
 /* vetter-couch-setup.c: getting the shared database ready
  *
- * An admin's desktop creates the database, its _security (moderators and
- * viewers are members) and the design document whose validate_doc_update
- * refuses malformed documents and writers without the moderator role.
+ * An admin's desktop creates the database, its _security (the four roles
+ * are members), the design document whose validate_doc_update refuses
+ * malformed documents and what a writer's role does not allow, and makes
+ * the admin role an admin of the server's _users database, so that the
+ * team's admins manage its accounts from the console.
  * Anyone else's desktop only checks they are there, and says who must act
  * when they are not. Until the check passes, nothing is sent or pulled;
  * a problem is said in words and the check runs again later.
@@ -28,6 +30,8 @@ typedef enum
   STEP_CHECK_DB,
   STEP_READ_SECURITY,
   STEP_WRITE_SECURITY,
+  STEP_READ_USERS_SECURITY,
+  STEP_WRITE_USERS_SECURITY,
   STEP_READ_DESIGN,
   STEP_WRITE_DESIGN,
 } Step;
@@ -44,6 +48,7 @@ struct _VetterCouchSetup
   char              *problem;
   guint              retry_source;
   char              *design_rev;    /* the design document's revision as read, to replace it */
+  JsonObject        *users_security; /* _users' _security as read, to add to it */
 };
 
 G_DEFINE_FINAL_TYPE (VetterCouchSetup, vetter_couch_setup, G_TYPE_OBJECT)
@@ -168,6 +173,33 @@ security_doc (void)
   return doc;
 }
 
+/* The server's accounts' _security as read, with the admin role among
+ * its admins: the team's admins manage the accounts (read and write any
+ * user's document, though never give a system role). All else in it is
+ * kept as the server's administrator set it. */
+static JsonObject *
+users_security_doc (JsonObject *read)
+{
+  JsonObject *doc = read ? json_object_ref (read) : json_object_new ();
+  JsonObject *admins = vetter_json_object (doc, "admins");
+  JsonArray *roles;
+
+  if (admins == NULL)
+    {
+      admins = json_object_new ();
+      json_object_set_object_member (doc, "admins", admins);
+    }
+  roles = vetter_json_array (admins, "roles");
+  if (roles == NULL)
+    {
+      roles = json_array_new ();
+      json_object_set_array_member (admins, "roles", roles);
+    }
+  if (!vetter_couch_roles_hold (roles, VETTER_COUCH_ADMIN_ROLE))
+    json_array_add_string_element (roles, VETTER_COUCH_ADMIN_ROLE);
+  return doc;
+}
+
 /* ---- State ---------------------------------------------------------------- */
 
 static gboolean
@@ -227,12 +259,7 @@ gboolean
 vetter_couch_session_has_role (JsonObject *session,
                                const char *role)
 {
-  JsonArray *roles = vetter_json_array (vetter_json_object (session, "userCtx"), "roles");
-
-  for (guint i = 0; roles && i < json_array_get_length (roles); i++)
-    if (g_strcmp0 (vetter_json_element_string (roles, i), role) == 0)
-      return TRUE;
-  return FALSE;
+  return vetter_couch_roles_hold (vetter_json_array (vetter_json_object (session, "userCtx"), "roles"), role);
 }
 
 static void
@@ -304,11 +331,31 @@ on_step_done (GObject      *source,
         if (answer->status != 200)
           break;
         /* One an admin already set is theirs to keep. */
-        run_step (self, members && json_object_get_size (members) > 0 ? STEP_READ_DESIGN : STEP_WRITE_SECURITY);
+        run_step (self, members && json_object_get_size (members) > 0 ? STEP_READ_USERS_SECURITY : STEP_WRITE_SECURITY);
         return;
       }
 
     case STEP_WRITE_SECURITY:
+      if (answer->status != 200 && answer->status != 201)
+        break;
+      run_step (self, STEP_READ_USERS_SECURITY);
+      return;
+
+    case STEP_READ_USERS_SECURITY:
+      if (answer->status != 200)
+        break;
+      g_clear_pointer (&self->users_security, json_object_unref);
+      if (body && vetter_couch_roles_hold (vetter_json_array (vetter_json_object (body, "admins"), "roles"),
+                                           VETTER_COUCH_ADMIN_ROLE))
+        run_step (self, STEP_READ_DESIGN);
+      else
+        {
+          self->users_security = body ? json_object_ref (body) : NULL;
+          run_step (self, STEP_WRITE_USERS_SECURITY);
+        }
+      return;
+
+    case STEP_WRITE_USERS_SECURITY:
       if (answer->status != 200 && answer->status != 201)
         break;
       run_step (self, STEP_READ_DESIGN);
@@ -375,6 +422,8 @@ run_step (VetterCouchSetup *self,
     [STEP_CHECK_DB] = { "GET", NULL, FALSE },
     [STEP_READ_SECURITY] = { "GET", "_security", FALSE },
     [STEP_WRITE_SECURITY] = { "PUT", "_security", FALSE },
+    [STEP_READ_USERS_SECURITY] = { "GET", "_users/_security", TRUE },
+    [STEP_WRITE_USERS_SECURITY] = { "PUT", "_users/_security", TRUE },
     [STEP_READ_DESIGN] = { "GET", "_design/vetter", FALSE },
     [STEP_WRITE_DESIGN] = { "PUT", "_design/vetter", FALSE },
   };
@@ -385,6 +434,8 @@ run_step (VetterCouchSetup *self,
     return;
   if (step == STEP_WRITE_SECURITY)
     body = security_doc ();
+  else if (step == STEP_WRITE_USERS_SECURITY)
+    body = users_security_doc (self->users_security);
   else if (step == STEP_WRITE_DESIGN)
     {
       body = design_doc ();
@@ -439,6 +490,7 @@ vetter_couch_setup_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->problem);
   g_free (self->design_rev);
+  g_clear_pointer (&self->users_security, json_object_unref);
   G_OBJECT_CLASS (vetter_couch_setup_parent_class)->finalize (object);
 }
 

@@ -817,6 +817,13 @@ vetter_sync_get_couch_feed (VetterSync *self)
   return self->couch_feed;
 }
 
+VetterCouchClient *
+vetter_sync_get_couch_client (VetterSync *self)
+{
+  g_return_val_if_fail (VETTER_IS_SYNC (self), NULL);
+  return self->couch_client;
+}
+
 VetterCouchClaims *
 vetter_sync_get_couch_claims (VetterSync *self)
 {

@@ -39,6 +39,7 @@ const char *vetter_sync_get_couch_problem (VetterSync      *self);
 VetterCouchSetup  *vetter_sync_get_couch_setup  (VetterSync *self);
 VetterCouchFeed   *vetter_sync_get_couch_feed   (VetterSync *self);
 VetterCouchClaims *vetter_sync_get_couch_claims (VetterSync *self);
+VetterCouchClient *vetter_sync_get_couch_client (VetterSync *self);
 
 /* The parked rows, newest first.
  * Returns: (transfer full) (element-type VetterOutboxRow). */

@@ -90,6 +90,16 @@ switch_user_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  VetterApplication *self = user_data;
+
+  vetter_context_sign_out (self->context);
+}
+
 /* Ctrl+Q closes the windows the way their close buttons do, so that one
  * with work in flight asks first; the application ends with the last. */
 static void
@@ -110,6 +120,7 @@ static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_action },
   { .name = "preferences", .activate = preferences_action },
   { .name = "switch-user", .activate = switch_user_action },
+  { .name = "sign-out", .activate = sign_out_action },
   { .name = "quit", .activate = quit_action },
 };
 

@@ -99,6 +99,15 @@ typedef struct
 
 /* ---- The desktop's own staff, without a shared database ---------------- */
 
+/* A shared database is set up, whether or not someone is signed in to it:
+ * then its login, and nobody else, is the person. */
+static gboolean
+uses_shared_database (VetterContext *self)
+{
+  return self->services && self->services->couch_url && *self->services->couch_url;
+}
+
+
 static gpointer
 store_sign_in (VetterStore  *store,
                gpointer      data,
@@ -118,7 +127,7 @@ on_signed_in (GObject      *source,
   g_autofree VetterRole *role = vetter_database_run_finish (VETTER_DATABASE (source), result, NULL);
 
   /* A shared database configured meanwhile says the role instead. */
-  if (role && !(self->services && vetter_services_has_couch (self->services)))
+  if (role && !uses_shared_database (self))
     vetter_engine_set_role (self->engine, *role);
 }
 
@@ -138,7 +147,7 @@ on_staff_changed (VetterContext  *self,
                   GArray         *ids,
                   VetterDatabase *database)
 {
-  if (!(self->services && vetter_services_has_couch (self->services)))
+  if (!uses_shared_database (self))
     sign_in_here (self);
 }
 
@@ -193,6 +202,9 @@ on_secrets_filled (GObject      *source,
       g_signal_connect_object (setup, "notify::ready", G_CALLBACK (on_couch_ready), self, G_CONNECT_SWAPPED);
       on_couch_ready (self);
     }
+  else if (uses_shared_database (self))
+    /* Signed out of it: one may look, and decides once signed in. */
+    vetter_engine_set_role (self->engine, VETTER_ROLE_VIEWER);
   else
     sign_in_here (self);
   reload_config (self);
@@ -385,4 +397,34 @@ vetter_context_reload_services (VetterContext *self)
     vetter_services_fill_from_settings (load->services, self->settings);
   load->generation = ++self->services_generation;
   vetter_keyring_fill_async (load->services, self->cancellable, on_secrets_filled, load);
+}
+
+gboolean
+vetter_context_is_signed_out (VetterContext *self)
+{
+  g_return_val_if_fail (VETTER_IS_CONTEXT (self), FALSE);
+  return uses_shared_database (self) && !vetter_services_has_couch (self->services);
+}
+
+static void
+on_password_forgotten (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(VetterContext) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vetter_keyring_store_finish (result, &error))
+    g_warning ("The shared database's password was not forgotten: %s", error->message);
+  /* The login goes too, the database stays: the next person signs in. */
+  if (self->settings)
+    g_settings_set_string (self->settings, "couchdb-user", "");
+  vetter_context_reload_services (self);
+}
+
+void
+vetter_context_sign_out (VetterContext *self)
+{
+  g_return_if_fail (VETTER_IS_CONTEXT (self));
+  vetter_keyring_store_async (VETTER_SECRET_COUCHDB, "", self->cancellable, on_password_forgotten, g_object_ref (self));
 }

@@ -41,5 +41,11 @@ GSettings            *vetter_context_get_settings    (VetterContext *self);
 /* Reads the services again: the environment first, then the preferences,
  * then the keyring for the secrets; the sender is made anew from them. */
 void                  vetter_context_reload_services (VetterContext *self);
+/* Whether a shared database is set up and nobody is signed in to it: the
+ * desktop then only shows. */
+gboolean              vetter_context_is_signed_out   (VetterContext *self);
+/* Forgets the shared database's login and password (not the database):
+ * nobody decides here until someone signs in. */
+void                  vetter_context_sign_out        (VetterContext *self);
 
 G_END_DECLS

@@ -50,7 +50,7 @@ struct _VetterWindow
   GtkListView     *item_view;
   GtkLabel        *items_title;
   GtkMenuButton   *sync_button;
-  GtkWidget       *person_button;
+  GtkMenuButton   *person_button;
   GtkLabel        *person_label;
   GtkLabel        *sync_status;
   GtkListBox      *parked_list;
@@ -459,6 +459,7 @@ on_sync_changed (VetterWindow *self)
   g_set_object (&self->sync, sync);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_button), sync != NULL);
   vetter_review_page_set_claims (self->review_page, sync ? vetter_sync_get_couch_claims (sync) : NULL);
+  vetter_console_page_set_couch (self->console_page, sync ? vetter_sync_get_couch_client (sync) : NULL);
   if (sync == NULL)
     return;
   g_signal_connect_object (sync, "notify", G_CALLBACK (update_sync_indicator), self, G_CONNECT_SWAPPED);
@@ -679,7 +680,8 @@ create_batch_row (gpointer item,
   return vetter_batch_row_new (item, self->engine);
 }
 
-/* Who acts here, and what they may do: every decision records the name. */
+/* Who acts here, and what they may do: every decision records the name.
+ * Its menu signs in as someone else or out (with a shared database). */
 static void
 show_person (VetterWindow *self)
 {
@@ -687,16 +689,32 @@ show_person (VetterWindow *self)
   VetterRole role = vetter_engine_get_role (self->engine);
   const VetterServices *services = vetter_context_get_services (self->context);
   const char *roles[] = { N_("a viewer"), N_("a moderator"), N_("an admin"), N_("a worker") };
+  g_autoptr(GMenu) menu = g_menu_new ();
   g_autofree char *tooltip = NULL;
 
-  if (services && vetter_services_has_couch (services))
-    tooltip = g_strdup_printf (_("Signed in to the shared database as %s, %s: decisions are recorded in this name. "
-                                 "Click to sign in as someone else."), person, _(roles[role]));
+  if (vetter_context_is_signed_out (self->context))
+    {
+      person = _("Signed Out");
+      tooltip = g_strdup (_("Nobody is signed in to the shared database: you may look, not decide. "
+                            "Sign in to decide in your name."));
+      g_menu_append (menu, _("Sign In…"), "app.switch-user");
+    }
+  else if (services && vetter_services_has_couch (services))
+    {
+      tooltip = g_strdup_printf (_("Signed in to the shared database as %s, %s: decisions are recorded in this name."),
+                                 person, _(roles[role]));
+      g_menu_append (menu, _("Sign In as Someone Else…"), "app.switch-user");
+      g_menu_append (menu, _("Sign Out"), "app.sign-out");
+    }
   else
-    tooltip = g_strdup_printf (_("%s, this computer's account, %s: decisions are recorded in this name. "
-                                 "Click to sign in to a shared database."), person, _(roles[role]));
+    {
+      tooltip = g_strdup_printf (_("%s, this computer's account, %s: decisions are recorded in this name."),
+                                 person, _(roles[role]));
+      g_menu_append (menu, _("Use a Shared Database…"), "app.switch-user");
+    }
   gtk_label_set_label (self->person_label, person);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->person_button), tooltip);
+  gtk_menu_button_set_menu_model (self->person_button, G_MENU_MODEL (menu));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->person_button), GTK_ACCESSIBLE_PROPERTY_LABEL, person,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
 }

@@ -16,6 +16,7 @@
 #include <adwaita.h>
 
 #include "vetter-console-page.h"
+#include "vetter-couch-client.h"
 #include "vetter-item-detail-view.h"
 #include "vetter-store-query.h"
 
@@ -68,6 +69,8 @@ struct _VetterConsolePage
   GCancellable      *detail_cancellable;
 
   VetterEngine      *engine;
+  VetterCouchClient *couch;         /* the shared database, or NULL */
+  GCancellable      *staff_cancellable;
   GSettings         *settings;      /* NULL without the schema */
   VetterDatabase    *database;
   GtkMultiSelection *selection;
@@ -154,6 +157,8 @@ void         vetter_console_actions_init         (VetterConsolePage *self);
 
 /* vetter-console-staff.c */
 gboolean     vetter_console_page_acts_on_staff   (VetterConsolePage *self);
+/* An admin's Staff list with a shared database: its accounts read again. */
+void         vetter_console_page_read_accounts   (VetterConsolePage *self);
 void         vetter_console_staff_class_init     (GtkWidgetClass    *widget_class);
 void         vetter_console_staff_init           (VetterConsolePage *self);
 

@@ -266,6 +266,7 @@ show_table (VetterConsolePage *self,
   vetter_console_page_reset_actions (self);
   vetter_console_page_refresh_views (self);
   vetter_console_page_run_query (self);
+  vetter_console_page_read_accounts (self);
 }
 
 void
@@ -408,6 +409,9 @@ vetter_console_page_setup (VetterConsolePage *self,
   g_set_object (&self->engine, engine);
   g_signal_connect_object (engine, "role-changed", G_CALLBACK (vetter_console_page_show_role), self,
                            G_CONNECT_SWAPPED);
+  /* One becomes an admin once the shared database says so. */
+  g_signal_connect_object (engine, "role-changed", G_CALLBACK (vetter_console_page_read_accounts), self,
+                           G_CONNECT_SWAPPED);
   if (self->settings == NULL)
     self->settings = vetter_config_get_settings ();
   g_set_object (&self->database, vetter_engine_get_database (engine));
@@ -447,6 +451,10 @@ vetter_console_page_dispose (GObject *object)
   if (self->facets_cancellable)
     g_cancellable_cancel (self->facets_cancellable);
   g_clear_object (&self->facets_cancellable);
+  if (self->staff_cancellable)
+    g_cancellable_cancel (self->staff_cancellable);
+  g_clear_object (&self->staff_cancellable);
+  g_clear_object (&self->couch);
   if (self->model)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_clear_object (&self->model);

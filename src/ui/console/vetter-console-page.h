@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vetter-couch-client.h"
 #include "vetter-engine.h"
 #include "vetter-table-model.h"
 
@@ -18,6 +19,10 @@ G_DECLARE_FINAL_TYPE (VetterConsolePage, vetter_console_page, VETTER, CONSOLE_PA
 
 void              vetter_console_page_setup      (VetterConsolePage *self,
                                                   VetterEngine      *engine);
+/* The shared database whose accounts the Staff list manages, or NULL:
+ * the desktop's own staff. */
+void              vetter_console_page_set_couch  (VetterConsolePage *self,
+                                                  VetterCouchClient *couch);
 /* Shows the list of @table_name ("ads", "outbox", …). */
 void              vetter_console_page_show_table (VetterConsolePage *self,
                                                   const char        *table_name);
