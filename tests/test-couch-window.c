@@ -21,6 +21,8 @@
 #include "vetter-application.h"
 #include "vetter-batch-object.h"
 #include "vetter-conflict-card.h"
+#include "vetter-console-page.h"
+#include "vetter-context.h"
 #include "vetter-item-detail-view.h"
 #include "vetter-test-util.h"
 #include "vetter-window.h"
@@ -369,6 +371,155 @@ test_history_of_remote_decision (void)
   test_wait_until (list_says, &history);
 }
 
+/* ---- Staff, as the team's admin manages it -------------------------------- */
+
+static gboolean
+label_is (gpointer data)
+{
+  const char **pair = data;
+
+  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (pair[0])), pair[1]) == 0;
+}
+
+typedef struct
+{
+  VetterConsolePage *page;
+  gint64             key;
+} KeyWait;
+
+static gboolean
+lists_key (gpointer data)
+{
+  KeyWait *wait = data;
+  VetterTableModel *model = vetter_console_page_get_model (wait->page);
+
+  for (guint i = 0; model && vetter_table_model_is_ready (model) && i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    if (vetter_table_model_get_key (model, i) == wait->key)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+role_is (gpointer data)
+{
+  VetterEngine *engine = vetter_context_get_engine (vetter_application_get_context (app));
+
+  return (int) vetter_engine_get_role (engine) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+sql_says (gpointer data)
+{
+  const char **pair = data;
+
+  return test_count_sql (pair[0], pair[1]) > 0;
+}
+
+static GtkWidget *
+console_child (VetterConsolePage *page,
+               const char        *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), VETTER_TYPE_CONSOLE_PAGE, name));
+}
+
+static guint
+position_of (VetterConsolePage *page,
+             gint64             key)
+{
+  VetterTableModel *model = vetter_console_page_get_model (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    if (vetter_table_model_get_key (model, i) == key)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* The roles the server gives @user's session, comma-separated. */
+static char *
+session_roles (const char *user,
+               const char *password)
+{
+  guint status;
+  g_autoptr(JsonObject) session = couch_request (&fixture, "GET", "_session", user, password, NULL, &status);
+  JsonArray *roles = json_object_get_array_member (json_object_get_object_member (session, "userCtx"), "roles");
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (roles); i++)
+    g_string_append_printf (text, "%s%s", i ? "," : "", json_array_get_string_element (roles, i));
+  return g_string_free (text, FALSE);
+}
+
+/* A moderator's console does not manage the team; the team's admin,
+ * signed in as themselves, sees the database's accounts on the Staff
+ * list, adds a person (the first password shown once, and it signs in),
+ * deactivates them (the server then gives them no role), each audited
+ * here; signing out leaves a desktop that only shows. */
+static void
+test_staff_and_sign_out (void)
+{
+  VetterContext *context = vetter_application_get_context (app);
+  VetterConsolePage *page = vetter_window_get_console_page (window);
+  g_autofree char *db = g_build_filename (g_getenv ("VETTER_DB"), NULL);
+  GtkWidget *result = console_child (page, "result_label");
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *roles = NULL;
+  GtkSelectionModel *selection;
+  AdwMessageDialog *dialog;
+  KeyWait cleo = { page, 0 };
+
+  vetter_console_page_show_table (page, "staff");
+  vetter_console_page_add_staff (page, "cleo", "moderator");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (result)), ==, "Managing the staff needs the admin role");
+
+  answer = as_admin (&fixture, "PUT", "_users/org.couchdb.user:boss",
+                     "{\"name\":\"boss\",\"password\":\"boss-secret-6a2e\",\"roles\":[\"admin\"],\"type\":\"user\"}", 201);
+  g_setenv ("VETTER_COUCHDB_USER", "boss", TRUE);
+  g_setenv ("VETTER_COUCHDB_PASSWORD", "boss-secret-6a2e", TRUE);
+  vetter_context_reload_services (context);
+  test_wait_until (role_is, GINT_TO_POINTER (VETTER_ROLE_ADMIN));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (window_child ("person_label"))), ==, "boss");
+
+  /* The accounts the server has, each with its role. */
+  test_wait_until (sql_says, (const char *[]) { db, "SELECT count(*) FROM staff WHERE shared AND username = 'vic'"
+                                                    " AND role = 'viewer'" });
+  g_assert_cmpint (test_count_sql (db, "SELECT count(*) FROM staff WHERE shared AND username = 'ana'"
+                                       " AND role = 'moderator'"), ==, 1);
+
+  vetter_console_page_add_staff (page, "cleo", "moderator");
+  test_wait_until (label_is, (const char *[]) { (const char *) result, "cleo has an account" });
+  dialog = test_find_dialog ();
+  password = g_strstrip (test_widget_text (adw_message_dialog_get_extra_child (dialog)));
+  g_assert_cmpuint (strlen (password), ==, 23);
+  roles = session_roles ("cleo", password);
+  g_assert_cmpstr (roles, ==, "moderator");
+  g_clear_pointer (&roles, g_free);
+  test_answer_dialog ("close");
+  g_assert_cmpint (test_count_sql (db, "SELECT count(*) FROM audit_log WHERE object_type = 'staff' AND actor = 'boss'"
+                                       " AND action = 'add'"), ==, 1);
+
+  /* Deactivated: the server gives cleo no role any more. */
+  test_wait_until (sql_says, (const char *[]) { db, "SELECT count(*) FROM staff WHERE shared AND username = 'cleo'" });
+  cleo.key = test_count_sql (db, "SELECT id FROM staff WHERE shared AND username = 'cleo'");
+  test_wait_until (lists_key, &cleo);
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (console_child (page, "column_view")));
+  gtk_selection_model_select_item (selection, position_of (page, cleo.key), TRUE);
+  vetter_console_page_change_staff (page, NULL, 0);
+  test_wait_until (label_is, (const char *[]) { (const char *) result, "Taken off the staff: they may only look" });
+  roles = session_roles ("cleo", password);
+  g_assert_cmpstr (roles, ==, "");
+  g_assert_cmpint (test_count_sql (db, "SELECT count(*) FROM audit_log WHERE object_type = 'staff' AND actor = 'boss'"
+                                       " AND changes = '{\"active\":[\"true\",\"false\"]}'"), ==, 1);
+
+  /* Signed out: the desktop only shows, and says so. */
+  g_unsetenv ("VETTER_COUCHDB_USER");
+  g_unsetenv ("VETTER_COUCHDB_PASSWORD");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  test_wait_until (role_is, GINT_TO_POINTER (VETTER_ROLE_VIEWER));
+  test_wait_until (label_is, (const char *[]) { (const char *) window_child ("person_label"), "Signed Out" });
+  g_assert_false (gtk_widget_get_sensitive (console_child (page, "staff_button")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -397,6 +548,7 @@ main (int   argc,
   g_test_add_func ("/couch-window/ad-held-elsewhere", test_ad_held_elsewhere);
   g_test_add_func ("/couch-window/conflict-kept-mine", test_conflict_kept_mine);
   g_test_add_func ("/couch-window/history-of-remote-decision", test_history_of_remote_decision);
+  g_test_add_func ("/couch-window/staff-and-sign-out", test_staff_and_sign_out);
 
   status = g_test_run ();
   gtk_window_destroy (GTK_WINDOW (window));
