@@ -266,7 +266,7 @@ main (int   argc,
     /* The console over the ads, and over the audit log. */
     {
       VetterConsolePage *console = vetter_window_get_console_page (window);
-      const char *tables[] = { "ads", "audit" };
+      const char *tables[] = { "ads", "audit", "staff" };
 
       gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
       for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
@@ -277,6 +277,22 @@ main (int   argc,
 
           vetter_console_page_show_table (console, tables[t]);
           model = vetter_console_page_get_model (console);
+          if (g_str_equal (tables[t], "staff"))
+            {
+              /* The first person here is its admin; two more to manage. */
+              const char *people[][2] = { { "ana", "moderator" }, { "vic", "viewer" } };
+
+              for (guint p = 0; p < G_N_ELEMENTS (people); p++)
+                {
+                  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+                  while (g_list_model_get_n_items (G_LIST_MODEL (model)) < p + 1 && g_get_monotonic_time () < deadline)
+                    g_main_context_iteration (NULL, TRUE);
+                  vetter_console_page_add_staff (console, people[p][0], people[p][1]);
+                }
+              deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+              while (g_list_model_get_n_items (G_LIST_MODEL (model)) < 3 && g_get_monotonic_time () < deadline)
+                g_main_context_iteration (NULL, TRUE);
+            }
           deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
           while (!vetter_table_model_is_ready (model) && g_get_monotonic_time () < deadline)
             g_main_context_iteration (NULL, TRUE);

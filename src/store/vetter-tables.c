@@ -103,7 +103,7 @@ static const VetterTableColumn staff_columns[] = {
   { "id", N_("ID"), "staff.id", NULL, INT, S },
   { "username", N_("User"), "staff.username", NULL, TEXT, S | Q },
   { "role", N_("Role"), "staff.role", NULL, TEXT, S | F },
-  { "active", N_("Active"), "staff.active", NULL, INT, S | F },
+  { "active", N_("Active"), "CASE WHEN staff.active THEN 'yes' ELSE 'no: may only look' END", NULL, TEXT, S | F },
   { "account", N_("Account"), "CASE WHEN staff.shared THEN 'shared database' ELSE 'this desktop' END", NULL, TEXT, S | F },
   { "last_decision", N_("Last decision"),
     "(SELECT max (decided_at) FROM item WHERE decided_by = staff.username AND auto = 0)", NULL, TIME, S },
