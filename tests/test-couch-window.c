@@ -381,6 +381,14 @@ label_is (gpointer data)
   return g_strcmp0 (gtk_label_get_label (GTK_LABEL (pair[0])), pair[1]) == 0;
 }
 
+static gboolean
+staff_shown (gpointer data)
+{
+  VetterTableModel *model = vetter_console_page_get_model (data);
+
+  return model && g_str_equal (vetter_table_model_get_table (model)->name, "staff");
+}
+
 typedef struct
 {
   VetterConsolePage *page;
@@ -469,6 +477,7 @@ test_staff_and_sign_out (void)
   KeyWait cleo = { page, 0 };
 
   vetter_console_page_show_table (page, "staff");
+  test_wait_until (staff_shown, page);
   vetter_console_page_add_staff (page, "cleo", "moderator");
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (result)), ==, "Managing the staff needs the admin role");
 
@@ -510,6 +519,19 @@ test_staff_and_sign_out (void)
   g_assert_cmpstr (roles, ==, "");
   g_assert_cmpint (test_count_sql (db, "SELECT count(*) FROM audit_log WHERE object_type = 'staff' AND actor = 'boss'"
                                        " AND changes = '{\"active\":[\"true\",\"false\"]}'"), ==, 1);
+
+  /* Back, then a viewer: the server's session says so. */
+  vetter_console_page_change_staff (page, NULL, 1);
+  test_wait_until (label_is, (const char *[]) { (const char *) result, "Back on the staff" });
+  vetter_console_page_change_staff (page, "viewer", -1);
+  test_wait_until (label_is, (const char *[]) { (const char *) result, "Role changed" });
+  g_clear_pointer (&roles, g_free);
+  roles = session_roles ("cleo", password);
+  g_assert_cmpstr (roles, ==, "viewer");
+  g_assert_cmpint (test_count_sql (db, "SELECT count(*) FROM audit_log WHERE object_type = 'staff' AND actor = 'boss'"
+                                       " AND changes = '{\"role\":[\"moderator\",\"viewer\"]}'"), ==, 1);
+  test_wait_until (sql_says, (const char *[]) { db, "SELECT count(*) FROM staff WHERE shared AND username = 'cleo'"
+                                                    " AND role = 'viewer' AND active" });
 
   /* Signed out: the desktop only shows, and says so. */
   g_unsetenv ("VETTER_COUCHDB_USER");
