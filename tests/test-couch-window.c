@@ -442,6 +442,24 @@ position_of (VetterConsolePage *page,
   g_assert_not_reached ();
 }
 
+static void
+on_decided (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(VetterItemDecision) before = vetter_engine_decide_finish (VETTER_ENGINE (source), result, NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+outbox_pending (gpointer data)
+{
+  VetterSync *sync = vetter_context_get_sync (vetter_application_get_context (app));
+
+  return sync && vetter_sync_get_counts (sync)->pending > 0;
+}
+
 /* The roles the server gives @user's session, comma-separated. */
 static char *
 session_roles (const char *user,
@@ -533,10 +551,42 @@ test_staff_and_sign_out (void)
   test_wait_until (sql_says, (const char *[]) { db, "SELECT count(*) FROM staff WHERE shared AND username = 'cleo'"
                                                     " AND role = 'viewer' AND active" });
 
+  /* An admin does not lock themselves out. */
+  gtk_selection_model_select_item (selection,
+                                   position_of (page, test_count_sql (db, "SELECT id FROM staff WHERE shared"
+                                                                          " AND username = 'boss'")), TRUE);
+  vetter_console_page_change_staff (page, NULL, 0);
+  test_wait_until (label_is, (const char *[]) { (const char *) result,
+                                                "Not changed: you cannot take your own admin role away: another admin can" });
+
+  /* A decision not sent yet (the database out of reach) is boss's alone:
+   * signing out asks first, and staying keeps everyone as they were. */
+  fixture.proxy_down = TRUE;
+  {
+    VetterEngine *engine = vetter_context_get_engine (context);
+    g_autoptr(VetterItemDecision) decision = g_new0 (VetterItemDecision, 1);
+    gboolean decided = FALSE;
+
+    decision->status = VETTER_STATUS_APPROVED;
+    decision->decided_by = g_strdup ("boss");
+    vetter_engine_decide_async (engine, g_array_index (shared, gint64, 2), decision, "decide", "boss", NULL,
+                                on_decided, &decided);
+    test_wait_until (test_flag_set, &decided);
+    test_wait_until (outbox_pending, NULL);
+  }
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  dialog = test_find_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "made as boss"));
+  test_answer_dialog ("cancel");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (window_child ("person_label"))), ==, "boss");
+  fixture.proxy_down = FALSE;
+
   /* Signed out: the desktop only shows, and says so. */
   g_unsetenv ("VETTER_COUCHDB_USER");
   g_unsetenv ("VETTER_COUCHDB_PASSWORD");
   g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  if (vetter_sync_get_counts (vetter_context_get_sync (context))->pending > 0)
+    test_answer_dialog ("sign-out");
   test_wait_until (role_is, GINT_TO_POINTER (VETTER_ROLE_VIEWER));
   test_wait_until (label_is, (const char *[]) { (const char *) window_child ("person_label"), "Signed Out" });
   g_assert_false (gtk_widget_get_sensitive (console_child (page, "staff_button")));

@@ -91,13 +91,51 @@ switch_user_action (GSimpleAction *action,
 }
 
 static void
+on_sign_out_answered (AdwMessageDialog  *dialog,
+                      const char        *response,
+                      VetterApplication *self)
+{
+  if (g_str_equal (response, "sign-out"))
+    vetter_context_sign_out (self->context);
+}
+
+/* Signing out forgets the login. What the outbox still holds goes in the
+ * person's name, which the database takes from them alone: asked first. */
+static void
 sign_out_action (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
   VetterApplication *self = user_data;
+  VetterSync *sync = vetter_context_get_sync (self->context);
+  gint64 pending = sync ? vetter_sync_get_counts (sync)->pending : 0;
+  VetterEngine *engine = vetter_context_get_engine (self->context);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
 
-  vetter_context_sign_out (self->context);
+  if (pending == 0)
+    {
+      vetter_context_sign_out (self->context);
+      return;
+    }
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%" G_GINT64_FORMAT " change made as %s is not sent yet. The shared database "
+                                       "takes it from %s alone: while someone else is signed in it is refused and "
+                                       "kept in the outbox, to send again once %s is back.",
+                                       "%" G_GINT64_FORMAT " changes made as %s are not sent yet. The shared database "
+                                       "takes them from %s alone: while someone else is signed in they are refused "
+                                       "and kept in the outbox, to send again once %s is back.", (gulong) pending),
+                          pending, vetter_engine_get_person (engine), vetter_engine_get_person (engine),
+                          vetter_engine_get_person (engine));
+  dialog = adw_message_dialog_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                   _("Sign Out Before Everything Is Sent?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Stay Signed In"),
+                                    "sign-out", _("Sign _Out"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign-out", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_sign_out_answered), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* Ctrl+Q closes the windows the way their close buttons do, so that one

@@ -385,6 +385,18 @@ on_member_read (GObject      *source,
     }
   if (member->shared)
     {
+      /* An admin never locks themselves out: another admin does it. */
+      if (g_strcmp0 (member->account->username, vetter_engine_get_person (self->engine)) == 0 &&
+          (change->active == 0 || (change->role && g_strcmp0 (change->role, "admin") != 0)))
+        {
+          g_autoptr(GError) own = g_error_new_literal (VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
+                                                       "you cannot take your own admin role away: "
+                                                       "another admin can");
+
+          member_free (member);
+          shared_failed (staff_call_new (self, NULL), own);
+          return;
+        }
       if (self->couch == NULL)
         {
           g_autoptr(GError) offline = g_error_new (VETTER_ERROR, VETTER_ERROR_SYNC,
