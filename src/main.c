@@ -12,6 +12,7 @@
 #include "vetter-application.h"
 #include "vetter-batch.h"
 #include "vetter-list.h"
+#include "vetter-worker.h"
 
 int
 main (int   argc,
@@ -30,6 +31,8 @@ main (int   argc,
     return vetter_batch_main (argc - 1, argv + 1);
   if (argc > 1 && strcmp (argv[1], "list") == 0)
     return vetter_list_main (argc - 1, argv + 1);
+  if (argc > 1 && strcmp (argv[1], "worker") == 0)
+    return vetter_worker_main (argc - 1, argv + 1);
 
   /* Before any thread starts: the environment is not thread-safe. */
   vetter_application_choose_renderer ();

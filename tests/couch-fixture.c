@@ -20,6 +20,7 @@
 #include "couch-fixture.h"
 #include "vetter-couch-client.h"
 #include "vetter-http.h"
+#include "vetter-json.h"
 #include "vetter-store.h"
 #include "vetter-test-util.h"
 
@@ -86,7 +87,68 @@ typedef struct
   SoupServerMessage *msg;
   SoupMessage       *upstream;
   gboolean           lose;
+  JsonObject        *lease;    /* a lease written, to make a conflict of */
 } Forward;
+
+/* What a cluster can do: a second lease, written on the same revision on
+ * another node, kept beside the one that was answered 201, and winning
+ * (CouchDB picks the higher revision id of one length). */
+static void
+make_conflict (Fixture    *f,
+               JsonObject *lease,
+               const char *rev)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) theirs = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  const char *parent = json_object_get_string_member (lease, "_rev");
+  JsonObject *revisions = json_object_new ();
+  guint status;
+  JsonArray *ids = json_array_new ();
+  JsonArray *docs = json_array_new ();
+  g_autoptr(JsonObject) request = json_object_new ();
+  guint generation = (guint) g_ascii_strtoull (rev, NULL, 10);
+
+  theirs = vetter_json_object_copy (lease);
+  json_object_set_string_member (theirs, "holder", "another-machine");
+  json_object_set_string_member (theirs, "holder_name", "vetter-worker@elsewhere");
+  {
+    g_autofree char *their_rev = g_strdup_printf ("%u-ffffffffffffffffffffffffffffffff", generation);
+
+    json_object_set_string_member (theirs, "_rev", their_rev);
+  }
+  json_array_add_string_element (ids, "ffffffffffffffffffffffffffffffff");
+  json_array_add_string_element (ids, strchr (parent, '-') + 1);
+  json_object_set_int_member (revisions, "start", generation);
+  json_object_set_array_member (revisions, "ids", ids);
+  json_object_set_object_member (theirs, "_revisions", revisions);
+  json_array_add_object_element (docs, json_object_ref (theirs));
+  json_object_set_boolean_member (request, "new_edits", FALSE);
+  json_object_set_array_member (request, "docs", docs);
+  json_node_set_object (node, request);
+  text = json_to_string (node, FALSE);
+  /* Between a cluster's nodes no validation runs, and pouchdb-server
+   * drops a revision written with new_edits false that a validation
+   * sees: the design document steps aside for it. */
+  {
+    g_autoptr(JsonObject) design = as_admin (f, "GET", "vetter/_design/vetter", NULL, 200);
+    g_autofree char *path = g_strdup_printf ("vetter/_design/vetter?rev=%s", json_object_get_string_member (design, "_rev"));
+    g_autoptr(JsonObject) removed = as_admin (f, "DELETE", path, NULL, 200);
+    g_autoptr(JsonNode) again = json_node_new (JSON_NODE_OBJECT);
+    g_autofree char *design_text = NULL;
+    g_autoptr(JsonObject) restored = NULL;
+
+    answer = couch_request (f, "POST", "vetter/_bulk_docs", "admin", ADMIN_PASSWORD, text, &status);
+    g_assert_cmpuint (status, ==, 201);
+    json_object_remove_member (design, "_rev");
+    json_node_set_object (again, design);
+    design_text = json_to_string (again, FALSE);
+    restored = as_admin (f, "PUT", "vetter/_design/vetter", design_text, 201);
+  }
+  f->conflicts_made++;
+}
 
 static void
 copy_header (const char *name,
@@ -121,6 +183,13 @@ on_forwarded (GObject      *source,
       drop_connection (forward->msg);
       return;
     }
+  if (forward->lease && body && soup_message_get_status (upstream) == 201)
+    {
+      g_autoptr(JsonObject) answer = vetter_couch_parse (body, NULL);
+
+      make_conflict (forward->f, forward->lease, json_object_get_string_member (answer, "rev"));
+    }
+  g_clear_pointer (&forward->lease, json_object_unref);
   soup_server_message_set_status (forward->msg, body ? soup_message_get_status (upstream) : 502, NULL);
   if (body)
     soup_server_message_set_response (forward->msg, "application/json", SOUP_MEMORY_COPY,
@@ -159,6 +228,15 @@ handle_proxy (Fixture           *f,
   forward->upstream = upstream;
   is_decision = g_str_equal (soup_server_message_get_method (msg), "PUT") && strstr (path, "/decision") != NULL;
   forward->lose = f->lose_puts > 0 && is_decision;
+  if (f->conflict_leases && g_str_equal (soup_server_message_get_method (msg), "PUT") && strstr (path, "/work") &&
+      g_bytes_get_size (body) > 0)
+    {
+      g_autoptr(JsonObject) doc = vetter_couch_parse (body, NULL);
+
+      if (doc && g_strcmp0 (json_object_get_string_member_with_default (doc, "state", ""), "leased") == 0 &&
+          json_object_has_member (doc, "_rev") && json_object_get_int_member_with_default (doc, "attempt", 0) == 1)
+        forward->lease = json_object_ref (doc);
+    }
   if (forward->lose)
     f->lose_puts--;
   soup_server_message_pause (msg);
@@ -248,19 +326,39 @@ couch_ready (gpointer data)
   return vetter_couch_setup_get_ready (vetter_sync_get_couch_setup (data));
 }
 
-Desktop *
-desktop_new (Fixture    *f,
+/* The bucket of the team's results, on s3rver. */
+void
+fixture_add_bucket (Fixture        *f,
+                    VetterServices *services)
+{
+  g_assert_cmpint (f->s3_port, >, 0);
+  services->s3_endpoint = g_strdup_printf ("http://127.0.0.1:%d", f->s3_port);
+  services->s3_region = g_strdup ("us-east-1");
+  services->s3_bucket = g_strdup ("vetter");
+  services->s3_access_key = g_strdup ("S3RVER");
+  services->s3_secret_key = g_strdup ("S3RVER");
+  vetter_services_complete (services);
+}
+
+static Desktop *
+new_desktop (Fixture    *f,
              const char *name,
              const char *user,
              const char *password,
              gboolean    through_proxy,
-             gboolean    pull)
+             gboolean    pull,
+             gboolean    sharing)
 {
   Desktop *desktop = g_new0 (Desktop, 1);
   g_autofree char *db = g_strdup_printf ("%s/%s.db", f->dir, name);
   g_autoptr(VetterConfig) config = vetter_config_new ();
   g_autoptr(VetterServices) services = services_for (f, user, password, through_proxy);
 
+  if (sharing)
+    {
+      fixture_add_bucket (f, services);
+      config->sync_uploads = TRUE;
+    }
   config->sync_couch = TRUE;
   config->workers = 2;
   desktop->engine = test_open_engine (db, config);
@@ -272,6 +370,26 @@ desktop_new (Fixture    *f,
   if (!through_proxy)
     test_wait_until (couch_ready, desktop->sync);
   return desktop;
+}
+
+Desktop *
+desktop_new (Fixture    *f,
+             const char *name,
+             const char *user,
+             const char *password,
+             gboolean    through_proxy,
+             gboolean    pull)
+{
+  return new_desktop (f, name, user, password, through_proxy, pull, FALSE);
+}
+
+Desktop *
+desktop_new_sharing (Fixture    *f,
+                     const char *name,
+                     const char *user,
+                     const char *password)
+{
+  return new_desktop (f, name, user, password, FALSE, TRUE, TRUE);
 }
 
 void

@@ -35,6 +35,9 @@ typedef struct
   guint        lost;
   gboolean     hold_puts;    /* decision PUTs wait for couch_fixture_release_held */
   GPtrArray   *held;         /* the requests waiting */
+  int          s3_port;      /* s3rver's, when a test started it; 0: none */
+  gboolean     conflict_leases; /* the proxy makes every lease a cluster conflict the lease loses */
+  guint        conflicts_made;
 } Fixture;
 
 typedef struct
@@ -89,6 +92,14 @@ Desktop       *desktop_new           (Fixture       *f,
                                       const char    *password,
                                       gboolean       through_proxy,
                                       gboolean       pull);
+/* A desktop that shares the team's work: with the bucket (s3rver, which
+ * the test started on f->s3_port), pulling. */
+Desktop       *desktop_new_sharing   (Fixture       *f,
+                                      const char    *name,
+                                      const char    *user,
+                                      const char    *password);
+void           fixture_add_bucket    (Fixture       *f,
+                                      VetterServices *services);
 void           desktop_free          (Desktop       *desktop);
 gpointer       in_store              (Desktop       *desktop,
                                       gpointer     (*func) (VetterStore *, gpointer, GError **),

@@ -114,3 +114,17 @@ vetter_json_element_object (JsonArray *array,
 {
   return node_object (element (array, index));
 }
+
+JsonObject *
+vetter_json_object_copy (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) copy = NULL;
+  g_autofree char *text = NULL;
+
+  /* json_node_copy () shares the object: a copy is written and read. */
+  json_node_set_object (node, object);
+  text = json_to_string (node, FALSE);
+  copy = json_from_string (text, NULL);
+  return json_node_dup_object (copy);
+}

@@ -24,6 +24,8 @@ double      vetter_json_double        (JsonObject *object,
 gboolean    vetter_json_boolean       (JsonObject *object,
                                        const char *name,
                                        gboolean    fallback);
+/* A deep copy of @object, to change without touching it. Returns: (transfer full). */
+JsonObject *vetter_json_object_copy   (JsonObject *object);
 JsonObject *vetter_json_object        (JsonObject *object,
                                        const char *name);
 JsonArray  *vetter_json_array         (JsonObject *object,

@@ -665,6 +665,19 @@ store_put_back (VetterStore *store,
     g_warning ("The items in flight could not be put back: %s", error->message);
 }
 
+/* Whether results are shared with the team, and made under which
+ * settings: what the work documents pushed from here say. */
+static void
+note_sharing (VetterEngine *self,
+              VetterStore  *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = vetter_config_pipeline_hash (self->config);
+
+  if (!vetter_store_couch_set_sharing (store, self->config->sync_couch && self->config->sync_uploads, hash, &error))
+    g_warning ("Cannot note how results are shared: %s", error->message);
+}
+
 static void
 store_open (VetterEngine *self,
             VetterStore  *store,
@@ -683,6 +696,7 @@ store_open (VetterEngine *self,
   if (requeued > 0)
     g_debug ("%u items were interrupted last time and will be redone", requeued);
   vetter_store_clean_leftovers (store);
+  note_sharing (self, store);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -822,6 +836,7 @@ store_set_config (VetterEngine *self,
 
   vetter_config_free (self->config);
   self->config = vetter_config_copy (data);
+  note_sharing (self, store);
   if (!g_thread_pool_set_max_threads (self->pool, vetter_config_worker_count (self->config), &error))
     g_warning ("Cannot change the number of workers: %s", error->message);
   pump (self, store);

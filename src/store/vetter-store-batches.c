@@ -296,6 +296,7 @@ vetter_store_claim_item (VetterStore  *self,
   stmt = vetter_store_prepare (self,
                   "SELECT item.id, item.batch_id, batch.output_dir FROM item JOIN batch ON batch.id = item.batch_id"
                   " WHERE item.status = 'queued' AND batch.state = 'running' AND (item.interruptions > 0) = ?"
+                  " AND item.step IS NOT '" VETTER_STORE_TEAM_STEP "'"
                   " ORDER BY item.id LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;

@@ -126,6 +126,16 @@ remember_doc (VetterStore  *self,
   return vetter_store_step_done (self, stmt, error);
 }
 
+gboolean
+vetter_store_couch_remember (VetterStore  *self,
+                             const char   *doc_id,
+                             const char   *rev,
+                             const char   *body,
+                             GError      **error)
+{
+  return remember_doc (self, doc_id, rev, body, error);
+}
+
 static char *
 object_to_string (JsonObject *object)
 {
@@ -282,6 +292,31 @@ vetter_store_couch_push_item (VetterStore  *self,
          add_couch_row (self, ad_id, payload, FALSE, keys.batch_id, error);
 }
 
+/* The results of an item processed here, for the team. */
+gboolean
+vetter_store_couch_push_work (VetterStore  *self,
+                              gint64        item_id,
+                              GError      **error)
+{
+  g_auto(ItemKeys) keys = { 0 };
+  g_autofree char *work_id = NULL;
+
+  if (!read_item_keys (self, item_id, &keys, error))
+    return FALSE;
+  work_id = g_strconcat ("work:", keys.uid, NULL);
+  return add_couch_row (self, work_id, NULL, FALSE, keys.batch_id, error);
+}
+
+gboolean
+vetter_store_couch_set_sharing (VetterStore  *self,
+                                gboolean      share_work,
+                                const char   *pipeline_config,
+                                GError      **error)
+{
+  return state_set (self, "share_work", share_work ? "1" : "0", error) &&
+         state_set (self, "pipeline_config", pipeline_config, error);
+}
+
 /* ---- Documents as pushed -------------------------------------------------- */
 
 /* The images other desktops can fetch: a URL the input gave, else the
@@ -367,6 +402,13 @@ build_ad (VetterStore  *self,
       json_object_set_string_member (doc, "batch_name", name);
     }
   sqlite3_reset (stmt);
+  /* Its results come as its work document: others need not process it. */
+  {
+    g_autofree char *shares = state_get (self, "share_work");
+
+    if (g_strcmp0 (shares, "1") == 0)
+      json_object_set_boolean_member (doc, "shared_work", TRUE);
+  }
   *wait = !ad_images (self, item_id, images);
   return g_steal_pointer (&doc);
 }
@@ -458,6 +500,8 @@ vetter_store_couch_doc (VetterStore  *self,
     doc = build_decision (self, doc_id + 9, error);
   else if (g_str_has_prefix (doc_id, "batch:"))
     doc = build_batch (self, doc_id, error);
+  else if (g_str_has_prefix (doc_id, "work:"))
+    doc = vetter_store_work_build (self, doc_id + 5, wait, error);
   else
     g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "no document is called %s", doc_id);
   if (doc == NULL || *wait)
@@ -632,6 +676,31 @@ vetter_store_couch_refused (VetterStore  *self,
           (g_str_has_prefix (doc_id, "decision:") && !queue_mail (self, payload, error)))
         goto fail;
     }
+  else if (g_str_has_prefix (doc_id, "work:"))
+    {
+      g_autofree char *desktop = vetter_store_desktop_id (self, error);
+
+      if (desktop == NULL)
+        goto fail;
+      if (g_strcmp0 (vetter_json_string (theirs, "holder"), desktop) == 0 &&
+          g_strcmp0 (vetter_json_string (theirs, "state"), "leased") == 0)
+        {
+          /* Our own lease renewed meanwhile: ours goes over it. */
+          outcome = VETTER_COUCH_AGAIN;
+          if (!remember_doc (self, doc_id, rev, NULL, error))
+            goto fail;
+        }
+      else
+        {
+          /* The lease was lost: another machine's results stand, and are
+           * taken in here as any other's. */
+          outcome = VETTER_COUCH_ADOPTED;
+          if (!remember_doc (self, doc_id, rev, theirs_text, error) ||
+              !vetter_store_work_wait_for_team (self, doc_id + strlen ("work:"), error) ||
+              !vetter_store_work_take (self, doc_id + strlen ("work:"), theirs, error))
+            goto fail;
+        }
+    }
   else if (!g_str_has_prefix (doc_id, "decision:"))
     {
       /* Ads and batches have one author: ours replaces what was there. */
@@ -742,8 +811,8 @@ remote_batch (VetterStore  *self,
 
 /* An ad from the database joins the local queue, with its images to
  * download; one that names none it can fetch fails alone, saying so. */
-static gboolean
-take_remote_ad (VetterStore  *self,
+gboolean
+vetter_store_couch_take_ad (VetterStore  *self,
                 const char   *uid,
                 JsonObject   *doc,
                 GArray       *batches,
@@ -751,6 +820,10 @@ take_remote_ad (VetterStore  *self,
 {
   JsonArray *images = vetter_json_array (doc, "images");
   g_autofree char *failure = NULL;
+  g_autofree char *shares = state_get (self, "share_work");
+  /* Processed once, elsewhere, when its results will come and this
+   * desktop can fetch what they name. */
+  gboolean team = vetter_json_boolean (doc, "shared_work", FALSE) && g_strcmp0 (shares, "1") == 0;
   gint64 batch_id, item_id, now = vetter_store_now ();
   guint n_images = images ? json_array_get_length (images) : 0;
   sqlite3_stmt *stmt;
@@ -776,7 +849,7 @@ take_remote_ad (VetterStore  *self,
 
   stmt = vetter_store_prepare (self,
                                "INSERT INTO item (batch_id, row, title, email, description, category, status, error,"
-                               " created, updated, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                               " created, updated, uid, step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, batch_id);
@@ -787,6 +860,7 @@ take_remote_ad (VetterStore  *self,
   vetter_store_bind_text (stmt, 6, vetter_json_string (doc, "category"));
   vetter_store_bind_text (stmt, 7, failure ? "failed" : "queued");
   vetter_store_bind_text (stmt, 8, failure);
+  vetter_store_bind_text (stmt, 12, team && failure == NULL ? VETTER_STORE_TEAM_STEP : NULL);
   sqlite3_bind_int64 (stmt, 9, now);
   sqlite3_bind_int64 (stmt, 10, now);
   vetter_store_bind_text (stmt, 11, uid);
@@ -807,6 +881,15 @@ take_remote_ad (VetterStore  *self,
       vetter_store_bind_text (stmt, 4, url ? url : "");
       if (!vetter_store_step_done (self, stmt, error))
         return FALSE;
+    }
+  if (team)
+    {
+      /* Its results may have come first. */
+      g_autofree char *work_id = g_strconcat ("work:", uid, NULL);
+      g_autofree char *text = vetter_store_lookup_text (self, "SELECT body FROM couch_doc WHERE id = ?", work_id);
+      g_autoptr(JsonObject) work = object_from_string (text);
+
+      return work == NULL || vetter_store_work_take (self, uid, work, error);
     }
   for (guint i = 0; i < batches->len; i++)
     if (g_array_index (batches, gint64, i) == batch_id)
@@ -909,6 +992,26 @@ take_claim (VetterStore  *self,
   return vetter_store_step_done (self, stmt, error);
 }
 
+/* The team's work on an ad: another machine's results are taken in; the
+ * lease or results of this one only bring their revision. */
+static gboolean
+take_work (VetterStore  *self,
+           const char   *doc_id,
+           JsonObject   *doc,
+           const char   *desktop,
+           GError      **error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (vetter_json_string (doc, "holder"), desktop) == 0 && push_waiting (self, doc_id))
+    return TRUE;
+  if (g_strcmp0 (vetter_json_string (doc, "holder"), desktop) == 0)
+    return remember_doc (self, doc_id, vetter_json_string (doc, "_rev"), NULL, error);
+  text = object_to_string (doc);
+  return remember_doc (self, doc_id, vetter_json_string (doc, "_rev"), text, error) &&
+         vetter_store_work_take (self, doc_id + strlen ("work:"), doc, error);
+}
+
 gboolean
 vetter_store_couch_take_changes (VetterStore  *self,
                                  JsonArray    *results,
@@ -940,7 +1043,7 @@ vetter_store_couch_take_changes (VetterStore  *self,
       else if (g_str_has_prefix (id, "ad:") && strlen (id) > 3)
         {
           if (item_by_uid (self, id + 3) == 0)
-            ok = take_remote_ad (self, id + 3, doc, batches, error);
+            ok = vetter_store_couch_take_ad (self, id + 3, doc, batches, error);
           if (ok)
             ok = remember_doc (self, id, vetter_json_string (doc, "_rev"), NULL, error);
         }
@@ -948,6 +1051,8 @@ vetter_store_couch_take_changes (VetterStore  *self,
         ok = take_remote_decision (self, id, doc, desktop, error);
       else if (g_str_has_prefix (id, "batch:"))
         ok = remember_doc (self, id, vetter_json_string (doc, "_rev"), NULL, error);
+      else if (g_str_has_prefix (id, "work:"))
+        ok = take_work (self, id, doc, desktop, error);
       if (!ok)
         {
           g_prefix_error (error, "document %s: ", id);

@@ -224,6 +224,9 @@ vetter_store_effects_after_results (VetterStore         *self,
     }
   if (config->sync_couch && !vetter_store_couch_push_item (self, item_id, error))
     return FALSE;
+  /* Processed once for the team: its results go with their URLs. */
+  if (config->sync_couch && config->sync_uploads && !vetter_store_couch_push_work (self, item_id, error))
+    return FALSE;
   return TRUE;
 }
 

@@ -11,6 +11,7 @@
  *   vetter-store-export.c     output CSVs and the JSON summary
  *   vetter-store-outbox.c     side effects waiting to be sent
  *   vetter-store-couch.c      the local side of the shared database
+ *   vetter-store-work.c       the team's work: results published and taken in
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -111,6 +112,43 @@ char         *vetter_store_lookup_text         (VetterStore   *self,
 VetterImageInfo    *vetter_image_info_new      (void);
 VetterHistoryEntry *vetter_history_entry_new   (void);
 GPtrArray          *vetter_failures_new        (void);
+
+/* ---- vetter-store-couch.c, for vetter-store-work.c ---- */
+
+/* The step of an ad that waits for another machine to process it. */
+#define VETTER_STORE_TEAM_STEP "team"
+
+/* Document @doc_id is at @rev here; @body, when given, is kept with it. */
+gboolean      vetter_store_couch_remember      (VetterStore   *self,
+                                                const char    *doc_id,
+                                                const char    *rev,
+                                                const char    *body,
+                                                GError       **error);
+
+/* Ad @uid from the shared database joins the queue here (or waits for
+ * the team's results); @batches receives its batch when it is to be
+ * processed here. */
+gboolean      vetter_store_couch_take_ad       (VetterStore   *self,
+                                                const char    *uid,
+                                                JsonObject    *doc,
+                                                GArray        *batches,
+                                                GError       **error);
+
+/* ---- vetter-store-work.c ---- */
+
+/* The work document of ad @uid as processed here (its results, or given
+ * back after a failure); NULL with *@wait set while a variant's upload has
+ * not named its URL yet. */
+JsonObject   *vetter_store_work_build          (VetterStore   *self,
+                                                const char    *uid,
+                                                gboolean      *wait,
+                                                GError       **error);
+/* Another machine's work document on ad @uid: its results taken in when
+ * the ad waits for them here. */
+gboolean      vetter_store_work_take           (VetterStore   *self,
+                                                const char    *uid,
+                                                JsonObject    *doc,
+                                                GError       **error);
 
 /* ---- vetter-store-decisions.c ---- */
 

@@ -378,6 +378,48 @@ VetterStaffAccount *vetter_store_staff_get     (VetterStore        *self,
                                                 gboolean           *shared,
                                                 GError            **error);
 
+/* ---- The team's work (vetter-store-work.c) ---- */
+
+/* The results of item @item_id, processed here, go to the team (its work
+ * document, once its variants' uploads have named their URLs). */
+gboolean          vetter_store_couch_push_work (VetterStore        *self,
+                                                gint64              item_id,
+                                                GError            **error);
+/* Whether this machine shares its results and takes in others' (a shared
+ * database and a bucket), and under which pipeline settings (@pipeline_config,
+ * their hash, recorded with each result). */
+gboolean          vetter_store_couch_set_sharing (VetterStore      *self,
+                                                  gboolean          share_work,
+                                                  const char       *pipeline_config,
+                                                  GError          **error);
+
+/* This machine leased ad @uid (@work: the document as leased, with its
+ * _rev; @ad: the ad's document, for an ad new here): it is processed here
+ * from the start. Returns its batch, to resume, and its item in
+ * @leased_item; 0 with @error when the ad cannot be taken in. */
+gint64            vetter_store_work_leased     (VetterStore        *self,
+                                                const char         *uid,
+                                                JsonObject         *ad,
+                                                JsonObject         *work,
+                                                gint64             *leased_item,
+                                                GError            **error);
+/* The lease on @uid was renewed: the work document is at @rev. */
+gboolean          vetter_store_work_renewed    (VetterStore        *self,
+                                                const char         *uid,
+                                                const char         *rev,
+                                                GError            **error);
+/* Ad @uid waits for another machine again (its lease lost or given back);
+ * with @uid NULL, every ad of the team's not finished here (after a stop
+ * or a crash, only a new lease has it processed here). */
+gboolean          vetter_store_work_wait_for_team (VetterStore     *self,
+                                                   const char      *uid,
+                                                   GError         **error);
+/* Why item @item_id failed, or NULL. Returns: (transfer full). */
+char             *vetter_store_item_error      (VetterStore        *self,
+                                                gint64              item_id);
+/* How many ads wait here for this machine's own workers. */
+gint64            vetter_store_work_waiting    (VetterStore        *self);
+
 /* ---- Outbox (vetter-store-outbox.c) ---- */
 
 /* A new effect, or the same one again (its @dedupe_key): due again, from

@@ -79,13 +79,14 @@ role_of_session (JsonObject *session)
 
 /* Bumped whenever the validation below changes, so that an admin's
  * desktop replaces an older one. */
-#define DESIGN_VERSION 2
+#define DESIGN_VERSION 3
 
 /* Runs in the database on every write, whatever wrote it. A viewer (or a
  * user without a Vetter role, a deactivated one among them) writes
  * nothing; a moderator decides and claims in their own name only; a
- * worker writes processing results (the rules' decisions, ads and
- * batches); only an admin changes the team's settings and staff, or
+ * worker writes processing results (the rules' decisions, ads, batches
+ * and the work documents it leases in its own name, whose revisions it may
+ * delete when a cluster kept another's); only an admin changes the team's settings and staff, or
  * deletes (but a moderator lets go of their own claim). Documents must
  * have the shape Vetter reads. */
 static const char validate_doc_update[] =
@@ -105,6 +106,8 @@ static const char validate_doc_update[] =
   "    need (admin, 'only an admin may change the team\\'s settings and staff');\n"
   "  if (newDoc._deleted) {\n"
   "    if (id.indexOf('claim:') === 0 && oldDoc && oldDoc.moderator === me)\n"
+  "      return;\n"
+  "    if (id.indexOf('work:') === 0 && oldDoc && oldDoc.holder_user === me)\n"
   "      return;\n"
   "    need (admin, 'only an admin may delete');\n"
   "    return;\n"
@@ -133,6 +136,16 @@ static const char validate_doc_update[] =
   "    need (typeof newDoc.expires === 'number', 'expires must be a time');\n"
   "    need (admin || newDoc.moderator === me,\n"
   "          'a moderator claims in their own name: ' + me + ' may not claim for ' + newDoc.moderator);\n"
+  "  } else if (id.indexOf('work:') === 0) {\n"
+  "    need (newDoc.type === 'work', 'type must be \"work\"');\n"
+  "    need (newDoc.ad === id.substring (5), 'ad must be the id after \"work:\"');\n"
+  "    need (['queued', 'leased', 'done', 'failed'].indexOf (newDoc.state) >= 0,\n"
+  "          'state must be queued, leased, done or failed');\n"
+  "    if (newDoc.state === 'leased') {\n"
+  "      need (typeof newDoc.expires === 'number', 'a lease must say when it expires');\n"
+  "      need (admin || newDoc.holder_user === me,\n"
+  "            'a machine leases in its own user\\'s name: ' + me + ' may not lease for ' + newDoc.holder_user);\n"
+  "    }\n"
   "  } else if (id.indexOf('batch:') === 0) {\n"
   "    need (newDoc.type === 'batch', 'type must be \"batch\"');\n"
   "  }\n"

@@ -1,0 +1,436 @@
+/* test-team.c: the team's work shared through the database
+ *
+ * pouchdb-server holds the shared database and s3rver the bucket, both on
+ * loopback (couch-fixture.c); the workers are `vetter worker` processes of
+ * the binary under test, each with its own SQLite file, as machines of a
+ * team would be; the desktops are engines in this process that pull.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "couch-fixture.h"
+#include "vetter-couch-client.h"
+#include "vetter-engine.h"
+#include "vetter-store.h"
+#include "vetter-sync.h"
+#include "vetter-test-util.h"
+
+#define WORKER_PASSWORD "wendy-secret-8e1f"
+
+static const char *photos[] = { "Aqua.jpg", "FreshFlower.jpg", "GreenMeadow.jpg", "Garden.jpg" };
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *db;
+  char        *log;       /* what it wrote on standard error, once it exited */
+  gboolean     exited;
+} Worker;
+
+static void
+on_worker_output (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Worker *worker = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &worker->log, &error);
+  g_assert_no_error (error);
+  worker->exited = TRUE;
+}
+
+/* `vetter worker -j 1` as the worker user, with its own database. */
+static Worker *
+start_worker (Fixture    *f,
+              const char *name,
+              gboolean    once,
+              const char *lease_seconds,
+              const char *clock_offset)
+{
+  Worker *worker = g_new0 (Worker, 1);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autofree char *couch = g_strdup_printf ("http://127.0.0.1:%d", f->conflict_leases ? f->web_port : f->couch_port);
+  g_autofree char *couch_url = f->conflict_leases ? g_strconcat (couch, "/couch", NULL) : g_strdup (couch);
+  g_autofree char *s3 = g_strdup_printf ("http://127.0.0.1:%d", f->s3_port);
+  g_autoptr(GError) error = NULL;
+
+  worker->db = g_strdup_printf ("%s/%s.db", f->dir, name);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_URL", couch_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_DB", "vetter", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_USER", "wendy", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_PASSWORD", WORKER_PASSWORD, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ENDPOINT", s3, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_REGION", "us-east-1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_BUCKET", "vetter", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ACCESS_KEY", "S3RVER", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_SECRET_KEY", "S3RVER", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_LEASE_SECONDS", lease_seconds ? lease_seconds : "60", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "", TRUE);
+  if (clock_offset)
+    g_subprocess_launcher_setenv (launcher, "VETTER_TEST_CLOCK_OFFSET", clock_offset, TRUE);
+  {
+    const char *argv[] = { g_getenv ("VETTER_BINARY"), "worker", "-j", "1", "--db", worker->db,
+                           once ? "--once" : NULL, NULL };
+
+    worker->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  }
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (worker->process, NULL, NULL, on_worker_output, worker);
+  return worker;
+}
+
+static gboolean
+worker_exited (gpointer data)
+{
+  return ((Worker *) data)->exited;
+}
+
+static void
+wait_worker (Worker *worker)
+{
+  test_wait_until (worker_exited, worker);
+}
+
+static void
+worker_free (Worker *worker)
+{
+  g_clear_object (&worker->process);
+  g_free (worker->db);
+  g_free (worker->log);
+  g_free (worker);
+}
+
+/* How many lines of the worker's log say an ad was finished. */
+static guint
+ads_logged (const Worker *worker)
+{
+  g_auto(GStrv) lines = g_strsplit (worker->log ? worker->log : "", "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i]; i++)
+    if (strstr (lines[i], " ad ") && (strstr (lines[i], ": approved") || strstr (lines[i], ": rejected") ||
+                                      strstr (lines[i], ": needs_review") || strstr (lines[i], ": failed")))
+      n++;
+  return n;
+}
+
+static void
+set_up (Fixture       *f,
+        gconstpointer  data)
+{
+  g_autofree char *bucket = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  Desktop *admin;
+
+  fixture_set_up (f, data);
+  bucket = g_build_filename (f->dir, "bucket", NULL);
+  g_mkdir_with_parents (bucket, 0700);
+  f->s3_port = test_free_port ();
+  g_object_set_data_full (G_OBJECT (f->session), "s3rver", test_start_s3rver (bucket, f->s3_port), g_object_unref);
+  answer = as_admin (f, "PUT", "_users/org.couchdb.user:wendy",
+                     "{\"name\":\"wendy\",\"password\":\"" WORKER_PASSWORD "\",\"roles\":[\"worker\"],"
+                     "\"type\":\"user\"}", 201);
+  /* An admin's desktop provisions the database. */
+  admin = desktop_new (f, "admin", "admin", ADMIN_PASSWORD, FALSE, FALSE);
+  desktop_free (admin);
+}
+
+static void
+tear_down (Fixture       *f,
+           gconstpointer  data)
+{
+  GSubprocess *s3rver = g_object_get_data (G_OBJECT (f->session), "s3rver");
+
+  g_subprocess_force_exit (s3rver);
+  g_subprocess_wait (s3rver, NULL, NULL);
+  g_object_set_data (G_OBJECT (f->session), "s3rver", NULL);
+  fixture_tear_down (f, data);
+}
+
+static char *
+uid_of (guint i)
+{
+  return g_strdup_printf ("team%04u", i);
+}
+
+/* @n ads as `vetter batch --shared` queues them: an ad naming a
+ * photograph by URL, and its work, queued. */
+static void
+queue_ads (Fixture *f,
+           guint    n)
+{
+  g_autoptr(GString) body = g_string_new ("{\"docs\":[");
+  g_autoptr(JsonObject) answer = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *uid = uid_of (i);
+
+      g_string_append_printf (body,
+                              "%s{\"_id\":\"ad:%s\",\"type\":\"ad\",\"title\":\"Team ad %u\",\"email\":\"shop%u@example.com\","
+                              "\"images\":[\"http://127.0.0.1:%d/photos/%s\"],\"batch\":\"batch:team\","
+                              "\"batch_name\":\"team.csv\",\"row\":%u,\"shared_work\":true},"
+                              "{\"_id\":\"work:%s\",\"type\":\"work\",\"ad\":\"%s\",\"state\":\"queued\",\"attempt\":0}",
+                              i ? "," : "", uid, i, i % 7, f->web_port, photos[i % G_N_ELEMENTS (photos)], i + 1, uid,
+                              uid);
+    }
+  g_string_append (body, "]}");
+  answer = as_admin (f, "POST", "vetter/_bulk_docs", body->str, 201);
+}
+
+static JsonObject *
+work_doc (Fixture *f,
+          guint    i)
+{
+  g_autofree char *uid = uid_of (i);
+  g_autofree char *id = g_strconcat ("work:", uid, NULL);
+
+  return database_doc (f, id);
+}
+
+static guint
+count_in_state (Fixture    *f,
+                guint       n,
+                const char *state)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonObject) doc = work_doc (f, i);
+
+      if (doc && g_strcmp0 (json_object_get_string_member_with_default (doc, "state", ""), state) == 0)
+        count++;
+    }
+  return count;
+}
+
+static gint64
+sql_count (const char *db,
+           const char *sql)
+{
+  return g_file_test (db, G_FILE_TEST_EXISTS) ? test_count_sql (db, sql) : 0;
+}
+
+typedef struct
+{
+  const char *db;
+  gint64      n;
+} ImportWait;
+
+/* Every ad decided (by the rules or a person), with its thumbnail's URL. */
+static gboolean
+imported (gpointer data)
+{
+  ImportWait *wait = data;
+
+  return sql_count (wait->db, "SELECT count(*) FROM item WHERE status IN ('approved', 'rejected', 'needs_review')"
+                              " AND EXISTS (SELECT 1 FROM image JOIN variant ON variant.image_id = image.id"
+                              " WHERE image.item_id = item.id AND variant.kind = 'thumb'"
+                              " AND variant.remote_url IS NOT NULL)") == wait->n;
+}
+
+/* Three workers and two desktops share the ads: each ad processed once
+ * across the team (its steps recorded on one machine only, every work
+ * document done once), and both desktops have every ad with its results,
+ * its thumbnail's URL and its decision without processing any. A worker
+ * with nothing left to take stops, with --once, saying so. */
+static void
+test_workers_share (Fixture       *f,
+                    gconstpointer  data)
+{
+  const guint n = 300;
+  Desktop *ana = desktop_new_sharing (f, "ana", "ana", ANA_PASSWORD);
+  Desktop *ben = desktop_new_sharing (f, "ben", "ben", BEN_PASSWORD);
+  Worker *workers[3];
+  gint64 processed = 0;
+  guint logged = 0;
+  g_autofree char *ana_db = g_strdup_printf ("%s/ana.db", f->dir);
+  g_autofree char *ben_db = g_strdup_printf ("%s/ben.db", f->dir);
+  ImportWait wait_ana = { ana_db, n }, wait_ben = { ben_db, n };
+
+  queue_ads (f, n);
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("worker%u", i);
+
+      workers[i] = start_worker (f, name, TRUE, NULL, NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      wait_worker (workers[i]);
+      g_assert_true (g_subprocess_get_if_exited (workers[i]->process));
+      g_assert_cmpint (g_subprocess_get_exit_status (workers[i]->process), ==, 0);
+      g_assert_nonnull (strstr (workers[i]->log, "nothing left to take"));
+      logged += ads_logged (workers[i]);
+      /* Each image processed here once, at most. */
+      g_assert_cmpint (sql_count (workers[i]->db, "SELECT count(*) FROM (SELECT image_id FROM step"
+                                                  " WHERE name = 'decode' GROUP BY image_id HAVING count(*) > 1)"), ==, 0);
+      processed += sql_count (workers[i]->db, "SELECT count(DISTINCT image_id) FROM step");
+    }
+  g_assert_cmpuint (logged, ==, n);
+  g_assert_cmpint (processed, ==, n);
+  g_assert_cmpuint (count_in_state (f, n, "done"), ==, n);
+  /* Work was shared: no worker did it all. */
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    g_assert_cmpuint (ads_logged (workers[i]), <, n);
+
+  /* The desktops took it all in, deciding nothing themselves. */
+  test_wait_until (imported, &wait_ana);
+  test_wait_until (imported, &wait_ben);
+  g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM step"), ==, 0);
+  g_assert_cmpint (test_count_sql (ben_db, "SELECT count(*) FROM step"), ==, 0);
+  g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM variant WHERE remote_url IS NULL"),
+                   ==, 0);
+  g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM image WHERE sha256 IS NULL"), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    worker_free (workers[i]);
+  desktop_free (ana);
+  desktop_free (ben);
+}
+
+static gboolean
+leased_by_someone (gpointer data)
+{
+  Fixture *f = data;
+
+  return count_in_state (f, 8, "leased") > 0;
+}
+
+/* A worker killed mid-lease: its ads are taken over once their leases
+ * expire by the server's clock, and finished once; the attempt counts. */
+static void
+test_killed_worker (Fixture       *f,
+                    gconstpointer  data)
+{
+  const guint n = 8;
+  Worker *doomed, *survivor;
+  g_autofree char *held = NULL;
+  guint attempts_two = 0;
+
+  queue_ads (f, n);
+  doomed = start_worker (f, "doomed", FALSE, "3", NULL);
+  test_wait_until (leased_by_someone, f);
+  g_subprocess_send_signal (doomed->process, SIGKILL);
+  wait_worker (doomed);
+  survivor = start_worker (f, "survivor", TRUE, "3", NULL);
+  wait_worker (survivor);
+  g_assert_cmpint (g_subprocess_get_exit_status (survivor->process), ==, 0);
+  g_assert_cmpuint (count_in_state (f, n, "done"), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonObject) doc = work_doc (f, i);
+
+      if (json_object_get_int_member_with_default (doc, "attempt", 0) == 2)
+        attempts_two++;
+    }
+  /* The one the killed worker held was tried twice; the rest once. */
+  g_assert_cmpuint (attempts_two, >=, 1);
+  g_assert_cmpuint (ads_logged (survivor) + 0, >=, attempts_two);
+  worker_free (doomed);
+  worker_free (survivor);
+}
+
+/* A worker whose clock is ten minutes fast does not take a lease another
+ * machine holds for five more minutes: by the server's clock it is live. */
+static void
+test_fast_clock (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autofree char *body = NULL;
+  Worker *worker;
+
+  queue_ads (f, 1);
+  {
+    g_autoptr(JsonObject) doc = work_doc (f, 0);
+
+    body = g_strdup_printf ("{\"_rev\":\"%s\",\"type\":\"work\",\"ad\":\"team0000\",\"state\":\"leased\","
+                            "\"holder\":\"elsewhere\",\"holder_user\":\"admin\",\"attempt\":1,"
+                            "\"expires\":%" G_GINT64_FORMAT "}",
+                            json_object_get_string_member (doc, "_rev"), g_get_real_time () + 5 * 60 * G_USEC_PER_SEC);
+  }
+  answer = as_admin (f, "PUT", "vetter/work:team0000", body, 201);
+  worker = start_worker (f, "fast", TRUE, NULL, "600");
+  wait_worker (worker);
+  g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 0);
+  after = work_doc (f, 0);
+  g_assert_cmpstr (json_object_get_string_member (after, "holder"), ==, "elsewhere");
+  g_assert_cmpuint (ads_logged (worker), ==, 0);
+  worker_free (worker);
+}
+
+/* On a cluster two leases written on one revision may both be kept: the
+ * machine whose lease lost yields (deletes its revision, processes
+ * nothing) and the ad is finished once all the same. */
+static void
+test_conflict_yields (Fixture       *f,
+                      gconstpointer  data)
+{
+  Worker *worker, *second;
+  g_autoptr(JsonObject) doc = NULL;
+  guint status;
+  g_autoptr(JsonObject) with_conflicts = NULL;
+
+  queue_ads (f, 2);
+  f->conflict_leases = TRUE;
+  worker = start_worker (f, "loser", TRUE, "3", NULL);
+  wait_worker (worker);
+  g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 0);
+  g_assert_cmpuint (f->conflicts_made, >=, 1);
+  g_assert_nonnull (strstr (worker->log, "another machine's lease won; this one yields"));
+  g_assert_cmpuint (count_in_state (f, 2, "done"), ==, 0);
+  /* The winner's leases lapse (that machine is gone): taken over, each ad
+   * done once, and no conflict left behind. */
+  f->conflict_leases = FALSE;
+  /* (The server's clock is read from its Date, to the second.) */
+  g_usleep (5 * G_USEC_PER_SEC);
+  second = start_worker (f, "second", TRUE, "3", NULL);
+  wait_worker (second);
+  g_assert_cmpuint (count_in_state (f, 2, "done"), ==, 2);
+  with_conflicts = couch_request (f, "GET", "vetter/work:team0000?conflicts=true", "admin", ADMIN_PASSWORD, NULL,
+                                  &status);
+  g_assert_false (json_object_has_member (with_conflicts, "_conflicts"));
+  g_assert_cmpint (sql_count (worker->db, "SELECT count(DISTINCT image_id) FROM step"), ==, 0);
+  g_assert_cmpint (sql_count (second->db, "SELECT count(DISTINCT image_id) FROM step"), ==, 2);
+  worker_free (worker);
+  worker_free (second);
+}
+
+/* Nothing to take: --once stops at once, cleanly; a bucket that refuses
+ * stops a worker with a word why. */
+static void
+test_once_and_refusals (Fixture       *f,
+                        gconstpointer  data)
+{
+  Worker *worker = start_worker (f, "idle", TRUE, NULL, NULL);
+
+  wait_worker (worker);
+  g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 0);
+  g_assert_nonnull (strstr (worker->log, "nothing left to take"));
+  worker_free (worker);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/team/workers-share", Fixture, NULL, set_up, test_workers_share, tear_down);
+  g_test_add ("/team/killed-worker", Fixture, NULL, set_up, test_killed_worker, tear_down);
+  g_test_add ("/team/fast-clock", Fixture, NULL, set_up, test_fast_clock, tear_down);
+  g_test_add ("/team/conflict-yields", Fixture, NULL, set_up, test_conflict_yields, tear_down);
+  g_test_add ("/team/once-and-refusals", Fixture, NULL, set_up, test_once_and_refusals, tear_down);
+  return g_test_run ();
+}
