@@ -277,6 +277,9 @@ test_workers_share (Fixture       *f,
                                                   " WHERE name = 'decode' GROUP BY image_id HAVING count(*) > 1)"), ==, 0);
       processed += sql_count (workers[i]->db, "SELECT count(DISTINCT image_id) FROM step");
     }
+  if (logged != n)
+    for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+      g_printerr ("WORKER %u:\n%s\n", i, workers[i]->log);
   g_assert_cmpuint (logged, ==, n);
   g_assert_cmpint (processed, ==, n);
   g_assert_cmpuint (count_in_state (f, n, "done"), ==, n);
@@ -362,7 +365,10 @@ test_fast_clock (Fixture       *f,
                             json_object_get_string_member (doc, "_rev"), g_get_real_time () + 5 * 60 * G_USEC_PER_SEC);
   }
   answer = as_admin (f, "PUT", "vetter/work:team0000", body, 201);
-  worker = start_worker (f, "fast", TRUE, NULL, "600");
+  worker = start_worker (f, "fast", FALSE, NULL, "600");
+  /* Several looks for work, a second apart. */
+  test_spin (4000);
+  g_subprocess_send_signal (worker->process, SIGTERM);
   wait_worker (worker);
   g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 0);
   after = work_doc (f, 0);

@@ -797,9 +797,18 @@ remote_batch (VetterStore  *self,
                                      " VALUES (?, ?, 'remote', ?, 1, ?)", error);
   if (stmt == NULL)
     return 0;
-  /* Their variants are made beside the database, as the window's are. */
+  /* Their variants are made beside the database, as the window's are;
+   * machines whose databases share a folder each have their own. */
   dir = g_path_get_dirname (self->path);
-  output_dir = g_build_filename (dir, "output", NULL);
+  {
+    g_autofree char *base = g_path_get_basename (self->path);
+    char *dot = strrchr (base, '.');
+
+    if (dot)
+      *dot = '\0';
+    output_dir = g_str_equal (base, "vetter") ? g_build_filename (dir, "output", NULL)
+                                              : g_strdup_printf ("%s/%s-output", dir, base);
+  }
   vetter_store_bind_text (stmt, 1, key);
   vetter_store_bind_text (stmt, 2, name ? name : "Shared database");
   sqlite3_bind_int64 (stmt, 3, vetter_store_now ());

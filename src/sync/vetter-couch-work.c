@@ -423,7 +423,9 @@ on_found (GObject      *source,
   shuffle (self->candidates);
   if (takeable_now == 0)
     {
-      if (vetter_couch_work_get_held (self) == 0)
+      /* Idle once no machine holds any either: a lease whose machine
+       * died is taken over when it expires. */
+      if (vetter_couch_work_get_held (self) == 0 && (docs == NULL || json_array_get_length (docs) == 0))
         g_signal_emit (self, signals[IDLE], 0);
       schedule_look (self, LOOK_MS);
       return;

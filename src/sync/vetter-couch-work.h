@@ -22,8 +22,8 @@ G_DECLARE_FINAL_TYPE (VetterCouchWork, vetter_couch_work, VETTER, COUCH_WORK, GO
 /* Takes `work:` documents that are queued, or leased and expired by the
  * server's clock, up to @slots at a time, each processed by @engine and
  * published with its results; "taken" (uid) and "finished" (uid, status
- * nick, error or NULL) as each goes; "idle" when a look found nothing to
- * take and nothing is held. @name names this machine in the leases. */
+ * nick, error or NULL) as each goes; "idle" when a look found no work
+ * queued or leased anywhere, and nothing is held here. @name names this machine in the leases. */
 VetterCouchWork *vetter_couch_work_new       (VetterEngine      *engine,
                                               VetterCouchClient *client,
                                               VetterCouchSetup  *setup,
