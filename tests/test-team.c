@@ -407,6 +407,90 @@ test_conflict_yields (Fixture       *f,
   worker_free (worker);
 }
 
+static gboolean
+work_queued (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(GPtrArray) ads = ads_in_database (f);
+  guint works = 0;
+
+  for (guint i = 0; i < ads->len; i++)
+    {
+      g_autofree char *id = g_strconcat ("work:", (const char *) ads->pdata[i], NULL);
+      g_autoptr(JsonObject) doc = database_doc (f, id);
+
+      if (doc)
+        works++;
+    }
+  return ads->len == 3 && works == 3;
+}
+
+/* `vetter batch --shared`: a CSV's ads (two by URL, one a local file,
+ * uploaded first so any machine can fetch it) go to the team's queue; a
+ * worker processes them; the batch takes their results in, processing
+ * nothing itself, and writes its output CSV as ever. */
+static void
+test_batch_shared (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *csv_path = g_build_filename (f->dir, "team.csv", NULL);
+  g_autofree char *local = g_build_filename (PHOTOS, "GreenMeadow.jpg", NULL);
+  g_autofree char *csv = g_strdup_printf ("S. No.,Product Name,Input Image Urls\n"
+                                          "1,Aqua,http://127.0.0.1:%d/photos/Aqua.jpg\n"
+                                          "2,Flower,http://127.0.0.1:%d/photos/FreshFlower.jpg\n"
+                                          "3,Meadow,%s\n", f->web_port, f->web_port, local);
+  g_autofree char *db = g_build_filename (f->dir, "batch.db", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "batch-out", NULL);
+  g_autofree char *output_csv = g_build_filename (out, "team-output.csv", NULL);
+  g_autofree char *couch = g_strdup_printf ("http://127.0.0.1:%d", f->couch_port);
+  g_autofree char *s3 = g_strdup_printf ("http://127.0.0.1:%d", f->s3_port);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  Worker batch_run = { 0 };
+  Worker *worker;
+
+  g_assert_true (g_file_set_contents (csv_path, csv, -1, NULL));
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_URL", couch, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_DB", "vetter", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_USER", "wendy", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_PASSWORD", WORKER_PASSWORD, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ENDPOINT", s3, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_REGION", "us-east-1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_BUCKET", "vetter", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ACCESS_KEY", "S3RVER", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_SECRET_KEY", "S3RVER", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_SYNC_RETRY_MS", "100", TRUE);
+  batch = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("VETTER_BINARY"), "batch", "--shared", "--db", db,
+                                       "-o", out, csv_path, NULL);
+  g_assert_no_error (error);
+  batch_run.process = batch;
+  g_subprocess_communicate_utf8_async (batch, NULL, NULL, on_worker_output, &batch_run);
+
+  /* Its work is queued (the local file's ad once its upload named a URL). */
+  test_wait_until (work_queued, f);
+  worker = start_worker (f, "taker", TRUE, NULL, NULL);
+  wait_worker (worker);
+  g_assert_cmpuint (ads_logged (worker), ==, 3);
+  test_wait_until (worker_exited, &batch_run);
+  batch_run.process = NULL;
+  if (g_subprocess_get_exit_status (batch) != 0)
+    g_printerr ("%s", batch_run.log);
+  g_assert_cmpint (g_subprocess_get_exit_status (batch), ==, 0);
+  g_assert_cmpint (test_count_sql (db, "SELECT count(*) FROM step"), ==, 0);
+  g_assert_cmpint (test_count_sql (db, "SELECT count(*) FROM item WHERE status IN ('approved', 'rejected',"
+                                       " 'needs_review')"), ==, 3);
+  g_assert_true (g_file_get_contents (output_csv, &output, NULL, NULL));
+  g_assert_nonnull (strstr (output, "Meadow"));
+  /* The local file went to the bucket for the worker to fetch. */
+  g_assert_cmpint (sql_count (worker->db, "SELECT count(*) FROM image WHERE source LIKE 'http://127.0.0.1:%/vetter/originals/%'"),
+                   ==, 1);
+  g_free (batch_run.log);
+  worker_free (worker);
+}
+
 /* Nothing to take: --once stops at once, cleanly; a bucket that refuses
  * stops a worker with a word why. */
 static void
@@ -430,6 +514,7 @@ main (int   argc,
   g_test_add ("/team/killed-worker", Fixture, NULL, set_up, test_killed_worker, tear_down);
   g_test_add ("/team/fast-clock", Fixture, NULL, set_up, test_fast_clock, tear_down);
   g_test_add ("/team/conflict-yields", Fixture, NULL, set_up, test_conflict_yields, tear_down);
+  g_test_add ("/team/batch-shared", Fixture, NULL, set_up, test_batch_shared, tear_down);
   g_test_add ("/team/once-and-refusals", Fixture, NULL, set_up, test_once_and_refusals, tear_down);
   return g_test_run ();
 }

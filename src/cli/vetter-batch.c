@@ -46,6 +46,7 @@ typedef struct
   guint         sync_wait;      /* seconds to wait for the outbox to empty */
   VetterOutboxCounts left;      /* what the outbox kept */
   gboolean      synced;
+  gboolean      shared;         /* the team processes the ads; results come through the feed */
 } Run;
 
 static void
@@ -298,7 +299,12 @@ on_engine_open (GObject      *source,
       run->sync = vetter_sync_new (run->engine, run->services);
       if (base)
         vetter_sync_set_base_delay (run->sync, (guint) g_ascii_strtoull (base, NULL, 10));
+      /* The team's results arrive as its work documents. */
+      if (run->shared)
+        vetter_couch_feed_start_pull (vetter_sync_get_couch_feed (run->sync), 500);
     }
+  for (guint i = 0; i < run->batches->len; i++)
+    ((VetterIntakeBatch *) g_ptr_array_index (run->batches, i))->shared = run->shared;
 
   /* In input order, so batch ids and names stay in step. */
   run->pending_adds = run->batches->len;
@@ -405,6 +411,7 @@ vetter_batch_main (int    argc,
   int timeout = -1;
   gboolean json = FALSE;
   gboolean sync = FALSE;
+  gboolean shared = FALSE;
   int status;
   const GOptionEntry entries[] = {
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &output_dir, N_("Where the variants and output CSVs go (default: ./vetter-output)"), N_("DIR") },
@@ -413,6 +420,7 @@ vetter_batch_main (int    argc,
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The SQLite database (default: in the user data directory)"), N_("PATH") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a machine-readable summary on standard output"), NULL },
     { "sync", 0, 0, G_OPTION_ARG_NONE, &sync, N_("Push results to the configured services and wait for the outbox"), NULL },
+    { "shared", 0, 0, G_OPTION_ARG_NONE, &shared, N_("Put the ads in the team's queue of the shared database for its workers, and wait for their results"), NULL },
     { "callback", 0, 0, G_OPTION_ARG_STRING, &callback_url, N_("When the batch completes, POST its result to this URL (signed)"), N_("URL") },
     { "variant", 0, 0, G_OPTION_ARG_STRING_ARRAY, &variants, N_("Change a variant: square=1200x1200@90, thumb=256, portrait=off… (repeatable)"), N_("KIND=SETTING") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds without an answer before a download gives up (default: 30)"), N_("SECONDS") },
@@ -482,6 +490,16 @@ vetter_batch_main (int    argc,
       return 2;
     }
 
+  if (shared && (!vetter_services_has_couch (services) || !vetter_services_has_s3 (services)))
+    {
+      g_printerr ("vetter batch: --shared needs the shared database (VETTER_COUCHDB_URL, VETTER_COUCHDB_USER,"
+                  " VETTER_COUCHDB_PASSWORD) and the bucket its workers share results through (VETTER_S3_ENDPOINT,"
+                  " VETTER_S3_BUCKET, VETTER_S3_ACCESS_KEY, VETTER_S3_SECRET_KEY)\n");
+      return 2;
+    }
+  /* The team's work is sent, as --sync sends: the same waiting. */
+  sync = sync || shared;
+
   if ((settings = vetter_config_get_settings ()))
     vetter_config_load_settings (config, settings);
   if (jobs > 0)
@@ -514,6 +532,7 @@ vetter_batch_main (int    argc,
   run.json = json;
   run.interactive = isatty (STDERR_FILENO);
   run.callback_url = g_strdup (callback_url);
+  run.shared = shared;
   if (sync || callback_url)
     {
       const char *wait = g_getenv ("VETTER_SYNC_WAIT");

@@ -405,6 +405,9 @@ store_refresh (VetterStore  *store,
 }
 
 static void schedule_refresh (VetterEngine *self);
+static void store_check_finished (VetterEngine *self,
+                                  VetterStore  *store,
+                                  gpointer      data);
 
 static void
 on_refreshed (GObject      *source,
@@ -427,7 +430,15 @@ on_refreshed (GObject      *source,
       g_signal_emit (self, signals[ITEM_CHANGED], 0, state->item_id, state->batch_id, state->status);
     }
   for (guint i = 0; i < refreshed->reports->len; i++)
-    on_progress_report (self, g_ptr_array_index (refreshed->reports, i));
+    {
+      ProgressReport *report = g_ptr_array_index (refreshed->reports, i);
+
+      /* Its last items decided elsewhere (the team processed them): it
+       * may be finished without a worker here having said so. */
+      if (report->counts.queued == 0 && report->counts.processing == 0)
+        on_database (self, store_check_finished, g_memdup2 (&report->batch_id, sizeof report->batch_id), g_free);
+      on_progress_report (self, report);
+    }
   refreshed_free (refreshed);
   if (self->changed_items->len > 0 || self->changed_batches->len > 0)
     schedule_refresh (self);
@@ -590,6 +601,14 @@ check_finished (VetterEngine *self,
     }
   g_hash_table_remove (self->active_batches, &batch_id);
   on_main (self, on_progress_report, report, g_free);
+}
+
+static void
+store_check_finished (VetterEngine *self,
+                      VetterStore  *store,
+                      gpointer      data)
+{
+  check_finished (self, store, *(gint64 *) data);
 }
 
 /* Keeps every worker busy and one item waiting, so no worker idles while

@@ -36,6 +36,7 @@ typedef struct
   GStrv            header;   /* the CSV's header cells */
   char            *encoding; /* the text encoding a CSV was read in; NULL for UTF-8 */
   GPtrArray       *items;    /* VetterIntakeItem* */
+  gboolean         shared;   /* processed by the team, not here (vetter batch --shared) */
 } VetterIntakeBatch;
 
 void               vetter_intake_item_free       (VetterIntakeItem  *item);

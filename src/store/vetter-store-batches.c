@@ -107,7 +107,8 @@ vetter_store_add_batch (VetterStore              *self,
 
       stmt = vetter_store_prepare (self,
                       "INSERT INTO item (batch_id, row, line, serial, title, email, description, category,"
-                      " cells, status, error, created, updated, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      " cells, status, error, created, updated, uid, step)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       error);
       if (stmt == NULL)
         goto fail;
@@ -125,6 +126,7 @@ vetter_store_add_batch (VetterStore              *self,
       sqlite3_bind_int64 (stmt, 12, t);
       sqlite3_bind_int64 (stmt, 13, t);
       vetter_store_bind_text (stmt, 14, uid);
+      vetter_store_bind_text (stmt, 15, batch->shared && item->error == NULL ? VETTER_STORE_TEAM_STEP : NULL);
       if (!vetter_store_step_done (self, stmt, error))
         goto fail;
       item_id = sqlite3_last_insert_rowid (self->db);
@@ -144,6 +146,10 @@ vetter_store_add_batch (VetterStore              *self,
           if (!vetter_store_step_done (self, stmt, error))
             goto fail;
         }
+      /* The team's to process: its ad and work go to the shared database,
+       * its local images to the bucket first, for any machine to fetch. */
+      if (batch->shared && item->error == NULL && !vetter_store_work_share_item (self, item_id, error))
+        goto fail;
     }
 
   if (!vetter_store_commit (self, error))

@@ -155,6 +155,9 @@ object_from_string (const char *text)
   return json_object_ref (json_node_get_object (node));
 }
 
+static gboolean push_waiting (VetterStore *self,
+                              const char  *doc_id);
+
 /* ---- What goes to the outbox ---------------------------------------------- */
 
 static gboolean
@@ -308,6 +311,35 @@ vetter_store_couch_push_work (VetterStore  *self,
 }
 
 gboolean
+vetter_store_couch_push_shared (VetterStore  *self,
+                                gint64        item_id,
+                                GError      **error)
+{
+  g_auto(ItemKeys) keys = { 0 };
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *ad_id = NULL;
+  g_autofree char *work_id = NULL;
+  g_autofree char *batch_id = NULL;
+
+  if (!read_item_keys (self, item_id, &keys, error))
+    return FALSE;
+  ad_id = g_strconcat ("ad:", keys.uid, NULL);
+  work_id = g_strconcat ("work:", keys.uid, NULL);
+  batch_id = batch_doc_id (keys.batch_key);
+  json_object_set_int_member (payload, "item_id", item_id);
+  return add_couch_row (self, batch_id, NULL, TRUE, keys.batch_id, error) &&
+         add_couch_row (self, ad_id, payload, FALSE, keys.batch_id, error) &&
+         add_couch_row (self, work_id, NULL, TRUE, keys.batch_id, error);
+}
+
+gboolean
+vetter_store_couch_pushed (VetterStore *self,
+                           const char  *doc_id)
+{
+  return !push_waiting (self, doc_id);
+}
+
+gboolean
 vetter_store_couch_set_sharing (VetterStore  *self,
                                 gboolean      share_work,
                                 const char   *pipeline_config,
@@ -328,12 +360,15 @@ ad_images (VetterStore *self,
            JsonArray   *images)
 {
   sqlite3_stmt *stmt = vetter_store_prepare (self,
-                                             "SELECT image.source, (SELECT remote_url FROM variant WHERE variant.image_id = image.id"
-                                             " AND kind = 'compressed'),"
+                                             "SELECT image.source, coalesce (image.remote_url,"
+                                             " (SELECT remote_url FROM variant WHERE variant.image_id = image.id"
+                                             " AND kind = 'compressed')),"
                                              " EXISTS (SELECT 1 FROM variant JOIN outbox ON outbox.dedupe_key = 's3:' ||"
                                              "   'ads/' || item.uid || '/' || image.position || '-compressed.jpg'"
                                              "   WHERE variant.image_id = image.id AND variant.kind = 'compressed'"
                                              "   AND outbox.state = 'pending')"
+                                             " OR EXISTS (SELECT 1 FROM outbox WHERE outbox.dedupe_key = 's3:originals/'"
+                                             "   || item.uid || '/' || image.position AND outbox.state = 'pending')"
                                              " FROM image JOIN item ON item.id = image.item_id"
                                              " WHERE image.item_id = ? ORDER BY image.position", NULL);
   gboolean ready = TRUE;

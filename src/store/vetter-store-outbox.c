@@ -264,6 +264,15 @@ vetter_store_upload_done (VetterStore  *self,
     return FALSE;
   vetter_store_bind_text (stmt, 1, url);
   vetter_store_bind_text (stmt, 2, path);
+  if (!vetter_store_step_done (self, stmt, error))
+    return FALSE;
+  /* An original uploaded for the team: any machine fetches it there. */
+  stmt = vetter_store_prepare (self, "UPDATE image SET remote_url = ? WHERE location = ? AND item_id IN"
+                                     " (SELECT id FROM item WHERE step = '" VETTER_STORE_TEAM_STEP "')", error);
+  if (stmt == NULL)
+    return FALSE;
+  vetter_store_bind_text (stmt, 1, url);
+  vetter_store_bind_text (stmt, 2, path);
   return vetter_store_step_done (self, stmt, error) && rewrite_csv_when_uploaded (self, path, error);
 }
 

@@ -134,6 +134,14 @@ gboolean      vetter_store_couch_take_ad       (VetterStore   *self,
                                                 GArray        *batches,
                                                 GError       **error);
 
+/* The ad, its batch and its queued work, for the team to process. */
+gboolean      vetter_store_couch_push_shared   (VetterStore   *self,
+                                                gint64         item_id,
+                                                GError       **error);
+/* Whether this desktop has nothing waiting to send of @doc_id. */
+gboolean      vetter_store_couch_pushed        (VetterStore   *self,
+                                                const char    *doc_id);
+
 /* ---- vetter-store-work.c ---- */
 
 /* The work document of ad @uid as processed here (its results, or given
@@ -142,6 +150,11 @@ gboolean      vetter_store_couch_take_ad       (VetterStore   *self,
 JsonObject   *vetter_store_work_build          (VetterStore   *self,
                                                 const char    *uid,
                                                 gboolean      *wait,
+                                                GError       **error);
+/* Item @item_id is the team's to process: its local images are uploaded,
+ * then its ad and its work, queued, go to the shared database. */
+gboolean      vetter_store_work_share_item     (VetterStore   *self,
+                                                gint64         item_id,
                                                 GError       **error);
 /* Another machine's work document on ad @uid: its results taken in when
  * the ad waits for them here. */

@@ -220,6 +220,93 @@ known_body (VetterStore *self,
   return json_object_ref (json_node_get_object (node));
 }
 
+static gboolean
+waits_for_team (VetterStore *self,
+                const char  *uid)
+{
+  g_autofree char *step = vetter_store_lookup_text (self, "SELECT step FROM item WHERE uid = ? AND status = 'queued'",
+                                                    uid);
+
+  return g_strcmp0 (step, VETTER_STORE_TEAM_STEP) == 0;
+}
+
+/* Work for the team, not started: sent once its ad is in the database
+ * (a machine that takes it reads the ad first). */
+static JsonObject *
+queued_work (VetterStore *self,
+             const char  *uid,
+             const char  *config,
+             gboolean    *wait)
+{
+  g_autofree char *ad_id = g_strconcat ("ad:", uid, NULL);
+  JsonObject *doc;
+
+  if (!vetter_store_couch_pushed (self, ad_id))
+    {
+      *wait = TRUE;
+      return NULL;
+    }
+  doc = json_object_new ();
+  json_object_set_string_member (doc, "type", "work");
+  json_object_set_string_member (doc, "ad", uid);
+  json_object_set_string_member (doc, "state", "queued");
+  json_object_set_int_member (doc, "attempt", 0);
+  vetter_store_json_set_text (doc, "config", config);
+  return doc;
+}
+
+gboolean
+vetter_store_work_share_item (VetterStore  *self,
+                              gint64        item_id,
+                              GError      **error)
+{
+  g_autoptr(GPtrArray) locals = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree char *uid = NULL;
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT image.position, image.location, item.uid, item.batch_id"
+                                                   " FROM image JOIN item ON item.id = image.item_id"
+                                                   " WHERE image.item_id = ? ORDER BY image.position", error);
+  gint64 batch_id = 0;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *location = vetter_store_column_text (stmt, 1);
+      int position = sqlite3_column_int (stmt, 0);
+
+      g_free (uid);
+      uid = g_strdup (vetter_store_column_text (stmt, 2));
+      batch_id = sqlite3_column_int64 (stmt, 3);
+      if (g_str_has_prefix (location, "http://") || g_str_has_prefix (location, "https://"))
+        continue;
+      g_ptr_array_add (locals, g_strdup (location));
+      g_array_append_val (positions, position);
+    }
+  sqlite3_reset (stmt);
+  for (guint i = 0; i < locals->len; i++)
+    {
+      const char *path = g_ptr_array_index (locals, i);
+      g_autofree char *key = g_strdup_printf ("originals/%s/%d", uid, g_array_index (positions, int, i));
+      g_autofree char *dedupe = g_strconcat ("s3:", key, NULL);
+      g_autofree char *guessed = g_content_type_guess (path, NULL, 0, NULL);
+      g_autofree char *type = g_content_type_get_mime_type (guessed);
+      g_autoptr(JsonObject) payload = json_object_new ();
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *text = NULL;
+
+      json_object_set_string_member (payload, "key", key);
+      json_object_set_string_member (payload, "path", path);
+      json_object_set_string_member (payload, "content_type", type ? type : "application/octet-stream");
+      json_node_set_object (node, payload);
+      text = json_to_string (node, FALSE);
+      if (!vetter_store_outbox_add (self, VETTER_OUTBOX_S3_PUT, dedupe, text, batch_id, 0, error))
+        return FALSE;
+    }
+  return vetter_store_couch_push_shared (self, item_id, error);
+}
+
 JsonObject *
 vetter_store_work_build (VetterStore  *self,
                          const char   *uid,
@@ -241,6 +328,8 @@ vetter_store_work_build (VetterStore  *self,
 
   if (desktop == NULL)
     return NULL;
+  if (waits_for_team (self, uid))
+    return queued_work (self, uid, config, wait);
   stmt = vetter_store_prepare (self, "SELECT id, status, error, auto_status, auto_reason, auto_rule, updated,"
                                      " CASE WHEN auto THEN reason_code END FROM item WHERE uid = ?", error);
   if (stmt == NULL)
