@@ -221,6 +221,14 @@ sql_count (const char *db,
   return g_file_test (db, G_FILE_TEST_EXISTS) ? test_count_sql (db, sql) : 0;
 }
 
+static gboolean
+sql_says_zero (gpointer data)
+{
+  const char **pair = data;
+
+  return sql_count (pair[0], pair[1]) == 0;
+}
+
 typedef struct
 {
   const char *db;
@@ -295,6 +303,25 @@ test_workers_share (Fixture       *f,
   g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM variant WHERE remote_url IS NULL"),
                    ==, 0);
   g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM image WHERE sha256 IS NULL"), ==, 0);
+
+  /* Thumbnails come at once; the other variants only when an ad shows. */
+  test_wait_until (sql_says_zero, (const char *[]) { ana_db, "SELECT count(*) FROM variant WHERE kind = 'thumb'"
+                                                             " AND path = ''" });
+  g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM variant WHERE kind <> 'thumb' AND path <> ''"), ==, 0);
+  {
+    gint64 shown = test_count_sql (ana_db, "SELECT min (id) FROM item");
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM variant JOIN image ON image.id = variant.image_id"
+                                            " WHERE image.item_id = %" G_GINT64_FORMAT " AND path = ''", shown);
+    g_autofree char *thumb = g_strdup_printf ("SELECT count(*) FROM variant JOIN image ON image.id = variant.image_id"
+                                              " WHERE image.item_id = %" G_GINT64_FORMAT " AND kind = 'thumb'", shown);
+    g_autofree char *one = NULL;
+
+    vetter_engine_fetch_variants (ana->engine, shown);
+    test_wait_until (sql_says_zero, (const char *[]) { ana_db, sql });
+    g_assert_cmpint (test_count_sql (ana_db, thumb), ==, 1);
+    one = g_strdup_printf ("SELECT count(*) FROM variant WHERE kind <> 'thumb' AND path <> ''");
+    g_assert_cmpint (test_count_sql (ana_db, one), ==, 4);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     worker_free (workers[i]);

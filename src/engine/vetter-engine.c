@@ -31,6 +31,7 @@
 #include "vetter-pipeline.h"
 #include "vetter-store.h"
 #include "vetter-thread-priority.h"
+#include "vetter-variant-fetch.h"
 
 struct _VetterEngine
 {
@@ -43,6 +44,7 @@ struct _VetterEngine
   GMainContext   *main_context;   /* where signals are emitted */
   GThreadPool    *pool;
   GCancellable   *cancellable;    /* cancelled on close: stops downloads */
+  VetterVariantFetch *variant_fetch; /* variants made elsewhere */
 
   /* Database thread only. */
   VetterConfig   *config;         /* what new items start with */
@@ -1074,6 +1076,7 @@ vetter_engine_finalize (GObject *object)
   g_clear_pointer (&self->changed_batches, g_array_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->variant_fetch);
   vetter_config_free (self->config);
   vetter_config_free (self->main_config);
 
@@ -1144,6 +1147,7 @@ vetter_engine_init (VetterEngine *self)
   self->changed_items = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->changed_batches = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->cancellable = g_cancellable_new ();
+  self->variant_fetch = vetter_variant_fetch_new (self);
 }
 
 /* ---- Public API ----------------------------------------------------------- */
@@ -1320,6 +1324,23 @@ vetter_engine_set_config (VetterEngine       *self,
   on_database (self, store_set_config, vetter_config_copy (config), (GDestroyNotify) vetter_config_free);
 }
 
+void
+vetter_engine_fetch_variants (VetterEngine *self,
+                              gint64        item_id)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  if (!self->closed)
+    vetter_variant_fetch_item (self->variant_fetch, item_id);
+}
+
+void
+vetter_engine_fetch_thumbnails (VetterEngine *self)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  if (!self->closed)
+    vetter_variant_fetch_thumbnails (self->variant_fetch);
+}
+
 const VetterConfig *
 vetter_engine_get_config (VetterEngine *self)
 {
@@ -1424,6 +1445,7 @@ vetter_engine_close (VetterEngine *self)
 
   g_atomic_int_set (&self->closing, 1);
   g_cancellable_cancel (self->cancellable);
+  vetter_variant_fetch_stop (self->variant_fetch);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   /* Whatever the database thread was doing is done once this returns; any
    * later pump sees "closing" and pushes nothing to the pool. */

@@ -98,6 +98,12 @@ GPtrArray    *vetter_engine_list_batches_finish (VetterEngine       *self,
  * the pool grows or shrinks to the new worker count. */
 void          vetter_engine_set_config        (VetterEngine        *self,
                                                const VetterConfig  *config);
+/* Fetches the variants of item @item_id that another machine made and
+ * are not here yet (when it is shown); thumbnails, all of them, one after
+ * another (as ads processed elsewhere arrive). */
+void          vetter_engine_fetch_variants    (VetterEngine        *self,
+                                               gint64               item_id);
+void          vetter_engine_fetch_thumbnails  (VetterEngine        *self);
 /* Returns: (transfer none): the settings items start with now. */
 const VetterConfig *vetter_engine_get_config  (VetterEngine        *self);
 

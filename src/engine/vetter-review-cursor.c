@@ -258,6 +258,9 @@ on_detail_read (GObject      *source,
       g_clear_pointer (&slot->detail, vetter_item_detail_unref);
       g_clear_error (&slot->error);
       slot->detail = detail;
+      /* Made elsewhere: its pictures come now, as it is about to show. */
+      if (vetter_item_detail_lacks_files (detail))
+        vetter_engine_fetch_variants (self->engine, slot->item_id);
     }
   else if (slot->detail == NULL)
     {

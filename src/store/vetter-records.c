@@ -364,3 +364,21 @@ vetter_edit_undo_free (VetterEditUndo *undo)
   g_clear_pointer (&undo->previous, g_ptr_array_unref);
   g_free (undo);
 }
+
+gboolean
+vetter_item_detail_lacks_files (const VetterItemDetail *detail)
+{
+  for (guint i = 0; detail->images && i < detail->images->len; i++)
+    {
+      VetterImageInfo *image = g_ptr_array_index (detail->images, i);
+
+      for (guint k = 0; image->variants && k < image->variants->len; k++)
+        {
+          VetterVariantInfo *variant = g_ptr_array_index (image->variants, k);
+
+          if (variant->path == NULL || *variant->path == '\0')
+            return TRUE;
+        }
+    }
+  return FALSE;
+}

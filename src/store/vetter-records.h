@@ -290,6 +290,9 @@ typedef struct
   GPtrArray          *history;        /* VetterHistoryEntry*, oldest first */
 } VetterItemDetail;
 
+/* Whether a variant of the item was made elsewhere and is not here yet. */
+gboolean vetter_item_detail_lacks_files (const VetterItemDetail *detail);
+
 #define VETTER_TYPE_ITEM_DETAIL (vetter_item_detail_get_type ())
 
 GType             vetter_item_detail_get_type (void) G_GNUC_CONST;

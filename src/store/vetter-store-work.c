@@ -752,3 +752,90 @@ vetter_store_item_error (VetterStore *self,
 
   return vetter_store_lookup_text (self, "SELECT error FROM item WHERE id = CAST (? AS INTEGER)", id);
 }
+
+/* ---- Variants made elsewhere, fetched when shown ---------------------------- */
+
+void
+vetter_missing_variant_free (VetterMissingVariant *variant)
+{
+  if (variant == NULL)
+    return;
+  g_free (variant->url);
+  g_free (variant->path);
+  g_free (variant);
+}
+
+GPtrArray *
+vetter_store_missing_variants (VetterStore  *self,
+                               gint64        item_id,
+                               gboolean      thumbs_only,
+                               guint         limit,
+                               GError      **error)
+{
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_missing_variant_free);
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  sqlite3_stmt *stmt = vetter_store_prepare (self,
+                                             "SELECT variant.id, variant.remote_url, variant.kind, image.position,"
+                                             " image.item_id, batch.output_dir FROM variant"
+                                             " JOIN image ON image.id = variant.image_id"
+                                             " JOIN item ON item.id = image.item_id JOIN batch ON batch.id = item.batch_id"
+                                             " WHERE variant.path = '' AND variant.remote_url IS NOT NULL"
+                                             " AND (?1 = 0 OR image.item_id = ?1) AND (NOT ?2 OR variant.kind = 'thumb')"
+                                             " ORDER BY variant.kind <> 'thumb', variant.id LIMIT ?3", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  sqlite3_bind_int (stmt, 2, thumbs_only);
+  sqlite3_bind_int (stmt, 3, (int) MIN (limit, G_MAXINT));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      VetterMissingVariant *variant = g_new0 (VetterMissingVariant, 1);
+      const char *output_dir = vetter_store_column_text (stmt, 5);
+      g_autofree char *fallback = g_build_filename (dir, "output", NULL);
+      g_autofree char *name = g_strdup_printf ("%d-%s.jpg", sqlite3_column_int (stmt, 3),
+                                               vetter_store_column_text (stmt, 2));
+      g_autofree char *item = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 4));
+
+      variant->variant_id = sqlite3_column_int64 (stmt, 0);
+      variant->item_id = sqlite3_column_int64 (stmt, 4);
+      variant->url = g_strdup (vetter_store_column_text (stmt, 1));
+      variant->path = g_build_filename (output_dir ? output_dir : fallback, item, name, NULL);
+      g_ptr_array_add (missing, variant);
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&missing);
+}
+
+gboolean
+vetter_store_variant_fetched (VetterStore  *self,
+                              gint64        variant_id,
+                              gint64        item_id,
+                              const char   *path,
+                              GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!vetter_store_begin (self, error))
+    return FALSE;
+  stmt = vetter_store_prepare (self, "UPDATE variant SET path = ? WHERE id = ? AND path = ''", error);
+  if (stmt == NULL)
+    goto fail;
+  vetter_store_bind_text (stmt, 1, path);
+  sqlite3_bind_int64 (stmt, 2, variant_id);
+  if (!vetter_store_step_done (self, stmt, error))
+    goto fail;
+  /* Its item changed as the window sees it: the picture is here now. */
+  stmt = vetter_store_prepare (self, "UPDATE item SET updated = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, vetter_store_now ());
+  sqlite3_bind_int64 (stmt, 2, item_id);
+  if (!vetter_store_step_done (self, stmt, error) || !vetter_store_commit (self, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  vetter_store_rollback (self);
+  return FALSE;
+}

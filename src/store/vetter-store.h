@@ -414,6 +414,31 @@ gboolean          vetter_store_work_renewed    (VetterStore        *self,
 gboolean          vetter_store_work_wait_for_team (VetterStore     *self,
                                                    const char      *uid,
                                                    GError         **error);
+/* A variant another machine made, not here yet: where to fetch it and
+ * where it goes. */
+typedef struct
+{
+  gint64  variant_id;
+  gint64  item_id;
+  char   *url;
+  char   *path;
+} VetterMissingVariant;
+
+void              vetter_missing_variant_free  (VetterMissingVariant *variant);
+/* Up to @limit such variants, thumbnails first, of item @item_id (0: of
+ * any), only thumbnails when @thumbs_only.
+ * Returns: (transfer full) (element-type VetterMissingVariant). */
+GPtrArray        *vetter_store_missing_variants (VetterStore       *self,
+                                                 gint64             item_id,
+                                                 gboolean           thumbs_only,
+                                                 guint              limit,
+                                                 GError           **error);
+/* Variant @variant_id was fetched to @path. */
+gboolean          vetter_store_variant_fetched (VetterStore        *self,
+                                                gint64              variant_id,
+                                                gint64              item_id,
+                                                const char         *path,
+                                                GError            **error);
 /* Why item @item_id failed, or NULL. Returns: (transfer full). */
 char             *vetter_store_item_error      (VetterStore        *self,
                                                 gint64              item_id);

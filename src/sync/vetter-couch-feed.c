@@ -118,6 +118,8 @@ on_page_taken (GObject      *source,
   /* New ads are processed here like any batch's. */
   for (guint i = 0; i < batches->len; i++)
     vetter_engine_resume_batch (self->engine, g_array_index (batches, gint64, i));
+  /* Ads processed elsewhere show with their thumbnails. */
+  vetter_engine_fetch_thumbnails (self->engine);
   g_signal_emit (self, signals[PULLED], 0);
   schedule_poll (self, full ? 0 : self->interval_ms);
 }

@@ -37,6 +37,9 @@ on_detail (GObject      *source,
   gtk_label_set_label (self->detail_title, title);
   vetter_item_detail_view_set_item (self->detail_view, item, 0);
   gtk_stack_set_visible_child_name (self->stack, "detail");
+  /* Processed elsewhere: its pictures are fetched now it is shown. */
+  if (vetter_item_detail_lacks_files (item))
+    vetter_engine_fetch_variants (self->engine, item->id);
 }
 
 /* Enter or a double click on a row of ads: the ad in full, with its
