@@ -204,6 +204,74 @@ test_list (void)
   test_remove_tree (dir);
 }
 
+/* ---- vetter worker ----------------------------------------------------------- */
+
+/* The worker says what it needs, and the systemd unit shipped for servers
+ * starts it with options it takes: with no shared database configured,
+ * its command line fails only for that. */
+static void
+test_worker_needs_services_and_unit_starts_it (void)
+{
+  g_autofree char *unit = g_build_filename (g_getenv ("VETTER_TEST_BUILDDIR"), "..", "data", "vetter-worker@.service",
+                                            NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+  const char *help[] = { "worker", "--help", NULL };
+  const char *s3_missing[] = { "worker", "--once", NULL };
+
+  run_vetter (help, &out, &err, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "--once"));
+  g_assert_nonnull (strstr (out, "--jobs"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_get_contents (unit, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "ExecStart="))
+      words = g_strsplit (lines[i] + strlen ("ExecStart="), " ", -1);
+  g_assert_nonnull (words);
+  g_assert_true (g_str_has_suffix (words[0], "/vetter"));
+  for (guint i = 1; words[i]; i++)
+    {
+      /* As systemd would expand them for instance 1. */
+      g_autofree char *word = g_strdup (words[i]);
+
+      if (strstr (word, "${STATE_DIRECTORY}"))
+        {
+          g_free (word);
+          word = g_build_filename (dir, "1.db", NULL);
+        }
+      g_ptr_array_add (args, g_steal_pointer (&word));
+    }
+  g_ptr_array_add (args, NULL);
+  g_unsetenv ("VETTER_COUCHDB_URL");
+  run_vetter ((const char * const *) args->pdata, &out, &err, &status);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "no shared database: set VETTER_COUCHDB_URL"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A database, and no bucket: said as clearly. */
+  g_setenv ("VETTER_COUCHDB_URL", "http://127.0.0.1:9", TRUE);
+  g_setenv ("VETTER_COUCHDB_USER", "w", TRUE);
+  g_setenv ("VETTER_COUCHDB_PASSWORD", "p", TRUE);
+  run_vetter (s3_missing, &out, &err, &status);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "no S3 bucket for the results"));
+  g_unsetenv ("VETTER_COUCHDB_URL");
+  g_unsetenv ("VETTER_COUCHDB_USER");
+  g_unsetenv ("VETTER_COUCHDB_PASSWORD");
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -213,6 +281,7 @@ main (int   argc,
   g_test_add_func ("/cli/batch-help-without-display", test_batch_help_without_display);
   g_test_add_func ("/cli/batch-unknown-option", test_batch_unknown_option);
   g_test_add_func ("/cli/list", test_list);
+  g_test_add_func ("/cli/worker-needs-services-and-unit-starts-it", test_worker_needs_services_and_unit_starts_it);
 
   return g_test_run ();
 }
