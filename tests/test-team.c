@@ -518,6 +518,130 @@ test_batch_shared (Fixture       *f,
   worker_free (worker);
 }
 
+static gint64
+thumb_width (Fixture *f,
+             guint    i)
+{
+  g_autoptr(JsonObject) doc = work_doc (f, i);
+  JsonObject *result = json_object_get_object_member (doc, "result");
+  JsonArray *images = json_object_get_array_member (result, "images");
+  JsonArray *variants = json_object_get_array_member (json_array_get_object_element (images, 0), "variants");
+
+  for (guint k = 0; k < json_array_get_length (variants); k++)
+    {
+      JsonObject *variant = json_array_get_object_element (variants, k);
+
+      if (g_str_equal (json_object_get_string_member (variant, "kind"), "thumb"))
+        return MAX (json_object_get_int_member (variant, "width"), json_object_get_int_member (variant, "height"));
+    }
+  return 0;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *hash;    /* NULL: any */
+} SettingsWait;
+
+static gboolean
+settings_shared (gpointer data)
+{
+  SettingsWait *wait = data;
+  g_autoptr(JsonObject) doc = database_doc (wait->f, "config:pipeline");
+
+  return doc && (wait->hash == NULL || g_strcmp0 (json_object_get_string_member (doc, "hash"), wait->hash) != 0);
+}
+
+static char *
+share_thumb_size (Fixture *f,
+                  Desktop *admin,
+                  int      size,
+                  char    *before)
+{
+  g_autoptr(VetterConfig) config = vetter_config_copy (vetter_engine_get_config (admin->engine));
+  g_autoptr(JsonObject) doc = NULL;
+  SettingsWait wait = { f, before };
+
+  config->variants[VETTER_VARIANT_THUMB].width = size;
+  config->variants[VETTER_VARIANT_THUMB].height = size;
+  vetter_engine_set_config (admin->engine, config);
+  vetter_engine_share_settings (admin->engine);
+  test_wait_until (settings_shared, &wait);
+  g_free (before);
+  doc = database_doc (f, "config:pipeline");
+  return g_strdup (json_object_get_string_member (doc, "hash"));
+}
+
+typedef struct
+{
+  const char *db;
+  int         size;
+} ThumbWait;
+
+static gboolean
+thumbs_at_most (gpointer data)
+{
+  ThumbWait *wait = data;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM variant WHERE kind = 'thumb' AND max (width, height) <= %d",
+                                          wait->size);
+
+  return sql_count (wait->db, sql) == 3;
+}
+
+/* The team's settings are the admin's: results are made under them, each
+ * recording which; when they change, the results made under the old ones
+ * are made again, and a desktop that had taken them in takes the new. */
+static void
+test_settings_redo (Fixture       *f,
+                    gconstpointer  data)
+{
+  Desktop *admin = desktop_new_sharing (f, "boss", "admin", ADMIN_PASSWORD);
+  Desktop *ana = desktop_new_sharing (f, "ana", "ana", ANA_PASSWORD);
+  g_autofree char *ana_db = g_strdup_printf ("%s/ana.db", f->dir);
+  g_autofree char *hash = share_thumb_size (f, admin, 200, NULL);
+  ImportWait imported_ana = { ana_db, 3 };
+  ThumbWait small = { ana_db, 120 };
+  Worker *worker;
+
+  queue_ads (f, 3);
+  worker = start_worker (f, "settings", TRUE, NULL, NULL);
+  wait_worker (worker);
+  if (ads_logged (worker) != 3)
+    g_printerr ("EXIT %d LOG [%s]\n", g_subprocess_get_exit_status (worker->process), worker->log);
+  g_assert_cmpuint (ads_logged (worker), ==, 3);
+  worker_free (worker);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) doc = work_doc (f, i);
+
+      g_assert_cmpstr (json_object_get_string_member (doc, "config"), ==, hash);
+      g_assert_cmpint (thumb_width (f, i), >, 120);
+      g_assert_cmpint (thumb_width (f, i), <=, 200);
+    }
+  test_wait_until (imported, &imported_ana);
+
+  hash = share_thumb_size (f, admin, 120, hash);
+  worker = start_worker (f, "settings", TRUE, NULL, NULL);
+  wait_worker (worker);
+  if (ads_logged (worker) != 3)
+    g_printerr ("EXIT %d LOG [%s]\n", g_subprocess_get_exit_status (worker->process), worker->log);
+  g_assert_cmpuint (ads_logged (worker), ==, 3);
+  g_assert_nonnull (strstr (worker->log, "results made under others are made again"));
+  worker_free (worker);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) doc = work_doc (f, i);
+
+      g_assert_cmpstr (json_object_get_string_member (doc, "config"), ==, hash);
+      g_assert_cmpint (thumb_width (f, i), <=, 120);
+    }
+  /* Ana's desktop took the new ones in. */
+  test_wait_until (thumbs_at_most, &small);
+
+  desktop_free (ana);
+  desktop_free (admin);
+}
+
 /* Nothing to take: --once stops at once, cleanly; a bucket that refuses
  * stops a worker with a word why. */
 static void
@@ -542,6 +666,7 @@ main (int   argc,
   g_test_add ("/team/fast-clock", Fixture, NULL, set_up, test_fast_clock, tear_down);
   g_test_add ("/team/conflict-yields", Fixture, NULL, set_up, test_conflict_yields, tear_down);
   g_test_add ("/team/batch-shared", Fixture, NULL, set_up, test_batch_shared, tear_down);
+  g_test_add ("/team/settings-redo", Fixture, NULL, set_up, test_settings_redo, tear_down);
   g_test_add ("/team/once-and-refusals", Fixture, NULL, set_up, test_once_and_refusals, tear_down);
   return g_test_run ();
 }

@@ -195,22 +195,3 @@ vetter_config_has_tagger (const VetterConfig *config)
   return config->imagga_url && *config->imagga_url && config->imagga_key && *config->imagga_key &&
          config->imagga_secret && *config->imagga_secret;
 }
-
-char *
-vetter_config_pipeline_hash (const VetterConfig *config)
-{
-  g_autoptr(GString) text = g_string_new ("vetter-pipeline-1");
-  g_autofree char *digest = NULL;
-
-  for (guint i = 0; i < VETTER_N_VARIANTS; i++)
-    g_string_append_printf (text, "|v%u:%d:%d:%d:%d", i, config->variants[i].enabled, config->variants[i].width,
-                            config->variants[i].height, config->variants[i].quality);
-  for (guint i = 0; config->approve_tags && config->approve_tags[i]; i++)
-    g_string_append_printf (text, "|t:%s", config->approve_tags[i]);
-  g_string_append_printf (text, "|c:%d|s:%d%d%d|b:%" G_GINT64_FORMAT "|p:%" G_GINT64_FORMAT "|d:%d|tagger:%d",
-                          config->approve_confidence, config->blocking_severity[0], config->blocking_severity[1],
-                          config->blocking_severity[2], config->max_image_bytes, config->max_image_pixels,
-                          config->duplicate_distance, vetter_config_has_tagger (config));
-  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text->str, -1);
-  return g_strndup (digest, 16);
-}

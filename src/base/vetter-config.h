@@ -54,10 +54,7 @@ void          vetter_config_load_settings     (VetterConfig      *config,
  * its schema is not installed (a headless run from the build tree). */
 GSettings    *vetter_config_get_settings      (void);
 int           vetter_config_worker_count      (const VetterConfig *config);
-/* What makes a result what it is (variants, limits, the rules, the
- * tagger), as 16 hex digits: results made under other settings differ.
- * Returns: (transfer full). */
-char         *vetter_config_pipeline_hash     (const VetterConfig *config);
+
 gboolean      vetter_config_parse_variant     (VetterConfig      *config,
                                                const char        *text,
                                                GError           **error);

@@ -28,6 +28,7 @@
 #include "vetter-enum-types.h"
 #include "vetter-error.h"
 #include "vetter-ordered-call.h"
+#include "vetter-pipeline-settings.h"
 #include "vetter-pipeline.h"
 #include "vetter-store.h"
 #include "vetter-thread-priority.h"
@@ -693,9 +694,15 @@ note_sharing (VetterEngine *self,
               VetterStore  *store)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *hash = vetter_config_pipeline_hash (self->config);
+  g_autofree char *hash = vetter_pipeline_settings_hash (self->config);
+  g_autoptr(JsonObject) settings = vetter_pipeline_settings_to_json (self->config);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
 
-  if (!vetter_store_couch_set_sharing (store, self->config->sync_couch && self->config->sync_uploads, hash, &error))
+  json_node_set_object (node, settings);
+  text = json_to_string (node, FALSE);
+  if (!vetter_store_couch_set_sharing (store, self->config->sync_couch && self->config->sync_uploads, hash, text,
+                                       &error))
     g_warning ("Cannot note how results are shared: %s", error->message);
 }
 
@@ -1322,6 +1329,24 @@ vetter_engine_set_config (VetterEngine       *self,
   vetter_config_free (self->main_config);
   self->main_config = vetter_config_copy (config);
   on_database (self, store_set_config, vetter_config_copy (config), (GDestroyNotify) vetter_config_free);
+}
+
+static void
+store_share_settings (VetterEngine *self,
+                      VetterStore  *store,
+                      gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!vetter_store_couch_push_settings (store, &error))
+    g_warning ("Cannot share the settings with the team: %s", error->message);
+}
+
+void
+vetter_engine_share_settings (VetterEngine *self)
+{
+  g_return_if_fail (VETTER_IS_ENGINE (self));
+  on_database (self, store_share_settings, NULL, NULL);
 }
 
 void

@@ -98,6 +98,10 @@ GPtrArray    *vetter_engine_list_batches_finish (VetterEngine       *self,
  * the pool grows or shrinks to the new worker count. */
 void          vetter_engine_set_config        (VetterEngine        *self,
                                                const VetterConfig  *config);
+/* The settings that make results (variants, limits, rules), as they are
+ * now (after any vetter_engine_set_config() before it), become the
+ * team's: an admin's, sent to the shared database. */
+void          vetter_engine_share_settings    (VetterEngine        *self);
 /* Fetches the variants of item @item_id that another machine made and
  * are not here yet (when it is shown); thumbnails, all of them, one after
  * another (as ads processed elsewhere arrive). */

@@ -343,10 +343,38 @@ gboolean
 vetter_store_couch_set_sharing (VetterStore  *self,
                                 gboolean      share_work,
                                 const char   *pipeline_config,
+                                const char   *pipeline_settings,
                                 GError      **error)
 {
   return state_set (self, "share_work", share_work ? "1" : "0", error) &&
-         state_set (self, "pipeline_config", pipeline_config, error);
+         state_set (self, "pipeline_config", pipeline_config, error) &&
+         state_set (self, "pipeline_settings", pipeline_settings, error);
+}
+
+gboolean
+vetter_store_couch_push_settings (VetterStore  *self,
+                                  GError      **error)
+{
+  return add_couch_row (self, "config:pipeline", NULL, FALSE, 0, error);
+}
+
+/* The team's settings, as this admin's desktop has them. */
+static JsonObject *
+build_settings (VetterStore  *self,
+                GError      **error)
+{
+  g_autofree char *text = state_get (self, "pipeline_settings");
+  g_autofree char *hash = state_get (self, "pipeline_config");
+  JsonObject *doc = object_from_string (text);
+
+  if (doc == NULL)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "no settings to share yet");
+      return NULL;
+    }
+  json_object_set_string_member (doc, "type", "config");
+  json_object_set_string_member (doc, "hash", hash);
+  return doc;
 }
 
 /* ---- Documents as pushed -------------------------------------------------- */
@@ -537,6 +565,8 @@ vetter_store_couch_doc (VetterStore  *self,
     doc = build_batch (self, doc_id, error);
   else if (g_str_has_prefix (doc_id, "work:"))
     doc = vetter_store_work_build (self, doc_id + 5, wait, error);
+  else if (g_str_equal (doc_id, "config:pipeline"))
+    doc = build_settings (self, error);
   else
     g_set_error (error, VETTER_ERROR, VETTER_ERROR_SYNC, "no document is called %s", doc_id);
   if (doc == NULL || *wait)
@@ -732,7 +762,7 @@ vetter_store_couch_refused (VetterStore  *self,
           outcome = VETTER_COUCH_ADOPTED;
           if (!remember_doc (self, doc_id, rev, theirs_text, error) ||
               !vetter_store_work_wait_for_team (self, doc_id + strlen ("work:"), error) ||
-              !vetter_store_work_take (self, doc_id + strlen ("work:"), theirs, error))
+              !vetter_store_work_take (self, doc_id + strlen ("work:"), theirs, FALSE, error))
             goto fail;
         }
     }
@@ -933,7 +963,7 @@ vetter_store_couch_take_ad (VetterStore  *self,
       g_autofree char *text = vetter_store_lookup_text (self, "SELECT body FROM couch_doc WHERE id = ?", work_id);
       g_autoptr(JsonObject) work = object_from_string (text);
 
-      return work == NULL || vetter_store_work_take (self, uid, work, error);
+      return work == NULL || vetter_store_work_take (self, uid, work, FALSE, error);
     }
   for (guint i = 0; i < batches->len; i++)
     if (g_array_index (batches, gint64, i) == batch_id)
@@ -1051,9 +1081,23 @@ take_work (VetterStore  *self,
     return TRUE;
   if (g_strcmp0 (vetter_json_string (doc, "holder"), desktop) == 0)
     return remember_doc (self, doc_id, vetter_json_string (doc, "_rev"), NULL, error);
-  text = object_to_string (doc);
-  return remember_doc (self, doc_id, vetter_json_string (doc, "_rev"), text, error) &&
-         vetter_store_work_take (self, doc_id + strlen ("work:"), doc, error);
+  /* Results made again under the team's new settings replace those
+   * taken in before. */
+  {
+    g_autofree char *before_text = vetter_store_lookup_text (self, "SELECT body FROM couch_doc WHERE id = ?", doc_id);
+    g_autoptr(JsonObject) before = object_from_string (before_text);
+    gboolean redone = before && g_strcmp0 (vetter_json_string (before, "state"), "done") == 0 &&
+                      g_strcmp0 (vetter_json_string (doc, "state"), "done") == 0 &&
+                      g_strcmp0 (vetter_json_string (before, "config"), vetter_json_string (doc, "config")) != 0;
+
+    /* The results last taken in are kept while it is leased again. */
+    if (g_strcmp0 (vetter_json_string (doc, "state"), "done") != 0 &&
+        g_strcmp0 (vetter_json_string (doc, "state"), "failed") != 0)
+      return remember_doc (self, doc_id, vetter_json_string (doc, "_rev"), NULL, error);
+    text = object_to_string (doc);
+    return remember_doc (self, doc_id, vetter_json_string (doc, "_rev"), text, error) &&
+           vetter_store_work_take (self, doc_id + strlen ("work:"), doc, redone, error);
+  }
 }
 
 gboolean

@@ -157,10 +157,12 @@ gboolean      vetter_store_work_share_item     (VetterStore   *self,
                                                 gint64         item_id,
                                                 GError       **error);
 /* Another machine's work document on ad @uid: its results taken in when
- * the ad waits for them here. */
+ * the ad waits for them here, or when @redone (made again under the
+ * team's new settings) over those taken in before. */
 gboolean      vetter_store_work_take           (VetterStore   *self,
                                                 const char    *uid,
                                                 JsonObject    *doc,
+                                                gboolean       redone,
                                                 GError       **error);
 
 /* ---- vetter-store-decisions.c ---- */

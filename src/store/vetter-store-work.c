@@ -603,10 +603,53 @@ take_results (VetterStore  *self,
   return TRUE;
 }
 
+/* Made again under new settings: the findings and variants are the new
+ * ones; the verdict too, unless a person decided since. */
+static gboolean
+take_again (VetterStore  *self,
+            gint64        item_id,
+            JsonObject   *doc,
+            GError      **error)
+{
+  JsonObject *result = vetter_json_object (doc, "result");
+  JsonArray *images = vetter_json_array (result, "images");
+  JsonObject *rules = vetter_json_object (result, "rules");
+  g_autoptr(VetterItemDecision) now = vetter_store_read_decision (self, item_id, NULL, error);
+  int status;
+
+  if (now == NULL)
+    return FALSE;
+  for (guint i = 0; images && i < json_array_get_length (images); i++)
+    {
+      JsonObject *image = vetter_json_element_object (images, i);
+      gint64 image_id = image_at (self, item_id, vetter_json_int (image, "position", 0));
+
+      if (image_id != 0 && !take_image (self, image_id, image, error))
+        return FALSE;
+    }
+  if (now->is_auto && vetter_enum_from_string (VETTER_TYPE_STATUS, vetter_json_string (rules, "status"), &status) &&
+      vetter_status_is_decidable (status))
+    {
+      g_autoptr(VetterItemDecision) verdict = g_new0 (VetterItemDecision, 1);
+
+      verdict->status = status;
+      verdict->reason = g_strdup (vetter_json_string (rules, "reason"));
+      verdict->reason_code = g_strdup (vetter_json_string (rules, "reason_code"));
+      verdict->rule = g_strdup (vetter_json_string (rules, "rule"));
+      verdict->is_auto = TRUE;
+      verdict->decided_by = g_strdup ("vetter");
+      verdict->decided_at = vetter_json_int (result, "processed_at", vetter_store_now ());
+      return vetter_store_write_decision (self, item_id, verdict, VETTER_ORIGIN_RULES, "rules", "vetter", NULL, NULL,
+                                          error);
+    }
+  return TRUE;
+}
+
 gboolean
 vetter_store_work_take (VetterStore  *self,
                         const char   *uid,
                         JsonObject   *doc,
+                        gboolean      redone,
                         GError      **error)
 {
   const char *state = vetter_json_string (doc, "state");
@@ -623,6 +666,8 @@ vetter_store_work_take (VetterStore  *self,
       waiting = g_strcmp0 (vetter_store_column_text (stmt, 1), VETTER_STORE_TEAM_STEP) == 0;
     }
   sqlite3_reset (stmt);
+  if (item_id != 0 && !waiting && redone)
+    return take_again (self, item_id, doc, error);
   /* Only what waits for the team here: an ad processed here keeps its
    * own results, and one not here yet takes these when it comes. */
   if (item_id == 0 || !waiting)

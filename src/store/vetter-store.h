@@ -387,11 +387,16 @@ gboolean          vetter_store_couch_push_work (VetterStore        *self,
                                                 GError            **error);
 /* Whether this machine shares its results and takes in others' (a shared
  * database and a bucket), and under which pipeline settings (@pipeline_config,
- * their hash, recorded with each result). */
+ * their hash, recorded with each result; @pipeline_settings, their JSON). */
 gboolean          vetter_store_couch_set_sharing (VetterStore      *self,
                                                   gboolean          share_work,
                                                   const char       *pipeline_config,
+                                                  const char       *pipeline_settings,
                                                   GError          **error);
+/* This admin's pipeline settings become the team's (its config:pipeline
+ * document), as they are when it is sent. */
+gboolean          vetter_store_couch_push_settings (VetterStore    *self,
+                                                    GError        **error);
 
 /* This machine leased ad @uid (@work: the document as leased, with its
  * _rev; @ad: the ad's document, for an ad new here): it is processed here

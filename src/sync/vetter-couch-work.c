@@ -24,6 +24,7 @@
 #include "vetter-couch-work.h"
 #include "vetter-error.h"
 #include "vetter-json.h"
+#include "vetter-pipeline-settings.h"
 #include "vetter-store.h"
 
 #define LOOK_MS          1000     /* between looks for work, when there was none */
@@ -59,6 +60,8 @@ struct _VetterCouchWork
   gboolean           busy;           /* a look or a lease is on its way */
   guint              look_source;
   guint              renew_source;
+  char              *settings_rev;   /* the team's settings taken, as last read */
+  char              *hash;           /* of the settings results are made under here */
 };
 
 G_DEFINE_FINAL_TYPE (VetterCouchWork, vetter_couch_work, G_TYPE_OBJECT)
@@ -321,6 +324,9 @@ takeable (VetterCouchWork *self,
     return FALSE;
   if (g_strcmp0 (state, "queued") == 0)
     return TRUE;
+  /* Made under other settings than the team's now: made again. */
+  if (g_strcmp0 (state, "done") == 0)
+    return g_strcmp0 (vetter_json_string (doc, "config"), self->hash) != 0;
   /* A lease nobody renewed: its machine stopped, or lost the database. */
   return g_strcmp0 (state, "leased") == 0 && vetter_json_int (doc, "expires", 0) < server_now (self);
 }
@@ -356,11 +362,14 @@ try_next (VetterCouchWork *self)
   taking->self = g_object_ref (self);
   taking->uid = g_strdup (vetter_json_string (doc, "ad"));
   taking->doc = doc;
+  /* Done before, under older settings: a new job. */
+  if (g_strcmp0 (vetter_json_string (doc, "state"), "done") == 0)
+    json_object_set_int_member (doc, "attempt", 0);
+  json_object_set_int_member (doc, "attempt", vetter_json_int (doc, "attempt", 0) + 1);
   json_object_set_string_member (doc, "state", "leased");
   json_object_set_string_member (doc, "holder", self->desktop);
   json_object_set_string_member (doc, "holder_name", self->name);
   json_object_set_string_member (doc, "holder_user", vetter_couch_client_get_services (self->client)->couch_user);
-  json_object_set_int_member (doc, "attempt", vetter_json_int (doc, "attempt", 0) + 1);
   json_object_set_int_member (doc, "leased_at", now);
   json_object_set_int_member (doc, "expires", now + (gint64) self->lease_seconds * G_USEC_PER_SEC);
   self->busy = TRUE;
@@ -404,7 +413,8 @@ on_found (GObject      *source,
     {
       g_autofree char *why = answer ? vetter_couch_answer_describe (answer) : g_strdup (error->message);
 
-      g_warning ("Cannot look for work: %s", why);
+      /* The server may be restarting: looked for again in a moment. */
+      g_message ("Cannot look for work: %s", why);
       schedule_look (self, LOOK_MS * 5);
       return;
     }
@@ -433,14 +443,79 @@ on_found (GObject      *source,
   try_next (self);
 }
 
+/* Work queued or leased, and work done under other settings. */
 static void
-look (VetterCouchWork *self)
+find (VetterCouchWork *self)
 {
   g_autoptr(JsonObject) body = json_object_new ();
   JsonObject *selector = json_object_new ();
+  JsonObject *open_work = json_object_new ();
   JsonObject *in = json_object_new ();
   JsonArray *states = json_array_new ();
+  JsonArray *either = json_array_new ();
+  const char *sides[] = { "$lt", "$gt" };
 
+  json_array_add_string_element (states, "queued");
+  json_array_add_string_element (states, "leased");
+  json_object_set_array_member (in, "$in", states);
+  json_object_set_object_member (open_work, "state", in);
+  json_array_add_object_element (either, open_work);
+  /* "Not these settings" as below or above them: pouchdb-server's $ne
+   * fails inside an $or. */
+  for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
+    {
+      JsonObject *outdated = json_object_new ();
+      JsonObject *other = json_object_new ();
+
+      json_object_set_string_member (other, sides[i], self->hash);
+      json_object_set_string_member (outdated, "state", "done");
+      json_object_set_object_member (outdated, "config", other);
+      json_array_add_object_element (either, outdated);
+    }
+  json_object_set_string_member (selector, "type", "work");
+  json_object_set_array_member (selector, "$or", either);
+  json_object_set_object_member (body, "selector", selector);
+  json_object_set_int_member (body, "limit", FIND_LIMIT);
+  vetter_couch_client_request_async (self->client, "POST", "_find", NULL, body, FALSE, self->cancellable, on_found,
+                                     g_object_ref (self));
+}
+
+/* The team's settings, read before each look: results are made under
+ * them, and those made under others again. */
+static void
+on_settings_read (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(VetterCouchWork) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterCouchAnswer) answer = vetter_couch_client_request_finish (VETTER_COUCH_CLIENT (source), result, &error);
+  const char *rev = answer && answer->status == 200 ? vetter_json_string (answer->body, "_rev") : NULL;
+
+  if (answer == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (rev && g_strcmp0 (rev, self->settings_rev) != 0)
+    {
+      g_autoptr(VetterConfig) config = vetter_config_copy (vetter_engine_get_config (self->engine));
+
+      if (vetter_pipeline_settings_from_json (config, answer->body))
+        {
+          vetter_engine_set_config (self->engine, config);
+          g_free (self->hash);
+          self->hash = vetter_pipeline_settings_hash (config);
+          g_message ("The team's settings are taken (%s): results made under others are made again", self->hash);
+        }
+      g_free (self->settings_rev);
+      self->settings_rev = g_strdup (rev);
+    }
+  if (self->hash == NULL)
+    self->hash = vetter_pipeline_settings_hash (vetter_engine_get_config (self->engine));
+  find (self);
+}
+
+static void
+look (VetterCouchWork *self)
+{
   self->look_source = 0;
   if (self->stopping || self->busy || !vetter_couch_setup_get_ready (self->setup))
     {
@@ -449,16 +524,9 @@ look (VetterCouchWork *self)
     }
   if (vetter_couch_work_get_held (self) >= self->slots)
     return;
-  json_array_add_string_element (states, "queued");
-  json_array_add_string_element (states, "leased");
-  json_object_set_array_member (in, "$in", states);
-  json_object_set_string_member (selector, "type", "work");
-  json_object_set_object_member (selector, "state", in);
-  json_object_set_object_member (body, "selector", selector);
-  json_object_set_int_member (body, "limit", FIND_LIMIT);
   self->busy = TRUE;
-  vetter_couch_client_request_async (self->client, "POST", "_find", NULL, body, FALSE, self->cancellable, on_found,
-                                     g_object_ref (self));
+  vetter_couch_client_request_async (self->client, "GET", "config:pipeline", NULL, NULL, FALSE, self->cancellable,
+                                     on_settings_read, g_object_ref (self));
 }
 
 /* ---- Holding: renewals, and the end of a lease ------------------------------ */
@@ -796,6 +864,8 @@ vetter_couch_work_finalize (GObject *object)
   g_ptr_array_unref (self->candidates);
   g_free (self->name);
   g_free (self->desktop);
+  g_free (self->settings_rev);
+  g_free (self->hash);
   G_OBJECT_CLASS (vetter_couch_work_parent_class)->finalize (object);
 }
 

@@ -219,7 +219,14 @@ on_settings_changed (GSettings     *settings,
   if (g_strv_contains (service_keys, key))
     vetter_context_reload_services (self);
   else if (!g_str_has_prefix (key, "window-") && !g_str_equal (key, "color-scheme"))
-    reload_config (self);
+    {
+      reload_config (self);
+      /* An admin's processing settings are the team's: the machines that
+       * share the work make results under them, and redo older ones. */
+      if (self->sync && vetter_sync_get_couch_setup (self->sync) &&
+          vetter_role_may_administer (vetter_engine_get_role (self->engine)))
+        vetter_engine_share_settings (self->engine);
+    }
 }
 
 static void
