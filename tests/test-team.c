@@ -24,6 +24,10 @@
 
 #define WORKER_PASSWORD "wendy-secret-8e1f"
 
+/* Set by a test: the workers it starts use these instead. */
+static const char *worker_password = WORKER_PASSWORD;
+static const char *worker_access_key = "S3RVER";
+
 static const char *photos[] = { "Aqua.jpg", "FreshFlower.jpg", "GreenMeadow.jpg", "Garden.jpg" };
 
 typedef struct
@@ -67,11 +71,11 @@ start_worker (Fixture    *f,
   g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_URL", couch_url, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_DB", "vetter", TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_USER", "wendy", TRUE);
-  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_PASSWORD", WORKER_PASSWORD, TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_PASSWORD", worker_password, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_S3_ENDPOINT", s3, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_S3_REGION", "us-east-1", TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_S3_BUCKET", "vetter", TRUE);
-  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ACCESS_KEY", "S3RVER", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_S3_ACCESS_KEY", worker_access_key, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_S3_SECRET_KEY", "S3RVER", TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_LEASE_SECONDS", lease_seconds ? lease_seconds : "60", TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "", TRUE);
@@ -642,8 +646,8 @@ test_settings_redo (Fixture       *f,
   desktop_free (admin);
 }
 
-/* Nothing to take: --once stops at once, cleanly; a bucket that refuses
- * stops a worker with a word why. */
+/* Nothing to take: --once stops at once, cleanly; a bucket or a database
+ * that refuses stops a worker at once, with a word why. */
 static void
 test_once_and_refusals (Fixture       *f,
                         gconstpointer  data)
@@ -653,6 +657,24 @@ test_once_and_refusals (Fixture       *f,
   wait_worker (worker);
   g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 0);
   g_assert_nonnull (strstr (worker->log, "nothing left to take"));
+  worker_free (worker);
+
+  /* A bucket that refuses its key. */
+  worker_access_key = "NOT-A-KEY";
+  worker = start_worker (f, "refused", TRUE, NULL, NULL);
+  wait_worker (worker);
+  worker_access_key = "S3RVER";
+  g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 1);
+  g_assert_nonnull (strstr (worker->log, "the S3 bucket vetter cannot be used: HTTP 403"));
+  worker_free (worker);
+
+  /* A database that refuses its password. */
+  worker_password = "not-the-password";
+  worker = start_worker (f, "refused", TRUE, NULL, NULL);
+  wait_worker (worker);
+  worker_password = WORKER_PASSWORD;
+  g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 1);
+  g_assert_nonnull (strstr (worker->log, "the shared database cannot be used: the database refuses wendy"));
   worker_free (worker);
 }
 

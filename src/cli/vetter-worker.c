@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #include <unistd.h>
 
@@ -184,6 +185,24 @@ on_not_ready (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A refusal does not pass by waiting: said at once. */
+static void
+on_problem (VetterCouchSetup *setup,
+            GParamSpec       *pspec,
+            Worker           *worker)
+{
+  const char *problem = vetter_couch_setup_get_problem (setup);
+
+  if (worker->work || worker->stopping || problem == NULL)
+    return;
+  if (strstr (problem, "refuses") || strstr (problem, "does not exist") || strstr (problem, "no validation"))
+    {
+      g_clear_handle_id (&worker->ready_source, g_source_remove);
+      g_printerr ("vetter worker: the shared database cannot be used: %s\n", problem);
+      quit (worker, 1);
+    }
+}
+
 static void
 on_bucket_checked (GObject      *source,
                    GAsyncResult *result,
@@ -208,8 +227,10 @@ on_bucket_checked (GObject      *source,
     }
   setup = vetter_sync_get_couch_setup (worker->sync);
   g_signal_connect (setup, "notify::ready", G_CALLBACK (on_ready), worker);
+  g_signal_connect (setup, "notify::problem", G_CALLBACK (on_problem), worker);
   worker->ready_source = g_timeout_add_seconds (READY_SECONDS, on_not_ready, worker);
   on_ready (setup, NULL, worker);
+  on_problem (setup, NULL, worker);
 }
 
 static void
