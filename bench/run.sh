@@ -18,7 +18,7 @@ fi
 work=bench/work
 mkdir -p "$work/peers"
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release
-meson compile -C build-release src/vetter:executable bench/responsiveness bench/review-keys bench/console bench/console-window
+meson compile -C build-release src/vetter:executable bench/responsiveness bench/review-keys bench/console bench/console-window bench/team-import
 cc -O2 -o "$work/peers/vips-variants" bench/peers/vips_variants.c $(pkg-config --cflags --libs vips) -lpthread
 cc -O2 -o "$work/peers/floor-variants" bench/peers/floor_variants.c $(pkg-config --cflags --libs glib-2.0 libjpeg) -lpthread
 cp bench/peers/pillow_variants.py "$work/peers/"
@@ -34,3 +34,7 @@ cp "$work/console-1m.db" "$work/console-window.db"
     GSETTINGS_BACKEND=memory GSK_RENDERER=cairo GDK_BACKEND=x11 GTK_A11Y=none NO_AT_BRIDGE=1 \
     tests/run-with-display.sh build-release/bench/console-window
 } >> bench/REPORT.md
+# The team: workers sharing a database and a bucket (servers from tests/servers, on loopback).
+[ -x tests/servers/node_modules/.bin/pouchdb-server ] || (cd tests/servers && npm ci --no-audit --no-fund)
+GSETTINGS_SCHEMA_DIR="$PWD/build-release/data" /usr/bin/python3 bench/team.py build-release/src/vetter \
+  build-release/bench/team-import tests/servers /usr/share/backgrounds/mate/nature 120 >> bench/REPORT.md

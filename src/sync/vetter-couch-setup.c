@@ -349,7 +349,8 @@ on_step_done (GObject      *source,
       }
 
     case STEP_WRITE_SECURITY:
-      if (answer->status != 200 && answer->status != 201)
+      /* 409: another admin's desktop wrote it meanwhile; theirs stands. */
+      if (answer->status != 200 && answer->status != 201 && answer->status != 409)
         break;
       run_step (self, STEP_READ_USERS_SECURITY);
       return;
@@ -369,6 +370,12 @@ on_step_done (GObject      *source,
       return;
 
     case STEP_WRITE_USERS_SECURITY:
+      if (answer->status == 409)
+        {
+          /* Another admin's desktop was quicker: look again. */
+          run_step (self, STEP_READ_USERS_SECURITY);
+          return;
+        }
       if (answer->status != 200 && answer->status != 201)
         break;
       run_step (self, STEP_READ_DESIGN);

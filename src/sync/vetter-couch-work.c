@@ -29,6 +29,9 @@
 
 #define LOOK_MS          1000     /* between looks for work, when there was none */
 #define FIND_LIMIT       64
+/* Leases held beyond the slots: the next ad is read and queued while one
+ * is processed, so the slots do not wait on the database's round trips. */
+#define AHEAD            1
 
 typedef struct
 {
@@ -76,6 +79,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void look (VetterCouchWork *self);
+static void find_live_lease (VetterCouchWork *self);
 static void try_next (VetterCouchWork *self);
 
 static void
@@ -341,7 +345,7 @@ try_next (VetterCouchWork *self)
 
   if (self->stopping || self->busy)
     return;
-  if (vetter_couch_work_get_held (self) >= self->slots)
+  if (vetter_couch_work_get_held (self) >= self->slots + AHEAD)
     return;   /* a slot frees when an ad is finished */
   while (self->candidates->len > 0)
     {
@@ -435,31 +439,72 @@ on_found (GObject      *source,
     {
       /* Idle once no machine holds any either: a lease whose machine
        * died is taken over when it expires. */
-      if (vetter_couch_work_get_held (self) == 0 && (docs == NULL || json_array_get_length (docs) == 0))
-        g_signal_emit (self, signals[IDLE], 0);
+      if (vetter_couch_work_get_held (self) == 0)
+        {
+          find_live_lease (self);
+          return;
+        }
       schedule_look (self, LOOK_MS);
       return;
     }
   try_next (self);
 }
 
-/* Work queued or leased, and work done under other settings. */
+static void
+on_live_lease (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(VetterCouchWork) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VetterCouchAnswer) answer = vetter_couch_client_request_finish (VETTER_COUCH_CLIENT (source), result, &error);
+  JsonArray *docs = answer && answer->status == 200 ? vetter_json_array (answer->body, "docs") : NULL;
+
+  self->busy = FALSE;
+  if (answer == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (docs && json_array_get_length (docs) == 0 && vetter_couch_work_get_held (self) == 0)
+    g_signal_emit (self, signals[IDLE], 0);
+  schedule_look (self, LOOK_MS);
+}
+
+/* Whether another machine holds a lease still: nothing is left only
+ * when none does. */
+static void
+find_live_lease (VetterCouchWork *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *selector = json_object_new ();
+
+  json_object_set_string_member (selector, "type", "work");
+  json_object_set_string_member (selector, "state", "leased");
+  json_object_set_object_member (body, "selector", selector);
+  json_object_set_int_member (body, "limit", 1);
+  self->busy = TRUE;
+  vetter_couch_client_request_async (self->client, "POST", "_find", NULL, body, FALSE, self->cancellable,
+                                     on_live_lease, g_object_ref (self));
+}
+
+/* Work queued or whose lease lapsed, and work done under other settings. */
 static void
 find (VetterCouchWork *self)
 {
   g_autoptr(JsonObject) body = json_object_new ();
   JsonObject *selector = json_object_new ();
   JsonObject *open_work = json_object_new ();
-  JsonObject *in = json_object_new ();
-  JsonArray *states = json_array_new ();
+  JsonObject *lapsed = json_object_new ();
+  JsonObject *lapsed_before = json_object_new ();
   JsonArray *either = json_array_new ();
   const char *sides[] = { "$lt", "$gt" };
 
-  json_array_add_string_element (states, "queued");
-  json_array_add_string_element (states, "leased");
-  json_object_set_array_member (in, "$in", states);
-  json_object_set_object_member (open_work, "state", in);
+  /* Queued, or leased and lapsed by the server's clock: live leases
+   * would fill the page and hide the work behind them. */
+  json_object_set_string_member (open_work, "state", "queued");
   json_array_add_object_element (either, open_work);
+  json_object_set_int_member (lapsed_before, "$lt", server_now (self));
+  json_object_set_string_member (lapsed, "state", "leased");
+  json_object_set_object_member (lapsed, "expires", lapsed_before);
+  json_array_add_object_element (either, lapsed);
   /* "Not these settings" as below or above them: pouchdb-server's $ne
    * fails inside an $or. */
   for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
@@ -522,7 +567,7 @@ look (VetterCouchWork *self)
       schedule_look (self, LOOK_MS);
       return;
     }
-  if (vetter_couch_work_get_held (self) >= self->slots)
+  if (vetter_couch_work_get_held (self) >= self->slots + AHEAD)
     return;
   self->busy = TRUE;
   vetter_couch_client_request_async (self->client, "GET", "config:pipeline", NULL, NULL, FALSE, self->cancellable,
