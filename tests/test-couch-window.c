@@ -88,7 +88,7 @@ says_missing (gpointer data)
 static gboolean
 says_all_sent (gpointer data)
 {
-  return g_strcmp0 (gtk_widget_get_tooltip_text (window_child ("sync_button")), "Everything is sent") == 0;
+  return g_str_has_prefix (gtk_widget_get_tooltip_text (window_child ("sync_button")), "Everything is sent");
 }
 
 /* Before an administrator has connected, the indicator says so; once one
@@ -114,6 +114,9 @@ test_indicator (void)
   /* As changing a setting would: the database is looked at again now. */
   vetter_context_reload_services (vetter_application_get_context (app));
   test_wait_until (says_all_sent, NULL);
+  /* Without the team's bucket it says it processes the shared ads itself. */
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (window_child ("sync_button")),
+                            "this desktop processes the shared ads itself"));
   /* The header names the person as the database knows them, and their role. */
   test_wait_until (moderator_named, NULL);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (window_child ("person_label"))), ==, "ana");

@@ -396,6 +396,20 @@ update_sync_indicator (VetterWindow *self)
       icon = "emblem-ok-symbolic";
       status = g_strdup (_("Everything is sent"));
     }
+  /* Sharing the database without the bucket: the team's results cannot be
+   * fetched here, so this desktop processes what it pulls itself. */
+  {
+    const VetterServices *services = vetter_context_get_services (self->context);
+
+    if (services && vetter_services_has_couch (services) && !vetter_services_has_s3 (services))
+      {
+        g_autofree char *alone = g_strdup_printf (_("%s. Without the team's S3 bucket, this desktop processes the "
+                                                    "shared ads itself instead of taking the team's results"), status);
+
+        g_free (status);
+        status = g_steal_pointer (&alone);
+      }
+  }
   gtk_menu_button_set_icon_name (self->sync_button, icon);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button), status);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button), GTK_ACCESSIBLE_PROPERTY_LABEL, status, -1);
