@@ -84,6 +84,7 @@ typedef struct
   VetterStatus  status;
   char         *error;
   char         *thumb;     /* path of the first image's thumbnail, when made */
+  gboolean      by_team;   /* waits for another machine of the team to process it */
 } VetterItemRow;
 
 void vetter_item_row_free (VetterItemRow *row);

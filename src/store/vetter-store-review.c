@@ -359,12 +359,15 @@ read_item_row (sqlite3_stmt *stmt)
   row->status = vetter_status_from_string (vetter_store_column_text (stmt, 3));
   row->error = g_strdup (vetter_store_column_text (stmt, 4));
   row->thumb = g_strdup (vetter_store_column_text (stmt, 5));
+  row->by_team = sqlite3_column_int (stmt, 6) != 0;
   return row;
 }
 
+/* A thumbnail made elsewhere and not fetched yet has no file: none. */
 #define ITEM_ROW_COLUMNS \
   "item.id, item.row, coalesce (item.title, item.serial, image.source), item.status, item.error," \
-  " (SELECT path FROM variant WHERE variant.image_id = image.id AND kind = 'thumb')" \
+  " nullif ((SELECT path FROM variant WHERE variant.image_id = image.id AND kind = 'thumb'), '')," \
+  " item.step IS '" VETTER_STORE_TEAM_STEP "'" \
   " FROM item LEFT JOIN image ON image.item_id = item.id AND image.position = 1"
 
 GPtrArray *

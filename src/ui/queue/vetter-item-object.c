@@ -27,6 +27,7 @@ struct _VetterItemObject
   char         *step;
   char         *error;
   char         *thumb_path;
+  gboolean      by_team;      /* another machine of the team processes it */
   GdkTexture   *thumbnail;
   gboolean      thumbnail_requested;
   GCancellable *cancellable;
@@ -161,6 +162,7 @@ vetter_item_object_fill (VetterItemObject    *self,
   self->title = g_strdup (row->title);
   self->known = TRUE;
   self->status = row->status;
+  self->by_team = row->by_team;
   g_clear_pointer (&self->step, g_free);
   g_free (self->error);
   self->error = g_strdup (row->error);
@@ -254,6 +256,9 @@ vetter_item_object_describe (VetterItemObject *self)
   if (self->error && self->status == VETTER_STATUS_FAILED)
     /* Translators: "Row 4 · Failed: image 1: the server answered 404" */
     return g_strdup_printf (_("Row %d · %s: %s"), self->row, vetter_label_for_status (self->status), self->error);
+  if (self->by_team && self->status == VETTER_STATUS_QUEUED)
+    /* Translators: an ad another machine of the team processes */
+    return g_strdup_printf (_("Row %d · Waiting for the team"), self->row);
   if (self->step)
     /* Translators: "Row 4 · Processing: decode" */
     return g_strdup_printf (_("Row %d · %s: %s"), self->row, vetter_label_for_status (self->status), self->step);
