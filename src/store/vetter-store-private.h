@@ -113,6 +113,14 @@ VetterImageInfo    *vetter_image_info_new      (void);
 VetterHistoryEntry *vetter_history_entry_new   (void);
 GPtrArray          *vetter_failures_new        (void);
 
+/* ---- vetter-store-results.c ---- */
+
+/* Takes away what was found in image @image_id: its variants, tags,
+ * defects and steps, before new results. */
+gboolean      vetter_store_clear_image_results (VetterStore   *self,
+                                                gint64         image_id,
+                                                GError       **error);
+
 /* ---- vetter-store-couch.c, for vetter-store-work.c ---- */
 
 /* The step of an ad that waits for another machine to process it. */

@@ -119,10 +119,10 @@ insert_defect (VetterStore        *self,
   return vetter_store_step_done (self, stmt, error);
 }
 
-static gboolean
-clear_image_results (VetterStore  *self,
-                     gint64        image_id,
-                     GError      **error)
+gboolean
+vetter_store_clear_image_results (VetterStore  *self,
+                                  gint64        image_id,
+                                  GError      **error)
 {
   static const char * const tables[] = {
     "DELETE FROM variant WHERE image_id = ?",
@@ -156,7 +156,7 @@ record_image (VetterStore             *self,
   g_autofree char *phash = analysis ? vetter_phash_to_string (analysis->phash) : NULL;
   sqlite3_stmt *stmt;
 
-  if (!clear_image_results (self, result->image_id, error))
+  if (!vetter_store_clear_image_results (self, result->image_id, error))
     return FALSE;
 
   stmt = vetter_store_prepare (self,

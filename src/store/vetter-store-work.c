@@ -400,30 +400,6 @@ image_at (VetterStore *self,
   return id;
 }
 
-static gboolean
-clear_image (VetterStore  *self,
-             gint64        image_id,
-             GError      **error)
-{
-  static const char * const sql[] = {
-    "DELETE FROM variant WHERE image_id = ?",
-    "DELETE FROM tag WHERE image_id = ?",
-    "DELETE FROM defect WHERE image_id = ?",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
-    {
-      sqlite3_stmt *stmt = vetter_store_prepare (self, sql[i], error);
-
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, image_id);
-      if (!vetter_store_step_done (self, stmt, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 bind_optional_double (sqlite3_stmt *stmt,
                       int           index,
@@ -447,7 +423,7 @@ take_image (VetterStore  *self,
   JsonArray *list;
   sqlite3_stmt *stmt;
 
-  if (!clear_image (self, image_id, error))
+  if (!vetter_store_clear_image_results (self, image_id, error))
     return FALSE;
   stmt = vetter_store_prepare (self, "UPDATE image SET sha256 = ?, width = ?, height = ?, format = ?, bytes = ?,"
                                      " phash = ?, brightness = ?, contrast = ?, sharpness = ?, status = ?, error = ?"
@@ -541,6 +517,28 @@ take_image (VetterStore  *self,
   return TRUE;
 }
 
+/* The rules' verdict a result carries, or NULL when it carries none. */
+static VetterItemDecision *
+rules_verdict (JsonObject *result)
+{
+  JsonObject *rules = vetter_json_object (result, "rules");
+  VetterItemDecision *verdict;
+  int status;
+
+  if (!vetter_enum_from_string (VETTER_TYPE_STATUS, vetter_json_string (rules, "status"), &status) ||
+      !vetter_status_is_decidable (status))
+    return NULL;
+  verdict = g_new0 (VetterItemDecision, 1);
+  verdict->status = status;
+  verdict->reason = g_strdup (vetter_json_string (rules, "reason"));
+  verdict->reason_code = g_strdup (vetter_json_string (rules, "reason_code"));
+  verdict->rule = g_strdup (vetter_json_string (rules, "rule"));
+  verdict->is_auto = TRUE;
+  verdict->decided_by = g_strdup ("vetter");
+  verdict->decided_at = vetter_json_int (result, "processed_at", vetter_store_now ());
+  return verdict;
+}
+
 static gboolean
 fail_item (VetterStore  *self,
            gint64        item_id,
@@ -570,10 +568,8 @@ take_results (VetterStore  *self,
 {
   JsonObject *result = vetter_json_object (doc, "result");
   JsonArray *images = vetter_json_array (result, "images");
-  JsonObject *rules = vetter_json_object (result, "rules");
-  g_autoptr(VetterItemDecision) verdict = g_new0 (VetterItemDecision, 1);
+  g_autoptr(VetterItemDecision) verdict = NULL;
   g_autoptr(VetterItemDecision) waiting = NULL;
-  int status;
 
   for (guint i = 0; images && i < json_array_get_length (images); i++)
     {
@@ -583,16 +579,9 @@ take_results (VetterStore  *self,
       if (image_id != 0 && !take_image (self, image_id, image, error))
         return FALSE;
     }
-  if (!vetter_enum_from_string (VETTER_TYPE_STATUS, vetter_json_string (rules, "status"), &status) ||
-      !vetter_status_is_decidable (status))
+  verdict = rules_verdict (result);
+  if (verdict == NULL)
     return fail_item (self, item_id, "the machine that processed it sent no verdict", error);
-  verdict->status = status;
-  verdict->reason = g_strdup (vetter_json_string (rules, "reason"));
-  verdict->reason_code = g_strdup (vetter_json_string (rules, "reason_code"));
-  verdict->rule = g_strdup (vetter_json_string (rules, "rule"));
-  verdict->is_auto = TRUE;
-  verdict->decided_by = g_strdup ("vetter");
-  verdict->decided_at = vetter_json_int (result, "processed_at", vetter_store_now ());
   if (!vetter_store_write_decision (self, item_id, verdict, VETTER_ORIGIN_RULES, "rules", "vetter", NULL,
                                     NULL, error))
     return FALSE;
@@ -613,9 +602,8 @@ take_again (VetterStore  *self,
 {
   JsonObject *result = vetter_json_object (doc, "result");
   JsonArray *images = vetter_json_array (result, "images");
-  JsonObject *rules = vetter_json_object (result, "rules");
   g_autoptr(VetterItemDecision) now = vetter_store_read_decision (self, item_id, NULL, error);
-  int status;
+  g_autoptr(VetterItemDecision) verdict = NULL;
 
   if (now == NULL)
     return FALSE;
@@ -627,21 +615,10 @@ take_again (VetterStore  *self,
       if (image_id != 0 && !take_image (self, image_id, image, error))
         return FALSE;
     }
-  if (now->is_auto && vetter_enum_from_string (VETTER_TYPE_STATUS, vetter_json_string (rules, "status"), &status) &&
-      vetter_status_is_decidable (status))
-    {
-      g_autoptr(VetterItemDecision) verdict = g_new0 (VetterItemDecision, 1);
-
-      verdict->status = status;
-      verdict->reason = g_strdup (vetter_json_string (rules, "reason"));
-      verdict->reason_code = g_strdup (vetter_json_string (rules, "reason_code"));
-      verdict->rule = g_strdup (vetter_json_string (rules, "rule"));
-      verdict->is_auto = TRUE;
-      verdict->decided_by = g_strdup ("vetter");
-      verdict->decided_at = vetter_json_int (result, "processed_at", vetter_store_now ());
-      return vetter_store_write_decision (self, item_id, verdict, VETTER_ORIGIN_RULES, "rules", "vetter", NULL, NULL,
-                                          error);
-    }
+  verdict = now->is_auto ? rules_verdict (result) : NULL;
+  if (verdict)
+    return vetter_store_write_decision (self, item_id, verdict, VETTER_ORIGIN_RULES, "rules", "vetter", NULL, NULL,
+                                        error);
   return TRUE;
 }
 
