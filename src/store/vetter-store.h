@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define VETTER_STORE_SCHEMA_VERSION 8
+#define VETTER_STORE_SCHEMA_VERSION 9
 
 #define VETTER_TYPE_STORE (vetter_store_get_type ())
 
