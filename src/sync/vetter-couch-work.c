@@ -576,21 +576,8 @@ look (VetterCouchWork *self)
 
 /* ---- Holding: renewals, and the end of a lease ------------------------------ */
 
-typedef struct
-{
-  VetterCouchWork *self;
-  char            *uid;
-  JsonObject      *doc;
-} Renewal;
-
-static void
-renewal_free (Renewal *renewal)
-{
-  g_clear_object (&renewal->self);
-  g_free (renewal->uid);
-  g_clear_pointer (&renewal->doc, json_object_unref);
-  g_free (renewal);
-}
+/* A renewal is a write of the lease, as taking one is. */
+typedef Taking Renewal;
 
 static gpointer
 store_renewed (VetterStore  *store,
@@ -634,7 +621,7 @@ on_renewed (GObject      *source,
       g_clear_pointer (&lease->doc, json_object_unref);
       lease->doc = json_object_ref (renewal->doc);
       vetter_database_run_async (vetter_engine_get_database (self->engine), store_renewed, renewal,
-                                 (GDestroyNotify) renewal_free, NULL, self->cancellable, on_renewal_noted, NULL);
+                                 (GDestroyNotify) taking_free, NULL, self->cancellable, on_renewal_noted, NULL);
       return;
     }
   if (lease && answer && answer->status == 409)
@@ -646,7 +633,7 @@ on_renewed (GObject      *source,
       g_hash_table_remove (self->held, renewal->uid);
       try_next (self);
     }
-  renewal_free (renewal);
+  taking_free (renewal);
 }
 
 static gboolean
