@@ -760,6 +760,64 @@ test_kill_and_resume (void)
   result_clear (&r);
 }
 
+/* A big input goes in a part at a time, the first items processed while
+ * the rest are added; killed while it is still being filled, the same
+ * input given again adds the rest, after what was there: every row once,
+ * each processed once, and the batch finished only when whole. */
+static void
+test_kill_while_filling (void)
+{
+  g_autoptr(GString) csv = g_string_new ("S. No.,Product Name,Input Image Urls\n");
+  g_autofree char *csv_path = NULL;
+  g_autofree char *db = g_build_filename (server.dir, "filling.db", NULL);
+  g_autofree char *out = g_build_filename (server.dir, "filling-out", NULL);
+  const char *args[] = { "-j", "2", "-o", out, "--db", db, NULL, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  const guint n = 40000;
+  gint64 deadline;
+  int filling = 0, done = 0;
+  Result r;
+
+  /* Rows whose image is not there fail at once: the queue alone. */
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (csv, "%u,Item %u,/nonexistent/%u.jpg\n", i + 1, i, i);
+  csv_path = write_file ("filling.csv", csv->str);
+  args[6] = csv_path;
+
+  process = spawn_vetter (args, "filling");
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_usleep (20000);
+      if (!g_file_test (db, G_FILE_TEST_EXISTS) ||
+          query_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'batch'") == 0)
+        continue;
+      filling = query_int (db, "SELECT coalesce (max (filling), 0) FROM batch");
+      done = query_int (db, "SELECT count(*) FROM item WHERE status = 'failed'");
+      if (filling && done > 0)
+        break;
+    }
+  /* Items were done before the last rows were in. */
+  g_assert_cmpint (filling, ==, 1);
+  g_assert_cmpint (done, >, 0);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item"), <, (int) n);
+  g_subprocess_send_signal (process, SIGKILL);
+  g_subprocess_wait (process, NULL, NULL);
+
+  {
+    const char *again[] = { "-j", "2", "-o", out, "--db", db, csv_path, NULL };
+
+    run_vetter (again, &r);
+    g_assert_cmpint (r.status, ==, 1);   /* every row failed, as it should */
+  }
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item"), ==, n);
+  g_assert_cmpint (query_int (db, "SELECT count(DISTINCT row) FROM item"), ==, n);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM item WHERE status = 'failed'"), ==, n);
+  g_assert_cmpint (query_int (db, "SELECT filling FROM batch"), ==, 0);
+  g_assert_cmpint (query_int (db, "SELECT state = 'done' FROM batch"), ==, 1);
+  result_clear (&r);
+}
+
 /* ---- Resumed beside a finished batch ------------------------------------- */
 
 /* A batch killed midway, given again with one that finished before: the
@@ -1059,6 +1117,7 @@ main (int   argc,
   g_test_add_func ("/batch/variant-options", test_variant_options);
   g_test_add_func ("/batch/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
   g_test_add_func ("/batch/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/batch/kill-while-filling", test_kill_while_filling);
   g_test_add_func ("/batch/kill-campaign", test_kill_campaign);
   g_test_add_func ("/batch/resume-beside-finished-batch", test_resume_beside_finished_batch);
   g_test_add_func ("/batch/poisoned-item-set-aside", test_poisoned_item_set_aside);

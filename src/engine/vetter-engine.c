@@ -578,6 +578,9 @@ check_finished (VetterEngine *self,
 
   if (!g_hash_table_contains (self->active_batches, &batch_id))
     return;
+  /* Its last items are still being added. */
+  if (vetter_store_batch_filling (store, batch_id))
+    return;
   report = count_batch (store, batch_id);
   if (report->counts.queued == 0 && report->counts.processing == 0)
     {
@@ -765,6 +768,52 @@ add_batch_free (AddBatch *add)
   g_free (add);
 }
 
+/* Items a part of a big input holds: one transaction each. */
+#define FILL_ROWS 5000
+
+typedef struct
+{
+  gint64             batch_id;
+  VetterIntakeBatch *batch;
+} Fill;
+
+static void
+fill_free (Fill *fill)
+{
+  vetter_intake_batch_free (fill->batch);
+  g_free (fill);
+}
+
+static void
+store_fill_batch (VetterEngine *self,
+                  VetterStore  *store,
+                  gpointer      data)
+{
+  Fill *fill = data;
+  g_autoptr(GError) error = NULL;
+  gint64 left;
+
+  /* Closing: the rest goes in when the same input is added again. */
+  if (g_atomic_int_get (&self->closing))
+    return;
+  left = vetter_store_fill_batch (store, fill->batch_id, fill->batch, FILL_ROWS, &error);
+  if (left < 0)
+    g_warning ("Batch %" G_GINT64_FORMAT ": its items could not all be added: %s", fill->batch_id, error->message);
+  report_progress (self, store, fill->batch_id);
+  pump (self, store);
+  if (left > 0)
+    {
+      /* After what the workers wait to record: one part at a time. */
+      Fill *next = g_new0 (Fill, 1);
+
+      next->batch_id = fill->batch_id;
+      next->batch = g_steal_pointer (&fill->batch);
+      on_database (self, store_fill_batch, next, (GDestroyNotify) fill_free);
+      return;
+    }
+  check_finished (self, store, fill->batch_id);
+}
+
 static void
 store_add_batch (VetterEngine *self,
                  VetterStore  *store,
@@ -791,7 +840,7 @@ store_add_batch (VetterEngine *self,
     }
   else
     {
-      batch_id = vetter_store_add_batch (store, add->batch, add->output_dir, add->callback_url, &error);
+      batch_id = vetter_store_add_batch_part (store, add->batch, add->output_dir, add->callback_url, FILL_ROWS, &error);
       if (batch_id == 0)
         {
           g_task_return_error (task, g_steal_pointer (&error));
@@ -802,6 +851,16 @@ store_add_batch (VetterEngine *self,
   mark_active (self, batch_id);
   report_progress (self, store, batch_id);
   g_task_return_int (task, batch_id);
+  /* The rest of a big input goes in a part at a time, the workers busy
+   * with the first meanwhile (after a crash, from where it stopped). */
+  if (vetter_store_batch_filling (store, batch_id))
+    {
+      Fill *fill = g_new0 (Fill, 1);
+
+      fill->batch_id = batch_id;
+      fill->batch = g_steal_pointer (&add->batch);
+      on_database (self, store_fill_batch, fill, (GDestroyNotify) fill_free);
+    }
   check_finished (self, store, batch_id);
   pump (self, store);
 }

@@ -63,41 +63,20 @@ vetter_store_strv_from_json (const char *text)
   return g_strv_builder_end (builder);
 }
 
-gint64
-vetter_store_add_batch (VetterStore              *self,
-                        const VetterIntakeBatch  *batch,
-                        const char               *output_dir,
-                        const char               *callback_url,
-                        GError                  **error)
+/* Items @from to @to (not included) of @batch, inside the caller's
+ * transaction. */
+static gboolean
+insert_items (VetterStore              *self,
+              gint64                    batch_id,
+              const VetterIntakeBatch  *batch,
+              guint                     from,
+              guint                     to,
+              gint64                    t,
+              GError                  **error)
 {
-  g_autofree char *header = batch->header ? vetter_store_strv_to_json ((const char * const *) batch->header) : NULL;
   sqlite3_stmt *stmt;
-  gint64 batch_id;
-  gint64 t = vetter_store_now ();
 
-  if (!vetter_store_begin (self, error))
-    return 0;
-
-  stmt = vetter_store_prepare (self,
-                  "INSERT INTO batch (key, source, kind, created, total, stem, base_dir, header, output_dir, callback_url)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
-  vetter_store_bind_text (stmt, 1, batch->key);
-  vetter_store_bind_text (stmt, 2, batch->source);
-  vetter_store_bind_text (stmt, 3, vetter_batch_kind_to_string (batch->kind));
-  sqlite3_bind_int64 (stmt, 4, t);
-  sqlite3_bind_int64 (stmt, 5, batch->items->len);
-  vetter_store_bind_text (stmt, 6, batch->stem);
-  vetter_store_bind_text (stmt, 7, batch->base_dir);
-  vetter_store_bind_text (stmt, 8, header);
-  vetter_store_bind_text (stmt, 9, output_dir);
-  vetter_store_bind_text (stmt, 10, callback_url);
-  if (!vetter_store_step_done (self, stmt, error))
-    goto fail;
-  batch_id = sqlite3_last_insert_rowid (self->db);
-
-  for (guint i = 0; i < batch->items->len; i++)
+  for (guint i = from; i < to; i++)
     {
       const VetterIntakeItem *item = g_ptr_array_index (batch->items, i);
       g_autofree char *cells = item->cells ? vetter_store_strv_to_json ((const char * const *) item->cells) : NULL;
@@ -111,7 +90,7 @@ vetter_store_add_batch (VetterStore              *self,
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       error);
       if (stmt == NULL)
-        goto fail;
+        return FALSE;
       sqlite3_bind_int64 (stmt, 1, batch_id);
       sqlite3_bind_int (stmt, 2, (int) item->row);
       sqlite3_bind_int (stmt, 3, (int) item->line);
@@ -128,7 +107,7 @@ vetter_store_add_batch (VetterStore              *self,
       vetter_store_bind_text (stmt, 14, uid);
       vetter_store_bind_text (stmt, 15, batch->shared && item->error == NULL ? VETTER_STORE_TEAM_STEP : NULL);
       if (!vetter_store_step_done (self, stmt, error))
-        goto fail;
+        return FALSE;
       item_id = sqlite3_last_insert_rowid (self->db);
 
       for (guint k = 0; k < item->sources->len; k++)
@@ -138,27 +117,131 @@ vetter_store_add_batch (VetterStore              *self,
 
           stmt = vetter_store_prepare (self, "INSERT INTO image (item_id, position, source, location) VALUES (?, ?, ?, ?)", error);
           if (stmt == NULL)
-            goto fail;
+            return FALSE;
           sqlite3_bind_int64 (stmt, 1, item_id);
           sqlite3_bind_int (stmt, 2, (int) k + 1);
           vetter_store_bind_text (stmt, 3, source);
           vetter_store_bind_text (stmt, 4, location);
           if (!vetter_store_step_done (self, stmt, error))
-            goto fail;
+            return FALSE;
         }
       /* The team's to process: its ad and work go to the shared database,
        * its local images to the bucket first, for any machine to fetch. */
       if (batch->shared && item->error == NULL && !vetter_store_work_share_item (self, item_id, error))
-        goto fail;
+        return FALSE;
     }
 
-  if (!vetter_store_commit (self, error))
+  return TRUE;
+}
+
+gint64
+vetter_store_add_batch_part (VetterStore              *self,
+                             const VetterIntakeBatch  *batch,
+                             const char               *output_dir,
+                             const char               *callback_url,
+                             guint                     n_rows,
+                             GError                  **error)
+{
+  g_autofree char *header = batch->header ? vetter_store_strv_to_json ((const char * const *) batch->header) : NULL;
+  sqlite3_stmt *stmt;
+  gint64 batch_id;
+  gint64 t = vetter_store_now ();
+  guint first = MIN (n_rows, batch->items->len);
+
+  if (!vetter_store_begin (self, error))
+    return 0;
+
+  stmt = vetter_store_prepare (self,
+                  "INSERT INTO batch (key, source, kind, created, total, stem, base_dir, header, output_dir, callback_url,"
+                  " filling) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  vetter_store_bind_text (stmt, 1, batch->key);
+  vetter_store_bind_text (stmt, 2, batch->source);
+  vetter_store_bind_text (stmt, 3, vetter_batch_kind_to_string (batch->kind));
+  sqlite3_bind_int64 (stmt, 4, t);
+  sqlite3_bind_int64 (stmt, 5, batch->items->len);
+  vetter_store_bind_text (stmt, 6, batch->stem);
+  vetter_store_bind_text (stmt, 7, batch->base_dir);
+  vetter_store_bind_text (stmt, 8, header);
+  vetter_store_bind_text (stmt, 9, output_dir);
+  vetter_store_bind_text (stmt, 10, callback_url);
+  sqlite3_bind_int (stmt, 11, first < batch->items->len);
+  if (!vetter_store_step_done (self, stmt, error))
+    goto fail;
+  batch_id = sqlite3_last_insert_rowid (self->db);
+  if (!insert_items (self, batch_id, batch, 0, first, t, error) || !vetter_store_commit (self, error))
     goto fail;
   return batch_id;
 
 fail:
   vetter_store_rollback (self);
   return 0;
+}
+
+gint64
+vetter_store_add_batch (VetterStore              *self,
+                        const VetterIntakeBatch  *batch,
+                        const char               *output_dir,
+                        const char               *callback_url,
+                        GError                  **error)
+{
+  return vetter_store_add_batch_part (self, batch, output_dir, callback_url, G_MAXUINT, error);
+}
+
+gint64
+vetter_store_fill_batch (VetterStore              *self,
+                         gint64                    batch_id,
+                         const VetterIntakeBatch  *batch,
+                         guint                     n_rows,
+                         GError                  **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 from = 0;
+  guint to;
+
+  if (!vetter_store_begin (self, error))
+    return -1;
+  /* Parts are whole transactions: what is there is the first rows. */
+  stmt = vetter_store_prepare (self, "SELECT count(*) FROM item WHERE batch_id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    from = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  to = (guint) MIN ((guint64) from + n_rows, (guint64) batch->items->len);
+  if (!insert_items (self, batch_id, batch, (guint) MIN (from, (gint64) batch->items->len), to, vetter_store_now (),
+                     error))
+    goto fail;
+  stmt = vetter_store_prepare (self, "UPDATE batch SET filling = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int (stmt, 1, to < batch->items->len);
+  sqlite3_bind_int64 (stmt, 2, batch_id);
+  if (!vetter_store_step_done (self, stmt, error) || !vetter_store_commit (self, error))
+    goto fail;
+  return batch->items->len - to;
+
+fail:
+  vetter_store_rollback (self);
+  return -1;
+}
+
+gboolean
+vetter_store_batch_filling (VetterStore *self,
+                            gint64       batch_id)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "SELECT filling FROM batch WHERE id = ?", NULL);
+  gboolean filling = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    filling = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return filling;
 }
 
 gboolean

@@ -306,4 +306,7 @@ static const char * const vetter_store_migrations[] = {
   "CREATE TRIGGER batch_status_batch_delete AFTER DELETE ON batch BEGIN"
   "  DELETE FROM batch_status WHERE batch_id = old.id;"
   " END;",
+  /* 10: a big input's items go in a part at a time, processing starting
+   * after the first; a batch still being filled is not finished. */
+  "ALTER TABLE batch ADD COLUMN filling INTEGER NOT NULL DEFAULT 0;",
 };

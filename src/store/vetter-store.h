@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define VETTER_STORE_SCHEMA_VERSION 9
+#define VETTER_STORE_SCHEMA_VERSION 10
 
 #define VETTER_TYPE_STORE (vetter_store_get_type ())
 
@@ -68,6 +68,25 @@ gint64       vetter_store_add_batch           (VetterStore        *self,
                                                const char         *output_dir,
                                                const char         *callback_url,
                                                GError            **error);
+/* The batch with its first @n_rows items only, in one transaction: it is
+ * "filling", and never finished, until vetter_store_fill_batch() has
+ * added the rest. */
+gint64       vetter_store_add_batch_part      (VetterStore        *self,
+                                               const VetterIntakeBatch *batch,
+                                               const char         *output_dir,
+                                               const char         *callback_url,
+                                               guint               n_rows,
+                                               GError            **error);
+/* Up to @n_rows more of @batch's items, after those already there (after
+ * a crash too), in one transaction. Returns how many are left to add (0:
+ * the batch is whole), or -1 with @error. */
+gint64       vetter_store_fill_batch          (VetterStore        *self,
+                                               gint64              batch_id,
+                                               const VetterIntakeBatch *batch,
+                                               guint               n_rows,
+                                               GError            **error);
+gboolean     vetter_store_batch_filling       (VetterStore        *self,
+                                               gint64              batch_id);
 gboolean     vetter_store_update_batch_output (VetterStore        *self,
                                                gint64              batch_id,
                                                const char         *output_dir,
