@@ -770,6 +770,7 @@ add_batch_free (AddBatch *add)
 
 /* Items a part of a big input holds: one transaction each. */
 #define FILL_ROWS 5000
+#define FILL_RECHECK_MS 100
 
 typedef struct
 {
@@ -784,6 +785,42 @@ fill_free (Fill *fill)
   g_free (fill);
 }
 
+static void store_fill_batch (VetterEngine *self,
+                              VetterStore  *store,
+                              gpointer      data);
+
+typedef struct
+{
+  VetterEngine *engine;
+  Fill         *fill;
+} FillLater;
+
+static gboolean
+on_fill_due (gpointer user_data)
+{
+  FillLater *later = user_data;
+
+  if (later->engine->closed)
+    fill_free (later->fill);
+  else
+    on_database (later->engine, store_fill_batch, later->fill, (GDestroyNotify) fill_free);
+  g_object_unref (later->engine);
+  g_free (later);
+  return G_SOURCE_REMOVE;
+}
+
+/* Main thread: the next part in a moment. */
+static void
+fill_later (VetterEngine *self,
+            gpointer      data)
+{
+  FillLater *later = g_new0 (FillLater, 1);
+
+  later->engine = g_object_ref (self);
+  later->fill = data;
+  g_timeout_add (FILL_RECHECK_MS, on_fill_due, later);
+}
+
 static void
 store_fill_batch (VetterEngine *self,
                   VetterStore  *store,
@@ -796,6 +833,21 @@ store_fill_batch (VetterEngine *self,
   /* Closing: the rest goes in when the same input is added again. */
   if (g_atomic_int_get (&self->closing))
     return;
+  /* A part ahead of the workers is enough: the next goes in when they
+   * come near its end, so that adding and recording do not take turns. */
+  {
+    VetterBatchCounts counts;
+
+    if (vetter_store_batch_counts (store, fill->batch_id, &counts, NULL) && counts.queued >= FILL_ROWS)
+      {
+        Fill *later = g_new0 (Fill, 1);
+
+        later->batch_id = fill->batch_id;
+        later->batch = g_steal_pointer (&fill->batch);
+        on_main (self, fill_later, later, NULL);
+        return;
+      }
+  }
   left = vetter_store_fill_batch (store, fill->batch_id, fill->batch, FILL_ROWS, &error);
   if (left < 0)
     g_warning ("Batch %" G_GINT64_FORMAT ": its items could not all be added: %s", fill->batch_id, error->message);
