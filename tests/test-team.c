@@ -25,6 +25,7 @@
 #define WORKER_PASSWORD "wendy-secret-8e1f"
 
 /* Set by a test: the workers it starts use these instead. */
+static const char *worker_user = "wendy";
 static const char *worker_password = WORKER_PASSWORD;
 static const char *worker_access_key = "S3RVER";
 
@@ -70,7 +71,7 @@ start_worker (Fixture    *f,
   worker->db = g_strdup_printf ("%s/%s.db", f->dir, name);
   g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_URL", couch_url, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_DB", "vetter", TRUE);
-  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_USER", "wendy", TRUE);
+  g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_USER", worker_user, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_COUCHDB_PASSWORD", worker_password, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_S3_ENDPOINT", s3, TRUE);
   g_subprocess_launcher_setenv (launcher, "VETTER_S3_REGION", "us-east-1", TRUE);
@@ -667,6 +668,23 @@ test_once_and_refusals (Fixture       *f,
   g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 1);
   g_assert_nonnull (strstr (worker->log, "the S3 bucket vetter cannot be used: HTTP 403"));
   worker_free (worker);
+
+  /* A user who may only read. */
+  {
+    g_autoptr(JsonObject) answer = as_admin (f, "PUT", "_users/org.couchdb.user:vera",
+                                             "{\"name\":\"vera\",\"password\":\"vera-secret-2b7d\","
+                                             "\"roles\":[\"viewer\"],\"type\":\"user\"}", 201);
+
+    worker_user = "vera";
+    worker_password = "vera-secret-2b7d";
+    worker = start_worker (f, "viewer", TRUE, NULL, NULL);
+    wait_worker (worker);
+    worker_user = "wendy";
+    worker_password = WORKER_PASSWORD;
+    g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 1);
+    g_assert_nonnull (strstr (worker->log, "vera may only read the shared database"));
+    worker_free (worker);
+  }
 
   /* A database that refuses its password. */
   worker_password = "not-the-password";

@@ -170,6 +170,14 @@ on_ready (VetterCouchSetup *setup,
   if (!vetter_couch_setup_get_ready (setup) || worker->work || worker->stopping)
     return;
   g_clear_handle_id (&worker->ready_source, g_source_remove);
+  /* A viewer's writes are all refused: said once, not tried ad after ad. */
+  if (vetter_couch_setup_get_role (setup) == VETTER_ROLE_VIEWER)
+    {
+      g_printerr ("vetter worker: %s may only read the shared database: a worker needs the worker role\n",
+                  worker->services->couch_user);
+      quit (worker, 1);
+      return;
+    }
   start_taking (worker);
 }
 

@@ -768,14 +768,18 @@ add_batch_free (AddBatch *add)
   g_free (add);
 }
 
-/* Items a part of a big input holds: one transaction each. */
-#define FILL_ROWS 5000
-#define FILL_RECHECK_MS 100
+/* Items the first part of a big input holds, so that work starts at once,
+ * and the most a part holds: each twice the last, one transaction each,
+ * few of them (each adds its own cost, and the workers' results wait
+ * while one goes in). */
+#define FIRST_FILL_ROWS 5000
+#define FILL_ROWS 50000
 
 typedef struct
 {
   gint64             batch_id;
   VetterIntakeBatch *batch;
+  guint              rows;    /* in the next part: doubling up to FILL_ROWS */
 } Fill;
 
 static void
@@ -783,42 +787,6 @@ fill_free (Fill *fill)
 {
   vetter_intake_batch_free (fill->batch);
   g_free (fill);
-}
-
-static void store_fill_batch (VetterEngine *self,
-                              VetterStore  *store,
-                              gpointer      data);
-
-typedef struct
-{
-  VetterEngine *engine;
-  Fill         *fill;
-} FillLater;
-
-static gboolean
-on_fill_due (gpointer user_data)
-{
-  FillLater *later = user_data;
-
-  if (later->engine->closed)
-    fill_free (later->fill);
-  else
-    on_database (later->engine, store_fill_batch, later->fill, (GDestroyNotify) fill_free);
-  g_object_unref (later->engine);
-  g_free (later);
-  return G_SOURCE_REMOVE;
-}
-
-/* Main thread: the next part in a moment. */
-static void
-fill_later (VetterEngine *self,
-            gpointer      data)
-{
-  FillLater *later = g_new0 (FillLater, 1);
-
-  later->engine = g_object_ref (self);
-  later->fill = data;
-  g_timeout_add (FILL_RECHECK_MS, on_fill_due, later);
 }
 
 static void
@@ -833,22 +801,7 @@ store_fill_batch (VetterEngine *self,
   /* Closing: the rest goes in when the same input is added again. */
   if (g_atomic_int_get (&self->closing))
     return;
-  /* A part ahead of the workers is enough: the next goes in when they
-   * come near its end, so that adding and recording do not take turns. */
-  {
-    VetterBatchCounts counts;
-
-    if (vetter_store_batch_counts (store, fill->batch_id, &counts, NULL) && counts.queued >= FILL_ROWS)
-      {
-        Fill *later = g_new0 (Fill, 1);
-
-        later->batch_id = fill->batch_id;
-        later->batch = g_steal_pointer (&fill->batch);
-        on_main (self, fill_later, later, NULL);
-        return;
-      }
-  }
-  left = vetter_store_fill_batch (store, fill->batch_id, fill->batch, FILL_ROWS, &error);
+  left = vetter_store_fill_batch (store, fill->batch_id, fill->batch, fill->rows, &error);
   if (left < 0)
     g_warning ("Batch %" G_GINT64_FORMAT ": its items could not all be added: %s", fill->batch_id, error->message);
   report_progress (self, store, fill->batch_id);
@@ -860,6 +813,7 @@ store_fill_batch (VetterEngine *self,
 
       next->batch_id = fill->batch_id;
       next->batch = g_steal_pointer (&fill->batch);
+      next->rows = MIN (fill->rows * 2, FILL_ROWS);
       on_database (self, store_fill_batch, next, (GDestroyNotify) fill_free);
       return;
     }
@@ -892,7 +846,8 @@ store_add_batch (VetterEngine *self,
     }
   else
     {
-      batch_id = vetter_store_add_batch_part (store, add->batch, add->output_dir, add->callback_url, FILL_ROWS, &error);
+      batch_id = vetter_store_add_batch_part (store, add->batch, add->output_dir, add->callback_url, FIRST_FILL_ROWS,
+                                              &error);
       if (batch_id == 0)
         {
           g_task_return_error (task, g_steal_pointer (&error));
@@ -911,6 +866,7 @@ store_add_batch (VetterEngine *self,
 
       fill->batch_id = batch_id;
       fill->batch = g_steal_pointer (&add->batch);
+      fill->rows = FIRST_FILL_ROWS;
       on_database (self, store_fill_batch, fill, (GDestroyNotify) fill_free);
     }
   check_finished (self, store, batch_id);

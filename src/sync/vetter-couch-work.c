@@ -301,13 +301,19 @@ on_lease_written (GObject      *source,
           taking_free (taking);
           return;
         }
-      if (answer && answer->status != 409)
-        {
-          g_autofree char *why = vetter_couch_answer_describe (answer);
-
-          g_warning ("Cannot lease %s: %s", taking->uid, why);
-        }
       self->busy = FALSE;
+      if (answer == NULL || answer->status != 409)
+        {
+          g_autofree char *why = answer ? vetter_couch_answer_describe (answer) : g_strdup (error->message);
+
+          /* Not another machine's win: the server refuses or is away.
+           * Asking again at once would only hammer it. */
+          g_warning ("Cannot lease %s: %s", taking->uid, why);
+          taking_free (taking);
+          g_ptr_array_set_size (self->candidates, 0);
+          schedule_look (self, LOOK_MS * 5);
+          return;
+        }
       taking_free (taking);
       try_next (self);
       return;
