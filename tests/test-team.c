@@ -99,10 +99,14 @@ worker_exited (gpointer data)
   return ((Worker *) data)->exited;
 }
 
+/* Workers process hundreds of ads under the sanitizers while other tests
+ * share the two cores: minutes, not seconds. */
+#define TEAM_SECONDS 600
+
 static void
 wait_worker (Worker *worker)
 {
-  test_wait_until (worker_exited, worker);
+  test_wait_until_within (worker_exited, worker, TEAM_SECONDS);
 }
 
 static void
@@ -301,8 +305,8 @@ test_workers_share (Fixture       *f,
     g_assert_cmpuint (ads_logged (workers[i]), <, n);
 
   /* The desktops took it all in, deciding nothing themselves. */
-  test_wait_until (imported, &wait_ana);
-  test_wait_until (imported, &wait_ben);
+  test_wait_until_within (imported, &wait_ana, TEAM_SECONDS);
+  test_wait_until_within (imported, &wait_ben, TEAM_SECONDS);
   g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM step"), ==, 0);
   g_assert_cmpint (test_count_sql (ben_db, "SELECT count(*) FROM step"), ==, 0);
   g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM variant WHERE remote_url IS NULL"),
@@ -310,8 +314,8 @@ test_workers_share (Fixture       *f,
   g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM image WHERE sha256 IS NULL"), ==, 0);
 
   /* Thumbnails come at once; the other variants only when an ad shows. */
-  test_wait_until (sql_says_zero, (const char *[]) { ana_db, "SELECT count(*) FROM variant WHERE kind = 'thumb'"
-                                                             " AND path = ''" });
+  test_wait_until_within (sql_says_zero, (const char *[]) { ana_db, "SELECT count(*) FROM variant WHERE kind = 'thumb'"
+                                                                    " AND path = ''" }, TEAM_SECONDS);
   g_assert_cmpint (test_count_sql (ana_db, "SELECT count(*) FROM variant WHERE kind <> 'thumb' AND path <> ''"), ==, 0);
   {
     gint64 shown = test_count_sql (ana_db, "SELECT min (id) FROM item");
@@ -506,7 +510,7 @@ test_batch_shared (Fixture       *f,
   worker = start_worker (f, "taker", TRUE, NULL, NULL);
   wait_worker (worker);
   g_assert_cmpuint (ads_logged (worker), ==, 3);
-  test_wait_until (worker_exited, &batch_run);
+  test_wait_until_within (worker_exited, &batch_run, TEAM_SECONDS);
   batch_run.process = NULL;
   if (g_subprocess_get_exit_status (batch) != 0)
     g_printerr ("%s", batch_run.log);
@@ -623,7 +627,7 @@ test_settings_redo (Fixture       *f,
       g_assert_cmpint (thumb_width (f, i), >, 120);
       g_assert_cmpint (thumb_width (f, i), <=, 200);
     }
-  test_wait_until (imported, &imported_ana);
+  test_wait_until_within (imported, &imported_ana, TEAM_SECONDS);
 
   hash = share_thumb_size (f, admin, 120, hash);
   worker = start_worker (f, "settings", TRUE, NULL, NULL);
@@ -641,7 +645,7 @@ test_settings_redo (Fixture       *f,
       g_assert_cmpint (thumb_width (f, i), <=, 120);
     }
   /* Ana's desktop took the new ones in. */
-  test_wait_until (thumbs_at_most, &small);
+  test_wait_until_within (thumbs_at_most, &small, TEAM_SECONDS);
 
   desktop_free (ana);
   desktop_free (admin);

@@ -224,7 +224,15 @@ void
 test_wait_until (gboolean (*done) (gpointer),
                  gpointer   data)
 {
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  test_wait_until_within (done, data, 60);
+}
+
+void
+test_wait_until_within (gboolean (*done) (gpointer),
+                        gpointer   data,
+                        guint      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
   guint tick = g_timeout_add (100, keep_awake, NULL);
 
   while (!done (data))

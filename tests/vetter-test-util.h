@@ -71,6 +71,11 @@ double        test_box_overlap    (int ax, int ay, int aw, int ah,
 
 void          test_wait_until     (gboolean          (*done) (gpointer),
                                    gpointer            data);
+/* The same, for work that takes long under the sanitizers while other
+ * tests share the cores (a team of worker processes). */
+void          test_wait_until_within (gboolean       (*done) (gpointer),
+                                      gpointer         data,
+                                      guint            seconds);
 void          test_spin           (guint               ms);
 /* For test_wait_until: the gboolean @data points to is TRUE. */
 gboolean      test_flag_set       (gpointer            data);
