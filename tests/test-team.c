@@ -651,6 +651,31 @@ test_settings_redo (Fixture       *f,
   desktop_free (admin);
 }
 
+/* An ad that fails wherever it is tried: each lease an attempt, given
+ * back for another try, and after the third failed for good with its
+ * reason, for a person to see. */
+static void
+test_third_failure_fails (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *body = g_strdup_printf ("{\"docs\":[{\"_id\":\"ad:gone\",\"type\":\"ad\",\"title\":\"Gone\","
+                                           "\"images\":[\"http://127.0.0.1:%d/photos/no-such-photo.jpg\"],"
+                                           "\"shared_work\":true},{\"_id\":\"work:gone\",\"type\":\"work\","
+                                           "\"ad\":\"gone\",\"state\":\"queued\",\"attempt\":0}]}", f->web_port);
+  g_autoptr(JsonObject) answer = as_admin (f, "POST", "vetter/_bulk_docs", body, 201);
+  g_autoptr(JsonObject) doc = NULL;
+  Worker *worker = start_worker (f, "failing", TRUE, NULL, NULL);
+
+  wait_worker (worker);
+  g_assert_cmpint (g_subprocess_get_exit_status (worker->process), ==, 0);
+  doc = database_doc (f, "work:gone");
+  g_assert_cmpstr (json_object_get_string_member (doc, "state"), ==, "failed");
+  g_assert_cmpint (json_object_get_int_member (doc, "attempt"), ==, 3);
+  g_assert_nonnull (strstr (json_object_get_string_member (doc, "error"), "404"));
+  g_assert_cmpuint (ads_logged (worker), ==, 3);
+  worker_free (worker);
+}
+
 /* Nothing to take: --once stops at once, cleanly; a bucket or a database
  * that refuses stops a worker at once, with a word why. */
 static void
@@ -711,6 +736,7 @@ main (int   argc,
   g_test_add ("/team/conflict-yields", Fixture, NULL, set_up, test_conflict_yields, tear_down);
   g_test_add ("/team/batch-shared", Fixture, NULL, set_up, test_batch_shared, tear_down);
   g_test_add ("/team/settings-redo", Fixture, NULL, set_up, test_settings_redo, tear_down);
+  g_test_add ("/team/third-failure-fails", Fixture, NULL, set_up, test_third_failure_fails, tear_down);
   g_test_add ("/team/once-and-refusals", Fixture, NULL, set_up, test_once_and_refusals, tear_down);
   return g_test_run ();
 }

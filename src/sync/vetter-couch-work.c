@@ -329,8 +329,11 @@ takeable (VetterCouchWork *self,
 {
   const char *state = vetter_json_string (doc, "state");
   const char *uid = vetter_json_string (doc, "ad");
+  Lease *held = uid ? g_hash_table_lookup (self->held, uid) : NULL;
 
-  if (uid == NULL || g_hash_table_contains (self->held, uid))
+  /* Held here and in the workers; one finished here (its result given
+   * back for another try) may be taken again, here too. */
+  if (uid == NULL || (held && !held->finished))
     return FALSE;
   if (g_strcmp0 (state, "queued") == 0)
     return TRUE;
