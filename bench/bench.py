@@ -30,6 +30,7 @@ SETS = {
     "lomiri": "photos of lomiri-wallpapers-16.04 (4–20 MP, mostly progressive)",
     "baseline": "the same, made baseline with jpegtran (lossless)",
     "mate": "mate-backgrounds nature photos (2–5 MP)",
+    "png": "the lomiri photos made PNG with Pillow (lossless, 4–20 MP)",
 }
 CYCLE = 36
 
@@ -48,6 +49,15 @@ def prepare_sets(work):
         if not os.path.exists(out):
             subprocess.run(["jpegtran", "-copy", "all", "-optimize", "-outfile", out, path], check=True)
         sources["baseline"].append(out)
+    png_dir = os.path.join(work, "png-files")
+    os.makedirs(png_dir, exist_ok=True)
+    sources["png"] = []
+    for path in sources["lomiri"]:
+        out = os.path.join(png_dir, os.path.splitext(os.path.basename(path))[0] + ".png")
+        if not os.path.exists(out):
+            with Image.open(path) as image:
+                image.convert("RGB").save(out)
+        sources["png"].append(out)
     sets = {}
     for name, files in sources.items():
         if not files:
@@ -70,8 +80,10 @@ def remove_db(path):
 
 
 def tree_rss(pid):
-    """Resident memory of a process and all its descendants, in bytes."""
+    """Resident memory of a process and all its descendants, in bytes, and
+    that of the largest of them."""
     total = 0
+    largest = 0
     children = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -87,16 +99,19 @@ def tree_rss(pid):
         p = stack.pop()
         try:
             with open("/proc/%d/statm" % p) as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += rss
+            largest = max(largest, rss)
         except OSError:
             pass
         stack.extend(children.get(p, []))
-    return total
+    return total, largest
 
 
 def run(command):
-    """Wall seconds, CPU seconds and peak memory of the whole process tree."""
-    peak = [0]
+    """Wall seconds, CPU seconds, peak memory of the whole process tree and
+    of its largest process."""
+    peak = [0, 0]
     start = time.monotonic()
     before = os.times()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -104,7 +119,9 @@ def run(command):
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], tree_rss(process.pid))
+            total, largest = tree_rss(process.pid)
+            peak[0] = max(peak[0], total)
+            peak[1] = max(peak[1], largest)
             done.wait(0.03)
 
     sampler = threading.Thread(target=sample)
@@ -117,7 +134,7 @@ def run(command):
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     if process.returncode != 0:
         sys.exit("%s failed (%d):\n%s" % (command[0], process.returncode, stderr.decode()[-2000:]))
-    return wall, cpu, peak[0]
+    return wall, cpu, peak[0], peak[1]
 
 
 def tools(vetter, peers, out, db):
@@ -203,7 +220,7 @@ def memory_over_time(work, vetter, rows):
     process = subprocess.Popen([vetter, "batch", "--db", db, "-o", out, csv],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while process.poll() is None:
-        samples.append((time.monotonic() - start, tree_rss(process.pid)))
+        samples.append((time.monotonic() - start, tree_rss(process.pid)[0]))
         time.sleep(0.25)
     shutil.rmtree(out, ignore_errors=True)
     wall = time.monotonic() - start
@@ -230,7 +247,7 @@ def big_progressive(work, vetter):
     remove_db(db)
     out = os.path.join(work, "out", "big")
     shutil.rmtree(out, ignore_errors=True)
-    wall, cpu, peak = run([vetter, "batch", "-j", "1", "--db", db, "-o", out, folder])
+    wall, cpu, peak, _ = run([vetter, "batch", "-j", "1", "--db", db, "-o", out, folder])
     return {"seconds": wall, "peak_mb": peak / 1e6}
 
 
@@ -359,7 +376,7 @@ def main():
     results = {}
     qualities = {}
     for set_name, folder in sets.items():
-        inputs = sorted(glob.glob(os.path.join(folder, "*.jpg")))
+        inputs = sorted(glob.glob(os.path.join(folder, "*.jpg")) + glob.glob(os.path.join(folder, "*.png")))
         refs = {"paths": inputs[:12], "thumbs": [reference_thumb(p) for p in inputs[:12]]}
         for run_index in range(args.runs):
             for tool, command in tools(args.vetter, args.peers, "", "").items():
@@ -369,8 +386,8 @@ def main():
                 remove_db(db)
                 command = tools(args.vetter, args.peers, out, db)[tool]
                 args_in = [folder] if tool == "Vetter" else inputs
-                wall, cpu, peak = run(command + args_in)
-                results.setdefault((set_name, tool), []).append((wall, cpu, peak))
+                wall, cpu, peak, single = run(command + args_in)
+                results.setdefault((set_name, tool), []).append((wall, cpu, peak, single))
                 print("%-8s %-8s run %d: %.2f s, %.0f MB" % (set_name, tool, run_index + 1, wall, peak / 1e6), flush=True)
                 if run_index == 0:
                     qualities[(set_name, tool)] = quality(out, {"paths": refs["paths"], "thumbs": refs["thumbs"][:len(inputs)]})
@@ -408,7 +425,8 @@ def write_report(args, sets, results, qualities, extras):
         "  size and encoding the same outputs from nearest-neighbour samples: no pixel pipeline does less.",
         "",
         "Medians of %d interleaved runs of %d images each. CPU is user plus system time per image;" % (args.runs, CYCLE),
-        "memory is the peak resident size of the whole process tree (all of Pillow's processes).",
+        "memory is the peak resident size of the whole process tree (all of Pillow's processes); the",
+        "memory target compares Vetter's whole with the largest single process of the lighter peer.",
         "",
     ]
     verdicts = []
@@ -422,20 +440,23 @@ def write_report(args, sets, results, qualities, extras):
             wall = statistics.median(r[0] for r in runs)
             cpu = statistics.median(r[1] for r in runs)
             peak = max(r[2] for r in runs)
-            stats[tool] = (CYCLE / wall, cpu / CYCLE * 1000, peak / 1e6)
+            single = max(r[3] for r in runs)
+            stats[tool] = (CYCLE / wall, cpu / CYCLE * 1000, peak / 1e6, single / 1e6)
             tq, cq = qualities[(set_name, tool)]
             lines.append("| %s | %.1f | %.0f | %.0f | %.1f | %.1f |" % (tool, stats[tool][0], stats[tool][1], stats[tool][2], tq, cq))
         best_peer = max(("Pillow", "libvips"), key=lambda t: stats[t][0])
-        lowest_memory = min(stats["Pillow"][2], stats["libvips"][2])
+        lighter = min(("Pillow", "libvips"), key=lambda t: stats[t][3])
+        lowest_memory = stats[lighter][3]
         speed_ratio = stats["Vetter"][0] / stats[best_peer][0]
         floor_ratio = stats["Vetter"][0] / stats["floor"][0]
         memory_ok = stats["Vetter"][2] <= lowest_memory
         lines += ["",
-                  "- Vetter ÷ the faster peer (%s): **%.2f×** (target ≥ 1.5) %s" % (best_peer, speed_ratio, "✓" if speed_ratio >= 1.5 else "✗"),
-                  "- Vetter ÷ the floor: **%.2f×** (target ≥ 0.7) %s" % (floor_ratio, "✓" if floor_ratio >= 0.7 else "✗"),
-                  "- Vetter's peak memory %.0f MB, the lighter peer's %.0f MB %s" % (stats["Vetter"][2], lowest_memory, "✓" if memory_ok else "✗"),
+                  "- Vetter ÷ the faster peer (%s): **%.2f×** (target ≥ 1.8) %s" % (best_peer, speed_ratio, "✓" if speed_ratio >= 1.8 else "✗"),
+                  "- Vetter ÷ the floor: **%.2f×** (target ≥ 0.8) %s" % (floor_ratio, "✓" if floor_ratio >= 0.8 else "✗"),
+                  "- Vetter's peak memory with both workers %.0f MB; one process of the lighter peer (%s) %.0f MB %s" % (
+                      stats["Vetter"][2], lighter, lowest_memory, "✓" if memory_ok else "✗"),
                   ""]
-        verdicts.append(speed_ratio >= 1.5 and floor_ratio >= 0.7 and memory_ok)
+        verdicts.append(speed_ratio >= 1.8 and floor_ratio >= 0.8 and memory_ok)
     lines += ["PSNR: thumbnails against a reference made by Pillow's Lanczos filter from the full decode",
               "(higher is closer); compressed originals against their source, on the first 12 and 6 images.",
               ""]

@@ -20,7 +20,7 @@ mkdir -p "$work/peers"
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release
 meson compile -C build-release src/vetter:executable bench/responsiveness bench/review-keys bench/console bench/console-window bench/team-import
 cc -O2 -o "$work/peers/vips-variants" bench/peers/vips_variants.c $(pkg-config --cflags --libs vips) -lpthread
-cc -O2 -o "$work/peers/floor-variants" bench/peers/floor_variants.c $(pkg-config --cflags --libs glib-2.0 libjpeg) -lpthread
+cc -O2 -o "$work/peers/floor-variants" bench/peers/floor_variants.c $(pkg-config --cflags --libs glib-2.0 libjpeg libpng) -lpthread
 cp bench/peers/pillow_variants.py "$work/peers/"
 GSETTINGS_SCHEMA_DIR="$PWD/build-release/data" /usr/bin/python3 bench/bench.py "$work" build-release/src/vetter "$work/peers" \
   --runs "${1:-5}" --responsiveness build-release/bench/responsiveness --review-keys build-release/bench/review-keys

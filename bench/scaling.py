@@ -1,21 +1,46 @@
 #!/usr/bin/python3
 # A batch's cost per item at any size: `vetter batch` over CSVs of 1,000 to
 # N rows whose images fail at once (a file that is not there), so that only
-# the queue, the store and the progress are measured. Prints a Markdown
-# section: items a second and peak resident memory at each size.
+# the intake, the queue, the store and the progress are measured. Prints a
+# Markdown section: items a second, when the first item was done, peak
+# resident memory, the write-ahead log's largest size and the store's size
+# a row, at each size.
 #
 # usage: scaling.py VETTER [SIZES...]
 
 import os
-import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 vetter = os.path.abspath(sys.argv[1])
 sizes = [int(s) for s in sys.argv[2:]] or [1000, 10000, 100000]
 work = tempfile.mkdtemp(prefix="vetter-scaling-")
+
+
+def watch(db, process, seen):
+    """Polls the store from outside, as another reader would: the first
+    item done, and the log's size."""
+    started = time.monotonic()
+    while process.poll() is None:
+        try:
+            seen["wal"] = max(seen["wal"], os.path.getsize(db + "-wal"))
+        except OSError:
+            pass
+        if seen["first"] is None and os.path.exists(db):
+            try:
+                c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05)
+                if c.execute("SELECT 1 FROM item WHERE status = 'failed' LIMIT 1").fetchone():
+                    seen["first"] = time.monotonic() - started
+                c.close()
+            except sqlite3.Error:
+                pass
+        time.sleep(0.02)
+
+
 rows = []
 for n in sizes:
     csv = os.path.join(work, f"rows-{n}.csv")
@@ -24,19 +49,27 @@ for n in sizes:
         for i in range(n):
             f.write(f"{i + 1},Item {i},/nonexistent/{i}.jpg\n")
     db = os.path.join(work, f"rows-{n}.db")
+    seen = {"first": None, "wal": 0}
     started = time.monotonic()
     process = subprocess.Popen([vetter, "batch", "-j", "2", "--db", db, "-o", os.path.join(work, "out"), csv],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watcher = threading.Thread(target=watch, args=(db, process, seen))
+    watcher.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - started
-    rows.append((n, n / seconds, usage.ru_maxrss / 1024, os.path.getsize(db) / n))
+    watcher.join()
+    rows.append((n, n / seconds, seen["first"] or seconds, usage.ru_maxrss / 1024, seen["wal"] / 1e6,
+                 os.path.getsize(db) / n))
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     os.remove(csv)
 
 print("\n### A batch's cost per item at any size (rows whose image fails at once, `vetter batch -j 2`)\n")
-print("| rows | items/s | against 1,000 rows | peak memory MB | store bytes a row |")
-print("|---:|---:|---:|---:|---:|")
-for n, rate, rss, per_row in rows:
-    print(f"| {n:,} | {rate:,.0f} | {rate / rows[0][1]:.2f}× | {rss:.0f} | {per_row:.0f} |")
+print("| rows | items/s | against 1,000 rows | first item done after | peak memory MB | largest log MB | store bytes a row |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
+for n, rate, first, rss, wal, per_row in rows:
+    print(f"| {n:,} | {rate:,.0f} | {rate / rows[0][1]:.2f}× | {first:.2f} s | {rss:.0f} | {wal:.0f} | {per_row:.0f} |")
+low = min(r[1] for r in rows) / rows[0][1]
+print(f"\n- Items a second within 10 % of 1,000 rows' at every size: {'✓' if low >= 0.9 else '✗'} "
+      f"(lowest {low:.2f}×)")

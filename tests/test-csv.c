@@ -15,13 +15,18 @@
 #include "vetter-intake.h"
 #include "vetter-test-util.h"
 
-/* Reads all records of @text; each record joined with '|', records with '\n'. */
+/* Reads all records of @text; each record joined with '|', records with
+ * '\n'. @buffer_size: read as a stream through a buffer that small, or 0
+ * for the text in memory. */
 static char *
-read_all (const char *text,
-          gsize       length,
-          GString    *lines)
+read_all_through (const char *text,
+                  gsize       length,
+                  GString    *lines,
+                  gsize       buffer_size)
 {
-  g_autoptr(VetterCsvReader) reader = vetter_csv_reader_new (text, length);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (text, (gssize) length, NULL);
+  g_autoptr(VetterCsvReader) reader = buffer_size ? vetter_csv_reader_new_for_stream (stream, buffer_size)
+                                                  : vetter_csv_reader_new (text, length);
   GString *out = g_string_new (NULL);
 
   for (;;)
@@ -44,6 +49,49 @@ read_all (const char *text,
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
+}
+
+/* How many records the counter finds in @text, fed @piece bytes at a time. */
+static guint64
+count_in_pieces (const char *text,
+                 gsize       length,
+                 gsize       piece)
+{
+  VetterCsvCounter counter = { 0 };
+
+  for (gsize at = 0; at < length; at += piece)
+    vetter_csv_counter_feed (&counter, text + at, MIN (piece, length - at));
+  return vetter_csv_counter_finish (&counter);
+}
+
+/* Reads @text in memory, and as a stream through buffers of a few sizes
+ * (records and line numbers cut at every place), and counts it in pieces:
+ * all must agree. */
+static char *
+read_all (const char *text,
+          gsize       length,
+          GString    *lines)
+{
+  static const gsize buffer_sizes[] = { 4, 5, 7, 64 };
+  g_autoptr(GString) memory_lines = g_string_new (NULL);
+  char *got = read_all_through (text, length, memory_lines, 0);
+  guint64 records = 0;
+
+  for (const char *p = memory_lines->str; *p; p++)
+    records += *p == ';';
+  for (guint i = 0; i < G_N_ELEMENTS (buffer_sizes); i++)
+    {
+      g_autoptr(GString) stream_lines = g_string_new (NULL);
+      g_autofree char *streamed = read_all_through (text, length, stream_lines, buffer_sizes[i]);
+
+      g_assert_cmpstr (streamed, ==, got);
+      g_assert_cmpstr (stream_lines->str, ==, memory_lines->str);
+      g_assert_cmpuint (count_in_pieces (text, length, buffer_sizes[i] - 3), ==, records);
+    }
+  g_assert_cmpuint (count_in_pieces (text, length, MAX (length, 1)), ==, records);
+  if (lines)
+    g_string_append (lines, memory_lines->str);
+  return got;
 }
 
 static void
@@ -473,6 +521,105 @@ test_folder_links_taken_once (void)
   test_remove_tree (dir);
 }
 
+/* A CSV file is read a part at a time: its rows counted first, then
+ * loaded as asked, forward only; a character cut between two of the
+ * survey's reads is still UTF-8; a file in another encoding is converted
+ * whole and given in parts the same way. */
+static void
+test_read_in_parts (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vetter-parts-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "big.csv", NULL);
+  g_autofree char *path16 = g_build_filename (dir, "small16.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("\xEF\xBB\xBF" "email,image,title\r\n\r\n");
+  g_autoptr(VetterIntakeBatch) batch = NULL;
+  g_autoptr(VetterIntakeBatch) again = NULL;
+  g_autoptr(VetterIntakeBatch) batch16 = NULL;
+  g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint n = 60000;
+  guint filler = 0;
+  VetterIntakeItem *item;
+
+  /* A three-byte character across the survey's first megabyte, a quoted
+   * line break, a bad row and a blank line among them. */
+  while (text->len < 1024 * 1024 - 64)
+    g_string_append (text, "filler@example.com,f.jpg,x\r\n"), filler++;
+  g_string_append (text, "filler@example.com,f.jpg,");
+  while (text->len < 1024 * 1024 - 1)
+    g_string_append_c (text, 'y');
+  g_string_append (text, "\xE2\x82\xAC\r\n");
+  filler++;
+  for (guint i = filler; i < n; i++)
+    {
+      if (i == 40000)
+        g_string_append (text, "m@example.com,m.jpg,\"two\nlines\"\r\n\r\n");
+      else if (i == 50000)
+        g_string_append (text, "not an address,b.jpg,bad\r\n");
+      else
+        g_string_append_printf (text, "ad%u@example.com,%u.jpg,Ad %u\r\n", i, i, i);
+    }
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+
+  batch = vetter_intake_read_csv (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (batch->encoding);
+  g_assert_cmpuint (batch->total, ==, n);
+  g_assert_cmpuint (batch->items->len, ==, 0);
+
+  g_assert_true (vetter_intake_batch_load (batch, 0, 5000, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->first, ==, 0);
+  g_assert_cmpuint (batch->items->len, ==, 5000);
+  item = g_ptr_array_index (batch->items, 0);
+  g_assert_cmpuint (item->row, ==, 1);
+  g_assert_cmpuint (item->line, ==, 3);
+  g_assert_null (item->error);
+
+  /* Rows skipped (a run before added them), then read on. */
+  g_assert_true (vetter_intake_batch_load (batch, 39999, 50001, &error));
+  g_assert_cmpuint (batch->first, ==, 39999);
+  g_assert_cmpuint (batch->items->len, ==, 10002);
+  item = g_ptr_array_index (batch->items, 1);
+  g_assert_cmpuint (item->row, ==, 40001);
+  g_assert_cmpstr (item->title, ==, "two\nlines");
+  g_assert_null (item->error);
+  g_assert_cmpuint (((VetterIntakeItem *) g_ptr_array_index (batch->items, 2))->line, ==, item->line + 3);
+  item = g_ptr_array_index (batch->items, 10001);
+  g_assert_cmpuint (item->row, ==, 50001);
+  g_assert_nonnull (strstr (item->error, "is not a valid email address"));
+  g_assert_nonnull (strstr (item->error, "line "));
+
+  /* Forward only. */
+  g_assert_false (vetter_intake_batch_load (batch, 100, 200, &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_assert_true (vetter_intake_batch_load (batch, 50001, G_MAXUINT, &error));
+  g_assert_cmpuint (batch->items->len, ==, n - 50001);
+  item = g_ptr_array_index (batch->items, batch->items->len - 1);
+  g_assert_cmpuint (item->row, ==, n);
+  g_assert_cmpstr (item->title, ==, "Ad 59999");
+  g_assert_cmpuint (batch->total, ==, n);
+
+  /* The same file is the same batch. */
+  again = vetter_intake_read_csv (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again->key, ==, batch->key);
+
+  bytes = utf16 ("email,image,title\r\nzoë@example.com,ä.jpg,Größe 42\r\nb@example.com,b.jpg,Ünïcödé\r\n", TRUE, TRUE);
+  g_assert_true (g_file_set_contents (path16, (const char *) bytes->data, bytes->len, NULL));
+  batch16 = vetter_intake_read_csv (path16, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (batch16->encoding, ==, "UTF-16");
+  g_assert_cmpuint (batch16->total, ==, 2);
+  g_assert_true (vetter_intake_batch_load (batch16, 1, 2, &error));
+  g_assert_cmpuint (batch16->items->len, ==, 1);
+  g_assert_cmpstr (((VetterIntakeItem *) g_ptr_array_index (batch16->items, 0))->title, ==, "Ünïcödé");
+
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,6 +644,7 @@ main (int   argc,
   g_test_add_func ("/intake/windows-1252", test_windows_1252);
   g_test_add_func ("/intake/utf16", test_utf16);
   g_test_add_func ("/intake/nul-byte", test_nul_byte);
+  g_test_add_func ("/intake/read-in-parts", test_read_in_parts);
   g_test_add_func ("/intake/resolve", test_resolve);
   g_test_add_func ("/intake/email-validation", test_email_validation);
   g_test_add_func ("/intake/files", test_intake_files);

@@ -889,15 +889,17 @@ test_outbox_done_stays_done (Fixture       *f,
  * written, as the signal handler does). */
 static void
 reopen_after (Fixture  *f,
-              gboolean  crashed)
+              gboolean  crashed,
+              gint64    in_worker)
 {
   g_autofree char *mark = g_strconcat (f->path, "-crashed", NULL);
+  g_autofree char *text = g_strdup_printf ("crashed\nitem %" G_GINT64_FORMAT "\n", in_worker);
   g_autoptr(GError) error = NULL;
 
   g_assert_finalize_object (f->store);
   g_assert_false (g_file_test (mark, G_FILE_TEST_EXISTS));
   if (crashed)
-    g_assert_true (g_file_set_contents (mark, "crashed\n", -1, NULL));
+    g_assert_true (g_file_set_contents (mark, text, -1, NULL));
   f->store = vetter_store_open (f->path, &error);
   g_assert_no_error (error);
 }
@@ -918,22 +920,28 @@ test_suspect_taken_last (Fixture       *f,
 
   g_assert_cmpint (vetter_store_add_batch (f->store, batch, "/out", NULL, &error), >, 0);
   g_assert_true (vetter_store_claim_item (f->store, &first, &batch_id, &jobs, &error));
-  g_assert_true (vetter_store_mark_started (f->store, first, &error));
 
   /* Killed from outside, twice: no suspicion. */
   for (guint kill = 0; kill < 2; kill++)
     {
-      reopen_after (f, FALSE);
+      reopen_after (f, FALSE, 0);
       g_assert_cmpuint (vetter_store_requeue_interrupted (f->store, &error), ==, 1);
       g_clear_pointer (&jobs, g_ptr_array_unref);
       g_assert_true (vetter_store_claim_item (f->store, &item_id, &batch_id, &jobs, &error));
       g_assert_cmpint (item_id, ==, first);
-      g_assert_true (vetter_store_mark_started (f->store, first, &error));
     }
 
-  /* A crash: the others first. */
-  reopen_after (f, TRUE);
-  g_assert_cmpuint (vetter_store_requeue_interrupted (f->store, &error), ==, 1);
+  /* A crash with the item in a worker (the other taken items were not):
+   * the others first. */
+  {
+    gint64 second;
+
+    g_clear_pointer (&jobs, g_ptr_array_unref);
+    g_assert_true (vetter_store_claim_item (f->store, &second, &batch_id, &jobs, &error));
+    g_assert_cmpint (second, !=, first);
+  }
+  reopen_after (f, TRUE, first);
+  g_assert_cmpuint (vetter_store_requeue_interrupted (f->store, &error), ==, 2);
   for (guint i = 0; i < 3; i++)
     {
       g_clear_pointer (&jobs, g_ptr_array_unref);
@@ -943,8 +951,7 @@ test_suspect_taken_last (Fixture       *f,
       else
         g_assert_cmpint (item_id, ==, first);
     }
-  g_assert_true (vetter_store_mark_started (f->store, first, &error));
-  reopen_after (f, TRUE);
+  reopen_after (f, TRUE, first);
   vetter_store_requeue_interrupted (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item WHERE id = 1 AND status = 'failed'"
@@ -968,15 +975,18 @@ test_crash_mark (void)
       /* A page that may only be read: writing it faults, as a bad pointer
        * in a decoder would (and no sanitizer objects before it does). */
       volatile char *page = mmap (NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      VetterCrashMark *mark = vetter_crash_mark_arm (g_getenv ("VETTER_TEST_CRASH_DB"), &crashed);
+      VetterCrashMark *mark = vetter_crash_mark_arm (g_getenv ("VETTER_TEST_CRASH_DB"), &crashed, NULL);
 
       g_assert_nonnull (mark);
       g_assert_true (page != MAP_FAILED);
+      vetter_crash_mark_enter_worker (7);
+      vetter_crash_mark_leave_worker (vetter_crash_mark_enter_worker (99));
+      vetter_crash_mark_enter_worker (G_GINT64_CONSTANT (12345678901));
       page[0] = 1;
       return;
     }
   {
-    VetterCrashMark *mark = vetter_crash_mark_arm (db, &crashed);
+    VetterCrashMark *mark = vetter_crash_mark_arm (db, &crashed, NULL);
 
     g_assert_false (crashed);
     vetter_crash_mark_disarm (mark);
@@ -991,9 +1001,14 @@ test_crash_mark (void)
   g_assert_true (g_file_get_contents (mark_path, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "crashed"));
   {
-    VetterCrashMark *mark = vetter_crash_mark_arm (db, &crashed);
+    g_autoptr(GArray) items = NULL;
+    VetterCrashMark *mark = vetter_crash_mark_arm (db, &crashed, &items);
 
     g_assert_true (crashed);
+    /* The items the workers held, by their ids. */
+    g_assert_cmpuint (items->len, ==, 2);
+    g_assert_cmpint (g_array_index (items, gint64, 0), ==, 7);
+    g_assert_cmpint (g_array_index (items, gint64, 1), ==, G_GINT64_CONSTANT (12345678901));
     vetter_crash_mark_disarm (mark);
   }
   test_remove_tree (dir);

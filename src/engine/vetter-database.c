@@ -39,6 +39,9 @@ struct _VetterDatabase
 
   /* Database thread only. */
   VetterStore  *store;
+  GSource      *group_end;      /* commits the group when no message waits */
+  guint         group_messages; /* delivered in the open group */
+  gint64        group_started;  /* monotonic µs */
 
   /* Shared, under the lock: changes waiting to be announced. */
   GMutex        lock;
@@ -67,6 +70,54 @@ typedef struct
 
 static void announce_changes (VetterDatabase *self);
 
+/* Posted messages come in runs (a worker's result, the next item taken,
+ * a batch's progress): each would pay for a commit of its own, and with
+ * many small ones the commits were most of the database thread's time.
+ * A run is one transaction, committed when no message waits any more, or
+ * after GROUP_MESSAGES of them or GROUP_MS, so that a crash loses at most
+ * that much recorded work (its items are done again). A call that needs
+ * an answer commits the group first: the answer is never ahead of the
+ * disk. */
+#define GROUP_MESSAGES 500
+#define GROUP_MS 50
+
+static void
+end_group (VetterDatabase *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->group_end)
+    {
+      g_source_destroy (self->group_end);
+      g_clear_pointer (&self->group_end, g_source_unref);
+    }
+  if (self->store && !vetter_store_group_end (self->store, &error))
+    g_warning ("The last %u changes could not be saved: %s", self->group_messages, error->message);
+  self->group_messages = 0;
+  if (self->store)
+    announce_changes (self);
+}
+
+static gboolean
+on_group_end (gpointer user_data)
+{
+  end_group (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+begin_group (VetterDatabase *self)
+{
+  if (self->group_end || !vetter_store_group_begin (self->store))
+    return;
+  self->group_started = g_get_monotonic_time ();
+  /* Below the messages' priority: runs once none is waiting. */
+  self->group_end = g_idle_source_new ();
+  g_source_set_priority (self->group_end, G_PRIORITY_LOW);
+  g_source_set_callback (self->group_end, on_group_end, self, NULL);
+  g_source_attach (self->group_end, self->context);
+}
+
 static gboolean
 deliver (gpointer user_data)
 {
@@ -75,10 +126,21 @@ deliver (gpointer user_data)
 
   if (self->store)
     {
+      begin_group (self);
       message->func (self->store, message->data);
-      announce_changes (self);
+      if (self->group_end &&
+          (++self->group_messages >= GROUP_MESSAGES ||
+           g_get_monotonic_time () - self->group_started >= GROUP_MS * 1000))
+        end_group (self);
     }
   return G_SOURCE_REMOVE;
+}
+
+void
+vetter_database_commit (VetterDatabase *self)
+{
+  g_return_if_fail (vetter_database_is_current (self));
+  end_group (self);
 }
 
 static void
@@ -200,6 +262,7 @@ run_work (VetterStore *store,
 
   if (g_task_return_error_if_cancelled (task))
     return;
+  end_group (g_task_get_source_object (task));
   result = work->func (store, work->data, &error);
   /* The changes are announced before the answer goes back, so a caller
    * that reacts to both sees them in that order. */
@@ -328,6 +391,7 @@ thread_main (gpointer data)
 static void
 stop_on_thread (VetterDatabase *self)
 {
+  end_group (self);
   g_clear_object (&self->store);
   g_main_loop_quit (self->loop);
 }
@@ -337,6 +401,8 @@ deliver_barrier (gpointer user_data)
 {
   Message *message = user_data;
 
+  /* What was posted before is on disk when the caller goes on. */
+  end_group (message->self);
   g_async_queue_push (message->data, GINT_TO_POINTER (1));
   return G_SOURCE_REMOVE;
 }

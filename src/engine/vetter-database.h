@@ -66,6 +66,10 @@ void            vetter_database_post         (VetterDatabase      *self,
                                               gpointer             data,
                                               GDestroyNotify       destroy);
 
+/* From the database thread: commits the writes of the posted calls so
+ * far now, rather than with the rest of their run (see vetter-database.c). */
+void            vetter_database_commit       (VetterDatabase      *self);
+
 /* Blocks until everything sent to the database thread before it has run
  * (whether the store is open or not). Not from the database thread. */
 void            vetter_database_barrier      (VetterDatabase      *self);

@@ -24,6 +24,7 @@
 
 #include <malloc.h>
 
+#include "vetter-crash-mark.h"
 #include "vetter-engine.h"
 #include "vetter-enum-types.h"
 #include "vetter-error.h"
@@ -514,35 +515,26 @@ on_step (const VetterImageJob *job,
 static void store_on_item_done (VetterEngine *self, VetterStore *store, gpointer data);
 
 static void
-store_mark_started (VetterEngine *self,
-                    VetterStore  *store,
-                    gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!vetter_store_mark_started (store, *(gint64 *) data, &error))
-    g_warning ("Item %" G_GINT64_FORMAT ": %s", *(gint64 *) data, error->message);
-}
-
-static void
 worker_run (gpointer data,
             gpointer user_data)
 {
   WorkUnit *unit = data;
   VetterEngine *self = unit->engine;
+  int place;
 
   /* In the window, workers yield to the UI thread; a headless batch keeps
    * normal priority: there, throughput is the point. */
   if (unit->config->yield_to_ui)
     vetter_thread_lower_priority ();
 
-  /* Marked in the store as in a worker: dying now counts against it. */
-  on_database (self, store_mark_started, g_memdup2 (&unit->item_id, sizeof unit->item_id), g_free);
+  /* Named by the crash mark while here: dying now counts against it. */
+  place = vetter_crash_mark_enter_worker (unit->item_id);
   unit->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_image_result_free);
   for (guint i = 0; i < unit->jobs->len && !g_atomic_int_get (&self->closing); i++)
     g_ptr_array_add (unit->results,
                      vetter_pipeline_run (g_ptr_array_index (unit->jobs, i), unit->config,
                                           on_step, unit, self->cancellable));
+  vetter_crash_mark_leave_worker (place);
 
   on_database (self, store_on_item_done, unit, (GDestroyNotify) work_unit_free);
 }
@@ -768,12 +760,13 @@ add_batch_free (AddBatch *add)
   g_free (add);
 }
 
-/* Items the first part of a big input holds, so that work starts at once,
- * and the most a part holds: each twice the last, one transaction each,
- * few of them (each adds its own cost, and the workers' results wait
- * while one goes in). */
-#define FIRST_FILL_ROWS 5000
-#define FILL_ROWS 50000
+/* Items the first part of a big input holds, so that work starts at once
+ * (a thousand rows go in within a tenth of a second), and the most a part
+ * holds: each twice the last, one transaction each, read from the input
+ * as it goes in (memory stays that of one part), few of them (the
+ * workers' results wait while one goes in). */
+#define FIRST_FILL_ROWS 1000
+#define FILL_ROWS 20000
 
 typedef struct
 {
@@ -801,6 +794,8 @@ store_fill_batch (VetterEngine *self,
   /* Closing: the rest goes in when the same input is added again. */
   if (g_atomic_int_get (&self->closing))
     return;
+  /* A part is a big transaction of its own, not a savepoint in a group. */
+  vetter_database_commit (self->database);
   left = vetter_store_fill_batch (store, fill->batch_id, fill->batch, fill->rows, &error);
   if (left < 0)
     g_warning ("Batch %" G_GINT64_FORMAT ": its items could not all be added: %s", fill->batch_id, error->message);

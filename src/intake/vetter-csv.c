@@ -1,11 +1,13 @@
 /* vetter-csv.c: an RFC 4180 reader and writer
  *
- * The reader works on the whole file in memory (a CSV of a million rows is
- * a few hundred megabytes at most) and reports the line each record starts
- * on, so that errors can point at it. Quoted fields may hold commas, quotes
- * written twice and line breaks; CRLF and LF both end records; a UTF-8 byte
- * order mark is skipped. A NUL byte is no text: a record holding one is an
- * error of its own (a C string would end there, cutting the cell short).
+ * The reader works on text in memory or on a stream read a buffer at a
+ * time (a CSV of a million rows is read in constant memory), and reports
+ * the line each record starts on, so that errors can point at it. Quoted
+ * fields may hold commas, quotes written twice and line breaks; CRLF and
+ * LF both end records; a UTF-8 byte order mark is skipped. A NUL byte is
+ * no text: a record holding one is an error of its own (a C string would
+ * end there, cutting the cell short). The counter finds how many records
+ * the reader will give, in one fast pass without keeping any.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,13 +21,19 @@
 #include "vetter-csv.h"
 #include "vetter-error.h"
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 struct _VetterCsvReader
 {
-  const char *data;
-  gsize       length;
-  gsize       pos;
-  guint       line;
-  guint       nul_field;   /* the record's first field holding a NUL byte, from 1 */
+  const char   *data;        /* the text, or the stream's buffer */
+  gsize         length;
+  gsize         pos;
+  guint         line;
+  guint         nul_field;   /* the record's first field holding a NUL byte, from 1 */
+  GInputStream *stream;      /* NULL: all the text is in @data */
+  char         *buffer;
+  gsize         capacity;
+  GError       *read_error;  /* the stream failed: it reads as ended */
 };
 
 VetterCsvReader *
@@ -37,7 +45,26 @@ vetter_csv_reader_new (const char *data,
   reader->data = data;
   reader->length = length;
   reader->line = 1;
-  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+  if (length >= 3 && memcmp (data, UTF8_BOM, 3) == 0)
+    reader->pos = 3;
+  return reader;
+}
+
+static gboolean refill (VetterCsvReader *reader, gsize n);
+
+VetterCsvReader *
+vetter_csv_reader_new_for_stream (GInputStream *stream,
+                                  gsize         buffer_size)
+{
+  VetterCsvReader *reader = g_new0 (VetterCsvReader, 1);
+
+  reader->stream = g_object_ref (stream);
+  /* Two bytes at least: a quote is told from a doubled one by the next. */
+  reader->capacity = MAX (buffer_size, 4);
+  reader->buffer = g_malloc (reader->capacity);
+  reader->data = reader->buffer;
+  reader->line = 1;
+  if (refill (reader, 3) && memcmp (reader->data, UTF8_BOM, 3) == 0)
     reader->pos = 3;
   return reader;
 }
@@ -45,13 +72,54 @@ vetter_csv_reader_new (const char *data,
 void
 vetter_csv_reader_free (VetterCsvReader *reader)
 {
+  if (reader == NULL)
+    return;
+  g_clear_object (&reader->stream);
+  g_free (reader->buffer);
+  g_clear_error (&reader->read_error);
   g_free (reader);
+}
+
+const GError *
+vetter_csv_reader_get_read_error (VetterCsvReader *reader)
+{
+  return reader->read_error;
+}
+
+/* Makes @n bytes from the current position available, reading on when
+ * the buffer holds fewer; FALSE at the end of the text. */
+static gboolean
+refill (VetterCsvReader *reader,
+        gsize            n)
+{
+  if (reader->stream == NULL || reader->read_error)
+    return FALSE;
+  memmove (reader->buffer, reader->buffer + reader->pos, reader->length - reader->pos);
+  reader->length -= reader->pos;
+  reader->pos = 0;
+  while (reader->length < n)
+    {
+      gssize got = g_input_stream_read (reader->stream, reader->buffer + reader->length,
+                                        reader->capacity - reader->length, NULL, &reader->read_error);
+
+      if (got <= 0)
+        return FALSE;
+      reader->length += (gsize) got;
+    }
+  return TRUE;
+}
+
+static inline gboolean
+have (VetterCsvReader *reader,
+      gsize            n)
+{
+  return reader->pos + n <= reader->length || refill (reader, n);
 }
 
 static gboolean
 at_record_end (VetterCsvReader *reader)
 {
-  return reader->pos >= reader->length ||
+  return !have (reader, 1) ||
          reader->data[reader->pos] == '\n' ||
          reader->data[reader->pos] == '\r';
 }
@@ -59,9 +127,9 @@ at_record_end (VetterCsvReader *reader)
 static void
 skip_record_end (VetterCsvReader *reader)
 {
-  if (reader->pos < reader->length && reader->data[reader->pos] == '\r')
+  if (have (reader, 1) && reader->data[reader->pos] == '\r')
     reader->pos++;
-  if (reader->pos < reader->length && reader->data[reader->pos] == '\n')
+  if (have (reader, 1) && reader->data[reader->pos] == '\n')
     reader->pos++;
   reader->line++;
 }
@@ -90,9 +158,9 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
 
   *fields = NULL;
 
-  while (reader->pos < reader->length && at_record_end (reader))
+  while (have (reader, 1) && at_record_end (reader))
     skip_record_end (reader);
-  if (reader->pos >= reader->length)
+  if (!have (reader, 1))
     return FALSE;
 
   *line = reader->line;
@@ -102,7 +170,7 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
 
   for (;;)
     {
-      if (reader->pos < reader->length && reader->data[reader->pos] == '"')
+      if (have (reader, 1) && reader->data[reader->pos] == '"')
         {
           guint start_line = reader->line;
 
@@ -111,7 +179,7 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
             {
               char c;
 
-              if (reader->pos >= reader->length)
+              if (!have (reader, 1))
                 {
                   g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
                                "line %u: a quoted field is never closed", start_line);
@@ -122,7 +190,7 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
               c = reader->data[reader->pos];
               if (c == '"')
                 {
-                  if (reader->pos + 1 < reader->length && reader->data[reader->pos + 1] == '"')
+                  if (have (reader, 2) && reader->data[reader->pos + 1] == '"')
                     {
                       g_string_append_c (field, '"');
                       reader->pos += 2;
@@ -137,13 +205,13 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
               reader->pos++;
             }
           /* Text after the closing quote is kept, as most readers do. */
-          while (reader->pos < reader->length &&
+          while (have (reader, 1) &&
                  reader->data[reader->pos] != ',' && !at_record_end (reader))
             take_char (reader, field, record->len, reader->data[reader->pos++]);
         }
       else
         {
-          while (reader->pos < reader->length &&
+          while (have (reader, 1) &&
                  reader->data[reader->pos] != ',' && !at_record_end (reader))
             take_char (reader, field, record->len, reader->data[reader->pos++]);
         }
@@ -151,7 +219,7 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
       g_ptr_array_add (record, g_string_free (g_steal_pointer (&field), FALSE));
       field = g_string_new (NULL);
 
-      if (reader->pos < reader->length && reader->data[reader->pos] == ',')
+      if (have (reader, 1) && reader->data[reader->pos] == ',')
         {
           reader->pos++;
           continue;
@@ -166,6 +234,109 @@ vetter_csv_reader_next (VetterCsvReader  *reader,
                  *line, reader->nul_field);
   *fields = g_steal_pointer (&record);
   return TRUE;
+}
+
+/* The counter follows the reader's rules byte by byte: a record starts at
+ * any byte but a line break found where a record may start; a field that
+ * starts with a quote runs to the closing one, quotes written twice aside;
+ * any other field, and the text after a closing quote, to a comma or a
+ * line break. */
+enum
+{
+  AT_RECORD_START,
+  AT_FIELD_START,
+  IN_FIELD,          /* unquoted, or after its closing quote */
+  IN_QUOTES,
+  AT_QUOTE_IN_QUOTES /* a quote inside quotes: doubled, or the closing one */
+};
+
+static void
+count_byte (VetterCsvCounter *counter,
+            char              c)
+{
+  switch (counter->state)
+    {
+    case AT_RECORD_START:
+      if (c == '\r' || c == '\n')
+        return;
+      counter->records++;
+      G_GNUC_FALLTHROUGH;
+    case AT_FIELD_START:
+      if (c == '"')
+        counter->state = IN_QUOTES;
+      else if (c == '\r' || c == '\n')
+        counter->state = AT_RECORD_START;
+      else if (c != ',')
+        counter->state = IN_FIELD;
+      else
+        counter->state = AT_FIELD_START;
+      return;
+    case IN_QUOTES:
+      if (c == '"')
+        counter->state = AT_QUOTE_IN_QUOTES;
+      return;
+    case AT_QUOTE_IN_QUOTES:
+      if (c == '"')
+        {
+          counter->state = IN_QUOTES;
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case IN_FIELD:
+    default:
+      if (c == ',')
+        counter->state = AT_FIELD_START;
+      else if (c == '\r' || c == '\n')
+        counter->state = AT_RECORD_START;
+      else
+        counter->state = IN_FIELD;
+      return;
+    }
+}
+
+void
+vetter_csv_counter_feed (VetterCsvCounter *counter,
+                         const char       *data,
+                         gsize             length)
+{
+  const char *end = data + length;
+
+  /* The first three bytes wait until it is known whether they are the
+   * byte order mark, which the reader skips. */
+  while (counter->seen < 3 && data < end)
+    {
+      counter->head[counter->seen++] = *data++;
+      if (counter->seen == 3 && memcmp (counter->head, UTF8_BOM, 3) != 0)
+        for (guint i = 0; i < 3; i++)
+          count_byte (counter, counter->head[i]);
+    }
+  while (data < end)
+    {
+      /* Inside quotes only a quote matters: skip to it. */
+      if (counter->state == IN_QUOTES)
+        {
+          const char *quote = memchr (data, '"', (gsize) (end - data));
+
+          if (quote == NULL)
+            return;
+          data = quote;
+        }
+      count_byte (counter, *data++);
+    }
+}
+
+guint64
+vetter_csv_counter_finish (VetterCsvCounter *counter)
+{
+  if (counter->seen < 3)
+    {
+      guint seen = counter->seen;
+
+      counter->seen = 3;
+      for (guint i = 0; i < seen; i++)
+        count_byte (counter, counter->head[i]);
+    }
+  return counter->records;
 }
 
 char *

@@ -36,6 +36,8 @@ vetter_intake_item_free (VetterIntakeItem *item)
   g_free (item);
 }
 
+static void rows_free (VetterIntakeRows *rows);
+
 void
 vetter_intake_batch_free (VetterIntakeBatch *batch)
 {
@@ -48,6 +50,7 @@ vetter_intake_batch_free (VetterIntakeBatch *batch)
   g_strfreev (batch->header);
   g_free (batch->encoding);
   g_clear_pointer (&batch->items, g_ptr_array_unref);
+  g_clear_pointer (&batch->rest, rows_free);
   g_free (batch);
 }
 
@@ -165,6 +168,27 @@ typedef enum
   COL_CATEGORY,
   N_COLUMNS
 } Column;
+
+/* The rows of a CSV not yet read: a big input is read a part at a time,
+ * never held whole. */
+struct _VetterIntakeRows
+{
+  VetterCsvReader *reader;
+  char            *text;      /* a text converted to UTF-8 the reader works on, or NULL */
+  char            *name;      /* the file, for errors */
+  int              index[N_COLUMNS];
+  guint            n_header;
+  guint            read;      /* rows read so far */
+};
+
+static void
+rows_free (VetterIntakeRows *rows)
+{
+  vetter_csv_reader_free (rows->reader);
+  g_free (rows->text);
+  g_free (rows->name);
+  g_free (rows);
+}
 
 typedef struct
 {
@@ -491,36 +515,59 @@ text_of (const char  *display_name,
   return NULL;
 }
 
-VetterIntakeBatch *
-vetter_intake_parse_csv (const char  *display_name,
-                         const char  *raw,
-                         gsize        raw_length,
-                         GError     **error)
+/* The next row of @batch's CSV as an item, or NULL at the end. */
+static VetterIntakeItem *
+next_row (VetterIntakeBatch *batch)
 {
-  g_autoptr(VetterCsvReader) reader = NULL;
+  VetterIntakeRows *rows = batch->rest;
+  g_autoptr(GPtrArray) fields = NULL;
+  g_autoptr(GError) local_error = NULL;
+  VetterIntakeItem *item;
+  guint line = 0;
+
+  if (!vetter_csv_reader_next (rows->reader, &fields, &line, &local_error))
+    return NULL;
+  item = item_new ();
+  item->row = ++rows->read;
+  item->line = line;
+  if (local_error)
+    item->error = g_strdup (local_error->message);
+  else
+    fill_item (item, batch->kind, fields, rows->n_header, rows->index);
+  return item;
+}
+
+/* A batch of the CSV @reader reads, its header read and recognised; its
+ * rows are read by vetter_intake_batch_load(). Takes @reader and @text. */
+static VetterIntakeBatch *
+start_csv (const char       *display_name,
+           VetterCsvReader  *reader,
+           char             *text,
+           const char       *encoding,
+           GError          **error)
+{
   g_autoptr(VetterIntakeBatch) batch = NULL;
   g_autoptr(GPtrArray) header = NULL;
   g_autoptr(GError) local_error = NULL;
+  VetterIntakeRows *rows = g_new0 (VetterIntakeRows, 1);
   VetterBatchKind kind;
-  int index[N_COLUMNS];
   guint line = 0;
-  guint row = 0;
-  g_autofree char *data = NULL;
-  const char *encoding = NULL;
-  gsize length = 0;
 
-  data = text_of (display_name, raw, raw_length, &length, &encoding, error);
-  if (data == NULL)
-    return NULL;
-  reader = vetter_csv_reader_new (data, length);
+  rows->reader = reader;
+  rows->text = text;
+  rows->name = g_strdup (display_name);
   if (!vetter_csv_reader_next (reader, &header, &line, &local_error) || header == NULL)
     {
       if (local_error)
         g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
                      "%s: %s", display_name, local_error->message);
+      else if (vetter_csv_reader_get_read_error (reader))
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s: cannot be read: %s", display_name,
+                     vetter_csv_reader_get_read_error (reader)->message);
       else
         g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
                      "%s: the file is empty (%s)", display_name, EXPECTED_COLUMNS);
+      rows_free (rows);
       return NULL;
     }
 
@@ -529,36 +576,198 @@ vetter_intake_parse_csv (const char  *display_name,
       {
         g_set_error (error, VETTER_ERROR, VETTER_ERROR_UNRECOGNISED,
                      "%s: the header is not UTF-8 text; save the file as UTF-8", display_name);
+        rows_free (rows);
         return NULL;
       }
 
-  if (!map_columns (display_name, header, index, &kind, error))
-    return NULL;
+  if (!map_columns (display_name, header, rows->index, &kind, error))
+    {
+      rows_free (rows);
+      return NULL;
+    }
+  rows->n_header = header->len;
 
   batch = batch_new (kind);
   batch->header = fields_to_strv (header);
   batch->encoding = g_strdup (encoding);
+  batch->rest = rows;
+  return g_steal_pointer (&batch);
+}
 
+gboolean
+vetter_intake_batch_load (VetterIntakeBatch  *batch,
+                          guint               from,
+                          guint               to,
+                          GError            **error)
+{
+  VetterIntakeRows *rows = batch->rest;
+  const GError *read_error;
+  VetterIntakeItem *item = NULL;
+
+  if (rows == NULL)
+    return TRUE;
+  if (from < rows->read)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED,
+                   "%s: rows from %u asked for again, after %u were read", rows->name, from + 1, rows->read);
+      return FALSE;
+    }
+  g_ptr_array_set_size (batch->items, 0);
+  /* Rows a run before this one added (it stopped while adding). */
+  while (rows->read < from && (item = next_row (batch)) != NULL)
+    vetter_intake_item_free (item);
+  batch->first = rows->read;
+  while (rows->read < to && (item = next_row (batch)) != NULL)
+    g_ptr_array_add (batch->items, item);
+
+  read_error = vetter_csv_reader_get_read_error (rows->reader);
+  if (read_error)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s: cannot be read past row %u: %s", rows->name,
+                   rows->read, read_error->message);
+      return FALSE;
+    }
+  /* Fewer rows than counted: the file was cut short since. */
+  if (rows->read < to && item == NULL)
+    batch->total = rows->read;
+  return TRUE;
+}
+
+VetterIntakeBatch *
+vetter_intake_parse_csv (const char  *display_name,
+                         const char  *raw,
+                         gsize        raw_length,
+                         GError     **error)
+{
+  g_autoptr(VetterIntakeBatch) batch = NULL;
+  const char *encoding = NULL;
+  gsize length = 0;
+  char *text;
+
+  text = text_of (display_name, raw, raw_length, &length, &encoding, error);
+  if (text == NULL)
+    return NULL;
+  batch = start_csv (display_name, vetter_csv_reader_new (text, length), text, encoding, error);
+  if (batch == NULL)
+    return NULL;
+  if (!vetter_intake_batch_load (batch, 0, G_MAXUINT, error))
+    return NULL;
+  batch->total = batch->items->len;
+  g_clear_pointer (&batch->rest, rows_free);
+  return g_steal_pointer (&batch);
+}
+
+/* What one pass over a CSV file finds before any row is read: its hash
+ * (for the batch's key), whether it is UTF-8 throughout (NUL bytes aside,
+ * reported row by row) and how many records it holds. */
+typedef struct
+{
+  char    *sha256;
+  gboolean utf8;
+  guint64  records;
+} FileSurvey;
+
+#define SURVEY_CHUNK (1024 * 1024)
+
+static gboolean
+survey_file (GFile       *file,
+             FileSurvey  *survey,
+             GError     **error)
+{
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *buffer = NULL;
+  VetterCsvCounter counter = { 0 };
+  gsize carried = 0;   /* the start of a character cut by the last read */
+
+  if (stream == NULL)
+    return FALSE;
+  buffer = g_malloc (SURVEY_CHUNK + 4);
+  survey->utf8 = TRUE;
   for (;;)
     {
-      g_autoptr(GPtrArray) fields = NULL;
-      VetterIntakeItem *item;
+      gssize got = g_input_stream_read (G_INPUT_STREAM (stream), buffer + carried, SURVEY_CHUNK, NULL, error);
+      const char *p = buffer, *end;
 
-      g_clear_error (&local_error);
-      if (!vetter_csv_reader_next (reader, &fields, &line, &local_error))
+      if (got < 0)
+        return FALSE;
+      g_checksum_update (checksum, (const guchar *) buffer + carried, got);
+      vetter_csv_counter_feed (&counter, buffer + carried, (gsize) got);
+      end = buffer + carried + got;
+      carried = 0;
+      while (survey->utf8 && p < end)
+        {
+          const char *stop;
+
+          if (g_utf8_validate_len (p, (gsize) (end - p), &stop))
+            break;
+          if (*stop == '\0')
+            p = stop + 1;
+          else if (got > 0 && end - stop < 4 &&
+                   g_utf8_get_char_validated (stop, end - stop) == (gunichar) -2)
+            {
+              carried = (gsize) (end - stop);
+              memmove (buffer, stop, carried);
+              break;
+            }
+          else
+            survey->utf8 = FALSE;
+        }
+      if (got == 0)
         break;
+    }
+  survey->sha256 = g_strdup (g_checksum_get_string (checksum));
+  survey->records = vetter_csv_counter_finish (&counter);
+  return TRUE;
+}
 
-      item = item_new ();
-      item->row = ++row;
-      item->line = line;
-      if (local_error)
-        item->error = g_strdup (local_error->message);
-      else
-        fill_item (item, kind, fields, header->len, index);
-      g_ptr_array_add (batch->items, item);
+/* UTF-8 files are read as they are added, a part at a time; other
+ * encodings are converted whole first. */
+static VetterIntakeBatch *
+open_csv (const char  *path,
+          GFile       *file,
+          FileSurvey  *survey,
+          GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  VetterIntakeBatch *batch;
+  g_autofree char *contents = NULL;
+  const char *encoding = NULL;
+  VetterCsvCounter counter = { 0 };
+  gsize length = 0;
+  char *text;
+
+  if (survey->utf8)
+    {
+      g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, &local_error);
+
+      if (stream == NULL)
+        {
+          g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s: cannot be read: %s", path,
+                       local_error->message);
+          return NULL;
+        }
+      batch = start_csv (path, vetter_csv_reader_new_for_stream (G_INPUT_STREAM (stream), 256 * 1024), NULL, NULL,
+                         error);
+      if (batch)
+        batch->total = survey->records > 0 ? (guint) MIN (survey->records - 1, G_MAXUINT) : 0;
+      return batch;
     }
 
-  return g_steal_pointer (&batch);
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &local_error))
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT, "%s: cannot be read: %s", path,
+                   local_error->message);
+      return NULL;
+    }
+  text = text_of (path, contents, length, &length, &encoding, error);
+  if (text == NULL)
+    return NULL;
+  vetter_csv_counter_feed (&counter, text, length);
+  batch = start_csv (path, vetter_csv_reader_new (text, length), text, encoding, error);
+  if (batch)
+    batch->total = (guint) MIN (vetter_csv_counter_finish (&counter) - 1, G_MAXUINT);
+  return batch;
 }
 
 VetterIntakeBatch *
@@ -568,26 +777,26 @@ vetter_intake_read_csv (const char  *path,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autofree char *absolute = g_file_get_path (file);
   g_autofree char *basename = g_file_get_basename (file);
-  g_autofree char *contents = NULL;
-  g_autofree char *content_hash = NULL;
   g_autofree char *key_text = NULL;
   g_autoptr(GError) local_error = NULL;
+  FileSurvey survey = { 0 };
   VetterIntakeBatch *batch;
-  gsize length = 0;
 
-  if (!g_file_get_contents (absolute, &contents, &length, &local_error))
+  if (!survey_file (file, &survey, &local_error))
     {
       g_set_error (error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT,
                    "%s: cannot be read: %s", path, local_error->message);
       return NULL;
     }
-
-  batch = vetter_intake_parse_csv (path, contents, length, error);
+  batch = open_csv (path, file, &survey, error);
   if (batch == NULL)
-    return NULL;
+    {
+      g_free (survey.sha256);
+      return NULL;
+    }
 
-  content_hash = sha256_of (contents, length);
-  key_text = g_strdup_printf ("csv\n%s\n%s", absolute, content_hash);
+  key_text = g_strdup_printf ("csv\n%s\n%s", absolute, survey.sha256);
+  g_free (survey.sha256);
   batch->key = sha256_of (key_text, strlen (key_text));
   batch->base_dir = g_path_get_dirname (absolute);
   batch->source = g_steal_pointer (&absolute);
@@ -719,6 +928,7 @@ vetter_intake_from_images (const char * const  *paths,
       g_string_append_printf (key_text, "%s\n", absolute);
     }
 
+  batch->total = batch->items->len;
   batch->key = sha256_of (key_text->str, key_text->len);
   batch->source = n_paths == 1 ? g_strdup (paths[0])
                                : g_strdup_printf ("%u images", files->len);

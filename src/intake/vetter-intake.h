@@ -26,6 +26,8 @@ typedef struct
   char      *uid;          /* the ad's id on every desktop; NULL: made from the batch's key and the row */
 } VetterIntakeItem;
 
+typedef struct _VetterIntakeRows VetterIntakeRows;
+
 typedef struct
 {
   VetterBatchKind  kind;
@@ -35,7 +37,10 @@ typedef struct
   char            *base_dir; /* relative image paths are resolved against it */
   GStrv            header;   /* the CSV's header cells */
   char            *encoding; /* the text encoding a CSV was read in; NULL for UTF-8 */
-  GPtrArray       *items;    /* VetterIntakeItem* */
+  guint            total;    /* rows (or images) in all */
+  GPtrArray       *items;    /* VetterIntakeItem*: rows @first.. of them (all, unless read in parts) */
+  guint            first;
+  VetterIntakeRows *rest;    /* a CSV's rows not yet read, or NULL */
   gboolean         shared;   /* processed by the team, not here (vetter batch --shared) */
 } VetterIntakeBatch;
 
@@ -53,7 +58,16 @@ VetterIntakeBatch *vetter_intake_parse_csv        (const char       *display_nam
                                                    const char       *data,
                                                    gsize             length,
                                                    GError          **error);
+/* Reads a CSV a part at a time: its hash, encoding and number of rows
+ * first, in one pass that keeps nothing; the rows as they are loaded. */
 VetterIntakeBatch *vetter_intake_read_csv         (const char       *path,
+                                                   GError          **error);
+/* Makes @batch's items rows @from to @to (not included, or to the end) of
+ * its input, dropping those it held: rows are read forward only. In-memory
+ * batches hold all their items already. */
+gboolean           vetter_intake_batch_load      (VetterIntakeBatch *batch,
+                                                   guint             from,
+                                                   guint             to,
                                                    GError          **error);
 VetterIntakeBatch *vetter_intake_from_images      (const char * const *paths,
                                                    guint             n_paths,

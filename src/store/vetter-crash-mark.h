@@ -19,8 +19,16 @@ typedef struct _VetterCrashMark VetterCrashMark;
 /* Reads whether the last run on @db_path crashed, then arms the mark for
  * this one. Returns NULL when the mark cannot be written (a read-only
  * folder): then no crash is ever reported. */
+/* @crashed_items: (out) (optional): the items that were in a worker when
+ * the last run crashed, as its mark names them. */
 VetterCrashMark *vetter_crash_mark_arm          (const char      *db_path,
-                                                 gboolean        *crashed_before);
+                                                 gboolean        *crashed_before,
+                                                 GArray         **crashed_items);
+/* A worker begins @item_id, and is done with it: what a crash mark then
+ * names (of every database this process has open). Thread-safe, without
+ * a lock or the database. Returns the place to leave, -1 if none. */
+int              vetter_crash_mark_enter_worker (gint64           item_id);
+void             vetter_crash_mark_leave_worker (int              place);
 /* A clean end: the mark is removed. */
 void             vetter_crash_mark_disarm       (VetterCrashMark *mark);
 

@@ -64,21 +64,25 @@ vetter_store_strv_from_json (const char *text)
 }
 
 /* Items @from to @to (not included) of @batch, inside the caller's
- * transaction. */
-static gboolean
-insert_items (VetterStore              *self,
-              gint64                    batch_id,
-              const VetterIntakeBatch  *batch,
-              guint                     from,
-              guint                     to,
-              gint64                    t,
-              GError                  **error)
+ * transaction: read from its input now, when it is read in parts. Returns
+ * where they ended (sooner when the input did), or -1. */
+static gint64
+insert_items (VetterStore        *self,
+              gint64              batch_id,
+              VetterIntakeBatch  *batch,
+              guint               from,
+              guint               to,
+              gint64              t,
+              GError            **error)
 {
   sqlite3_stmt *stmt;
 
+  if (!vetter_intake_batch_load (batch, from, to, error))
+    return -1;
+  to = MIN (to, batch->first + batch->items->len);
   for (guint i = from; i < to; i++)
     {
-      const VetterIntakeItem *item = g_ptr_array_index (batch->items, i);
+      const VetterIntakeItem *item = g_ptr_array_index (batch->items, i - batch->first);
       g_autofree char *cells = item->cells ? vetter_store_strv_to_json ((const char * const *) item->cells) : NULL;
       gint64 item_id;
 
@@ -90,7 +94,7 @@ insert_items (VetterStore              *self,
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       error);
       if (stmt == NULL)
-        return FALSE;
+        return -1;
       sqlite3_bind_int64 (stmt, 1, batch_id);
       sqlite3_bind_int (stmt, 2, (int) item->row);
       sqlite3_bind_int (stmt, 3, (int) item->line);
@@ -107,7 +111,7 @@ insert_items (VetterStore              *self,
       vetter_store_bind_text (stmt, 14, uid);
       vetter_store_bind_text (stmt, 15, batch->shared && item->error == NULL ? VETTER_STORE_TEAM_STEP : NULL);
       if (!vetter_store_step_done (self, stmt, error))
-        return FALSE;
+        return -1;
       item_id = sqlite3_last_insert_rowid (self->db);
 
       for (guint k = 0; k < item->sources->len; k++)
@@ -117,60 +121,79 @@ insert_items (VetterStore              *self,
 
           stmt = vetter_store_prepare (self, "INSERT INTO image (item_id, position, source, location) VALUES (?, ?, ?, ?)", error);
           if (stmt == NULL)
-            return FALSE;
+            return -1;
           sqlite3_bind_int64 (stmt, 1, item_id);
           sqlite3_bind_int (stmt, 2, (int) k + 1);
           vetter_store_bind_text (stmt, 3, source);
           vetter_store_bind_text (stmt, 4, location);
           if (!vetter_store_step_done (self, stmt, error))
-            return FALSE;
+            return -1;
         }
       /* The team's to process: its ad and work go to the shared database,
        * its local images to the bucket first, for any machine to fetch. */
       if (batch->shared && item->error == NULL && !vetter_store_work_share_item (self, item_id, error))
-        return FALSE;
+        return -1;
     }
 
-  return TRUE;
+  return to;
+}
+
+/* Records where a batch's items now end: still filling, or whole (with
+ * its total, which an input cut short since it was counted lowers). */
+static gboolean
+set_filled_to (VetterStore              *self,
+               gint64                    batch_id,
+               const VetterIntakeBatch  *batch,
+               gint64                    to,
+               GError                  **error)
+{
+  sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE batch SET filling = ?, total = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, to < batch->total);
+  sqlite3_bind_int64 (stmt, 2, to < batch->total ? batch->total : to);
+  sqlite3_bind_int64 (stmt, 3, batch_id);
+  return vetter_store_step_done (self, stmt, error);
 }
 
 gint64
-vetter_store_add_batch_part (VetterStore              *self,
-                             const VetterIntakeBatch  *batch,
-                             const char               *output_dir,
-                             const char               *callback_url,
-                             guint                     n_rows,
-                             GError                  **error)
+vetter_store_add_batch_part (VetterStore         *self,
+                             VetterIntakeBatch   *batch,
+                             const char          *output_dir,
+                             const char          *callback_url,
+                             guint                n_rows,
+                             GError             **error)
 {
   g_autofree char *header = batch->header ? vetter_store_strv_to_json ((const char * const *) batch->header) : NULL;
   sqlite3_stmt *stmt;
   gint64 batch_id;
   gint64 t = vetter_store_now ();
-  guint first = MIN (n_rows, batch->items->len);
+  gint64 to;
 
   if (!vetter_store_begin (self, error))
     return 0;
 
   stmt = vetter_store_prepare (self,
                   "INSERT INTO batch (key, source, kind, created, total, stem, base_dir, header, output_dir, callback_url,"
-                  " filling) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                  " filling) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", error);
   if (stmt == NULL)
     goto fail;
   vetter_store_bind_text (stmt, 1, batch->key);
   vetter_store_bind_text (stmt, 2, batch->source);
   vetter_store_bind_text (stmt, 3, vetter_batch_kind_to_string (batch->kind));
   sqlite3_bind_int64 (stmt, 4, t);
-  sqlite3_bind_int64 (stmt, 5, batch->items->len);
+  sqlite3_bind_int64 (stmt, 5, batch->total);
   vetter_store_bind_text (stmt, 6, batch->stem);
   vetter_store_bind_text (stmt, 7, batch->base_dir);
   vetter_store_bind_text (stmt, 8, header);
   vetter_store_bind_text (stmt, 9, output_dir);
   vetter_store_bind_text (stmt, 10, callback_url);
-  sqlite3_bind_int (stmt, 11, first < batch->items->len);
   if (!vetter_store_step_done (self, stmt, error))
     goto fail;
   batch_id = sqlite3_last_insert_rowid (self->db);
-  if (!insert_items (self, batch_id, batch, 0, first, t, error) || !vetter_store_commit (self, error))
+  to = insert_items (self, batch_id, batch, 0, MIN (n_rows, batch->total), t, error);
+  if (to < 0 || !set_filled_to (self, batch_id, batch, to, error) || !vetter_store_commit (self, error))
     goto fail;
   return batch_id;
 
@@ -180,25 +203,26 @@ fail:
 }
 
 gint64
-vetter_store_add_batch (VetterStore              *self,
-                        const VetterIntakeBatch  *batch,
-                        const char               *output_dir,
-                        const char               *callback_url,
-                        GError                  **error)
+vetter_store_add_batch (VetterStore         *self,
+                        VetterIntakeBatch   *batch,
+                        const char          *output_dir,
+                        const char          *callback_url,
+                        GError             **error)
 {
   return vetter_store_add_batch_part (self, batch, output_dir, callback_url, G_MAXUINT, error);
 }
 
 gint64
-vetter_store_fill_batch (VetterStore              *self,
-                         gint64                    batch_id,
-                         const VetterIntakeBatch  *batch,
-                         guint                     n_rows,
-                         GError                  **error)
+vetter_store_fill_batch (VetterStore         *self,
+                         gint64               batch_id,
+                         VetterIntakeBatch   *batch,
+                         guint                n_rows,
+                         GError             **error)
 {
+  g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *stmt;
   gint64 from = 0;
-  guint to;
+  gint64 to;
 
   if (!vetter_store_begin (self, error))
     return -1;
@@ -210,21 +234,32 @@ vetter_store_fill_batch (VetterStore              *self,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     from = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
-  to = (guint) MIN ((guint64) from + n_rows, (guint64) batch->items->len);
-  if (!insert_items (self, batch_id, batch, (guint) MIN (from, (gint64) batch->items->len), to, vetter_store_now (),
-                     error))
+  from = MIN (from, (gint64) batch->total);
+  to = insert_items (self, batch_id, batch, (guint) from, (guint) MIN ((guint64) from + n_rows, batch->total),
+                     vetter_store_now (), &local_error);
+  if (to < 0 || !set_filled_to (self, batch_id, batch, to, &local_error) || !vetter_store_commit (self, &local_error))
     goto fail;
-  stmt = vetter_store_prepare (self, "UPDATE batch SET filling = ? WHERE id = ?", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int (stmt, 1, to < batch->items->len);
-  sqlite3_bind_int64 (stmt, 2, batch_id);
-  if (!vetter_store_step_done (self, stmt, error) || !vetter_store_commit (self, error))
-    goto fail;
-  return batch->items->len - to;
+  return batch->total - to;
 
 fail:
   vetter_store_rollback (self);
+  if (local_error == NULL || !g_error_matches (local_error, VETTER_ERROR, VETTER_ERROR_INVALID_INPUT))
+    {
+      if (local_error)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
+  /* Rows that cannot be read are not waited for: the batch is what went
+   * in, and @error says where the input stopped. */
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  batch->total = (guint) from;
+  if (vetter_store_begin (self, NULL))
+    {
+      if (set_filled_to (self, batch_id, batch, from, NULL))
+        vetter_store_commit (self, NULL);
+      else
+        vetter_store_rollback (self);
+    }
   return -1;
 }
 
@@ -298,61 +333,52 @@ vetter_store_update_batch_callback (VetterStore  *self,
 
 /* Work that was in flight when the last run ended without putting it back
  * (a clean stop does, see vetter_store_put_back_in_flight) is redone. If
- * that run crashed, what a worker had begun is suspect, and an item that
- * was in a worker at two crashes fails, alone, and the batch goes on: an
- * image that crashes Vetter would crash every rerun. A stop from outside
- * (kill -9, a power cut) casts no suspicion. Returns how many items are
- * redone. */
+ * that run crashed, what its workers had begun (the crash mark names the
+ * items) is suspect, and an item that was in a worker at two crashes
+ * fails, alone, and the batch goes on: an image that crashes Vetter would
+ * crash every rerun. A stop from outside (kill -9, a power cut) casts no
+ * suspicion. Returns how many items are redone. */
 guint
 vetter_store_requeue_interrupted (VetterStore  *self,
                                   GError      **error)
 {
   sqlite3_stmt *count = vetter_store_prepare (self,
                                               "UPDATE item SET interruptions = interruptions + 1"
-                                              " WHERE status = 'processing' AND step = 'started' AND ?", error);
+                                              " WHERE id = ? AND status = 'processing'", error);
   sqlite3_stmt *set_aside = vetter_store_prepare (self,
                                                   "UPDATE item SET status = 'failed', step = NULL,"
                                                   " error = 'processing this image crashed Vetter twice; it is set aside'"
                                                   " WHERE status = 'processing' AND interruptions >= 2", error);
+  g_autoptr(GError) local_error = NULL;
   guint requeued;
 
   if (count == NULL || set_aside == NULL || !vetter_store_begin (self, error))
     return 0;
-  sqlite3_bind_int (count, 1, self->crashed_before);
-  self->crashed_before = FALSE;
-  if (!vetter_store_step_done (self, count, error) || !vetter_store_step_done (self, set_aside, error))
+  for (guint i = 0; self->crashed_before && self->crashed_items && i < self->crashed_items->len; i++)
+    {
+      sqlite3_bind_int64 (count, 1, g_array_index (self->crashed_items, gint64, i));
+      if (!vetter_store_step_done (self, count, error))
+        {
+          vetter_store_rollback (self);
+          return 0;
+        }
+    }
+  if (!vetter_store_step_done (self, set_aside, error))
     {
       vetter_store_rollback (self);
       return 0;
     }
-  {
-    g_autoptr(GError) local_error = NULL;
-
-    requeued = vetter_store_put_back_in_flight (self, &local_error);
-    if (local_error || !vetter_store_commit (self, error))
-      {
-        if (local_error)
-          g_propagate_error (error, g_steal_pointer (&local_error));
-        vetter_store_rollback (self);
-        return 0;
-      }
-  }
+  requeued = vetter_store_put_back_in_flight (self, &local_error);
+  if (local_error || !vetter_store_commit (self, error))
+    {
+      if (local_error)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      vetter_store_rollback (self);
+      return 0;
+    }
+  self->crashed_before = FALSE;
+  g_clear_pointer (&self->crashed_items, g_array_unref);
   return requeued;
-}
-
-/* A worker has begun the item (taken items may wait for one a while). */
-gboolean
-vetter_store_mark_started (VetterStore  *self,
-                           gint64        item_id,
-                           GError      **error)
-{
-  sqlite3_stmt *stmt = vetter_store_prepare (self, "UPDATE item SET step = 'started' WHERE id = ? AND status = 'processing'",
-                                             error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, item_id);
-  return vetter_store_step_done (self, stmt, error);
 }
 
 /* On a clean stop: the items taken but not finished go back to the queue,

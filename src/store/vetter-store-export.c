@@ -20,6 +20,9 @@
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 
+/* How much of the output CSV is gathered before it is written. */
+#define OUTPUT_PART (256 * 1024)
+
 char *
 vetter_store_write_output_csv (VetterStore  *self,
                                gint64        batch_id,
@@ -33,6 +36,8 @@ vetter_store_write_output_csv (VetterStore  *self,
   g_autofree char *name = NULL;
   g_autoptr(GPtrArray) row = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
   sqlite3_stmt *stmt;
   guint n_columns;
 
@@ -52,6 +57,21 @@ vetter_store_write_output_csv (VetterStore  *self,
   /* A batch that names no output (one made elsewhere) has no CSV to write. */
   if (output_dir == NULL || stem == NULL || header == NULL)
     return NULL;
+
+  if (g_mkdir_with_parents (output_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot create %s: %s", output_dir, g_strerror (saved));
+      return NULL;
+    }
+  name = g_strdup_printf ("%s-output.csv", stem);
+  path = g_build_filename (output_dir, name, NULL);
+  /* Written beside and put in place whole when closed: a reader never sees
+   * half a file. A part at a time: a million rows are not held at once. */
+  file = g_file_new_for_path (path);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, &local_error);
+  if (stream == NULL)
+    goto fail;
 
   n_columns = g_strv_length (header);
   row = g_ptr_array_new_with_free_func (g_free);
@@ -81,22 +101,18 @@ vetter_store_write_output_csv (VetterStore  *self,
         g_ptr_array_add (row, g_strdup (cells && i < g_strv_length (cells) ? cells[i] : ""));
       g_ptr_array_add (row, g_strdup (urls ? urls : ""));
       vetter_csv_append_row (out, (const char * const *) row->pdata, row->len);
+      if (out->len >= OUTPUT_PART)
+        {
+          if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), out->str, out->len, NULL, NULL, &local_error))
+            break;
+          g_string_truncate (out, 0);
+        }
     }
   sqlite3_reset (stmt);
-
-  if (g_mkdir_with_parents (output_dir, 0755) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot create %s: %s", output_dir, g_strerror (saved));
-      return NULL;
-    }
-  name = g_strdup_printf ("%s-output.csv", stem);
-  path = g_build_filename (output_dir, name, NULL);
-  if (!g_file_set_contents_full (path, out->str, (gssize) out->len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local_error))
-    {
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, local_error->message);
-      return NULL;
-    }
+  if (local_error ||
+      !g_output_stream_write_all (G_OUTPUT_STREAM (stream), out->str, out->len, NULL, NULL, &local_error) ||
+      !g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &local_error))
+    goto fail;
 
   stmt = vetter_store_prepare (self, "UPDATE batch SET output_csv = ? WHERE id = ?", error);
   if (stmt == NULL)
@@ -106,6 +122,18 @@ vetter_store_write_output_csv (VetterStore  *self,
   if (!vetter_store_step_done (self, stmt, error))
     return NULL;
   return g_steal_pointer (&path);
+
+fail:
+  /* Closed cancelled, the half-written file is dropped, not put in place. */
+  if (stream && !g_output_stream_is_closed (G_OUTPUT_STREAM (stream)))
+    {
+      g_autoptr(GCancellable) drop = g_cancellable_new ();
+
+      g_cancellable_cancel (drop);
+      g_output_stream_close (G_OUTPUT_STREAM (stream), drop, NULL);
+    }
+  g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, local_error->message);
+  return NULL;
 }
 
 /* ---- The JSON summary ----------------------------------------------------- */

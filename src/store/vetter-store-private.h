@@ -46,10 +46,13 @@ struct _VetterStore
   int         lock_fd;      /* the database file itself, locked for this process alone */
   VetterCrashMark *crash_mark;   /* written if this process crashes */
   gboolean    crashed_before;    /* the last run on this database crashed */
+  GArray     *crashed_items;     /* gint64: what was in its workers then */
   guint       query_time_limit;  /* ms a console query may run; 0: no limit */
   gint64      query_deadline;    /* monotonic µs, while a query runs */
   GHashTable *pending;      /* table → GArray of row ids changed in the open transaction */
   GHashTable *committed;    /* the same, for transactions committed since the last take */
+  gboolean    group_open;   /* transactions are savepoints of one that commits them all */
+  guint       group_depth;  /* savepoints open inside it */
 };
 
 /* Who a decision comes from, which decides what follows it. */

@@ -151,10 +151,19 @@ vetter_store_exec (VetterStore  *self,
   return stmt != NULL && vetter_store_step_done (self, stmt, error);
 }
 
+/* Inside a group, each transaction is a savepoint of the group's: it
+ * stands or falls alone, and the group commits them all at once. */
 gboolean
 vetter_store_begin (VetterStore  *self,
                     GError      **error)
 {
+  if (self->group_open)
+    {
+      if (!vetter_store_exec (self, "SAVEPOINT part", error))
+        return FALSE;
+      self->group_depth++;
+      return TRUE;
+    }
   return vetter_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
@@ -162,14 +171,65 @@ gboolean
 vetter_store_commit (VetterStore  *self,
                      GError      **error)
 {
+  if (self->group_open && self->group_depth > 0)
+    {
+      if (!vetter_store_exec (self, "RELEASE part", error))
+        return FALSE;
+      self->group_depth--;
+      return TRUE;
+    }
   return vetter_store_exec (self, "COMMIT", error);
 }
 
 void
 vetter_store_rollback (VetterStore *self)
 {
+  if (self->group_open)
+    {
+      if (self->group_depth > 0)
+        {
+          vetter_store_exec (self, "ROLLBACK TO part", NULL);
+          vetter_store_exec (self, "RELEASE part", NULL);
+          self->group_depth--;
+        }
+      return;
+    }
   if (!sqlite3_get_autocommit (self->db))
     vetter_store_exec (self, "ROLLBACK", NULL);
+}
+
+gboolean
+vetter_store_group_begin (VetterStore *self)
+{
+  ASSERT_OWNER (self);
+  if (self->group_open || !sqlite3_get_autocommit (self->db))
+    return self->group_open;
+  if (!vetter_store_exec (self, "BEGIN IMMEDIATE", NULL))
+    return FALSE;
+  self->group_open = TRUE;
+  self->group_depth = 0;
+  return TRUE;
+}
+
+gboolean
+vetter_store_group_end (VetterStore  *self,
+                        GError      **error)
+{
+  ASSERT_OWNER (self);
+  if (!self->group_open)
+    return TRUE;
+  self->group_open = FALSE;
+  while (self->group_depth > 0)
+    {
+      /* A transaction left open inside the group: it cannot be whole. */
+      vetter_store_exec (self, "ROLLBACK TO part", NULL);
+      vetter_store_exec (self, "RELEASE part", NULL);
+      self->group_depth--;
+    }
+  if (vetter_store_exec (self, "COMMIT", error))
+    return TRUE;
+  vetter_store_exec (self, "ROLLBACK", NULL);
+  return FALSE;
 }
 
 gint64
@@ -359,6 +419,7 @@ vetter_store_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->committed, g_hash_table_unref);
   g_clear_pointer (&self->crash_mark, vetter_crash_mark_disarm);
+  g_clear_pointer (&self->crashed_items, g_array_unref);
   if (self->lock_fd >= 0)
     close (self->lock_fd);
   g_free (self->path);
@@ -466,7 +527,7 @@ vetter_store_open (const char  *path,
   self->path = real_name (path);
   if (!take_lock (self, error))
     return NULL;
-  self->crash_mark = vetter_crash_mark_arm (self->path, &self->crashed_before);
+  self->crash_mark = vetter_crash_mark_arm (self->path, &self->crashed_before, &self->crashed_items);
   if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
       vetter_store_fail (self, error, "cannot open the database");
@@ -485,7 +546,11 @@ vetter_store_open (const char  *path,
                      * so SQLite keeps a journal of each statement to undo it
                      * alone; in a file, a bulk decision of 100,000 ads spent
                      * two thirds of its time writing and reading it. */
-                    "PRAGMA temp_store = MEMORY;",
+                    "PRAGMA temp_store = MEMORY;"
+                    /* A big input's part writes tens of megabytes to the
+                     * write-ahead log; once copied into the database the
+                     * log is cut back to this, not left at its largest. */
+                    "PRAGMA journal_size_limit = 67108864;",
                     NULL, NULL, NULL) != SQLITE_OK)
     {
       vetter_store_fail (self, error, "cannot set up the database");

@@ -59,12 +59,22 @@ GHashTable  *vetter_store_take_changes        (VetterStore        *self);
  * output folders ("name-output.csv.XXXXXX"). Returns how many. */
 guint        vetter_store_clean_leftovers     (VetterStore        *self);
 
+/* A group of transactions committed as one, for a run of small writes
+ * that would each pay for a commit of its own (a worker's result, the
+ * next item taken): begun when none is open and the database is not in a
+ * transaction; each transaction inside is a savepoint that stands or
+ * falls alone. Ending commits the group; FALSE with @error if it could
+ * not, and then it is rolled back whole. */
+gboolean     vetter_store_group_begin         (VetterStore        *self);
+gboolean     vetter_store_group_end           (VetterStore        *self,
+                                               GError            **error);
+
 /* ---- Batches (vetter-store-batches.c) ---- */
 
 gint64       vetter_store_find_batch          (VetterStore        *self,
                                                const char         *key);
 gint64       vetter_store_add_batch           (VetterStore        *self,
-                                               const VetterIntakeBatch *batch,
+                                               VetterIntakeBatch  *batch,
                                                const char         *output_dir,
                                                const char         *callback_url,
                                                GError            **error);
@@ -72,7 +82,7 @@ gint64       vetter_store_add_batch           (VetterStore        *self,
  * "filling", and never finished, until vetter_store_fill_batch() has
  * added the rest. */
 gint64       vetter_store_add_batch_part      (VetterStore        *self,
-                                               const VetterIntakeBatch *batch,
+                                               VetterIntakeBatch  *batch,
                                                const char         *output_dir,
                                                const char         *callback_url,
                                                guint               n_rows,
@@ -82,7 +92,7 @@ gint64       vetter_store_add_batch_part      (VetterStore        *self,
  * the batch is whole), or -1 with @error. */
 gint64       vetter_store_fill_batch          (VetterStore        *self,
                                                gint64              batch_id,
-                                               const VetterIntakeBatch *batch,
+                                               VetterIntakeBatch  *batch,
                                                guint               n_rows,
                                                GError            **error);
 gboolean     vetter_store_batch_filling       (VetterStore        *self,
@@ -96,9 +106,6 @@ gboolean     vetter_store_update_batch_callback (VetterStore      *self,
                                                  const char       *url,
                                                  char            **previous,
                                                  GError          **error);
-gboolean     vetter_store_mark_started        (VetterStore        *self,
-                                               gint64              item_id,
-                                               GError            **error);
 guint        vetter_store_put_back_in_flight  (VetterStore        *self,
                                                GError            **error);
 guint        vetter_store_requeue_interrupted (VetterStore        *self,

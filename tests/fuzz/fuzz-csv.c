@@ -3,13 +3,17 @@
  * Beyond not crashing: whatever the bytes, a batch or a clear error comes
  * out; every text in the batch is UTF-8 (it goes to SQLite, to JSON and to
  * GTK labels); rows are numbered in order; a row with no error names at
- * least one image; and the output CSV written from the rows reads back
- * into the same cells.
+ * least one image; the output CSV written from the rows reads back
+ * into the same cells; and the bytes read as a stream through a small
+ * buffer give the same records, errors and lines as read in memory, as
+ * many as the counter finds.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
+
+#include <string.h>
 
 #include "fuzz-support.h"
 #include "vetter-csv.h"
@@ -107,6 +111,58 @@ check_output_reads_back (const VetterIntakeBatch *batch)
   g_assert_cmpuint (n_read, ==, rows->len);
 }
 
+/* One record as a line of text: its line, fields or error. */
+static char *
+describe_record (VetterCsvReader *reader,
+                 gboolean        *more)
+{
+  g_autoptr(GPtrArray) fields = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *out = g_string_new (NULL);
+  guint line = 0;
+
+  *more = vetter_csv_reader_next (reader, &fields, &line, &error);
+  if (!*more)
+    return g_string_free (out, FALSE);
+  g_string_append_printf (out, "%u:", line);
+  if (error)
+    g_string_append (out, error->message);
+  for (guint i = 0; fields && i < fields->len; i++)
+    {
+      g_string_append_len (out, g_ptr_array_index (fields, i), strlen (g_ptr_array_index (fields, i)));
+      g_string_append_c (out, '|');
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+check_stream_reads_alike (const char *data,
+                          gsize       size)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (data, (gssize) size, NULL);
+  g_autoptr(VetterCsvReader) memory = vetter_csv_reader_new (data, size);
+  g_autoptr(VetterCsvReader) streamed = vetter_csv_reader_new_for_stream (stream, 4 + size % 9);
+  VetterCsvCounter counter = { 0 };
+  gsize piece = 1 + size % 5;
+  guint64 records = 0;
+
+  for (;;)
+    {
+      gboolean more_memory, more_streamed;
+      g_autofree char *a = describe_record (memory, &more_memory);
+      g_autofree char *b = describe_record (streamed, &more_streamed);
+
+      g_assert_cmpint (more_memory, ==, more_streamed);
+      if (!more_memory)
+        break;
+      g_assert_cmpstr (a, ==, b);
+      records++;
+    }
+  for (gsize at = 0; at < size; at += piece)
+    vetter_csv_counter_feed (&counter, data + at, MIN (piece, size - at));
+  g_assert_cmpuint (vetter_csv_counter_finish (&counter), ==, records);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -114,6 +170,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) error = NULL;
   g_autoptr(VetterIntakeBatch) batch = vetter_intake_parse_csv ("fuzz.csv", (const char *) data, size, &error);
 
+  check_stream_reads_alike ((const char *) data, size);
   if (batch == NULL)
     {
       g_assert_nonnull (error);

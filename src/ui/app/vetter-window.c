@@ -598,7 +598,7 @@ on_files_read (GObject      *source,
         }
       ctx->self = g_object_ref (self);
       ctx->source = g_strdup (batch->source);
-      ctx->items = batch->items->len;
+      ctx->items = batch->total;
       vetter_engine_add_batch_async (self->engine, batch, out, NULL, self->cancellable, on_batch_added, ctx);
     }
 }
