@@ -36,7 +36,9 @@ CYCLE = 36
 
 
 def prepare_sets(work):
-    """Each set cycled to CYCLE images, as links to the packaged files."""
+    """Each set cycled to CYCLE images, as copies of the packaged files:
+    Vetter takes a file once however many links name it, so links would
+    have it process fewer images than the peers."""
     sources = {
         "lomiri": sorted(glob.glob("/usr/share/backgrounds/*.jpg")),
         "mate": sorted(glob.glob("/usr/share/backgrounds/mate/nature/*.jpg")),
@@ -67,7 +69,7 @@ def prepare_sets(work):
         os.makedirs(folder)
         for i in range(CYCLE):
             src = files[i % len(files)]
-            os.symlink(src, os.path.join(folder, "%02d-%s" % (i, os.path.basename(src))))
+            shutil.copyfile(src, os.path.join(folder, "%02d-%s" % (i, os.path.basename(src))))
         sets[name] = folder
     return sets
 

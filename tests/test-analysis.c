@@ -8,13 +8,16 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "vetter-analysis.h"
 #include "vetter-crop.h"
 #include "vetter-decode.h"
+#include "vetter-encode.h"
 #include "vetter-pipeline.h"
 #include "vetter-resample.h"
+#include "vetter-shrink.h"
 #include "vetter-test-util.h"
 
 static VetterAnalysis *
@@ -523,6 +526,280 @@ test_resample_paths_agree (void)
     }
 }
 
+/* Mean and largest difference of two images of one size, per channel. */
+static void
+compare_pixels (const VetterPixels *a,
+                const VetterPixels *b,
+                double             *mean,
+                int                *largest)
+{
+  double sum = 0;
+
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  *largest = 0;
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < a->width * 3; x++)
+      {
+        int d = ABS (vetter_pixels_row (a, y)[x] - vetter_pixels_row (b, y)[x]);
+
+        sum += d;
+        *largest = MAX (*largest, d);
+      }
+  *mean = sum / ((double) a->width * a->height * 3);
+}
+
+static VetterPixels *
+shrink_by_rows (const VetterPixels *pixels,
+                int                 width,
+                int                 height)
+{
+  VetterShrinker *shrinker = vetter_shrinker_new (pixels->width, pixels->height, width, height);
+
+  for (int y = 0; y < pixels->height; y++)
+    vetter_shrinker_push_row (shrinker, vetter_pixels_row (pixels, y));
+  return vetter_shrinker_finish (shrinker);
+}
+
+/* The box (area) filter, computed plainly: each output pixel the mean of
+ * the input area it covers, edge pixels by the fraction covered. */
+static VetterPixels *
+box_reference (const VetterPixels *src,
+               int                 width,
+               int                 height)
+{
+  VetterPixels *out = vetter_pixels_new (width, height);
+  double rx = (double) src->width / width, ry = (double) src->height / height;
+
+  for (int oy = 0; oy < height; oy++)
+    for (int ox = 0; ox < width; ox++)
+      {
+        double sum[3] = { 0, 0, 0 }, total = 0;
+
+        for (int y = (int) (oy * ry); y < MIN (src->height, (int) ceil ((oy + 1) * ry)); y++)
+          {
+            double wy = MIN (y + 1.0, (oy + 1) * ry) - MAX ((double) y, oy * ry);
+
+            for (int x = (int) (ox * rx); x < MIN (src->width, (int) ceil ((ox + 1) * rx)); x++)
+              {
+                double w = wy * (MIN (x + 1.0, (ox + 1) * rx) - MAX ((double) x, ox * rx));
+                const guint8 *p = vetter_pixels_row (src, y) + x * 3;
+
+                if (w <= 0)
+                  continue;
+                for (int c = 0; c < 3; c++)
+                  sum[c] += p[c] * w;
+                total += w;
+              }
+          }
+        for (int c = 0; c < 3; c++)
+          vetter_pixels_row (out, oy)[ox * 3 + c] = (guint8) (sum[c] / total + 0.5);
+      }
+  return out;
+}
+
+/* Shrinking rows as they come is the area filter of the whole image: a
+ * flat colour stays exactly itself, a texture within rounding, at scales
+ * from nearly one to an eighth; at one half, the pyramid's halving. */
+static void
+test_shrinker_is_the_area_filter (void)
+{
+  g_autoptr(VetterPixels) texture = test_textured (601, 443, 7);
+  g_autoptr(VetterPixels) flat = test_flat (601, 443, 200, 90, 13);
+  g_autoptr(VetterPixels) even = test_textured (640, 480, 9);
+  g_autoptr(VetterPixels) halved = vetter_pixels_halve (even);
+  g_autoptr(VetterPixels) half_rows = NULL;
+  int sizes[][2] = { { 600, 442 }, { 385, 277 }, { 300, 221 }, { 76, 56 } };
+  double mean;
+  int largest;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(VetterPixels) rows = shrink_by_rows (texture, sizes[i][0], sizes[i][1]);
+      g_autoptr(VetterPixels) box = box_reference (texture, sizes[i][0], sizes[i][1]);
+      g_autoptr(VetterPixels) flat_rows = shrink_by_rows (flat, sizes[i][0], sizes[i][1]);
+
+      compare_pixels (rows, box, &mean, &largest);
+      g_test_message ("%d×%d: mean difference %.3f, largest %d", sizes[i][0], sizes[i][1], mean, largest);
+      g_assert_cmpfloat (mean, <, 0.3);
+      g_assert_cmpint (largest, <=, 2);
+      for (int y = 0; y < flat_rows->height; y++)
+        for (int x = 0; x < flat_rows->width; x++)
+          {
+            const guint8 *p = vetter_pixels_row (flat_rows, y) + x * 3;
+
+            g_assert_cmpint (p[0], ==, 200);
+            g_assert_cmpint (p[1], ==, 90);
+            g_assert_cmpint (p[2], ==, 13);
+          }
+    }
+  half_rows = shrink_by_rows (even, 320, 240);
+  compare_pixels (half_rows, halved, &mean, &largest);
+  g_assert_cmpint (largest, <=, 1);
+}
+
+static gboolean
+collect_row (const guint8 *rgb,
+             int           width,
+             gpointer      user_data,
+             GError      **error)
+{
+  VetterJpegWriter *writer = user_data;
+
+  return vetter_jpeg_writer_write_row (writer, rgb, error);
+}
+
+/* A JPEG decoded a row at a time: each row goes out as the whole decode
+ * has it (a JPEG written from them is byte for byte the one written from
+ * the whole image), and what is kept is the whole image shrunk. */
+static void
+test_jpeg_rows_are_the_whole_decode (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(VetterPixels) pixels = test_textured (1500, 1100, 3);
+  g_autofree char *source = test_write_jpeg (pixels, dir, "source.jpg", 90);
+  g_autofree char *from_rows = g_build_filename (dir, "rows.jpg", NULL);
+  g_autofree char *from_whole = g_build_filename (dir, "whole.jpg", NULL);
+  g_autofree char *data = NULL, *a = NULL, *b = NULL;
+  gsize length, a_length, b_length;
+  g_autoptr(VetterDecoded) whole = NULL;
+  g_autoptr(VetterDecoded) streamed = NULL;
+  g_autoptr(VetterPixels) shrunk = NULL;
+  g_autoptr(GError) error = NULL;
+  VetterJpegWriter *writer;
+  gboolean as_stored;
+  int width, height, largest;
+  double mean;
+
+  g_assert_true (g_file_get_contents (source, &data, &length, NULL));
+  g_assert_true (vetter_jpeg_peek ((const guint8 *) data, length, &width, &height, &as_stored));
+  g_assert_cmpint (width, ==, 1500);
+  g_assert_cmpint (height, ==, 1100);
+  g_assert_true (as_stored);
+
+  writer = vetter_jpeg_writer_new (from_rows, width, height, 50, &error);
+  g_assert_no_error (error);
+  streamed = vetter_decode_jpeg_rows ((const guint8 *) data, length, G_MAXINT64, 900, 660, collect_row, writer, &error);
+  g_assert_no_error (error);
+  g_assert_true (vetter_jpeg_writer_finish (writer, NULL, &error));
+  g_assert_cmpint (streamed->width, ==, 1500);
+  g_assert_cmpint (streamed->pixels->width, ==, 900);
+  g_assert_cmpint (streamed->pixels->height, ==, 660);
+  g_assert_cmpint (streamed->jpeg_quality, >=, 85);
+
+  whole = vetter_decode ((const guint8 *) data, length, G_MAXINT64, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (vetter_encode_jpeg_file (whole->pixels, 50, from_whole, NULL, &error));
+  g_assert_true (g_file_get_contents (from_rows, &a, &a_length, NULL));
+  g_assert_true (g_file_get_contents (from_whole, &b, &b_length, NULL));
+  g_assert_cmpmem (a, a_length, b, b_length);
+
+  shrunk = box_reference (whole->pixels, 900, 660);
+  compare_pixels (streamed->pixels, shrunk, &mean, &largest);
+  g_assert_cmpfloat (mean, <, 0.3);
+
+  /* A file cut short fails as the whole decode does, leaving no file. */
+  writer = vetter_jpeg_writer_new (from_rows, width, height, 50, &error);
+  g_assert_null (vetter_decode_jpeg_rows ((const guint8 *) data, length / 2, G_MAXINT64, 900, 660, collect_row,
+                                          writer, &error));
+  g_assert_error (error, VETTER_ERROR, VETTER_ERROR_DECODE);
+  vetter_jpeg_writer_abort (writer);
+  test_remove_tree (dir);
+}
+
+/* A large photograph goes through the pipeline a row at a time (shrunk
+ * as far as its crops allow): its compressed original is the one the
+ * whole image makes, its thumbnail and crops are those of the whole image
+ * within rounding. With bars above and below (the content smaller than
+ * the image), the crops still come out sharp and bar-free. */
+static void
+test_large_jpeg_through_the_pipeline (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+
+  for (guint bars = 0; bars < 2; bars++)
+    {
+      g_autoptr(VetterPixels) pixels = test_textured (3600, 2400, 5 + bars);
+      g_autofree char *name = g_strdup_printf ("large-%u.jpg", bars);
+      g_autofree char *source = NULL;
+      g_autofree char *data = NULL;
+      g_autoptr(VetterImageResult) result = NULL;
+      g_autoptr(VetterDecoded) whole = NULL;
+      VetterImageJob job = { bars + 1, 1, 1, NULL, dir };
+      gsize length;
+
+      if (bars)
+        {
+          test_fill (pixels, 0, 0, 3600, 300, 0, 0, 0);
+          test_fill (pixels, 0, 2100, 3600, 300, 0, 0, 0);
+        }
+      source = test_write_jpeg (pixels, dir, name, 90);
+      g_assert_true (g_file_get_contents (source, &data, &length, NULL));
+      whole = vetter_decode ((const guint8 *) data, length, G_MAXINT64, 0, NULL);
+      job.location = source;
+      result = vetter_pipeline_run (&job, config, NULL, NULL, NULL);
+      g_assert_true (result->ok);
+      g_assert_cmpint (result->width, ==, 3600);
+      g_assert_cmpint (result->height, ==, 2400);
+
+      for (guint i = 0; i < result->variants->len; i++)
+        {
+          const VetterVariantRecord *variant = g_ptr_array_index (result->variants, i);
+          g_autofree char *out = NULL;
+          gsize out_length;
+          g_autoptr(VetterDecoded) decoded = NULL;
+
+          g_assert_true (g_file_get_contents (variant->path, &out, &out_length, NULL));
+          decoded = vetter_decode ((const guint8 *) out, out_length, G_MAXINT64, 0, NULL);
+          g_assert_cmpint (decoded->width, ==, variant->width);
+          if (variant->kind == VETTER_VARIANT_COMPRESSED)
+            {
+              g_autofree char *again = g_build_filename (dir, "again.jpg", NULL);
+              g_autofree char *expected = NULL;
+              gsize expected_length;
+
+              g_assert_true (vetter_encode_jpeg_file (whole->pixels, variant->quality, again, NULL, NULL));
+              g_assert_true (g_file_get_contents (again, &expected, &expected_length, NULL));
+              g_assert_cmpmem (out, out_length, expected, expected_length);
+            }
+          else if (variant->kind == VETTER_VARIANT_THUMB)
+            {
+              /* Filters differ in how they shrink a fine texture: the
+               * picture at a coarse scale is the same, not shifted. */
+              VetterRect all = { 0, 0, 3600, 2400 };
+              VetterRect thumb = { 0, 0, decoded->width, decoded->height };
+              g_autoptr(VetterPixels) reference = vetter_resample (whole->pixels, &all, 60, 40);
+              g_autoptr(VetterPixels) coarse = vetter_resample (decoded->pixels, &thumb, 60, 40);
+              double mean;
+              int largest;
+
+              compare_pixels (coarse, reference, &mean, &largest);
+              g_test_message ("thumbnail at 60×40: mean difference %.2f", mean);
+              g_assert_cmpfloat (mean, <, 3.0);
+            }
+          else if (bars)
+            for (int edge = 0; edge < 2; edge++)
+              {
+                const guint8 *row = vetter_pixels_row (decoded->pixels, edge ? decoded->pixels->height - 1 : 0);
+                double sum = 0;
+
+                for (int x = 0; x < decoded->pixels->width * 3; x++)
+                  sum += row[x];
+                g_assert_cmpfloat (sum / (decoded->pixels->width * 3), >, 30);
+              }
+          if (variant->kind == VETTER_VARIANT_PORTRAIT && bars)
+            {
+              /* Cut at its full size (the content is 1,800 high, less the
+               * bars' edges), from the whole image decoded again. */
+              g_assert_cmpint (variant->width, >=, 1000);
+              g_assert_cmpint (variant->width, <=, 1012);
+            }
+        }
+    }
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +828,9 @@ main (int   argc,
   g_test_add_func ("/resample/keeps-colour", test_resample_keeps_colour);
   g_test_add_func ("/resample/area-correct", test_resample_is_area_correct);
   g_test_add_func ("/resample/paths-agree", test_resample_paths_agree);
+  g_test_add_func ("/resample/shrinker-is-the-area-filter", test_shrinker_is_the_area_filter);
+  g_test_add_func ("/pipeline/jpeg-rows-are-the-whole-decode", test_jpeg_rows_are_the_whole_decode);
+  g_test_add_func ("/pipeline/large-jpeg-through-the-pipeline", test_large_jpeg_through_the_pipeline);
 
   return g_test_run ();
 }

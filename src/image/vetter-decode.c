@@ -23,6 +23,7 @@
 #include <jerror.h>
 
 #include "vetter-decode.h"
+#include "vetter-shrink.h"
 #include "vetter-error.h"
 
 void
@@ -339,6 +340,142 @@ decode_jpeg (const guint8  *data,
 
   decoded->pixels = vetter_pixels_orient (pixels, orientation);
   return decoded;
+}
+
+/* ---- A large JPEG a row at a time ----------------------------------------- */
+
+gboolean
+vetter_jpeg_peek (const guint8 *data,
+                  gsize         length,
+                  int          *width,
+                  int          *height,
+                  gboolean     *rows_as_stored)
+{
+  struct jpeg_decompress_struct cinfo;
+  JpegErrorManager err;
+  volatile int orientation = 1;
+
+  if (length < 3 || data[0] != 0xFF || data[1] != 0xD8 || data[2] != 0xFF)
+    return FALSE;
+  memset (&cinfo, 0, sizeof cinfo);
+  cinfo.err = jpeg_std_error (&err.pub);
+  err.pub.error_exit = jpeg_error_exit;
+  err.pub.emit_message = jpeg_emit_message;
+  err.truncated = FALSE;
+  if (setjmp (err.escape))
+    {
+      jpeg_destroy_decompress (&cinfo);
+      return FALSE;
+    }
+  jpeg_create_decompress (&cinfo);
+  jpeg_mem_src (&cinfo, data, (unsigned long) length);
+  jpeg_save_markers (&cinfo, JPEG_APP0 + 1, 0xffff);
+  jpeg_read_header (&cinfo, TRUE);
+  for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next)
+    if (m->marker == JPEG_APP0 + 1)
+      {
+        orientation = vetter_jpeg_orientation (m->data, m->data_length);
+        break;
+      }
+  *width = (int) cinfo.image_width;
+  *height = (int) cinfo.image_height;
+  *rows_as_stored = orientation == 1 &&
+                    cinfo.jpeg_color_space != JCS_CMYK && cinfo.jpeg_color_space != JCS_YCCK;
+  jpeg_destroy_decompress (&cinfo);
+  return TRUE;
+}
+
+VetterDecoded *
+vetter_decode_jpeg_rows (const guint8  *data,
+                         gsize          length,
+                         gint64         max_pixels,
+                         int            keep_width,
+                         int            keep_height,
+                         VetterRowFunc  row_func,
+                         gpointer       user_data,
+                         GError       **error)
+{
+  struct jpeg_decompress_struct cinfo;
+  JpegErrorManager err;
+  VetterShrinker * volatile shrinker = NULL;
+  guint8 * volatile row = NULL;
+  VetterDecoded *decoded;
+  int quality;
+  gboolean progressive;
+
+  memset (&cinfo, 0, sizeof cinfo);
+  cinfo.err = jpeg_std_error (&err.pub);
+  err.pub.error_exit = jpeg_error_exit;
+  err.pub.emit_message = jpeg_emit_message;
+  err.truncated = FALSE;
+
+  if (setjmp (err.escape))
+    {
+      if (err.truncated)
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                     "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
+      else
+        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the JPEG data is corrupt (%s)", err.message);
+      goto fail;
+    }
+
+  jpeg_create_decompress (&cinfo);
+  jpeg_mem_src (&cinfo, data, (unsigned long) length);
+  jpeg_read_header (&cinfo, TRUE);
+  if (!check_pixel_limit (cinfo.image_width, cinfo.image_height, max_pixels, error))
+    goto fail;
+  cinfo.dct_method = JDCT_ISLOW;
+  cinfo.do_fancy_upsampling = FALSE;
+  cinfo.out_color_space = JCS_RGB;
+  jpeg_start_decompress (&cinfo);
+
+  shrinker = vetter_shrinker_new ((int) cinfo.output_width, (int) cinfo.output_height,
+                                  MIN (keep_width, (int) cinfo.output_width),
+                                  MIN (keep_height, (int) cinfo.output_height));
+  if (shrinker == NULL)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_TOO_LARGE,
+                   "not enough memory to decode %u×%u pixels", cinfo.output_width, cinfo.output_height);
+      goto fail;
+    }
+  row = g_malloc ((gsize) cinfo.output_width * 3);
+  while (cinfo.output_scanline < cinfo.output_height)
+    {
+      JSAMPROW rows[1] = { row };
+
+      jpeg_read_scanlines (&cinfo, rows, 1);
+      if (err.truncated)
+        {
+          g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                       "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
+          goto fail;
+        }
+      if (!row_func (row, (int) cinfo.output_width, user_data, error))
+        goto fail;
+      vetter_shrinker_push_row (shrinker, row);
+    }
+
+  quality = estimate_jpeg_quality (&cinfo);
+  progressive = jpeg_has_multiple_scans (&cinfo);
+  jpeg_finish_decompress (&cinfo);
+
+  decoded = g_new0 (VetterDecoded, 1);
+  decoded->format = g_strdup ("jpeg");
+  decoded->jpeg_quality = quality;
+  decoded->progressive = progressive;
+  decoded->orientation = 1;
+  decoded->width = (int) cinfo.image_width;
+  decoded->height = (int) cinfo.image_height;
+  jpeg_destroy_decompress (&cinfo);
+  g_free (row);
+  decoded->pixels = vetter_shrinker_finish (shrinker);
+  return decoded;
+
+fail:
+  jpeg_destroy_decompress (&cinfo);
+  vetter_shrinker_free (shrinker);
+  g_free (row);
+  return NULL;
 }
 
 /* ---- Everything else through GdkPixbuf ----------------------------------- */

@@ -42,6 +42,150 @@ encode_error_exit (j_common_ptr cinfo)
   longjmp (err->escape, 1);
 }
 
+struct _VetterJpegWriter
+{
+  struct jpeg_compress_struct cinfo;
+  EncodeErrorManager          err;
+  char                       *path;
+  char                       *tmp_path;
+  FILE                       *fp;
+  int                         fd;
+};
+
+static void
+writer_fail (VetterJpegWriter  *writer,
+             GError           **error)
+{
+  g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot encode %s: %s", writer->path, writer->err.message);
+}
+
+VetterJpegWriter *
+vetter_jpeg_writer_new (const char  *path,
+                        int          width,
+                        int          height,
+                        int          quality,
+                        GError     **error)
+{
+  VetterJpegWriter *writer = g_new0 (VetterJpegWriter, 1);
+
+  writer->path = g_strdup (path);
+  writer->tmp_path = g_strdup_printf ("%s.XXXXXX", path);
+  writer->fd = g_mkstemp (writer->tmp_path);
+  if (writer->fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot write %s: %s", path, g_strerror (saved));
+      g_free (writer->tmp_path);
+      writer->tmp_path = NULL;
+      vetter_jpeg_writer_abort (writer);
+      return NULL;
+    }
+  writer->fp = fdopen (writer->fd, "wb");
+
+  writer->cinfo.err = jpeg_std_error (&writer->err.pub);
+  writer->err.pub.error_exit = encode_error_exit;
+  if (setjmp (writer->err.escape))
+    {
+      writer_fail (writer, error);
+      vetter_jpeg_writer_abort (writer);
+      return NULL;
+    }
+  jpeg_create_compress (&writer->cinfo);
+  jpeg_stdio_dest (&writer->cinfo, writer->fp);
+  writer->cinfo.image_width = (JDIMENSION) width;
+  writer->cinfo.image_height = (JDIMENSION) height;
+  writer->cinfo.input_components = 3;
+  writer->cinfo.in_color_space = JCS_RGB;
+  jpeg_set_defaults (&writer->cinfo);
+  jpeg_set_quality (&writer->cinfo, CLAMP (quality, 1, 100), TRUE);
+  writer->cinfo.dct_method = JDCT_ISLOW;
+  jpeg_start_compress (&writer->cinfo, TRUE);
+  return writer;
+}
+
+gboolean
+vetter_jpeg_writer_write_row (VetterJpegWriter  *writer,
+                              const guint8      *rgb,
+                              GError           **error)
+{
+  JSAMPROW row = (JSAMPROW) rgb;
+
+  /* Each call that may fail in libjpeg sets its own way back. */
+  if (setjmp (writer->err.escape))
+    {
+      writer_fail (writer, error);
+      return FALSE;
+    }
+  jpeg_write_scanlines (&writer->cinfo, &row, 1);
+  return TRUE;
+}
+
+void
+vetter_jpeg_writer_abort (VetterJpegWriter *writer)
+{
+  if (writer == NULL)
+    return;
+  jpeg_destroy_compress (&writer->cinfo);
+  if (writer->fp)
+    fclose (writer->fp);
+  if (writer->tmp_path)
+    g_unlink (writer->tmp_path);
+  g_free (writer->tmp_path);
+  g_free (writer->path);
+  g_free (writer);
+}
+
+gboolean
+vetter_jpeg_writer_finish (VetterJpegWriter  *writer,
+                           gint64            *bytes_written,
+                           GError           **error)
+{
+  long size;
+
+  if (writer->cinfo.next_scanline < writer->cinfo.image_height)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot encode %s: %u of %u rows given", writer->path,
+                   writer->cinfo.next_scanline, writer->cinfo.image_height);
+      vetter_jpeg_writer_abort (writer);
+      return FALSE;
+    }
+  if (setjmp (writer->err.escape))
+    {
+      writer_fail (writer, error);
+      vetter_jpeg_writer_abort (writer);
+      return FALSE;
+    }
+  jpeg_finish_compress (&writer->cinfo);
+
+  size = ftell (writer->fp);
+  if (fflush (writer->fp) != 0 || ferror (writer->fp))
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot write %s: %s", writer->path, g_strerror (saved));
+      vetter_jpeg_writer_abort (writer);
+      return FALSE;
+    }
+  fchmod (writer->fd, 0644);
+  fclose (writer->fp);
+  writer->fp = NULL;
+
+  if (g_rename (writer->tmp_path, writer->path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot write %s: %s", writer->path, g_strerror (saved));
+      vetter_jpeg_writer_abort (writer);
+      return FALSE;
+    }
+  g_clear_pointer (&writer->tmp_path, g_free);
+  if (bytes_written)
+    *bytes_written = size;
+  vetter_jpeg_writer_abort (writer);
+  return TRUE;
+}
+
 gboolean
 vetter_encode_jpeg_file (const VetterPixels  *pixels,
                          int                  quality,
@@ -49,76 +193,15 @@ vetter_encode_jpeg_file (const VetterPixels  *pixels,
                          gint64              *bytes_written,
                          GError             **error)
 {
-  struct jpeg_compress_struct cinfo;
-  EncodeErrorManager err;
-  g_autofree char *tmp_path = g_strdup_printf ("%s.XXXXXX", path);
-  FILE * volatile fp = NULL;
-  int fd;
-  long size;
+  VetterJpegWriter *writer = vetter_jpeg_writer_new (path, pixels->width, pixels->height, quality, error);
 
-  fd = g_mkstemp (tmp_path);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write %s: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-  fp = fdopen (fd, "wb");
-
-  memset (&cinfo, 0, sizeof cinfo);
-  cinfo.err = jpeg_std_error (&err.pub);
-  err.pub.error_exit = encode_error_exit;
-  if (setjmp (err.escape))
-    {
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot encode %s: %s", path, err.message);
-      jpeg_destroy_compress (&cinfo);
-      fclose (fp);
-      g_unlink (tmp_path);
-      return FALSE;
-    }
-
-  jpeg_create_compress (&cinfo);
-  jpeg_stdio_dest (&cinfo, fp);
-  cinfo.image_width = (JDIMENSION) pixels->width;
-  cinfo.image_height = (JDIMENSION) pixels->height;
-  cinfo.input_components = 3;
-  cinfo.in_color_space = JCS_RGB;
-  jpeg_set_defaults (&cinfo);
-  jpeg_set_quality (&cinfo, CLAMP (quality, 1, 100), TRUE);
-  cinfo.dct_method = JDCT_ISLOW;
-  jpeg_start_compress (&cinfo, TRUE);
-  while (cinfo.next_scanline < cinfo.image_height)
-    {
-      JSAMPROW row = vetter_pixels_row (pixels, (int) cinfo.next_scanline);
-      jpeg_write_scanlines (&cinfo, &row, 1);
-    }
-  jpeg_finish_compress (&cinfo);
-  jpeg_destroy_compress (&cinfo);
-
-  size = ftell (fp);
-  if (fflush (fp) != 0 || ferror (fp))
-    {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write %s: %s", path, g_strerror (saved));
-      fclose (fp);
-      g_unlink (tmp_path);
-      return FALSE;
-    }
-  fchmod (fd, 0644);
-  fclose (fp);
-
-  if (g_rename (tmp_path, path) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write %s: %s", path, g_strerror (saved));
-      g_unlink (tmp_path);
-      return FALSE;
-    }
-
-  if (bytes_written)
-    *bytes_written = size;
-  return TRUE;
+  if (writer == NULL)
+    return FALSE;
+  for (int y = 0; y < pixels->height; y++)
+    if (!vetter_jpeg_writer_write_row (writer, vetter_pixels_row (pixels, y), error))
+      {
+        vetter_jpeg_writer_abort (writer);
+        return FALSE;
+      }
+  return vetter_jpeg_writer_finish (writer, bytes_written, error);
 }

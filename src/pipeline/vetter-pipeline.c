@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "vetter-crop.h"
@@ -134,20 +135,31 @@ step_end (Steps        *steps,
 /* The decoded image and its 2×2-averaged halvings, made when first
  * needed. Each output is cut from the smallest level that still has at
  * least the output's resolution, so the general filter never reads more
- * pixels than it must. */
+ * pixels than it must. Regions are given in the source's pixels: the
+ * first level is the source itself, or (a large JPEG decoded a row at a
+ * time) the source already shrunk as far as every output allows. */
 typedef struct
 {
   VetterPixels *levels[3];   /* [0] is borrowed: the decoded image */
   int           n_levels;
+  int           width;       /* the source's */
+  int           height;
+  double        sx, sy;      /* level 0's pixels per source pixel */
 } Pyramid;
 
 static void
 pyramid_init (Pyramid      *pyramid,
-              VetterPixels *full)
+              VetterPixels *first,
+              int           source_width,
+              int           source_height)
 {
   memset (pyramid, 0, sizeof *pyramid);
-  pyramid->levels[0] = full;
+  pyramid->levels[0] = first;
   pyramid->n_levels = 1;
+  pyramid->width = source_width;
+  pyramid->height = source_height;
+  pyramid->sx = (double) first->width / source_width;
+  pyramid->sy = (double) first->height / source_height;
 }
 
 static void
@@ -155,9 +167,20 @@ pyramid_clear (Pyramid *pyramid)
 {
   for (int i = 1; i < pyramid->n_levels; i++)
     vetter_pixels_free (pyramid->levels[i]);
+  pyramid->n_levels = 1;
 }
 
-/* @needed: output size over source size, at most 1. */
+/* Whether level 0 has the resolution an output of @out_width from
+ * @region_width source pixels needs. */
+static gboolean
+pyramid_sharp_enough (const Pyramid *pyramid,
+                      int            out_width,
+                      double         region_width)
+{
+  return out_width <= region_width * pyramid->sx * 1.01;
+}
+
+/* @needed: output size over level 0's size of the same region, at most 1. */
 static const VetterPixels *
 pyramid_level (Pyramid *pyramid,
                double   needed,
@@ -179,23 +202,44 @@ pyramid_level (Pyramid *pyramid,
   return pyramid->levels[level];
 }
 
+/* @region (in source pixels) resampled to @out_w × @out_h. */
+static VetterPixels *
+resample_region (Pyramid          *pyramid,
+                 const VetterRect *region,
+                 int               out_w,
+                 int               out_h)
+{
+  double x = region->x * pyramid->sx, y = region->y * pyramid->sy;
+  double w = region->width * pyramid->sx, h = region->height * pyramid->sy;
+  const VetterPixels *level;
+  double scale;
+
+  level = pyramid_level (pyramid, MIN (1.0, out_w / w), &scale);
+  return vetter_resample_area (level, x * scale, y * scale, w * scale, h * scale, out_w, out_h);
+}
+
 /* Shrinks the whole image so its long side is at most @long_side. */
 static VetterPixels *
 fit_within (Pyramid *pyramid,
             int      long_side)
 {
-  const VetterPixels *full = pyramid->levels[0];
-  int w = full->width, h = full->height;
+  int w = pyramid->width, h = pyramid->height;
+  VetterRect whole = { 0, 0, w, h };
   int out_w, out_h;
-  const VetterPixels *level;
-  double scale;
 
   if (MAX (w, h) <= long_side)
-    return vetter_pixels_copy (full);
-  out_w = w >= h ? long_side : MAX (1, (int) ((gint64) w * long_side / h));
-  out_h = w >= h ? MAX (1, (int) ((gint64) h * long_side / w)) : long_side;
-  level = pyramid_level (pyramid, (double) out_w / w, &scale);
-  return vetter_resample_area (level, 0, 0, w * scale, h * scale, out_w, out_h);
+    {
+      out_w = w;
+      out_h = h;
+    }
+  else
+    {
+      out_w = w >= h ? long_side : MAX (1, (int) ((gint64) w * long_side / h));
+      out_h = w >= h ? MAX (1, (int) ((gint64) h * long_side / w)) : long_side;
+    }
+  if (out_w == pyramid->levels[0]->width && out_h == pyramid->levels[0]->height)
+    return vetter_pixels_copy (pyramid->levels[0]);
+  return resample_region (pyramid, &whole, out_w, out_h);
 }
 
 static VetterPixels *
@@ -204,17 +248,10 @@ cut (Pyramid          *pyramid,
      int               out_w,
      int               out_h)
 {
-  double scale;
-  const VetterPixels *level;
-
   /* A crop that needs no shrinking is encoded straight from the image. */
-  if (out_w == region->width && out_h == region->height)
+  if (out_w == region->width && out_h == region->height && pyramid->sx == 1.0 && pyramid->sy == 1.0)
     return vetter_pixels_view (pyramid->levels[0], region);
-
-  level = pyramid_level (pyramid, (double) out_w / region->width, &scale);
-
-  return vetter_resample_area (level, region->x * scale, region->y * scale,
-                               region->width * scale, region->height * scale, out_w, out_h);
+  return resample_region (pyramid, region, out_w, out_h);
 }
 
 static gboolean
@@ -265,17 +302,23 @@ remove_partial_files (const char *item_dir)
     }
 }
 
-static gboolean
-make_variants (VetterImageResult    *result,
-               const VetterImageJob *job,
-               const VetterConfig   *config,
-               Pyramid              *pyramid,
-               GError              **error)
+/* A large JPEG is decoded a row at a time (see decode_streamed) when
+ * every output allows: the whole image is never held, and the compressed
+ * original is encoded from the rows as they come. */
+typedef struct
 {
-  const VetterPixels *full = pyramid->levels[0];
+  GBytes        *source;      /* the file, should a crop need the whole image after all */
+  gint64         max_pixels;
+  VetterDecoded *again;       /* the whole image, decoded then */
+  gboolean       compressed_written;
+} Streamed;
+
+static gboolean
+prepare_item_dir (const VetterImageJob  *job,
+                  GError               **error)
+{
   g_autofree char *item_name = g_strdup_printf ("%" G_GINT64_FORMAT, job->item_id);
   g_autofree char *item_dir = g_build_filename (job->output_dir, item_name, NULL);
-  const VetterAnalysis *analysis = result->analysis;
 
   if (g_mkdir_with_parents (item_dir, 0755) != 0)
     {
@@ -285,6 +328,18 @@ make_variants (VetterImageResult    *result,
       return FALSE;
     }
   remove_partial_files (item_dir);
+  return TRUE;
+}
+
+static gboolean
+make_variants (VetterImageResult    *result,
+               const VetterImageJob *job,
+               const VetterConfig   *config,
+               Pyramid              *pyramid,
+               Streamed             *streamed,
+               GError              **error)
+{
+  const VetterAnalysis *analysis = result->analysis;
 
   for (guint k = 0; k < VETTER_N_VARIANTS; k++)
     {
@@ -297,7 +352,9 @@ make_variants (VetterImageResult    *result,
       switch ((VetterVariantKind) k)
         {
         case VETTER_VARIANT_COMPRESSED:
-          if (!write_variant (result, job, k, full, spec->quality, error))
+          if (streamed->compressed_written)
+            continue;
+          if (!write_variant (result, job, k, pyramid->levels[0], spec->quality, error))
             return FALSE;
           continue;
 
@@ -316,8 +373,21 @@ make_variants (VetterImageResult    *result,
             vetter_crop_largest (spec->width, spec->height, analysis->content.width, analysis->content.height,
                                  &crop_w, &crop_h);
             region = vetter_crop_place (analysis->saliency, analysis->saliency_width, analysis->saliency_height,
-                                        full->width, full->height, &analysis->content, crop_w, crop_h);
+                                        pyramid->width, pyramid->height, &analysis->content, crop_w, crop_h);
             vetter_crop_output_size (crop_w, crop_h, spec->width, spec->height, &out_w, &out_h);
+            /* The content found is smaller than the image (a border): the
+             * crop needs more than the shrunk image holds. */
+            if (!pyramid_sharp_enough (pyramid, out_w, region.width) && streamed->source && !streamed->again)
+              {
+                gsize length;
+                const guint8 *data = g_bytes_get_data (streamed->source, &length);
+
+                streamed->again = vetter_decode (data, length, streamed->max_pixels, 0, error);
+                if (streamed->again == NULL)
+                  return FALSE;
+                pyramid_clear (pyramid);
+                pyramid_init (pyramid, streamed->again->pixels, pyramid->width, pyramid->height);
+              }
             out = cut (pyramid, &region, out_w, out_h);
           }
           break;
@@ -368,6 +438,123 @@ tag (VetterImageResult    *result,
   step_end_full (steps, error, TRUE);
 }
 
+/* How far a @width × @height image can be shrunk before anything is cut
+ * from it: the largest scale any output needs (the crops, assuming the
+ * content fills the image, the thumbnail and the analysis' copy). */
+static double
+scale_needed (const VetterConfig *config,
+              int                 width,
+              int                 height)
+{
+  double needed = (double) VETTER_ANALYSIS_SIZE / MAX (width, height);
+
+  for (guint k = 0; k < VETTER_N_VARIANTS; k++)
+    {
+      const VetterVariantSpec *spec = &config->variants[k];
+      int crop_w, crop_h, out_w, out_h;
+
+      if (!spec->enabled || k == VETTER_VARIANT_COMPRESSED)
+        continue;
+      if (k == VETTER_VARIANT_THUMB)
+        {
+          needed = MAX (needed, (double) spec->width / MAX (width, height));
+          continue;
+        }
+      vetter_crop_largest (spec->width, spec->height, width, height, &crop_w, &crop_h);
+      vetter_crop_output_size (crop_w, crop_h, spec->width, spec->height, &out_w, &out_h);
+      needed = MAX (needed, MAX ((double) out_w / crop_w, (double) out_h / crop_h));
+    }
+  return MIN (needed, 1.0);
+}
+
+/* Only what saves much: shrunk to at most this scale, and large; and not
+ * below the shrinker's least scale. */
+#define STREAM_MAX_SCALE 0.8
+#define STREAM_MIN_SCALE 0.13
+#define STREAM_MIN_PIXELS (4 * 1000 * 1000)
+
+typedef struct
+{
+  VetterJpegWriter *writer;   /* the compressed original, or NULL */
+} RowSink;
+
+static gboolean
+write_compressed_row (const guint8 *rgb,
+                      int           width,
+                      gpointer      user_data,
+                      GError      **error)
+{
+  RowSink *sink = user_data;
+
+  return sink->writer == NULL || vetter_jpeg_writer_write_row (sink->writer, rgb, error);
+}
+
+/* A large JPEG decoded a row at a time, the compressed original written
+ * from its rows: NULL, without @error, when this image is not one for it
+ * (small, turned by EXIF, CMYK, or an output needs nearly every pixel). */
+static VetterDecoded *
+decode_streamed (VetterImageResult    *result,
+                 const VetterImageJob *job,
+                 const VetterConfig   *config,
+                 const guint8         *data,
+                 gsize                 length,
+                 Streamed             *streamed,
+                 GError              **error)
+{
+  const VetterVariantSpec *compressed = &config->variants[VETTER_VARIANT_COMPRESSED];
+  g_autofree char *path = NULL;
+  RowSink sink = { NULL };
+  VetterDecoded *decoded;
+  gboolean rows_as_stored;
+  int width, height;
+  double scale;
+  gint64 bytes = 0;
+
+  if (!vetter_jpeg_peek (data, length, &width, &height, &rows_as_stored) || !rows_as_stored ||
+      (gint64) width * height < STREAM_MIN_PIXELS ||
+      (config->max_image_pixels > 0 && (gint64) width * height > config->max_image_pixels))
+    return NULL;
+  scale = scale_needed (config, width, height);
+  if (scale > STREAM_MAX_SCALE || scale < STREAM_MIN_SCALE || !prepare_item_dir (job, NULL))
+    return NULL;
+
+  if (compressed->enabled)
+    {
+      path = vetter_variant_path (job->output_dir, job->item_id, job->position, VETTER_VARIANT_COMPRESSED);
+      sink.writer = vetter_jpeg_writer_new (path, width, height, compressed->quality, error);
+      if (sink.writer == NULL)
+        return NULL;
+    }
+  decoded = vetter_decode_jpeg_rows (data, length, config->max_image_pixels,
+                                     MAX (1, (int) ceil (width * scale)), MAX (1, (int) ceil (height * scale)),
+                                     write_compressed_row, &sink, error);
+  if (decoded == NULL)
+    {
+      vetter_jpeg_writer_abort (sink.writer);
+      return NULL;
+    }
+  if (sink.writer)
+    {
+      VetterVariantRecord *record;
+
+      if (!vetter_jpeg_writer_finish (sink.writer, &bytes, error))
+        {
+          vetter_decoded_free (decoded);
+          return NULL;
+        }
+      record = g_new0 (VetterVariantRecord, 1);
+      record->kind = VETTER_VARIANT_COMPRESSED;
+      record->path = g_steal_pointer (&path);
+      record->width = width;
+      record->height = height;
+      record->bytes = bytes;
+      record->quality = compressed->quality;
+      g_ptr_array_add (result->variants, record);
+      streamed->compressed_written = TRUE;
+    }
+  return decoded;
+}
+
 VetterImageResult *
 vetter_pipeline_run (const VetterImageJob *job,
                      const VetterConfig   *config,
@@ -381,6 +568,7 @@ vetter_pipeline_run (const VetterImageJob *job,
   g_autoptr(VetterDecoded) decoded = NULL;
   g_autoptr(VetterPixels) small = NULL;
   g_autoptr(GError) error = NULL;
+  Streamed streamed = { NULL, config->max_image_pixels, NULL, FALSE };
   Pyramid pyramid;
   gsize length = 0;
   const guint8 *data;
@@ -401,7 +589,11 @@ vetter_pipeline_run (const VetterImageJob *job,
   result->sha256 = vetter_sha256_hex (data, length);
 
   step_begin (&steps, job, "decode", on_step, user_data);
-  decoded = vetter_decode (data, length, config->max_image_pixels, 0, &error);
+  decoded = decode_streamed (result, job, config, data, length, &streamed, &error);
+  if (decoded)
+    streamed.source = g_bytes_ref (bytes);
+  else if (error == NULL)
+    decoded = vetter_decode (data, length, config->max_image_pixels, 0, &error);
   step_end (&steps, error);
   if (decoded == NULL)
     return result;
@@ -410,7 +602,7 @@ vetter_pipeline_run (const VetterImageJob *job,
   result->format = g_strdup (decoded->format);
   g_clear_pointer (&bytes, g_bytes_unref);
 
-  pyramid_init (&pyramid, decoded->pixels);
+  pyramid_init (&pyramid, decoded->pixels, decoded->width, decoded->height);
 
   step_begin (&steps, job, "analyse", on_step, user_data);
   small = fit_within (&pyramid, VETTER_ANALYSIS_SIZE);
@@ -418,9 +610,12 @@ vetter_pipeline_run (const VetterImageJob *job,
   step_end (&steps, NULL);
 
   step_begin (&steps, job, "variants", on_step, user_data);
-  make_variants (result, job, config, &pyramid, &error);
+  if (prepare_item_dir (job, &error))
+    make_variants (result, job, config, &pyramid, &streamed, &error);
   step_end (&steps, error);
   pyramid_clear (&pyramid);
+  g_clear_pointer (&streamed.again, vetter_decoded_free);
+  g_clear_pointer (&streamed.source, g_bytes_unref);
 
   if (result->ok && vetter_config_has_tagger (config))
     tag (result, job, config, &steps, on_step, user_data, cancellable);
