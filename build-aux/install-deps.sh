@@ -6,7 +6,7 @@ set -eu
 packages="
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
-  libjson-glib-dev libsqlite3-dev libsecret-1-dev libjpeg62-turbo-dev libpng-dev libgnutls28-dev zlib1g-dev
+  libjson-glib-dev libsqlite3-dev libsecret-1-dev libjpeg62-turbo-dev libpng-dev libdeflate-dev libgnutls28-dev zlib1g-dev
   libgdk-pixbuf-2.0-dev librsvg2-common webp-pixbuf-loader
   desktop-file-utils appstream flatpak-builder
   xvfb xauth libxtst-dev dbus dbus-x11 at-spi2-core python3 python3-gi gir1.2-atspi-2.0 python3-botocore

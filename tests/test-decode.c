@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <png.h>
 
 #include "vetter-decode.h"
 #include "vetter-digest.h"
 #include "vetter-error.h"
+#include "vetter-png.h"
 
 #define W 64
 #define H 48
@@ -391,6 +393,147 @@ test_png_16bit_and_palette (void)
   assert_colour_at (dpal->pixels, W - 5, 5, (Rgb) { 0, 0, 255 }, 0);
 }
 
+static guint8
+test_paeth (int a,
+            int b,
+            int c)
+{
+  int p = a + b - c, pa = ABS (p - a), pb = ABS (p - b), pc = ABS (p - c);
+
+  return (guint8) (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+}
+
+/* An 8-bit RGB PNG of a textured picture, each row with the next of the
+ * five filters, its data in IDAT chunks of @chunk bytes. */
+static GBytes *
+make_filtered_png (guint32 width,
+                   guint32 height,
+                   gsize   chunk)
+{
+  GByteArray *out = g_byte_array_new ();
+  g_autoptr(GByteArray) raw = g_byte_array_new ();
+  g_autofree guint8 *image = g_new (guint8, (gsize) width * height * 3);
+  g_autoptr(GBytes) compressed = NULL;
+  guint8 ihdr[13] = { 0 };
+  gsize row = (gsize) width * 3, size;
+  const guint8 *z;
+
+  for (guint32 y = 0; y < height; y++)
+    for (gsize i = 0; i < row; i++)
+      image[y * row + i] = (guint8) ((i * 7 + y * 13 + (i * y) % 29 + g_str_hash (&(char[2]) { (char) (i ^ y), 0 })) & 0xff);
+  for (guint32 y = 0; y < height; y++)
+    {
+      guint8 filter = (guint8) (y % 5);
+      const guint8 *cur = image + y * row, *up = y ? cur - row : NULL;
+
+      g_byte_array_append (raw, &filter, 1);
+      for (gsize i = 0; i < row; i++)
+        {
+          int a = i >= 3 ? cur[i - 3] : 0, b = up ? up[i] : 0, c = up && i >= 3 ? up[i - 3] : 0;
+          guint8 v = filter == 0 ? cur[i] : filter == 1 ? (guint8) (cur[i] - a) : filter == 2 ? (guint8) (cur[i] - b)
+                   : filter == 3 ? (guint8) (cur[i] - ((a + b) >> 1)) : (guint8) (cur[i] - test_paeth (a, b, c));
+
+          g_byte_array_append (raw, &v, 1);
+        }
+    }
+  g_byte_array_append (out, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  for (int i = 0; i < 4; i++)
+    {
+      ihdr[i] = (width >> (24 - 8 * i)) & 0xff;
+      ihdr[4 + i] = (height >> (24 - 8 * i)) & 0xff;
+    }
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  put_chunk (out, "IHDR", ihdr, 13);
+  put_chunk (out, "tEXt", (const guint8 *) "Comment\0made for a test", 23);
+  compressed = zlib_compress (raw->data, raw->len);
+  z = g_bytes_get_data (compressed, &size);
+  for (gsize at = 0; at < size; at += chunk)
+    put_chunk (out, "IDAT", z + at, (guint32) MIN (chunk, size - at));
+  put_chunk (out, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* libpng's reading of @bytes, for comparison. */
+static VetterPixels *
+read_with_libpng (GBytes *bytes)
+{
+  png_image image = { 0 };
+  VetterPixels *pixels;
+  gsize n;
+  const guint8 *data = g_bytes_get_data (bytes, &n);
+
+  image.version = PNG_IMAGE_VERSION;
+  g_assert_true (png_image_begin_read_from_memory (&image, data, n));
+  image.format = PNG_FORMAT_RGB;
+  pixels = vetter_pixels_new ((int) image.width, (int) image.height);
+  g_assert_true (png_image_finish_read (&image, NULL, pixels->data, pixels->stride, NULL));
+  png_image_free (&image);
+  return pixels;
+}
+
+/* The fast reader of a photograph's PNG gives libpng's pixels, whatever
+ * the rows' filters and however the data is cut into chunks; a damaged
+ * chunk (its CRC wrong) or data that inflates short is left to libpng,
+ * which says what is wrong; the file is let go of once read. */
+static void
+test_png_fast_path (void)
+{
+  gsize chunks[] = { 8192, 1, 1000000 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (chunks); k++)
+    {
+      g_autoptr(GBytes) png = make_filtered_png (301, 77, chunks[k]);
+      g_autoptr(VetterPixels) expected = read_with_libpng (png);
+      GBytes *file = g_bytes_ref (png);
+      g_autoptr(VetterPixels) fast = vetter_png_read_rgb8 (&file, 0);
+
+      g_assert_nonnull (fast);
+      g_assert_null (file);
+      for (int y = 0; y < expected->height; y++)
+        g_assert_cmpmem (vetter_pixels_row (fast, y), fast->width * 3, vetter_pixels_row (expected, y), expected->width * 3);
+    }
+
+  {
+    g_autoptr(GBytes) png = make_filtered_png (64, 40, 100);
+    gsize n = g_bytes_get_size (png);
+    g_autofree guint8 *broken = g_memdup2 (g_bytes_get_data (png, NULL), n);
+    g_autoptr(GBytes) damaged = NULL;
+    g_autoptr(GBytes) short_one = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VetterDecoded) decoded = NULL;
+    GBytes *file;
+    gsize idat = 8;
+
+    /* A byte of the image data changed: its CRC no longer matches. */
+    while (memcmp (broken + idat + 4, "IDAT", 4) != 0)
+      idat += 12 + ((gsize) broken[idat] << 24 | (gsize) broken[idat + 1] << 16 | (gsize) broken[idat + 2] << 8 | broken[idat + 3]);
+    broken[idat + 10] ^= 0x55;
+    damaged = g_bytes_new (broken, n);
+    file = g_bytes_ref (damaged);
+    g_assert_null (vetter_png_read_rgb8 (&file, 0));
+    g_assert_true (file == damaged);
+    decoded = vetter_decode_bytes (&file, 0, &error);
+    g_assert_null (file);
+    g_assert_error (error, VETTER_ERROR, VETTER_ERROR_DECODE);
+    g_clear_error (&error);
+
+    /* The header claims one row more than the data holds. */
+    memcpy (broken, g_bytes_get_data (png, NULL), n);
+    broken[23] = 41;
+    {
+      guint32 crc = crc32_of (broken + 12, 17, 0);
+
+      broken[29] = crc >> 24, broken[30] = (crc >> 16) & 0xff, broken[31] = (crc >> 8) & 0xff, broken[32] = crc & 0xff;
+    }
+    short_one = g_bytes_new (broken, n);
+    file = g_bytes_ref (short_one);
+    decoded = vetter_decode_bytes (&file, 0, &error);
+    g_assert_null (decoded);
+    g_assert_error (error, VETTER_ERROR, VETTER_ERROR_DECODE);
+  }
+}
+
 static void
 test_png_bomb_refused (void)
 {
@@ -644,6 +787,7 @@ main (int   argc,
   g_test_add_func ("/decode/not-an-image", test_not_an_image);
   g_test_add_func ("/decode/png-16bit-and-palette", test_png_16bit_and_palette);
   g_test_add_func ("/decode/png-bomb-refused", test_png_bomb_refused);
+  g_test_add_func ("/decode/png-fast-path", test_png_fast_path);
   g_test_add_func ("/decode/png-alpha-on-white", test_png_alpha_on_white);
   g_test_add_func ("/decode/other-formats", test_other_formats);
   g_test_add_func ("/decode/exif-parser-bounds", test_exif_parser_bounds);

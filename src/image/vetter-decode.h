@@ -32,6 +32,12 @@ VetterDecoded *vetter_decode          (const guint8  *data,
                                        int            min_short_side,
                                        GError       **error);
 
+/* The same, letting go of @bytes (set to NULL) as soon as it is no longer
+ * needed: a large PNG's file is gone before its image is made. */
+VetterDecoded *vetter_decode_bytes    (GBytes       **bytes,
+                                       gint64         max_pixels,
+                                       GError       **error);
+
 int            vetter_jpeg_orientation (const guint8 *exif,
                                         gsize         length);
 

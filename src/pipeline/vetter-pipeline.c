@@ -593,7 +593,7 @@ vetter_pipeline_run (const VetterImageJob *job,
   if (decoded)
     streamed.source = g_bytes_ref (bytes);
   else if (error == NULL)
-    decoded = vetter_decode (data, length, config->max_image_pixels, 0, &error);
+    decoded = vetter_decode_bytes (&bytes, config->max_image_pixels, &error);
   step_end (&steps, error);
   if (decoded == NULL)
     return result;
