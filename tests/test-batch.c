@@ -1101,6 +1101,37 @@ test_poisoned_item_set_aside (void)
   result_clear (&r);
 }
 
+/* A big input whose rows all fail: the run names the first thousand, then
+ * says how many more, and where to see them all; the JSON summary still
+ * has every item. */
+static void
+test_many_failures_summarised (void)
+{
+  g_autoptr(GString) text = g_string_new ("S. No.,Product Name,Input Image Urls\n");
+  g_autofree char *csv_path = NULL;
+  g_autofree char *db = g_build_filename (server.dir, "many.db", NULL);
+  g_autofree char *out = g_build_filename (server.dir, "many-out", NULL);
+  const char *args[] = { "--json", "-j", "2", "-o", out, "--db", db, NULL, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *summary;
+  Result r;
+  guint named = 0;
+
+  for (guint i = 1; i <= 1003; i++)
+    g_string_append_printf (text, "%u,Item %u,/nonexistent/%u.jpg\n", i, i, i);
+  csv_path = write_file ("many.csv", text->str);
+  args[7] = csv_path;
+  run_vetter (args, &r);
+  g_assert_cmpint (r.status, ==, 1);
+  for (const char *p = r.err; (p = strstr (p, "vetter: item ")) != NULL; p++)
+    named++;
+  g_assert_cmpuint (named, ==, 1000);
+  g_assert_nonnull (strstr (r.err, "vetter: and 3 more failed items (`vetter list ads -f status=failed` lists them all)"));
+  summary = parse_summary (&r, parser);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (summary, "items")), ==, 1003);
+  result_clear (&r);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1121,6 +1152,7 @@ main (int   argc,
   g_test_add_func ("/batch/kill-campaign", test_kill_campaign);
   g_test_add_func ("/batch/resume-beside-finished-batch", test_resume_beside_finished_batch);
   g_test_add_func ("/batch/poisoned-item-set-aside", test_poisoned_item_set_aside);
+  g_test_add_func ("/batch/many-failures-summarised", test_many_failures_summarised);
 
   status = g_test_run ();
   if (status == 0)

@@ -329,6 +329,9 @@ report_failures (Run *run)
       else
         g_printerr ("vetter: item %" G_GINT64_FORMAT ": %s\n", failure->item_id, error);
     }
+  if (run->summary->more_failures > 0)
+    g_printerr ("vetter: and %" G_GINT64_FORMAT " more failed items (`vetter list ads -f status=failed` lists "
+                "them all)\n", run->summary->more_failures);
 }
 
 /* ---- Entry point ---------------------------------------------------------- */

@@ -68,9 +68,14 @@ typedef struct
 typedef struct
 {
   VetterBatchCounts  totals;      /* queued counts processing items too */
-  GPtrArray         *failures;    /* VetterFailure*, in row order */
+  GPtrArray         *failures;    /* VetterFailure*, in row order: the first VETTER_SUMMARY_FAILURES */
+  gint64             more_failures; /* failed items past those */
   GPtrArray         *output_csv;  /* char*: the output CSVs written */
 } VetterSummary;
+
+/* A summary names this many failed items at most: a million rows that
+ * all fail are not a million lines on a terminal (nor in memory). */
+#define VETTER_SUMMARY_FAILURES 1000
 
 void vetter_summary_free (VetterSummary *summary);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterSummary, vetter_summary_free)

@@ -298,7 +298,10 @@ write_batch_items (VetterStore    *self,
         {
           n_rows++;
           after_row = sqlite3_column_int (stmt, 1);
-          if (g_strcmp0 (vetter_store_column_text (stmt, 3), "failed") == 0)
+          if (g_strcmp0 (vetter_store_column_text (stmt, 3), "failed") == 0 &&
+              summary->failures->len >= VETTER_SUMMARY_FAILURES)
+            summary->more_failures++;
+          else if (g_strcmp0 (vetter_store_column_text (stmt, 3), "failed") == 0)
             {
               VetterFailure *failure = g_new0 (VetterFailure, 1);
 
