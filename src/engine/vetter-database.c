@@ -128,9 +128,11 @@ deliver (gpointer user_data)
     {
       begin_group (self);
       message->func (self->store, message->data);
-      if (self->group_end &&
-          (++self->group_messages >= GROUP_MESSAGES ||
-           g_get_monotonic_time () - self->group_started >= GROUP_MS * 1000))
+      if (self->group_end == NULL)
+        /* No run could begin (the database refused): committed alone. */
+        announce_changes (self);
+      else if (++self->group_messages >= GROUP_MESSAGES ||
+               g_get_monotonic_time () - self->group_started >= GROUP_MS * 1000)
         end_group (self);
     }
   return G_SOURCE_REMOVE;
