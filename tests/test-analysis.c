@@ -411,6 +411,21 @@ test_crop_centres_without_subject (void)
 }
 
 
+/* The first and last rows of a crop are picture, not a black bar. */
+static void
+assert_edges_are_picture (const VetterPixels *pixels)
+{
+  for (int edge = 0; edge < 2; edge++)
+    {
+      const guint8 *row = vetter_pixels_row (pixels, edge ? pixels->height - 1 : 0);
+      double sum = 0;
+
+      for (int x = 0; x < pixels->width * 3; x++)
+        sum += row[x];
+      g_assert_cmpfloat (sum / (pixels->width * 3), >, 30);
+    }
+}
+
 /* A letterboxed photo's crops are cut from the photo: not one row of
  * them is bar, whatever the ratio, all the way through the pipeline. */
 static void
@@ -447,16 +462,7 @@ test_crops_leave_the_bars_out (void)
       g_assert_true (g_file_get_contents (variant->path, &data, &length, NULL));
       decoded = vetter_decode ((const guint8 *) data, length, G_MAXINT64, 0, NULL);
       g_assert_nonnull (decoded);
-      /* The first and last rows are picture, not black. */
-      for (int edge = 0; edge < 2; edge++)
-        {
-          const guint8 *row = vetter_pixels_row (decoded->pixels, edge ? decoded->pixels->height - 1 : 0);
-          double sum = 0;
-
-          for (int x = 0; x < decoded->pixels->width * 3; x++)
-            sum += row[x];
-          g_assert_cmpfloat (sum / (decoded->pixels->width * 3), >, 30);
-        }
+      assert_edges_are_picture (decoded->pixels);
     }
   g_assert_cmpuint (crops, ==, 3);
   test_remove_tree (dir);
@@ -779,15 +785,7 @@ test_large_jpeg_through_the_pipeline (void)
               g_assert_cmpfloat (mean, <, 3.0);
             }
           else if (bars)
-            for (int edge = 0; edge < 2; edge++)
-              {
-                const guint8 *row = vetter_pixels_row (decoded->pixels, edge ? decoded->pixels->height - 1 : 0);
-                double sum = 0;
-
-                for (int x = 0; x < decoded->pixels->width * 3; x++)
-                  sum += row[x];
-                g_assert_cmpfloat (sum / (decoded->pixels->width * 3), >, 30);
-              }
+            assert_edges_are_picture (decoded->pixels);
           if (variant->kind == VETTER_VARIANT_PORTRAIT && bars)
             {
               /* Cut at its full size (the content is 1,800 high, less the

@@ -205,6 +205,19 @@ cmyk_to_rgb (guint8  *row,
     }
 }
 
+/* What went wrong in libjpeg, in words: a file cut short, or corrupt. */
+static void
+set_jpeg_error (GError                 **error,
+                const JpegErrorManager  *err,
+                gsize                    length)
+{
+  if (err->truncated)
+    g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
+                 "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
+  else
+    g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the JPEG data is corrupt (%s)", err->message);
+}
+
 static VetterDecoded *
 decode_jpeg (const guint8  *data,
              gsize          length,
@@ -231,11 +244,7 @@ decode_jpeg (const guint8  *data,
 
   if (setjmp (err.escape))
     {
-      if (err.truncated)
-        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
-                     "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
-      else
-        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the JPEG data is corrupt (%s)", err.message);
+      set_jpeg_error (error, &err, length);
       jpeg_destroy_decompress (&cinfo);
       vetter_pixels_free (pixels);
       g_free (cmyk_row);
@@ -315,8 +324,7 @@ decode_jpeg (const guint8  *data,
 
   if (err.truncated)
     {
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
-                   "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
+      set_jpeg_error (error, &err, length);
       jpeg_destroy_decompress (&cinfo);
       vetter_pixels_free (pixels);
       g_free (cmyk_row);
@@ -412,11 +420,7 @@ vetter_decode_jpeg_rows (const guint8  *data,
 
   if (setjmp (err.escape))
     {
-      if (err.truncated)
-        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
-                     "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
-      else
-        g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the JPEG data is corrupt (%s)", err.message);
+      set_jpeg_error (error, &err, length);
       goto fail;
     }
 
@@ -447,8 +451,7 @@ vetter_decode_jpeg_rows (const guint8  *data,
       jpeg_read_scanlines (&cinfo, rows, 1);
       if (err.truncated)
         {
-          g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE,
-                       "the JPEG data ends early: the file is truncated (%" G_GSIZE_FORMAT " bytes)", length);
+          set_jpeg_error (error, &err, length);
           goto fail;
         }
       if (!row_func (row, (int) cinfo.output_width, user_data, error))

@@ -26,6 +26,7 @@
 #define HAVE_AVX2_PATH 1
 #endif
 
+#include "vetter-pixel-loop.h"
 #include "vetter-resample.h"
 
 #define WEIGHT_BITS 14
@@ -125,13 +126,6 @@ clamp_u8 (int v)
 /* One output row of the vertical pass: a weighted sum of source rows over
  * the columns [x0, x0 + span / 3). Kept separate and simple so that it
  * vectorises. */
-/* Built twice, for AVX2 and for any x86-64, and picked at load time: the
- * binary runs everywhere and uses wide vectors where the CPU has them. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define PIXEL_LOOP __attribute__ ((target_clones ("avx2", "default")))
-#else
-#define PIXEL_LOOP
-#endif
 
 PIXEL_LOOP static void
 vertical_row (const VetterPixels *src,

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "vetter-pixel-loop.h"
 #include "vetter-shrink.h"
 
 typedef struct
@@ -169,12 +170,6 @@ vetter_shrinker_free (VetterShrinker *shrinker)
   g_free (shrinker);
 }
 
-/* Built for AVX2 too where the compiler can, and picked at load time. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define PIXEL_LOOP __attribute__ ((target_clones ("avx2", "default")))
-#else
-#define PIXEL_LOOP
-#endif
 
 PIXEL_LOOP static void
 divide_row (guint8        *restrict dst,

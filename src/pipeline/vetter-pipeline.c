@@ -254,6 +254,27 @@ cut (Pyramid          *pyramid,
   return resample_region (pyramid, region, out_w, out_h);
 }
 
+/* Takes @path. */
+static void
+add_variant (VetterImageResult *result,
+             VetterVariantKind  kind,
+             char              *path,
+             int                width,
+             int                height,
+             gint64             bytes,
+             int                quality)
+{
+  VetterVariantRecord *record = g_new0 (VetterVariantRecord, 1);
+
+  record->kind = kind;
+  record->path = path;
+  record->width = width;
+  record->height = height;
+  record->bytes = bytes;
+  record->quality = quality;
+  g_ptr_array_add (result->variants, record);
+}
+
 static gboolean
 write_variant (VetterImageResult   *result,
                const VetterImageJob *job,
@@ -263,20 +284,11 @@ write_variant (VetterImageResult   *result,
                GError             **error)
 {
   g_autofree char *path = vetter_variant_path (job->output_dir, job->item_id, job->position, kind);
-  VetterVariantRecord *record;
   gint64 bytes = 0;
 
   if (!vetter_encode_jpeg_file (pixels, quality, path, &bytes, error))
     return FALSE;
-
-  record = g_new0 (VetterVariantRecord, 1);
-  record->kind = kind;
-  record->path = g_steal_pointer (&path);
-  record->width = pixels->width;
-  record->height = pixels->height;
-  record->bytes = bytes;
-  record->quality = quality;
-  g_ptr_array_add (result->variants, record);
+  add_variant (result, kind, g_steal_pointer (&path), pixels->width, pixels->height, bytes, quality);
   return TRUE;
 }
 
@@ -535,21 +547,13 @@ decode_streamed (VetterImageResult    *result,
     }
   if (sink.writer)
     {
-      VetterVariantRecord *record;
-
       if (!vetter_jpeg_writer_finish (sink.writer, &bytes, error))
         {
           vetter_decoded_free (decoded);
           return NULL;
         }
-      record = g_new0 (VetterVariantRecord, 1);
-      record->kind = VETTER_VARIANT_COMPRESSED;
-      record->path = g_steal_pointer (&path);
-      record->width = width;
-      record->height = height;
-      record->bytes = bytes;
-      record->quality = compressed->quality;
-      g_ptr_array_add (result->variants, record);
+      add_variant (result, VETTER_VARIANT_COMPRESSED, g_steal_pointer (&path), width, height, bytes,
+                   compressed->quality);
       streamed->compressed_written = TRUE;
     }
   return decoded;
