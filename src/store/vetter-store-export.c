@@ -13,6 +13,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -35,9 +38,9 @@ vetter_store_write_output_csv (VetterStore  *self,
   g_autofree char *path = NULL;
   g_autofree char *name = NULL;
   g_autoptr(GPtrArray) row = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autofree char *tmp_path = NULL;
+  FILE *fp = NULL;
+  int fd = -1;
   sqlite3_stmt *stmt;
   guint n_columns;
 
@@ -66,12 +69,21 @@ vetter_store_write_output_csv (VetterStore  *self,
     }
   name = g_strdup_printf ("%s-output.csv", stem);
   path = g_build_filename (output_dir, name, NULL);
-  /* Written beside and put in place whole when closed: a reader never sees
-   * half a file. A part at a time: a million rows are not held at once. */
-  file = g_file_new_for_path (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, &local_error);
-  if (stream == NULL)
-    goto fail;
+  /* Written beside ("<name>.XXXXXX", which the next start removes if a
+   * run is killed meanwhile) and renamed into place whole: a reader never
+   * sees half a file. A part at a time: a million rows are not held. */
+  tmp_path = g_strdup_printf ("%s.XXXXXX", path);
+  fd = g_mkstemp (tmp_path);
+  if (fd < 0 || (fp = fdopen (fd, "wb")) == NULL)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (saved));
+      g_clear_pointer (&tmp_path, g_free);
+      goto fail;
+    }
 
   n_columns = g_strv_length (header);
   row = g_ptr_array_new_with_free_func (g_free);
@@ -89,7 +101,7 @@ vetter_store_write_output_csv (VetterStore  *self,
                   "   WHERE image.item_id = item.id ORDER BY image.position))"
                   " FROM item WHERE item.batch_id = ? ORDER BY item.row", error);
   if (stmt == NULL)
-    return NULL;
+    goto fail;
   sqlite3_bind_int64 (stmt, 1, batch_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -103,16 +115,25 @@ vetter_store_write_output_csv (VetterStore  *self,
       vetter_csv_append_row (out, (const char * const *) row->pdata, row->len);
       if (out->len >= OUTPUT_PART)
         {
-          if (!g_output_stream_write_all (G_OUTPUT_STREAM (stream), out->str, out->len, NULL, NULL, &local_error))
+          if (fwrite (out->str, 1, out->len, fp) != out->len)
             break;
           g_string_truncate (out, 0);
         }
     }
   sqlite3_reset (stmt);
-  if (local_error ||
-      !g_output_stream_write_all (G_OUTPUT_STREAM (stream), out->str, out->len, NULL, NULL, &local_error) ||
-      !g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &local_error))
-    goto fail;
+  if (ferror (fp) || fwrite (out->str, 1, out->len, fp) != out->len || fflush (fp) != 0 || fsync (fd) != 0 ||
+      fchmod (fd, 0644) != 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (errno));
+      goto fail;
+    }
+  fclose (g_steal_pointer (&fp));
+  if (g_rename (tmp_path, path) != 0)
+    {
+      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (errno));
+      goto fail;
+    }
+  g_clear_pointer (&tmp_path, g_free);
 
   stmt = vetter_store_prepare (self, "UPDATE batch SET output_csv = ? WHERE id = ?", error);
   if (stmt == NULL)
@@ -124,15 +145,11 @@ vetter_store_write_output_csv (VetterStore  *self,
   return g_steal_pointer (&path);
 
 fail:
-  /* Closed cancelled, the half-written file is dropped, not put in place. */
-  if (stream && !g_output_stream_is_closed (G_OUTPUT_STREAM (stream)))
-    {
-      g_autoptr(GCancellable) drop = g_cancellable_new ();
-
-      g_cancellable_cancel (drop);
-      g_output_stream_close (G_OUTPUT_STREAM (stream), drop, NULL);
-    }
-  g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, local_error->message);
+  /* The half-written file is dropped, not put in place. */
+  if (fp)
+    fclose (fp);
+  if (tmp_path)
+    g_unlink (tmp_path);
   return NULL;
 }
 
