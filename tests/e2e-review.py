@@ -257,14 +257,14 @@ def main():
         log("the first ad is on screen")
 
         click(approve)
-        wait_for("the second ad", lambda: find(window, role="label", name="Ad 2"))
+        wait_for("the second ad", lambda: find(window, role="label", name="Ad 2"), window=window)
         reject = find(window, role="push button", contains="Reject")
         assert reject is not None, "no Reject button"
         click(reject)
         duplicate = wait_for("the Duplicate reason",
                              lambda: find(window, role="push button", name="Duplicate"))
         click(duplicate)
-        wait_for("the third ad", lambda: find(window, role="label", name="Ad 3"))
+        wait_for("the third ad", lambda: find(window, role="label", name="Ad 3"), window=window)
 
         # The keyboard itself: with the pointer over the window (an X server
         # without a window manager gives it the focus), A approves.
