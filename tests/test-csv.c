@@ -620,6 +620,37 @@ test_read_in_parts (void)
   test_remove_tree (dir);
 }
 
+/* A file cut short after it was counted (written over while it was being
+ * added): the batch ends where the file now ends, its total lowered to
+ * the rows there are, not waiting for rows that will never come. */
+static void
+test_file_cut_short_while_read (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vetter-cut-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "cut.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("email,image,title\n");
+  g_autoptr(VetterIntakeBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize half;
+
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (text, "ad%u@example.com,%u.jpg,Ad %u\n", i, i, i);
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  batch = vetter_intake_read_csv (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->total, ==, 20000);
+  g_assert_true (vetter_intake_batch_load (batch, 0, 1000, &error));
+
+  half = text->len / 2;
+  g_assert_cmpint (truncate (path, (off_t) half), ==, 0);
+  g_assert_true (vetter_intake_batch_load (batch, 1000, G_MAXUINT, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (batch->total, <, 20000);
+  g_assert_cmpuint (batch->total, ==, batch->first + batch->items->len);
+  g_assert_cmpuint (batch->total, >, 5000);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -645,6 +676,7 @@ main (int   argc,
   g_test_add_func ("/intake/utf16", test_utf16);
   g_test_add_func ("/intake/nul-byte", test_nul_byte);
   g_test_add_func ("/intake/read-in-parts", test_read_in_parts);
+  g_test_add_func ("/intake/file-cut-short-while-read", test_file_cut_short_while_read);
   g_test_add_func ("/intake/resolve", test_resolve);
   g_test_add_func ("/intake/email-validation", test_email_validation);
   g_test_add_func ("/intake/files", test_intake_files);
