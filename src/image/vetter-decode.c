@@ -205,6 +205,18 @@ cmyk_to_rgb (guint8  *row,
     }
 }
 
+/* A decompressor that reports through @err, not yet created. */
+static void
+jpeg_errors_init (struct jpeg_decompress_struct *cinfo,
+                  JpegErrorManager              *err)
+{
+  memset (cinfo, 0, sizeof *cinfo);
+  cinfo->err = jpeg_std_error (&err->pub);
+  err->pub.error_exit = jpeg_error_exit;
+  err->pub.emit_message = jpeg_emit_message;
+  err->truncated = FALSE;
+}
+
 /* What went wrong in libjpeg, in words: a file cut short, or corrupt. */
 static void
 set_jpeg_error (GError                 **error,
@@ -236,11 +248,7 @@ decode_jpeg (const guint8  *data,
   int quality;
   gboolean progressive;
 
-  memset (&cinfo, 0, sizeof cinfo);
-  cinfo.err = jpeg_std_error (&err.pub);
-  err.pub.error_exit = jpeg_error_exit;
-  err.pub.emit_message = jpeg_emit_message;
-  err.truncated = FALSE;
+  jpeg_errors_init (&cinfo, &err);
 
   if (setjmp (err.escape))
     {
@@ -366,11 +374,7 @@ vetter_jpeg_peek (const guint8 *data,
 
   if (length < 3 || data[0] != 0xFF || data[1] != 0xD8 || data[2] != 0xFF)
     return FALSE;
-  memset (&cinfo, 0, sizeof cinfo);
-  cinfo.err = jpeg_std_error (&err.pub);
-  err.pub.error_exit = jpeg_error_exit;
-  err.pub.emit_message = jpeg_emit_message;
-  err.truncated = FALSE;
+  jpeg_errors_init (&cinfo, &err);
   if (setjmp (err.escape))
     {
       jpeg_destroy_decompress (&cinfo);
@@ -412,11 +416,7 @@ vetter_decode_jpeg_rows (const guint8  *data,
   int quality;
   gboolean progressive;
 
-  memset (&cinfo, 0, sizeof cinfo);
-  cinfo.err = jpeg_std_error (&err.pub);
-  err.pub.error_exit = jpeg_error_exit;
-  err.pub.emit_message = jpeg_emit_message;
-  err.truncated = FALSE;
+  jpeg_errors_init (&cinfo, &err);
 
   if (setjmp (err.escape))
     {
