@@ -263,6 +263,9 @@ def main():
         click(reject)
         duplicate = wait_for("the Duplicate reason",
                              lambda: find(window, role="push button", name="Duplicate"))
+        # As a person would, once the reason bar is there: a click sent the
+        # moment its button exists was now and then not taken.
+        time.sleep(0.5)
         click(duplicate)
         wait_for("the third ad", lambda: find(window, role="label", name="Ad 3"), window=window)
 
