@@ -845,7 +845,7 @@ vetter_decode_bytes (GBytes  **bytes,
       if (*bytes == NULL)
         {
           g_set_error (error, VETTER_ERROR, VETTER_ERROR_DECODE, "the png data is corrupt (its image data does not inflate "
-                       "to its size)");
+                       "to the image's size, or a row names no filter)");
           return NULL;
         }
     }

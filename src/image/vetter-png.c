@@ -164,9 +164,6 @@ vetter_png_read_rgb8 (GBytes **file,
             return NULL;
         }
     }
-  /* Nothing else of the file is needed: it goes before the image comes. */
-  g_clear_pointer (file, g_bytes_unref);
-
   row_bytes = (gsize) width * 3;
   expected = (row_bytes + 1) * height;
   /* 16 bytes of slack, as every image has, for vector code. */
@@ -174,6 +171,10 @@ vetter_png_read_rgb8 (GBytes **file,
   row = g_try_malloc (row_bytes);
   if (image == NULL || row == NULL)
     goto fail;
+  /* Nothing else of the file is needed: it goes before the image is
+   * written (its pages are only taken then). Past here, a failure is the
+   * data's own, and the caller says so without the file. */
+  g_clear_pointer (file, g_bytes_unref);
   inflater = libdeflate_alloc_decompressor ();
   inflated = inflater ? libdeflate_zlib_decompress (inflater, idat, idat_length, image, expected, &actual)
                       : LIBDEFLATE_INSUFFICIENT_SPACE;

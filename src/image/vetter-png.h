@@ -13,9 +13,10 @@ G_BEGIN_DECLS
  * nearly always is), decoded into an image in one buffer. NULL, with
  * @file untouched, for any other kind, for one over @max_pixels (0: no
  * limit), and for one this reader finds damaged: the general reader then
- * decides, and says what is wrong. Once the image data is read (and
- * whatever comes of it after), @file is let go of and set to NULL, so the
- * whole file and the whole image are not held at once. */
+ * decides, and says what is wrong. Once the image data is read and the
+ * image's memory had, @file is let go of and set to NULL, so the whole
+ * file and the whole image are not held at once: NULL after that means
+ * the image data itself is damaged. */
 VetterPixels *vetter_png_read_rgb8 (GBytes **file,
                                     gint64   max_pixels);
 
