@@ -5,10 +5,20 @@
 
 #pragma once
 
+#include <glib.h>
+
 /* Built twice, for AVX2 and for any x86-64, and picked at load time: the
  * binary runs everywhere and uses wide vectors where the CPU has them. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define PIXEL_LOOP __attribute__ ((target_clones ("avx2", "default")))
 #else
 #define PIXEL_LOOP
+#endif
+
+/* Loops written with AVX2 intrinsics, next to a portable version of each,
+ * taken when the CPU has AVX2 and VETTER_NO_AVX2 is unset (the tests
+ * compare the two). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define VETTER_HAVE_AVX2_PATH 1
+gboolean vetter_cpu_has_avx2 (void);
 #endif

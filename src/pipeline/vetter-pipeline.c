@@ -202,7 +202,8 @@ pyramid_level (Pyramid *pyramid,
   return pyramid->levels[level];
 }
 
-/* @region (in source pixels) resampled to @out_w × @out_h. */
+/* @region (in source pixels) resampled to @out_w × @out_h: a new image, or
+ * a view of a pyramid level, valid while the pyramid is. */
 static VetterPixels *
 resample_region (Pyramid          *pyramid,
                  const VetterRect *region,
@@ -215,7 +216,23 @@ resample_region (Pyramid          *pyramid,
   double scale;
 
   level = pyramid_level (pyramid, MIN (1.0, out_w / w), &scale);
-  return vetter_resample_area (level, x * scale, y * scale, w * scale, h * scale, out_w, out_h);
+  x *= scale, y *= scale, w *= scale, h *= scale;
+  /* A region the level holds at the output's own size (within a pixel over
+   * its whole width and height: a crop that set how far a large JPEG was
+   * shrunk, or an exact halving) is taken as it is. Filtering it would
+   * only blur it by a fraction of a pixel, at the cost of the most
+   * expensive pass there is. */
+  if (fabs (w - out_w) < 1.0 && fabs (h - out_h) < 1.0 && out_w <= level->width && out_h <= level->height)
+    {
+      VetterRect view = {
+        CLAMP ((int) lround (x), 0, level->width - out_w),
+        CLAMP ((int) lround (y), 0, level->height - out_h),
+        out_w, out_h,
+      };
+
+      return vetter_pixels_view (level, &view);
+    }
+  return vetter_resample_area (level, x, y, w, h, out_w, out_h);
 }
 
 /* Shrinks the whole image so its long side is at most @long_side. */
@@ -237,21 +254,7 @@ fit_within (Pyramid *pyramid,
       out_w = w >= h ? long_side : MAX (1, (int) ((gint64) w * long_side / h));
       out_h = w >= h ? MAX (1, (int) ((gint64) h * long_side / w)) : long_side;
     }
-  if (out_w == pyramid->levels[0]->width && out_h == pyramid->levels[0]->height)
-    return vetter_pixels_copy (pyramid->levels[0]);
   return resample_region (pyramid, &whole, out_w, out_h);
-}
-
-static VetterPixels *
-cut (Pyramid          *pyramid,
-     const VetterRect *region,
-     int               out_w,
-     int               out_h)
-{
-  /* A crop that needs no shrinking is encoded straight from the image. */
-  if (out_w == region->width && out_h == region->height && pyramid->sx == 1.0 && pyramid->sy == 1.0)
-    return vetter_pixels_view (pyramid->levels[0], region);
-  return resample_region (pyramid, region, out_w, out_h);
 }
 
 /* Takes @path. */
@@ -400,7 +403,7 @@ make_variants (VetterImageResult    *result,
                 pyramid_clear (pyramid);
                 pyramid_init (pyramid, streamed->again->pixels, pyramid->width, pyramid->height);
               }
-            out = cut (pyramid, &region, out_w, out_h);
+            out = resample_region (pyramid, &region, out_w, out_h);
           }
           break;
         }
