@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 /* Built twice, for AVX2 and for any x86-64, and picked at load time: the
  * binary runs everywhere and uses wide vectors where the CPU has them. */
@@ -22,3 +23,14 @@
 #define VETTER_HAVE_AVX2_PATH 1
 gboolean vetter_cpu_has_avx2 (void);
 #endif
+
+/* Two neighbouring 16-bit weights as the one 32-bit lane a 16-bit
+ * multiply-add pairs with two pixels: the first in the low half. */
+static inline gint32
+weight_pair (const gint16 *w)
+{
+  gint32 pair;
+
+  memcpy (&pair, w, sizeof pair);
+  return pair;
+}

@@ -178,9 +178,8 @@ shrink_across_avx2 (const VetterShrinker *shrinker,
           __m256i two = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) (p0 + k * 4))),
                                                  _mm_loadu_si128 ((const __m128i *) (p1 + k * 4)), 1);
           __m256i pairs = _mm256_unpacklo_epi16 (two, _mm256_srli_si256 (two, 8));
-          __m256i weights = _mm256_inserti128_si256 (
-              _mm256_castsi128_si256 (_mm_set1_epi32 ((gint32) ((guint32) (guint16) w0[k + 1] << 16 | (guint16) w0[k]))),
-              _mm_set1_epi32 ((gint32) ((guint32) (guint16) w1[k + 1] << 16 | (guint16) w1[k])), 1);
+          __m256i weights = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_set1_epi32 (weight_pair (w0 + k))),
+                                                     _mm_set1_epi32 (weight_pair (w1 + k)), 1);
 
           sum = _mm256_add_epi32 (sum, _mm256_madd_epi16 (pairs, weights));
         }
