@@ -399,14 +399,14 @@ vetter_jpeg_peek (const guint8 *data,
 }
 
 VetterDecoded *
-vetter_decode_jpeg_rows (const guint8  *data,
-                         gsize          length,
-                         gint64         max_pixels,
-                         int            keep_width,
-                         int            keep_height,
-                         VetterRowFunc  row_func,
-                         gpointer       user_data,
-                         GError       **error)
+vetter_decode_jpeg_rows (const guint8       *data,
+                         gsize               length,
+                         gint64              max_pixels,
+                         int                 keep_width,
+                         int                 keep_height,
+                         VetterPixelRowFunc  row_func,
+                         gpointer            user_data,
+                         GError            **error)
 {
   struct jpeg_decompress_struct cinfo;
   JpegErrorManager err;

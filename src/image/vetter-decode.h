@@ -49,25 +49,19 @@ gboolean       vetter_jpeg_peek       (const guint8  *data,
                                        int           *height,
                                        gboolean      *rows_as_stored);
 
-/* A full-size row of RGB, as it is decoded. */
-typedef gboolean (*VetterRowFunc) (const guint8 *rgb,
-                                   int           width,
-                                   gpointer      user_data,
-                                   GError      **error);
-
 /* Decodes a JPEG whose rows are as stored (see vetter_jpeg_peek) a row at
  * a time: each full-size row goes to @row_func, and only the image shrunk
  * to @keep_width × @keep_height is kept (in the result's pixels; its width
  * and height are the source's). The whole image is never held: a large
  * photograph costs the decoder's own buffers and the shrunk copy. */
-VetterDecoded *vetter_decode_jpeg_rows (const guint8 *data,
-                                        gsize          length,
-                                        gint64         max_pixels,
-                                        int            keep_width,
-                                        int            keep_height,
-                                        VetterRowFunc  row_func,
-                                        gpointer       user_data,
-                                        GError       **error);
+VetterDecoded *vetter_decode_jpeg_rows (const guint8       *data,
+                                        gsize               length,
+                                        gint64              max_pixels,
+                                        int                 keep_width,
+                                        int                 keep_height,
+                                        VetterPixelRowFunc  row_func,
+                                        gpointer            user_data,
+                                        GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VetterDecoded, vetter_decoded_free)
 

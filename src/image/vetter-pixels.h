@@ -26,6 +26,13 @@ typedef struct
   int height;
 } VetterRect;
 
+/* A row of RGB handed on as it is made (by a decoder, a filter), valid
+ * only during the call; FALSE with @error stops the maker. */
+typedef gboolean (*VetterPixelRowFunc) (const guint8 *rgb,
+                                        int           width,
+                                        gpointer      user_data,
+                                        GError      **error);
+
 VetterPixels *vetter_pixels_new        (int                 width,
                                         int                 height);
 VetterPixels *vetter_pixels_try_new    (int                 width,

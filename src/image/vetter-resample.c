@@ -361,25 +361,30 @@ vetter_cpu_has_avx2 (void)
 }
 #endif
 
-VetterPixels *
-vetter_resample_area (const VetterPixels *src,
-                      double              region_x,
-                      double              region_y,
-                      double              region_width,
-                      double              region_height,
-                      int                 width,
-                      int                 height)
+/* Each output row into @dst, or, without it, into one row's memory handed
+ * to @row_func. */
+static gboolean
+resample (const VetterPixels *src,
+          double              region_x,
+          double              region_y,
+          double              region_width,
+          double              region_height,
+          int                 width,
+          int                 height,
+          VetterPixels       *dst,
+          VetterPixelRowFunc  row_func,
+          gpointer            user_data,
+          GError            **error)
 {
   Contributions cx, cy;
-  VetterPixels *dst;
   g_autofree gint32 *acc = NULL;
   g_autofree gint16 *row = NULL;
+  g_autofree guint8 *scratch = NULL;
+  gboolean ok = TRUE;
   int x0, x1, span;
 #ifdef VETTER_HAVE_AVX2_PATH
   gboolean avx2 = vetter_cpu_has_avx2 ();
 #endif
-
-  g_return_val_if_fail (width > 0 && height > 0, NULL);
 
   contributions_init (&cx, src->width, region_x, region_width, width);
   contributions_init (&cy, src->height, region_y, region_height, height);
@@ -393,27 +398,69 @@ vetter_resample_area (const VetterPixels *src,
   /* Four lanes a pixel, and a filter's width more: loads of the last
    * pixels' zero-weight taps stay inside. */
   row = g_new0 (gint16, (span / 3 + cx.stride + 2) * 4);
-  dst = vetter_pixels_new (width, height);
+  /* The horizontal pass stores four bytes a pixel: one byte of slack. */
+  if (dst == NULL)
+    scratch = g_malloc ((gsize) width * 3 + 1);
 
-  for (int y = 0; y < height; y++)
+  for (int y = 0; y < height && ok; y++)
     {
-      guint8 *out = vetter_pixels_row (dst, y);
+      guint8 *out = dst ? vetter_pixels_row (dst, y) : scratch;
 
 #ifdef VETTER_HAVE_AVX2_PATH
       if (avx2 && cy.count[y] <= VERTICAL_AVX2_MAX_TAPS)
         {
           vertical_row_avx2 (src, &cy, y, x0, span, acc, row);
           horizontal_row_avx2 (row, &cx, x0, width, out);
-          continue;
         }
+      else
 #endif
-      vertical_row (src, &cy, y, x0, span, acc, row);
-      horizontal_row (row, &cx, x0, width, out, 0);
+        {
+          vertical_row (src, &cy, y, x0, span, acc, row);
+          horizontal_row (row, &cx, x0, width, out, 0);
+        }
+      if (dst == NULL)
+        ok = row_func (out, width, user_data, error);
     }
 
   contributions_clear (&cx);
   contributions_clear (&cy);
+  return ok;
+}
+
+VetterPixels *
+vetter_resample_area (const VetterPixels *src,
+                      double              region_x,
+                      double              region_y,
+                      double              region_width,
+                      double              region_height,
+                      int                 width,
+                      int                 height)
+{
+  VetterPixels *dst;
+
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  dst = vetter_pixels_new (width, height);
+  resample (src, region_x, region_y, region_width, region_height, width, height, dst, NULL, NULL, NULL);
   return dst;
+}
+
+gboolean
+vetter_resample_area_rows (const VetterPixels *src,
+                           double              region_x,
+                           double              region_y,
+                           double              region_width,
+                           double              region_height,
+                           int                 width,
+                           int                 height,
+                           VetterPixelRowFunc  row_func,
+                           gpointer            user_data,
+                           GError            **error)
+{
+  g_return_val_if_fail (width > 0 && height > 0 && row_func != NULL, FALSE);
+
+  return resample (src, region_x, region_y, region_width, region_height, width, height, NULL,
+                   row_func, user_data, error);
 }
 
 VetterPixels *

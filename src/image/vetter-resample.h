@@ -20,6 +20,17 @@ VetterPixels *vetter_resample_area (const VetterPixels *src,
                                     double              region_height,
                                     int                 width,
                                     int                 height);
+/* The same rows handed to @row_func one at a time, never held whole. */
+gboolean      vetter_resample_area_rows (const VetterPixels *src,
+                                         double              region_x,
+                                         double              region_y,
+                                         double              region_width,
+                                         double              region_height,
+                                         int                 width,
+                                         int                 height,
+                                         VetterPixelRowFunc  row_func,
+                                         gpointer            user_data,
+                                         GError            **error);
 VetterPixels *vetter_pixels_halve  (const VetterPixels *src);
 
 G_END_DECLS

@@ -202,6 +202,48 @@ pyramid_level (Pyramid *pyramid,
   return pyramid->levels[level];
 }
 
+/* Where an output of @region (in source pixels) at @out_w × @out_h comes
+ * from: the smallest pyramid level that has its resolution, the region in
+ * that level's pixels, and whether the level holds it at the output's own
+ * size (within a pixel over its whole width and height: a crop that set
+ * how far a large JPEG was shrunk, or an exact halving). Such a region is
+ * taken as it is: filtering it would only blur it by a fraction of a
+ * pixel, at the cost of the most expensive pass there is. */
+typedef struct
+{
+  const VetterPixels *level;
+  double              x, y, w, h;
+  gboolean            as_is;
+  VetterRect          view;
+} Placed;
+
+static void
+place_region (Pyramid          *pyramid,
+              const VetterRect *region,
+              int               out_w,
+              int               out_h,
+              Placed           *placed)
+{
+  double scale;
+
+  placed->w = region->width * pyramid->sx;
+  placed->h = region->height * pyramid->sy;
+  placed->level = pyramid_level (pyramid, MIN (1.0, out_w / placed->w), &scale);
+  placed->x = region->x * pyramid->sx * scale;
+  placed->y = region->y * pyramid->sy * scale;
+  placed->w *= scale;
+  placed->h *= scale;
+  placed->as_is = fabs (placed->w - out_w) < 1.0 && fabs (placed->h - out_h) < 1.0 &&
+                  out_w <= placed->level->width && out_h <= placed->level->height;
+  if (placed->as_is)
+    {
+      placed->view.x = CLAMP ((int) lround (placed->x), 0, placed->level->width - out_w);
+      placed->view.y = CLAMP ((int) lround (placed->y), 0, placed->level->height - out_h);
+      placed->view.width = out_w;
+      placed->view.height = out_h;
+    }
+}
+
 /* @region (in source pixels) resampled to @out_w × @out_h: a new image, or
  * a view of a pyramid level, valid while the pyramid is. */
 static VetterPixels *
@@ -210,50 +252,71 @@ resample_region (Pyramid          *pyramid,
                  int               out_w,
                  int               out_h)
 {
-  double x = region->x * pyramid->sx, y = region->y * pyramid->sy;
-  double w = region->width * pyramid->sx, h = region->height * pyramid->sy;
-  const VetterPixels *level;
-  double scale;
+  Placed placed;
 
-  level = pyramid_level (pyramid, MIN (1.0, out_w / w), &scale);
-  x *= scale, y *= scale, w *= scale, h *= scale;
-  /* A region the level holds at the output's own size (within a pixel over
-   * its whole width and height: a crop that set how far a large JPEG was
-   * shrunk, or an exact halving) is taken as it is. Filtering it would
-   * only blur it by a fraction of a pixel, at the cost of the most
-   * expensive pass there is. */
-  if (fabs (w - out_w) < 1.0 && fabs (h - out_h) < 1.0 && out_w <= level->width && out_h <= level->height)
-    {
-      VetterRect view = {
-        CLAMP ((int) lround (x), 0, level->width - out_w),
-        CLAMP ((int) lround (y), 0, level->height - out_h),
-        out_w, out_h,
-      };
-
-      return vetter_pixels_view (level, &view);
-    }
-  return vetter_resample_area (level, x, y, w, h, out_w, out_h);
+  place_region (pyramid, region, out_w, out_h, &placed);
+  if (placed.as_is)
+    return vetter_pixels_view (placed.level, &placed.view);
+  return vetter_resample_area (placed.level, placed.x, placed.y, placed.w, placed.h, out_w, out_h);
 }
 
-/* Shrinks the whole image so its long side is at most @long_side. */
+/* The same, handed to @row_func a row at a time: never held whole. */
+static gboolean
+resample_region_rows (Pyramid             *pyramid,
+                      const VetterRect    *region,
+                      int                  out_w,
+                      int                  out_h,
+                      VetterPixelRowFunc   row_func,
+                      gpointer             user_data,
+                      GError             **error)
+{
+  Placed placed;
+
+  place_region (pyramid, region, out_w, out_h, &placed);
+  if (!placed.as_is)
+    return vetter_resample_area_rows (placed.level, placed.x, placed.y, placed.w, placed.h, out_w, out_h,
+                                      row_func, user_data, error);
+  for (int y = 0; y < out_h; y++)
+    {
+      const guint8 *row = vetter_pixels_row (placed.level, placed.view.y + y) + placed.view.x * 3;
+
+      if (!row_func (row, out_w, user_data, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The size of the whole image shrunk so its long side is at most
+ * @long_side. */
+static void
+fit_size (const Pyramid *pyramid,
+          int            long_side,
+          int           *out_w,
+          int           *out_h)
+{
+  int w = pyramid->width, h = pyramid->height;
+
+  if (MAX (w, h) <= long_side)
+    {
+      *out_w = w;
+      *out_h = h;
+    }
+  else
+    {
+      *out_w = w >= h ? long_side : MAX (1, (int) ((gint64) w * long_side / h));
+      *out_h = w >= h ? MAX (1, (int) ((gint64) h * long_side / w)) : long_side;
+    }
+}
+
+/* The whole image shrunk so its long side is at most @long_side. */
 static VetterPixels *
 fit_within (Pyramid *pyramid,
             int      long_side)
 {
-  int w = pyramid->width, h = pyramid->height;
-  VetterRect whole = { 0, 0, w, h };
+  VetterRect whole = { 0, 0, pyramid->width, pyramid->height };
   int out_w, out_h;
 
-  if (MAX (w, h) <= long_side)
-    {
-      out_w = w;
-      out_h = h;
-    }
-  else
-    {
-      out_w = w >= h ? long_side : MAX (1, (int) ((gint64) w * long_side / h));
-      out_h = w >= h ? MAX (1, (int) ((gint64) h * long_side / w)) : long_side;
-    }
+  fit_size (pyramid, long_side, &out_w, &out_h);
   return resample_region (pyramid, &whole, out_w, out_h);
 }
 
@@ -292,6 +355,45 @@ write_variant (VetterImageResult   *result,
   if (!vetter_encode_jpeg_file (pixels, quality, path, &bytes, error))
     return FALSE;
   add_variant (result, kind, g_steal_pointer (&path), pixels->width, pixels->height, bytes, quality);
+  return TRUE;
+}
+
+static gboolean
+write_encoder_row (const guint8 *rgb,
+                   int           width,
+                   gpointer      user_data,
+                   GError      **error)
+{
+  return vetter_jpeg_writer_write_row (user_data, rgb, error);
+}
+
+/* @region (in source pixels) written as @kind's file at @out_w × @out_h,
+ * each row encoded as it is made: the output is never held whole. */
+static gboolean
+write_region (VetterImageResult    *result,
+              const VetterImageJob *job,
+              VetterVariantKind     kind,
+              Pyramid              *pyramid,
+              const VetterRect     *region,
+              int                   out_w,
+              int                   out_h,
+              int                   quality,
+              GError              **error)
+{
+  g_autofree char *path = vetter_variant_path (job->output_dir, job->item_id, job->position, kind);
+  VetterJpegWriter *writer = vetter_jpeg_writer_new (path, out_w, out_h, quality, error);
+  gint64 bytes = 0;
+
+  if (writer == NULL)
+    return FALSE;
+  if (!resample_region_rows (pyramid, region, out_w, out_h, write_encoder_row, writer, error))
+    {
+      vetter_jpeg_writer_abort (writer);
+      return FALSE;
+    }
+  if (!vetter_jpeg_writer_finish (writer, &bytes, error))
+    return FALSE;
+  add_variant (result, kind, g_steal_pointer (&path), out_w, out_h, bytes, quality);
   return TRUE;
 }
 
@@ -359,7 +461,8 @@ make_variants (VetterImageResult    *result,
   for (guint k = 0; k < VETTER_N_VARIANTS; k++)
     {
       const VetterVariantSpec *spec = &config->variants[k];
-      g_autoptr(VetterPixels) out = NULL;
+      VetterRect region = { 0, 0, pyramid->width, pyramid->height };
+      int out_w, out_h;
 
       if (!spec->enabled)
         continue;
@@ -374,7 +477,7 @@ make_variants (VetterImageResult    *result,
           continue;
 
         case VETTER_VARIANT_THUMB:
-          out = fit_within (pyramid, spec->width);
+          fit_size (pyramid, spec->width, &out_w, &out_h);
           break;
 
         case VETTER_VARIANT_SQUARE:
@@ -382,8 +485,7 @@ make_variants (VetterImageResult    *result,
         case VETTER_VARIANT_LANDSCAPE:
         default:
           {
-            int crop_w, crop_h, out_w, out_h;
-            VetterRect region;
+            int crop_w, crop_h;
 
             vetter_crop_largest (spec->width, spec->height, analysis->content.width, analysis->content.height,
                                  &crop_w, &crop_h);
@@ -403,12 +505,11 @@ make_variants (VetterImageResult    *result,
                 pyramid_clear (pyramid);
                 pyramid_init (pyramid, streamed->again->pixels, pyramid->width, pyramid->height);
               }
-            out = resample_region (pyramid, &region, out_w, out_h);
           }
           break;
         }
 
-      if (!write_variant (result, job, k, out, spec->quality, error))
+      if (!write_region (result, job, k, pyramid, &region, out_w, out_h, spec->quality, error))
         return FALSE;
     }
   return TRUE;
