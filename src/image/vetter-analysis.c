@@ -831,27 +831,36 @@ saliency_map (Context *ctx)
             tmp[(gsize) y * w + x] = acc / count;
         }
     }
-  for (int x = 0; x < w; x++)
-    {
-      float acc = 0;
-      int count = 0;
+  /* The vertical pass a row at a time, every column's sum moving down at
+   * once: walking down each column in turn reads memory a row's width
+   * apart, and a column's sums can only be added one after the other. */
+  {
+    g_autofree float *acc = g_new0 (float, w);
+    int count = 0;
 
-      for (int y = -radius; y < h; y++)
-        {
-          if (y + radius < h)
-            {
-              acc += tmp[(gsize) (y + radius) * w + x];
-              count++;
-            }
-          if (y - radius - 1 >= 0)
-            {
-              acc -= tmp[(gsize) (y - radius - 1) * w + x];
-              count--;
-            }
-          if (y >= 0)
-            out[(gsize) y * w + x] = acc / count;
-        }
-    }
+    for (int y = -radius; y < h; y++)
+      {
+        if (y + radius < h)
+          {
+            const float *in = tmp + (gsize) (y + radius) * w;
+
+            for (int x = 0; x < w; x++)
+              acc[x] += in[x];
+            count++;
+          }
+        if (y - radius - 1 >= 0)
+          {
+            const float *in = tmp + (gsize) (y - radius - 1) * w;
+
+            for (int x = 0; x < w; x++)
+              acc[x] -= in[x];
+            count--;
+          }
+        if (y >= 0)
+          for (int x = 0; x < w; x++)
+            out[(gsize) y * w + x] = acc[x] / count;
+      }
+  }
 
   g_free (raw);
   g_free (tmp);
