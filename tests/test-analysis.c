@@ -644,6 +644,35 @@ test_shrinker_is_the_area_filter (void)
   g_assert_cmpint (largest, <=, 1);
 }
 
+/* Halving averages each 2×2 block (rows first, rounding half up; then the
+ * two pixels, rounding down), drops an odd last row or column, and keeps a
+ * one-pixel-wide or one-pixel-high image whole along that side. */
+static void
+test_halve_averages_blocks (void)
+{
+  int sizes[][2] = { { 640, 480 }, { 601, 443 }, { 7, 5 }, { 2, 2 }, { 1, 9 }, { 9, 1 }, { 1, 1 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(VetterPixels) pixels = test_textured (sizes[i][0], sizes[i][1], 3 + i);
+      g_autoptr(VetterPixels) half = vetter_pixels_halve (pixels);
+
+      g_assert_cmpint (half->width, ==, MAX (1, sizes[i][0] / 2));
+      g_assert_cmpint (half->height, ==, MAX (1, sizes[i][1] / 2));
+      for (int y = 0; y < half->height; y++)
+        for (int x = 0; x < half->width; x++)
+          for (int c = 0; c < 3; c++)
+            {
+              int y0 = MIN (2 * y, pixels->height - 1), y1 = MIN (2 * y + 1, pixels->height - 1);
+              int x0 = MIN (2 * x, pixels->width - 1), x1 = MIN (2 * x + 1, pixels->width - 1);
+              int left = (vetter_pixels_row (pixels, y0)[x0 * 3 + c] + vetter_pixels_row (pixels, y1)[x0 * 3 + c] + 1) >> 1;
+              int right = (vetter_pixels_row (pixels, y0)[x1 * 3 + c] + vetter_pixels_row (pixels, y1)[x1 * 3 + c] + 1) >> 1;
+
+              g_assert_cmpint (vetter_pixels_row (half, y)[x * 3 + c], ==, (left + right) >> 1);
+            }
+    }
+}
+
 /* The shrinker's wide-vector path and its portable one compute the same
  * integers, narrow rows (shorter than a vector load) included. */
 static void
@@ -852,6 +881,7 @@ main (int   argc,
   g_test_add_func ("/resample/paths-agree", test_resample_paths_agree);
   g_test_add_func ("/resample/shrinker-is-the-area-filter", test_shrinker_is_the_area_filter);
   g_test_add_func ("/resample/shrinker-paths-agree", test_shrinker_paths_agree);
+  g_test_add_func ("/resample/halve-averages-blocks", test_halve_averages_blocks);
   g_test_add_func ("/pipeline/jpeg-rows-are-the-whole-decode", test_jpeg_rows_are_the_whole_decode);
   g_test_add_func ("/pipeline/large-jpeg-through-the-pipeline", test_large_jpeg_through_the_pipeline);
 

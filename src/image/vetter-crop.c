@@ -97,7 +97,6 @@ vetter_crop_place (const float      *saliency,
                       crop_height };
   gboolean horizontal = crop_width < b->width;
   int lines = horizontal ? saliency_width : saliency_height;
-  int across = horizontal ? saliency_height : saliency_width;
   double scale = (double) lines / (horizontal ? source_width : source_height);
   int first, last, window;
   g_autofree double *prefix = NULL;
@@ -111,20 +110,19 @@ vetter_crop_place (const float      *saliency,
   first = CLAMP ((int) ceil ((horizontal ? b->x : b->y) * scale), 0, lines - 1);
   last = CLAMP ((int) floor ((horizontal ? b->x + b->width : b->y + b->height) * scale), first + 1, lines);
   window = CLAMP ((int) lround ((horizontal ? crop_width : crop_height) * scale), 1, last - first);
+  /* Each line's sum of squares (so that one strong subject outweighs a
+   * spread of weak texture), then their running total. The map is read row
+   * by row either way: a column at a time would read it a row apart. */
   prefix = g_new0 (double, lines + 1);
-  for (int l = 0; l < lines; l++)
-    {
-      double sum = 0;
+  for (int y = 0; y < saliency_height; y++)
+    for (int x = 0; x < saliency_width; x++)
+      {
+        double v = saliency[(gsize) y * saliency_width + x];
 
-      /* Squared, so that one strong subject outweighs a spread of weak
-       * texture. */
-      for (int a = 0; a < across; a++)
-        {
-          double v = horizontal ? saliency[(gsize) a * saliency_width + l] : saliency[(gsize) l * saliency_width + a];
-          sum += v * v;
-        }
-      prefix[l + 1] = prefix[l] + sum;
-    }
+        prefix[(horizontal ? x : y) + 1] += v * v;
+      }
+  for (int l = 0; l < lines; l++)
+    prefix[l + 1] += prefix[l];
 
   best_start = first;
   for (int start = first; start + window <= last; start++)
