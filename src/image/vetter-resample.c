@@ -6,9 +6,10 @@
  *
  * The vertical pass runs first: it is the heavy one when shrinking (it
  * reads every source row the output needs) and it walks whole rows of
- * bytes with one weight per row, which the compiler turns into vector code.
- * Its result keeps 8 extra bits of precision for the horizontal pass, which
- * then works on rows already reduced to the output's height.
+ * bytes with one weight per row, which vectorises well. Its result keeps 7
+ * extra bits of precision for the horizontal pass, which then works on
+ * rows already reduced to the output's height. Where the CPU has AVX2,
+ * both passes use a hand-written version that computes the same integers.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -153,15 +154,8 @@ vertical_row (const VetterPixels *src,
       for (int i = 0; i < span; i++)
         acc[i] += in[i] * wk;
     }
-  /* Spread to four lanes a pixel (the fourth unused) for the horizontal
-   * pass, which handles a pixel a vector lane group. */
-  for (int i = 0, o = 0; i < span; i += 3, o += 4)
-    {
-      out[o] = (gint16) ((acc[i] + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
-      out[o + 1] = (gint16) ((acc[i + 1] + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
-      out[o + 2] = (gint16) ((acc[i + 2] + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
-      out[o + 3] = 0;
-    }
+  for (int i = 0; i < span; i++)
+    out[i] = (gint16) ((acc[i] + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
 }
 
 #ifdef VETTER_HAVE_AVX2_PATH
@@ -179,9 +173,9 @@ vertical_row_avx2 (const VetterPixels *src,
                    int                  y,
                    int                  x0,
                    int                  span,
-                   gint32              *restrict acc,
                    gint16              *restrict out)
 {
+  const __m256i round = _mm256_set1_epi32 (1 << (EXTRA_BITS - 1));
   const gint16 *w = cy->weights + (gsize) y * cy->stride;
   const guint8 *first[VERTICAL_AVX2_MAX_TAPS / 2], *second[VERTICAL_AVX2_MAX_TAPS / 2];
   __m256i weights[VERTICAL_AVX2_MAX_TAPS / 2];
@@ -209,8 +203,11 @@ vertical_row_avx2 (const VetterPixels *src,
           lo = _mm256_add_epi32 (lo, _mm256_madd_epi16 (_mm256_cvtepu8_epi16 (_mm_unpacklo_epi8 (a, b)), weights[p]));
           hi = _mm256_add_epi32 (hi, _mm256_madd_epi16 (_mm256_cvtepu8_epi16 (_mm_unpackhi_epi8 (a, b)), weights[p]));
         }
-      _mm256_storeu_si256 ((__m256i *) (acc + i), lo);
-      _mm256_storeu_si256 ((__m256i *) (acc + i + 8), hi);
+      /* Rounded and narrowed to 16 bits; the pack works within each
+       * 128-bit half, the permute puts the halves back in order. */
+      lo = _mm256_srai_epi32 (_mm256_add_epi32 (lo, round), EXTRA_BITS);
+      hi = _mm256_srai_epi32 (_mm256_add_epi32 (hi, round), EXTRA_BITS);
+      _mm256_storeu_si256 ((__m256i *) (out + i), _mm256_permute4x64_epi64 (_mm256_packs_epi32 (lo, hi), 0xd8));
     }
   for (; i < span; i++)
     {
@@ -218,20 +215,16 @@ vertical_row_avx2 (const VetterPixels *src,
 
       for (int k = 0; k < n; k++)
         sum += vetter_pixels_row (src, cy->start[y] + k)[x0 * 3 + i] * w[k];
-      acc[i] = sum;
-    }
-  for (int j = 0, o = 0; j < span; j += 3, o += 4)
-    {
-      out[o] = (gint16) ((acc[j] + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
-      out[o + 1] = (gint16) ((acc[j + 1] + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
-      out[o + 2] = (gint16) ((acc[j + 2] + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
-      out[o + 3] = 0;
+      out[i] = (gint16) ((sum + (1 << (EXTRA_BITS - 1))) >> EXTRA_BITS);
     }
 }
 #endif
 
 /* One output row of the horizontal pass, from the vertical pass's row of
- * four 16-bit lanes a pixel. */
+ * 16-bit channels. The vector code multiplies two neighbouring pixels'
+ * channels, paired by interleaving two loads a pixel apart, with two
+ * weights at once; a fourth lane (the next pixel's red) is computed too,
+ * and its byte stored and then overwritten. */
 static void
 horizontal_row (const gint16        *restrict row,
                 const Contributions *cx,
@@ -246,25 +239,23 @@ horizontal_row (const gint16        *restrict row,
   for (int x = first; x < width; x++)
     {
       const gint16 *w = cx->weights + (gsize) x * cx->stride;
-      const gint16 *p = row + (cx->start[x] - x0) * 4;
+      const gint16 *p = row + (cx->start[x] - x0) * 3;
       int n = cx->count[x];
 #if defined(__SSE2__)
-      /* Two taps a step: interleave two pixels' lanes and multiply-add
-       * them against the two weights at once. */
       __m128i acc = _mm_setzero_si128 ();
       int k = 0;
 
       for (; k + 1 < n; k += 2)
         {
-          __m128i two = _mm_loadu_si128 ((const __m128i *) (p + k * 4));
-          __m128i pairs = _mm_unpacklo_epi16 (two, _mm_srli_si128 (two, 8));
+          __m128i pairs = _mm_unpacklo_epi16 (_mm_loadl_epi64 ((const __m128i *) (p + k * 3)),
+                                              _mm_loadl_epi64 ((const __m128i *) (p + k * 3 + 3)));
           __m128i weights = _mm_set1_epi32 (weight_pair (w + k));
 
           acc = _mm_add_epi32 (acc, _mm_madd_epi16 (pairs, weights));
         }
       if (k < n)
         {
-          __m128i one = _mm_loadl_epi64 ((const __m128i *) (p + k * 4));
+          __m128i one = _mm_loadl_epi64 ((const __m128i *) (p + k * 3));
           __m128i pairs = _mm_unpacklo_epi16 (one, _mm_setzero_si128 ());
 
           acc = _mm_add_epi32 (acc, _mm_madd_epi16 (pairs, _mm_set1_epi32 ((guint16) w[k])));
@@ -287,9 +278,9 @@ horizontal_row (const gint16        *restrict row,
 
       for (int k = 0; k < n; k++)
         {
-          r += p[k * 4] * w[k];
-          g += p[k * 4 + 1] * w[k];
-          b += p[k * 4 + 2] * w[k];
+          r += p[k * 3] * w[k];
+          g += p[k * 3 + 1] * w[k];
+          b += p[k * 3 + 2] * w[k];
         }
       out[x * 3] = clamp_u8 ((r + round) >> shift);
       out[x * 3 + 1] = clamp_u8 ((g + round) >> shift);
@@ -317,17 +308,19 @@ horizontal_row_avx2 (const gint16        *restrict row,
     {
       const gint16 *w0 = cx->weights + (gsize) x * cx->stride;
       const gint16 *w1 = w0 + cx->stride;
-      const gint16 *p0 = row + (cx->start[x] - x0) * 4;
-      const gint16 *p1 = row + (cx->start[x + 1] - x0) * 4;
+      const gint16 *p0 = row + (cx->start[x] - x0) * 3;
+      const gint16 *p1 = row + (cx->start[x + 1] - x0) * 3;
       int n = MAX (cx->count[x], cx->count[x + 1]);
       __m256i acc = _mm256_setzero_si256 ();
       guint32 a, b;
 
       for (int k = 0; k < n; k += 2)
         {
-          __m256i two = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) (p0 + k * 4))),
-                                                 _mm_loadu_si128 ((const __m128i *) (p1 + k * 4)), 1);
-          __m256i pairs = _mm256_unpacklo_epi16 (two, _mm256_srli_si256 (two, 8));
+          __m256i two = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadl_epi64 ((const __m128i *) (p0 + k * 3))),
+                                                 _mm_loadl_epi64 ((const __m128i *) (p1 + k * 3)), 1);
+          __m256i next = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadl_epi64 ((const __m128i *) (p0 + k * 3 + 3))),
+                                                  _mm_loadl_epi64 ((const __m128i *) (p1 + k * 3 + 3)), 1);
+          __m256i pairs = _mm256_unpacklo_epi16 (two, next);
           __m256i weights = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_set1_epi32 (weight_pair (w0 + k))),
                                                      _mm_set1_epi32 (weight_pair (w1 + k)), 1);
 
@@ -395,8 +388,8 @@ resample (const VetterPixels *src,
     x1 = MAX (x1, cx.start[x] + cx.count[x]);
   span = (x1 - x0) * 3;
   acc = g_new (gint32, span);
-  /* Four lanes a pixel, and a filter's width more: loads of the last
-   * pixels' zero-weight taps stay inside. */
+  /* A filter's width more, and a vector load: loads of the last pixels'
+   * zero-weight taps stay inside. */
   row = g_new0 (gint16, (span / 3 + cx.stride + 2) * 4);
   /* The horizontal pass stores four bytes a pixel: one byte of slack. */
   if (dst == NULL)
@@ -409,7 +402,7 @@ resample (const VetterPixels *src,
 #ifdef VETTER_HAVE_AVX2_PATH
       if (avx2 && cy.count[y] <= VERTICAL_AVX2_MAX_TAPS)
         {
-          vertical_row_avx2 (src, &cy, y, x0, span, acc, row);
+          vertical_row_avx2 (src, &cy, y, x0, span, row);
           horizontal_row_avx2 (row, &cx, x0, width, out);
         }
       else
