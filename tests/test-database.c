@@ -261,6 +261,42 @@ test_dynamic_statements (Fixture       *f,
   g_assert_nonnull (test_run_in_database (f->database, store_dynamic, NULL));
 }
 
+/* The page cache a store opens with, or the one asked for before. */
+static gpointer
+store_cache_size (VetterStore  *store,
+                  gpointer      data,
+                  GError      **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int kib = 0;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (store->db, "PRAGMA cache_size", -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    kib = -sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return GINT_TO_POINTER (kib);
+}
+
+/* The desktop's store keeps 64 MB of pages (the console's bulk actions);
+ * a headless one (`vetter batch`, `vetter worker`) what it is given, so a
+ * long batch does not grow by the cache. */
+static void
+test_cache_size (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "headless.db", NULL);
+  g_autoptr(VetterDatabase) headless = vetter_database_new (path);
+  gboolean open = FALSE;
+
+  g_assert_cmpint (GPOINTER_TO_INT (test_run_in_database (f->database, store_cache_size, NULL)), ==, 65536);
+  vetter_database_set_cache_size (headless, VETTER_DATABASE_HEADLESS_CACHE_KIB);
+  vetter_database_open_async (headless, NULL, on_open, &open);
+  test_wait_until (test_flag_set, &open);
+  g_assert_cmpint (GPOINTER_TO_INT (test_run_in_database (headless, store_cache_size, NULL)), ==,
+                   VETTER_DATABASE_HEADLESS_CACHE_KIB);
+  vetter_database_close (headless);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -273,5 +309,6 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/database/dynamic-statements", Fixture, NULL, fixture_set_up, test_dynamic_statements,
               fixture_tear_down);
+  g_test_add ("/database/cache-size", Fixture, NULL, fixture_set_up, test_cache_size, fixture_tear_down);
   return g_test_run ();
 }

@@ -19,6 +19,7 @@
 
 #include "vetter-batch.h"
 #include "vetter-config.h"
+#include "vetter-database.h"
 #include "vetter-engine.h"
 #include "vetter-intake.h"
 #include "vetter-services.h"
@@ -559,6 +560,7 @@ vetter_batch_main (int    argc,
 
   run.loop = g_main_loop_new (NULL, FALSE);
   run.engine = vetter_engine_new (db_path, config);
+  vetter_database_set_cache_size (vetter_engine_get_database (run.engine), VETTER_DATABASE_HEADLESS_CACHE_KIB);
   g_signal_connect (run.engine, "batch-progress", G_CALLBACK (on_batch_progress), &run);
   g_signal_connect (run.engine, "batch-finished", G_CALLBACK (on_batch_finished), &run);
   vetter_engine_open_async (run.engine, NULL, on_engine_open, &run);

@@ -20,6 +20,7 @@
 
 #include "vetter-config.h"
 #include "vetter-couch-work.h"
+#include "vetter-database.h"
 #include "vetter-engine.h"
 #include "vetter-s3.h"
 #include "vetter-services.h"
@@ -343,6 +344,7 @@ vetter_worker_main (int    argc,
   worker.loop = g_main_loop_new (NULL, FALSE);
   worker.once = once;
   worker.engine = vetter_engine_new (db_path, config);
+  vetter_database_set_cache_size (vetter_engine_get_database (worker.engine), VETTER_DATABASE_HEADLESS_CACHE_KIB);
   vetter_engine_set_person (worker.engine, worker.services->couch_user);
   g_unix_signal_add (SIGTERM, on_signal, &worker);
   g_unix_signal_add (SIGINT, on_signal, &worker);

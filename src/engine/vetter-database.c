@@ -31,6 +31,7 @@ struct _VetterDatabase
   GObject       parent_instance;
 
   char         *path;
+  int           cache_kib;      /* 0: the store's own */
   GMainContext *main_context;   /* where rows-changed is emitted */
   GMainContext *context;        /* the database thread's */
   GMainLoop    *loop;
@@ -339,12 +340,24 @@ deliver_open (gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   if (self->store == NULL)
-    self->store = vetter_store_open (self->path, &error);
+    {
+      self->store = vetter_store_open (self->path, &error);
+      if (self->store && self->cache_kib > 0)
+        vetter_store_set_cache_size (self->store, self->cache_kib);
+    }
   if (self->store == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
   return G_SOURCE_REMOVE;
+}
+
+void
+vetter_database_set_cache_size (VetterDatabase *self,
+                                int             kib)
+{
+  g_return_if_fail (VETTER_IS_DATABASE (self));
+  self->cache_kib = kib;
 }
 
 void

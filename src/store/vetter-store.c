@@ -598,6 +598,16 @@ vetter_store_open_for_reading (const char  *path,
   return g_steal_pointer (&self);
 }
 
+void
+vetter_store_set_cache_size (VetterStore *self,
+                             int          kib)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = -%d;", MAX (kib, 1));
+
+  g_return_if_fail (VETTER_IS_STORE (self));
+  sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+}
+
 int
 vetter_store_get_schema_version (VetterStore *self)
 {

@@ -45,6 +45,10 @@ VetterStore *vetter_store_open                (const char         *path,
  * migration: a database of another version is refused, saying so). */
 VetterStore *vetter_store_open_for_reading    (const char         *path,
                                                GError            **error);
+/* How much of the database SQLite keeps in memory (64 MB when opened:
+ * what the console's bulk actions over a million ads want). */
+void         vetter_store_set_cache_size      (VetterStore        *self,
+                                               int                 kib);
 int          vetter_store_get_schema_version  (VetterStore        *self);
 const char  *vetter_store_get_path            (VetterStore        *self);
 /**
