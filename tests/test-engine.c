@@ -4,12 +4,19 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE   /* SCHED_IDLE */
+
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "vetter-engine.h"
+#include "vetter-thread-priority.h"
 #include "vetter-test-util.h"
 
 typedef struct
@@ -309,6 +316,31 @@ test_close_midway_and_reopen (Fixture       *f,
   g_assert_cmpint (vetter_engine_get_progress (f->engine, id)->done, ==, 16);
 }
 
+/* 1: the idle policy; 2: normal, at nice 10; 0: neither. */
+static gpointer
+lower_and_report (gpointer data)
+{
+  vetter_thread_lower_priority ();
+  vetter_thread_lower_priority ();   /* once is enough; twice changes nothing */
+  if (sched_getscheduler (0) == SCHED_IDLE)
+    return GINT_TO_POINTER (1);
+  return GINT_TO_POINTER (getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)) == 10 ? 2 : 0);
+}
+
+/* A worker in the window gives way to every other thread (the idle
+ * policy, or nice 10 where that is refused); the thread that asked alone. */
+static void
+test_worker_threads_yield (void)
+{
+  GThread *thread = g_thread_new ("lowered", lower_and_report, NULL);
+  int lowered = GPOINTER_TO_INT (g_thread_join (thread));
+
+  g_test_message ("a lowered worker: %s", lowered == 1 ? "idle policy" : lowered == 2 ? "nice 10" : "not lowered");
+  g_assert_cmpint (lowered, !=, 0);
+  g_assert_cmpint (sched_getscheduler (0), ==, SCHED_OTHER);
+  g_assert_cmpint (getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -319,6 +351,7 @@ main (int   argc,
   g_test_add ("/engine/pause-resume-cancel", Fixture, NULL, fixture_set_up, test_pause_resume_cancel, fixture_tear_down);
   g_test_add ("/engine/retry-failed", Fixture, NULL, fixture_set_up, test_retry_failed, fixture_tear_down);
   g_test_add ("/engine/close-midway-and-reopen", Fixture, NULL, fixture_set_up, test_close_midway_and_reopen, fixture_tear_down);
+  g_test_add_func ("/engine/worker-threads-yield", test_worker_threads_yield);
 
   return g_test_run ();
 }
