@@ -273,6 +273,22 @@ couch_fixture_release_held (Fixture *f)
     }
 }
 
+void
+couch_fixture_release_photos (Fixture *f)
+{
+  while (f->held_photos->len > 0)
+    {
+      g_autoptr(SoupServerMessage) msg = g_ptr_array_steal_index (f->held_photos, 0);
+      char *data;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (g_object_get_data (G_OBJECT (msg), "vetter-file"), &data, &len, NULL));
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "image/jpeg", SOUP_MEMORY_TAKE, data, len);
+      soup_server_message_unpause (msg);
+    }
+}
+
 static void
 handle (SoupServer        *server,
         SoupServerMessage *msg,
@@ -292,6 +308,15 @@ handle (SoupServer        *server,
     }
   if (g_str_has_prefix (path, "/photos/"))
     file = g_build_filename (PHOTOS, path + strlen ("/photos/"), NULL);
+  if (file && f->hold_photos > 0)
+    {
+      /* A download that takes as long as the test wants. */
+      f->hold_photos--;
+      soup_server_message_pause (msg);
+      g_object_set_data_full (G_OBJECT (msg), "vetter-file", g_steal_pointer (&file), g_free);
+      g_ptr_array_add (f->held_photos, g_object_ref (msg));
+      return;
+    }
   if (file == NULL || !g_file_get_contents (file, &data, &len, NULL))
     {
       soup_server_message_set_status (msg, 404, NULL);
@@ -730,6 +755,7 @@ fixture_set_up (Fixture       *f,
 
   f->dir = test_tmpdir ();
   f->held = g_ptr_array_new ();
+  f->held_photos = g_ptr_array_new ();
   f->session = soup_session_new ();
   /* The proxy's own: the tests' blocking requests on f->session would
    * otherwise wait for connections held by requests it forwards. */
@@ -756,7 +782,9 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_assert_cmpuint (f->held->len, ==, 0);
+  g_assert_cmpuint (f->held_photos->len, ==, 0);
   g_clear_pointer (&f->held, g_ptr_array_unref);
+  g_clear_pointer (&f->held_photos, g_ptr_array_unref);
   soup_server_disconnect (f->web);
   g_clear_object (&f->web);
   g_subprocess_force_exit (f->couch);

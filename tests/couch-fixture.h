@@ -35,6 +35,8 @@ typedef struct
   guint        lost;
   gboolean     hold_puts;    /* decision PUTs wait for couch_fixture_release_held */
   GPtrArray   *held;         /* the requests waiting */
+  guint        hold_photos;  /* photograph requests still to hold until couch_fixture_release_photos */
+  GPtrArray   *held_photos;  /* SoupServerMessage, paused, each with its file as "vetter-file" */
   int          s3_port;      /* s3rver's, when a test started it; 0: none */
   gboolean     conflict_leases; /* the proxy makes every lease a cluster conflict the lease loses */
   guint        conflicts_made;
@@ -60,6 +62,8 @@ gboolean       couch_fixture_holds   (Fixture       *f,
                                       const char    *uid);
 /* Sends the decision PUTs the proxy held. */
 void           couch_fixture_release_held (Fixture *f);
+/* Answers the photograph requests held (see hold_photos). */
+void           couch_fixture_release_photos (Fixture *f);
 
 JsonObject    *couch_request         (Fixture       *f,
                                       const char    *method,

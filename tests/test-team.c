@@ -413,6 +413,88 @@ test_fast_clock (Fixture       *f,
   worker_free (worker);
 }
 
+static gboolean
+photo_held (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->held_photos->len > 0;
+}
+
+static gboolean
+sql_says_one (gpointer data)
+{
+  const char **pair = data;
+
+  return sql_count (pair[0], pair[1]) == 1;
+}
+
+/* A worker loses its lease while it processes the ad (its download is
+ * slow; the lease is taken over as an expired one, and another worker
+ * finishes the ad): its renewal is refused and it says so, and when its
+ * own result comes it does not go over the other machine's: theirs stand
+ * (the work document as that machine left it, no conflict kept). */
+static void
+test_lease_lost_while_processing (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(JsonObject) leased = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) done = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autoptr(JsonObject) with_conflicts = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *first_holder = NULL;
+  const char *decided[2] = { NULL, "SELECT count(*) FROM item WHERE status IN ('approved', 'rejected', "
+                                   "'needs_review', 'failed')" };
+  Worker *slow, *other;
+  guint status;
+
+  queue_ads (f, 1);
+  f->hold_photos = 1;
+  slow = start_worker (f, "slow", FALSE, "3", NULL);
+  test_wait_until_within (photo_held, f, TEAM_SECONDS);
+  leased = work_doc (f, 0);
+  g_assert_cmpstr (json_object_get_string_member (leased, "state"), ==, "leased");
+  first_holder = g_strdup (json_object_get_string_member (leased, "holder"));
+
+  /* As a machine that found the lease expired and took it would. */
+  body = g_strdup_printf ("{\"_rev\":\"%s\",\"type\":\"work\",\"ad\":\"team0000\",\"state\":\"leased\","
+                          "\"holder\":\"elsewhere\",\"holder_user\":\"admin\",\"attempt\":2,"
+                          "\"expires\":%" G_GINT64_FORMAT "}",
+                          json_object_get_string_member (leased, "_rev"), g_get_real_time () - G_USEC_PER_SEC);
+  answer = as_admin (f, "PUT", "vetter/work:team0000", body, 201);
+  /* That machine is gone too: another worker takes the ad and finishes it. */
+  other = start_worker (f, "other", TRUE, "3", NULL);
+  wait_worker (other);
+  g_assert_cmpint (g_subprocess_get_exit_status (other->process), ==, 0);
+  g_assert_cmpuint (ads_logged (other), ==, 1);
+  done = work_doc (f, 0);
+  g_assert_cmpstr (json_object_get_string_member (done, "state"), ==, "done");
+
+  /* Now the slow download arrives, and the slow machine finishes too. */
+  couch_fixture_release_photos (f);
+  decided[0] = slow->db;
+  test_wait_until_within (sql_says_one, decided, TEAM_SECONDS);
+  test_spin (2000);   /* its result goes out, or does not */
+  g_subprocess_send_signal (slow->process, SIGTERM);
+  wait_worker (slow);
+  g_assert_cmpint (g_subprocess_get_exit_status (slow->process), ==, 0);
+  g_test_message ("the slow worker said:\n%s", slow->log);
+  g_assert_nonnull (strstr (slow->log, "the lease was lost to another machine"));
+
+  after = work_doc (f, 0);
+  g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (after, "holder"), ==, json_object_get_string_member (done, "holder"));
+  g_assert_cmpstr (json_object_get_string_member (after, "_rev"), ==, json_object_get_string_member (done, "_rev"));
+  g_assert_cmpstr (json_object_get_string_member (after, "holder"), !=, first_holder);
+  with_conflicts = couch_request (f, "GET", "vetter/work:team0000?conflicts=true", "admin", ADMIN_PASSWORD, NULL,
+                                  &status);
+  g_assert_false (json_object_has_member (with_conflicts, "_conflicts"));
+  worker_free (slow);
+  worker_free (other);
+}
+
 /* On a cluster two leases written on one revision may both be kept: the
  * machine whose lease lost yields (deletes its revision, processes
  * nothing) and the ad is finished once all the same. */
@@ -734,6 +816,8 @@ main (int   argc,
   g_test_add ("/team/killed-worker", Fixture, NULL, set_up, test_killed_worker, tear_down);
   g_test_add ("/team/fast-clock", Fixture, NULL, set_up, test_fast_clock, tear_down);
   g_test_add ("/team/conflict-yields", Fixture, NULL, set_up, test_conflict_yields, tear_down);
+  g_test_add ("/team/lease-lost-while-processing", Fixture, NULL, set_up, test_lease_lost_while_processing,
+              tear_down);
   g_test_add ("/team/batch-shared", Fixture, NULL, set_up, test_batch_shared, tear_down);
   g_test_add ("/team/settings-redo", Fixture, NULL, set_up, test_settings_redo, tear_down);
   g_test_add ("/team/third-failure-fails", Fixture, NULL, set_up, test_third_failure_fails, tear_down);
