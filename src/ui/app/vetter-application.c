@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "vetter-application.h"
 #include "vetter-preferences-window.h"
@@ -119,10 +120,10 @@ sign_out_action (GSimpleAction *action,
       return;
     }
   body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%" G_GINT64_FORMAT " change made as %s is not sent yet. The shared database "
+                                       "%" PRId64 " change made as %s is not sent yet. The shared database "
                                        "takes it from %s alone: while someone else is signed in it is refused and "
                                        "kept in the outbox, to send again once %s is back.",
-                                       "%" G_GINT64_FORMAT " changes made as %s are not sent yet. The shared database "
+                                       "%" PRId64 " changes made as %s are not sent yet. The shared database "
                                        "takes them from %s alone: while someone else is signed in they are refused "
                                        "and kept in the outbox, to send again once %s is back.", (gulong) pending),
                           pending, vetter_engine_get_person (engine), vetter_engine_get_person (engine),

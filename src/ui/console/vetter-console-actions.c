@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "vetter-console-page-private.h"
 #include "vetter-reasons.h"
@@ -55,8 +56,8 @@ vetter_console_page_update_selection_label (VetterConsolePage *self)
       g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
       guint64 n = gtk_bitset_get_size (selected);
 
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " selected",
-                                           "%" G_GUINT64_FORMAT " selected", (gulong) n), n);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " selected",
+                                           "%" PRIu64 " selected", (gulong) n), n);
     }
   gtk_label_set_label (self->selection_label, text);
 }
@@ -435,8 +436,8 @@ on_tried_again (GObject      *source,
 
   if (changed == NULL)
     return;
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " row is due again now",
-                                       "%" G_GINT64_FORMAT " rows are due again now", (gulong) *changed), *changed);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " row is due again now",
+                                       "%" PRId64 " rows are due again now", (gulong) *changed), *changed);
   gtk_label_set_label (self->result_label, text);
 }
 
@@ -472,7 +473,7 @@ on_reverted (GObject      *source,
   if (item_id == 0)
     text = g_strdup_printf (_("Not reverted: %s"), error->message);
   else
-    text = g_strdup_printf (_("Ad %" G_GINT64_FORMAT " is back as it was before that change"), item_id);
+    text = g_strdup_printf (_("Ad %" PRId64 " is back as it was before that change"), item_id);
   gtk_label_set_label (self->result_label, text);
 }
 

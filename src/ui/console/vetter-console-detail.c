@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "vetter-console-page-private.h"
 #include "vetter-labels.h"
@@ -33,7 +34,7 @@ on_detail (GObject      *source,
         gtk_label_set_label (self->result_label, error->message);
       return;
     }
-  title = g_strdup_printf (_("Ad %" G_GINT64_FORMAT ": %s"), item->id, item->title ? item->title : "");
+  title = g_strdup_printf (_("Ad %" PRId64 ": %s"), item->id, item->title ? item->title : "");
   gtk_label_set_label (self->detail_title, title);
   vetter_item_detail_view_set_item (self->detail_view, item, 0);
   gtk_stack_set_visible_child_name (self->stack, "detail");
@@ -138,12 +139,12 @@ show_batch (VetterConsolePage       *self,
   const VetterBatchCounts *counts = &batch->counts;
   gint64 processed = counts->total - counts->queued - counts->processing;
   g_autofree char *created = vetter_label_for_time (batch->info.created);
-  g_autofree char *heading = g_strdup_printf (_("Batch %" G_GINT64_FORMAT ": %s, started %s · %s"), batch->info.id,
+  g_autofree char *heading = g_strdup_printf (_("Batch %" PRId64 ": %s, started %s · %s"), batch->info.id,
                                               batch->info.source ? batch->info.source : "",
                                               created, vetter_label_for_batch_state (batch->info.state));
-  g_autofree char *text = g_strdup_printf (_("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " processed: %"
-                                             G_GINT64_FORMAT " approved, %" G_GINT64_FORMAT " rejected, %"
-                                             G_GINT64_FORMAT " to review, %" G_GINT64_FORMAT " failed"),
+  g_autofree char *text = g_strdup_printf (_("%" PRId64 " of %" PRId64 " processed: %"
+                                             PRId64 " approved, %" PRId64 " rejected, %"
+                                             PRId64 " to review, %" PRId64 " failed"),
                                            processed, counts->total, counts->approved, counts->rejected,
                                            counts->needs_review, counts->failed);
   g_autofree char *callback = describe_callback (batch);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "vetter-console-page-private.h"
 
@@ -49,9 +50,9 @@ show_export_progress (gpointer data)
   if (self && self->exporting)
     {
       g_autofree char *text = self->export_total > 0
-                                ? g_strdup_printf (_("Exporting… %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " rows"),
+                                ? g_strdup_printf (_("Exporting… %" PRId64 " of %" PRId64 " rows"),
                                                    progress->written, self->export_total)
-                                : g_strdup_printf (_("Exporting… %" G_GINT64_FORMAT " rows"), progress->written);
+                                : g_strdup_printf (_("Exporting… %" PRId64 " rows"), progress->written);
 
       gtk_label_set_label (self->result_label, text);
       if (self->export_total > 0)
@@ -105,8 +106,8 @@ on_exported (GObject      *source,
   if (written == NULL)
     text = g_strdup_printf (_("Not exported: %s"), error->message);
   else
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %" G_GINT64_FORMAT " row",
-                                         "Exported %" G_GINT64_FORMAT " rows", (gulong) *written), *written);
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %" PRId64 " row",
+                                         "Exported %" PRId64 " rows", (gulong) *written), *written);
   gtk_label_set_label (self->result_label, text);
   gtk_action_bar_set_revealed (self->action_bar, TRUE);
 }

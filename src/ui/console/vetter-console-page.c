@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "vetter-console-cells.h"
 #include "vetter-console-page-private.h"
@@ -57,7 +58,7 @@ show_count (VetterConsolePage *self,
   if (capped)
     text = g_strdup_printf (_("more than %d rows"), QUICK_COUNT_CAP);
   else
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " row", "%" G_GINT64_FORMAT " rows",
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " row", "%" PRId64 " rows",
                                          (gulong) count), count);
   gtk_label_set_label (self->count_label, text);
 }
