@@ -103,6 +103,7 @@ struct _VetterReviewPage
   GtkFlowBox         *reason_box;
   GtkEntry           *note_entry;
   GtkSpinner         *loading_spinner;
+  GPtrArray          *preloaded;   /* GtkIconPaintable: see on_realize() */
 };
 
 G_DEFINE_FINAL_TYPE (VetterReviewPage, vetter_review_page, GTK_TYPE_WIDGET)
@@ -1209,6 +1210,31 @@ on_cursor_message (VetterReviewPage *self,
   say (self, message);
 }
 
+/* What the page needs the first time an ad arrives, made ready as the
+ * window opens so that it costs no frame then: the spinner's icon (the
+ * first SVG drawn loads the SVG loader and librsvg, some 20 ms, which
+ * GTK's preload does on a thread) and the local time zone (read from
+ * /etc/localtime when "just now" is first written). */
+static void
+on_realize (VetterReviewPage *self)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  const int sizes[] = { 16, 32 };
+
+  g_ptr_array_set_size (self->preloaded, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      GtkIconPaintable *icon = gtk_icon_theme_lookup_icon (theme, "process-working-symbolic", NULL, sizes[i], scale,
+                                                           GTK_TEXT_DIR_NONE, GTK_ICON_LOOKUP_PRELOAD);
+
+      /* The theme keeps what it loaded for a while; the page keeps it
+       * for as long as it lives. */
+      g_ptr_array_add (self->preloaded, icon);
+    }
+  g_time_zone_unref (g_time_zone_new_local ());
+}
+
 /* A spinning spinner keeps the window redrawing every frame even where it
  * is not shown: it spins only while on screen. */
 static void
@@ -1287,6 +1313,7 @@ vetter_review_page_dispose (GObject *object)
   if (self->pictures)
     g_signal_handlers_disconnect_by_data (self->pictures, self);
   g_clear_object (&self->pictures);
+  g_clear_pointer (&self->preloaded, g_ptr_array_unref);
   if (self->keys)
     g_signal_handlers_disconnect_by_data (self->keys, self);
   g_clear_object (&self->keys);
@@ -1451,6 +1478,8 @@ vetter_review_page_init (VetterReviewPage *self)
   g_signal_connect_swapped (self->variant_viewer, "closed", G_CALLBACK (on_viewer_closed), self);
   g_signal_connect_swapped (self->duplicate_view, "closed", G_CALLBACK (on_viewer_closed), self);
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  self->preloaded = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (self, "realize", G_CALLBACK (on_realize), NULL);
 
   self->settings = vetter_config_get_settings ();
   if (self->settings)
