@@ -9,10 +9,9 @@
 
 G_BEGIN_DECLS
 
-/* Lowers the calling thread's priority, once per thread, to the idle
- * policy where Linux allows it (nice 10 elsewhere): with as many busy
- * threads as cores, a thread at normal priority makes the UI thread wait
- * for a time slice on every frame. */
+/* Lowers the calling thread's priority (nice 10), once per thread: with as
+ * many busy threads as cores, a thread at normal priority makes the UI
+ * thread wait for a time slice on every frame. */
 void vetter_thread_lower_priority (void);
 
 G_END_DECLS
