@@ -4,8 +4,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define _GNU_SOURCE   /* SCHED_IDLE */
-
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -316,28 +314,37 @@ test_close_midway_and_reopen (Fixture       *f,
   g_assert_cmpint (vetter_engine_get_progress (f->engine, id)->done, ==, 16);
 }
 
-/* 1: the idle policy; 2: normal, at nice 10; 0: neither. The idle
- * policy is not wanted: a worker holding a lock the UI thread waits for
- * would wait behind everything else on the machine. */
+/* The lowered thread's nice value, and its policy. */
+typedef struct
+{
+  int nice;
+  int policy;
+} Lowered;
+
 static gpointer
 lower_and_report (gpointer data)
 {
+  Lowered *lowered = data;
+
   vetter_thread_lower_priority ();
   vetter_thread_lower_priority ();   /* once is enough; twice changes nothing */
-  if (sched_getscheduler (0) == SCHED_IDLE)
-    return GINT_TO_POINTER (1);
-  return GINT_TO_POINTER (getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)) == 10 ? 2 : 0);
+  lowered->nice = getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+  lowered->policy = sched_getscheduler (0);
+  return NULL;
 }
 
-/* A worker in the window gives way to the UI thread (nice 10); the thread
+/* A worker in the window gives way to the UI thread at nice 10, under the
+ * normal policy (not the idle one: a worker holding a lock the UI thread
+ * waits for would then wait behind everything on the machine); the thread
  * that asked alone. */
 static void
 test_worker_threads_yield (void)
 {
-  GThread *thread = g_thread_new ("lowered", lower_and_report, NULL);
-  int lowered = GPOINTER_TO_INT (g_thread_join (thread));
+  Lowered lowered = { 0, -1 };
 
-  g_assert_cmpint (lowered, ==, 2);
+  g_thread_join (g_thread_new ("lowered", lower_and_report, &lowered));
+  g_assert_cmpint (lowered.nice, ==, 10);
+  g_assert_cmpint (lowered.policy, ==, SCHED_OTHER);
   g_assert_cmpint (sched_getscheduler (0), ==, SCHED_OTHER);
   g_assert_cmpint (getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)), ==, 0);
 }

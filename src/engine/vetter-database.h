@@ -35,15 +35,14 @@ VetterDatabase *vetter_database_new          (const char          *path);
 const char     *vetter_database_get_path     (VetterDatabase      *self);
 /* The store's page cache (see vetter_store_set_cache_size()), applied when
  * it opens; before vetter_database_open_async(). */
+void            vetter_database_set_cache_size (VetterDatabase    *self,
+                                                int                kib);
 /* What `vetter batch` and `vetter worker` keep: they add and update rows
  * and never sweep a million of them at once as the console does, so the
  * operating system's file cache serves them as well (measured: a million
  * rows 5 % slower than with 64 MB), and a long batch stays at the memory
  * it starts with instead of growing by the cache. */
 #define VETTER_DATABASE_HEADLESS_CACHE_KIB 4096
-
-void            vetter_database_set_cache_size (VetterDatabase    *self,
-                                                int                kib);
 
 void            vetter_database_open_async   (VetterDatabase      *self,
                                               GCancellable        *cancellable,

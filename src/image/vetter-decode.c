@@ -454,7 +454,7 @@ vetter_decode_jpeg_rows (const guint8       *data,
           set_jpeg_error (error, &err, length);
           goto fail;
         }
-      if (!row_func (row, (int) cinfo.output_width, user_data, error))
+      if (row_func && !row_func (row, (int) cinfo.output_width, user_data, error))
         goto fail;
       vetter_shrinker_push_row (shrinker, row);
     }

@@ -50,10 +50,11 @@ gboolean       vetter_jpeg_peek       (const guint8  *data,
                                        gboolean      *rows_as_stored);
 
 /* Decodes a JPEG whose rows are as stored (see vetter_jpeg_peek) a row at
- * a time: each full-size row goes to @row_func, and only the image shrunk
- * to @keep_width × @keep_height is kept (in the result's pixels; its width
- * and height are the source's). The whole image is never held: a large
- * photograph costs the decoder's own buffers and the shrunk copy. */
+ * a time: each full-size row goes to @row_func (when not NULL), and only
+ * the image shrunk to @keep_width × @keep_height is kept (in the result's
+ * pixels; its width and height are the source's). The whole image is
+ * never held: a large photograph costs the decoder's own buffers and the
+ * shrunk copy. */
 VetterDecoded *vetter_decode_jpeg_rows (const guint8       *data,
                                         gsize               length,
                                         gint64              max_pixels,

@@ -342,23 +342,6 @@ add_variant (VetterImageResult *result,
 }
 
 static gboolean
-write_variant (VetterImageResult   *result,
-               const VetterImageJob *job,
-               VetterVariantKind    kind,
-               const VetterPixels  *pixels,
-               int                  quality,
-               GError             **error)
-{
-  g_autofree char *path = vetter_variant_path (job->output_dir, job->item_id, job->position, kind);
-  gint64 bytes = 0;
-
-  if (!vetter_encode_jpeg_file (pixels, quality, path, &bytes, error))
-    return FALSE;
-  add_variant (result, kind, g_steal_pointer (&path), pixels->width, pixels->height, bytes, quality);
-  return TRUE;
-}
-
-static gboolean
 write_encoder_row (const guint8 *rgb,
                    int           width,
                    gpointer      user_data,
@@ -470,11 +453,12 @@ make_variants (VetterImageResult    *result,
       switch ((VetterVariantKind) k)
         {
         case VETTER_VARIANT_COMPRESSED:
+          /* Its own size: level 0 as it is, unless the decode wrote it. */
           if (streamed->compressed_written)
             continue;
-          if (!write_variant (result, job, k, pyramid->levels[0], spec->quality, error))
-            return FALSE;
-          continue;
+          out_w = pyramid->width;
+          out_h = pyramid->height;
+          break;
 
         case VETTER_VARIANT_THUMB:
           fit_size (pyramid, spec->width, &out_w, &out_h);
@@ -589,22 +573,6 @@ scale_needed (const VetterConfig *config,
 #define STREAM_MIN_SCALE 0.13
 #define STREAM_MIN_PIXELS (4 * 1000 * 1000)
 
-typedef struct
-{
-  VetterJpegWriter *writer;   /* the compressed original, or NULL */
-} RowSink;
-
-static gboolean
-write_compressed_row (const guint8 *rgb,
-                      int           width,
-                      gpointer      user_data,
-                      GError      **error)
-{
-  RowSink *sink = user_data;
-
-  return sink->writer == NULL || vetter_jpeg_writer_write_row (sink->writer, rgb, error);
-}
-
 /* A large JPEG decoded a row at a time, the compressed original written
  * from its rows: NULL, without @error, when this image is not one for it
  * (small, turned by EXIF, CMYK, or an output needs nearly every pixel). */
@@ -619,7 +587,7 @@ decode_streamed (VetterImageResult    *result,
 {
   const VetterVariantSpec *compressed = &config->variants[VETTER_VARIANT_COMPRESSED];
   g_autofree char *path = NULL;
-  RowSink sink = { NULL };
+  VetterJpegWriter *writer = NULL;   /* the compressed original's, if it is made */
   VetterDecoded *decoded;
   gboolean rows_as_stored;
   int width, height;
@@ -637,21 +605,21 @@ decode_streamed (VetterImageResult    *result,
   if (compressed->enabled)
     {
       path = vetter_variant_path (job->output_dir, job->item_id, job->position, VETTER_VARIANT_COMPRESSED);
-      sink.writer = vetter_jpeg_writer_new (path, width, height, compressed->quality, error);
-      if (sink.writer == NULL)
+      writer = vetter_jpeg_writer_new (path, width, height, compressed->quality, error);
+      if (writer == NULL)
         return NULL;
     }
   decoded = vetter_decode_jpeg_rows (data, length, config->max_image_pixels,
                                      MAX (1, (int) ceil (width * scale)), MAX (1, (int) ceil (height * scale)),
-                                     write_compressed_row, &sink, error);
+                                     writer ? write_encoder_row : NULL, writer, error);
   if (decoded == NULL)
     {
-      vetter_jpeg_writer_abort (sink.writer);
+      vetter_jpeg_writer_abort (writer);
       return NULL;
     }
-  if (sink.writer)
+  if (writer)
     {
-      if (!vetter_jpeg_writer_finish (sink.writer, &bytes, error))
+      if (!vetter_jpeg_writer_finish (writer, &bytes, error))
         {
           vetter_decoded_free (decoded);
           return NULL;
