@@ -509,13 +509,17 @@ test_resample_is_area_correct (void)
       g_assert_cmpint (ABS (vetter_pixels_row (small, y)[x * 3] - 128), <=, 3);
 }
 
-/* The wide-vector path and the portable one compute the same integers. */
+/* The wide-vector path and the portable one compute the same integers:
+ * widths that leave every remainder of the vector loops (four pixels a
+ * step, then two, then one), and reductions of one to many groups of four
+ * taps. */
 static void
 test_resample_paths_agree (void)
 {
   g_autoptr(VetterPixels) pixels = test_textured (1301, 977, 21);
   VetterRect region = { 117, 31, 1003, 901 };
-  int sizes[][2] = { { 640, 575 }, { 1003, 901 }, { 333, 299 }, { 17, 15 }, { 1, 1 } };
+  int sizes[][2] = { { 640, 575 }, { 1003, 901 }, { 502, 450 }, { 333, 299 }, { 17, 15 }, { 7, 6 }, { 6, 5 },
+                     { 2, 2 }, { 1, 1 } };
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {

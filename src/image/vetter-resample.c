@@ -290,52 +290,159 @@ horizontal_row (const gint16        *restrict row,
 }
 
 #ifdef VETTER_HAVE_AVX2_PATH
-/* The horizontal pass two output pixels at a time, one in each half of a
- * 256-bit register. Taps past a pixel's count have weight zero (the table
- * is zero-filled to its stride), so both pixels run the longer count. */
-__attribute__ ((target ("avx2"))) static void
-horizontal_row_avx2 (const gint16        *restrict row,
-                     const Contributions *cx,
-                     int                  x0,
-                     int                  width,
-                     guint8              *restrict out)
+/* The horizontal pass's plan for its vector code: where each output
+ * pixel's taps start in the intermediate row, and its weights four taps at
+ * a time, each group one 256-bit vector holding the pair (tap 0, tap 1) in
+ * every 32-bit lane of its low half and (tap 2, tap 3) in every lane of
+ * its high half. Every pixel has as many groups as the widest one, taps
+ * past its count weighing zero, so the loops run a fixed count. Made once
+ * a resample, read for every row. */
+typedef struct
+{
+  int    *offset;         /* a pixel's first tap, in 16-bit values from the row's start */
+  gint32 *groups;         /* n_groups vectors of 8 lanes a pixel */
+  int     n_groups;
+} HorizontalPlan;
+
+static void
+horizontal_plan_init (HorizontalPlan      *plan,
+                      const Contributions *cx,
+                      int                  x0,
+                      int                  width)
+{
+  int widest = 1;
+
+  for (int x = 0; x < width; x++)
+    widest = MAX (widest, cx->count[x]);
+  plan->n_groups = (widest + 3) / 4;
+  plan->offset = g_new (int, width);
+  plan->groups = g_malloc_n ((gsize) width * plan->n_groups * 8, sizeof (gint32));
+  for (int x = 0; x < width; x++)
+    {
+      const gint16 *w = cx->weights + (gsize) x * cx->stride;
+
+      plan->offset[x] = (cx->start[x] - x0) * 3;
+      for (int g = 0; g < plan->n_groups; g++)
+        {
+          gint32 *lanes = plan->groups + ((gsize) x * plan->n_groups + g) * 8;
+          gint16 taps[4];
+
+          for (int t = 0; t < 4; t++)
+            taps[t] = 4 * g + t < cx->count[x] ? w[4 * g + t] : 0;
+          for (int lane = 0; lane < 4; lane++)
+            {
+              lanes[lane] = weight_pair (taps);
+              lanes[lane + 4] = weight_pair (taps + 2);
+            }
+        }
+    }
+}
+
+static void
+horizontal_plan_clear (HorizontalPlan *plan)
+{
+  g_free (plan->offset);
+  g_free (plan->groups);
+}
+
+/* One pixel's sums, four taps a step: taps 0–2 of a group are loaded into
+ * the low half, taps 2–4 into the high half, and a byte shuffle in each
+ * half puts each channel of two neighbouring taps side by side ([r0 r1 g0
+ * g1 b0 b1 0 0]) for one multiply-add with the pair of weights. The low
+ * half sums taps 0 and 1 of every group, the high half taps 2 and 3. */
+__attribute__ ((target ("avx2"), always_inline)) static inline __m256i
+horizontal_sums_avx2 (const gint16 *p,
+                      const gint32 *weights,
+                      int           n_groups)
+{
+  const __m256i pairs = _mm256_setr_epi8 (0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11, -1, -1, -1, -1,
+                                          0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11, -1, -1, -1, -1);
+  __m256i acc = _mm256_setzero_si256 ();
+
+  for (int g = 0; g < n_groups; g++, p += 12, weights += 8)
+    {
+      __m256i taps = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadu_si128 ((const __m128i *) p)),
+                                              _mm_loadu_si128 ((const __m128i *) (p + 6)), 1);
+
+      acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (_mm256_shuffle_epi8 (taps, pairs),
+                                                      _mm256_loadu_si256 ((const __m256i *) weights)));
+    }
+  return acc;
+}
+
+/* Two pixels' sums as one register, the first's in the low half: each
+ * pixel's two halves added. Rounded and scaled to bytes' range. */
+__attribute__ ((target ("avx2"), always_inline)) static inline __m256i
+horizontal_pair_avx2 (__m256i a,
+                      __m256i b)
 {
   const int shift = WEIGHT_BITS + 7;
-  const __m256i round = _mm256_set1_epi32 (1 << (shift - 1));
+  __m256i both = _mm256_add_epi32 (_mm256_permute2x128_si256 (a, b, 0x20), _mm256_permute2x128_si256 (a, b, 0x31));
+
+  return _mm256_srai_epi32 (_mm256_add_epi32 (both, _mm256_set1_epi32 (1 << (shift - 1))), shift);
+}
+
+/* The horizontal pass four output pixels a step, their twelve bytes
+ * gathered and stored at once (sixteen written: the four after are the
+ * next step's), then the last pixels two at a time, each pixel's fourth
+ * byte landing on the next pixel, written after, or on the row's byte of
+ * slack. */
+__attribute__ ((target ("avx2"), always_inline)) static inline void
+horizontal_row_avx2_groups (const gint16         *restrict row,
+                            const HorizontalPlan *plan,
+                            int                   n_groups,
+                            int                   width,
+                            guint8               *restrict out)
+{
+  const __m256i dwords = _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7);
+  const __m128i twelve = _mm_setr_epi8 (0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+  const gint32 *w = plan->groups;
+  const int step = n_groups * 8;
   int x = 0;
 
-  for (; x + 1 < width; x += 2)
+  for (; x + 6 <= width; x += 4, w += 4 * step)
     {
-      const gint16 *w0 = cx->weights + (gsize) x * cx->stride;
-      const gint16 *w1 = w0 + cx->stride;
-      const gint16 *p0 = row + (cx->start[x] - x0) * 3;
-      const gint16 *p1 = row + (cx->start[x + 1] - x0) * 3;
-      int n = MAX (cx->count[x], cx->count[x + 1]);
-      __m256i acc = _mm256_setzero_si256 ();
-      guint32 a, b;
+      __m256i ab = horizontal_pair_avx2 (horizontal_sums_avx2 (row + plan->offset[x], w, n_groups),
+                                         horizontal_sums_avx2 (row + plan->offset[x + 1], w + step, n_groups));
+      __m256i cd = horizontal_pair_avx2 (horizontal_sums_avx2 (row + plan->offset[x + 2], w + 2 * step, n_groups),
+                                         horizontal_sums_avx2 (row + plan->offset[x + 3], w + 3 * step, n_groups));
+      /* Bytes [a c a c | b d b d] (four a pixel), put in order, then
+       * each pixel's fourth byte dropped. */
+      __m256i packed = _mm256_packus_epi16 (_mm256_packs_epi32 (ab, cd), _mm256_setzero_si256 ());
+      __m128i abcd = _mm256_castsi256_si128 (_mm256_permutevar8x32_epi32 (packed, dwords));
 
-      for (int k = 0; k < n; k += 2)
-        {
-          __m256i two = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadl_epi64 ((const __m128i *) (p0 + k * 3))),
-                                                 _mm_loadl_epi64 ((const __m128i *) (p1 + k * 3)), 1);
-          __m256i next = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_loadl_epi64 ((const __m128i *) (p0 + k * 3 + 3))),
-                                                  _mm_loadl_epi64 ((const __m128i *) (p1 + k * 3 + 3)), 1);
-          __m256i pairs = _mm256_unpacklo_epi16 (two, next);
-          __m256i weights = _mm256_inserti128_si256 (_mm256_castsi128_si256 (_mm_set1_epi32 (weight_pair (w0 + k))),
-                                                     _mm_set1_epi32 (weight_pair (w1 + k)), 1);
-
-          acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (pairs, weights));
-        }
-      acc = _mm256_srai_epi32 (_mm256_add_epi32 (acc, round), shift);
-      acc = _mm256_packs_epi32 (acc, acc);
-      acc = _mm256_packus_epi16 (acc, acc);
-      a = (guint32) _mm_cvtsi128_si32 (_mm256_castsi256_si128 (acc));
-      b = (guint32) _mm_cvtsi128_si32 (_mm256_extracti128_si256 (acc, 1));
-      memcpy (out + x * 3, &a, 4);
-      memcpy (out + (x + 1) * 3, &b, 4);
+      _mm_storeu_si128 ((__m128i *) (out + x * 3), _mm_shuffle_epi8 (abcd, twelve));
     }
-  if (x < width)
-    horizontal_row (row, cx, x0, width, out, x);
+  for (; x + 1 < width; x += 2, w += 2 * step)
+    {
+      __m256i both = horizontal_pair_avx2 (horizontal_sums_avx2 (row + plan->offset[x], w, n_groups),
+                                           horizontal_sums_avx2 (row + plan->offset[x + 1], w + step, n_groups));
+      guint32 first, second;
+
+      both = _mm256_packus_epi16 (_mm256_packs_epi32 (both, both), _mm256_setzero_si256 ());
+      first = (guint32) _mm_cvtsi128_si32 (_mm256_castsi256_si128 (both));
+      second = (guint32) _mm_cvtsi128_si32 (_mm256_extracti128_si256 (both, 1));
+      memcpy (out + x * 3, &first, 4);
+      memcpy (out + (x + 1) * 3, &second, 4);
+    }
+}
+
+/* The common reductions (by at most half, after the pyramid's halvings)
+ * take at most four taps: one group, its loop gone. */
+__attribute__ ((target ("avx2"))) static void
+horizontal_row_avx2 (const gint16         *restrict row,
+                     const Contributions  *cx,
+                     const HorizontalPlan *plan,
+                     int                   x0,
+                     int                   width,
+                     guint8               *restrict out)
+{
+  if (plan->n_groups == 1)
+    horizontal_row_avx2_groups (row, plan, 1, width, out);
+  else
+    horizontal_row_avx2_groups (row, plan, plan->n_groups, width, out);
+  if (width % 2)
+    horizontal_row (row, cx, x0, width, out, width - 1);
 }
 
 gboolean
@@ -377,6 +484,7 @@ resample (const VetterPixels *src,
   int x0, x1, span;
 #ifdef VETTER_HAVE_AVX2_PATH
   gboolean avx2 = vetter_cpu_has_avx2 ();
+  HorizontalPlan plan = { NULL, NULL, 0 };
 #endif
 
   contributions_init (&cx, src->width, region_x, region_width, width);
@@ -388,8 +496,12 @@ resample (const VetterPixels *src,
     x1 = MAX (x1, cx.start[x] + cx.count[x]);
   span = (x1 - x0) * 3;
   acc = g_new (gint32, span);
+#ifdef VETTER_HAVE_AVX2_PATH
+  if (avx2)
+    horizontal_plan_init (&plan, &cx, x0, width);
+#endif
   /* A filter's width more, and a vector load: loads of the last pixels'
-   * zero-weight taps stay inside. */
+   * zero-weight taps (up to three past a pixel's count) stay inside. */
   row = g_new0 (gint16, (span / 3 + cx.stride + 2) * 4);
   /* The horizontal pass stores four bytes a pixel: one byte of slack. */
   if (dst == NULL)
@@ -403,7 +515,7 @@ resample (const VetterPixels *src,
       if (avx2 && cy.count[y] <= VERTICAL_AVX2_MAX_TAPS)
         {
           vertical_row_avx2 (src, &cy, y, x0, span, row);
-          horizontal_row_avx2 (row, &cx, x0, width, out);
+          horizontal_row_avx2 (row, &cx, &plan, x0, width, out);
         }
       else
 #endif
@@ -417,6 +529,9 @@ resample (const VetterPixels *src,
 
   contributions_clear (&cx);
   contributions_clear (&cy);
+#ifdef VETTER_HAVE_AVX2_PATH
+  horizontal_plan_clear (&plan);
+#endif
   return ok;
 }
 
