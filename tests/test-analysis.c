@@ -677,6 +677,47 @@ test_halve_averages_blocks (void)
     }
 }
 
+/* A quarter-size level is the rounded mean of each 4×4 block, the last
+ * rows and columns that make no whole block dropped; an image too small
+ * for one block is halved twice. */
+static void
+test_quarter_averages_blocks (void)
+{
+  int sizes[][2] = { { 640, 480 }, { 603, 445 }, { 13, 9 }, { 4, 4 }, { 7, 3 }, { 2, 9 }, { 1, 1 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(VetterPixels) pixels = test_textured (sizes[i][0], sizes[i][1], 11 + i);
+      g_autoptr(VetterPixels) quarter = vetter_pixels_quarter (pixels);
+
+      if (sizes[i][0] < 4 || sizes[i][1] < 4)
+        {
+          g_autoptr(VetterPixels) half = vetter_pixels_halve (pixels);
+          g_autoptr(VetterPixels) twice = vetter_pixels_halve (half);
+
+          g_assert_cmpint (quarter->width, ==, twice->width);
+          g_assert_cmpint (quarter->height, ==, twice->height);
+          for (int y = 0; y < twice->height; y++)
+            g_assert_cmpmem (vetter_pixels_row (quarter, y), quarter->width * 3, vetter_pixels_row (twice, y),
+                             twice->width * 3);
+          continue;
+        }
+      g_assert_cmpint (quarter->width, ==, sizes[i][0] / 4);
+      g_assert_cmpint (quarter->height, ==, sizes[i][1] / 4);
+      for (int y = 0; y < quarter->height; y++)
+        for (int x = 0; x < quarter->width; x++)
+          for (int c = 0; c < 3; c++)
+            {
+              int sum = 0;
+
+              for (int dy = 0; dy < 4; dy++)
+                for (int dx = 0; dx < 4; dx++)
+                  sum += vetter_pixels_row (pixels, 4 * y + dy)[(4 * x + dx) * 3 + c];
+              g_assert_cmpint (vetter_pixels_row (quarter, y)[x * 3 + c], ==, (sum + 8) / 16);
+            }
+    }
+}
+
 /* The shrinker's wide-vector path and its portable one compute the same
  * integers, narrow rows (shorter than a vector load) included. */
 static void
@@ -886,6 +927,7 @@ main (int   argc,
   g_test_add_func ("/resample/shrinker-is-the-area-filter", test_shrinker_is_the_area_filter);
   g_test_add_func ("/resample/shrinker-paths-agree", test_shrinker_paths_agree);
   g_test_add_func ("/resample/halve-averages-blocks", test_halve_averages_blocks);
+  g_test_add_func ("/resample/quarter-averages-blocks", test_quarter_averages_blocks);
   g_test_add_func ("/pipeline/jpeg-rows-are-the-whole-decode", test_jpeg_rows_are_the_whole_decode);
   g_test_add_func ("/pipeline/large-jpeg-through-the-pipeline", test_large_jpeg_through_the_pipeline);
 

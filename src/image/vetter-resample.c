@@ -312,11 +312,12 @@ horizontal_plan_init (HorizontalPlan      *plan,
 {
   int widest = 1;
 
+  g_assert (width > 0);
   for (int x = 0; x < width; x++)
     widest = MAX (widest, cx->count[x]);
   plan->n_groups = (widest + 3) / 4;
-  plan->offset = g_new (int, width);
-  plan->groups = g_malloc_n ((gsize) width * plan->n_groups * 8, sizeof (gint32));
+  plan->offset = g_new (int, (gsize) width);
+  plan->groups = g_new (gint32, (gsize) width * (gsize) plan->n_groups * 8);
   for (int x = 0; x < width; x++)
     {
       const gint16 *w = cx->weights + (gsize) x * cx->stride;
@@ -630,6 +631,73 @@ vetter_pixels_halve (const VetterPixels *src)
       for (int x = 0; x < w - 1; x++)
         memcpy (out + x * 3, pairs + x * 6, 4);
       memcpy (out + (w - 1) * 3, pairs + (w - 1) * 6, 3);
+    }
+  return dst;
+}
+
+/* The mean of each 4×4 block, in one pass over the source: what halving
+ * twice approximates, without making (and writing out) the half-size image
+ * between. Four rows are summed byte by byte, then each byte with the same
+ * channel of the next three pixels (16-bit sums, one vector instruction
+ * for many pixels); every fourth pixel of that is the output. The last one
+ * to three rows or columns are dropped. */
+PIXEL_LOOP static void
+sum_four_rows (const guint8 *restrict a,
+               const guint8 *restrict b,
+               const guint8 *restrict c,
+               const guint8 *restrict d,
+               guint16      *restrict out,
+               int                    n)
+{
+  for (int i = 0; i < n; i++)
+    out[i] = (guint16) (a[i] + b[i] + c[i] + d[i]);
+}
+
+PIXEL_LOOP static void
+mean_of_four_neighbours (const guint16 *restrict sums,
+                         guint8        *restrict out,
+                         int                     n)
+{
+  for (int i = 0; i < n; i++)
+    out[i] = (guint8) ((sums[i] + sums[i + 3] + sums[i + 6] + sums[i + 9] + 8) >> 4);
+}
+
+VetterPixels *
+vetter_pixels_quarter (const VetterPixels *src)
+{
+  VetterPixels *dst;
+  int w, h, n;
+  g_autofree guint16 *sums = NULL;
+  g_autofree guint8 *means = NULL;
+
+  if (src->width < 4 || src->height < 4)
+    {
+      /* Too small for whole blocks: halving clamps at the edges. */
+      g_autoptr(VetterPixels) half = vetter_pixels_halve (src);
+
+      return vetter_pixels_halve (half);
+    }
+  w = src->width / 4;
+  h = src->height / 4;
+  n = w * 12;
+  dst = vetter_pixels_new (w, h);
+  sums = g_new (guint16, n);
+  /* Means for every byte but the last three pixels' (which would read
+   * past the sums); the copies below read up to four bytes after the
+   * last output pixel's first. */
+  means = g_malloc ((gsize) w * 12);
+  for (int y = 0; y < h; y++)
+    {
+      guint8 *restrict out = vetter_pixels_row (dst, y);
+
+      sum_four_rows (vetter_pixels_row (src, 4 * y), vetter_pixels_row (src, 4 * y + 1),
+                     vetter_pixels_row (src, 4 * y + 2), vetter_pixels_row (src, 4 * y + 3), sums, n);
+      mean_of_four_neighbours (sums, means, n - 9);
+      /* Four bytes a pixel, the fourth overwritten by the next pixel's
+       * first; three for the last. */
+      for (int x = 0; x < w - 1; x++)
+        memcpy (out + x * 3, means + x * 12, 4);
+      memcpy (out + (w - 1) * 3, means + (w - 1) * 12, 3);
     }
   return dst;
 }

@@ -32,5 +32,6 @@ gboolean      vetter_resample_area_rows (const VetterPixels *src,
                                          gpointer            user_data,
                                          GError            **error);
 VetterPixels *vetter_pixels_halve  (const VetterPixels *src);
+VetterPixels *vetter_pixels_quarter (const VetterPixels *src);
 
 G_END_DECLS

@@ -132,16 +132,20 @@ step_end (Steps        *steps,
   step_end_full (steps, error, FALSE);
 }
 
-/* The decoded image and its 2×2-averaged halvings, made when first
- * needed. Each output is cut from the smallest level that still has at
- * least the output's resolution, so the general filter never reads more
- * pixels than it must. Regions are given in the source's pixels: the
- * first level is the source itself, or (a large JPEG decoded a row at a
- * time) the source already shrunk as far as every output allows. */
+/* The decoded image at full, half and quarter size, the smaller ones
+ * averaged from the larger when first needed: the quarter straight from
+ * the first level when the half is not made (a large photograph's
+ * analysis and thumbnail need only the quarter). Each output is cut from
+ * the smallest level that still has at least the output's resolution, so
+ * the general filter never reads more pixels than it must. Regions are
+ * given in the source's pixels: the first level is the source itself, or
+ * (a large JPEG decoded a row at a time) the source already shrunk as far
+ * as every output allows. */
+#define PYRAMID_LEVELS 3
+
 typedef struct
 {
-  VetterPixels *levels[3];   /* [0] is borrowed: the decoded image */
-  int           n_levels;
+  VetterPixels *levels[PYRAMID_LEVELS];   /* [0] is borrowed: the decoded image; NULL: not made */
   int           width;       /* the source's */
   int           height;
   double        sx, sy;      /* level 0's pixels per source pixel */
@@ -155,7 +159,6 @@ pyramid_init (Pyramid      *pyramid,
 {
   memset (pyramid, 0, sizeof *pyramid);
   pyramid->levels[0] = first;
-  pyramid->n_levels = 1;
   pyramid->width = source_width;
   pyramid->height = source_height;
   pyramid->sx = (double) first->width / source_width;
@@ -165,9 +168,8 @@ pyramid_init (Pyramid      *pyramid,
 static void
 pyramid_clear (Pyramid *pyramid)
 {
-  for (int i = 1; i < pyramid->n_levels; i++)
-    vetter_pixels_free (pyramid->levels[i]);
-  pyramid->n_levels = 1;
+  for (int i = 1; i < PYRAMID_LEVELS; i++)
+    g_clear_pointer (&pyramid->levels[i], vetter_pixels_free);
 }
 
 /* Whether level 0 has the resolution an output of @out_width from
@@ -180,26 +182,40 @@ pyramid_sharp_enough (const Pyramid *pyramid,
   return out_width <= region_width * pyramid->sx * 1.01;
 }
 
-/* @needed: output size over level 0's size of the same region, at most 1. */
+static const VetterPixels *
+pyramid_make (Pyramid *pyramid,
+              int      level)
+{
+  if (pyramid->levels[level] == NULL)
+    {
+      if (level == 1)
+        pyramid->levels[1] = vetter_pixels_halve (pyramid->levels[0]);
+      else if (pyramid->levels[1] != NULL)
+        pyramid->levels[2] = vetter_pixels_halve (pyramid->levels[1]);
+      else
+        pyramid->levels[2] = vetter_pixels_quarter (pyramid->levels[0]);
+    }
+  return pyramid->levels[level];
+}
+
+/* @needed: output size over level 0's size of the same region, at most 1.
+ * A level is used only if the one above it is at least 4 pixels a side,
+ * so a smaller one is a true average. */
 static const VetterPixels *
 pyramid_level (Pyramid *pyramid,
                double   needed,
                double  *scale)
 {
+  const VetterPixels *first = pyramid->levels[0];
+  const VetterPixels *chosen;
   int level = 0;
 
-  while (level < 2 && needed <= 0.5 / (1 << level) &&
-         pyramid->levels[level]->width >= 4 && pyramid->levels[level]->height >= 4)
-    {
-      if (level + 1 >= pyramid->n_levels)
-        {
-          pyramid->levels[level + 1] = vetter_pixels_halve (pyramid->levels[level]);
-          pyramid->n_levels = level + 2;
-        }
-      level++;
-    }
-  *scale = (double) pyramid->levels[level]->width / pyramid->levels[0]->width;
-  return pyramid->levels[level];
+  while (level + 1 < PYRAMID_LEVELS && needed <= 0.5 / (1 << level) &&
+         first->width >> level >= 4 && first->height >> level >= 4)
+    level++;
+  chosen = level == 0 ? first : pyramid_make (pyramid, level);
+  *scale = (double) chosen->width / first->width;
+  return chosen;
 }
 
 /* Where an output of @region (in source pixels) at @out_w × @out_h comes
