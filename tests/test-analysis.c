@@ -75,6 +75,47 @@ test_clean_image (void)
   g_assert_cmpfloat (analysis->brightness, <, 160);
 }
 
+/* The whole image's brightness, contrast and sharpness (the variance of
+ * the Laplacian inside the edge), computed plainly, agree to the bit with
+ * the analysis's, which adds them up tile by tile: sizes that do not
+ * divide into the grid, and images too small to have an inside. */
+static void
+test_whole_image_measures (void)
+{
+  int sizes[][2] = { { 512, 341 }, { 37, 23 }, { 13, 2 }, { 1, 1 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(VetterPixels) pixels = test_textured (sizes[i][0], sizes[i][1], 40 + i);
+      g_autoptr(VetterAnalysis) analysis = vetter_analyse (pixels, sizes[i][0], sizes[i][1], 90);
+      g_autofree guint8 *luma = vetter_pixels_to_luma (pixels);
+      int w = pixels->width, h = pixels->height;
+      double sum = 0, sum2 = 0, lap_sum = 0, lap_sum2 = 0, brightness;
+      double n = (double) w * h, n_lap = 0;
+
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          {
+            const guint8 *p = luma + y * w + x;
+
+            sum += *p;
+            sum2 += (double) *p * *p;
+            if (x > 0 && y > 0 && x < w - 1 && y < h - 1)
+              {
+                double lap = 4.0 * p[0] - p[-1] - p[1] - p[-w] - p[w];
+
+                lap_sum += lap;
+                lap_sum2 += lap * lap;
+                n_lap++;
+              }
+          }
+      brightness = sum / n;
+      g_assert_cmpfloat (analysis->brightness, ==, brightness);
+      g_assert_cmpfloat (analysis->contrast, ==, sqrt (MAX (0.0, sum2 / n - brightness * brightness)));
+      g_assert_cmpfloat (analysis->sharpness, ==, n_lap ? lap_sum2 / n_lap - (lap_sum / n_lap) * (lap_sum / n_lap) : 0);
+    }
+}
+
 static void
 test_blurred_half (void)
 {
@@ -923,6 +964,7 @@ main (int   argc,
   g_test_add_func ("/crop/leaves-the-bars-out", test_crops_leave_the_bars_out);
   g_test_add_func ("/resample/keeps-colour", test_resample_keeps_colour);
   g_test_add_func ("/resample/area-correct", test_resample_is_area_correct);
+  g_test_add_func ("/analysis/whole-image-measures", test_whole_image_measures);
   g_test_add_func ("/resample/paths-agree", test_resample_paths_agree);
   g_test_add_func ("/resample/shrinker-is-the-area-filter", test_shrinker_is_the_area_filter);
   g_test_add_func ("/resample/shrinker-paths-agree", test_shrinker_paths_agree);

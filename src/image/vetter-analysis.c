@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "vetter-analysis.h"
+#include "vetter-pixel-loop.h"
 #include "vetter-resample.h"
 
 #define GRID 12
@@ -87,16 +88,110 @@ typedef struct
   double dark;        /* share of pixels crushed to black */
 } Tile;
 
+/* Exact sums over some pixels: of luma and its square, and of the
+ * Laplacian and its square where it is defined (not on the image's edge). */
+typedef struct
+{
+  gint64 n, sum, sum2;
+  gint64 n_lap, lap_sum, lap_sum2;
+  gint64 clipped, dark;
+} Sums;
+
 typedef struct
 {
   const VetterPixels *small;
   guint8             *luma;
   Tile                tiles[GRID * GRID];
+  Sums                whole;             /* every tile's sums added */
   int                 tile_x[GRID + 1];  /* tile edges on the small copy */
   int                 tile_y[GRID + 1];
   int                 source_width;
   int                 source_height;
 } Context;
+
+/* Sums of a span of a row of luma (in integers, so in any order the same,
+ * and in one vector instruction for many pixels). Spans are at most
+ * SPAN_MAX pixels, which keeps the sums of squares within 32 bits. */
+#define SPAN_MAX 2048
+
+PIXEL_LOOP static void
+add_luma_span (const guint8 *restrict luma,
+               int                    n,
+               Sums                  *sums)
+{
+  guint32 sum = 0, sum2 = 0, dark = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      guint32 v = luma[i];
+
+      sum += v;
+      sum2 += v * v;
+      dark += v <= 20;
+    }
+  sums->n += n;
+  sums->sum += sum;
+  sums->sum2 += sum2;
+  sums->dark += dark;
+}
+
+/* The Laplacian (four times a pixel less its four neighbours) of a span
+ * of a row that has a row above and below. */
+PIXEL_LOOP static void
+add_laplacian_span (const guint8 *restrict row,
+               const guint8 *restrict above,
+               const guint8 *restrict below,
+               int                    n,
+               Sums                  *sums)
+{
+  gint32 sum = 0;
+  guint32 sum2 = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      gint32 lap = 4 * row[i] - row[i - 1] - row[i + 1] - above[i] - below[i];
+
+      sum += lap;
+      sum2 += (guint32) (lap * lap);
+    }
+  sums->n_lap += n;
+  sums->lap_sum += sum;
+  sums->lap_sum2 += sum2;
+}
+
+static void
+add_luma (const guint8 *luma,
+          int           n,
+          Sums         *sums)
+{
+  for (int i = 0; i < n; i += SPAN_MAX)
+    add_luma_span (luma + i, MIN (n - i, SPAN_MAX), sums);
+}
+
+static void
+add_laplacian (const guint8 *row,
+               const guint8 *above,
+               const guint8 *below,
+               int           n,
+               Sums         *sums)
+{
+  for (int i = 0; i < n; i += SPAN_MAX)
+    add_laplacian_span (row + i, above + i, below + i, MIN (n - i, SPAN_MAX), sums);
+}
+
+static void
+sums_add (Sums       *to,
+          const Sums *from)
+{
+  to->n += from->n;
+  to->sum += from->sum;
+  to->sum2 += from->sum2;
+  to->n_lap += from->n_lap;
+  to->lap_sum += from->lap_sum;
+  to->lap_sum2 += from->lap_sum2;
+  to->clipped += from->clipped;
+  to->dark += from->dark;
+}
 
 static void
 measure_tiles (Context *ctx)
@@ -110,45 +205,36 @@ measure_tiles (Context *ctx)
       ctx->tile_y[i] = h * i / GRID;
     }
 
+  memset (&ctx->whole, 0, sizeof ctx->whole);
   for (int ty = 0; ty < GRID; ty++)
     for (int tx = 0; tx < GRID; tx++)
       {
         Tile *t = &ctx->tiles[ty * GRID + tx];
-        double sum = 0, sum2 = 0, lap2 = 0;
-        int n = 0, n_lap = 0, clipped = 0, dark = 0;
+        int x0 = ctx->tile_x[tx], x1 = ctx->tile_x[tx + 1];
+        /* The Laplacian's span: not the image's first or last column. */
+        int lx0 = MAX (x0, 1), lx1 = MIN (x1, w - 1);
+        Sums sums = { 0 };
 
         for (int y = ctx->tile_y[ty]; y < ctx->tile_y[ty + 1]; y++)
           {
             const guint8 *row = ctx->luma + (gsize) y * w;
             const guint8 *rgb = vetter_pixels_row (ctx->small, y);
 
-            for (int x = ctx->tile_x[tx]; x < ctx->tile_x[tx + 1]; x++)
-              {
-                int v = row[x];
-
-                sum += v;
-                sum2 += (double) v * v;
-                n++;
-                if (rgb[x * 3] >= 250 && rgb[x * 3 + 1] >= 250 && rgb[x * 3 + 2] >= 250)
-                  clipped++;
-                if (v <= 20)
-                  dark++;
-                if (x > 0 && y > 0 && x < w - 1 && y < h - 1)
-                  {
-                    int lap = 4 * v - row[x - 1] - row[x + 1] - row[x - w] - row[x + w];
-
-                    lap2 += (double) lap * lap;
-                    n_lap++;
-                  }
-              }
+            add_luma (row + x0, x1 - x0, &sums);
+            /* Without branches: whether a pixel is clipped is hard to guess. */
+            for (int x = x0; x < x1; x++)
+              sums.clipped += (rgb[x * 3] >= 250) & (rgb[x * 3 + 1] >= 250) & (rgb[x * 3 + 2] >= 250);
+            if (y > 0 && y < h - 1 && lx1 > lx0)
+              add_laplacian (row + lx0, row + lx0 - w, row + lx0 + w, lx1 - lx0, &sums);
           }
-        if (n == 0)
+        sums_add (&ctx->whole, &sums);
+        if (sums.n == 0)
           continue;
-        t->mean = sum / n;
-        t->std = sqrt (MAX (0.0, sum2 / n - t->mean * t->mean));
-        t->laplacian = n_lap ? sqrt (lap2 / n_lap) : 0;
-        t->clipped = (double) clipped / n;
-        t->dark = (double) dark / n;
+        t->mean = (double) sums.sum / sums.n;
+        t->std = sqrt (MAX (0.0, (double) sums.sum2 / sums.n - t->mean * t->mean));
+        t->laplacian = sums.n_lap ? sqrt ((double) sums.lap_sum2 / sums.n_lap) : 0;
+        t->clipped = (double) sums.clipped / sums.n;
+        t->dark = (double) sums.dark / sums.n;
       }
 }
 
@@ -780,6 +866,43 @@ vetter_phash_parse (const char *str,
 
 /* ---- Saliency ------------------------------------------------------------- */
 
+/* The box blur across, on BLUR_ROWS rows at once: a row's running sum is
+ * a chain of additions, each waiting for the one before; several rows'
+ * chains side by side keep the processor busy. Each row's sums are the
+ * same as alone. */
+#define BLUR_ROWS 4
+
+static void
+blur_rows_across (const float *raw,
+                  float       *out,
+                  int          w,
+                  int          y0,
+                  int          rows,
+                  int          radius)
+{
+  float acc[BLUR_ROWS] = { 0 };
+  int count = 0;
+
+  for (int x = -radius; x < w; x++)
+    {
+      if (x + radius < w)
+        {
+          for (int r = 0; r < rows; r++)
+            acc[r] += raw[(gsize) (y0 + r) * w + x + radius];
+          count++;
+        }
+      if (x - radius - 1 >= 0)
+        {
+          for (int r = 0; r < rows; r++)
+            acc[r] -= raw[(gsize) (y0 + r) * w + x - radius - 1];
+          count--;
+        }
+      if (x >= 0)
+        for (int r = 0; r < rows; r++)
+          out[(gsize) (y0 + r) * w + x] = acc[r] / count;
+    }
+}
+
 /* Edges, saturation and skin tones, smoothed: where people look in an ad
  * photo, in the manner of an attention crop. */
 static float *
@@ -810,27 +933,8 @@ saliency_map (Context *ctx)
     }
 
   /* Box blur, horizontal then vertical. */
-  for (int y = 0; y < h; y++)
-    {
-      float acc = 0;
-      int count = 0;
-
-      for (int x = -radius; x < w; x++)
-        {
-          if (x + radius < w)
-            {
-              acc += raw[(gsize) y * w + x + radius];
-              count++;
-            }
-          if (x - radius - 1 >= 0)
-            {
-              acc -= raw[(gsize) y * w + x - radius - 1];
-              count--;
-            }
-          if (x >= 0)
-            tmp[(gsize) y * w + x] = acc / count;
-        }
-    }
+  for (int y = 0; y < h; y += BLUR_ROWS)
+    blur_rows_across (raw, tmp, w, y, MIN (BLUR_ROWS, h - y), radius);
   /* The vertical pass a row at a time, every column's sum moving down at
    * once: walking down each column in turn reads memory a row's width
    * apart, and a column's sums can only be added one after the other. */
@@ -877,41 +981,27 @@ vetter_analyse (const VetterPixels *small,
 {
   VetterAnalysis *analysis = g_new0 (VetterAnalysis, 1);
   g_autofree Context *ctx = g_new0 (Context, 1);
-  gint64 n = (gint64) small->width * small->height;
-  double sum = 0, sum2 = 0, lap_sum = 0, lap_sum2 = 0;
-  gint64 n_lap = 0;
+  const Sums *whole = &ctx->whole;
 
   ctx->small = small;
   ctx->luma = vetter_pixels_to_luma (small);
   ctx->source_width = source_width;
   ctx->source_height = source_height;
 
-  for (int y = 0; y < small->height; y++)
+  /* The tiles cover the image: their sums are the whole image's. */
+  measure_tiles (ctx);
+  analysis->brightness = (double) whole->sum / whole->n;
+  analysis->contrast = sqrt (MAX (0.0, (double) whole->sum2 / whole->n - analysis->brightness * analysis->brightness));
+  if (whole->n_lap)
     {
-      const guint8 *row = ctx->luma + (gsize) y * small->width;
+      double mean = (double) whole->lap_sum / whole->n_lap;
 
-      for (int x = 0; x < small->width; x++)
-        {
-          sum += row[x];
-          sum2 += (double) row[x] * row[x];
-          if (x > 0 && y > 0 && x < small->width - 1 && y < small->height - 1)
-            {
-              double lap = 4.0 * row[x] - row[x - 1] - row[x + 1] - row[x - small->width] - row[x + small->width];
-
-              lap_sum += lap;
-              lap_sum2 += lap * lap;
-              n_lap++;
-            }
-        }
+      analysis->sharpness = (double) whole->lap_sum2 / whole->n_lap - mean * mean;
     }
-  analysis->brightness = sum / n;
-  analysis->contrast = sqrt (MAX (0.0, sum2 / n - analysis->brightness * analysis->brightness));
-  analysis->sharpness = n_lap ? lap_sum2 / n_lap - (lap_sum / n_lap) * (lap_sum / n_lap) : 0;
   analysis->phash = vetter_phash (small);
   analysis->colours = dominant_colours (small);
   analysis->defects = g_ptr_array_new_with_free_func ((GDestroyNotify) vetter_defect_free);
 
-  measure_tiles (ctx);
   find_blur (ctx, analysis->defects);
   find_exposure (ctx, analysis->brightness, analysis->defects);
   analysis->content = (VetterRect) { 0, 0, source_width, source_height };
