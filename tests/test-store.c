@@ -403,6 +403,56 @@ test_migration_keeps_auto_decisions (void)
   test_remove_tree (dir);
 }
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+/* A checkpoint folds the write-ahead log into the database and empties
+ * it; with a reader in the middle of a read it does what it can at once
+ * instead of waiting out the busy timeout (seconds), and the log is
+ * folded at the next one. */
+static void
+test_checkpoint (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(VetterIntakeBatch) batch = products_batch ("S. No.,Product Name,Input Image Urls\n1,Red car,a.jpg\n");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  sqlite3 *reader;
+  sqlite3_stmt *stmt;
+  gint64 started;
+
+  g_assert_cmpint (vetter_store_add_batch (f->store, batch, "/out", NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (file_size (wal), >, 0);
+  vetter_store_checkpoint (f->store);
+  g_assert_cmpint (file_size (wal), ==, 0);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item"), ==, 1);
+
+  /* A reader holds its snapshot while more is written. */
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &reader, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (reader, "SELECT id FROM item", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_clear_pointer (&batch, vetter_intake_batch_free);
+  batch = products_batch ("S. No.,Product Name,Input Image Urls\n1,Blue car,b.jpg\n");
+  g_assert_cmpint (vetter_store_add_batch (f->store, batch, "/out", NULL, &error), >, 0);
+  g_assert_cmpint (file_size (wal), >, 0);
+  started = g_get_monotonic_time ();
+  vetter_store_checkpoint (f->store);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+  g_assert_cmpint (file_size (wal), >, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (reader);
+
+  vetter_store_checkpoint (f->store);
+  g_assert_cmpint (file_size (wal), ==, 0);
+  g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item"), ==, 2);
+}
+
 /* Three rows: one with a blurry image, one clean, one whose fetch fails. */
 static gint64
 add_reviewable_batch (Fixture *f)
@@ -1165,6 +1215,7 @@ main (int   argc,
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
   g_test_add_func ("/store/failed-migration-rolls-back", test_failed_migration_rolls_back);
   g_test_add_func ("/store/migration-indexes-search", test_migration_indexes_search);
+  g_test_add ("/store/checkpoint", Fixture, NULL, fixture_set_up, test_checkpoint, fixture_tear_down);
   g_test_add ("/store/claim-record-and-resume", Fixture, NULL, fixture_set_up, test_claim_record_and_resume, fixture_tear_down);
   g_test_add ("/store/suspect-taken-last", Fixture, NULL, fixture_set_up, test_suspect_taken_last, fixture_tear_down);
   g_test_add_func ("/store/crash-mark", test_crash_mark);

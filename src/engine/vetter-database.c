@@ -43,6 +43,7 @@ struct _VetterDatabase
   GSource      *group_end;      /* commits the group when no message waits */
   guint         group_messages; /* delivered in the open group */
   gint64        group_started;  /* monotonic µs */
+  gboolean      checkpoint;     /* wanted after the group's commit */
 
   /* Shared, under the lock: changes waiting to be announced. */
   GMutex        lock;
@@ -95,6 +96,9 @@ end_group (VetterDatabase *self)
   if (self->store && !vetter_store_group_end (self->store, &error))
     g_warning ("The last %u changes could not be saved: %s", self->group_messages, error->message);
   self->group_messages = 0;
+  if (self->store && self->checkpoint)
+    vetter_store_checkpoint (self->store);
+  self->checkpoint = FALSE;
   if (self->store)
     announce_changes (self);
 }
@@ -144,6 +148,13 @@ vetter_database_commit (VetterDatabase *self)
 {
   g_return_if_fail (vetter_database_is_current (self));
   end_group (self);
+}
+
+void
+vetter_database_checkpoint_soon (VetterDatabase *self)
+{
+  g_return_if_fail (vetter_database_is_current (self));
+  self->checkpoint = TRUE;
 }
 
 static void

@@ -80,6 +80,11 @@ void            vetter_database_post         (VetterDatabase      *self,
  * far now, rather than with the rest of their run (see vetter-database.c). */
 void            vetter_database_commit       (VetterDatabase      *self);
 
+/* From the database thread: once the writes so far are committed, folds
+ * the write-ahead log into the database (vetter_store_checkpoint()). For
+ * a quiet moment: the queue has run dry while the last items finish. */
+void            vetter_database_checkpoint_soon (VetterDatabase   *self);
+
 /* Blocks until everything sent to the database thread before it has run
  * (whether the store is open or not). Not from the database thread. */
 void            vetter_database_barrier      (VetterDatabase      *self);

@@ -51,6 +51,7 @@ struct _VetterEngine
   /* Database thread only. */
   VetterConfig   *config;         /* what new items start with */
   guint           in_flight;
+  gboolean        queue_dry;      /* nothing was left to claim at the last try */
   GHashTable     *active_batches; /* batch id → batch id, not yet finished */
 
   /* Main thread only. */
@@ -628,8 +629,15 @@ pump (VetterEngine *self,
         {
           if (error)
             g_warning ("Cannot take the next item: %s", error->message);
+          /* The last items are in the workers: while they finish, the
+           * log is folded into the database, so that closing it (a batch
+           * that ends) has little left to copy and sync. */
+          else if (!self->queue_dry)
+            vetter_database_checkpoint_soon (self->database);
+          self->queue_dry = error == NULL;
           return;
         }
+      self->queue_dry = FALSE;
 
       unit = g_new0 (WorkUnit, 1);
       unit->engine = self;

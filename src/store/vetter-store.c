@@ -352,6 +352,9 @@ vetter_store_take_changes (VetterStore *self)
 
 /* ---- Opening and migrations ----------------------------------------------- */
 
+/* How long a statement waits for another connection's lock. */
+#define BUSY_TIMEOUT_MS 5000
+
 static int
 read_user_version (VetterStore *self)
 {
@@ -533,7 +536,7 @@ vetter_store_open (const char  *path,
       vetter_store_fail (self, error, "cannot open the database");
       return NULL;
     }
-  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   if (sqlite3_exec (self->db,
                     "PRAGMA journal_mode = WAL;"
                     "PRAGMA synchronous = NORMAL;"
@@ -582,7 +585,7 @@ vetter_store_open_for_reading (const char  *path,
       vetter_store_fail (self, error, "cannot open the database");
       return NULL;
     }
-  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   sqlite3_exec (self->db, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", NULL, NULL, NULL);
   version = read_user_version (self);
   if (version != (int) G_N_ELEMENTS (vetter_store_migrations))
@@ -606,6 +609,20 @@ vetter_store_set_cache_size (VetterStore *self,
 
   g_return_if_fail (VETTER_IS_STORE (self));
   sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+}
+
+void
+vetter_store_checkpoint (VetterStore *self)
+{
+  g_return_if_fail (VETTER_IS_STORE (self));
+  ASSERT_OWNER (self);
+
+  /* A reader elsewhere (another window's console) would have it wait for
+   * the busy timeout: without one, SQLite copies what no reader needs
+   * and leaves the rest for later. */
+  sqlite3_busy_timeout (self->db, 0);
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 }
 
 int

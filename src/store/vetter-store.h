@@ -49,6 +49,9 @@ VetterStore *vetter_store_open_for_reading    (const char         *path,
  * what the console's bulk actions over a million ads want). */
 void         vetter_store_set_cache_size      (VetterStore        *self,
                                                int                 kib);
+/* Copies the write-ahead log into the database and empties it, as far as
+ * that can be done without waiting for a reader. Outside a transaction. */
+void         vetter_store_checkpoint          (VetterStore        *self);
 int          vetter_store_get_schema_version  (VetterStore        *self);
 const char  *vetter_store_get_path            (VetterStore        *self);
 /**
