@@ -37,8 +37,10 @@ tick (gpointer data)
 
   if (probe->last > 0)
     g_array_append_val (probe->lateness, late);
+  /* Where the stall began on the monotonic clock: a profile recorded
+   * with `perf record -k CLOCK_MONOTONIC` has it at that time. */
   if (probe->last > 0 && late > 1000.0 / 60 && g_getenv ("RESPONSIVENESS_TRACE"))
-    g_printerr ("stall of %.1f ms at %.2f s\n", late, (now - probe->started) / 1e6);
+    g_printerr ("stall of %.1f ms at %.2f s (monotonic %.6f)\n", late, (now - probe->started) / 1e6, probe->last / 1e6);
   probe->last = now;
   return G_SOURCE_CONTINUE;
 }
