@@ -17,6 +17,7 @@
 #include "vetter-store-schema.h"
 #include "vetter-store.h"
 #include "vetter-test-util.h"
+#include "vetter-whole-file.h"
 
 typedef struct
 {
@@ -451,6 +452,78 @@ test_checkpoint (Fixture       *f,
   vetter_store_checkpoint (f->store);
   g_assert_cmpint (file_size (wal), ==, 0);
   g_assert_cmpint (query_int (f->path, "SELECT count(*) FROM item"), ==, 2);
+}
+
+/* Names in @dir other than @except. */
+static guint
+count_entries (const char *dir,
+               const char *except)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (listing && (name = g_dir_read_name (listing)))
+    n += g_strcmp0 (name, except) != 0;
+  return n;
+}
+
+/* A whole file is under its name only once complete, readable by all;
+ * until then it is beside it, and an abandoned one leaves nothing. */
+static void
+test_whole_file (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "out.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  VetterWholeFile *file;
+  GStatBuf st;
+
+  file = vetter_whole_file_open (path, &error);
+  g_assert_no_error (error);
+  fputs ("a,b\n", vetter_whole_file_get_stream (file));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_entries (dir, NULL), ==, 1);
+  g_assert_true (vetter_whole_file_commit (file, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "a,b\n");
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0644);
+  g_assert_cmpuint (count_entries (dir, "out.csv"), ==, 0);
+
+  /* Abandoned: the one under the name stays as it was. */
+  file = vetter_whole_file_open (path, &error);
+  fputs ("half", vetter_whole_file_get_stream (file));
+  vetter_whole_file_abort (file);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "a,b\n");
+  g_assert_cmpuint (count_entries (dir, "out.csv"), ==, 0);
+
+  /* The name taken by a folder: the rename fails, nothing is left. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  {
+    g_autofree char *inside = g_build_filename (path, "inside", NULL);
+
+    g_assert_cmpint (g_mkdir (inside, 0700), ==, 0);
+  }
+  file = vetter_whole_file_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (vetter_whole_file_commit (file, FALSE, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
+  g_assert_true (strstr (error->message, path) != NULL);
+  g_assert_cmpuint (count_entries (dir, "out.csv"), ==, 0);
+  g_clear_error (&error);
+
+  /* No folder to write beside in. */
+  g_clear_pointer (&path, g_free);
+  path = g_build_filename (dir, "missing", "out.csv", NULL);
+  g_assert_null (vetter_whole_file_open (path, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  test_remove_tree (dir);
 }
 
 /* Three rows: one with a blurry image, one clean, one whose fetch fails. */
@@ -1215,6 +1288,7 @@ main (int   argc,
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
   g_test_add_func ("/store/failed-migration-rolls-back", test_failed_migration_rolls_back);
   g_test_add_func ("/store/migration-indexes-search", test_migration_indexes_search);
+  g_test_add_func ("/store/whole-file", test_whole_file);
   g_test_add ("/store/checkpoint", Fixture, NULL, fixture_set_up, test_checkpoint, fixture_tear_down);
   g_test_add ("/store/claim-record-and-resume", Fixture, NULL, fixture_set_up, test_claim_record_and_resume, fixture_tear_down);
   g_test_add ("/store/suspect-taken-last", Fixture, NULL, fixture_set_up, test_suspect_taken_last, fixture_tear_down);

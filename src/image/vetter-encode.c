@@ -13,18 +13,15 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jpeglib.h>
 
 #include "vetter-encode.h"
 #include "vetter-error.h"
+#include "vetter-whole-file.h"
 
 typedef struct
 {
@@ -47,9 +44,7 @@ struct _VetterJpegWriter
   struct jpeg_compress_struct cinfo;
   EncodeErrorManager          err;
   char                       *path;
-  char                       *tmp_path;
-  FILE                       *fp;
-  int                         fd;
+  VetterWholeFile            *file;
 };
 
 static void
@@ -69,19 +64,13 @@ vetter_jpeg_writer_new (const char  *path,
   VetterJpegWriter *writer = g_new0 (VetterJpegWriter, 1);
 
   writer->path = g_strdup (path);
-  writer->tmp_path = g_strdup_printf ("%s.XXXXXX", path);
-  writer->fd = g_mkstemp (writer->tmp_path);
-  if (writer->fd < 0)
+  writer->file = vetter_whole_file_open (path, error);
+  if (writer->file == NULL)
     {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write %s: %s", path, g_strerror (saved));
-      g_free (writer->tmp_path);
-      writer->tmp_path = NULL;
-      vetter_jpeg_writer_abort (writer);
+      g_free (writer->path);
+      g_free (writer);
       return NULL;
     }
-  writer->fp = fdopen (writer->fd, "wb");
 
   writer->cinfo.err = jpeg_std_error (&writer->err.pub);
   writer->err.pub.error_exit = encode_error_exit;
@@ -92,7 +81,7 @@ vetter_jpeg_writer_new (const char  *path,
       return NULL;
     }
   jpeg_create_compress (&writer->cinfo);
-  jpeg_stdio_dest (&writer->cinfo, writer->fp);
+  jpeg_stdio_dest (&writer->cinfo, vetter_whole_file_get_stream (writer->file));
   writer->cinfo.image_width = (JDIMENSION) width;
   writer->cinfo.image_height = (JDIMENSION) height;
   writer->cinfo.input_components = 3;
@@ -127,11 +116,7 @@ vetter_jpeg_writer_abort (VetterJpegWriter *writer)
   if (writer == NULL)
     return;
   jpeg_destroy_compress (&writer->cinfo);
-  if (writer->fp)
-    fclose (writer->fp);
-  if (writer->tmp_path)
-    g_unlink (writer->tmp_path);
-  g_free (writer->tmp_path);
+  vetter_whole_file_abort (writer->file);
   g_free (writer->path);
   g_free (writer);
 }
@@ -141,6 +126,7 @@ vetter_jpeg_writer_finish (VetterJpegWriter  *writer,
                            gint64            *bytes_written,
                            GError           **error)
 {
+  gboolean ok;
   long size;
 
   if (writer->cinfo.next_scanline < writer->cinfo.image_height)
@@ -158,32 +144,13 @@ vetter_jpeg_writer_finish (VetterJpegWriter  *writer,
     }
   jpeg_finish_compress (&writer->cinfo);
 
-  size = ftell (writer->fp);
-  if (fflush (writer->fp) != 0 || ferror (writer->fp))
-    {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write %s: %s", writer->path, g_strerror (saved));
-      vetter_jpeg_writer_abort (writer);
-      return FALSE;
-    }
-  fchmod (writer->fd, 0644);
-  fclose (writer->fp);
-  writer->fp = NULL;
-
-  if (g_rename (writer->tmp_path, writer->path) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write %s: %s", writer->path, g_strerror (saved));
-      vetter_jpeg_writer_abort (writer);
-      return FALSE;
-    }
-  g_clear_pointer (&writer->tmp_path, g_free);
-  if (bytes_written)
+  size = ftell (vetter_whole_file_get_stream (writer->file));
+  /* Variants can be made again: not worth a sync each. */
+  ok = vetter_whole_file_commit (g_steal_pointer (&writer->file), FALSE, error);
+  if (ok && bytes_written)
     *bytes_written = size;
   vetter_jpeg_writer_abort (writer);
-  return TRUE;
+  return ok;
 }
 
 gboolean

@@ -13,15 +13,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vetter-csv.h"
 #include "vetter-error.h"
 #include "vetter-store-private.h"
+#include "vetter-whole-file.h"
 
 /* How much of the output CSV is gathered before it is written. */
 #define OUTPUT_PART (256 * 1024)
@@ -38,9 +37,8 @@ vetter_store_write_output_csv (VetterStore  *self,
   g_autofree char *path = NULL;
   g_autofree char *name = NULL;
   g_autoptr(GPtrArray) row = NULL;
-  g_autofree char *tmp_path = NULL;
-  FILE *fp = NULL;
-  int fd = -1;
+  VetterWholeFile *file = NULL;
+  FILE *fp;
   sqlite3_stmt *stmt;
   guint n_columns;
 
@@ -69,21 +67,13 @@ vetter_store_write_output_csv (VetterStore  *self,
     }
   name = g_strdup_printf ("%s-output.csv", stem);
   path = g_build_filename (output_dir, name, NULL);
-  /* Written beside ("<name>.XXXXXX", which the next start removes if a
-   * run is killed meanwhile) and renamed into place whole: a reader never
-   * sees half a file. A part at a time: a million rows are not held. */
-  tmp_path = g_strdup_printf ("%s.XXXXXX", path);
-  fd = g_mkstemp (tmp_path);
-  if (fd < 0 || (fp = fdopen (fd, "wb")) == NULL)
-    {
-      int saved = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (saved));
-      g_clear_pointer (&tmp_path, g_free);
-      goto fail;
-    }
+  /* Put in place whole (what a run killed meanwhile leaves beside it, the
+   * next start removes): a reader never sees half a file. A part at a
+   * time: a million rows are not held. */
+  file = vetter_whole_file_open (path, error);
+  if (file == NULL)
+    return NULL;
+  fp = vetter_whole_file_get_stream (file);
 
   n_columns = g_strv_length (header);
   row = g_ptr_array_new_with_free_func (g_free);
@@ -121,19 +111,10 @@ vetter_store_write_output_csv (VetterStore  *self,
         }
     }
   sqlite3_reset (stmt);
-  if (ferror (fp) || fwrite (out->str, 1, out->len, fp) != out->len || fflush (fp) != 0 || fsync (fd) != 0 ||
-      fchmod (fd, 0644) != 0)
-    {
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (errno));
-      goto fail;
-    }
-  fclose (g_steal_pointer (&fp));
-  if (g_rename (tmp_path, path) != 0)
-    {
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (errno));
-      goto fail;
-    }
-  g_clear_pointer (&tmp_path, g_free);
+  fwrite (out->str, 1, out->len, fp);
+  /* What the advertiser's system reads next: on the disk before it is named. */
+  if (!vetter_whole_file_commit (g_steal_pointer (&file), TRUE, error))
+    return NULL;
 
   stmt = vetter_store_prepare (self, "UPDATE batch SET output_csv = ? WHERE id = ?", error);
   if (stmt == NULL)
@@ -146,10 +127,7 @@ vetter_store_write_output_csv (VetterStore  *self,
 
 fail:
   /* The half-written file is dropped, not put in place. */
-  if (fp)
-    fclose (fp);
-  if (tmp_path)
-    g_unlink (tmp_path);
+  vetter_whole_file_abort (file);
   return NULL;
 }
 
@@ -427,15 +405,15 @@ vetter_store_write_summary (VetterStore    *self,
   return g_steal_pointer (&summary);
 }
 
-/* A file written whole goes first to "<name>.XXXXXX" and is then renamed;
- * a run killed in between leaves that behind. */
+/* What a run killed while writing an output CSV or summary left beside
+ * it (see vetter-whole-file.h). */
 static gboolean
 is_leftover (const char *name)
 {
   const char *dot = strrchr (name, '.');
   g_autofree char *base = NULL;
 
-  if (dot == NULL || strlen (dot) != 7 || dot == name)
+  if (dot == NULL || strlen (dot) != strlen (VETTER_WHOLE_FILE_SUFFIX) || dot == name)
     return FALSE;
   base = g_strndup (name, dot - name);
   return g_str_has_suffix (base, ".csv") || g_str_has_suffix (base, ".json");

@@ -19,6 +19,7 @@
 #include "vetter-error.h"
 #include "vetter-store-private.h"
 #include "vetter-store-query.h"
+#include "vetter-whole-file.h"
 #include "vetter-xlsx-writer.h"
 
 void
@@ -438,6 +439,7 @@ typedef struct
   GString              *buffer;
   gint64                written;
   gboolean              failed;
+  int                   failed_errno;   /* why the write failed */
   VetterExportProgress  progress;
   gpointer              user_data;
   VetterXlsxWriter     *xlsx;        /* for a spreadsheet; else text in buffer */
@@ -449,7 +451,10 @@ flush_export (Export *export)
 {
   if (export->buffer->len > 0 &&
       fwrite (export->buffer->str, 1, export->buffer->len, export->file) != export->buffer->len)
-    export->failed = TRUE;
+    {
+      export->failed = TRUE;
+      export->failed_errno = errno ? errno : EIO;
+    }
   g_string_truncate (export->buffer, 0);
   return !export->failed;
 }
@@ -505,21 +510,16 @@ vetter_store_export_query (VetterStore          *self,
                            gpointer              user_data,
                            GError              **error)
 {
-  g_autofree char *temporary = g_strconcat (path, ".XXXXXX", NULL);
-  Export export = { vetter_query_get_table (query), format, NULL, g_string_new (NULL), 0, FALSE, progress, user_data };
+  Export export = { vetter_query_get_table (query), format, NULL, g_string_new (NULL), 0, FALSE, 0, progress, user_data };
+  VetterWholeFile *file = vetter_whole_file_open (path, error);
   gboolean ok;
-  int fd = g_mkstemp (temporary);
 
-  if (fd < 0 || (export.file = fdopen (fd, "w")) == NULL)
+  if (file == NULL)
     {
-      int saved = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write beside %s: %s", path, g_strerror (saved));
       g_string_free (export.buffer, TRUE);
       return -1;
     }
+  export.file = vetter_whole_file_get_stream (file);
   if (format == VETTER_ROW_FORMAT_XLSX)
     export.xlsx = start_spreadsheet (export.table, export.file);
   else
@@ -538,27 +538,17 @@ vetter_store_export_query (VetterStore          *self,
         ok = vetter_xlsx_writer_finish (export.xlsx, error);
       g_clear_pointer (&export.xlsx, vetter_xlsx_writer_free);
     }
-  if (fclose (export.file) != 0)
-    export.failed = TRUE;
   g_string_free (export.buffer, TRUE);
-  if (ok && export.failed)
-    {
-      int saved = errno;
-
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot write %s: %s", path, g_strerror (saved));
-      ok = FALSE;
-    }
-  if (ok && g_rename (temporary, path) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, VETTER_ERROR, VETTER_ERROR_FAILED, "cannot put %s in place: %s", path, g_strerror (saved));
-      ok = FALSE;
-    }
+  /* A write that failed stops the rows without a word: this is it. */
+  if (!ok && export.failed && (error == NULL || *error == NULL))
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (export.failed_errno), "cannot write %s: %s", path,
+                 g_strerror (export.failed_errno));
   if (!ok)
     {
-      g_unlink (temporary);
+      vetter_whole_file_abort (file);
       return -1;
     }
+  if (!vetter_whole_file_commit (file, FALSE, error))
+    return -1;
   return export.written;
 }
