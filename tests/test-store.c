@@ -1137,6 +1137,38 @@ test_crash_mark (void)
   test_remove_tree (dir);
 }
 
+/* A store closed cleanly says so at its next opening; one whose process
+ * never closed it (its crash mark left behind) says it was stopped
+ * uncleanly, which is when the output folders are swept. */
+static void
+test_stopped_uncleanly (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "vetter.db", NULL);
+  g_autofree char *mark = g_strconcat (path, "-crashed", NULL);
+  g_autoptr(GError) error = NULL;
+  VetterStore *store;
+
+  store = vetter_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (vetter_store_stopped_uncleanly (store));
+  g_assert_true (g_file_test (mark, G_FILE_TEST_EXISTS));
+  g_assert_finalize_object (store);
+  g_assert_false (g_file_test (mark, G_FILE_TEST_EXISTS));
+
+  store = vetter_store_open (path, &error);
+  g_assert_false (vetter_store_stopped_uncleanly (store));
+  g_assert_finalize_object (store);
+
+  /* What a process killed with the store open leaves: its armed mark. */
+  g_assert_true (g_file_set_contents (mark, "", 0, NULL));
+  store = vetter_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (vetter_store_stopped_uncleanly (store));
+  g_assert_finalize_object (store);
+  test_remove_tree (dir);
+}
+
 /* A run killed while an output CSV was written leaves its temporary copy;
  * the next start removes it, and nothing else. */
 static void
@@ -1307,6 +1339,7 @@ main (int   argc,
   g_test_add ("/store/remote-decision-history", Fixture, NULL, fixture_set_up, test_remote_decision_history,
               fixture_tear_down);
   g_test_add ("/store/outbox-stale-report", Fixture, NULL, fixture_set_up, test_outbox_stale_report, fixture_tear_down);
+  g_test_add_func ("/store/stopped-uncleanly", test_stopped_uncleanly);
   g_test_add ("/store/leftovers-cleaned", Fixture, NULL, fixture_set_up, test_leftovers_cleaned, fixture_tear_down);
   g_test_add ("/store/outbox-done-stays-done", Fixture, NULL, fixture_set_up, test_outbox_done_stays_done,
               fixture_tear_down);

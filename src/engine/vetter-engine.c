@@ -726,7 +726,10 @@ store_open (VetterEngine *self,
     }
   if (requeued > 0)
     g_debug ("%u items were interrupted last time and will be redone", requeued);
-  vetter_store_clean_leftovers (store);
+  /* A run closed cleanly leaves no half-written file: the output folders
+   * (an entry an ad in each) are read only after one that was not. */
+  if (vetter_store_stopped_uncleanly (store))
+    vetter_store_clean_leftovers (store);
   note_sharing (self, store);
   g_task_return_boolean (task, TRUE);
 }

@@ -129,6 +129,14 @@ read_items (const char *text)
   return items;
 }
 
+gboolean
+vetter_crash_mark_left_armed (const char *db_path)
+{
+  g_autofree char *path = g_strconcat (db_path, "-crashed", NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
 VetterCrashMark *
 vetter_crash_mark_arm (const char  *db_path,
                        gboolean    *crashed_before,

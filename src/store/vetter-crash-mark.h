@@ -16,6 +16,9 @@ G_BEGIN_DECLS
  * outside it is not. */
 typedef struct _VetterCrashMark VetterCrashMark;
 
+/* Whether the last run on @db_path ended without disarming its mark: it
+ * crashed, or was stopped from outside. Before vetter_crash_mark_arm(). */
+gboolean         vetter_crash_mark_left_armed   (const char      *db_path);
 /* Reads whether the last run on @db_path crashed, then arms the mark for
  * this one. Returns NULL when the mark cannot be written (a read-only
  * folder): then no crash is ever reported. */

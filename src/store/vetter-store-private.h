@@ -46,6 +46,7 @@ struct _VetterStore
   int         lock_fd;      /* the database file itself, locked for this process alone */
   VetterCrashMark *crash_mark;   /* written if this process crashes */
   gboolean    crashed_before;    /* the last run on this database crashed */
+  gboolean    stopped_uncleanly; /* it crashed or was stopped from outside */
   GArray     *crashed_items;     /* gint64: what was in its workers then */
   guint       query_time_limit;  /* ms a console query may run; 0: no limit */
   gint64      query_deadline;    /* monotonic µs, while a query runs */

@@ -530,6 +530,7 @@ vetter_store_open (const char  *path,
   self->path = real_name (path);
   if (!take_lock (self, error))
     return NULL;
+  self->stopped_uncleanly = vetter_crash_mark_left_armed (self->path);
   self->crash_mark = vetter_crash_mark_arm (self->path, &self->crashed_before, &self->crashed_items);
   if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
@@ -623,6 +624,13 @@ vetter_store_checkpoint (VetterStore *self)
   sqlite3_busy_timeout (self->db, 0);
   sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+}
+
+gboolean
+vetter_store_stopped_uncleanly (VetterStore *self)
+{
+  g_return_val_if_fail (VETTER_IS_STORE (self), FALSE);
+  return self->stopped_uncleanly;
 }
 
 int

@@ -52,6 +52,9 @@ void         vetter_store_set_cache_size      (VetterStore        *self,
 /* Copies the write-ahead log into the database and empties it, as far as
  * that can be done without waiting for a reader. Outside a transaction. */
 void         vetter_store_checkpoint          (VetterStore        *self);
+/* Whether the last run on this database ended without closing it: a
+ * crash, or a stop from outside (kill -9, a power cut). */
+gboolean     vetter_store_stopped_uncleanly   (VetterStore        *self);
 int          vetter_store_get_schema_version  (VetterStore        *self);
 const char  *vetter_store_get_path            (VetterStore        *self);
 /**
