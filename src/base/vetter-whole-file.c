@@ -62,12 +62,6 @@ vetter_whole_file_get_stream (VetterWholeFile *file)
   return file->stream;
 }
 
-const char *
-vetter_whole_file_get_path (VetterWholeFile *file)
-{
-  return file->path;
-}
-
 gboolean
 vetter_whole_file_commit (VetterWholeFile  *file,
                           gboolean          sync,

@@ -23,7 +23,6 @@ VetterWholeFile *vetter_whole_file_open      (const char       *path,
                                               GError          **error);
 /* Where to write: buffered, owned by @file. */
 FILE            *vetter_whole_file_get_stream (VetterWholeFile *file);
-const char      *vetter_whole_file_get_path  (VetterWholeFile  *file);
 /* Flushes what was written, with @sync to the disk too, makes it readable
  * by all (0644), and renames it into place; on failure removes it and
  * says why. Frees @file either way. */
