@@ -19,6 +19,7 @@
 #include "vetter-resample.h"
 #include "vetter-shrink.h"
 #include "vetter-test-util.h"
+#include "vetter-whole-file.h"
 
 static VetterAnalysis *
 analyse (const VetterPixels *pixels,
@@ -857,6 +858,35 @@ test_jpeg_rows_are_the_whole_decode (void)
  * whole image makes, its thumbnail and crops are those of the whole image
  * within rounding. With bars above and below (the content smaller than
  * the image), the crops still come out sharp and bar-free. */
+/* An item redone after a run was killed while encoding: what that run
+ * left half-written in the item's folder goes, anything else stays, and
+ * the variants are whole. */
+static void
+test_pipeline_removes_half_written_variants (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(VetterConfig) config = vetter_config_new ();
+  g_autoptr(VetterPixels) pixels = test_textured (800, 600, 3);
+  g_autofree char *source = test_write_jpeg (pixels, dir, "ad.jpg", 90);
+  g_autofree char *item_dir = g_build_filename (dir, "7", NULL);
+  g_autofree char *half = g_build_filename (item_dir, "square.jpg" VETTER_WHOLE_FILE_SUFFIX, NULL);
+  g_autofree char *other = g_build_filename (item_dir, "notes.jpg.txt", NULL);
+  g_autoptr(VetterImageResult) result = NULL;
+  VetterImageJob job = { 1, 7, 1, source, dir };
+
+  g_assert_cmpint (g_mkdir_with_parents (item_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (half, "half", -1, NULL));
+  g_assert_true (g_file_set_contents (other, "kept", -1, NULL));
+  result = vetter_pipeline_run (&job, config, NULL, NULL, NULL);
+  g_assert_true (result->ok);
+  g_assert_false (g_file_test (half, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < result->variants->len; i++)
+    g_assert_true (g_file_test (((VetterVariantRecord *) g_ptr_array_index (result->variants, i))->path,
+                                G_FILE_TEST_IS_REGULAR));
+  test_remove_tree (dir);
+}
+
 static void
 test_large_jpeg_through_the_pipeline (void)
 {
@@ -972,6 +1002,7 @@ main (int   argc,
   g_test_add_func ("/resample/quarter-averages-blocks", test_quarter_averages_blocks);
   g_test_add_func ("/pipeline/jpeg-rows-are-the-whole-decode", test_jpeg_rows_are_the_whole_decode);
   g_test_add_func ("/pipeline/large-jpeg-through-the-pipeline", test_large_jpeg_through_the_pipeline);
+  g_test_add_func ("/pipeline/removes-half-written-variants", test_pipeline_removes_half_written_variants);
 
   return g_test_run ();
 }

@@ -25,6 +25,7 @@
 #include "vetter-imagga.h"
 #include "vetter-pipeline.h"
 #include "vetter-resample.h"
+#include "vetter-whole-file.h"
 
 void
 vetter_image_job_free (VetterImageJob *job)
@@ -396,8 +397,8 @@ write_region (VetterImageResult    *result,
   return TRUE;
 }
 
-/* A run killed while encoding leaves "<name>.jpg.XXXXXX" behind; the item
- * is redone, so its leftovers go. */
+/* A run killed while encoding leaves "<name>.jpg.XXXXXX" behind (see
+ * vetter-whole-file.h); the item is redone, so its leftovers go. */
 static void
 remove_partial_files (const char *item_dir)
 {
@@ -410,7 +411,7 @@ remove_partial_files (const char *item_dir)
     {
       const char *dot = strstr (name, ".jpg.");
 
-      if (dot != NULL && strlen (dot) == strlen (".jpg.XXXXXX"))
+      if (dot != NULL && strlen (dot) == strlen (".jpg" VETTER_WHOLE_FILE_SUFFIX))
         {
           g_autofree char *path = g_build_filename (item_dir, name, NULL);
           g_unlink (path);
