@@ -79,7 +79,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void look (VetterCouchWork *self);
-static void find_live_lease (VetterCouchWork *self);
+static void find_work_left (VetterCouchWork *self);
 static void try_next (VetterCouchWork *self);
 
 static void
@@ -446,11 +446,11 @@ on_found (GObject      *source,
   shuffle (self->candidates);
   if (takeable_now == 0)
     {
-      /* Idle once no machine holds any either: a lease whose machine
-       * died is taken over when it expires. */
+      /* Idle once no machine holds any either and none waits: a lease
+       * whose machine died is taken over when it expires. */
       if (vetter_couch_work_get_held (self) == 0)
         {
-          find_live_lease (self);
+          find_work_left (self);
           return;
         }
       schedule_look (self, LOOK_MS);
@@ -460,7 +460,7 @@ on_found (GObject      *source,
 }
 
 static void
-on_live_lease (GObject      *source,
+on_work_left (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
@@ -477,21 +477,28 @@ on_live_lease (GObject      *source,
   schedule_look (self, LOOK_MS);
 }
 
-/* Whether another machine holds a lease still: nothing is left only
- * when none does. */
+/* Whether another machine holds a lease still, or work waits: nothing is
+ * left only when neither. Work queued counts: an ad given back for another
+ * try (by this machine, its write landing after the look that found it
+ * still leased) is queued by the time this asks. */
 static void
-find_live_lease (VetterCouchWork *self)
+find_work_left (VetterCouchWork *self)
 {
   g_autoptr(JsonObject) body = json_object_new ();
   JsonObject *selector = json_object_new ();
+  JsonObject *state = json_object_new ();
+  JsonArray *states = json_array_new ();
 
+  json_array_add_string_element (states, "leased");
+  json_array_add_string_element (states, "queued");
+  json_object_set_array_member (state, "$in", states);
   json_object_set_string_member (selector, "type", "work");
-  json_object_set_string_member (selector, "state", "leased");
+  json_object_set_object_member (selector, "state", state);
   json_object_set_object_member (body, "selector", selector);
   json_object_set_int_member (body, "limit", 1);
   self->busy = TRUE;
   vetter_couch_client_request_async (self->client, "POST", "_find", NULL, body, FALSE, self->cancellable,
-                                     on_live_lease, g_object_ref (self));
+                                     on_work_left, g_object_ref (self));
 }
 
 /* Work queued or whose lease lapsed, and work done under other settings. */
