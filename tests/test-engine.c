@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <sched.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -226,6 +227,33 @@ test_progress_and_summary (Fixture       *f,
   g_assert_cmpint (json_array_get_length (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items")), ==, 16);
 }
 
+/* Once the last item is taken, the log is folded into the database while
+ * the last ones finish: the database file alone (copied without its
+ * log) already holds the results of all but those still in the workers
+ * then (two workers and one waiting), before anything is closed. */
+static void
+test_log_folded_when_queue_runs_dry (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *copy = g_build_filename (f->dir, "file-alone.db", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+
+  add_batch (f, NULL);
+  wait_until_finished (f, 1);
+  g_assert_true (g_file_get_contents (f->db, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) length, NULL));
+  g_assert_cmpint (sqlite3_open_v2 (copy, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM item WHERE status = 'needs_review'", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), >=, 16 - 3);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 static void
 test_pause_resume_cancel (Fixture       *f,
                           gconstpointer  data)
@@ -356,6 +384,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/engine/progress-and-summary", Fixture, NULL, fixture_set_up, test_progress_and_summary, fixture_tear_down);
+  g_test_add ("/engine/log-folded-when-queue-runs-dry", Fixture, NULL, fixture_set_up,
+              test_log_folded_when_queue_runs_dry, fixture_tear_down);
   g_test_add ("/engine/pause-resume-cancel", Fixture, NULL, fixture_set_up, test_pause_resume_cancel, fixture_tear_down);
   g_test_add ("/engine/retry-failed", Fixture, NULL, fixture_set_up, test_retry_failed, fixture_tear_down);
   g_test_add ("/engine/close-midway-and-reopen", Fixture, NULL, fixture_set_up, test_close_midway_and_reopen, fixture_tear_down);

@@ -129,10 +129,17 @@ read_items (const char *text)
   return items;
 }
 
+/* The mark of the database at @db_path. */
+static char *
+mark_path (const char *db_path)
+{
+  return g_strconcat (db_path, "-crashed", NULL);
+}
+
 gboolean
 vetter_crash_mark_left_armed (const char *db_path)
 {
-  g_autofree char *path = g_strconcat (db_path, "-crashed", NULL);
+  g_autofree char *path = mark_path (db_path);
 
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }
@@ -143,7 +150,7 @@ vetter_crash_mark_arm (const char  *db_path,
                        GArray     **crashed_items)
 {
   static gsize installed;
-  g_autofree char *path = g_strconcat (db_path, "-crashed", NULL);
+  g_autofree char *path = mark_path (db_path);
   g_autofree char *text = NULL;
   VetterCrashMark *mark;
   int fd;
